@@ -1,0 +1,51 @@
+# xlcomp: two commands on a fresh Debian machine as root.
+#   make demo   creates .venv, installs xlcomp with everything it needs, runs the demo
+#   make test   installs what the tests need (LibreOffice included) and runs the whole suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+XLCOMP := $(VENV)/bin/xlcomp
+APT_PACKAGES := libreoffice-calc-nogui poppler-utils chromium chromium-driver fonts-dejavu-core fonts-liberation2 \
+                libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b
+
+.PHONY: demo test lint bench system-deps install clean
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[all,dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+# System packages: LibreOffice Calc (parity checks), poppler (pdftotext/pdftoppm), Chromium (browser tests),
+# Pango (PDF statements). Installed with apt-get only when something is missing.
+system-deps:
+	@missing=""; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium chromium-driver"; \
+	ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b"; \
+	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core fonts-liberation2"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+demo: $(VENV)/.installed system-deps
+	$(XLCOMP) demo --out workbooks/demo
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check xlcomp tests benchmarks
+	$(VENV)/bin/mypy
+
+test: $(VENV)/.installed system-deps lint
+	$(PY) -m pytest -q -n 2 --dist loadfile
+
+bench: $(VENV)/.installed system-deps
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

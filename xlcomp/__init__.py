@@ -1,0 +1,30 @@
+"""xlcomp: Customer Success Manager compensation, right to the cent, in workbooks finance can recompute.
+
+>>> import xlcomp
+>>> result = xlcomp.calculate("plan.yaml", "roster.csv", "accounts.csv", "2027-Q1")  # doctest: +SKIP
+>>> result.summary  # doctest: +SKIP
+"""
+
+from ._version import __version__
+from .api import calculate
+from .engine.run import CsmResult, RunResult, run
+from .errors import (
+                     InputError,
+                     MissingExtraError,
+                     PlanError,
+                     Problem,
+                     ProblemsError,
+                     UploadError,
+                     UsageError,
+                     XlcompError,
+)
+from .load.plan import load_plan, parse_plan
+from .load.tables import load_accounts, load_inputs, load_roster
+from .model.period import Period, parse_period
+from .model.plan import Plan
+
+__all__ = [
+    "CsmResult", "InputError", "MissingExtraError", "Period", "Plan", "PlanError", "Problem", "ProblemsError",
+    "RunResult", "UploadError", "UsageError", "XlcompError", "__version__", "calculate", "load_accounts",
+    "load_inputs", "load_plan", "load_roster", "parse_period", "parse_plan", "run",
+]

@@ -1,0 +1,41 @@
+"""The Python API for pandas users: ``xlcomp.calculate(plan, roster, accounts, period)``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .engine.run import RunResult, run
+from .load.plan import load_plan, parse_plan
+from .load.tables import load_inputs
+from .model.period import Period, parse_period
+from .model.plan import Plan
+
+__all__ = ["as_plan", "calculate"]
+
+
+def as_plan(plan: Plan | str | Path) -> Plan:
+    """A plan from a :class:`Plan`, a path to a YAML file, or YAML text."""
+    if isinstance(plan, Plan):
+        return plan
+    if isinstance(plan, str) and "\n" in plan:
+        return parse_plan(plan)
+    return load_plan(plan)
+
+
+def calculate(plan: Plan | str | Path, roster: Any, accounts: Any, period: str | Period) -> RunResult:
+    """Compute a period's payouts.
+
+    ``plan``: a path, YAML text or :class:`~xlcomp.model.Plan`; ``roster`` and ``accounts``: paths
+    (CSV or .xlsx) or pandas DataFrames; ``period``: ``"2027-Q1"`` etc. Returns a
+    :class:`~xlcomp.engine.RunResult` whose ``.payouts`` and ``.summary`` are DataFrames of exact
+    Decimals. Raises :class:`~xlcomp.errors.PlanError` or :class:`~xlcomp.errors.InputError` listing
+    every problem.
+
+    >>> result = calculate("plan.yaml", "roster.csv", "accounts.csv", "2027-Q1")  # doctest: +SKIP
+    >>> result.summary[["csm_id", "payout_total"]]  # doctest: +SKIP
+    """
+    plan_model = as_plan(plan)
+    period_model = period if isinstance(period, Period) else parse_period(period)
+    roster_model, book = load_inputs(plan_model, roster, accounts)
+    return run(plan_model, roster_model, book, period_model)

@@ -1,0 +1,212 @@
+"""One component's payout for one CSM (SPEC section 3), with the trace statements show.
+
+Money is exact until the one division a bonus needs (by the period's days and periods per year),
+which is done last; then Excel's ROUND to cents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..model.plan import Component, Kind, Multiplier
+from ..money import excel_round
+from .curves import Segment, commission_value, tier_share
+from .metrics import MetricValue
+
+__all__ = ["ComponentResult", "GateCheck", "MultiplierCheck", "Trace", "bonus", "commission", "multiplier_checks"]
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+
+@dataclass(frozen=True)
+class GateCheck:
+    """How the gate decided: the gate metric's value against its minimum."""
+
+    metric: str
+    min: Decimal
+    value: Decimal | None
+    passed: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class MultiplierCheck:
+    """One multiplier's decision: the metric's value, the band it reached, its factor."""
+
+    metric: str
+    value: Decimal | None
+    band_min: Decimal | None
+    factor: Decimal
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Why a payout is what it is."""
+
+    segments: tuple[Segment, ...] = ()
+    gate: GateCheck | None = None
+    multipliers: tuple[MultiplierCheck, ...] = ()
+    undefined: str = ""
+    below_threshold: bool = False
+    capped: bool = False
+    uncapped: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ComponentResult:
+    """One component for one CSM: the SPEC's payout row plus its trace.
+
+    ``target`` is the bonus target or the commission quota; ``share`` the bonus payout share after
+    threshold and cap; ``value`` the amount before the multiplier and rounding.
+    """
+
+    component: Component
+    csm_id: str
+    metric: MetricValue
+    target: Decimal | None
+    attainment: Decimal | None
+    share: Decimal | None
+    target_incentive: Decimal | None
+    multiplier: Decimal
+    value: Decimal
+    payout: Decimal
+    note: str
+    trace: Trace
+
+    @property
+    def actual(self) -> Decimal | None:
+        """The metric's value (None when undefined)."""
+        return self.metric.value
+
+
+def multiplier_checks(multipliers: tuple[Multiplier, ...], values: dict[str, MetricValue]
+                      ) -> tuple[Decimal, tuple[MultiplierCheck, ...]]:
+    """The product of the factors that apply, and each multiplier's decision."""
+    product = ONE
+    checks = []
+    for multiplier in multipliers:
+        metric = values[multiplier.metric]
+        value = metric.value
+        factor, band = multiplier.factor(value)
+        reason = "" if metric.defined else f"no data ({metric.reason})"
+        checks.append(MultiplierCheck(multiplier.metric, value, band.min if band else None, factor, reason))
+        product *= factor
+    return product, tuple(checks)
+
+
+def _gate(component: Component, values: dict[str, MetricValue]) -> GateCheck | None:
+    gate = component.gate
+    if gate is None:
+        return None
+    metric = values[gate.metric]
+    if not metric.defined:
+        return GateCheck(gate.metric, gate.min, None, False, f"{gate.metric} is undefined ({metric.reason})")
+    passed = metric.at_least(gate.min)
+    reason = "" if passed else f"{gate.metric} {_show(metric.value)} is below the gate's {_show(gate.min)}"
+    return GateCheck(gate.metric, gate.min, metric.value, passed, reason)
+
+
+def _show(value: Decimal | None) -> str:
+    if value is None:
+        return "-"
+    return f"{excel_round(value, 6).normalize():f}"
+
+
+def _attainment(metric: MetricValue, target: Decimal) -> Decimal | None:
+    if metric.num is None:
+        return None
+    attainment = excel_round(metric.num / (metric.den * target), 6)
+    return max(attainment, ZERO)
+
+
+def _notes(trace: Trace, multiplier: Decimal, component: Component) -> str:
+    notes = []
+    if trace.undefined:
+        notes.append(f"{component.metric} undefined: {trace.undefined}; pays 0")
+    if trace.gate is not None and not trace.gate.passed:
+        notes.append(f"gate: {trace.gate.reason}; pays 0")
+    if trace.below_threshold:
+        notes.append(f"attainment below the threshold {_show(component.threshold)}; pays 0")
+    if trace.capped:
+        what = f"share cap {_show(component.cap)}" if component.kind is Kind.BONUS \
+            else f"cap_amount {_show(component.cap_amount)}"
+        notes.append(f"capped at the {what}")
+    if multiplier != ONE:
+        parts = [f"{c.metric} {_show(c.value)} >= {_show(c.band_min)}: x{_show(c.factor)}"
+                 for c in trace.multipliers if c.factor != ONE]
+        notes.append("multiplier " + ", ".join(parts))
+    return "; ".join(notes)
+
+
+def bonus(component: Component, csm_id: str, metric: MetricValue, target: Decimal, target_variable: Decimal,
+          days: int, period_days: int, per_year: int, values: dict[str, MetricValue],
+          multipliers: tuple[Multiplier, ...]) -> ComponentResult:
+    """A bonus: TI x share x multiplier, rounded to cents.
+
+    TI = target_variable x weight x days employed / (days in period x periods per year).
+    """
+    assert component.weight is not None and component.curve is not None
+    numerator = target_variable * component.weight * days
+    denominator = Decimal(period_days * per_year)
+    target_incentive = numerator / denominator
+    multiplier, checks = multiplier_checks(multipliers, values)
+    gate = _gate(component, values)
+    attainment = _attainment(metric, target)
+    share = ZERO
+    segments: tuple[Segment, ...] = ()
+    undefined = "" if metric.defined else metric.reason
+    below = capped = False
+    uncapped = None
+    if attainment is not None:
+        threshold = component.threshold
+        if threshold is not None and attainment < threshold:
+            below = True
+            _, segments = tier_share(attainment, component.curve)
+        else:
+            share, segments = tier_share(attainment, component.curve)
+            uncapped = share
+            if component.cap is not None and share > component.cap:
+                share, capped = component.cap, True
+    if gate is not None and not gate.passed:
+        share = ZERO
+    trace = Trace(segments, gate, checks, undefined, below, capped, uncapped)
+    payout = excel_round(numerator * share * multiplier / denominator, 2) if share else ZERO
+    value = target_incentive * share
+    return ComponentResult(component, csm_id, metric, target, attainment, share, target_incentive, multiplier,
+                           value, payout, _notes(trace, multiplier, component), trace)
+
+
+def commission(component: Component, csm_id: str, metric: MetricValue, quota: Decimal | None,
+               values: dict[str, MetricValue], multipliers: tuple[Multiplier, ...]) -> ComponentResult:
+    """A commission: rates on the metric's amount, capped at cap_amount, times the multiplier."""
+    amount = metric.value if metric.defined else ZERO
+    assert amount is not None
+    multiplier, checks = multiplier_checks(multipliers, values)
+    gate = _gate(component, values)
+    attainment = None
+    segments: tuple[Segment, ...] = ()
+    below = capped = False
+    if quota is not None:
+        assert component.curve is not None
+        attainment = max(excel_round(amount / quota, 6), ZERO)
+        value, segments = commission_value(amount, quota, attainment, component.curve)
+        if component.threshold is not None and attainment < component.threshold:
+            below, value = True, ZERO
+    else:
+        assert component.rate is not None
+        base = max(amount, ZERO)
+        value = base * component.rate
+        segments = (Segment(0, ZERO, None, component.rate, base, value),)
+    value = max(value, ZERO)
+    uncapped = value
+    if component.cap_amount is not None and value > component.cap_amount:
+        value, capped = component.cap_amount, True
+    if gate is not None and not gate.passed:
+        value = ZERO
+    trace = Trace(segments, gate, checks, "" if metric.defined else metric.reason, below, capped, uncapped)
+    payout = excel_round(value * multiplier, 2)
+    return ComponentResult(component, csm_id, metric, quota, attainment, None, None, multiplier, value, payout,
+                           _notes(trace, multiplier, component), trace)

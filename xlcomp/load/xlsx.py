@@ -1,0 +1,156 @@
+"""Where the tables, sheets and defined names of an .xlsx are, read straight from its XML.
+
+openpyxl's read-only mode does not see tables (ListObjects), and loading a whole workbook to find
+one table is slow; the package parts are small, so they are parsed here with defusedxml (no entity
+expansion, no external entities) and values are then read with python-calamine.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from defusedxml import ElementTree
+
+__all__ = ["SheetRef", "TableRef", "WorkbookIndex", "index_workbook", "parse_ref", "split_ref"]
+
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_CELL = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
+_MAX_PART = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SheetRef:
+    """A worksheet: its name, position (0-based) and part name inside the zip."""
+
+    name: str
+    index: int
+    part: str
+    state: str = "visible"
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """An Excel table (ListObject): its name, sheet and A1 range (header row included)."""
+
+    name: str
+    sheet: str
+    ref: str
+    columns: tuple[str, ...]
+    part: str
+
+
+@dataclass(frozen=True)
+class WorkbookIndex:
+    """The sheets, tables and defined names of a workbook."""
+
+    sheets: tuple[SheetRef, ...]
+    tables: dict[str, TableRef]
+    names: dict[str, str]
+
+    def sheet(self, name: str) -> SheetRef | None:
+        """A sheet by name, case-insensitively."""
+        for sheet in self.sheets:
+            if sheet.name.lower() == name.lower():
+                return sheet
+        return None
+
+    def table(self, name: str) -> TableRef | None:
+        """A table by name, case-insensitively."""
+        for key, table in self.tables.items():
+            if key.lower() == name.lower():
+                return table
+        return None
+
+
+def column_index(letters: str) -> int:
+    """Excel column letters to a 0-based index: A -> 0, AB -> 27."""
+    index = 0
+    for char in letters:
+        index = index * 26 + ord(char) - 64
+    return index - 1
+
+
+def parse_ref(cell: str) -> tuple[int, int]:
+    """``"B3"`` -> (row 2, column 1), both 0-based."""
+    match = _CELL.fullmatch(cell.strip())
+    if not match:
+        raise ValueError(f'"{cell}" is not a cell reference')
+    return int(match.group(2)) - 1, column_index(match.group(1))
+
+
+def split_ref(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """``"A1:F20"`` -> ((0, 0), (19, 5)), 0-based (row, column) of both corners."""
+    first, _, last = ref.partition(":")
+    start = parse_ref(first)
+    return start, parse_ref(last) if last else start
+
+
+def _read(zf: zipfile.ZipFile, part: str) -> Any:
+    info = zf.getinfo(part)
+    if info.file_size > _MAX_PART:
+        raise ValueError(f"{part} is larger than {_MAX_PART // (1024 * 1024)} MB")
+    return ElementTree.fromstring(zf.read(part), forbid_dtd=True)
+
+
+def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, str]:
+    folder, name = posixpath.split(part)
+    rels_part = posixpath.join(folder, "_rels", name + ".rels")
+    if rels_part not in zf.namelist():
+        return {}
+    out = {}
+    for rel in _read(zf, rels_part).findall("rel:Relationship", _NS):
+        if rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        out[rel.get("Id", "")] = target
+    return out
+
+
+def index_workbook(path: str | Path) -> WorkbookIndex:
+    """Sheets, tables and defined names of the workbook at ``path``.
+
+    Raises ``zipfile.BadZipFile``, ``KeyError`` or ``ValueError`` (and defusedxml's errors) on a
+    file that is not a well-formed workbook; callers turn those into problems.
+    """
+    with zipfile.ZipFile(path) as zf:
+        workbook_part = "xl/workbook.xml"
+        root_rels = _rels(zf, "")
+        for target in root_rels.values():
+            if target.endswith("workbook.xml") or (target.endswith(".xml") and "workbook" in target):
+                workbook_part = target
+                break
+        book = _read(zf, workbook_part)
+        rels = _rels(zf, workbook_part)
+        sheets = []
+        for index, node in enumerate(book.findall("m:sheets/m:sheet", _NS)):
+            part = rels.get(node.get(_R_ID, ""), "")
+            sheets.append(SheetRef(node.get("name", ""), index, part, node.get("state", "visible")))
+        names: dict[str, str] = {}
+        for node in book.findall("m:definedNames/m:definedName", _NS):
+            if node.get("localSheetId") is None and node.text:
+                names[node.get("name", "")] = node.text
+        tables: dict[str, TableRef] = {}
+        members = set(zf.namelist())
+        for sheet in sheets:
+            if sheet.part not in members:
+                continue
+            sheet_rels = _rels(zf, sheet.part)
+            for target in sheet_rels.values():
+                if "/tables/" not in target or target not in members:
+                    continue
+                node = _read(zf, target)
+                name = node.get("displayName") or node.get("name") or ""
+                columns = tuple(c.get("name", "") for c in node.findall("m:tableColumns/m:tableColumn", _NS))
+                tables[name] = TableRef(name, sheet.name, node.get("ref", ""), columns, target)
+        return WorkbookIndex(tuple(sheets), tables, names)

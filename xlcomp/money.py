@@ -1,0 +1,128 @@
+"""Money and numbers: Decimal from the moment they are read, rounded the way Excel rounds.
+
+Excel's ROUND rounds half away from zero on the decimal value; Python's ``round`` rounds half to
+even on the binary value, so ``round(2.675, 2)`` is 2.67 where Excel shows 2.68. Everything here
+works on :class:`decimal.Decimal` with enough precision that sums and products of inputs are exact;
+the only inexact step, a division, is done last and then rounded.
+"""
+
+from __future__ import annotations
+
+import decimal
+import math
+import re
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+__all__ = [
+    "CENT",
+    "ONE",
+    "ZERO",
+    "NumberParseError",
+    "excel_round",
+    "excel_serial_to_date",
+    "fmt_amount",
+    "fmt_decimal",
+    "money",
+    "parse_number",
+    "to_decimal",
+]
+
+# 40 significant digits: products of a 20-digit amount by a 12-digit rate stay exact.
+CONTEXT = decimal.Context(prec=40, rounding=ROUND_HALF_UP, Emax=999999, Emin=-999999,
+                          traps=[InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
+decimal.setcontext(CONTEXT)
+decimal.DefaultContext.prec = CONTEXT.prec
+decimal.DefaultContext.rounding = ROUND_HALF_UP
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+CENT = Decimal("0.01")
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+class NumberParseError(ValueError):
+    """A text is not a number; the message quotes it."""
+
+
+def to_decimal(value: object) -> Decimal:
+    """Return ``value`` as a Decimal: ints and Decimals exactly, floats by their shortest repr.
+
+    A float read from a spreadsheet cell (``0.1``) means the decimal it displays, not the binary
+    fraction it stores, so it goes through ``repr``; texts go through :func:`parse_number`.
+    """
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise NumberParseError(f"{value!r} is not a number")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise NumberParseError(f"{value!r} is not a finite number")
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        return parse_number(value)
+    raise NumberParseError(f"{value!r} is not a number")
+
+
+def parse_number(text: str, *, percent: bool = False) -> Decimal:
+    """Parse ``text`` as a plain decimal number (``1234.5``, ``-3``, ``1e3``).
+
+    With ``percent=True`` a trailing ``%`` divides by 100 (``"85%"`` is 0.85). Thousands
+    separators, currency signs and suffixes such as ``12k`` are refused: a payroll input must
+    say exactly what it means.
+    """
+    stripped = text.strip()
+    scale = ONE
+    if percent and stripped.endswith("%"):
+        stripped = stripped[:-1].strip()
+        scale = Decimal("0.01")
+    if not _NUMBER.fullmatch(stripped):
+        raise NumberParseError(f'"{text}" is not a number')
+    return Decimal(stripped) * scale
+
+
+def excel_round(value: Decimal, digits: int = 0) -> Decimal:
+    """Excel's ``ROUND(value, digits)``: half away from zero, on the decimal value.
+
+    >>> excel_round(Decimal("2.675"), 2), excel_round(Decimal("-2.5"))
+    (Decimal('2.68'), Decimal('-3'))
+    """
+    quantum = Decimal(1).scaleb(-digits)
+    return value.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def money(value: Decimal) -> Decimal:
+    """Round to cents, half away from zero."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def fmt_decimal(value: Decimal | None, places: int | None = None) -> str:
+    """Format for CSV: fixed point, ``places`` decimals (rounded half away), or as few as exact."""
+    if value is None:
+        return ""
+    if places is not None:
+        return f"{excel_round(value, places):f}"
+    normal = value.normalize()
+    text = f"{normal:f}"
+    return "0" if text in ("-0", "") else text
+
+
+def fmt_amount(value: Decimal | None, currency: str = "", places: int = 2) -> str:
+    """Format an amount for people: thousands separators, ``places`` decimals, optional currency.
+
+    >>> fmt_amount(Decimal("12345.675"), "USD")
+    'USD 12,345.68'
+    """
+    if value is None:
+        return ""
+    text = f"{excel_round(value, places):,.{places}f}"
+    return f"{currency} {text}" if currency else text
+
+
+def excel_serial_to_date(serial: float) -> date:
+    """An Excel 1900-system serial day number as a date (serial 61 is 1900-03-01)."""
+    base = datetime(1899, 12, 30)
+    return (base + timedelta(days=int(serial))).date()

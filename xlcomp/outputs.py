@@ -1,0 +1,183 @@
+"""Writing outputs safely: every file goes to a temporary name first and is renamed into place,
+so an interrupted or failed run leaves nothing half-written; and the SPEC's CSV files."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from .engine.run import PAYOUT_COLUMNS, SUMMARY_COLUMNS, RunResult
+from .model.metrics import Unit, metric_def
+from .model.plan import Kind
+from .money import fmt_decimal
+
+__all__ = ["OutputSet", "atomic_path", "csv_text", "escape_text", "payouts_csv", "summary_csv", "write_atomic"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_text(value: str) -> str:
+    """Text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) gets a ``'``."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` when the block succeeds."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    temp = Path(name)
+    try:
+        yield temp
+        os.replace(temp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    with atomic_path(path) as temp:
+        if isinstance(data, str):
+            temp.write_text(data, encoding="utf-8", newline="")
+        else:
+            temp.write_bytes(data)
+
+
+class OutputSet:
+    """Several outputs that appear together or not at all.
+
+    Each :meth:`add` writes a temporary file at once; :meth:`commit` renames them all into place.
+    Leaving the ``with`` block without committing (an error) removes the temporaries.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []
+
+    def path(self, target: str | Path) -> Path:
+        """A temporary path to write ``target``'s content to."""
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        self._pending.append((Path(name), target))
+        return Path(name)
+
+    def add(self, target: str | Path, data: str | bytes | Callable[[Path], None]) -> None:
+        """Stage ``data`` (text, bytes, or a function writing to the path it is given) for ``target``."""
+        temp = self.path(target)
+        if callable(data):
+            data(temp)
+        elif isinstance(data, str):
+            temp.write_text(data, encoding="utf-8", newline="")
+        else:
+            temp.write_bytes(data)
+
+    def commit(self) -> list[Path]:
+        """Rename every staged file into place; returns the targets."""
+        done = []
+        for temp, target in self._pending:
+            os.replace(temp, target)
+            done.append(target)
+        self._pending.clear()
+        return done
+
+    def discard(self) -> None:
+        """Remove every staged temporary file."""
+        for temp, _ in self._pending:
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
+        self._pending.clear()
+
+    def __enter__(self) -> OutputSet:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()
+
+
+def csv_text(columns: Iterable[str], rows: Iterable[Mapping[str, Any]]) -> str:
+    """CSV text (RFC 4180, \\n line ends) with formula-like text escaped."""
+    buffer = io.StringIO()
+    write_csv(buffer, columns, rows)
+    return buffer.getvalue()
+
+
+def write_csv(handle: IO[str], columns: Iterable[str], rows: Iterable[Mapping[str, Any]]) -> None:
+    """Write rows as CSV to an open text handle."""
+    columns = list(columns)
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) for c in columns])
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return fmt_decimal(value)
+    if isinstance(value, str):
+        return escape_text(value)
+    return str(value)
+
+
+def _metric_places(metric: str, inputs: set[str]) -> int | None:
+    definition = metric_def(metric, inputs)
+    if definition is None or definition.unit is Unit.MONEY:
+        return 2
+    if definition.unit is Unit.COUNT:
+        return None
+    return 6
+
+
+def payout_records(result: RunResult) -> Iterator[dict[str, str]]:
+    """payouts.csv rows as the text they are written with (amounts with 2 decimals)."""
+    inputs = set(result.plan.inputs)
+    for row in result.payout_rows():
+        component = result.plan.component(row["component"])
+        actual_places = _metric_places(component.metric, inputs)
+        target_places = actual_places if component.kind is Kind.COMMISSION else None
+        yield {
+            "csm_id": escape_text(row["csm_id"]), "component": row["component"], "kind": row["kind"],
+            "metric": row["metric"],
+            "actual": fmt_decimal(row["actual"], actual_places),
+            "target": fmt_decimal(row["target"], target_places),
+            "attainment": fmt_decimal(row["attainment"], 6),
+            "share": fmt_decimal(row["share"], 6),
+            "target_incentive": fmt_decimal(row["target_incentive"], 2),
+            "multiplier": fmt_decimal(row["multiplier"]),
+            "payout": fmt_decimal(row["payout"], 2),
+            "note": escape_text(row["note"]),
+        }
+
+
+def summary_records(result: RunResult) -> Iterator[dict[str, str]]:
+    """summary.csv rows as text."""
+    for row in result.summary_rows():
+        yield {
+            "csm_id": escape_text(row["csm_id"]), "name": escape_text(row["name"]),
+            "base_salary": fmt_decimal(row["base_salary"], 2),
+            "target_variable": fmt_decimal(row["target_variable"], 2),
+            "proration": fmt_decimal(row["proration"], 6),
+            "payout_total": fmt_decimal(row["payout_total"], 2),
+        }
+
+
+def payouts_csv(result: RunResult) -> str:
+    """The SPEC's payouts.csv."""
+    return csv_text(PAYOUT_COLUMNS, payout_records(result))
+
+
+def summary_csv(result: RunResult) -> str:
+    """The SPEC's summary.csv."""
+    return csv_text(SUMMARY_COLUMNS, summary_records(result))
