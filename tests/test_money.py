@@ -1,0 +1,52 @@
+"""Excel's ROUND, on decimals: half away from zero, where binary floats disagree."""
+
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from xlcomp.money import NumberParseError, excel_round, fmt_amount, fmt_decimal, parse_number, to_decimal
+
+
+@pytest.mark.parametrize(("value", "digits", "expected", "python_float_round"), [
+    ("2.675", 2, "2.68", 2.67),
+    ("1.005", 2, "1.01", 1.0),
+    ("0.125", 2, "0.13", 0.12),
+    ("-2.675", 2, "-2.68", -2.67),
+    ("2.5", 0, "3", 2.0),
+    ("-2.5", 0, "-3", -2.0),
+    ("1.0000005", 6, "1.000001", 1.000001),
+])
+def test_excel_round_is_half_away_from_zero_where_floats_disagree(value, digits, expected, python_float_round):
+    assert excel_round(D(value), digits) == D(expected)
+    assert round(float(value), digits) == python_float_round  # the disagreement this guards against
+
+
+def test_parse_number_accepts_plain_numbers_and_refuses_the_rest():
+    assert parse_number(" 1234.50 ") == D("1234.50")
+    assert parse_number("1e3") == D("1000")
+    assert parse_number("85%", percent=True) == D("0.85")
+    for bad in ("12k", "1,234", "$5", "", "abc", "85%"):
+        with pytest.raises(NumberParseError, match="is not a number"):
+            parse_number(bad)
+
+
+def test_floats_from_cells_mean_the_decimal_they_show():
+    assert to_decimal(0.1) == D("0.1")
+    assert to_decimal(1234.56) == D("1234.56")
+
+
+def test_formatting_for_people_and_csv():
+    assert fmt_amount(D("12345.675")) == "12,345.68"
+    assert fmt_amount(D("1234.5"), "USD") == "USD 1,234.50"
+    assert fmt_decimal(D("1.50")) == "1.5"
+    assert fmt_decimal(D("0.1234565"), 6) == "0.123457"
+    assert fmt_decimal(None) == ""
+
+
+@given(st.decimals(min_value=-10**9, max_value=10**9, places=4, allow_nan=False, allow_infinity=False))
+def test_rounding_is_symmetric_and_within_half_a_cent(value):
+    rounded = excel_round(value, 2)
+    assert abs(rounded - value) <= D("0.005")
+    assert excel_round(-value, 2) == -rounded
