@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..model.plan import Curve, CurveMode
+from ..money import excel_round
 
-__all__ = ["Segment", "commission_value", "holding_tier", "tier_share"]
+__all__ = ["BonusShare", "Segment", "attainment_of", "bonus_share", "commission_value", "holding_tier",
+           "tier_share"]
 
 ZERO = Decimal(0)
 
@@ -63,6 +65,33 @@ def tier_share(attainment: Decimal, curve: Curve) -> tuple[Decimal, tuple[Segmen
 
 
 ONE = Decimal(1)
+
+
+def attainment_of(actual: Decimal, target: Decimal, den: Decimal = ONE) -> Decimal:
+    """Attainment as the engine pays it: ``ROUND(actual / (den x target), 6)``, and 0 where negative."""
+    return max(excel_round(actual / (den * target), 6), ZERO)
+
+
+@dataclass(frozen=True)
+class BonusShare:
+    """A bonus's share after threshold and cap, with the tier walk and what decided it."""
+
+    share: Decimal
+    segments: tuple[Segment, ...]
+    below_threshold: bool
+    capped: bool
+    uncapped: Decimal | None
+
+
+def bonus_share(attainment: Decimal, curve: Curve, threshold: Decimal | None = None,
+                cap: Decimal | None = None) -> BonusShare:
+    """The payout share at ``attainment``: 0 below the threshold, else the curve's share, capped at ``cap``."""
+    share, segments = tier_share(attainment, curve)
+    if threshold is not None and attainment < threshold:
+        return BonusShare(ZERO, segments, True, False, None)
+    if cap is not None and share > cap:
+        return BonusShare(cap, segments, False, True, share)
+    return BonusShare(share, segments, False, False, share)
 
 
 def commission_value(amount: Decimal, quota: Decimal, attainment: Decimal, curve: Curve

@@ -9,7 +9,7 @@ call too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -26,6 +26,7 @@ __all__ = [
     "aggregate",
     "churn_rate",
     "gross_renewal_rate",
+    "health_blend",
     "metric_value",
     "net_revenue_retention",
     "ratio",
@@ -86,6 +87,20 @@ def net_revenue_retention(arr_start: Decimal, expansion_arr: Decimal, contractio
 def churn_rate(churned: Decimal, total: Decimal, name: str = "logo_churn_rate") -> MetricValue:
     """Churned over total (logos or ARR)."""
     return ratio(name, churned, total, "no accounts" if name == "logo_churn_rate" else "total is 0")
+
+
+def health_blend(scores: Sequence[Decimal | None], weights: Sequence[Decimal]) -> MetricValue:
+    """A health score blended from component scores (usage, activity, engagement):
+    ``Σ weight x score / Σ weight`` over the scores that have data (None is "no data").
+
+    Undefined when no score with a positive weight has data.
+    """
+    num = den = ZERO
+    for score, weight in zip(scores, weights, strict=True):
+        if score is not None:
+            num += weight * score
+            den += weight
+    return ratio("health_score", num, den, "no score has data")
 
 
 @dataclass(frozen=True)

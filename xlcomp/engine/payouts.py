@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from ..model.plan import Component, Kind, Multiplier
 from ..money import excel_round
-from .curves import Segment, commission_value, tier_share
+from .curves import Segment, attainment_of, bonus_share, commission_value
 from .metrics import MetricValue
 
 __all__ = ["ComponentResult", "GateCheck", "MultiplierCheck", "Trace", "bonus", "commission", "multiplier_checks"]
@@ -81,6 +81,15 @@ class ComponentResult:
         """The metric's value (None when undefined)."""
         return self.metric.value
 
+    def segment_amount(self, segment: Segment) -> Decimal:
+        """What one step of the tier walk is worth in money, exact, before cap, gate and multiplier.
+
+        A bonus segment's value is a share of the target incentive; a commission segment's is money.
+        """
+        if self.target_incentive is None:
+            return segment.value
+        return self.target_incentive * segment.value
+
 
 def multiplier_checks(multipliers: tuple[Multiplier, ...], values: dict[str, MetricValue]
                       ) -> tuple[Decimal, tuple[MultiplierCheck, ...]]:
@@ -118,8 +127,7 @@ def _show(value: Decimal | None) -> str:
 def _attainment(metric: MetricValue, target: Decimal) -> Decimal | None:
     if metric.num is None:
         return None
-    attainment = excel_round(metric.num / (metric.den * target), 6)
-    return max(attainment, ZERO)
+    return attainment_of(metric.num, target, metric.den)
 
 
 def _notes(trace: Trace, multiplier: Decimal, component: Component) -> str:
@@ -161,15 +169,9 @@ def bonus(component: Component, csm_id: str, metric: MetricValue, target: Decima
     below = capped = False
     uncapped = None
     if attainment is not None:
-        threshold = component.threshold
-        if threshold is not None and attainment < threshold:
-            below = True
-            _, segments = tier_share(attainment, component.curve)
-        else:
-            share, segments = tier_share(attainment, component.curve)
-            uncapped = share
-            if component.cap is not None and share > component.cap:
-                share, capped = component.cap, True
+        decided = bonus_share(attainment, component.curve, component.threshold, component.cap)
+        share, segments, below, capped = decided.share, decided.segments, decided.below_threshold, decided.capped
+        uncapped = decided.uncapped
     if gate is not None and not gate.passed:
         share = ZERO
     trace = Trace(segments, gate, checks, undefined, below, capped, uncapped)
@@ -191,7 +193,7 @@ def commission(component: Component, csm_id: str, metric: MetricValue, quota: De
     below = capped = False
     if quota is not None:
         assert component.curve is not None
-        attainment = max(excel_round(amount / quota, 6), ZERO)
+        attainment = attainment_of(amount, quota)
         value, segments = commission_value(amount, quota, attainment, component.curve)
         if component.threshold is not None and attainment < component.threshold:
             below, value = True, ZERO

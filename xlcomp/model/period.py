@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from ..errors import UsageError
 
-__all__ = ["Period", "PeriodKind", "parse_period"]
+__all__ = ["Period", "PeriodKind", "days_inside", "parse_period"]
 
 
 class PeriodKind(StrEnum):
@@ -56,12 +56,17 @@ class Period:
 
     def days_employed(self, start: date | None, end: date | None) -> int:
         """Days of the period inside ``[start, end]``; ``None`` is an open end."""
-        first = max(self.start, start) if start else self.start
-        last = min(self.end, end) if end else self.end
-        return max(0, (last - first).days + 1)
+        return days_inside(self.start, self.end, start, end)
 
     def __str__(self) -> str:
         return self.label
+
+
+def days_inside(first_day: date, last_day: date, start: date | None, end: date | None) -> int:
+    """Days of ``[first_day, last_day]`` inside ``[start, end]``, both inclusive; ``None`` is an open end."""
+    first = max(first_day, start) if start else first_day
+    last = min(last_day, end) if end else last_day
+    return max(0, (last - first).days + 1)
 
 
 def parse_period(text: str) -> Period:

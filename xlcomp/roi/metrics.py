@@ -14,7 +14,7 @@ from decimal import Decimal
 from ..engine.metrics import BookSums, churn_rate, gross_renewal_rate, net_revenue_retention
 from ..engine.run import RunResult
 
-__all__ = ["ROI_METRICS", "RoiMetric", "book_totals", "roi_metrics"]
+__all__ = ["ROI_METRICS", "RoiMetric", "arr_per_csm", "book_totals", "cs_magic_number", "roi_metrics"]
 
 ZERO = Decimal(0)
 
@@ -64,6 +64,17 @@ def _div(num: Decimal, den: Decimal) -> Decimal | None:
     return None if den == 0 else num / den
 
 
+def cs_magic_number(renewed_arr: Decimal, expansion_arr: Decimal, cs_team_cost: Decimal,
+                    support_team_cost: Decimal) -> Decimal | None:
+    """CS magic number: (renewed ARR + expansion ARR) / (CS team cost + support team cost); None when the cost is 0."""
+    return _div(renewed_arr + expansion_arr, cs_team_cost + support_team_cost)
+
+
+def arr_per_csm(arr: Decimal, fte: Decimal) -> Decimal | None:
+    """Coverage: ARR per CSM (full-time equivalent); None when there are no CSMs."""
+    return _div(arr, fte)
+
+
 def roi_metrics(result: RunResult, variable_cost: Decimal | None = None) -> Mapping[str, Decimal | None]:
     """The SPEC section 7 metrics of a run, in :data:`ROI_METRICS` order."""
     plan, period = result.plan, result.period
@@ -89,9 +100,9 @@ def roi_metrics(result: RunResult, variable_cost: Decimal | None = None) -> Mapp
         "variable_cost": variable,
         "cs_team_cost": cs_team_cost,
         "support_team_cost": support,
-        "cs_magic_number": _div(returns, cs_team_cost + support),
+        "cs_magic_number": cs_magic_number(s("renewed_arr"), expansion, cs_team_cost, support),
         "fte": fte,
-        "arr_per_csm": _div(s("arr_start"), fte),
+        "arr_per_csm": arr_per_csm(s("arr_start"), fte),
         "variable_share": _div(target_variable, ote),
         "cost_per_retained_dollar": _div(variable, returns),
     }
