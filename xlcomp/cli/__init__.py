@@ -9,11 +9,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-import click
 import typer
 from rich.console import Console
 
 from ..errors import ProblemsError, XlcompError
+
+try:  # newer typers vendor click as typer._click; older ones use click itself
+    from typer._click.exceptions import UsageError as ClickUsageError
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click.exceptions import UsageError as ClickUsageError  # type: ignore[assignment]
 
 __all__ = ["app", "console", "err_console", "main"]
 
@@ -71,13 +75,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = app(args=args, prog_name="xlcomp", standalone_mode=False)
         code = result if isinstance(result, int) else 0
-    except click.exceptions.UsageError as exc:
+    except ClickUsageError as exc:
         exc.show()
         code = 2
-    except click.exceptions.Abort:
+    except typer.Abort:
         err_console.print("aborted")
         code = 130
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         code = exc.exit_code
     except ProblemsError as exc:
         if DEBUG:

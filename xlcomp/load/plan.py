@@ -155,6 +155,11 @@ def _plain(node: yaml.Node, budget: list[int]) -> Any:
     return None if node.tag == "tag:yaml.org,2002:null" else str(node.value)
 
 
+def _line_of(problem: Problem) -> int:
+    _, _, line = problem.where.rpartition(":")
+    return int(line) if line.isdigit() else 0
+
+
 def load_plan(path: str | Path) -> Plan:
     """Read and validate a plan file; raises :class:`PlanError` listing every problem."""
     path = Path(path)
@@ -187,7 +192,7 @@ def parse_plan(text: str, filename: str = "plan.yaml", source: str = "") -> Plan
     digest = hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
     plan = _read_plan(walker, root, source or filename, digest)
     if walker.problems or plan is None:
-        raise PlanError(walker.problems or [Problem(filename, "the plan is invalid")])
+        raise PlanError(sorted(walker.problems, key=_line_of) or [Problem(filename, "the plan is invalid")])
     return plan
 
 
@@ -254,7 +259,7 @@ def _read_plan(w: _Walker, root: yaml.Node, source: str, digest: str) -> Plan | 
 
     multipliers: list[Multiplier] = []
     if (node := get("multipliers")) is not None:
-        known_ids = {c.id for c in components}
+        known_ids = _component_ids(get("components"))
         for index, item in enumerate(w.sequence(node, "multipliers") or []):
             multiplier = _read_multiplier(w, item, f"multipliers[{index}]", known_ids, set(inputs))
             if multiplier is not None:
@@ -265,6 +270,17 @@ def _read_plan(w: _Walker, root: yaml.Node, source: str, digest: str) -> Plan | 
     return Plan(id=plan_id, name=name or plan_id, currency=currency, period=period, archetype=archetype,
                 inputs=MappingProxyType(inputs), components=tuple(components), multipliers=tuple(multipliers),
                 source=source, digest=digest)
+
+
+def _component_ids(node: yaml.Node | None) -> set[str]:
+    """Every component id written in the plan, valid component or not (no cascading problems)."""
+    ids: set[str] = set()
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            if isinstance(item, yaml.MappingNode):
+                ids.update(str(v.value) for k, v in item.value
+                           if isinstance(k, yaml.ScalarNode) and k.value == "id" and isinstance(v, yaml.ScalarNode))
+    return ids
 
 
 def _metric(w: _Walker, node: yaml.Node, path: str, inputs: set[str]) -> str | None:

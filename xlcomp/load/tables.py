@@ -365,6 +365,13 @@ def load_roster(source: TableSource, plan: Plan | None = None) -> Roster:
     return roster
 
 
+def roster_ids(raw: RawTable) -> set[str]:
+    """Every csm_id written in the roster, valid row or not (so accounts don't cascade problems)."""
+    if "csm_id" not in raw.columns:
+        return set()
+    return {text for value in raw.values("csm_id") if (text := (_cell_text(value) or "").strip())}
+
+
 def _roster(raw: RawTable, plan: Plan | None) -> tuple[Roster | None, list[Problem]]:
     problems = list(raw.problems)
     if not raw.columns and problems:
@@ -473,7 +480,8 @@ def _roster(raw: RawTable, plan: Plan | None) -> tuple[Roster | None, list[Probl
 
 def load_accounts(source: TableSource, roster: Roster | None = None, plan: Plan | None = None) -> Book:
     """Load and validate the accounts; raises :class:`InputError` with every problem."""
-    book, problems = _accounts(read_table(source, "Accounts"), roster, plan)
+    known = {c.csm_id for c in roster.csms} if roster is not None else None
+    book, problems = _accounts(read_table(source, "Accounts"), known, plan)
     if problems:
         raise InputError(problems)
     assert book is not None
@@ -554,7 +562,8 @@ def _wide(text: str | None) -> Decimal | None:
     return value if abs(value) < Decimal(10) ** 26 else None
 
 
-def _accounts(raw: RawTable, roster: Roster | None, plan: Plan | None) -> tuple[Book | None, list[Problem]]:
+def _accounts(raw: RawTable, known_csms: set[str] | None, plan: Plan | None
+              ) -> tuple[Book | None, list[Problem]]:
     problems = list(raw.problems)
     if not raw.columns and problems:
         return None, problems
@@ -589,8 +598,8 @@ def _accounts(raw: RawTable, roster: Roster | None, plan: Plan | None) -> tuple[
         _report(problems, loc, dup_rows, "account_id",
                 lambda r: f'"{ids[r]}" is also on {loc.where(first_of[ids[r]], "account_id")}: '
                           f"account_id must be unique")
-    if roster is not None:
-        known = pa.array([c.csm_id for c in roster.csms], pa.string())
+    if known_csms is not None:
+        known = pa.array(sorted(known_csms), pa.string())
         unknown = _rows(pc.and_(pc.invert(pc.is_in(arrays["csm_id"], value_set=known)),
                                 pc.not_equal(arrays["csm_id"], "")))
         csm_values = arrays["csm_id"].to_pylist() if len(unknown) else []
@@ -608,7 +617,7 @@ def _accounts(raw: RawTable, roster: Roster | None, plan: Plan | None) -> tuple[
             _report(problems, loc, negative, column, _message("{:f} is negative", shown))
             arrays[column] = pc.fill_null(values, pa.scalar(Decimal(0), AMOUNT_TYPE))
         else:
-            arrays[column] = pa.array(np.zeros(n, dtype=np.int64)).cast(AMOUNT_TYPE)
+            arrays[column] = pa.array([Decimal(0)] * n, AMOUNT_TYPE)
     over = _rows(pc.greater(arrays["renewed_arr"], arrays["renewable_arr"]))
     if len(over):
         renewed, renewable = arrays["renewed_arr"].to_pylist(), arrays["renewable_arr"].to_pylist()
@@ -639,7 +648,7 @@ def load_inputs(plan: Plan | None, roster: TableSource, accounts: TableSource) -
     raw_roster = read_table(roster, "Roster")
     roster_model, problems = _roster(raw_roster, plan)
     raw_accounts = read_table(accounts, "Accounts")
-    book, more = _accounts(raw_accounts, roster_model, plan)
+    book, more = _accounts(raw_accounts, roster_ids(raw_roster) if raw_roster.columns else None, plan)
     problems += more
     if roster_model is not None and not roster_model.csms and not problems:
         problems.append(Problem(roster_model.locator.name, "the roster has no CSMs"))
