@@ -23,6 +23,16 @@ __all__ = ["OutputSet", "atomic_path", "csv_text", "escape_text", "payouts_csv",
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _file_mode() -> int:
+    """The mode a plain ``open(..., "w")`` would give: 0o666 less the umask (mkstemp makes 0o600)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_MODE = _file_mode()
+
+
 def escape_text(value: str) -> str:
     """Text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) gets a ``'``."""
     return "'" + value if value.startswith(_FORMULA_START) else value
@@ -38,6 +48,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     temp = Path(name)
     try:
         yield temp
+        os.chmod(temp, _MODE)
         os.replace(temp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -86,6 +97,7 @@ class OutputSet:
         """Rename every staged file into place; returns the targets."""
         done = []
         for temp, target in self._pending:
+            os.chmod(temp, _MODE)
             os.replace(temp, target)
             done.append(target)
         self._pending.clear()
