@@ -39,6 +39,7 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 CENT = Decimal("0.01")
 
+_QUANTA = {digits: Decimal(1).scaleb(-digits) for digits in range(-6, 19)}
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -90,7 +91,7 @@ def excel_round(value: Decimal, digits: int = 0) -> Decimal:
     >>> excel_round(Decimal("2.675"), 2), excel_round(Decimal("-2.5"))
     (Decimal('2.68'), Decimal('-3'))
     """
-    quantum = Decimal(1).scaleb(-digits)
+    quantum = _QUANTA.get(digits) or Decimal(1).scaleb(-digits)
     return value.quantize(quantum, rounding=ROUND_HALF_UP)
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
-from ..model.plan import Component, Kind, Multiplier
+from ..model.plan import Component, Curve, Kind, Multiplier
 from ..money import excel_round
-from .curves import Segment, attainment_of, bonus_share, commission_value
+from .curves import Segment, attainment_of, bonus_share, commission_at, commission_walk, tier_walk
 from .metrics import MetricValue
 
 __all__ = ["ComponentResult", "GateCheck", "MultiplierCheck", "Trace", "bonus", "commission", "multiplier_checks"]
@@ -28,7 +29,16 @@ class GateCheck:
     min: Decimal
     value: Decimal | None
     passed: bool
-    reason: str = ""
+    undefined: str = ""
+
+    @property
+    def reason(self) -> str:
+        """Why the gate closed ('' when it passed)."""
+        if self.undefined:
+            return f"{self.metric} is undefined ({self.undefined})"
+        if self.passed:
+            return ""
+        return f"{self.metric} {_show(self.value)} is below the gate's {_show(self.min)}"
 
 
 @dataclass(frozen=True)
@@ -44,15 +54,36 @@ class MultiplierCheck:
 
 @dataclass(frozen=True)
 class Trace:
-    """Why a payout is what it is."""
+    """Why a payout is what it is. ``segments`` (the tier walk) is worked out when first read.
 
-    segments: tuple[Segment, ...] = ()
+    ``basis`` is what the curve was read at: the attainment of a bonus, or ``(amount, quota, attainment)``
+    of a commission (quota None: a flat ``rate``).
+    """
+
     gate: GateCheck | None = None
     multipliers: tuple[MultiplierCheck, ...] = ()
     undefined: str = ""
     below_threshold: bool = False
     capped: bool = False
     uncapped: Decimal | None = None
+    curve: Curve | None = None
+    basis: tuple[Decimal, Decimal | None, Decimal | None] | None = None
+    rate: Decimal | None = None
+
+    @cached_property
+    def segments(self) -> tuple[Segment, ...]:
+        """The tier walk: each tier passed, with its part of attainment (or amount) and what it pays."""
+        if self.basis is None:
+            return ()
+        amount, quota, attainment = self.basis
+        if self.rate is not None:
+            base = max(amount, ZERO)
+            return (Segment(0, ZERO, None, self.rate, base, base * self.rate),)
+        assert self.curve is not None
+        if quota is None:
+            return tier_walk(amount, self.curve)
+        assert attainment is not None
+        return commission_walk(amount, quota, attainment, self.curve)
 
 
 @dataclass(frozen=True)
@@ -73,8 +104,12 @@ class ComponentResult:
     multiplier: Decimal
     value: Decimal
     payout: Decimal
-    note: str
     trace: Trace
+
+    @property
+    def note(self) -> str:
+        """The payouts.csv note: why a component paid 0, caps, multipliers ('' when nothing to say)."""
+        return _notes(self.trace, self.multiplier, self.component)
 
     @property
     def actual(self) -> Decimal | None:
@@ -112,10 +147,8 @@ def _gate(component: Component, values: dict[str, MetricValue]) -> GateCheck | N
         return None
     metric = values[gate.metric]
     if not metric.defined:
-        return GateCheck(gate.metric, gate.min, None, False, f"{gate.metric} is undefined ({metric.reason})")
-    passed = metric.at_least(gate.min)
-    reason = "" if passed else f"{gate.metric} {_show(metric.value)} is below the gate's {_show(gate.min)}"
-    return GateCheck(gate.metric, gate.min, metric.value, passed, reason)
+        return GateCheck(gate.metric, gate.min, None, False, metric.reason or "no data")
+    return GateCheck(gate.metric, gate.min, metric.value, metric.at_least(gate.min))
 
 
 def _show(value: Decimal | None) -> str:
@@ -164,21 +197,18 @@ def bonus(component: Component, csm_id: str, metric: MetricValue, target: Decima
     gate = _gate(component, values)
     attainment = _attainment(metric, target)
     share = ZERO
-    segments: tuple[Segment, ...] = ()
-    undefined = "" if metric.defined else metric.reason
     below = capped = False
     uncapped = None
     if attainment is not None:
         decided = bonus_share(attainment, component.curve, component.threshold, component.cap)
-        share, segments, below, capped = decided.share, decided.segments, decided.below_threshold, decided.capped
-        uncapped = decided.uncapped
+        share, below, capped, uncapped = decided.share, decided.below_threshold, decided.capped, decided.uncapped
     if gate is not None and not gate.passed:
         share = ZERO
-    trace = Trace(segments, gate, checks, undefined, below, capped, uncapped)
+    trace = Trace(gate, checks, "" if metric.defined else metric.reason, below, capped, uncapped, component.curve,
+                  None if attainment is None else (attainment, None, None))
     payout = excel_round(numerator * share * multiplier / denominator, 2) if share else ZERO
-    value = target_incentive * share
     return ComponentResult(component, csm_id, metric, target, attainment, share, target_incentive, multiplier,
-                           value, payout, _notes(trace, multiplier, component), trace)
+                           target_incentive * share, payout, trace)
 
 
 def commission(component: Component, csm_id: str, metric: MetricValue, quota: Decimal | None,
@@ -189,26 +219,24 @@ def commission(component: Component, csm_id: str, metric: MetricValue, quota: De
     multiplier, checks = multiplier_checks(multipliers, values)
     gate = _gate(component, values)
     attainment = None
-    segments: tuple[Segment, ...] = ()
     below = capped = False
     if quota is not None:
         assert component.curve is not None
         attainment = attainment_of(amount, quota)
-        value, segments = commission_value(amount, quota, attainment, component.curve)
+        value = commission_at(amount, quota, attainment, component.curve)
         if component.threshold is not None and attainment < component.threshold:
             below, value = True, ZERO
     else:
         assert component.rate is not None
-        base = max(amount, ZERO)
-        value = base * component.rate
-        segments = (Segment(0, ZERO, None, component.rate, base, value),)
+        value = max(amount, ZERO) * component.rate
     value = max(value, ZERO)
     uncapped = value
     if component.cap_amount is not None and value > component.cap_amount:
         value, capped = component.cap_amount, True
     if gate is not None and not gate.passed:
         value = ZERO
-    trace = Trace(segments, gate, checks, "" if metric.defined else metric.reason, below, capped, uncapped)
+    trace = Trace(gate, checks, "" if metric.defined else metric.reason, below, capped, uncapped, component.curve,
+                  (amount, quota, attainment), None if quota is not None else component.rate)
     payout = excel_round(value * multiplier, 2)
     return ComponentResult(component, csm_id, metric, quota, attainment, None, None, multiplier, value, payout,
-                           _notes(trace, multiplier, component), trace)
+                           trace)

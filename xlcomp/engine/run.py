@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError, Problem, UsageError
 from ..model.people import Book, Csm, Roster
 from ..model.period import Period
-from ..model.plan import Component, Kind, Plan, Target
+from ..model.plan import Component, Kind, Multiplier, Plan, Target
 from ..money import excel_round
 from .metrics import EMPTY, BookSums, MetricValue, aggregate, metric_value
 from .payouts import ComponentResult, bonus, commission
@@ -156,6 +156,7 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     problems: list[Problem] = []
     results = []
     per_year = period.per_year
+    multipliers = {c.id: plan.multipliers_for(c.id) for c in plan.components}
     for index, csm in enumerate(roster.csms):
         sums = sums_by_csm.get(csm.csm_id, EMPTY)
         values: dict[str, MetricValue] = {name: metric_value(name, sums, csm, plan) for name in needed}
@@ -164,7 +165,8 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
         days = period.days_employed(csm.start_date, csm.end_date)
         components = []
         for component in plan.components:
-            result = _component(component, csm, sums, values, plan, days, period.days, per_year, roster, problems)
+            result = _component(component, csm, sums, values, plan, days, period.days, per_year, roster, problems,
+                                multipliers[component.id])
             if result is not None:
                 components.append(result)
         results.append(CsmResult(csm, days, period.days, tuple(components), sums))
@@ -183,8 +185,7 @@ def _scaled(value: MetricValue, scale: Decimal, plan: Plan) -> MetricValue:
 
 def _component(component: Component, csm: Csm, sums: BookSums, values: dict[str, MetricValue], plan: Plan,
                days: int, period_days: int, per_year: int, roster: Roster,
-               problems: list[Problem]) -> ComponentResult | None:
-    multipliers = plan.multipliers_for(component.id)
+               problems: list[Problem], multipliers: tuple[Multiplier, ...]) -> ComponentResult | None:
     metric = values[component.metric]
     if component.kind is Kind.BONUS:
         assert component.target is not None

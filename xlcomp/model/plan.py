@@ -58,15 +58,30 @@ class Curve:
     mode: CurveMode
     tiers: tuple[Tier, ...]
 
-    def bounds(self) -> tuple[tuple[Decimal, Decimal | None, Decimal], ...]:
-        """Each tier as ``(lower, upper, rate)``; the first lower bound is 0."""
+    def __post_init__(self) -> None:
         lower = Decimal(0)
-        out = []
+        bounds = []
         for tier in self.tiers:
-            out.append((lower, tier.upto, tier.rate))
+            bounds.append((lower, tier.upto, tier.rate))
             if tier.upto is not None:
                 lower = tier.upto
-        return tuple(out)
+        object.__setattr__(self, "_bounds", tuple(bounds))
+        object.__setattr__(self, "_lows", tuple(b[0] for b in bounds))
+        object.__setattr__(self, "_rates", tuple(t.rate for t in self.tiers))
+
+    def bounds(self) -> tuple[tuple[Decimal, Decimal | None, Decimal], ...]:
+        """Each tier as ``(lower, upper, rate)``; the first lower bound is 0."""
+        return self._bounds  # type: ignore[attr-defined, no-any-return]
+
+    @property
+    def lows(self) -> tuple[Decimal, ...]:
+        """Each tier's lower bound (0, upto_1, upto_2, …)."""
+        return self._lows  # type: ignore[attr-defined, no-any-return]
+
+    @property
+    def rates(self) -> tuple[Decimal, ...]:
+        """Each tier's rate."""
+        return self._rates  # type: ignore[attr-defined, no-any-return]
 
 
 @dataclass(frozen=True)
