@@ -1,0 +1,244 @@
+"""The FastAPI app behind ``xlcomp serve``: the Office.js add-in and the worksheet-function API.
+
+Routes:
+
+- ``GET /manifest.xml``: the add-in manifest (custom functions, namespace ``XLCOMP``) pointing at
+  this server; ``GET /functions.json``, ``/functions.js``, ``/functions.html``: the custom functions;
+  ``GET /taskpane.html``: short help and the server's status; ``GET /assets/icon-N.png``.
+- ``POST /api/functions/{NAME}`` with ``{"args": [...]}``: one call; ``POST /api/batch`` with
+  ``{"calls": [{"function": NAME, "args": [...]}, ...]}``: many. Each result is ``{"value": number}``
+  or ``{"error": {"code": "#DIV/0!", "message": ...}}`` (an Excel error is an answer, so HTTP 200).
+- ``GET /api/status``: ``{"status": "ok", "version", "functions"}``.
+
+Limits: a request body of at most :data:`MAX_BODY_BYTES` (else 413), at most
+:data:`MAX_BATCH_CALLS` calls a batch (else 422); a body that is not the JSON described gets 422
+with a message. CORS admits Office's origins and localhost only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from .._version import __version__
+from ..functions import NAME, REGISTRY, ExcelError
+from .officejs import ICON_SIZES, functions_metadata, icon_png, render
+
+__all__ = ["MAX_BATCH_CALLS", "MAX_BODY_BYTES", "OFFICE_ORIGINS", "create_app", "run_call"]
+
+MAX_BODY_BYTES = 1024 * 1024
+MAX_BATCH_CALLS = 5000
+MAX_ARGS = 16
+# Excel on the web and the desktop add-in runtimes, and a developer's own machine.
+OFFICE_ORIGINS = (r"https://([a-z0-9-]+\.)*(officeapps\.live\.com|office\.com|office365\.com|office\.net"
+                  r"|sharepoint\.com|live\.com)"
+                  r"|https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class _BodyTooLargeError(Exception):
+    pass
+
+
+class BodyLimit:
+    """ASGI middleware: refuse request bodies above ``max_bytes`` with 413, counted as they arrive."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLargeError
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _BodyTooLargeError:
+            if not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps({"detail": f"request body is larger than {self.max_bytes:,} bytes"}).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    return Response(json.dumps(data, allow_nan=False, separators=(",", ":")), status_code=status,
+                    media_type="application/json")
+
+
+def _problem(status: int, message: str) -> Response:
+    return _json({"detail": message}, status)
+
+
+def run_call(name: str, args: Sequence[Any]) -> dict[str, Any]:
+    """One worksheet-function call as its JSON result: ``{"value": x}`` or ``{"error": {...}}``."""
+    spec = REGISTRY.get(name.upper()) if isinstance(name, str) else None
+    if spec is None:
+        return {"error": ExcelError(NAME, f"unknown function {name!r}").as_dict()}
+    result = spec.func(*args)
+    if isinstance(result, ExcelError):
+        return {"error": result.as_dict()}
+    return {"value": result}
+
+
+class _BadRequestError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+async def _body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        raise _BadRequestError("the request body is empty: send JSON")
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _BadRequestError(f"the request body is not valid JSON: {exc}") from None
+
+
+def _args(value: Any, where: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _BadRequestError(f"{where}: args must be a JSON array of the function's arguments")
+    if len(value) > MAX_ARGS:
+        raise _BadRequestError(f"{where}: {len(value)} arguments is more than any function takes ({MAX_ARGS})")
+    return value
+
+
+def create_app(public_url: str | None = None, *, extra_origins: Sequence[str] = ()) -> FastAPI:
+    """The add-in server. ``public_url`` is the address Excel reaches it at (as written into the
+    manifest and the functions' script); by default the address each request came to."""
+    app = FastAPI(title="xlcomp", version=__version__, docs_url="/api/docs", redoc_url=None,
+                  openapi_url="/api/openapi.json",
+                  description="The xlcomp worksheet functions for Excel (Office.js custom functions).")
+    origin_regex = OFFICE_ORIGINS + "".join(f"|{re.escape(origin.rstrip('/'))}" for origin in extra_origins)
+    app.add_middleware(CORSMiddleware, allow_origin_regex=f"^(?:{origin_regex})$", allow_methods=["GET", "POST"],
+                       allow_headers=["Content-Type"], max_age=600)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+
+    def base_url(request: Request) -> str:
+        return (public_url or str(request.base_url)).rstrip("/")
+
+    @app.exception_handler(_BadRequestError)
+    async def bad_request(_request: Request, exc: _BadRequestError) -> Response:
+        return _problem(422, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> Response:
+        messages = [f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', '')}"
+                    for error in exc.errors()]
+        return _problem(422, "; ".join(messages) or "invalid request")
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> RedirectResponse:
+        return RedirectResponse("/taskpane.html")
+
+    @app.get("/manifest.xml")
+    async def manifest(request: Request) -> Response:
+        """The Office add-in manifest: custom functions (namespace XLCOMP) served from here."""
+        return Response(render("manifest.xml", base_url(request)), media_type="application/xml")
+
+    @app.get("/functions.json")
+    async def functions_json(request: Request) -> Response:
+        """Custom-functions metadata for every worksheet function."""
+        return _json(functions_metadata(base_url(request)))
+
+    @app.get("/functions.js")
+    async def functions_js(request: Request) -> Response:
+        """The custom functions' code: each call is sent to /api/batch."""
+        return Response(render("functions.js", base_url(request), max_batch=MAX_BATCH_CALLS),
+                        media_type="text/javascript")
+
+    @app.get("/functions.html")
+    async def functions_html(request: Request) -> Response:
+        """The page Excel loads to run the custom functions."""
+        return Response(render("functions.html", base_url(request)), media_type="text/html")
+
+    @app.get("/taskpane.html")
+    async def taskpane(request: Request) -> Response:
+        """Short help for every function and the server's status."""
+        return Response(render("taskpane.html", base_url(request)), media_type="text/html")
+
+    @app.get("/assets/icon-{size}.png", include_in_schema=False)
+    async def icon(size: int) -> Response:
+        if size not in ICON_SIZES:
+            return _problem(404, f"no icon of size {size}; sizes: {', '.join(map(str, ICON_SIZES))}")
+        return Response(icon_png(size), media_type="image/png", headers={"Cache-Control": "max-age=86400"})
+
+    @app.get("/api/status")
+    async def status() -> Response:
+        """Is the server up, which version, which functions."""
+        return _json({"status": "ok", "version": __version__, "functions": list(REGISTRY)})
+
+    @app.post("/api/functions/{name}")
+    async def call_function(name: str, request: Request) -> Response:
+        """Call one function: body ``{"args": [...]}``."""
+        if name.upper() not in REGISTRY:
+            return _problem(404, f"unknown function {name!r}; the functions are {', '.join(REGISTRY)}")
+        body = await _body(request)
+        if not isinstance(body, dict):
+            raise _BadRequestError('the body must be a JSON object {"args": [...]}')
+        return _json(run_call(name, _args(body.get("args"), "args")))
+
+    @app.post("/api/batch")
+    async def batch(request: Request) -> Response:
+        """Call many functions: body ``{"calls": [{"function": NAME, "args": [...]}, ...]}``."""
+        body = await _body(request)
+        calls = body.get("calls") if isinstance(body, dict) else None
+        if not isinstance(calls, list):
+            raise _BadRequestError('the body must be a JSON object {"calls": [{"function": NAME, "args": [...]}, ...]}')
+        if len(calls) > MAX_BATCH_CALLS:
+            raise _BadRequestError(f"{len(calls):,} calls is more than {MAX_BATCH_CALLS:,} a batch: split it")
+        work: list[tuple[str, list[Any]]] = []
+        for index, item in enumerate(calls):
+            if not isinstance(item, dict) or not isinstance(item.get("function"), str):
+                raise _BadRequestError(f'calls[{index}]: expected {{"function": NAME, "args": [...]}}')
+            work.append((item["function"], _args(item.get("args"), f"calls[{index}]")))
+
+        def compute() -> list[dict[str, Any]]:
+            return [run_call(name, args) for name, args in work]
+
+        results = compute() if len(work) <= 50 else await run_in_threadpool(compute)
+        return _json({"results": results})
+
+    return app
