@@ -17,7 +17,7 @@ from ..errors import UsageError
 from ..load.tables import load_inputs
 from ..model.period import parse_period
 from ..outputs import OutputSet, payouts_csv, summary_csv
-from ..roi.lint import lint_plan
+from ..roi.lint import lint_inputs, lint_plan, lint_run
 from . import app, console, err_console
 
 PlanOpt = Annotated[Path, typer.Option("--plan", "-p", help="Plan YAML file.")]
@@ -107,11 +107,18 @@ def check(
 ) -> int:
     """Validate a plan (and optionally inputs); print design warnings against the benchmarks."""
     plan_model = api.as_plan(plan)
+    data_findings = []
     if roster is not None and accounts is not None:
-        load_inputs(plan_model, roster, accounts)
+        roster_model, book = load_inputs(plan_model, roster, accounts)
+        if period is not None:
+            data_findings = lint_run(run(plan_model, roster_model, book, parse_period(period)))
+        else:
+            data_findings = lint_inputs(plan_model, roster_model, book)
     elif roster is not None or accounts is not None:
         raise UsageError("give both --roster and --accounts, or neither")
-    findings = lint_plan(plan_model)
+    elif period is not None:
+        raise UsageError("--period checks the plan on data: give --roster and --accounts too")
+    findings = lint_plan(plan_model) + data_findings
     console.print(f"[green]✓[/green] {plan} is a valid plan: {plan_model.id}, {len(plan_model.components)} "
                   f"components, paid per {plan_model.period.value} (hash {plan_model.short_digest})", highlight=False)
     for finding in findings:

@@ -1,0 +1,158 @@
+"""``xlcomp roi`` (ROI, scenarios, Monte Carlo) and ``xlcomp quotas`` (quotas from the book)."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ..errors import UsageError
+from ..model.period import parse_period
+from ..money import NumberParseError, fmt_amount, fmt_decimal, parse_number
+from ..outputs import OutputSet
+from ..roi.metrics import ROI_METRICS, roi_metrics
+from ..roi.report import montecarlo_csv, places, roi_csv, scenarios_csv
+from ..roi.scenarios import run_scenarios
+from . import app, console
+from .core import AccountsOpt, PeriodOpt, PlanOpt, RosterOpt, compute
+
+
+def parse_factors(text: str) -> list[Decimal]:
+    """``"0.8,1,1.2"`` (or ``"80%,100%,120%"``) as scale factors; raises :class:`UsageError`."""
+    factors = []
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        try:
+            factor = parse_number(part, percent=True)
+        except NumberParseError:
+            raise UsageError(f'--scenarios: "{part.strip()}" is not a number (use e.g. 0.8,1,1.2)') from None
+        if factor < 0:
+            raise UsageError(f"--scenarios: {part.strip()} is negative")
+        factors.append(factor)
+    if not factors:
+        raise UsageError("--scenarios needs at least one factor, e.g. 0.8,1,1.2")
+    return factors
+
+
+def _show(metric: str, value: Decimal | None, currency: str) -> str:
+    if value is None:
+        return "undefined"
+    digits = places(metric)
+    return fmt_amount(value, currency) if digits == 2 else fmt_decimal(value, 4 if metric != "fte" else 2)
+
+
+@app.command()
+def roi(
+    plan: PlanOpt,
+    roster: RosterOpt,
+    accounts: AccountsOpt,
+    period: PeriodOpt,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    scenarios: Annotated[str, typer.Option(help="Scale factors for every CSM's metrics, comma-separated.")
+                         ] = "0.8,1,1.2",
+    simulate: Annotated[int, typer.Option(min=0, help="Monte Carlo draws (0: none).")] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed of the Monte Carlo run.")] = 7,
+    spread: Annotated[float, typer.Option(min=0, help="Spread of the performance factor (sd of its log for "
+                                                      "lognormal).")] = 0.15,
+    correlation: Annotated[float, typer.Option(min=0, max=1, help="Share of the spread the whole team shares.")
+                           ] = 0.3,
+    distribution: Annotated[str, typer.Option(help="lognormal or normal (bootstrap with --history).")
+                            ] = "lognormal",
+    history: Annotated[list[Path] | None, typer.Option(help="Past periods' payouts.csv files to bootstrap from "
+                                                            "(repeat, or separate with commas).")] = None,
+) -> None:
+    """ROI of a plan on a period (roi.csv), scenarios (scenarios.csv) and an optional Monte Carlo forecast."""
+    factors = parse_factors(scenarios)
+    history_paths = [Path(p) for h in history or [] for p in str(h).split(",") if p.strip()]
+    if history_paths and not simulate:
+        raise UsageError("--history is for the Monte Carlo run: add --simulate N")
+    if distribution not in ("lognormal", "normal") and not (distribution == "bootstrap" and history_paths):
+        raise UsageError(f'--distribution "{distribution}" is not lognormal or normal (bootstrap needs --history)')
+    started = time.perf_counter()
+    result = compute(plan, roster, accounts, period)
+    metrics = roi_metrics(result)
+    scenario_rows = run_scenarios(result, factors)
+    simulation = None
+    if simulate:
+        from ..roi.montecarlo import compile_run, load_history
+        from ..roi.montecarlo import simulate as run_simulation
+
+        past = load_history(history_paths) if history_paths else None
+        simulation = run_simulation(compile_run(result), simulate, seed, spread=spread, correlation=correlation,
+                                    distribution=distribution, history=past)
+    with OutputSet() as outputs:
+        outputs.add(out / "roi.csv", roi_csv(metrics))
+        outputs.add(out / "scenarios.csv", scenarios_csv(scenario_rows))
+        if simulation is not None:
+            from ..roi.plots import cost_distribution_png, curve_png
+
+            outputs.add(out / "montecarlo.csv", montecarlo_csv(simulation))
+            outputs.add(out / "cost-distribution.png",
+                        cost_distribution_png(simulation, result.plan.currency,
+                                              f"{result.plan.name}, {result.period.label}"))
+            for component in result.plan.components:
+                outputs.add(out / f"curve-{component.id}.png", curve_png(result, component))
+        written = outputs.commit()
+    currency = result.plan.currency
+    table = Table("metric", "value", "benchmark", title=f"ROI of {result.plan.id}, {result.period.label}")
+    for metric in ROI_METRICS:
+        table.add_row(metric.name, _show(metric.name, metrics[metric.name], currency), metric.benchmark)
+    console.print(table)
+    table = Table("scenario", "payout total", "CS team cost", "magic number", "cost per retained $",
+                  title="Scenarios (every CSM's metrics scaled)")
+    for row in scenario_rows:
+        table.add_row(f"{row.scenario * 100:.0f}%", fmt_amount(row.payout_total, currency),
+                      fmt_amount(row.cs_team_cost, currency), _show("cs_magic_number", row.cs_magic_number, ""),
+                      _show("cost_per_retained_dollar", row.cost_per_retained_dollar, ""))
+    console.print(table)
+    if simulation is not None:
+        cost = simulation.percentiles("cs_team_cost")
+        magic = simulation.percentiles("cs_magic_number")
+        console.print(f"Monte Carlo: {simulation.draws:,} draws x {simulation.csms:,} CSMs in "
+                      f"{simulation.seconds:.2f}s; CS team cost P10/P50/P90 "
+                      + " / ".join(fmt_amount(Decimal(str(cost[p])), currency) if cost[p] is not None else "-"
+                                   for p in (10, 50, 90))
+                      + "; magic number " + " / ".join(f"{magic[p]:.2f}" if magic[p] is not None else "-"
+                                                       for p in (10, 50, 90)), highlight=False)
+    console.print(f"[green]✓[/green] {len(written)} files in {time.perf_counter() - started:.1f}s", highlight=False)
+    for path in written:
+        console.print(f"  {path}", highlight=False)
+
+
+@app.command()
+def quotas(
+    roster: RosterOpt,
+    accounts: AccountsOpt,
+    period: Annotated[str | None, typer.Option(help="Pay period: sizes expansion quotas for it and prorates "
+                                                    "them for hires and leavers (default: a year).")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The roster with quota columns (CSV).")] = Path(
+        "quotas.csv"),
+    min_quota: Annotated[float, typer.Option(min=0, help="Smallest quota proposed.")] = 1000,
+) -> None:
+    """Propose renewal, upsell and cross-sell quotas from each CSM's book; writes the roster with them."""
+    from ..money import to_decimal
+    from ..roi.quotas import load_quota_inputs, propose_quotas, quotas_csv
+
+    the_period = parse_period(period) if period else None
+    raw, roster_model, book, potentials = load_quota_inputs(roster, accounts)
+    rows = propose_quotas(roster_model, book, potentials, the_period, min_quota=to_decimal(min_quota))
+    with OutputSet() as outputs:
+        outputs.add(out, quotas_csv(raw, roster_model, rows))
+        outputs.commit()
+    table = Table("csm_id", "segment", "accounts", "book ARR", "effective accts", "coverage", "renewal",
+                  "upsell", "cross-sell", title=f"Proposed quotas ({the_period.label if the_period else 'per year'})")
+    for row in rows[:25]:
+        table.add_row(row.csm_id, row.segment, f"{row.accounts:,}", fmt_amount(row.book_arr, places=0),
+                      fmt_decimal(row.effective_accounts, 1), fmt_decimal(row.coverage, 2),
+                      fmt_amount(row.quota_renewal, places=0), fmt_amount(row.quota_upsell, places=0),
+                      fmt_amount(row.quota_cross_sell, places=0))
+    if len(rows) > 25:
+        table.add_row(f"… {len(rows) - 25} more", "", "", "", "", "", "", "", "")
+    console.print(table)
+    console.print(f"[green]✓[/green] {out}: the roster with quota_renewal, quota_upsell and quota_cross_sell "
+                  f"for {len(rows):,} CSMs", highlight=False)
