@@ -1,0 +1,206 @@
+"""Recalculating one upload: the per-file work of ``xlcomp recalc``, the same in a local process
+pool and on a Dask cluster.
+
+:func:`recalc_upload` takes an :class:`UploadJob` (the upload's bytes, never its path: a worker
+may be another machine) and returns a :class:`FileResult`: the report entry, the payout rows and
+the regenerated workbook's bytes. It never raises: whatever goes wrong with a file becomes a
+``rejected`` entry with a message, so one bad file never stops a batch. It never writes anywhere
+but a private temporary folder, which it removes.
+
+Steps: safety checks (:mod:`.safety`), reading (:mod:`.upload`), the engine run
+(:func:`xlcomp.engine.run`), the regenerated workbook (:func:`xlcomp.excel.workbook.write_workbook`),
+and for an xlcomp workbook the comparison of the upload with it (:mod:`.upload_compare`):
+overrides (formula cells typed over or changed) and differences (cached values against the
+engine's).
+"""
+
+from __future__ import annotations
+
+import decimal
+import hashlib
+import json
+import re
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import money
+from ..engine.run import RunResult, run
+from ..errors import Problem, ProblemsError, XlcompError
+from ..outputs import escape_text, payout_records
+from .safety import DEFAULT_LIMITS, Intake, Limits, inspect_upload
+from .upload import KIND_XLCOMP, UploadInputs, read_upload
+
+__all__ = ["STATUS_CHANGED", "STATUS_OK", "STATUS_REJECTED", "FileResult", "RecalcOptions", "UploadJob",
+           "recalc_upload"]
+
+STATUS_OK = "ok"
+STATUS_CHANGED = "changed"
+STATUS_REJECTED = "rejected"
+_SAFE_STEM = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+@dataclass(frozen=True)
+class RecalcOptions:
+    """Options of a batch that every file's work needs (picklable: they travel to workers).
+
+    ``plan_text``/``plan_name``: the YAML of ``--plan`` for workbooks that carry no plan;
+    ``period``: ``--period`` for workbooks that name none; ``compare``: look for overrides and
+    differences in xlcomp workbooks.
+    """
+
+    limits: Limits = DEFAULT_LIMITS
+    plan_text: str | None = None
+    plan_name: str = "plan.yaml"
+    period: str | None = None
+    compare: bool = True
+
+    def fingerprint(self) -> str:
+        """A digest of what changes results: a resumed batch redoes files done with other options."""
+        from .. import __version__
+
+        content = json.dumps({**asdict(self), "version": __version__}, sort_keys=True, default=str)
+        return hashlib.sha256(content.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class UploadJob:
+    """One upload to recalculate: its name as given, the output name, its bytes and their SHA-256.
+
+    ``problem`` is set (and ``data`` None) when the file could not even be read (missing, too
+    large, not a regular file).
+    """
+
+    file: str
+    output: str
+    data: bytes | None
+    sha256: str
+    problem: Problem | None = None
+
+
+@dataclass
+class FileResult:
+    """What one upload gave: its report entry, its payouts.csv rows (``source`` first) and the
+    regenerated workbook (None when rejected)."""
+
+    entry: dict[str, Any]
+    payouts: list[dict[str, str]] = field(default_factory=list)
+    workbook: bytes | None = None
+
+    @property
+    def status(self) -> str:
+        """ok, changed or rejected."""
+        return str(self.entry["status"])
+
+
+def _entry(job: UploadJob) -> dict[str, Any]:
+    return {"file": job.file, "output": "", "sha256": job.sha256, "status": STATUS_REJECTED, "kind": "",
+            "plan": "", "period": "", "csms": 0, "total": "", "problems": [], "warnings": [], "plan_edits": [],
+            "overrides": [], "differences": []}
+
+
+def _problem_dicts(problems: tuple[Problem, ...] | list[Problem], *, parts: bool = False) -> list[dict[str, str]]:
+    """Problems as ``{where, message}``; ``parts``: a zip member's name goes into the message, since
+    ``where`` names cells (``Sheet!A1``) or is blank."""
+    out = []
+    for problem in problems:
+        item = problem.as_dict()
+        if parts and item["where"] and "!" not in item["where"]:
+            item = {"where": "", "message": f"{item['where']}: {item['message']}"}
+        out.append(item)
+    return out
+
+
+def recalc_upload(job: UploadJob, options: RecalcOptions) -> FileResult:
+    """Recalculate one upload; never raises (see the module docstring)."""
+    entry = _entry(job)
+    try:
+        with decimal.localcontext(money.CONTEXT):
+            return _recalc(job, options, entry)
+    except MemoryError:
+        entry["problems"].append({"where": "", "message": "the upload needs more memory than a file may use: "
+                                                          "refused"})
+    except Exception as exc:  # a bug or a reader failure: the batch goes on
+        entry["problems"].append({"where": "", "message": f"could not be processed ({type(exc).__name__}: "
+                                                          f"{_short(str(exc))}); nothing was written for it"})
+    entry["status"] = STATUS_REJECTED
+    return FileResult(entry)
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _recalc(job: UploadJob, options: RecalcOptions, entry: dict[str, Any]) -> FileResult:
+    if job.problem is not None or job.data is None:
+        problem = job.problem or Problem("", "could not be read")
+        entry["problems"] = _problem_dicts([problem])
+        return FileResult(entry)
+    intake: Intake = inspect_upload(job.data, options.limits)
+    entry["warnings"] = _problem_dicts(intake.warnings, parts=True)
+    if not intake.ok:
+        entry["problems"] = _problem_dicts(intake.problems, parts=True)
+        return FileResult(entry)
+    folder = Path(tempfile.mkdtemp(prefix="xlcomp-recalc-"))
+    try:
+        stem = _SAFE_STEM.sub("_", Path(job.file).stem).strip(" .") or "upload"
+        upload = folder / f"{stem[:80]}.{intake.format or 'xlsx'}"
+        upload.write_bytes(job.data)
+        try:
+            inputs = read_upload(upload, plan_text=options.plan_text, plan_name=options.plan_name,
+                                 period=options.period)
+        except ProblemsError as exc:
+            entry["problems"] = _problem_dicts(exc.problems)
+            return FileResult(entry)
+        except XlcompError as exc:
+            entry["problems"] = [{"where": "", "message": str(exc)}]
+            return FileResult(entry)
+        entry.update(kind=inputs.kind, plan=inputs.plan.id, period=inputs.period.label)
+        entry["warnings"] += _problem_dicts(inputs.warnings)
+        entry["plan_edits"] = [edit.as_dict() for edit in inputs.edits]
+        try:
+            result = run(inputs.plan, inputs.roster, inputs.book, inputs.period)
+        except ProblemsError as exc:
+            entry["problems"] = _problem_dicts(exc.problems)
+            return FileResult(entry)
+        except XlcompError as exc:
+            entry["problems"] = [{"where": "", "message": str(exc)}]
+            return FileResult(entry)
+        entry["csms"] = len(result.csms)
+        entry["total"] = money.fmt_decimal(result.total, 2)
+        rows = [{"source": escape_text(job.file), **row} for row in payout_records(result)]
+        workbook = _regenerate(result, folder / "regenerated.xlsx", entry)
+        if workbook is not None and options.compare and inputs.kind == KIND_XLCOMP:
+            _compare(upload, folder / "regenerated.xlsx", inputs, entry)
+        entry["output"] = job.output if workbook is not None else ""
+        changed = entry["overrides"] or entry["differences"]
+        entry["status"] = STATUS_CHANGED if changed else STATUS_OK
+        return FileResult(entry, rows, workbook)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _regenerate(result: RunResult, path: Path, entry: dict[str, Any]) -> bytes | None:
+    """The regenerated workbook's bytes (None, with a warning, when the writer is not available)."""
+    try:
+        from .workbook import write_workbook
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("xlcomp.excel"):
+            entry["warnings"].append({"where": "", "message": "the regenerated workbook was not written: the "
+                                                              "workbook writer is not available in this build"})
+            return None
+        raise
+    write_workbook(result, path)
+    return path.read_bytes()
+
+
+def _compare(upload: Path, regenerated: Path, inputs: UploadInputs, entry: dict[str, Any]) -> None:
+    from .upload_compare import compare_workbooks
+
+    comparison = compare_workbooks(upload, regenerated)
+    entry["overrides"] = [o.as_dict() for o in comparison.overrides]
+    entry["differences"] = [d.as_dict() for d in comparison.differences]
+    entry["warnings"] += _problem_dicts(comparison.warnings)

@@ -1,0 +1,397 @@
+"""Comparing an upload with the workbook xlcomp regenerates from the upload's own inputs.
+
+The regenerated workbook holds, at every computed cell, the formula xlcomp writes and the engine's
+value as its cached value. Cell by cell, at the same sheet and address:
+
+- an **override**: the regenerated cell has a formula and the upload's cell has a constant (typed
+  over), is blank, or has a different formula;
+- a **difference**: the value cached in the upload differs from the engine's (money within half a
+  cent, rates and other fine numbers within half a unit of their sixth decimal).
+
+Formulas are compared as formulas, not as text: case, spaces, ``$``, sheet-name quotes, the
+``_xlfn.`` prefixes and number spellings do not matter, and a structured reference
+(``Accounts[renewed_arr]``) equals the range it covers in that workbook (``Accounts!$F$2:$F$2001``),
+since spreadsheet programs rewrite one as the other when they save. A table column is identified
+by its table and column name, so a column finance inserted into a table moves nothing.
+
+Formulas come from the sheet XML through openpyxl's streaming worksheet parser (defusedxml; shared
+formulas expanded); values through python-calamine.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import warnings as pywarnings
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problem
+from ..load.xlsx import index_workbook, split_ref
+from ..model.people import column_letter
+from . import layout
+
+__all__ = ["Comparison", "Difference", "Override", "compare_workbooks", "formula_key", "read_formulas"]
+
+_MONEY_TOLERANCE = Decimal("0.005")
+_FINE_TOLERANCE = Decimal("0.0000005")
+_MAX_FINDINGS = 2000
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_BUILTIN_FORMATS = {9: "0%", 10: "0.00%", 11: "0.00E+00", 48: "##0.0E+0"}
+_STRUCTURED = re.compile(r"^(?P<table>[A-Za-z_\\][\w.\\]*)\[(?P<spec>.*)\]$", re.DOTALL)
+_SPECIAL_ITEMS = {"#all", "#data", "#headers", "#totals", "#this row"}
+
+
+@dataclass(frozen=True)
+class Override:
+    """A computed cell that no longer holds xlcomp's formula."""
+
+    where: str
+    formula: str
+    found: str
+    kind: str  # "constant", "blank" or "formula"
+
+    def as_dict(self) -> dict[str, str]:
+        """``{where, formula, found, kind}``."""
+        return {"where": self.where, "formula": self.formula, "found": self.found, "kind": self.kind}
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A computed cell whose value cached in the upload is not the engine's."""
+
+    where: str
+    cached: str
+    engine: str
+
+    def as_dict(self) -> dict[str, str]:
+        """``{where, cached, engine}``."""
+        return {"where": self.where, "cached": self.cached, "engine": self.engine}
+
+
+@dataclass
+class Comparison:
+    """Overrides and differences of an upload, and what kept cells from being compared."""
+
+    overrides: list[Override] = field(default_factory=list)
+    differences: list[Difference] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Table:
+    name: str
+    sheet: str
+    first_row: int  # 0-based first data row
+    last_row: int   # 0-based last data row
+    first_column: int
+    columns: tuple[str, ...]
+
+
+@dataclass
+class _Book:
+    """What the comparison needs of one workbook: per sheet, formulas, styles and values."""
+
+    path: Path
+    sheets: dict[str, str]  # name -> part
+    tables: list[_Table]
+    number_formats: dict[int, str]  # style id -> format code
+
+    def table_at(self, sheet: str, row: int, column: int) -> tuple[_Table, str] | None:
+        for table in self.tables:
+            if table.sheet.lower() == sheet.lower() and table.first_row <= row <= table.last_row \
+                    and table.first_column <= column < table.first_column + len(table.columns):
+                return table, table.columns[column - table.first_column]
+        return None
+
+    def table_named(self, name: str) -> _Table | None:
+        for table in self.tables:
+            if table.name.lower() == name.lower():
+                return table
+        return None
+
+
+class _AnyString:
+    """Shared strings are not needed to find formulas: every lookup gives an empty text."""
+
+    def __getitem__(self, index: int) -> str:
+        return ""
+
+
+def _open_book(path: Path) -> _Book:
+    from defusedxml import ElementTree
+
+    index = index_workbook(path)
+    tables = []
+    with zipfile.ZipFile(path) as archive:
+        for table in index.tables.values():
+            try:
+                node = ElementTree.fromstring(archive.read(table.part), forbid_dtd=True)
+                headers = int(node.get("headerRowCount", "1"))
+                totals = int(node.get("totalsRowCount", "0") or 0)
+                (r0, c0), (r1, _) = split_ref(table.ref)
+            except (KeyError, ValueError):
+                continue
+            tables.append(_Table(table.name, table.sheet, r0 + headers, r1 - totals, c0,
+                                 tuple(c.strip().lower() for c in table.columns)))
+        formats = _number_formats(archive, ElementTree)
+    sheets = {sheet.name: sheet.part for sheet in index.sheets}
+    return _Book(path, sheets, tables, formats)
+
+
+def _number_formats(archive: zipfile.ZipFile, tree: Any) -> dict[int, str]:
+    names = archive.namelist()
+    part = next((n for n in names if posixpath.basename(n).lower() == "styles.xml" and n.startswith("xl/")), None)
+    if part is None:
+        return {}
+    root = tree.fromstring(archive.read(part), forbid_dtd=True)
+    custom = {int(n.get("numFmtId", "0")): n.get("formatCode", "") for n in root.iter(f"{_NS_MAIN}numFmt")}
+    out = {}
+    xfs = root.find(f"{_NS_MAIN}cellXfs")
+    for style_id, xf in enumerate(xfs if xfs is not None else []):
+        number_format_id = int(xf.get("numFmtId", "0"))
+        out[style_id] = custom.get(number_format_id, _BUILTIN_FORMATS.get(number_format_id, ""))
+    return out
+
+
+def read_formulas(path: Path, part: str) -> Iterator[tuple[int, int, str, int]]:
+    """``(row, column, formula, style id)`` of every formula cell of a worksheet part, 0-based.
+
+    Shared formulas are expanded to each cell; array formulas give their text.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    with zipfile.ZipFile(path) as archive, archive.open(part) as source, pywarnings.catch_warnings():
+        pywarnings.simplefilter("ignore")
+        parser = WorkSheetParser(source, _AnyString(), data_only=False)
+        for _, cells in parser.parse():
+            for cell in cells:
+                if cell["data_type"] != "f":
+                    continue
+                value = cell["value"]
+                text = value if isinstance(value, str) else str(getattr(value, "text", "") or "")
+                if text and text != "=":
+                    yield cell["row"] - 1, cell["column"] - 1, text, int(cell["style_id"] or 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# formulas as comparable keys
+
+
+def formula_key(formula: str, book: _Book | None = None, row: int = 0, sheet: str = "") -> str:
+    """A formula reduced to what it computes (see the module docstring), for comparison."""
+    from openpyxl.formula.tokenizer import Tokenizer
+
+    text = formula if formula.startswith("=") else "=" + formula
+    try:
+        items = Tokenizer(text).items
+    except Exception:
+        return re.sub(r"\s+", "", text).upper().replace("$", "")
+    parts = []
+    for token in items:
+        if token.type == "WHITE-SPACE":
+            continue
+        value = token.value
+        if token.type == "OPERAND" and token.subtype == "RANGE":
+            parts.append(_range_key(value, book, row, sheet))
+        elif token.type == "OPERAND" and token.subtype == "NUMBER":
+            try:
+                parts.append(f"{Decimal(value).normalize():f}")
+            except InvalidOperation:
+                parts.append(value)
+        elif token.type == "OPERAND" and token.subtype == "TEXT":
+            parts.append(value)
+        elif token.type == "FUNC" and token.subtype == "OPEN":
+            name = value.upper()
+            for prefix in ("_XLFN._XLWS.", "_XLFN.", "_XLWS.", "_XLUDF."):
+                if name.startswith(prefix):
+                    name = name[len(prefix):]
+            parts.append(name)
+        else:
+            parts.append(value.upper())
+    return "\x1f".join(parts)
+
+
+def _range_key(reference: str, book: _Book | None, row: int, sheet: str) -> str:
+    """A range or name as a canonical key: ``TABLE[COLUMN]`` for a table column, else ``SHEET!A1:B2``."""
+    structured = _STRUCTURED.match(reference.strip())
+    if structured:
+        return _structured_key(structured.group("table"), structured.group("spec"))
+    ref_sheet, _, cells = reference.rpartition("!")
+    ref_sheet = ref_sheet.strip()
+    if ref_sheet.startswith("'") and ref_sheet.endswith("'"):
+        ref_sheet = ref_sheet[1:-1].replace("''", "'")
+    cells = cells.replace("$", "").upper()
+    if book is not None:
+        as_table = _table_column_for(book, ref_sheet or sheet, cells, row)
+        if as_table:
+            return as_table
+    return f"{ref_sheet.upper()}!{cells}" if ref_sheet else cells
+
+
+def _structured_key(table: str, spec: str) -> str:
+    """``Accounts[[#Data],[renewed_arr]]`` and ``Accounts[renewed_arr]`` -> ``ACCOUNTS[RENEWED_ARR]``."""
+    items = [item.strip().strip("[]").strip() for item in re.findall(r"\[[^\[\]]*\]|[^,\[\]]+", spec)]
+    items = [item for item in items if item]
+    if not items:
+        return f"{table.upper()}[]"
+    this_row = False
+    columns = []
+    for item in items:
+        lowered = item.lower()
+        if lowered.startswith("@"):
+            this_row = True
+            lowered = lowered[1:].strip().strip("[]")
+            if not lowered:
+                continue
+        if lowered in ("#this row",):
+            this_row = True
+            continue
+        if lowered == "#data":
+            continue
+        columns.append(lowered.replace("'", ""))
+    mark = "@" if this_row else ""
+    return f"{table.upper()}[{mark}{':'.join(columns).upper()}]"
+
+
+def _table_column_for(book: _Book, sheet: str, cells: str, row: int) -> str:
+    """A range that is exactly a table column's data (or one cell of it on the formula's own row)."""
+    try:
+        (r0, c0), (r1, c1) = split_ref(cells)
+    except ValueError:
+        return ""
+    if c0 != c1:
+        return ""
+    for table in book.tables:
+        if table.sheet.lower() != sheet.lower():
+            continue
+        if not table.first_column <= c0 < table.first_column + len(table.columns):
+            continue
+        column = table.columns[c0 - table.first_column].upper()
+        if r0 == table.first_row and r1 == table.last_row:
+            return f"{table.name.upper()}[{column}]"
+        if r0 == r1 == row and table.first_row <= row <= table.last_row:
+            return f"{table.name.upper()}[@{column}]"
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# values
+
+
+def _show(value: Any) -> str:
+    """A cell value as text for the report."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return format(value, ".15g")
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _tolerance(number_format: str) -> Decimal:
+    lowered = number_format.lower()
+    decimals = 0
+    match = re.search(r"\.(0+)", lowered)
+    if match:
+        decimals = len(match.group(1))
+    if "%" in lowered:
+        return _FINE_TOLERANCE if decimals < 4 else Decimal(5) * Decimal(10) ** -(decimals + 3)
+    if decimals >= 3:
+        return _FINE_TOLERANCE
+    return _MONEY_TOLERANCE
+
+
+def _same_value(cached: Any, engine: Any, number_format: str) -> bool:
+    if isinstance(engine, bool) or isinstance(cached, bool):
+        return _show(cached) == _show(engine)
+    if isinstance(engine, (int, float)) and isinstance(cached, (int, float)):
+        difference = abs(Decimal(repr(float(cached))) - Decimal(repr(float(engine))))
+        return difference <= _tolerance(number_format)
+    if isinstance(engine, (datetime, date)) or isinstance(cached, (datetime, date)):
+        return _show(cached)[:10] == _show(engine)[:10]
+    return _show(cached).strip() == _show(engine).strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# the comparison
+
+
+def compare_workbooks(upload: Path, regenerated: Path) -> Comparison:
+    """Overrides and differences of ``upload`` against ``regenerated`` (see the module docstring)."""
+    from python_calamine import CalamineWorkbook
+
+    result = Comparison()
+    upload_book = _open_book(upload)
+    fresh_book = _open_book(regenerated)
+    upload_values = CalamineWorkbook.from_path(str(upload))
+    fresh_values = CalamineWorkbook.from_path(str(regenerated))
+    upload_sheets = {name.lower(): name for name in upload_book.sheets}
+    missing_values = 0
+    compared_values = 0
+    try:
+        for sheet, fresh_part in fresh_book.sheets.items():
+            if sheet == layout.META_SHEET:
+                continue
+            expected = list(read_formulas(regenerated, fresh_part))
+            if not expected:
+                continue
+            upload_name = upload_sheets.get(sheet.lower())
+            if upload_name is None:
+                result.warnings.append(Problem("", f'the sheet "{sheet}" is not in the upload (deleted or renamed; '
+                                                   "or a CSM added to the Roster, whose tab xlcomp now adds): its "
+                                                   f"{len(expected)} computed cells were not compared"))
+                continue
+            part = upload_book.sheets[upload_name]
+            found = {(r, c): text for r, c, text, _ in read_formulas(upload, part)}
+            upload_rows = upload_values.get_sheet_by_name(upload_name).to_python(skip_empty_area=False)
+            fresh_rows = fresh_values.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            for row, column, formula, style_id in expected:
+                where = f"{upload_name}!{column_letter(column)}{row + 1}"
+                cached = _cell(upload_rows, row, column)
+                engine = _cell(fresh_rows, row, column)
+                their = found.get((row, column))
+                if their is None:
+                    kind = "blank" if cached in ("", None) else "constant"
+                    _add(result.overrides, Override(where, formula, _show(cached), kind))
+                elif formula_key(their, upload_book, row, upload_name) != formula_key(formula, fresh_book, row,
+                                                                                       sheet):
+                    _add(result.overrides, Override(where, formula, their, "formula"))
+                if their is not None and cached in ("", None) and engine not in ("", None):
+                    missing_values += 1
+                    continue
+                compared_values += 1
+                if not _same_value(cached, engine, fresh_book.number_formats.get(style_id, "")):
+                    _add(result.differences, Difference(where, _show(cached), _show(engine)))
+    finally:
+        upload_values.close()
+        fresh_values.close()
+    if missing_values:
+        result.warnings.append(Problem("", f"{missing_values:,} formula cells of the upload hold no calculated "
+                                           "value (the file was saved by a program that does not calculate, or "
+                                           "with calculation off): those cells were not compared"))
+    for findings, noun in ((result.overrides, "overrides"), (result.differences, "differences")):
+        if len(findings) >= _MAX_FINDINGS:
+            result.warnings.append(Problem("", f"only the first {_MAX_FINDINGS:,} {noun} are listed"))
+    return result
+
+
+def _add(findings: list[Any], finding: Any) -> None:
+    if len(findings) < _MAX_FINDINGS:
+        findings.append(finding)
+
+
+def _cell(rows: list[list[Any]], row: int, column: int) -> Any:
+    if row < len(rows) and column < len(rows[row]):
+        return rows[row][column]
+    return ""
