@@ -66,3 +66,11 @@ def test_serve_without_matching_tls_options_is_a_usage_error(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "--ssl-keyfile and --ssl-certfile go together" in result.stderr
+
+
+def test_serve_without_the_server_extra_says_what_to_install():
+    # importing fastapi fails as it does where the extra is not installed
+    code = "import sys; sys.modules['fastapi'] = None; from xlcomp.cli import main; sys.exit(main(['serve']))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "install xlcomp[server]" in result.stderr and "Traceback" not in result.stderr

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..errors import ProblemsError, XlcompError
 
@@ -91,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except XlcompError as exc:
         if DEBUG:
             raise
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         code = exc.exit_code
     except KeyboardInterrupt:
         err_console.print("interrupted; nothing half-written was left behind")
