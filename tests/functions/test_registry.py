@@ -110,6 +110,8 @@ def test_proration_counts_first_and_last_days():
     assert call("CSM_PRORATION", 46433, None, 46388, 46477) == 0.5
     assert call("CSM_PRORATION", "2027-02-15", "", "2027-01-01", "2027-03-31") == 0.5
     assert call("CSM_PRORATION", None, "2027-01-31", 46388.0, 46477.75) == 31 / 90    # time of day ignored
+    # the SPEC's names for the first two parameters work as keywords too
+    assert REGISTRY["CSM_PRORATION"](start=date(2027, 2, 15), end=None, period_start=q1[0], period_end=q1[1]) == 0.5
 
 
 def test_retention_and_roi_metrics():

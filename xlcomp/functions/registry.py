@@ -103,9 +103,13 @@ def _to_excel(name: str, value: Decimal) -> ExcelResult:
     return result
 
 
-def _worksheet_function(name: str, description: str, params: tuple[Param, ...], example: str = ""
+def _worksheet_function(name: str, description: str, params: tuple[Param, ...], example: str = "",
+                        aliases: Mapping[str, str] = MappingProxyType({})
                         ) -> Callable[[Callable[..., Decimal]], Callable[..., ExcelResult]]:
-    """Register ``impl`` (Decimals in, a Decimal out) as the never-raising Excel function ``name``."""
+    """Register ``impl`` (Decimals in, a Decimal out) as the never-raising Excel function ``name``.
+
+    ``aliases`` maps other keyword names (the SPEC's) to parameter names.
+    """
 
     def register(impl: Callable[..., Decimal]) -> Callable[..., ExcelResult]:
         signature = inspect.signature(impl)
@@ -113,6 +117,8 @@ def _worksheet_function(name: str, description: str, params: tuple[Param, ...], 
 
         @functools.wraps(impl)
         def excel_function(*args: Any, **kwargs: Any) -> ExcelResult:
+            if aliases and kwargs:
+                kwargs = {aliases.get(key, key): value for key, value in kwargs.items()}
             try:
                 bound = signature.bind(*args, **kwargs)
             except TypeError as exc:
@@ -209,6 +215,7 @@ def _csm_commission(amount: Any, quota: Any, tiers: Any, mode: Any = None) -> De
      Param("period_start", "date", "First day of the period."),
      Param("period_end", "date", "Last day of the period.")),
     "=CSM_PRORATION(DATE(2027,2,15), , DATE(2027,1,1), DATE(2027,3,31)) returns 45/90 = 0.5",
+    aliases=MappingProxyType({"start": "start_date", "end": "end_date"}),
 )
 def _csm_proration(start_date: Any, end_date: Any, period_start: Any, period_end: Any) -> Decimal:
     first, last = date_value(period_start, "period_start"), date_value(period_end, "period_end")
