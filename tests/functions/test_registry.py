@@ -110,6 +110,8 @@ def test_proration_counts_first_and_last_days():
     assert call("CSM_PRORATION", 46433, None, 46388, 46477) == 0.5
     assert call("CSM_PRORATION", "2027-02-15", "", "2027-01-01", "2027-03-31") == 0.5
     assert call("CSM_PRORATION", None, "2027-01-31", 46388.0, 46477.75) == 31 / 90    # time of day ignored
+    # serial 0 is what a formula shows for an empty date cell: no date
+    assert call("CSM_PRORATION", 46433, 0, 46388, 46477) == 0.5
     # the SPEC's names for the first two parameters work as keywords too
     assert REGISTRY["CSM_PRORATION"](start=date(2027, 2, 15), end=None, period_start=q1[0], period_end=q1[1]) == 0.5
 
@@ -162,7 +164,8 @@ def test_health_blend():
     ("CSM_PRORATION", (date(2027, 2, 1), date(2027, 1, 1), date(2027, 1, 1), date(2027, 3, 31)), "#NUM!",
      ("end_date", "before start_date")),
     ("CSM_PRORATION", ("soon", None, date(2027, 1, 1), date(2027, 3, 31)), "#VALUE!", ("start_date", "not a date")),
-    ("CSM_PRORATION", (0, None, date(2027, 1, 1), date(2027, 3, 31)), "#NUM!", ("serial",)),
+    ("CSM_PRORATION", (-1, None, date(2027, 1, 1), date(2027, 3, 31)), "#NUM!", ("serial",)),
+    ("CSM_PRORATION", (None, None, 0, 46477), "#VALUE!", ("period_start is blank",)),
     ("CS_GRR", (0, 0), "#DIV/0!", ("no renewable ARR",)),
     ("CS_GRR", (-1, 0), "#NUM!", ("renewable",)),
     ("CS_NRR", (0, 1, 0, 0), "#DIV/0!", ("no starting ARR",)),

@@ -157,7 +157,10 @@ def optional_number(value: Any, name: str, *, minimum: Decimal | None = None,
 
 
 def date_value(value: Any, name: str) -> date | None:
-    """A date argument: a datetime, an Excel serial day number, or ``YYYY-MM-DD`` text; blank is None."""
+    """A date argument: a datetime, an Excel serial day number, or ``YYYY-MM-DD`` text.
+
+    Blank is None, and so is serial 0: what ``=Roster!H5`` shows when H5 is an empty date cell.
+    """
     value = _one_cell(value, name)
     if _blank(value):
         return None
@@ -178,7 +181,8 @@ def date_value(value: Any, name: str) -> date | None:
             raise ArgumentError(VALUE, f"{name}: {_show(value)} is not a date (use a date cell or YYYY-MM-DD)"
                                 ) from None
         return _serial(serial, name)
-    return _serial(_decimal(value, name), name)
+    serial = _decimal(value, name)
+    return None if serial == 0 else _serial(serial, name)
 
 
 def _serial(serial: Decimal, name: str) -> date:
