@@ -195,13 +195,16 @@ def _accelerator(plan: Plan, component: Component, path: str, curve: Curve) -> l
     bounded = curve.mode is CurveMode.MARGINAL and curve.tiers[-1].upto is not None
     if capped or bounded:
         return []
-    cap_name = "cap" if component.kind is Kind.BONUS else "cap_amount"
     top = max(above)
-    return [Finding(
-        "accelerator-uncapped", _where(plan, component.line, f"{path}.curve"),
-        f"above target a tier pays {_num(top)}, {_num(top / at_target)}x the rate at target "
-        f"({_num(at_target)}), with no {cap_name}: a windfall deal or a data error costs without limit",
-        "accelerators above 2x need a cap")]
+    ratio = f"{_num(top / at_target)}x the rate at target, {_num(at_target)}"
+    if component.kind is Kind.BONUS:
+        message = (f"a tier pays {_num(top)}x with no cap ({ratio}): over-attainment costs more than twice "
+                   "target pay per point, without limit")
+    else:
+        message = (f"the top rate {_num(top)} is {ratio}, with no cap_amount: a windfall deal or a data error "
+                   "costs without limit")
+    return [Finding("accelerator-uncapped", _where(plan, component.line, f"{path}.curve"), message,
+                    "accelerators above 2x need a cap")]
 
 
 def _archetype(plan: Plan) -> list[Finding]:
@@ -214,7 +217,9 @@ def _archetype(plan: Plan) -> list[Finding]:
     retention = [c for c in plan.components if c.metric in RETENTION_METRICS]
     benchmark = ("adoption: adoption, health, onboarding; adoption_renewal: + gross renewal; full_service: "
                  "renewal + expansion; retention_referral: retention + referrals")
-    if archetype in ("adoption", "adoption_renewal", "retention_referral") and expansion:
+    # Most CSMs may carry an expansion quota (adoption_renewal included); an adoption CSM does not
+    # sell, and a retention_referral CSM is pure retention.
+    if archetype in ("adoption", "retention_referral") and expansion:
         suggestion = "full_service"
         for component in expansion:
             paid = "commission" if component.kind is Kind.COMMISSION else "a bonus"

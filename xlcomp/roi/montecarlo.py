@@ -12,15 +12,18 @@ factor comes from one of:
 ``normal``
     ``f = max(0, 1 + spread x (sqrt(rho) x Z_team + sqrt(1 - rho) x Z_csm))``.
 ``bootstrap`` (``history`` given)
-    Past periods' ``payouts.csv`` files. A CSM's *performance index* in a period is the mean of
-    their components' attainments. Each draw picks one past period at random (keeping how good
-    or bad that period was for everyone), then for each CSM one past CSM of that period; the
-    CSM's factor is that past index over the CSM's own current index (1 when the current index
-    is 0 or undefined: scaling cannot move it).
+    Past periods' ``payouts.csv`` files, one factor *per metric*: a past CSM's attainment on a
+    metric over the mean attainment on that metric in all the files. Each draw picks one past
+    period at random (keeping how good or bad that period was for everyone), then for each CSM one
+    past CSM of that period, whose factors move this CSM's metrics together (renewal and upsell
+    keep their own, very different, spreads and their correlation in one person). Metrics the
+    history has no attainment for are not moved. The forecast is centred on this period's actual
+    results, with the spread and the swings that history shows.
 
 Every draw's payouts are computed from the run's exact inputs (targets, quotas, target incentives,
 gates, multipliers) by :mod:`xlcomp.roi.vector`; at ``f = 1`` they are the engine's payouts to the
-cent. The ARR returns of the magic number scale with the same factor, as in scenarios.
+cent. The ARR returns of the magic number scale with the same factors, as in scenarios (renewed ARR
+with the renewal metric's factor, upsell and cross-sell ARR with theirs, under the bootstrap).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from __future__ import annotations
 import csv
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -39,7 +42,7 @@ from ..engine.run import RunResult
 from ..errors import InputError, Problem, UsageError
 from ..model.plan import Component, Kind, Multiplier
 from ..money import NumberParseError, parse_number
-from .metrics import book_totals, roi_metrics
+from .metrics import roi_metrics
 from .vector import (
     FloatArray,
     as_float,
@@ -53,6 +56,8 @@ __all__ = [
     "DISTRIBUTIONS",
     "CompiledComponent",
     "CompiledRun",
+    "Factors",
+    "History",
     "MonteCarloResult",
     "compile_run",
     "load_history",
@@ -62,17 +67,43 @@ __all__ = [
 DISTRIBUTIONS = ("lognormal", "normal", "bootstrap")
 PERCENTILES = (10, 50, 90)
 MC_METRICS = ("variable_cost", "cs_team_cost", "cs_magic_number", "cost_per_retained_dollar")
-_CHUNK_CELLS = 400_000  # draws x CSMs evaluated at once (bounds memory to a few tens of MB)
+CHUNK_CELLS = 400_000  # draws x CSMs evaluated at once (bounds memory to a few tens of MB)
+
+
+@dataclass(frozen=True)
+class Factors:
+    """Performance factors of a batch of draws, shaped (draws, CSMs) or (CSMs,): one array for every
+    metric (``common``), or per metric where ``by_metric`` has one."""
+
+    common: FloatArray
+    by_metric: Mapping[str, FloatArray] = field(default_factory=dict)
+
+    def of(self, metric: str) -> FloatArray:
+        """The factors that scale ``metric``."""
+        return self.by_metric.get(metric, self.common)
+
+    def first(self, *metrics: str) -> FloatArray:
+        """The factors of the first metric that has its own, else the common ones."""
+        return next((self.by_metric[m] for m in metrics if m in self.by_metric), self.common)
+
+
+FactorsLike = FloatArray | Factors
+
+
+def _factors_of(factor: FactorsLike) -> Factors:
+    return factor if isinstance(factor, Factors) else Factors(np.asarray(factor, dtype=np.float64))
 
 
 @dataclass(frozen=True)
 class _Scaled:
     """A per-CSM metric value (NaN: no data) and whether a draw's factor scales it."""
 
+    metric: str
     values: FloatArray
     scaled: bool
 
-    def at(self, factor: FloatArray) -> FloatArray:
+    def at(self, factors: Factors) -> FloatArray:
+        factor = factors.of(self.metric)
         return self.values * factor if self.scaled else np.broadcast_to(self.values, factor.shape)
 
 
@@ -94,8 +125,9 @@ class CompiledComponent:
     gate: _Scaled | None = None
     multipliers: tuple[tuple[Multiplier, _Scaled], ...] = ()
 
-    def payouts(self, factor: FloatArray) -> FloatArray:
-        """Rounded payouts for factor arrays shaped (draws, CSMs) or (CSMs,)."""
+    def payouts(self, factor: FactorsLike) -> FloatArray:
+        """Rounded payouts for factors shaped (draws, CSMs) or (CSMs,)."""
+        factor = _factors_of(factor)
         c = self.component
         if c.kind is Kind.BONUS:
             assert self.ratio is not None and self.ti_num is not None and c.curve is not None
@@ -129,7 +161,7 @@ class CompiledComponent:
             assert c.gate is not None
             gate_value = self.gate.at(factor)
             paying = paying & (gate_value >= float(c.gate.min))  # NaN (no data) fails
-        multiplier = np.ones(np.shape(value))
+        multiplier = np.ones(np.shape(paying))
         for definition, values in self.multipliers:
             multiplier = multiplier * vector_multiplier(definition, values.at(factor))
         payout = round_half_away(value * multiplier, 2)
@@ -143,31 +175,50 @@ class CompiledRun:
 
     result: RunResult
     components: tuple[CompiledComponent, ...]
-    returns: FloatArray          # renewed + expansion ARR per CSM
+    renewed: FloatArray          # the magic number's returns per CSM: renewed, upsell, cross-sell ARR
+    upsell: FloatArray
+    cross_sell: FloatArray
     base_cost: float
     overhead_rate: float
     support_team_cost: float
-    performance: FloatArray      # each CSM's performance index (mean attainment; NaN when none)
 
     @property
     def csms(self) -> int:
         """Number of CSMs."""
-        return len(self.returns)
+        return len(self.renewed)
 
-    def payouts(self, factor: FloatArray) -> FloatArray:
+    @property
+    def metrics(self) -> set[str]:
+        """The metrics the plan reads (components, gates, multipliers)."""
+        plan = self.result.plan
+        return ({c.metric for c in plan.components} | {c.gate.metric for c in plan.components if c.gate}
+                | {m.metric for m in plan.multipliers})
+
+    def payouts(self, factor: FactorsLike) -> FloatArray:
         """Σ of the rounded component payouts per CSM, for factors shaped (draws, CSMs) or (CSMs,)."""
-        total = np.zeros(np.shape(factor))
+        factors = _factors_of(factor)
+        total = np.zeros(np.shape(factors.common))
         for component in self.components:
-            total = total + component.payouts(factor)
+            total = total + component.payouts(factors)
         return total
 
-    def component_payouts(self, factor: FloatArray) -> dict[str, FloatArray]:
+    def component_payouts(self, factor: FactorsLike) -> dict[str, FloatArray]:
         """Each component's rounded payouts per CSM."""
-        return {c.component.id: c.payouts(factor) for c in self.components}
+        factors = _factors_of(factor)
+        return {c.component.id: c.payouts(factors) for c in self.components}
+
+    def returns(self, factor: FactorsLike) -> FloatArray:
+        """Renewed + expansion ARR per draw (summed over CSMs), each part scaled by its metric's factor."""
+        factors = _factors_of(factor)
+        parts = (self.renewed * factors.first("renewed_arr", "gross_renewal_rate")
+                 + self.upsell * factors.first("upsell_arr", "expansion_arr")
+                 + self.cross_sell * factors.first("cross_sell_arr", "expansion_arr"))
+        out: FloatArray = parts.sum(axis=-1)  # per row: the same sums however the draws are chunked
+        return out
 
 
 def _scaled(values: list[Decimal | None], name: str, inputs: frozenset[str]) -> _Scaled:
-    return _Scaled(np.array([as_float(v) for v in values]), name not in inputs)
+    return _Scaled(name, np.array([as_float(v) for v in values]), name not in inputs)
 
 
 def compile_run(result: RunResult) -> CompiledRun:
@@ -204,19 +255,15 @@ def compile_run(result: RunResult) -> CompiledRun:
                 quota = np.array([float(r.target) for r in rows if r.target is not None])
             compiled.append(CompiledComponent(component, amount=_scaled(amounts, component.metric, inputs),
                                               quota=quota, gate=gate, multipliers=multipliers))
-    returns = np.array([float(c.sums.sum("renewed_arr") + c.sums.sum("upsell_arr") + c.sums.sum("cross_sell_arr"))
-                        for c in result.csms])
+    def column(name: str) -> FloatArray:
+        return np.array([float(c.sums.sum(name)) for c in result.csms])
+
     roi = roi_metrics(result)
     base_cost = roi["base_cost"]
     assert base_cost is not None
-    performance = np.array([_index([r.attainment for r in csm.components]) for csm in result.csms])
-    return CompiledRun(result, tuple(compiled), returns, float(base_cost), float(plan.input("overhead_rate")),
-                       float(plan.input("support_team_cost")), performance)
-
-
-def _index(attainments: Sequence[Decimal | None]) -> float:
-    defined = [float(a) for a in attainments if a is not None]
-    return sum(defined) / len(defined) if defined else float("nan")
+    return CompiledRun(result, tuple(compiled), column("renewed_arr"), column("upsell_arr"),
+                       column("cross_sell_arr"), float(base_cost), float(plan.input("overhead_rate")),
+                       float(plan.input("support_team_cost")))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,34 +272,58 @@ def _index(attainments: Sequence[Decimal | None]) -> float:
 
 @dataclass(frozen=True)
 class History:
-    """Past periods' performance indices: one array per past payouts.csv file."""
+    """Past periods' attainments: per file, one row per past CSM and one column per key (a metric,
+    or a component id for files without a ``metric`` column), NaN where the CSM had none."""
 
+    keys: tuple[str, ...]
     periods: tuple[FloatArray, ...]
     sources: tuple[str, ...]
 
+    def factors(self, metric_of: Mapping[str, str]) -> tuple[tuple[str, ...], tuple[FloatArray, ...]]:
+        """Metric names and, per period, each past CSM's factor per metric: attainment over the
+        metric's mean attainment in all files (1 where the CSM had none). ``metric_of`` names the
+        metric of a component id."""
+        names = tuple(metric_of.get(key, key) for key in self.keys)
+        pooled = np.concatenate(self.periods)
+        with np.errstate(invalid="ignore"):
+            means = np.array([np.nanmean(pooled[:, k]) if np.isfinite(pooled[:, k]).any() else np.nan
+                              for k in range(len(self.keys))])
+        out = []
+        for period in self.periods:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(means > 0, period / np.where(means > 0, means, 1.0), np.nan)
+            out.append(np.where(np.isfinite(ratio), ratio, 1.0))
+        return names, tuple(out)
+
 
 def load_history(paths: Sequence[str | Path]) -> History:
-    """Read past periods' payouts.csv files: each CSM's performance index per file.
+    """Read past periods' payouts.csv files: each past CSM's attainment per metric, per file.
 
-    A file needs the columns ``csm_id`` and ``attainment``; rows with a blank attainment (flat
-    commissions, undefined metrics) are left out. Raises :class:`InputError` naming file and line.
+    A file needs the columns ``csm_id`` and ``attainment``, and ``metric`` or ``component``; rows with
+    a blank attainment (flat commissions, undefined metrics) are left out; a CSM's attainments on
+    one metric are averaged. Raises :class:`InputError` naming file and line.
     """
     problems: list[Problem] = []
-    periods: list[FloatArray] = []
+    tables: list[dict[str, dict[str, list[float]]]] = []
     sources: list[str] = []
     for raw in paths:
         path = Path(raw)
         label = path.name
+        by_csm: dict[str, dict[str, list[float]]] = {}
         try:
             with path.open(newline="", encoding="utf-8-sig") as handle:
                 reader = csv.DictReader(handle)
                 header = [(h or "").strip() for h in reader.fieldnames or []]
                 missing = [c for c in ("csm_id", "attainment") if c not in header]
+                if not {"metric", "component"} & set(header):
+                    missing.append("metric")
                 if missing:
-                    problems.append(Problem(f"{label}:1", f"is not a payouts.csv: the column "
-                                                          f"{' and '.join(missing)} is missing"))
+                    columns = " and ".join(missing)
+                    verb = "is" if len(missing) == 1 else "are"
+                    problems.append(Problem(f"{label}:1", f"not a payouts.csv: {columns} {verb} missing "
+                                                          "(needs csm_id, metric or component, attainment)"))
                     continue
-                by_csm: dict[str, list[float]] = {}
+                key_column = "metric" if "metric" in header else "component"
                 for line, row in enumerate(reader, start=2):
                     text = (row.get("attainment") or "").strip()
                     if not text:
@@ -265,7 +336,8 @@ def load_history(paths: Sequence[str | Path]) -> History:
                     if value < 0:
                         problems.append(Problem(f"{label}:{line}", f"{text} is negative", "attainment"))
                         continue
-                    by_csm.setdefault((row.get("csm_id") or "").strip(), []).append(float(value))
+                    csm = by_csm.setdefault((row.get("csm_id") or "").strip(), {})
+                    csm.setdefault((row.get(key_column) or "").strip(), []).append(float(value))
         except FileNotFoundError:
             problems.append(Problem(label, "file not found"))
             continue
@@ -275,13 +347,17 @@ def load_history(paths: Sequence[str | Path]) -> History:
         if not by_csm:
             problems.append(Problem(label, "has no row with an attainment to learn from"))
             continue
-        periods.append(np.array([sum(v) / len(v) for v in by_csm.values()]))
+        tables.append(by_csm)
         sources.append(str(path))
     if problems:
         raise InputError(problems)
-    if not periods:
+    if not tables:
         raise UsageError("--history needs at least one past payouts.csv")
-    return History(tuple(periods), tuple(sources))
+    keys = tuple(sorted({key for table in tables for csm in table.values() for key in csm}))
+    periods = tuple(
+        np.array([[sum(csm[k]) / len(csm[k]) if k in csm else np.nan for k in keys] for csm in table.values()])
+        for table in tables)
+    return History(keys, periods, tuple(sources))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -339,28 +415,26 @@ def _factors(rng_team: np.random.Generator, rng_csm: np.random.Generator, draws:
     return normal
 
 
-def _bootstrap(rng_team: np.random.Generator, rng_csm: np.random.Generator, draws: int, history: History,
-               current: FloatArray) -> FloatArray:
-    period_of = rng_team.integers(0, len(history.periods), size=draws)
-    picks = rng_csm.random((draws, len(current)))
-    index = np.empty((draws, len(current)))
-    for p, indices in enumerate(history.periods):
+def _bootstrap(rng_team: np.random.Generator, rng_csm: np.random.Generator, draws: int, csms: int,
+               names: tuple[str, ...], periods: tuple[FloatArray, ...]) -> Factors:
+    period_of = rng_team.integers(0, len(periods), size=draws)
+    picks = rng_csm.random((draws, csms))
+    drawn = np.ones((draws, csms, len(names)))
+    for p, factors in enumerate(periods):
         rows = period_of == p
         if rows.any():
-            chosen = np.minimum((picks[rows] * len(indices)).astype(np.intp), len(indices) - 1)
-            index[rows] = indices[chosen]
-    movable = np.isfinite(current) & (current > 0)
-    safe = np.where(movable, current, 1.0)
-    out: FloatArray = np.where(movable, index / safe, 1.0)
-    return out
+            chosen = np.minimum((picks[rows] * len(factors)).astype(np.intp), len(factors) - 1)
+            drawn[rows] = factors[chosen]
+    return Factors(np.ones((draws, csms)), {name: drawn[:, :, k] for k, name in enumerate(names)})
 
 
 def simulate(compiled: CompiledRun, draws: int, seed: int, *, spread: float = 0.15, correlation: float = 0.3,
              distribution: str = "lognormal", history: History | None = None,
-             progress: Callable[[int], None] | None = None) -> MonteCarloResult:
+             progress: Callable[[int], None] | None = None, chunk_cells: int = CHUNK_CELLS) -> MonteCarloResult:
     """Draw ``draws`` periods and total each one's cost and returns.
 
-    Seeded: the same compiled run, seed and options give the same draws, whatever the chunking.
+    Draws are evaluated ``chunk_cells // CSMs`` at a time (bounded memory). Seeded: the same compiled
+    run, seed and options give the same draws, whatever the chunking.
     """
     if draws < 1:
         raise UsageError("--simulate needs at least 1 draw")
@@ -378,18 +452,21 @@ def simulate(compiled: CompiledRun, draws: int, seed: int, *, spread: float = 0.
     team_seed, csm_seed = np.random.SeedSequence(seed).spawn(2)
     rng_team, rng_csm = np.random.default_rng(team_seed), np.random.default_rng(csm_seed)
     csms = max(compiled.csms, 1)
-    chunk = max(1, _CHUNK_CELLS // csms)
+    chunk = max(1, chunk_cells // csms)
     variable = np.empty(draws)
     returns = np.empty(draws)
+    if history is not None:
+        names, periods = history.factors({c.id: c.metric for c in compiled.result.plan.components})
     done = 0
     while done < draws:
         size = min(chunk, draws - done)
+        factor: FactorsLike
         if history is not None:
-            factor = _bootstrap(rng_team, rng_csm, size, history, compiled.performance)
+            factor = _bootstrap(rng_team, rng_csm, size, compiled.csms, names, periods)
         else:
             factor = _factors(rng_team, rng_csm, size, compiled.csms, distribution, spread, correlation)
         variable[done:done + size] = compiled.payouts(factor).sum(axis=1)
-        returns[done:done + size] = factor @ compiled.returns
+        returns[done:done + size] = compiled.returns(factor)
         done += size
         if progress is not None:
             progress(size)
@@ -404,8 +481,3 @@ def simulate(compiled: CompiledRun, draws: int, seed: int, *, spread: float = 0.
                             {m: actual[m] for m in MC_METRICS}, time.perf_counter() - started, compiled.csms,
                             history.sources if history is not None else ())
 
-
-def book_returns(result: RunResult) -> Decimal:
-    """Renewed + expansion ARR of the whole book (the magic number's numerator)."""
-    book = book_totals(result)
-    return book.sum("renewed_arr") + book.sum("upsell_arr") + book.sum("cross_sell_arr")

@@ -3,7 +3,7 @@
 The engine (:mod:`xlcomp.engine`) is the one source of truth and works on exact decimals; this
 module evaluates the *same* curve descriptions (:class:`~xlcomp.model.Curve`) on float64 arrays so
 that 10,000 draws of 1,000 CSMs take seconds. Rounding is Excel's (half away from zero) with a
-relative nudge of 1e-13 that absorbs binary error, so a value that is exactly on a half cent in
+relative nudge of 1e-14 that absorbs binary error, so a value that is exactly on a half cent in
 decimal rounds up as it does in the engine. At the actual results, the vectorised payouts equal the
 engine's to the cent (tested on every preset plan and on random curves).
 """
@@ -28,10 +28,11 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 
-# float64 carries ~16 significant digits; the payout math adds a few ulps of error. A nudge of
-# 1e-13 (relative) moves an exact half that came out a hair low back onto the half, and is far
-# below the spacing of the decimal values the engine rounds (cents, millionths of attainment).
-_NUDGE = 1e-13
+# float64 carries ~16 significant digits; the payout math adds under ten ulps (~1e-15 relative) of
+# error. A nudge of 1e-14 (relative) moves an exact half that came out a hair low back onto the
+# half, and is far below the spacing of the decimal values the engine rounds (cents, millionths of
+# attainment) for any value below 1e12 units of the last place (10 billion in cents).
+_NUDGE = 1e-14
 
 
 def round_half_away(values: FloatArray, places: int) -> FloatArray:
