@@ -122,7 +122,9 @@ def recalc_upload(job: UploadJob, options: RecalcOptions) -> FileResult:
     except MemoryError:
         entry["problems"].append({"where": "", "message": "the upload needs more memory than a file may use: "
                                                           "refused"})
-    except Exception as exc:  # a bug or a reader failure: the batch goes on
+    except BaseException as exc:  # a bug or a reader failure (pyo3 panics are BaseExceptions): the batch goes on
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
         entry["problems"].append({"where": "", "message": f"could not be processed ({type(exc).__name__}: "
                                                           f"{_short(str(exc))}); nothing was written for it"})
     entry["status"] = STATUS_REJECTED
