@@ -17,7 +17,7 @@ from decimal import Decimal, localcontext
 from types import MappingProxyType
 from typing import Any, Literal
 
-from ..engine.curves import attainment_of, bonus_share, commission_value
+from ..engine.curves import attainment_of, bonus_share, commission_at
 from ..engine.metrics import MetricValue, churn_rate, gross_renewal_rate, health_blend, net_revenue_retention
 from ..model.period import days_inside
 from ..model.plan import CurveMode
@@ -203,7 +203,7 @@ def _csm_commission(amount: Any, quota: Any, tiers: Any, mode: Any = None) -> De
     curve = curve_from_range(tiers, mode, _COMMISSION_MODES)
     amount_value = number(amount, "amount")
     quota_value = _positive(number(quota, "quota"), "quota")
-    value, _segments = commission_value(amount_value, quota_value, attainment_of(amount_value, quota_value), curve)
+    value = commission_at(amount_value, quota_value, attainment_of(amount_value, quota_value), curve)
     return excel_round(max(value, ZERO), 2)
 
 
