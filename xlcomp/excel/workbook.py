@@ -1,0 +1,141 @@
+"""Write the formatted commission workbook for an engine run (SPEC section 5).
+
+>>> write_workbook(result, "csm-fy27-ar-2027-Q1.xlsx")  # doctest: +SKIP
+
+Sheets: Guide, Plan, Roster, Accounts, Summary, ROI, one tab per CSM, and the hidden ``_xlcomp``
+metadata sheet (see :mod:`xlcomp.excel.layout`). Every formula cell carries the engine's value as
+its cached value. The same run always gives the same cells and formulas; only the generation id
+(metadata) and the file's creation time differ between two writes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pyarrow as pa
+from xlsxwriter.workbook import Workbook
+
+from ..engine.run import RunResult, run
+from ..errors import InputError, Problem
+from ..model.metrics import SCORE_FIELDS
+from ..model.people import Book, Roster
+from ..model.period import Period
+from ..model.plan import Plan
+from . import layout
+from .context import Context
+from .formulas import needed_metrics
+from .refs import excel_id_key
+from .sheet_csm import CsmTabPlan, csm_facts
+from .sheet_guide import metadata, write_guide_sheet, write_meta_sheet
+from .sheet_plan import write_plan_sheet
+from .sheet_roi import write_roi_sheet
+from .sheet_summary import FIRST_ROW, write_summary_sheet
+from .sheet_tables import write_accounts_sheet, write_roster_sheet
+
+__all__ = ["blank_actuals", "check_run", "empty_book", "template_result", "write_workbook"]
+
+Mode = Literal["calc", "template"]
+
+
+def check_run(result: RunResult) -> list[Problem]:
+    """What keeps a run from becoming a workbook: no CSMs, or csm_ids Excel cannot tell apart
+    (SUMIFS and MATCH ignore case and read number-like text as numbers)."""
+    roster = result.roster
+    if not result.csms:
+        return [Problem(roster.locator.where(None), "the roster has no CSMs: a workbook needs at least one")]
+    problems = []
+    seen: dict[tuple[str, str | float], str] = {}
+    for csm_result in result.csms:
+        csm = csm_result.csm
+        key = excel_id_key(csm.csm_id)
+        if key in seen:
+            problems.append(roster.locator.problem(
+                csm.row, "csm_id", f'"{csm.csm_id}" and "{seen[key]}" are the same csm_id to Excel (its lookups '
+                                   f"ignore case and read number-like ids as numbers): make them differ"))
+        else:
+            seen[key] = csm.csm_id
+    return problems
+
+
+def write_workbook(result: RunResult, path: str | Path, *, protect_password: str | None = None,
+                   mode: Mode = "calc", generation_id: str | None = None) -> Path:
+    """Write the workbook of ``result`` to ``path`` and return the path.
+
+    ``mode="template"`` leaves the period's actual account columns blank (``result`` should then
+    be :func:`template_result`). ``protect_password`` protects the computed sheets with a
+    password (without one they are protected with none). Raises :class:`InputError` when the run
+    cannot become a workbook (:func:`check_run`).
+    """
+    problems = check_run(result)
+    if problems:
+        raise InputError(problems)
+    path = Path(path)
+    workbook = Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                    "strings_to_urls": False, "use_future_functions": False})
+    from .styles import Styles
+
+    ctx = Context(result=result, workbook=workbook, styles=Styles(workbook, result.plan.currency), mode=mode,
+                  protect_password=protect_password or "")
+    ctx.csm_sheets = layout.csm_sheet_names([(r.csm.csm_id, r.csm.name) for r in result.csms])
+    for name in (*layout.FIXED_SHEETS, *ctx.csm_sheets, layout.META_SHEET):
+        ctx.sheets[name] = workbook.add_worksheet(name)
+    tab = CsmTabPlan(ctx)
+    write_guide_sheet(ctx)
+    write_plan_sheet(ctx)
+    write_roster_sheet(ctx)
+    write_accounts_sheet(ctx)
+    write_summary_sheet(ctx, tab)
+    write_roi_sheet(ctx)
+    needed = needed_metrics(result.plan)
+    for index, (csm_result, name) in enumerate(zip(result.csms, ctx.csm_sheets, strict=True)):
+        facts = csm_facts(csm_result, result.plan, index + 1, FIRST_ROW + index, needed)
+        tab.write(ctx.sheets[name], name, facts)
+    meta = metadata(ctx, generation_id or uuid.uuid4().hex)
+    write_meta_sheet(ctx, meta)
+    workbook.set_properties({
+        "title": f"{result.plan.name} {result.period.label}",
+        "subject": "CSM variable pay",
+        "author": "xlcomp",
+        "comments": f"plan {result.plan.id} ({result.plan.short_digest}), period {result.period.label}",
+        "keywords": "xlcomp, commission, CSM",
+    })
+    for key in layout.META_KEYS:
+        workbook.set_custom_property(layout.META_PROPERTY_PREFIX + key, meta[key], "text")
+    workbook.set_calc_mode("auto")
+    workbook.close()
+    return path
+
+
+def empty_book() -> Book:
+    """A book with no accounts (a template for a roster alone)."""
+    import pandas as pd
+
+    from ..load.tables import load_accounts
+
+    return load_accounts(pd.DataFrame({column: pd.Series([], dtype="object") for column in layout.ACCOUNT_COLUMNS}))
+
+
+def blank_actuals(book: Book) -> Book:
+    """The book with the period's actual columns (:data:`~xlcomp.excel.layout.ACCOUNT_ACTUAL_COLUMNS`)
+    emptied: sums become 0, scores no data."""
+    table = book.table
+    n = table.num_rows
+    for column in layout.ACCOUNT_ACTUAL_COLUMNS:
+        index = table.schema.get_field_index(column)
+        if index < 0:
+            continue
+        kind = table.schema.field(index).type
+        if column in SCORE_FIELDS:
+            values = pa.nulls(n, kind)
+        else:
+            values = pa.array(np.zeros(n, dtype=np.int64)).cast(kind)
+        table = table.set_column(index, column, values)
+    return Book(table, book.locator, book.columns)
+
+
+def template_result(plan: Plan, roster: Roster, book: Book | None, period: Period) -> RunResult:
+    """The run a template shows: the plan and roster as given, the book with its actuals blank."""
+    return run(plan, roster, blank_actuals(book) if book is not None else empty_book(), period)
