@@ -1,0 +1,13 @@
+"""Statements and plan letters: every CSM sees why they were paid, and can prove it.
+
+- :func:`write_statements` writes one HTML and one PDF statement per CSM of a run, each carrying
+  the inputs that reproduce it (plan YAML, roster row, accounts) and their hashes.
+- :func:`verify_statement` recomputes a statement from those inputs (or from current files) and
+  lists what no longer holds.
+- :func:`write_letters` writes one plan letter per CSM for sign-off: targets, curves in words and
+  as a chart, and worked examples at 80%, 100% and 120% computed by the engine.
+"""
+
+from .statement import ATTACHMENT, FORMAT, Statement, build_statements, write_statements
+
+__all__ = ["ATTACHMENT", "FORMAT", "Statement", "build_statements", "write_statements"]

@@ -1,0 +1,190 @@
+"""Statements: one HTML and one PDF per CSM, each carrying the inputs that reproduce it.
+
+The HTML embeds a JSON record (``<script type="application/json" id="xlcomp-statement">``) and the
+PDF attaches the same record as ``xlcomp-statement.json``: the plan's YAML, the CSM's roster row
+and accounts, their hashes, the issue date and every figure shown, so ``xlcomp verify`` can recompute
+the statement and say whether it still holds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .._version import __version__
+from ..engine.run import CsmResult, RunResult
+from ..errors import UsageError
+from ..load.plan import parse_plan
+from ..money import fmt_decimal
+from ..outputs import OutputSet
+from .record import InputRecord, book_rows, input_record
+from .render import PdfPrinter, default_workers, json_for_script, render_template
+from .view import StatementView, day_text, statement_view
+
+__all__ = [
+    "ATTACHMENT",
+    "FORMAT",
+    "Statement",
+    "build_statements",
+    "plan_text_of",
+    "result_record",
+    "safe_name",
+    "write_statements",
+]
+
+FORMAT = "xlcomp-statement/1"
+ATTACHMENT = "xlcomp-statement.json"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One CSM's statement: its file stem, the HTML, the embedded record and the view it shows."""
+
+    csm_id: str
+    stem: str
+    html: str
+    record: dict[str, Any]
+    view: StatementView
+    total: Decimal
+
+    @property
+    def record_bytes(self) -> bytes:
+        """The record as UTF-8 JSON, as attached to the PDF."""
+        return json.dumps(self.record, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def safe_name(text: str) -> str:
+    """A file-name-safe form of an id: letters, digits, ``.``, ``_`` and ``-`` kept, the rest ``_``."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "csm"
+    return cleaned[:80]
+
+
+def plan_text_of(run: RunResult, plan_text: str | None = None) -> str:
+    """The YAML text of the run's plan, checked against the plan's hash."""
+    plan = run.plan
+    if plan_text is None:
+        if not plan.source or not Path(plan.source).is_file():
+            raise UsageError(f"statements embed the plan's YAML: the plan {plan.id} has no file to read it from; "
+                             "pass plan_text")
+        plan_text = Path(plan.source).read_text(encoding="utf-8-sig")
+    if parse_plan(plan_text, filename=Path(plan.source or "plan.yaml").name).digest != plan.digest:
+        raise UsageError(f"the plan file {plan.source or 'text'} changed while the statements were made: "
+                         "run again")
+    return plan_text
+
+
+def result_record(csm_result: CsmResult) -> dict[str, Any]:
+    """The engine's exact figures for one CSM, as text (the statement's ``result``)."""
+    def text(value: Decimal | None) -> str:
+        return fmt_decimal(value)
+
+    components = []
+    for c in csm_result.components:
+        components.append({
+            "id": c.component.id, "kind": c.component.kind.value, "metric": c.component.metric,
+            "actual": text(c.actual), "target": text(c.target), "attainment": text(c.attainment),
+            "share": text(c.share), "target_incentive": text(c.target_incentive),
+            "multiplier": text(c.multiplier), "value": text(c.value), "payout": fmt_decimal(c.payout, 2),
+            "note": c.note,
+        })
+    return {"days": csm_result.days, "period_days": csm_result.period_days, "components": components,
+            "total": fmt_decimal(csm_result.total, 2)}
+
+
+def _record(run: RunResult, csm_result: CsmResult, inputs: InputRecord, plan_text: str, issued: date,
+            view: StatementView, stem: str) -> dict[str, Any]:
+    plan = run.plan
+    return {
+        "format": FORMAT,
+        "xlcomp_version": __version__,
+        "issued": issued.isoformat(),
+        "file": stem,
+        "period": run.period.label,
+        "csm_id": csm_result.csm.csm_id,
+        "plan": {"id": plan.id, "file": Path(plan.source or "plan.yaml").name, "hash": plan.digest,
+                 "yaml": plan_text},
+        "inputs": {"hash": inputs.digest, **inputs.canonical()},
+        "fields": view.fields,
+        "result": result_record(csm_result),
+    }
+
+
+def render_statement(run: RunResult, csm_result: CsmResult, inputs: InputRecord, plan_text: str, issued: date,
+                     stem: str) -> Statement:
+    """Build one statement (its view, record and HTML)."""
+    view = statement_view(run, csm_result, issued=issued, input_hash=inputs.digest, version=__version__)
+    record = _record(run, csm_result, inputs, plan_text, issued, view, stem)
+    html = render_template("statements/statement.html.j2", s=view, filename=f"{stem}.html",
+                           record_json=json_for_script(record))
+    return Statement(csm_result.csm.csm_id, stem, html, record, view, csm_result.total)
+
+
+def build_statements(run: RunResult, plan_text: str | None = None, *, issued: date | None = None,
+                     csm_ids: Iterable[str] | None = None) -> list[Statement]:
+    """The statements of a run (all CSMs, or those of ``csm_ids``), in roster order."""
+    text = plan_text_of(run, plan_text)
+    chosen = list(run.csms)
+    if csm_ids is not None:
+        wanted = list(dict.fromkeys(csm_ids))
+        known = {c.csm.csm_id for c in run.csms}
+        unknown = [c for c in wanted if c not in known]
+        if unknown:
+            raise UsageError(f"not on the roster: {', '.join(unknown)}")
+        chosen = [c for c in run.csms if c.csm.csm_id in set(wanted)]
+    rows = book_rows(run.book, [c.csm.csm_id for c in chosen] if csm_ids is not None else None)
+    day = issued or date.today()
+    stems: set[str] = set()
+    statements = []
+    for csm_result in chosen:
+        base = f"{safe_name(csm_result.csm.csm_id)}-{run.period.label}"
+        stem, n = base, 1
+        while stem.lower() in stems:
+            n += 1
+            stem = f"{base}-{n}"
+        stems.add(stem.lower())
+        inputs = input_record(csm_result.csm, rows.get(csm_result.csm.csm_id, []))
+        statements.append(render_statement(run, csm_result, inputs, text, day, stem))
+    return statements
+
+
+def _index_html(run: RunResult, statements: list[Statement], pdf: bool, issued: date) -> str:
+    return render_template("statements/index.html.j2", run=run, statements=statements, pdf=pdf,
+                           issued=day_text(issued), currency=run.plan.currency,
+                           total=f"{sum((s.total for s in statements), Decimal(0)):,.2f}", version=__version__)
+
+
+def write_statements(run: RunResult, out: Path, *, plan_text: str | None = None, pdf: bool = True,
+                     issued: date | None = None, csm_ids: Iterable[str] | None = None,
+                     printer: PdfPrinter | None = None, workers: int | None = None) -> list[Path]:
+    """Write ``<csm>-<period>.html`` (and ``.pdf``) per CSM and an ``index.html`` into ``out``.
+
+    PDFs are printed by ``printer`` (shared across calls, e.g. by the demo), or by a printer of
+    ``workers`` processes made for this call (default: one per core for large runs). All files appear
+    together or none does. Returns the paths written.
+    """
+    day = issued or date.today()
+    statements = build_statements(run, plan_text, issued=day, csm_ids=csm_ids)
+    own = None
+    if pdf and printer is None:
+        own = printer = PdfPrinter(workers if workers is not None else default_workers(len(statements)))
+    try:
+        with OutputSet() as outputs:
+            for statement in statements:
+                outputs.add(out / f"{statement.stem}.html", statement.html)
+                if pdf:
+                    assert printer is not None
+                    printer.submit(statement.html, outputs.path(out / f"{statement.stem}.pdf"),
+                                   ((ATTACHMENT, statement.record_bytes),))
+            outputs.add(out / "index.html", _index_html(run, statements, pdf, day))
+            if printer is not None:
+                printer.wait()
+            return outputs.commit()
+    finally:
+        if own is not None:
+            own.close()
