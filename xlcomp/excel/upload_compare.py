@@ -24,7 +24,7 @@ import posixpath
 import re
 import warnings as pywarnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -212,6 +212,8 @@ def formula_key(formula: str, book: _Book | None = None, row: int = 0, sheet: st
                 if name.startswith(prefix):
                     name = name[len(prefix):]
             parts.append(name)
+        elif token.type == "FUNC" and token.subtype == "CLOSE" and parts and parts[-1] in ("TRUE(", "FALSE("):
+            parts[-1] = parts[-1][:-1]  # TRUE() is the constant TRUE: LibreOffice writes one for the other
         else:
             parts.append(value.upper())
     return "\x1f".join(parts)
@@ -314,6 +316,9 @@ def _tolerance(number_format: str) -> Decimal:
 
 def _same_value(cached: Any, engine: Any, number_format: str) -> bool:
     if isinstance(engine, bool) or isinstance(cached, bool):
+        # LibreOffice keeps a logical result as the number 1 or 0
+        if isinstance(cached, (int, float)) and isinstance(engine, (int, float)):
+            return float(cached) == float(engine)
         return _show(cached) == _show(engine)
     if isinstance(engine, (int, float)) and isinstance(cached, (int, float)):
         difference = abs(Decimal(repr(float(cached))) - Decimal(repr(float(engine))))
@@ -337,8 +342,7 @@ def compare_workbooks(upload: Path, regenerated: Path) -> Comparison:
     upload_values = CalamineWorkbook.from_path(str(upload))
     fresh_values = CalamineWorkbook.from_path(str(regenerated))
     upload_sheets = {name.lower(): name for name in upload_book.sheets}
-    missing_values = 0
-    compared_values = 0
+    counts = {"missing": 0}
     try:
         for sheet, fresh_part in fresh_book.sheets.items():
             if sheet == layout.META_SHEET:
@@ -352,38 +356,109 @@ def compare_workbooks(upload: Path, regenerated: Path) -> Comparison:
                                                    "or a CSM added to the Roster, whose tab xlcomp now adds): its "
                                                    f"{len(expected)} computed cells were not compared"))
                 continue
-            part = upload_book.sheets[upload_name]
-            found = {(r, c): text for r, c, text, _ in read_formulas(upload, part)}
             upload_rows = upload_values.get_sheet_by_name(upload_name).to_python(skip_empty_area=False)
             fresh_rows = fresh_values.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            their_formulas = read_formulas(upload, upload_book.sheets[upload_name])
+            sheets = _SheetPair(sheet, upload_name, fresh_rows, upload_rows,
+                                {(r, c): text for r, c, text, _ in their_formulas})
+            place = _rows_by_key(fresh_book, upload_book, sheets, result)
             for row, column, formula, style_id in expected:
-                where = f"{upload_name}!{column_letter(column)}{row + 1}"
-                cached = _cell(upload_rows, row, column)
-                engine = _cell(fresh_rows, row, column)
-                their = found.get((row, column))
-                if their is None:
-                    kind = "blank" if cached in ("", None) else "constant"
-                    _add(result.overrides, Override(where, formula, _show(cached), kind))
-                elif formula_key(their, upload_book, row, upload_name) != formula_key(formula, fresh_book, row,
-                                                                                       sheet):
-                    _add(result.overrides, Override(where, formula, their, "formula"))
-                if their is not None and cached in ("", None) and engine not in ("", None):
-                    missing_values += 1
+                mapped = place(row, column)
+                if mapped is None:
                     continue
-                compared_values += 1
-                if not _same_value(cached, engine, fresh_book.number_formats.get(style_id, "")):
-                    _add(result.differences, Difference(where, _show(cached), _show(engine)))
+                _compare_cell(sheets, (row, column), mapped, formula, fresh_book.number_formats.get(style_id, ""),
+                              upload_book, fresh_book, result, counts)
     finally:
         upload_values.close()
         fresh_values.close()
-    if missing_values:
-        result.warnings.append(Problem("", f"{missing_values:,} formula cells of the upload hold no calculated "
+    if counts["missing"]:
+        result.warnings.append(Problem("", f"{counts['missing']:,} formula cells of the upload hold no calculated "
                                            "value (the file was saved by a program that does not calculate, or "
                                            "with calculation off): those cells were not compared"))
     for findings, noun in ((result.overrides, "overrides"), (result.differences, "differences")):
         if len(findings) >= _MAX_FINDINGS:
             result.warnings.append(Problem("", f"only the first {_MAX_FINDINGS:,} {noun} are listed"))
     return result
+
+
+@dataclass
+class _SheetPair:
+    """One sheet in both workbooks: names, cell values and the upload's formulas."""
+
+    fresh_name: str
+    upload_name: str
+    fresh_rows: list[list[Any]]
+    upload_rows: list[list[Any]]
+    upload_formulas: dict[tuple[int, int], str]
+
+
+def _compare_cell(sheets: _SheetPair, fresh_at: tuple[int, int], upload_at: tuple[int, int], formula: str,
+                  number_format: str, upload_book: _Book, fresh_book: _Book, result: Comparison,
+                  counts: dict[str, int]) -> None:
+    row, column = upload_at
+    where = f"{sheets.upload_name}!{column_letter(column)}{row + 1}"
+    cached = _cell(sheets.upload_rows, row, column)
+    engine = _cell(sheets.fresh_rows, *fresh_at)
+    their = sheets.upload_formulas.get(upload_at)
+    if their is None:
+        kind = "blank" if cached in ("", None) else "constant"
+        _add(result.overrides, Override(where, formula, _show(cached), kind))
+    elif formula_key(their, upload_book, row, sheets.upload_name) != formula_key(formula, fresh_book, fresh_at[0],
+                                                                                  sheets.fresh_name):
+        _add(result.overrides, Override(where, formula, their, "formula"))
+    if their is not None and cached in ("", None) and engine not in ("", None):
+        counts["missing"] += 1
+        return
+    if _POSITION.match(formula):
+        return  # the position of a row in a table: finance may sort tables, pay does not depend on it
+    if not _same_value(cached, engine, number_format):
+        _add(result.differences, Difference(where, _show(cached), _show(engine)))
+
+
+_POSITION = re.compile(r"^=\s*(?:_xlfn\.)?MATCH\(", re.IGNORECASE)
+
+
+def _rows_by_key(fresh_book: _Book, upload_book: _Book, sheets: _SheetPair, result: Comparison
+                 ) -> Callable[[int, int], tuple[int, int] | None]:
+    """Where a regenerated cell is in the upload: the same address, except inside a computed table
+    with a ``csm_id`` column (Summary), whose rows are matched by csm_id and columns by name, so a
+    sorted Summary or a column inserted into it is compared row for row."""
+    fresh_tables = [t for t in fresh_book.tables if t.sheet.lower() == sheets.fresh_name.lower()
+                    and "csm_id" in t.columns]
+    mappings: list[tuple[_Table, dict[int, int], dict[int, int]]] = []
+    for table in fresh_tables:
+        theirs = upload_book.table_named(table.name)
+        if theirs is None or theirs.sheet.lower() != sheets.upload_name.lower() or "csm_id" not in theirs.columns:
+            continue
+        fresh_key = table.first_column + table.columns.index("csm_id")
+        their_key = theirs.first_column + theirs.columns.index("csm_id")
+        their_rows: dict[str, int] = {}
+        for row in range(theirs.first_row, theirs.last_row + 1):
+            key = _show(_cell(sheets.upload_rows, row, their_key)).strip()
+            if key:
+                their_rows.setdefault(key, row)
+        row_map: dict[int, int] = {}
+        for row in range(table.first_row, table.last_row + 1):
+            key = _show(_cell(sheets.fresh_rows, row, fresh_key)).strip()
+            if key in their_rows:
+                row_map[row] = their_rows[key]
+            elif key:
+                result.warnings.append(Problem("", f'the {table.name} table of the upload has no row for {key}: '
+                                                   "that row was not compared"))
+        column_map = {table.first_column + i: theirs.first_column + theirs.columns.index(name)
+                      for i, name in enumerate(table.columns) if name in theirs.columns}
+        mappings.append((table, row_map, column_map))
+
+    def place(row: int, column: int) -> tuple[int, int] | None:
+        for table, row_map, column_map in mappings:
+            inside_columns = table.first_column <= column < table.first_column + len(table.columns)
+            if inside_columns and table.first_row <= row <= table.last_row:
+                if row not in row_map or column not in column_map:
+                    return None
+                return row_map[row], column_map[column]
+        return row, column
+
+    return place
 
 
 def _add(findings: list[Any], finding: Any) -> None:
