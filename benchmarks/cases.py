@@ -1,0 +1,214 @@
+"""The four benchmarks of the speed contract, each with a ``full`` size (``make bench``) and a
+``tiny`` size (run by the test suite so the harness cannot rot)."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from benchmarks.harness import Case
+
+SIZES = {
+    "full": {"write": (500, 50_000), "engine": (10_000, 1_000_000), "batch": (40, 40, 2_000)},
+    "tiny": {"write": (6, 120), "engine": (50, 2_000), "batch": (4, 5, 60)},
+}
+PLAN = "full_service"
+
+
+def _run(csms: int, accounts: int, seed: int = 7) -> Any:
+    from xlcomp.demo import preset_text
+    from xlcomp.engine.run import run
+    from xlcomp.load.plan import parse_plan
+    from xlcomp.load.tables import load_inputs
+    from xlcomp.model.period import parse_period
+    from xlcomp.sample import sample_book
+
+    roster, book_df = sample_book(csms, accounts, seed, "2027-Q1")
+    plan = parse_plan(preset_text(PLAN))
+    roster_model, book = load_inputs(plan, roster, book_df)
+    return run(plan, roster_model, book, parse_period("2027-Q1")), book_df
+
+
+# ---------------------------------------------------------------------------------------------
+# workbook_write: our writer against raw XlsxWriter writing the same cells, no styles
+
+
+def _cells(path: Path) -> list[tuple[str, bool, list[tuple[int, int, Any, Any]]]]:
+    """Every non-empty cell of every sheet: (row, col, value or formula, cached value)."""
+    import openpyxl
+
+    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    sheets = []
+    for ws_f, ws_v in zip(formulas.worksheets, values.worksheets, strict=True):
+        cells = []
+        for row_f, row_v in zip(ws_f.iter_rows(), ws_v.iter_rows(), strict=False):
+            for cell_f, cell_v in zip(row_f, row_v, strict=False):
+                if cell_f.value is None or not hasattr(cell_f, "column"):
+                    continue
+                cells.append((cell_f.row - 1, cell_f.column - 1, cell_f.value, cell_v.value))
+        sheets.append((ws_f.title, ws_f.sheet_state != "visible", cells))
+    formulas.close()
+    values.close()
+    return sheets
+
+
+def _setup_write(size: str, work: Path) -> dict[str, Any]:
+    from xlcomp.excel.workbook import write_workbook
+
+    csms, accounts = SIZES[size]["write"]
+    result, _ = _run(csms, accounts)
+    work.mkdir(parents=True, exist_ok=True)
+    ours = work / "ours.xlsx"
+    write_workbook(result, ours)
+    return {"result": result, "ours": ours, "raw": work / "raw.xlsx", "cells": _cells(ours), "csms": csms,
+            "accounts": accounts}
+
+
+def _write_ours(state: dict[str, Any]) -> None:
+    from xlcomp.excel.workbook import write_workbook
+
+    write_workbook(state["result"], state["ours"])
+
+
+def _write_raw(state: dict[str, Any]) -> None:
+    from xlsxwriter.workbook import Workbook
+
+    book = Workbook(str(state["raw"]))
+    for name, _hidden, cells in state["cells"]:
+        sheet = book.add_worksheet(name)
+        for row, col, value, cached in cells:
+            if isinstance(value, str) and value.startswith("="):
+                sheet.write_formula(row, col, value, None, cached if cached is not None else 0)
+            elif isinstance(value, str):
+                sheet.write_string(row, col, value)
+            elif hasattr(value, "year"):
+                sheet.write_datetime(row, col, value)
+            else:
+                sheet.write(row, col, value)
+    book.close()
+
+
+def _write_notes(state: dict[str, Any]) -> str:
+    size_mb = state["ours"].stat().st_size / 1e6
+    cells = sum(len(c) for _, _, c in state["cells"])
+    return (f"{state['csms']} CSMs x {state['accounts']:,} accounts; {cells:,} cells in "
+            f"{len(state['cells'])} sheets; our file {size_mb:.1f} MB")
+
+
+# ---------------------------------------------------------------------------------------------
+# upload_read: reading and validating an upload (plus the formulas override detection needs)
+# against python-calamine reading every value of the same sheets
+
+
+def _setup_read(size: str, work: Path) -> dict[str, Any]:
+    state = _setup_write(size, work)
+    with zipfile.ZipFile(state["ours"]) as archive:
+        parts = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+    state["parts"] = parts
+    return state
+
+
+def _read_ours(state: dict[str, Any]) -> None:
+    from xlcomp.excel.safety import inspect_upload
+    from xlcomp.excel.upload import read_upload
+    from xlcomp.excel.upload_compare import read_formulas
+
+    inspect_upload(state["ours"])
+    read_upload(state["ours"])
+    for part in state["parts"]:
+        for _ in read_formulas(state["ours"], part):
+            pass
+
+
+def _read_calamine(state: dict[str, Any]) -> None:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(state["ours"]))
+    for name in book.sheet_names:
+        book.get_sheet_by_name(name).to_python()
+    book.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# engine_scale: the engine on 10,000 CSMs x 1,000,000 accounts against a pandas groupby-sum
+
+
+def _setup_engine(size: str, work: Path) -> dict[str, Any]:
+    from xlcomp.demo import preset_text
+    from xlcomp.load.plan import parse_plan
+    from xlcomp.load.tables import load_inputs
+    from xlcomp.model.period import parse_period
+    from xlcomp.sample import sample_book
+
+    csms, accounts = SIZES[size]["engine"]
+    roster, book_df = sample_book(csms, accounts, 7, "2027-Q1")
+    plan = parse_plan(preset_text(PLAN))
+    roster_model, book = load_inputs(plan, roster, book_df)
+    numeric = book_df.drop(columns=["account_id", "account_name", "segment"])
+    return {"plan": plan, "roster": roster_model, "book": book, "period": parse_period("2027-Q1"),
+            "frame": numeric, "csms": csms, "accounts": accounts}
+
+
+def _engine_ours(state: dict[str, Any]) -> None:
+    from xlcomp.engine.run import run
+
+    state["total"] = run(state["plan"], state["roster"], state["book"], state["period"]).total
+
+
+def _engine_pandas(state: dict[str, Any]) -> None:
+    state["frame"].groupby("csm_id").sum()
+
+
+def _engine_notes(state: dict[str, Any]) -> str:
+    return (f"{state['csms']:,} CSMs x {state['accounts']:,} accounts, plan {PLAN} (4 components); "
+            f"exact Decimal payouts, total {state.get('total', Decimal(0)):,.2f}")
+
+
+# ---------------------------------------------------------------------------------------------
+# batch_recalc_parallel: 40 uploads with 2 workers against the same with 1
+
+
+def _setup_batch(size: str, work: Path) -> dict[str, Any]:
+    from xlcomp.excel.workbook import write_workbook
+
+    files, csms, accounts = SIZES[size]["batch"]
+    uploads = work / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    result, _ = _run(csms, accounts)
+    first = uploads / "upload-00.xlsx"
+    write_workbook(result, first)
+    for i in range(1, files):
+        shutil.copyfile(first, uploads / f"upload-{i:02d}.xlsx")
+    return {"files": sorted(uploads.glob("*.xlsx")), "out": work / "out", "count": files, "csms": csms,
+            "accounts": accounts}
+
+
+def _batch(state: dict[str, Any], workers: int) -> None:
+    from xlcomp.excel.recalc_batch import run_batch
+
+    out = state["out"]
+    shutil.rmtree(out, ignore_errors=True)
+    result = run_batch(state["files"], out, workers=workers)
+    state["statuses"] = sorted({e["status"] for e in result.entries})
+
+
+def _batch_notes(state: dict[str, Any]) -> str:
+    return (f"{state['count']} uploads of {state['csms']} CSMs x {state['accounts']:,} accounts; statuses "
+            f"{', '.join(state.get('statuses', []))}")
+
+
+CASES = [
+    Case("workbook_write", "xlcomp writing the workbook", "raw XlsxWriter, same cells and formulas, no styles", 1.2,
+         _setup_write, _write_ours, _write_raw, _write_notes),
+    Case("upload_read", "xlcomp reading and validating the workbook's inputs and formulas",
+         "python-calamine reading every value of the same sheets", 2.0, _setup_read, _read_ours, _read_calamine,
+         _write_notes),
+    Case("engine_scale", "engine run, no I/O", "pandas groupby-sum of the same accounts by csm_id", 5.0,
+         _setup_engine, _engine_ours, _engine_pandas, _engine_notes),
+    Case("batch_recalc_parallel", "recalc with --workers 2", "the same with --workers 1", 0.55, _setup_batch,
+         lambda state: _batch(state, 2), lambda state: _batch(state, 1), _batch_notes),
+]
