@@ -113,7 +113,9 @@ def roi(
     if simulation is not None:
         cost = simulation.percentiles("cs_team_cost")
         magic = simulation.percentiles("cs_magic_number")
-        console.print(f"Monte Carlo: {simulation.draws:,} draws x {simulation.csms:,} CSMs in "
+        how = (f"bootstrap from {len(simulation.history)} past period(s)" if simulation.history else
+               f"{simulation.distribution}, spread {simulation.spread:g}, correlation {simulation.correlation:g}")
+        console.print(f"Monte Carlo ({how}): {simulation.draws:,} draws x {simulation.csms:,} CSMs in "
                       f"{simulation.seconds:.2f}s; CS team cost P10/P50/P90 "
                       + " / ".join(fmt_amount(Decimal(str(cost[p])), currency) if cost[p] is not None else "-"
                                    for p in (10, 50, 90))

@@ -165,9 +165,9 @@ def _cliffs(plan: Plan, component: Component, path: str, curve: Curve) -> list[F
             previous, paying = rate, rate > 0
             continue
         jump = rate - previous
-        # The first paying step works like a threshold: fine while it pays no more than a
-        # straight line (share = attainment) would there.
-        entry_ok = not paying and rate <= lower
+        # The first paying step works like a threshold: fine below target while it pays no more
+        # than a straight line (share = attainment) would there. All-or-nothing at target is a cliff.
+        entry_ok = not paying and lower < 1 and rate <= lower
         if jump > CLIFF_JUMP and not entry_ok:
             cliffs.append(f"{_num(previous)} to {_num(rate)} at {_num(lower)}")
         paying = paying or rate > 0
@@ -207,6 +207,10 @@ def _accelerator(plan: Plan, component: Component, path: str, curve: Curve) -> l
                     "accelerators above 2x need a cap")]
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def _archetype(plan: Plan) -> list[Finding]:
     archetype = plan.archetype
     if archetype is None:
@@ -225,8 +229,9 @@ def _archetype(plan: Plan) -> list[Finding]:
             paid = "commission" if component.kind is Kind.COMMISSION else "a bonus"
             findings.append(Finding(
                 "archetype-mismatch", _where(plan, component.line, f"{component.id}.metric"),
-                f"an {archetype} CSM is paid {paid} on {component.metric}: expansion is not this role's job, so the "
-                f"plan pulls them toward selling (use archetype {suggestion} if they own expansion)", benchmark))
+                f"{_article(archetype)} {archetype} CSM is paid {paid} on {component.metric}: expansion is not this "
+                f"role's job, so the plan pulls them toward selling (use archetype {suggestion} if they own "
+                "expansion)", benchmark))
     if archetype == "adoption" and retention:
         for component in retention:
             findings.append(Finding(
@@ -236,8 +241,8 @@ def _archetype(plan: Plan) -> list[Finding]:
     if archetype in ("adoption_renewal", "full_service", "retention_referral") and not retention:
         findings.append(Finding(
             "archetype-mismatch", where,
-            f"an {archetype} CSM owns the renewal, but no component pays on retention (gross_renewal_rate, "
-            "net_revenue_retention, renewed_arr …)", benchmark))
+            f"{_article(archetype)} {archetype} CSM owns the renewal, but no component pays on retention "
+            "(gross_renewal_rate, net_revenue_retention, renewed_arr …)", benchmark))
     if archetype == "full_service" and not expansion:
         findings.append(Finding(
             "archetype-mismatch", where,

@@ -173,7 +173,10 @@ def propose_quotas(roster: Roster, book: Book, potentials: Mapping[str, Sequence
         accounts = counts.get(csm.csm_id, 0)
         effective = arr * arr / arr_sq if arr_sq > 0 else Decimal(accounts)
         capacity = Decimal(defaults[csm.segment].capacity)
-        coverage = min(ONE, capacity / effective) if effective > 0 else ONE
+        if arr_sq > 0:  # capacity / effective accounts, in one division
+            coverage = min(ONE, capacity * arr_sq / (arr * arr))
+        else:
+            coverage = min(ONE, capacity / effective) if effective > 0 else ONE
         proration = ONE
         if period is not None:
             proration = Decimal(period.days_employed(csm.start_date, csm.end_date)) / Decimal(period.days)
