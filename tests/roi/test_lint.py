@@ -98,7 +98,7 @@ def test_step_curves_with_cliffs():
     (finding,) = lint_plan(plan(steps))
     assert finding.code == "step-cliff"
     # 0 -> 0.5 at 0.9 is an entry step (pays no more than attainment, like a threshold); 0.5 -> 1 is a cliff
-    assert "jumps from 0.5 to 1 at 1 attainment" in finding.message
+    assert "the steps curve's share jumps from 0.5 to 1 at 1 attainment" in finding.message
     assert finding.benchmark == "no single step above 0.25 of target pay"
     gentle = steps.replace("{upto: 1.0, rate: 0.5}, {rate: 1.0}", "{upto: 0.95, rate: 0.5}, {upto: 1.0, rate: 0.75}, "
                                                                    "{rate: 1.0}")
@@ -106,6 +106,14 @@ def test_step_curves_with_cliffs():
     all_or_nothing = steps.replace("{upto: 0.9, rate: 0}, {upto: 1.0, rate: 0.5}, {rate: 1.0}",
                                    "{upto: 1.0, rate: 0}, {rate: 1.0}")
     assert "jumps from 0 to 1 at 1 attainment" in lint_plan(plan(all_or_nothing))[0].message
+    # whole-tier: at 1.0 the share jumps from 1.0 x 1 to 1.0 x 1.5; at 1.2 from 1.2 x 1.5 to 1.2 x 1.6 (fine)
+    whole = RENEWAL.format(weight=1).replace(
+        "curve: {mode: marginal, tiers: [{upto: 1.0, rate: 1.0}, {rate: 1.5}]}",
+        "curve: {mode: whole, tiers: [{upto: 1.0, rate: 1.0}, {upto: 1.2, rate: 1.5}, {rate: 1.6}]}")
+    (finding,) = lint_plan(plan(whole))
+    assert "the whole-tier curve's share jumps from 1 to 1.5 at 1 attainment" in finding.message
+    gentle_whole = whole.replace("{upto: 1.2, rate: 1.5}, {rate: 1.6}", "{upto: 1.2, rate: 1.2}, {rate: 1.3}")
+    assert lint_plan(plan(gentle_whole)) == []  # jumps of 0.2 at 1.0 and 0.12 at 1.2
 
 
 def test_accelerators_above_2x_without_a_cap():

@@ -10,8 +10,10 @@ weights                  bonus weights do not sum to 1                          
 too-many-components      more than four components                                       plan
 metric-paid-twice        two components pay on the same metric (or upsell inside         plan
                          expansion)
-step-cliff               a steps curve jumps by more than 0.25 of target pay at one      plan
-                         point
+step-cliff               a bonus's steps or whole-tier curve jumps by more than 0.25 of  plan
+                         target pay at one point (a first step below target that pays
+                         no more than the attainment it starts at counts as a
+                         threshold)
 accelerator-uncapped     a rate above target is more than twice the rate at target,      plan
                          with no cap and an open-ended curve
 threshold-above-target   a threshold above 1.0 (the target)                              plan
@@ -155,30 +157,34 @@ def _double_pay(plan: Plan) -> list[Finding]:
 
 
 def _cliffs(plan: Plan, component: Component, path: str, curve: Curve) -> list[Finding]:
-    if curve.mode is not CurveMode.STEPS:
+    """Jumps of a bonus's share at a tier boundary: a steps curve's share is the tier's rate; a
+    whole-tier curve's jumps by boundary x (rate - previous rate)."""
+    if component.kind is not Kind.BONUS or curve.mode is CurveMode.MARGINAL:
         return []
     cliffs = []
-    previous = ZERO
+    previous_rate = ZERO
     paying = False
     for lower, _upper, rate in curve.bounds():
         if lower == 0:  # attainment starts here: no jump
-            previous, paying = rate, rate > 0
+            previous_rate, paying = rate, rate > 0
             continue
-        jump = rate - previous
+        scale = ONE if curve.mode is CurveMode.STEPS else lower
+        before, after = previous_rate * scale, rate * scale
         # The first paying step works like a threshold: fine below target while it pays no more
         # than a straight line (share = attainment) would there. All-or-nothing at target is a cliff.
-        entry_ok = not paying and lower < 1 and rate <= lower
-        if jump > CLIFF_JUMP and not entry_ok:
-            cliffs.append(f"{_num(previous)} to {_num(rate)} at {_num(lower)}")
+        entry_ok = not paying and lower < 1 and after <= lower
+        if after - before > CLIFF_JUMP and not entry_ok:
+            cliffs.append(f"{_num(before)} to {_num(after)} at {_num(lower)}")
         paying = paying or rate > 0
-        previous = rate
+        previous_rate = rate
     if not cliffs:
         return []
+    kind = "steps curve" if curve.mode is CurveMode.STEPS else "whole-tier curve"
     return [Finding(
         "step-cliff", _where(plan, component.line, f"{path}.curve"),
-        f"the steps curve jumps from {'; from '.join(cliffs)} attainment: a point of attainment there moves "
-        f"more than {CLIFF_JUMP * 100:.0f}% of target pay, inviting deals timed around the edge; use smaller "
-        "steps or a marginal curve", f"no single step above {_num(CLIFF_JUMP)} of target pay")]
+        f"the {kind}'s share jumps from {'; from '.join(cliffs)} attainment: a point of attainment there "
+        f"moves more than {CLIFF_JUMP * 100:.0f}% of target pay, inviting deals timed around the edge; use "
+        "smaller steps or a marginal curve", f"no single step above {_num(CLIFF_JUMP)} of target pay")]
 
 
 def _accelerator(plan: Plan, component: Component, path: str, curve: Curve) -> list[Finding]:
