@@ -1,0 +1,270 @@
+"""xlcomp workbooks sent back by finance: read by table and defined name, edited in openpyxl and
+re-saved (recalculated) by a real LibreOffice, compared cell by cell with the regenerated workbook.
+
+The hand-worked plan of :mod:`tests.recalc.builders` pays CSM-A 6,913.05 (renewal) and 1,400.00
+(upsell), CSM-B nothing; the numbers of each edit are worked by hand next to it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.utils import range_boundaries
+
+from xlcomp.cli import main
+from xlcomp.excel import layout
+from xlcomp.excel.libreoffice import recalculate
+from xlcomp.excel.upload import read_upload
+
+from .builders import HAND_PAYOUTS, messages, plain_workbook, recalc_file, sha256
+
+TAB_A = "CSM-A Ava Okafor"
+
+
+def pays(result: Any) -> dict[tuple[str, str], str]:
+    """(csm_id, component) -> payout of a file's payout rows."""
+    return {(row["csm_id"], row["component"]): row["payout"] for row in result.payouts}
+
+
+def table_rows(sheet: Any, name: str) -> tuple[int, int, list[str], list[list[Any]]]:
+    """First data row, first column, header and data rows of a table (openpyxl, 1-based)."""
+    c0, r0, c1, r1 = range_boundaries(sheet.tables[name].ref)
+    header = [sheet.cell(r0, c).value for c in range(c0, c1 + 1)]
+    totals = sheet.tables[name].totalsRowCount or 0
+    rows = [[sheet.cell(r, c).value for c in range(c0, c1 + 1)] for r in range(r0 + 1, r1 + 1 - totals)]
+    return r0 + 1, c0, header, rows
+
+
+def payout_cell(book: Any, component: str) -> str:
+    """The coordinate of CSM-A's payout cell of a component, read from its Summary formula."""
+    summary = book[layout.SHEET_SUMMARY]
+    first, c0, header, _ = table_rows(summary, layout.SUMMARY_TABLE)
+    formula = summary.cell(first, c0 + header.index(f"{component}_payout")).value
+    match = re.fullmatch(r"='?(.+?)'?!\$?([A-Z]+)\$?(\d+)", formula)
+    assert match and match.group(1) == TAB_A, formula
+    return f"{match.group(2)}{match.group(3)}"
+
+
+@pytest.fixture(scope="module")
+def uploads(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The regenerated workbook of the hand-worked inputs, and edited copies, some re-saved by LibreOffice."""
+    folder = tmp_path_factory.mktemp("xlcomp-uploads")
+    fresh = recalc_file(plain_workbook(folder / "inputs.xlsx"))
+    assert fresh.status == "ok" and fresh.workbook is not None
+    files = {"fresh": folder / "fresh.xlsx"}
+    files["fresh"].write_bytes(fresh.workbook)
+    edits: dict[str, Path] = {}
+
+    def edit(name: str, change: Any) -> None:
+        book = openpyxl.load_workbook(files["fresh"])
+        change(book)
+        edits[name] = folder / "edited" / f"{name}.xlsx"
+        edits[name].parent.mkdir(exist_ok=True)
+        book.save(edits[name])
+
+    def renewed(book: Any) -> None:  # account A1: renewed_arr 95,000 -> 100,000
+        sheet = book[layout.SHEET_ACCOUNTS]
+        first, c0, header, rows = table_rows(sheet, layout.ACCOUNTS_TABLE)
+        row = next(i for i, r in enumerate(rows) if r[header.index("account_id")] == "A1")
+        sheet.cell(first + row, c0 + header.index("renewed_arr")).value = 100000
+
+    def typed_over(book: Any) -> None:
+        book[TAB_A][payout_cell(book, "upsell")] = 9999.99
+
+    def other_formula(book: Any) -> None:
+        cell = book[TAB_A][payout_cell(book, "upsell")]
+        cell.value = cell.value.replace(",2)", "*2,2)")
+
+    def plan_edit(book: Any) -> None:  # renewal weight 0.6 -> 0.7, second tier rate 3 -> 2.5
+        sheet_name, coordinate = next(iter(book.defined_names["renewal_weight"].destinations))
+        book[sheet_name][coordinate.replace("$", "")] = 0.7
+        sheet = book[layout.SHEET_PLAN]
+        first, c0, header, _ = table_rows(sheet, layout.tier_table_name("renewal"))
+        sheet.cell(first + 1, c0 + header.index("rate")).value = 2.5
+
+    def sorted_tables(book: Any) -> None:  # Roster, Accounts and Summary rows in reverse order
+        for sheet_name, table in ((layout.SHEET_ROSTER, layout.ROSTER_TABLE),
+                                  (layout.SHEET_ACCOUNTS, layout.ACCOUNTS_TABLE),
+                                  (layout.SHEET_SUMMARY, layout.SUMMARY_TABLE)):
+            sheet = book[sheet_name]
+            first, c0, _, rows = table_rows(sheet, table)
+            for i, row in enumerate(reversed(rows)):
+                for j, value in enumerate(row):
+                    sheet.cell(first + i, c0 + j).value = value
+
+    def bad_input(book: Any) -> None:
+        sheet = book[layout.SHEET_ACCOUNTS]
+        first, c0, header, _ = table_rows(sheet, layout.ACCOUNTS_TABLE)
+        sheet.cell(first, c0 + header.index("renewed_arr")).value = "lots"
+        sheet.cell(first + 1, c0 + header.index("upsell_arr")).value = -5
+
+    for name, change in (("renewed", renewed), ("typed_over", typed_over), ("other_formula", other_formula),
+                         ("plan_edit", plan_edit), ("sorted", sorted_tables), ("bad_input", bad_input)):
+        edit(name, change)
+    files.update({f"{name}_openpyxl": path for name, path in edits.items()})
+    resaved = recalculate(list(edits.values()), folder / "libreoffice")
+    files.update({f"{name}_lo": path for name, path in zip(edits, resaved, strict=True)})
+    return files
+
+
+def test_regenerated_workbook_reads_back_ok(uploads: dict[str, Path]) -> None:
+    result = recalc_file(uploads["fresh"])
+    assert result.status == "ok", result.entry
+    assert result.entry["kind"] == "xlcomp workbook"
+    assert result.entry["overrides"] == [] and result.entry["differences"] == [] and result.entry["warnings"] == []
+    assert pays(result) == HAND_PAYOUTS
+    inputs = read_upload(uploads["fresh"])
+    assert inputs.metadata["plan_id"] == "hand-worked" and inputs.metadata["schema_version"] == "1"
+    assert [csm_id for csm_id, _ in inputs.tabs] == ["CSM-A", "CSM-B"]
+    assert inputs.period.label == "2027-Q1"
+
+
+def test_input_edited_and_resaved_by_libreoffice(uploads: dict[str, Path]) -> None:
+    """A1 renewed 100,000: GRR 1.0, attainment ROUND(1/0.92, 6) = 1.086957, share 1 + 0.086957 x 3 =
+    1.260871, payout ROUND(6,000 x 1.260871, 2) = 7,565.23. LibreOffice recalculated: nothing differs."""
+    result = recalc_file(uploads["renewed_lo"])
+    assert result.status == "ok", result.entry
+    assert pays(result) == {**HAND_PAYOUTS, ("CSM-A", "renewal"): "7565.23"}
+    assert result.entry["overrides"] == [] and result.entry["differences"] == []
+    assert result.entry["total"] == "8965.23"
+
+
+def test_input_edited_without_recalculation(uploads: dict[str, Path]) -> None:
+    result = recalc_file(uploads["renewed_openpyxl"])
+    assert pays(result) == {**HAND_PAYOUTS, ("CSM-A", "renewal"): "7565.23"}
+    assert "hold no calculated value" in messages(result, "warnings")
+
+
+def test_formula_typed_over_by_a_constant(uploads: dict[str, Path]) -> None:
+    book = openpyxl.load_workbook(uploads["fresh"])
+    coordinate = payout_cell(book, "upsell")
+    expected = book[TAB_A][coordinate].value
+    book.close()
+    result = recalc_file(uploads["typed_over_lo"])
+    assert result.status == "changed"
+    assert result.entry["overrides"] == [{"where": f"{TAB_A}!{coordinate}", "formula": expected, "found": "9999.99",
+                                          "kind": "constant"}]
+    differences = {d["where"]: (d["cached"], d["engine"]) for d in result.entry["differences"]}
+    assert differences[f"{TAB_A}!{coordinate}"] == ("9999.99", "1400")
+    # the Summary total of CSM-A followed the override: 6,913.05 + 9,999.99 = 16,913.04
+    assert ("16913.04", "8313.05") in differences.values()
+    assert pays(result) == HAND_PAYOUTS  # the engine pays what the plan says, not the typed number
+
+
+def test_typed_over_without_recalculation(uploads: dict[str, Path]) -> None:
+    result = recalc_file(uploads["typed_over_openpyxl"])
+    assert result.status == "changed"
+    [override] = result.entry["overrides"]
+    assert override["where"].startswith(f"{TAB_A}!") and override["found"] == "9999.99"
+
+
+def test_a_different_formula(uploads: dict[str, Path]) -> None:
+    result = recalc_file(uploads["other_formula_lo"])
+    assert result.status == "changed"
+    [override] = result.entry["overrides"]
+    assert override["kind"] == "formula"
+    assert override["found"] == override["formula"].replace(",2)", "*2,2)")
+    assert {d["where"]: d["cached"] for d in result.entry["differences"]}[override["where"]] == "2800"
+
+
+def test_plan_parameters_edited_in_the_workbook(uploads: dict[str, Path]) -> None:
+    """Weight 0.7, second tier rate 2.5: TI 7,000, share 1 + 0.050725 x 2.5 = 1.1268125,
+    payout ROUND(7,000 x 1.1268125, 2) = 7,887.69 (7,887.6875 rounds half away from zero)."""
+    result = recalc_file(uploads["plan_edit_lo"])
+    assert result.status == "ok", result.entry
+    assert pays(result) == {**HAND_PAYOUTS, ("CSM-A", "renewal"): "7887.69"}
+    book = openpyxl.load_workbook(uploads["fresh"])
+    sheet_name, coordinate = next(iter(book.defined_names["renewal_weight"].destinations))
+    first, c0, header, _ = table_rows(book[layout.SHEET_PLAN], layout.tier_table_name("renewal"))
+    rate_cell = f"{openpyxl.utils.get_column_letter(c0 + header.index('rate'))}{first + 1}"
+    assert result.entry["plan_edits"] == [
+        {"where": f"{sheet_name}!{coordinate.replace('$', '')}", "name": "renewal_weight", "before": "0.6",
+         "after": "0.7"},
+        {"where": f"Plan!{rate_cell}", "name": "Tiers_renewal tier 2 rate", "before": "3", "after": "2.5"}]
+
+
+def test_sorted_tables(uploads: dict[str, Path]) -> None:
+    result = recalc_file(uploads["sorted_lo"])
+    assert result.status == "ok", result.entry
+    assert pays(result) == HAND_PAYOUTS
+
+
+def test_bad_inputs_in_a_workbook(uploads: dict[str, Path]) -> None:
+    result = recalc_file(uploads["bad_input_lo"])
+    assert result.status == "rejected"
+    book = openpyxl.load_workbook(uploads["fresh"])
+    first, c0, header, _ = table_rows(book[layout.SHEET_ACCOUNTS], layout.ACCOUNTS_TABLE)
+    letter = openpyxl.utils.get_column_letter
+    found = {(p["where"], p["message"]) for p in result.entry["problems"]}
+    assert (f"Accounts!{letter(c0 + header.index('renewed_arr'))}{first}", 'renewed_arr: "lots" is not a number') \
+        in found
+    assert (f"Accounts!{letter(c0 + header.index('upsell_arr'))}{first + 1}", "upsell_arr: -5.0000 is negative") \
+        in found
+
+
+def test_cached_money_within_half_a_cent(uploads: dict[str, Path], tmp_path: Path) -> None:
+    """8,313.05 cached as 8,313.054 is the same money; as 8,313.056 it is a difference."""
+    book = openpyxl.load_workbook(uploads["fresh"])
+    summary = book[layout.SHEET_SUMMARY]
+    first, c0, header, _ = table_rows(summary, layout.SUMMARY_TABLE)
+    coordinate = f"{openpyxl.utils.get_column_letter(c0 + header.index('total_payout'))}{first}"
+    book.close()
+    with zipfile.ZipFile(uploads["fresh"]) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    summary_part = _summary_part(members)
+
+    def with_cached(value: str) -> Path:
+        xml = members[summary_part].decode()
+        changed = re.sub(rf'(<c r="{coordinate}"[^>]*>.*?<v>)8313\.05(</v>)', rf"\g<1>{value}\g<2>", xml, count=1)
+        assert changed != xml
+        path = tmp_path / f"cached-{value}.xlsx"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in members.items():
+                archive.writestr(name, changed if name == summary_part else data)
+        return path
+
+    assert recalc_file(with_cached("8313.054")).status == "ok"
+    result = recalc_file(with_cached("8313.056"))
+    assert result.status == "changed"
+    assert result.entry["differences"] == [{"where": f"Summary!{coordinate}", "cached": "8313.056",
+                                            "engine": "8313.05"}]
+
+
+def _summary_part(members: dict[str, bytes]) -> str:
+    workbook = members["xl/workbook.xml"].decode()
+    rels = members["xl/_rels/workbook.xml.rels"].decode()
+    rid = re.search(r'<sheet [^>]*name="Summary"[^>]*r:id="(rId\d+)"', workbook)
+    assert rid
+    target = re.search(rf'Id="{rid.group(1)}"[^>]*Target="([^"]+)"', rels) or \
+        re.search(rf'Target="([^"]+)"[^>]*Id="{rid.group(1)}"', rels)
+    assert target
+    return "xl/" + target.group(1).lstrip("/").removeprefix("xl/")
+
+
+def test_batch_of_returned_workbooks(uploads: dict[str, Path], tmp_path: Path) -> None:
+    files = [uploads["fresh"], uploads["renewed_lo"], uploads["typed_over_lo"], uploads["bad_input_lo"]]
+    before = [sha256(path) for path in files]
+    out = tmp_path / "out"
+    code = main(["recalc", *map(str, files), "--out", str(out), "--workers", "2", "--quiet"])
+    assert code == 1
+    assert [sha256(path) for path in files] == before
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [e["status"] for e in report] == ["ok", "ok", "changed", "rejected"]
+    assert [e["output"] for e in report] == ["fresh.xlsx", "renewed.xlsx", "typed_over.xlsx", ""]
+    # each regenerated workbook is itself an xlcomp workbook that reads back ok
+    for name in ("fresh.xlsx", "renewed.xlsx", "typed_over.xlsx"):
+        again = recalc_file(out / name)
+        assert again.status == "ok", (name, again.entry)
+    assert pays(recalc_file(out / "renewed.xlsx"))[("CSM-A", "renewal")] == "7565.23"
+    assert not (out / "bad_input.xlsx").exists()
+    findings = list(openpyxl.load_workbook(out / "report.xlsx", read_only=True)["Findings"].iter_rows(
+        values_only=True))
+    overrides = [row for row in findings if row[2] == "override"]
+    assert len(overrides) == 1 and overrides[0][0] == str(uploads["typed_over_lo"])
+    assert overrides[0][3].startswith(f"{TAB_A}!") and overrides[0][6] == "9999.99"
