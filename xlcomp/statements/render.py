@@ -35,6 +35,7 @@ __all__ = [
     "DEBRIS",
     "PdfPrinter",
     "PdfRenderer",
+    "RenderError",
     "debris",
     "default_workers",
     "environment",
@@ -49,7 +50,7 @@ __all__ = [
 
 RECORD_ID = "xlcomp-statement"
 # What must never reach a reader: Python's None, NaN/inf, and unrendered template syntax.
-DEBRIS = re.compile(r"\bNone\b|\bnan\b|\bNaN\b|\binf\b|\bInfinity\b|\{\{|\}\}|\{%|%\}|\{#|#\}|\bundefined\b")
+DEBRIS = re.compile(r"\bNone\b|\bnan\b|\bNaN\b|\binf\b|\bInfinity\b|\{\{|\}\}|\{%|%\}|\{#|#\}")
 
 
 class RenderError(XlcompError):
