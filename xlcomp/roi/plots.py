@@ -61,24 +61,21 @@ def cost_distribution_png(simulation: MonteCarloResult, currency: str, title: st
         if len(values):
             axes.hist(values, bins=60, color=_BLUE, alpha=0.75)
         points = simulation.percentiles(metric)
-        for p, style in zip((10, 50, 90), (":", "-", ":"), strict=True):
+        show = _money if metric == "cs_team_cost" else (lambda v, _p=None: f"{v:.2f}")
+        for p, style in zip((10, 50, 90), (":", "-", "--"), strict=True):
             value = points[p]
             if value is not None:
-                axes.axvline(value, color=_ORANGE, linestyle=style, linewidth=1.6)
-                axes.annotate(f"P{p}", (value, 1), xycoords=("data", "axes fraction"), ha="center", va="bottom",
-                              color=_ORANGE, fontsize=9)
+                axes.axvline(value, color=_ORANGE, linestyle=style, linewidth=1.6, label=f"P{p} {show(value)}")
         actual = simulation.actual[metric]
         if actual is not None:
-            axes.axvline(float(actual), color=_GREEN, linewidth=1.6, label="actual")
-            axes.legend(loc="upper right", fontsize=9, frameon=False)
+            axes.axvline(float(actual), color=_GREEN, linewidth=1.6, label=f"actual {show(float(actual))}")
         axes.set_xlabel(label)
         axes.set_ylabel("draws")
         if metric == "cs_team_cost":
             axes.xaxis.set_major_formatter(FuncFormatter(_money))
         else:
-            axes.axvline(5, color=_GREY, linestyle="--", linewidth=1)
-            axes.annotate("healthy > 5", (5, 0.92), xycoords=("data", "axes fraction"), color=_GREY, fontsize=8,
-                          ha="left")
+            axes.axvline(5, color=_GREY, linestyle="--", linewidth=1, label="healthy above 5")
+        axes.legend(loc="best", fontsize=8, frameon=False)
         axes.spines[["top", "right"]].set_visible(False)
     how = (f"bootstrap from {len(simulation.history)} past period(s)" if simulation.distribution == "bootstrap"
            else f"{simulation.distribution}, spread {simulation.spread:g}, correlation {simulation.correlation:g}")
