@@ -333,18 +333,19 @@ def _run_dask(uploads: list[Upload], options: RecalcOptions, address: str,
         window = max(2, threads * 2)
         pending = list(reversed(uploads))
         running: dict[Any, tuple[Upload, str]] = {}
-        completed = distributed.as_completed()
 
-        def submit() -> None:
+        def submit() -> Any:
             upload = pending.pop()
             job = _job_with_limits(upload, options)
             future = client.submit(recalc_upload, job, options, pure=False,
                                    key=f"xlcomp-recalc-{upload.stem}-{job.sha256[:12]}-{os.urandom(4).hex()}")
             running[future] = (upload, job.sha256)
-            completed.add(future)
+            return future
 
-        while pending and len(running) < window:
-            submit()
+        if not pending:
+            return
+        first = [submit() for _ in range(min(window, len(pending)))]
+        completed = distributed.as_completed(first, loop=client.loop)
         for future in completed:
             upload, sha256 = running.pop(future)
             try:
@@ -354,7 +355,7 @@ def _run_dask(uploads: list[Upload], options: RecalcOptions, address: str,
             finish(upload, result)
             future.release()
             if pending:
-                submit()
+                completed.add(submit())
     finally:
         client.close()
 
