@@ -83,7 +83,7 @@ class OutputSet:
         self._pending.append((Path(name), target))
         return Path(name)
 
-    def add(self, target: str | Path, data: str | bytes | Callable[[Path], None]) -> None:
+    def add(self, target: str | Path, data: str | bytes | Callable[[Path], object]) -> None:
         """Stage ``data`` (text, bytes, or a function writing to the path it is given) for ``target``."""
         temp = self.path(target)
         if callable(data):
