@@ -138,6 +138,16 @@ def _segment_value(component_id: str, index: int, which: int) -> Getter:
     return value
 
 
+def _part_kind(spec: fx.MetricSpec) -> str:
+    """How a metric's numerator and denominator look: money when every part is a money sum."""
+    items = spec.items()
+    if items and all(fx.BOOK_ITEMS[i].count for i in items):
+        return "count"
+    if items and all(i.startswith("sum:") and i != "sum:nps" and not fx.BOOK_ITEMS[i].count for i in items):
+        return "money"
+    return "number"
+
+
 def _unit_kind(name: str, plan: Plan) -> str:
     definition = metric_def(name, set(plan.inputs))
     if definition is None:
@@ -181,7 +191,7 @@ class CsmTabPlan:
         for col in range(B, NOTE + 1):
             self._put(row, col, None, self.styles.section_fill, _const(""))
         if note:
-            self._put(row, NOTE, None, self.styles.section, _const(note))
+            self._put(row, NOTE, None, self.styles.section_note, _const(note))
         self.section_rows.append(row)
         self.row += 1
         return row
@@ -314,7 +324,7 @@ class CsmTabPlan:
         definition = METRICS[spec.name].definition if spec.name in METRICS else f"the plan's inputs.{spec.name}"
         self._label(row, spec.name, styles.label_indent)
         kind = _unit_kind(spec.name, plan)
-        part_kind = kind if kind in ("money", "count") else "number"
+        part_kind = _part_kind(spec)
         if spec.num is None:
             self._put(row, D, None, styles.calc[kind], _const(""))
             self._note(row, f"{definition}: {spec.undefined_text}")

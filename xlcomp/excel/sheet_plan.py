@@ -18,7 +18,7 @@ __all__ = ["write_plan_sheet"]
 
 LABEL, VALUE, NOTE = 0, 1, 2
 TIER_COL = 1          # tier tables sit in columns B:E
-CHART_COL = 6         # charts start in column G
+CHART_COL = 6         # charts start in column G, right of the notes in F
 DATA_COL = 16         # chart data (payout curve points) from column Q
 STEP = Decimal("0.01")
 ZERO = Decimal(0)
@@ -72,24 +72,32 @@ def _metric_kind(ctx: Context, metric: str) -> str:
     return {Unit.MONEY: "money", Unit.COUNT: "count", Unit.RATE: "percent", Unit.SCORE: "score"}[definition.unit]
 
 
-def _component_params(component: Component) -> list[tuple[str, Decimal]]:
-    params: list[tuple[str, Decimal]] = []
+def _component_rows(component: Component) -> list[tuple[str, str, Decimal | str]]:
+    """The component's rows on the Plan sheet, in reading order: ``("param", name, value)`` for a
+    named parameter, ``("fixed", label, text)`` for a fact that is not a number."""
+    rows: list[tuple[str, str, Decimal | str]] = []
     if component.weight is not None:
-        params.append(("weight", component.weight))
+        rows.append(("param", "weight", component.weight))
     for what, target in (("target", component.target), ("quota", component.quota)):
-        if target is not None and target.value is not None:
-            params.append((what, target.value))
-            if target.risk_adjust is not None:
-                ra = target.risk_adjust
-                params += [("risk_per_point", ra.per_point), ("risk_reference", ra.reference),
-                           ("risk_floor", ra.floor), ("risk_ceiling", ra.ceiling)]
+        if target is None:
+            continue
+        if target.column:
+            rows.append(("fixed", what.capitalize(), f"roster column {target.column}"))
+            continue
+        assert target.value is not None
+        rows.append(("param", what, target.value))
+        if target.risk_adjust is not None:
+            ra = target.risk_adjust
+            rows += [("param", "risk_per_point", ra.per_point), ("param", "risk_reference", ra.reference),
+                     ("param", "risk_floor", ra.floor), ("param", "risk_ceiling", ra.ceiling)]
     for key in ("threshold", "cap", "rate", "cap_amount"):
         value = getattr(component, key)
         if value is not None:
-            params.append((key, value))
+            rows.append(("param", key, value))
     if component.gate is not None:
-        params.append(("gate_min", component.gate.min))
-    return params
+        rows.append(("fixed", "Gate metric", component.gate.metric))
+        rows.append(("param", "gate_min", component.gate.min))
+    return rows
 
 
 def chart_points(ctx: Context) -> list[Decimal]:
@@ -115,7 +123,7 @@ def write_plan_sheet(ctx: Context) -> None:
     sheet.set_column(LABEL, LABEL, 32)
     sheet.set_column(VALUE, VALUE, 16)
     sheet.set_column(2, 4, 14)
-    sheet.set_column(5, 5, 40)
+    sheet.set_column(5, 5, 62)
     sheet.set_column(CHART_COL, DATA_COL - 1, 9)
     sheet.set_column(DATA_COL, DATA_COL + 12, 12)
     sheet.hide_gridlines(2)
@@ -201,7 +209,12 @@ def write_plan_sheet(ctx: Context) -> None:
         sheet.write_string(row, VALUE, f"{what}, on {component.metric}", styles.note)
         row += 1
         metric_kind = _metric_kind(ctx, component.metric)
-        for param, value in _component_params(component):
+        for what_row, param, entry in _component_rows(component):
+            if what_row == "fixed":
+                fixed(row, param, str(entry), note="per CSM, on the Roster sheet" if "roster" in str(entry) else "")
+                row += 1
+                continue
+            assert isinstance(entry, Decimal)
             label, note, default_kind = _PARAM_TEXT[param]
             kind = default_kind or "number"
             if param in ("target", "risk_floor", "risk_ceiling"):
@@ -211,18 +224,10 @@ def write_plan_sheet(ctx: Context) -> None:
             if param == "gate_min":
                 assert component.gate is not None
                 kind = _metric_kind(ctx, component.gate.metric)
-                note = f"the component pays 0 when {component.gate.metric} is below it or has no data"
-            target = component.target if param == "target" else component.quota
-            if param in ("target", "quota") and target is not None and target.risk_adjust is not None:
+                note = "below it, or with no data, the component pays 0"
+            if param == "target" and component.target is not None and component.target.risk_adjust is not None:
                 label = "Target (base)"
-            parameter(row, label, value, kind, layout.param_name(component.id, param), param, note)
-            row += 1
-        for what_key, target in (("Target", component.target), ("Quota", component.quota)):
-            if target is not None and target.column:
-                fixed(row, what_key, f"roster column {target.column}", note="per CSM, on the Roster sheet")
-                row += 1
-        if component.gate is not None:
-            fixed(row, "Gate metric", component.gate.metric)
+            parameter(row, label, entry, kind, layout.param_name(component.id, param), param, note)
             row += 1
         if component.curve is not None:
             mode_note = {"marginal": "each tier pays its rate on the part inside it",
@@ -263,6 +268,7 @@ def write_plan_sheet(ctx: Context) -> None:
             row = first + len(bands) + 2
 
     _curve_data(ctx, curve_components, points, data_first)
+    sheet.print_area(0, 0, row, CHART_COL + 9)
     sheet.freeze_panes(3, 0)
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)

@@ -16,7 +16,7 @@ from .refs import cell, column_ref
 __all__ = ["BENCHMARKS", "SCENARIOS", "Benchmark", "write_roi_sheet"]
 
 SCENARIOS = (Decimal("0.8"), Decimal("1"), Decimal("1.2"))
-LABEL, VALUE, BENCH, STATUS, DEFINITION = range(5)
+LABEL, VALUE, BENCH, STATUS, EXTRA, DEFINITION = range(6)
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,8 @@ def write_roi_sheet(ctx: Context) -> None:
     sheet.set_column(LABEL, LABEL, 34)
     sheet.set_column(VALUE, VALUE, 18)
     sheet.set_column(BENCH, BENCH, 26)
-    sheet.set_column(STATUS, STATUS, 12)
+    sheet.set_column(STATUS, STATUS, 16)
+    sheet.set_column(EXTRA, EXTRA, 22)
     sheet.set_column(DEFINITION, DEFINITION, 62)
     sheet.hide_gridlines(2)
     sheet.write_string(0, 0, f"ROI: {ctx.plan.name}", styles.title)
@@ -94,7 +95,7 @@ def write_roi_sheet(ctx: Context) -> None:
     def section(text: str) -> None:
         nonlocal row
         sheet.write_string(row, 0, text, styles.section)
-        for col in range(1, 5):
+        for col in range(1, DEFINITION + 1):
             sheet.write_blank(row, col, None, styles.section_fill)
         row += 1
 
@@ -135,7 +136,7 @@ def write_roi_sheet(ctx: Context) -> None:
     row += 1
 
     section("ROI metrics")
-    for col, text in enumerate(("metric", "value", "benchmark", "status", "definition")):
+    for col, text in enumerate(("metric", "value", "benchmark", "status", "", "definition")):
         sheet.write_string(row, col, text, styles.header)
     row += 1
     metrics = roi_metrics(result)
@@ -199,8 +200,8 @@ def write_roi_sheet(ctx: Context) -> None:
 
     section("Scenarios")
     sheet.write_string(row - 1, DEFINITION, "the engine re-run with every CSM's metrics scaled (values, not formulas)",
-                       styles.note)
-    headers = ("scenario", "payout_total", "cs_team_cost", "cs_magic_number", "cost_per_retained_dollar")
+                       styles.section_note)
+    headers = ("metrics at (of actual)", "payouts", "CS team cost", "magic number", "cost per retained $")
     for col, text in enumerate(headers):
         sheet.write_string(row, col, text, styles.header)
     header_row = row

@@ -85,17 +85,25 @@ def write_summary_sheet(ctx: Context, tab: CsmTabPlan) -> None:
         spec: dict[str, Any] = {"header": header, "header_format": styles.header, "format": styles.calc[kind]}
         if header == "csm_id":
             spec["total_string"] = "Total"
-        elif kind in ("money", "days") or header == "proration":
+        elif kind == "money" or header == "proration":
             total = _total(ctx, what)
             totals[header] = total
             spec["total_function"] = f"SUBTOTAL(109,{column_ref(layout.SUMMARY_TABLE, header)})"
             spec["total_value"] = float(total)
-            spec["format"] = styles.total[kind]
         table_columns.append(spec)
     sheet.add_table(HEADER_ROW, 0, last_row, len(columns) - 1, {
         "name": layout.SUMMARY_TABLE, "style": "Table Style Light 9", "total_row": True, "columns": table_columns})
+    for col, spec in enumerate(table_columns):  # the totals row again, in the totals style
+        if "total_function" in spec:
+            kind = "fte" if spec["header"] == "proration" else "money"
+            sheet.write_formula(last_row, col, "=" + spec["total_function"], styles.total[kind], spec["total_value"])
+        elif "total_string" in spec:
+            sheet.write_string(last_row, col, spec["total_string"], styles.total["text"])
+        else:
+            sheet.write_blank(last_row, col, None, styles.total["text"])
     for col, (header, kind, what) in enumerate(columns):
-        width = {"csm_id": 13, "name": 22, "segment": 12, "manager": 20, "days": 7, "proration": 10}.get(header, 14)
+        width = {"csm_id": 13, "name": 22, "segment": 12, "manager": 20, "days": 7, "proration": 11}.get(
+            header, max(14, len(header) + 3))
         sheet.set_column(col, col, width)
         fmt = styles.calc[kind]
         for index in range(n):

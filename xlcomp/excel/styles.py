@@ -58,7 +58,8 @@ def _kinds(currency: str) -> dict[str, str]:
         "score": "0.0#",
         "days": "0",
         "date": "yyyy-mm-dd",
-        "bool": '"yes";"yes";"no"',
+        "bool": "General",
+        "fte": '0.00 "FTE"',
     }
 
 
@@ -91,6 +92,8 @@ class Styles:
         self.section = self._add({**base, "font_size": 12, "bold": True, "font_color": COLORS["navy"],
                                   "bottom": 2, "bottom_color": COLORS["navy"]})
         self.section_fill = self._add({**base, "bottom": 2, "bottom_color": COLORS["navy"]})
+        self.section_note = self._add({**base, "italic": True, "font_color": COLORS["muted"], "bottom": 2,
+                                       "bottom_color": COLORS["navy"]})
         self.header = self._add({**base, "bold": True, "font_color": "#FFFFFF", "bg_color": COLORS["header_fill"],
                                  "text_wrap": True, "border": 1, "border_color": COLORS["grid"]})
         self.label = self._add({**base})

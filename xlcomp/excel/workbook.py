@@ -11,10 +11,10 @@ its cached value. The same run always gives the same cells and formulas; only th
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-import numpy as np
 import pyarrow as pa
 from xlsxwriter.workbook import Workbook
 
@@ -131,7 +131,7 @@ def blank_actuals(book: Book) -> Book:
         if column in SCORE_FIELDS:
             values = pa.nulls(n, kind)
         else:
-            values = pa.array(np.zeros(n, dtype=np.int64)).cast(kind)
+            values = pa.repeat(pa.scalar(Decimal(0), kind), n)
         table = table.set_column(index, column, values)
     return Book(table, book.locator, book.columns)
 

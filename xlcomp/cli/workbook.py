@@ -1,0 +1,51 @@
+"""``xlcomp template``: the workbook ready for finance to fill."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import api
+from ..errors import UsageError
+from ..load.tables import load_inputs, load_roster
+from ..model.period import parse_period
+from ..outputs import OutputSet
+from . import app, console, err_console
+from .core import AccountsOpt, PeriodOpt, PlanOpt, RosterOpt
+
+
+@app.command()
+def template(
+    plan: PlanOpt,
+    roster: RosterOpt,
+    period: PeriodOpt,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The workbook to write (.xlsx).")],
+    accounts: Annotated[Path | None, AccountsOpt] = None,
+    protect_password: Annotated[str | None, typer.Option(help="Password for the protected sheets.")] = None,
+) -> None:
+    """Write a workbook ready to fill: plan and roster filled, the book's accounts listed with the
+    period's actuals blank, every formula in place."""
+    from ..excel.workbook import template_result, write_workbook
+
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f'--out "{out}" must name an .xlsx file')
+    period_model = parse_period(period)
+    plan_model = api.as_plan(plan)
+    if accounts is not None:
+        roster_model, book = load_inputs(plan_model, roster, accounts)
+    else:
+        roster_model, book = load_roster(roster, plan_model), None
+    result = template_result(plan_model, roster_model, book, period_model)
+    with OutputSet() as outputs:
+        outputs.add(out, lambda path: write_workbook(result, path, protect_password=protect_password,
+                                                     mode="template"))
+        outputs.commit()
+    without = [r.csm.csm_id for r in result.csms if r.sums.accounts == 0]
+    console.print(f"[green]✓[/green] {out}: {plan_model.id} {period_model.label}, {len(result.csms):,} CSMs, "
+                  f"{len(result.book):,} accounts; fill the yellow cells", highlight=False)
+    if accounts is not None and without:
+        shown = ", ".join(without[:10]) + (f" and {len(without) - 10} more" if len(without) > 10 else "")
+        err_console.print(f"[yellow]![/yellow] {len(without)} CSM{'s' if len(without) != 1 else ''} with no "
+                          f"accounts in the book: {shown}", highlight=False, markup=True)
