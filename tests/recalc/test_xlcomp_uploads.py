@@ -20,9 +20,10 @@ from openpyxl.utils import range_boundaries
 from xlcomp.cli import main
 from xlcomp.excel import layout
 from xlcomp.excel.libreoffice import recalculate
+from xlcomp.excel.recalc import RecalcOptions
 from xlcomp.excel.upload import read_upload
 
-from .builders import HAND_PAYOUTS, messages, plain_workbook, recalc_file, sha256
+from .builders import HAND_PAYOUTS, HAND_PLAN, messages, plain_workbook, recalc_file, sha256
 
 TAB_A = "CSM-A Ava Okafor"
 
@@ -104,8 +105,24 @@ def uploads(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         sheet.cell(first, c0 + header.index("renewed_arr")).value = "lots"
         sheet.cell(first + 1, c0 + header.index("upsell_arr")).value = -5
 
+    def added_csm(book: Any) -> None:  # a new row in the Roster table: CSM-C, no accounts
+        sheet = book[layout.SHEET_ROSTER]
+        table = sheet.tables[layout.ROSTER_TABLE]
+        c0, r0, c1, r1 = range_boundaries(table.ref)
+        header = [sheet.cell(r0, c).value for c in range(c0, c1 + 1)]
+        new = {"csm_id": "CSM-C", "name": "Chloe Moreau", "segment": "SMB", "role": "CSM", "base_salary": 80000,
+               "target_variable": 10000, "start_date": "2026-01-01", "manager": "Quinn", "quota_upsell": 5000}
+        for offset, column in enumerate(header):
+            if column in new:
+                sheet.cell(r1 + 1, c0 + offset).value = new[column]
+        table.ref = f"{openpyxl.utils.get_column_letter(c0)}{r0}:{openpyxl.utils.get_column_letter(c1)}{r1 + 1}"
+
+    def no_metadata(book: Any) -> None:
+        book.remove(book[layout.META_SHEET])
+
     for name, change in (("renewed", renewed), ("typed_over", typed_over), ("other_formula", other_formula),
-                         ("plan_edit", plan_edit), ("sorted", sorted_tables), ("bad_input", bad_input)):
+                         ("plan_edit", plan_edit), ("sorted", sorted_tables), ("bad_input", bad_input),
+                         ("added_csm", added_csm), ("no_metadata", no_metadata)):
         edit(name, change)
     files.update({f"{name}_openpyxl": path for name, path in edits.items()})
     resaved = recalculate(list(edits.values()), folder / "libreoffice")
@@ -193,6 +210,28 @@ def test_sorted_tables(uploads: dict[str, Path]) -> None:
     result = recalc_file(uploads["sorted_lo"])
     assert result.status == "ok", result.entry
     assert pays(result) == HAND_PAYOUTS
+
+
+def test_csm_added_to_the_roster(uploads: dict[str, Path]) -> None:
+    """CSM-C has no accounts: renewal undefined (pays 0), upsell 0 of a 5,000 quota."""
+    result = recalc_file(uploads["added_csm_lo"])
+    assert pays(result) == {**HAND_PAYOUTS, ("CSM-C", "renewal"): "0.00", ("CSM-C", "upsell"): "0.00"}
+    assert result.entry["overrides"] == []
+    warnings = messages(result, "warnings")
+    assert 'the sheet "CSM-C Chloe Moreau" is not in the upload' in warnings
+    assert "the Summary table of the upload has no row for CSM-C" in warnings
+    # the upload's Summary totals do not count CSM-C: base salaries 210,000 against 290,000
+    assert ("210000", "290000") in {(d["cached"], d["engine"]) for d in result.entry["differences"]}
+
+
+def test_metadata_sheet_deleted(uploads: dict[str, Path]) -> None:
+    result = recalc_file(uploads["no_metadata_openpyxl"])
+    assert result.status == "rejected"
+    assert "without its _xlcomp metadata sheet (deleted?)" in messages(result)
+    result = recalc_file(uploads["no_metadata_openpyxl"], RecalcOptions(plan_text=HAND_PLAN))
+    assert pays(result) == HAND_PAYOUTS
+    assert result.entry["period"] == "2027-Q1"  # from the document properties
+    assert "metadata sheet is missing" in messages(result, "warnings")
 
 
 def test_bad_inputs_in_a_workbook(uploads: dict[str, Path]) -> None:

@@ -21,6 +21,7 @@ collected and raised together in one :class:`~xlcomp.errors.ProblemsError` subcl
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -104,9 +105,25 @@ def read_upload(path: str | Path, *, plan_text: str | None = None, plan_name: st
     except Exception as exc:
         raise UploadError([Problem("", f"the workbook cannot be read ({type(exc).__name__}: {exc})")]) from None
     try:
+        sheets = _Sheets(calamine)
         if index.sheet(layout.META_SHEET) is not None:
-            return _read_xlcomp(path, index, calamine, period)
-        return _read_plain(path, index, calamine, plan_text, plan_name, period)
+            try:
+                meta, plan_yaml, tabs = _read_metadata(sheets)
+            except Exception as exc:
+                raise UploadError([Problem(f"{layout.META_SHEET}!A1", f"the metadata sheet cannot be read ({exc})")]
+                                  ) from None
+            return _read_xlcomp(path, index, sheets, meta, plan_yaml, tabs, period, [])
+        properties = _custom_properties(path)
+        if properties.get("schema_version"):
+            # an xlcomp workbook whose metadata sheet was deleted: the document properties still say
+            # what it is; the plan must come from --plan
+            warnings = [Problem("", f"the {layout.META_SHEET} metadata sheet is missing (deleted?): the plan was "
+                                    "taken from --plan and the workbook's parameter cells")]
+            if plan_text is None:
+                raise UploadError([Problem("", f"an xlcomp workbook without its {layout.META_SHEET} metadata sheet "
+                                               "(deleted?): the plan it held is lost; give the plan with --plan")])
+            return _read_xlcomp(path, index, sheets, properties, plan_text, [], period, warnings)
+        return _read_plain(path, index, sheets, plan_text, plan_name, period)
     finally:
         calamine.close()
 
@@ -242,15 +259,29 @@ def _read_metadata(sheets: _Sheets) -> tuple[dict[str, str], str, list[tuple[str
     return meta, "".join(yaml_chunks), tabs
 
 
-def _read_xlcomp(path: Path, index: WorkbookIndex, calamine: Any, period_option: str | None) -> UploadInputs:
-    sheets = _Sheets(calamine)
-    meta_sheet = index.sheet(layout.META_SHEET)
-    assert meta_sheet is not None
+def _custom_properties(path: Path) -> dict[str, str]:
+    """The ``xlcomp_*`` custom document properties (prefix removed), read with defusedxml."""
+    import zipfile
+
+    from defusedxml import ElementTree
+
     try:
-        meta, plan_yaml, tabs = _read_metadata(sheets)
-    except Exception as exc:
-        raise UploadError([Problem(f"{layout.META_SHEET}!A1", f"the metadata sheet cannot be read ({exc})")]) \
-            from None
+        with zipfile.ZipFile(path) as archive:
+            if "docProps/custom.xml" not in archive.namelist():
+                return {}
+            root = ElementTree.fromstring(archive.read("docProps/custom.xml"), forbid_dtd=True)
+    except Exception:
+        return {}
+    out = {}
+    for node in root:
+        name = node.get("name") or ""
+        if name.startswith(layout.META_PROPERTY_PREFIX):
+            out[name[len(layout.META_PROPERTY_PREFIX):]] = "".join(node.itertext()).strip()
+    return out
+
+
+def _read_xlcomp(path: Path, index: WorkbookIndex, sheets: _Sheets, meta: dict[str, str], plan_yaml: str,
+                 tabs: list[tuple[str, str]], period_option: str | None, warnings: list[Problem]) -> UploadInputs:
     where_meta = f"{layout.META_SHEET}!A1"
     version_text = meta.get("schema_version", "")
     if not version_text.isdigit():
@@ -261,7 +292,10 @@ def _read_xlcomp(path: Path, index: WorkbookIndex, calamine: Any, period_option:
                                                f"this one reads up to {layout.SCHEMA_VERSION}): upgrade xlcomp")])
     if not plan_yaml.strip():
         raise UploadError([Problem(where_meta, "the metadata holds no plan (plan_yaml is empty)")])
-    warnings: list[Problem] = []
+    expected_sha = meta.get("plan_yaml_sha256", "")
+    if expected_sha and hashlib.sha256(plan_yaml.encode("utf-8")).hexdigest() != expected_sha and tabs:
+        warnings.append(Problem(where_meta, "the plan text in the metadata sheet was altered since xlcomp wrote "
+                                            "it: the altered plan was used"))
     period_text = meta.get("period", "")
     if not period_text:
         if not period_option:
@@ -602,9 +636,8 @@ def _apply_bands(cells: _PlanCells, multiplier: dict[str, Any], position: int) -
 # a plain inputs workbook
 
 
-def _read_plain(path: Path, index: WorkbookIndex, calamine: Any, plan_text: str | None, plan_name: str,
+def _read_plain(path: Path, index: WorkbookIndex, sheets: _Sheets, plan_text: str | None, plan_name: str,
                 period_option: str | None) -> UploadInputs:
-    sheets = _Sheets(calamine)
     problems: list[Problem] = []
     warnings: list[Problem] = []
     plan: Plan | None = None

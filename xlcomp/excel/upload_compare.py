@@ -91,6 +91,7 @@ class _Table:
     last_row: int   # 0-based last data row
     first_column: int
     columns: tuple[str, ...]
+    end_row: int = -1  # 0-based last row of the table, totals included
 
 
 @dataclass
@@ -138,7 +139,7 @@ def _open_book(path: Path) -> _Book:
             except (KeyError, ValueError):
                 continue
             tables.append(_Table(table.name, table.sheet, r0 + headers, r1 - totals, c0,
-                                 tuple(c.strip().lower() for c in table.columns)))
+                                 tuple(c.strip().lower() for c in table.columns), r1))
         formats = _number_formats(archive, ElementTree)
     sheets = {sheet.name: sheet.part for sheet in index.sheets}
     return _Book(path, sheets, tables, formats)
@@ -403,8 +404,8 @@ def _compare_cell(sheets: _SheetPair, fresh_at: tuple[int, int], upload_at: tupl
     if their is None:
         kind = "blank" if cached in ("", None) else "constant"
         _add(result.overrides, Override(where, formula, _show(cached), kind))
-    elif formula_key(their, upload_book, row, sheets.upload_name) != formula_key(formula, fresh_book, fresh_at[0],
-                                                                                  sheets.fresh_name):
+    elif their != formula and formula_key(their, upload_book, row, sheets.upload_name) != formula_key(
+            formula, fresh_book, fresh_at[0], sheets.fresh_name):
         _add(result.overrides, Override(where, formula, their, "formula"))
     if their is not None and cached in ("", None) and engine not in ("", None):
         counts["missing"] += 1
@@ -420,12 +421,14 @@ _POSITION = re.compile(r"^=\s*(?:_xlfn\.)?MATCH\(", re.IGNORECASE)
 
 def _rows_by_key(fresh_book: _Book, upload_book: _Book, sheets: _SheetPair, result: Comparison
                  ) -> Callable[[int, int], tuple[int, int] | None]:
-    """Where a regenerated cell is in the upload: the same address, except inside a computed table
-    with a ``csm_id`` column (Summary), whose rows are matched by csm_id and columns by name, so a
-    sorted Summary or a column inserted into it is compared row for row."""
+    """Where a regenerated cell is in the upload: the same address, except around a computed table
+    with a ``csm_id`` column (Summary). Its rows are matched by csm_id and its columns by name, so a
+    sorted Summary or a column inserted into it is compared row for row; its totals row and the
+    cells below it (in its columns) move by the difference in the table's length (a CSM added or
+    removed)."""
     fresh_tables = [t for t in fresh_book.tables if t.sheet.lower() == sheets.fresh_name.lower()
                     and "csm_id" in t.columns]
-    mappings: list[tuple[_Table, dict[int, int], dict[int, int]]] = []
+    mappings: list[tuple[_Table, dict[int, int], dict[int, int], int]] = []
     for table in fresh_tables:
         theirs = upload_book.table_named(table.name)
         if theirs is None or theirs.sheet.lower() != sheets.upload_name.lower() or "csm_id" not in theirs.columns:
@@ -443,20 +446,27 @@ def _rows_by_key(fresh_book: _Book, upload_book: _Book, sheets: _SheetPair, resu
             if key in their_rows:
                 row_map[row] = their_rows[key]
             elif key:
-                result.warnings.append(Problem("", f'the {table.name} table of the upload has no row for {key}: '
-                                                   "that row was not compared"))
+                result.warnings.append(Problem("", f"the {table.name} table of the upload has no row for {key} "
+                                                   "(a CSM added to the Roster?): that row was not compared"))
         column_map = {table.first_column + i: theirs.first_column + theirs.columns.index(name)
                       for i, name in enumerate(table.columns) if name in theirs.columns}
-        mappings.append((table, row_map, column_map))
+        mappings.append((table, row_map, column_map, theirs.end_row - table.end_row))
 
     def place(row: int, column: int) -> tuple[int, int] | None:
-        for table, row_map, column_map in mappings:
+        shift = 0
+        for table, row_map, column_map, delta in mappings:
             inside_columns = table.first_column <= column < table.first_column + len(table.columns)
             if inside_columns and table.first_row <= row <= table.last_row:
                 if row not in row_map or column not in column_map:
                     return None
                 return row_map[row], column_map[column]
-        return row, column
+            if table.last_row < row <= table.end_row and inside_columns:
+                if column not in column_map:
+                    return None
+                return row + delta, column_map[column]
+            if row > table.end_row and inside_columns:
+                shift += delta  # below the table: the table grew or shrank by ``delta`` rows
+        return row + shift, column
 
     return place
 
