@@ -141,6 +141,12 @@ def _recalc(job: UploadJob, options: RecalcOptions, entry: dict[str, Any]) -> Fi
         problem = job.problem or Problem("", "could not be read")
         entry["problems"] = _problem_dicts([problem])
         return FileResult(entry)
+    import openpyxl
+
+    if not openpyxl.DEFUSEDXML:  # OPENPYXL_DEFUSEDXML=False in the environment: refuse rather than parse unsafely
+        entry["problems"] = [{"where": "", "message": "openpyxl is configured not to use defusedxml "
+                                                      "(OPENPYXL_DEFUSEDXML=False): uploads are not read"}]
+        return FileResult(entry)
     intake: Intake = inspect_upload(job.data, options.limits)
     entry["warnings"] = _problem_dicts(intake.warnings, parts=True)
     if not intake.ok:

@@ -79,7 +79,7 @@ class Limits:
     max_ratio: int = 200
     ratio_floor: int = 1 * _MB
     max_members: int = 10_000
-    max_cells: int = 10_000_000
+    max_cells: int = 5_000_000
 
 
 DEFAULT_LIMITS = Limits()
