@@ -65,4 +65,7 @@ def write_demo(out: Path, period: str = "2027-Q1") -> list[DemoRun]:
             stage_workbook(outputs, result, folder)
             outputs.commit()
         runs.append(DemoRun(plan.id, len(result.csms), result.total, plan.currency, folder, result))
+    from .statements import write_statements_many  # one statement per CSM and plan, HTML and PDF
+
+    write_statements_many((r.result, r.folder / "statements") for r in runs)
     return runs

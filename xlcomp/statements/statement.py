@@ -36,6 +36,7 @@ __all__ = [
     "result_record",
     "safe_name",
     "write_statements",
+    "write_statements_many",
 ]
 
 FORMAT = "xlcomp-statement/1"
@@ -188,3 +189,20 @@ def write_statements(run: RunResult, out: Path, *, plan_text: str | None = None,
     finally:
         if own is not None:
             own.close()
+
+
+def write_statements_many(jobs: Iterable[tuple[RunResult, Path]], *, pdf: bool = True, issued: date | None = None,
+                          workers: int | None = None) -> list[Path]:
+    """Write the statements of several runs, each into its folder, sharing one PDF printer.
+
+    Used by the demo (six plans over one book): the printing processes start once, not once per plan.
+    """
+    jobs = list(jobs)
+    if not pdf:
+        return [path for run, out in jobs for path in write_statements(run, out, pdf=False, issued=issued)]
+    count = sum(len(run.csms) for run, _ in jobs)
+    written: list[Path] = []
+    with PdfPrinter(workers if workers is not None else default_workers(count)) as printer:
+        for run, out in jobs:
+            written += write_statements(run, out, issued=issued, printer=printer)
+    return written

@@ -197,7 +197,7 @@ def _measure_line(result: ComponentResult, csm_result: CsmResult, plan: Plan) ->
         assert metric.num is not None
         if name == "nps":
             parts = f"{fmt.count(metric.num)} / {fmt.count(metric.den)} scored accounts"
-        elif METRICS[name].source is Source.BOOK and all(c.endswith("arr") for c in METRICS[name].columns):
+        elif METRICS[name].source is Source.BOOK and all("arr" in c for c in METRICS[name].columns):
             parts = f"{fmt.amount(metric.num)} / {fmt.amount(metric.den)}"
         else:
             parts = f"{fmt.count(metric.num)} / {fmt.count(metric.den)}"
