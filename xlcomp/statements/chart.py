@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 __all__ = ["curve_svg", "nice_step"]
 
-WIDTH, HEIGHT = 330, 170
+WIDTH, HEIGHT = 330, 150
 LEFT, RIGHT, TOP, BOTTOM = 52, 10, 10, 30
 
 
@@ -101,12 +101,11 @@ def curve_svg(points: Sequence[tuple[Decimal, Decimal]], marks: Sequence[tuple[D
                  'stroke-linejoin="round"/>')
     for a, b, label in marks:
         mx, my = px(float(a)), py(float(b))
-        anchor = "end" if mx > WIDTH - RIGHT - 30 else "start"
-        dx = -5 if anchor == "end" else 5
-        parts.append(f'<circle cx="{mx:.1f}" cy="{my:.1f}" r="2.8" fill="#c2410c"/>')
-        parts.append(f'<text x="{mx + dx:.1f}" y="{min(max(my + 3, TOP + 7), TOP + plot_h - 3):.1f}" '
-                     f'text-anchor="{anchor}" font-size="7.5" fill="#9a3412" stroke="#ffffff" stroke-width="2.2" '
-                     f'paint-order="stroke">{escape(label)}</text>')
+        anchor = "end" if mx > WIDTH - RIGHT - 24 else ("start" if mx < LEFT + 24 else "middle")
+        ty = my - 5 if my - 5 > TOP + 6 else my + 11
+        parts.append(f'<circle cx="{mx:.1f}" cy="{my:.1f}" r="2.6" fill="#c2410c"/>')
+        parts.append(f'<text x="{mx:.1f}" y="{ty:.1f}" text-anchor="{anchor}" font-size="7.5" '
+                     f'fill="#9a3412">{escape(label)}</text>')
     parts.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 4}" text-anchor="middle" font-size="8" '
                  f'fill="#4b5563">{escape(x_title)}</text>')
     parts.append("</svg>")
