@@ -158,10 +158,26 @@ def test_script_breakout_is_escaped(tmp_path, compute, spec_files):
 
 
 def test_write_statements_html_only(tmp_path: Path, spec_files, compute):
-    written = write_statements(compute(spec_files), tmp_path / "out", pdf=False, issued=ISSUED)
+    calls: list[tuple[int, int]] = []
+    written = write_statements(compute(spec_files), tmp_path / "out", pdf=False, issued=ISSUED,
+                               progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
     names = sorted(p.name for p in written)
     assert names == ["CSM-A-2027-Q1.html", "CSM-B-2027-Q1.html", "CSM-C-2027-Q1.html", "CSM-D-2027-Q1.html",
                      "index.html"]
     index = html_text((tmp_path / "out" / "index.html").read_text())
     assert "Ana Lima" in index and "10,729.90" in index and "Total 16,541.85" in index
     assert not list((tmp_path / "out").glob(".*"))   # no temporary files left
+
+
+def test_a_leaver_before_the_period_has_no_target_incentive(spec_files, compute):
+    roster = spec_files["roster"]
+    roster.write_text(roster.read_text().replace("CSM-C,Cy Dorn,Mid-Market,CSM,110000,30000,2021-03-01,,",
+                                                 "CSM-C,Cy Dorn,Mid-Market,CSM,110000,30000,2021-03-01,2026-12-31,"))
+    statement = next(s for s in build_statements(compute(spec_files), issued=ISSUED) if s.csm_id == "CSM-C")
+    text = html_text(statement.html)
+    assert "0 of 90 days (0.00%) — left 31 Dec 2026" in text
+    assert "30,000.00 a year × 60% × ¼ × 0/90 days = 0.00" in text
+    assert "Employment not employed during the period: no target incentive" in text
+    # commissions are not prorated: the upsell still pays 1,400.00
+    assert "Total variable pay for 2027-Q1 USD 1,400.00" in text

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .. import api
 from ..errors import UsageError
@@ -19,6 +22,22 @@ PdfOpt = Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print each do
 CsmOpt = Annotated[list[str] | None, typer.Option("--csm", help="Only this CSM (repeat for more).")]
 WorkersOpt = Annotated[int | None, typer.Option(min=1, help="PDF printing processes (default: one per core for "
                                                             "large runs).")]
+
+
+@contextlib.contextmanager
+def _progress(count: int, what: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for runs of 50 documents or more; yields its update function."""
+    if count < 50:
+        yield None
+        return
+    with Progress(TextColumn(what), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                  console=err_console, transient=True) as bar:
+        task = bar.add_task(what, total=count)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 def _issue_date(text: str | None) -> date | None:
@@ -49,7 +68,9 @@ def statements(
     started = time.perf_counter()
     day = _issue_date(issued)
     result = compute(plan, roster, accounts, period)
-    written = write_statements(result, out, pdf=pdf, issued=day, csm_ids=csm, workers=workers)
+    with _progress(len(csm) if csm else len(result.csms), "writing statements") as report:
+        written = write_statements(result, out, pdf=pdf, issued=day, csm_ids=csm, workers=workers,
+                                   progress=report)
     count = sum(1 for p in written if p.suffix == ".html" and p.name != "index.html")
     console.print(f"[green]✓[/green] {count:,} statements for {result.plan.id} {result.period.label}"
                   f"{' (HTML and PDF)' if pdf else ' (HTML)'} in {time.perf_counter() - started:.1f}s → "
@@ -115,8 +136,9 @@ def letters(
     plan_model = api.as_plan(plan)
     roster_model = load_roster(roster, plan_model)
     the_period = parse_period(period) if period is not None else None
-    written = write_letters(plan_model, roster_model, out, period=the_period, pdf=pdf, issued=day, csm_ids=csm,
-                            workers=workers)
+    with _progress(len(csm) if csm else len(roster_model), "writing plan letters") as report:
+        written = write_letters(plan_model, roster_model, out, period=the_period, pdf=pdf, issued=day,
+                                csm_ids=csm, workers=workers, progress=report)
     count = sum(1 for p in written if p.suffix == ".html" and p.name != "index.html")
     console.print(f"[green]✓[/green] {count:,} plan letters for {plan_model.id}"
                   f"{' (HTML and PDF)' if pdf else ' (HTML)'} in {time.perf_counter() - started:.1f}s → {out}",

@@ -11,7 +11,7 @@ and say so.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -32,7 +32,7 @@ from ..outputs import OutputSet
 from . import fmt
 from .chart import curve_svg
 from .render import PdfPrinter, default_workers, render_template
-from .statement import safe_name
+from .statement import DoneCounter, safe_name
 from .view import day_text, period_range
 
 __all__ = ["EXAMPLE_ATTAINMENTS", "ExampleRow", "LetterComponent", "LetterView", "letter_view", "write_letters"]
@@ -344,8 +344,12 @@ def letter_view(plan: Plan, csm: Csm, period: Period | None, issued: date) -> Le
 
 def write_letters(plan: Plan, roster: Roster, out: Path, *, period: Period | None = None, pdf: bool = True,
                   issued: date | None = None, csm_ids: Iterable[str] | None = None,
-                  printer: PdfPrinter | None = None, workers: int | None = None) -> list[Path]:
-    """Write ``<csm>-letter.html`` (and ``.pdf``) per CSM and an ``index.html`` into ``out``."""
+                  printer: PdfPrinter | None = None, workers: int | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> list[Path]:
+    """Write ``<csm>[-<period>]-letter.html`` (and ``.pdf``) per CSM and an ``index.html`` into ``out``.
+
+    ``progress`` is called with (letters done, letters in all). All files appear together or none does.
+    """
     day = issued or date.today()
     csms = list(roster.csms)
     if csm_ids is not None:
@@ -367,6 +371,7 @@ def write_letters(plan: Plan, roster: Roster, out: Path, *, period: Period | Non
         stems.add(stem.lower())
         view = letter_view(plan, csm, period, day)
         letters.append((stem, view, render_template("letters/letter.html.j2", l=view)))
+    finished = DoneCounter(len(letters), progress)
     own = None
     if pdf and printer is None:
         own = printer = PdfPrinter(workers if workers is not None else default_workers(len(letters)))
@@ -376,7 +381,9 @@ def write_letters(plan: Plan, roster: Roster, out: Path, *, period: Period | Non
                 outputs.add(out / f"{stem}.html", html)
                 if pdf:
                     assert printer is not None
-                    printer.submit(html, outputs.path(out / f"{stem}.pdf"))
+                    printer.submit(html, outputs.path(out / f"{stem}.pdf"), done=finished.one)
+                else:
+                    finished.one()
             outputs.add(out / "index.html", render_template(
                 "letters/index.html.j2", plan=plan, letters=letters, pdf=pdf, issued=day_text(day),
                 period=period.label if period is not None else f"each {plan.period.value}", version=__version__))

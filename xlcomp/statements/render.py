@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -296,13 +297,19 @@ class PdfPrinter:
     def _print(self, html: str, target: Path, attachments: tuple[tuple[str, bytes], ...]) -> None:
         self._worker().print(html, target, attachments)
 
-    def submit(self, html: str, target: Path, attachments: tuple[tuple[str, bytes], ...] = ()) -> None:
-        """Print ``html`` to ``target`` now (one worker) or in a worker process."""
+    def submit(self, html: str, target: Path, attachments: tuple[tuple[str, bytes], ...] = (),
+               done: Callable[[], None] | None = None) -> None:
+        """Print ``html`` to ``target`` now (one worker) or in a worker process; then call ``done``."""
         if self._threads is None:
             assert self._renderer is not None
             self._renderer.write(html, target, attachments)
+            if done is not None:
+                done()
             return
-        self._pending.append(self._threads.submit(self._print, html, target, attachments))
+        future = self._threads.submit(self._print, html, target, attachments)
+        if done is not None:
+            future.add_done_callback(lambda finished: done() if finished.exception() is None else None)
+        self._pending.append(future)
 
     def wait(self) -> None:
         """Wait for every queued document; raise the first error."""

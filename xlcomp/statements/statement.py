@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -30,6 +31,7 @@ from .view import StatementView, day_text, statement_view
 __all__ = [
     "ATTACHMENT",
     "FORMAT",
+    "DoneCounter",
     "Statement",
     "build_statements",
     "plan_text_of",
@@ -160,17 +162,37 @@ def _index_html(run: RunResult, statements: list[Statement], pdf: bool, issued: 
                            total=f"{sum((s.total for s in statements), Decimal(0)):,.2f}", version=__version__)
 
 
+class DoneCounter:
+    """Counts finished documents (from printing threads too) and reports them."""
+
+    def __init__(self, total: int, report: Callable[[int, int], None] | None) -> None:
+        self.total = total
+        self.done = 0
+        self._report = report
+        self._lock = threading.Lock()
+
+    def one(self) -> None:
+        with self._lock:
+            self.done += 1
+            done = self.done
+        if self._report is not None:
+            self._report(done, self.total)
+
+
 def write_statements(run: RunResult, out: Path, *, plan_text: str | None = None, pdf: bool = True,
                      issued: date | None = None, csm_ids: Iterable[str] | None = None,
-                     printer: PdfPrinter | None = None, workers: int | None = None) -> list[Path]:
+                     printer: PdfPrinter | None = None, workers: int | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> list[Path]:
     """Write ``<csm>-<period>.html`` (and ``.pdf``) per CSM and an ``index.html`` into ``out``.
 
     PDFs are printed by ``printer`` (shared across calls, e.g. by the demo), or by a printer of
-    ``workers`` processes made for this call (default: one per core for large runs). All files appear
-    together or none does. Returns the paths written.
+    ``workers`` processes made for this call (default: one per core for large runs). ``progress`` is
+    called with (statements done, statements in all) as they are finished. All files appear together
+    or none does. Returns the paths written.
     """
     day = issued or date.today()
     statements = build_statements(run, plan_text, issued=day, csm_ids=csm_ids)
+    finished = DoneCounter(len(statements), progress)
     own = None
     if pdf and printer is None:
         own = printer = PdfPrinter(workers if workers is not None else default_workers(len(statements)))
@@ -181,7 +203,9 @@ def write_statements(run: RunResult, out: Path, *, plan_text: str | None = None,
                 if pdf:
                     assert printer is not None
                     printer.submit(statement.html, outputs.path(out / f"{statement.stem}.pdf"),
-                                   ((ATTACHMENT, statement.record_bytes),))
+                                   ((ATTACHMENT, statement.record_bytes),), finished.one)
+                else:
+                    finished.one()
             outputs.add(out / "index.html", _index_html(run, statements, pdf, day))
             if printer is not None:
                 printer.wait()
