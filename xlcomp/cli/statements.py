@@ -88,13 +88,14 @@ def verify(
                                                                            "(with --roster).")] = None,
 ) -> int:
     """Recompute statements from their inputs: exit 0 when every one still holds, 1 when one does not."""
-    from ..statements.verify import verify_statement
+    from ..statements.verify import LoadedInputs, verify_statement
 
     if (roster is None) != (accounts is None):
         raise UsageError("give both --roster and --accounts, or neither")
     failed = 0
+    loaded: LoadedInputs = {}
     for path in statement:
-        outcome = verify_statement(path, plan=plan, roster=roster, accounts=accounts)
+        outcome = verify_statement(path, plan=plan, roster=roster, accounts=accounts, loaded=loaded)
         what = f"{outcome.name} ({outcome.csm_id}), {outcome.period}"
         if outcome.holds:
             what += f", total {outcome.total}"

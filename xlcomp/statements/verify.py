@@ -29,13 +29,14 @@ from ..engine.run import run
 from ..errors import InputError, PlanError, Problem, UsageError
 from ..load.plan import load_plan, parse_plan
 from ..load.tables import TableSource, load_inputs
+from ..model.people import Book, Roster
 from ..model.period import parse_period
 from ..model.plan import Plan
 from .record import InputRecord, book_rows, input_record
 from .render import PdfRenderer, html_fields, html_record, html_text, pdf_attachment, pdf_text
 from .statement import ATTACHMENT, FORMAT, Statement, render_statement
 
-__all__ = ["Difference", "Verification", "read_record", "verify_statement"]
+__all__ = ["Difference", "LoadedInputs", "Verification", "read_record", "verify_statement"]
 
 _TEXT_LINES_SHOWN = 8
 
@@ -198,8 +199,19 @@ def _text_differences(old: str, new: str) -> list[Difference]:
     return differences
 
 
-def _current_inputs(plan: Plan, csm_id: str, roster: TableSource, accounts: TableSource) -> InputRecord:
-    roster_model, book = load_inputs(plan, roster, accounts)
+LoadedInputs = dict[tuple[str, str, str], tuple[Roster, Book]]
+
+
+def _current_inputs(plan: Plan, csm_id: str, roster: TableSource, accounts: TableSource,
+                    loaded: LoadedInputs | None) -> InputRecord:
+    key = (plan.digest, str(roster), str(accounts))
+    if loaded is not None and isinstance(roster, (str, Path)) and isinstance(accounts, (str, Path)) \
+            and key in loaded:
+        roster_model, book = loaded[key]
+    else:
+        roster_model, book = load_inputs(plan, roster, accounts)
+        if loaded is not None and isinstance(roster, (str, Path)) and isinstance(accounts, (str, Path)):
+            loaded[key] = (roster_model, book)
     csm = roster_model.by_id().get(csm_id)
     if csm is None:
         raise InputError([Problem(roster_model.locator.name, f'the statement\'s CSM "{csm_id}" is not on the roster',
@@ -229,11 +241,12 @@ def _input_differences(old: InputRecord, new: InputRecord) -> list[Difference]:
 
 
 def verify_statement(path: str | Path, *, plan: str | Path | None = None, roster: TableSource | None = None,
-                     accounts: TableSource | None = None) -> Verification:
+                     accounts: TableSource | None = None, loaded: LoadedInputs | None = None) -> Verification:
     """Recompute the statement at ``path`` and compare it, figure by figure, with what it shows.
 
     Without ``plan``/``roster``/``accounts`` the statement is recomputed from the inputs it carries;
     with them, from those files (the CSM's row and accounts), and changed inputs are listed too.
+    ``loaded`` (a dict the caller keeps) lets many statements share one load of the same files.
     Raises :class:`~xlcomp.errors.InputError` when the file is not a readable xlcomp statement.
     """
     path = Path(path)
@@ -277,7 +290,7 @@ def verify_statement(path: str | Path, *, plan: str | Path | None = None, roster
     csm_id = _text(record["csm_id"])
     period = parse_period(_text(record["period"]))
     if roster is not None and accounts is not None:
-        inputs = _current_inputs(plan_model, csm_id, roster, accounts)
+        inputs = _current_inputs(plan_model, csm_id, roster, accounts, loaded)
         changed = _input_differences(embedded_inputs, inputs)
         inputs_changed = inputs_changed or bool(changed)
         differences.extend(changed)
