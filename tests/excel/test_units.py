@@ -164,3 +164,15 @@ def test_a_run_without_csms_or_with_ids_excel_confuses_is_refused(tmp_path: Path
         'Roster DataFrame:5 csm_id: "a-1" and "A-1" are the same csm_id to Excel (its lookups ignore case and '
         'read number-like ids as numbers): make them differ']
     assert not (tmp_path / "empty.xlsx").exists()
+
+
+def test_a_plan_whose_names_excel_would_confuse_is_refused() -> None:
+    component = ("{{id: {}, kind: bonus, metric: nps, weight: 0.5, target: 40, "
+                 "curve: {{mode: steps, tiers: [{{rate: 1}}]}}}}")
+    plan = parse_plan(f"id: p\nperiod: quarter\ncomponents:\n  - {component.format('weight')}\n"
+                      f"  - {component.format('tiers')}\n", filename="clash.yaml")
+    hand = hand_run()
+    problems = check_run(dataclasses.replace(hand, plan=plan))
+    assert [str(p) for p in problems] == [
+        'clash.yaml components: the workbook would have both "Tiers_weight" and "tiers_weight", one name to Excel '
+        '(names ignore case): rename a component']

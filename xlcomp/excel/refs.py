@@ -9,8 +9,8 @@ import re
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-__all__ = ["cell", "col_range", "column_ref", "excel_id_key", "quote_sheet", "sheet_cell", "string_literal",
-           "sumifs_key"]
+__all__ = ["cell", "chart_text", "col_range", "column_ref", "excel_id_key", "quote_sheet", "sheet_cell",
+           "string_literal", "sumifs_key"]
 
 _PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 _CELL_LIKE = re.compile(r"[A-Za-z]{1,3}\d+|[Rr]\d*[Cc]\d*")
@@ -45,6 +45,11 @@ def column_ref(table: str, column: str) -> str:
     """A structured reference to a table column: ``Accounts[renewed_arr]``."""
     escaped = re.sub(r"(['#\[\]@])", r"'\1", column)
     return f"{table}[{escaped}]"
+
+
+def chart_text(text: str) -> str:
+    """Text for a chart title or series name: XlsxWriter reads a leading ``=`` as a cell reference."""
+    return " " + text if text.startswith("=") else text
 
 
 def string_literal(text: str) -> str:

@@ -248,7 +248,7 @@ class CsmTabPlan:
                                         lambda f: num(f.result.proration), note="days employed / days in the period")
         self.roster_cells: dict[str, str] = {}
         for column, why in plan_roster_columns(plan).items():
-            row = self._line(column, roster_text(column), "number",
+            row = self._line(column, roster_text(column), "money" if column.startswith("quota") else "number",
                              _roster_value(column), note=f"roster column ({why})")
             self.roster_cells[column] = cell(row, B)
         self.row += 1

@@ -12,7 +12,7 @@ from ..money import excel_round
 from . import formulas as fx
 from . import layout
 from .context import Context, excel_date, num
-from .refs import cell, quote_sheet
+from .refs import cell, chart_text, quote_sheet
 
 __all__ = ["write_plan_sheet"]
 
@@ -359,7 +359,7 @@ def _curve_chart(ctx: Context, component: Component, anchor_row: int, index: int
     plan_sheet = layout.SHEET_PLAN
     col = DATA_COL + 1 + index
     chart.add_series({
-        "name": component.label,
+        "name": chart_text(component.label),
         "categories": [plan_sheet, first, DATA_COL, first + count - 1, DATA_COL],
         "values": [plan_sheet, first, col, first + count - 1, col],
         "line": {"color": "#1F3864", "width": 2.25},
@@ -368,7 +368,7 @@ def _curve_chart(ctx: Context, component: Component, anchor_row: int, index: int
         title, y_title = f"{component.label}: payout share", "share of target incentive"
     else:
         title, y_title = f"{component.label}: commission per 1 of quota", "commission / quota"
-    chart.set_title({"name": title, "name_font": {"size": 11, "bold": True}})
+    chart.set_title({"name": chart_text(title), "name_font": {"size": 11, "bold": True}})
     chart.set_x_axis({"name": "attainment", "num_format": "0%", "min": 0,
                       "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
     chart.set_y_axis({"name": y_title, "num_format": "0.00", "min": 0,

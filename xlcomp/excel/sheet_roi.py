@@ -11,7 +11,7 @@ from ..roi.metrics import ROI_METRICS, book_totals, roi_metrics
 from ..roi.scenarios import run_scenarios
 from . import layout
 from .context import Context, num
-from .refs import cell, column_ref
+from .refs import cell, chart_text, column_ref
 
 __all__ = ["BENCHMARKS", "SCENARIOS", "Benchmark", "write_roi_sheet"]
 
@@ -233,7 +233,7 @@ def write_roi_sheet(ctx: Context) -> None:
     chart.combine(line_chart)
     chart.set_title({"name": "Scenarios: cost and magic number", "name_font": {"size": 11, "bold": True}})
     chart.set_x_axis({"name": "metrics as a share of actual", "num_format": "0%"})
-    chart.set_y_axis({"name": ctx.plan.currency, "num_format": "#,##0",
+    chart.set_y_axis({"name": chart_text(ctx.plan.currency), "num_format": "#,##0",
                       "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
     line_chart.set_y2_axis({"name": "CS magic number", "num_format": "0.0"})
     chart.set_legend({"position": "bottom"})

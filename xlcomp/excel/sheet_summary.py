@@ -128,6 +128,7 @@ def write_summary_sheet(ctx: Context, tab: CsmTabPlan) -> None:
     sheet.repeat_rows(HEADER_ROW)
     sheet.hide_gridlines(2)
     side = len(columns) + 1
+    sheet.print_area(0, 0, last_row, len(columns) - 1)
     _distribution(ctx, columns, side, n)
     _payout_chart(ctx, columns, side, n)
     ctx.protect(sheet)
@@ -166,7 +167,7 @@ def _distribution(ctx: Context, columns: list[tuple[str, str, str]], side: int, 
     sheet.set_column(side, side, 16)
     for offset, (_header, cid) in enumerate(attainment_columns, start=1):
         sheet.write_string(top, side + offset, ctx.plan.component(cid).label, styles.header)
-        sheet.set_column(side + offset, side + offset, 13)
+        sheet.set_column(side + offset, side + offset, max(12, min(24, len(ctx.plan.component(cid).label) + 2)))
     for index, (low, high, label) in enumerate(ATTAINMENT_BINS, start=1):
         row = top + index
         sheet.write_string(row, side, label, styles.label)
@@ -211,7 +212,7 @@ def _payout_chart(ctx: Context, columns: list[tuple[str, str, str]], side: int, 
         return
     sheet = ctx.sheets[layout.SHEET_SUMMARY]
     headers = [c[0] for c in columns]
-    chart = ctx.workbook.add_chart({"type": "bar" if n <= 40 else "column"})
+    chart = ctx.workbook.add_chart({"type": "column"})
     assert chart is not None
     total_col, name_col = headers.index("total_payout"), headers.index("csm_id")
     chart.add_series({
@@ -221,16 +222,10 @@ def _payout_chart(ctx: Context, columns: list[tuple[str, str, str]], side: int, 
         "fill": {"color": "#1F3864"}, "gap": 40,
     })
     chart.set_title({"name": "Payout by CSM", "name_font": {"size": 11, "bold": True}})
-    axis = {"num_format": '#,##0', "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}}
-    if n <= 40:
-        chart.set_x_axis({"reverse": True, "num_font": {"size": 8}})
-        chart.set_y_axis(axis)
-    else:
-        chart.set_y_axis(axis)
-        chart.set_x_axis({"num_font": {"size": 7, "rotation": -90}})
+    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
+    chart.set_x_axis({"num_font": {"size": 7, "rotation": -45}})
     chart.set_legend({"none": True})
-    height = max(320, min(1400, 16 * n + 80)) if n <= 40 else 360
-    chart.set_size({"width": 620, "height": height})
+    chart.set_size({"width": 620, "height": 320})
     anchor = HEADER_ROW + len(ATTAINMENT_BINS) + 20 if any(w.startswith("attainment:") for _h, _k, w in columns) \
         else HEADER_ROW
     sheet.insert_chart(anchor, side, chart, {"x_offset": 4, "y_offset": 4, "object_position": 1})

@@ -6,11 +6,14 @@ Accounts can be 50,000 rows or more, so its columns are turned into Python float
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+from xlsxwriter.utility import xl_rowcol_to_cell
 
+from ..load.tables import plan_roster_columns
 from ..model.people import SEGMENTS
 from . import layout
 from .context import Context, excel_date, num
@@ -83,7 +86,7 @@ def write_roster_sheet(ctx: Context) -> None:
     sheet.add_table(0, 0, last, len(columns) - 1, {
         "name": layout.ROSTER_TABLE, "style": "Table Style Medium 2",
         "columns": [{"header": c, "header_format": styles.header} for c in columns]})
-    targets = {c for c in columns if c not in layout.ROSTER_BASE_COLUMNS}
+    positive = {c for c, why in plan_roster_columns(ctx.plan).items() if why.endswith(("target", "quota"))}
     for index, column in enumerate(columns):
         kind = _roster_kind(column)
         fmt = styles.input[kind]
@@ -98,24 +101,18 @@ def write_roster_sheet(ctx: Context) -> None:
                 value = excel_date(getattr(csm, column))
             else:
                 value = num(csm.value(column))
-            if isinstance(value, str):
-                if value or kind != "text":
-                    if value:
-                        sheet.write_string(row, index, value, fmt)
-                    else:
-                        sheet.write_blank(row, index, None, fmt)
-                else:
-                    sheet.write_blank(row, index, None, fmt)
+            if value == "":
+                sheet.write_blank(row, index, None, fmt)
+            elif isinstance(value, str):
+                sheet.write_string(row, index, value, fmt)
             else:
                 sheet.write_number(row, index, value, fmt)
-        if not csms:
-            continue
         if column == "segment":
             rule = _rule(_SEGMENT_RULE, column, f"segment is one of {', '.join(SEGMENTS)}")
         elif kind == "date":
-            rule = _rule({"validate": "date", "criteria": "between", "minimum": excel_date_value(1900),
-                          "maximum": excel_date_value(9999)}, column, "a date (YYYY-MM-DD)")
-        elif column in targets and column in _positive_columns(ctx):
+            rule = _rule({"validate": "date", "criteria": "between", "minimum": date(1900, 1, 1),
+                          "maximum": date(9999, 12, 31)}, column, "a date (YYYY-MM-DD)")
+        elif column in positive:
             rule = _rule({"validate": "decimal", "criteria": ">", "value": 0}, column,
                          f"{column} must be a number above 0 (the plan needs it)")
         elif kind in ("money", "number"):
@@ -129,19 +126,6 @@ def write_roster_sheet(ctx: Context) -> None:
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(0)
-
-
-def excel_date_value(year: int) -> Any:
-    """January 1st of ``year`` for a date validation."""
-    from datetime import date
-
-    return date(year, 1, 1)
-
-
-def _positive_columns(ctx: Context) -> set[str]:
-    from ..load.tables import plan_roster_columns
-
-    return {c for c, why in plan_roster_columns(ctx.plan).items() if why.endswith(("target", "quota"))}
 
 
 def write_accounts_sheet(ctx: Context) -> None:
@@ -200,8 +184,6 @@ def write_accounts_sheet(ctx: Context) -> None:
             rule = _rule(_ACCOUNT_RULES[column], column, f"{column} is a number from {low} to {high}")
         elif column == "renewed_arr":
             renewable = columns.index("renewable_arr")
-            from xlsxwriter.utility import xl_rowcol_to_cell
-
             here, limit = xl_rowcol_to_cell(1, index), xl_rowcol_to_cell(1, renewable, False, True)
             rule = _rule({"validate": "custom", "value": f'=AND(ISNUMBER({here}),{here}>=0,{here}<={limit})'},
                          column, "renewed_arr is a number from 0 to the account's renewable_arr")

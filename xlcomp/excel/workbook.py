@@ -44,9 +44,10 @@ def check_run(result: RunResult) -> list[Problem]:
     """What keeps a run from becoming a workbook: no CSMs, or csm_ids Excel cannot tell apart
     (SUMIFS and MATCH ignore case and read number-like text as numbers)."""
     roster = result.roster
+    problems = _name_clashes(result.plan)
     if not result.csms:
-        return [Problem(roster.locator.where(None), "the roster has no CSMs: a workbook needs at least one")]
-    problems = []
+        return [*problems, Problem(roster.locator.where(None), "the roster has no CSMs: a workbook needs at least "
+                                                               "one")]
     seen: dict[tuple[str, str | float], str] = {}
     for csm_result in result.csms:
         csm = csm_result.csm
@@ -57,6 +58,31 @@ def check_run(result: RunResult) -> list[Problem]:
                                    f"ignore case and read number-like ids as numbers): make them differ"))
         else:
             seen[key] = csm.csm_id
+    return problems
+
+
+def workbook_names(plan: Plan) -> list[str]:
+    """Every defined name and table name the workbook of ``plan`` has (they share one namespace)."""
+    names = [*layout.PERIOD_NAMES, *(layout.input_name(n) for n in dict.fromkeys([*plan.inputs, *layout.ROI_INPUTS])),
+             layout.ROSTER_TABLE, layout.ACCOUNTS_TABLE, layout.SUMMARY_TABLE]
+    for component in plan.components:
+        names += [layout.param_name(component.id, param) for param in layout.COMPONENT_PARAMS]
+        if component.curve is not None:
+            names.append(layout.tier_table_name(component.id))
+    names += [layout.band_table_name(i) for i in range(len(plan.multipliers))]
+    return names
+
+
+def _name_clashes(plan: Plan) -> list[Problem]:
+    seen: dict[str, str] = {}
+    problems = []
+    for name in workbook_names(plan):
+        key = name.casefold()
+        if key in seen and seen[key] != name:
+            where = plan.source.rsplit("/", 1)[-1] if plan.source else "plan.yaml"
+            problems.append(Problem(where, f'the workbook would have both "{seen[key]}" and "{name}", one name to '
+                                           "Excel (names ignore case): rename a component", "components"))
+        seen.setdefault(key, name)
     return problems
 
 
