@@ -132,7 +132,7 @@ def _step_text(segment: Segment, component: Component, has_quota: bool) -> str:
     return f"{where} at {rate}"
 
 
-def _walk(result: ComponentResult, currency: str, has_quota: bool) -> tuple[str, tuple[WalkRow, ...]]:
+def _walk(result: ComponentResult, has_quota: bool) -> tuple[str, tuple[WalkRow, ...]]:
     component = result.component
     curve = component.curve
     mode = curve.mode if curve is not None else None
@@ -362,7 +362,7 @@ def _component_view(number: int, result: ComponentResult, csm_result: CsmResult,
         lines = _commission_lines(result, csm_result, plan)
         target = fmt.amount(result.target) if result.target is not None else fmt.DASH
     result_lines = _result_lines(result, plan)
-    walk_title, walk = _walk(result, plan.currency, has_quota)
+    walk_title, walk = _walk(result, has_quota)
     trace = result.trace
     walk_paid = not (trace.undefined or trace.below_threshold or (trace.gate is not None and not trace.gate.passed))
     attainment = fmt.percent(result.attainment) if result.attainment is not None else fmt.DASH
