@@ -312,10 +312,24 @@ class PdfPrinter:
         self._pending.append(future)
 
     def wait(self) -> None:
-        """Wait for every queued document; raise the first error."""
+        """Wait for every queued document; raise the first error.
+
+        After an error the documents not yet started are cancelled, and the ones being printed are
+        waited for, so no process is still writing when the caller cleans up.
+        """
         pending, self._pending = self._pending, []
+        error: BaseException | None = None
         for future in pending:
-            future.result()
+            if error is not None:
+                future.cancel()
+            try:
+                if not future.cancelled():
+                    future.result()
+            except BaseException as exc:
+                if error is None:
+                    error = exc
+        if error is not None:
+            raise error
 
     def close(self) -> None:
         """Cancel what has not started and stop the workers."""
