@@ -22,8 +22,9 @@ from xlcomp.excel import layout
 from xlcomp.excel.libreoffice import recalculate
 from xlcomp.excel.recalc import RecalcOptions
 from xlcomp.excel.upload import read_upload
+from xlcomp.excel.workbook import template_result, write_workbook
 
-from .builders import HAND_PAYOUTS, HAND_PLAN, messages, plain_workbook, recalc_file, sha256
+from .builders import ACCOUNT_ROWS, HAND_PAYOUTS, HAND_PLAN, messages, plain_workbook, recalc_file, sha256
 
 TAB_A = "CSM-A Ava Okafor"
 
@@ -124,6 +125,24 @@ def uploads(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                          ("plan_edit", plan_edit), ("sorted", sorted_tables), ("bad_input", bad_input),
                          ("added_csm", added_csm), ("no_metadata", no_metadata)):
         edit(name, change)
+    # a template (`xlcomp template`): actual columns blank; finance fills them in
+    inputs = read_upload(folder / "inputs.xlsx")
+    files["template"] = write_workbook(template_result(inputs.plan, inputs.roster, inputs.book, inputs.period),
+                                       folder / "template.xlsx", mode="template")
+
+    def fill(book: Any) -> None:
+        sheet = book[layout.SHEET_ACCOUNTS]
+        first, c0, header, rows = table_rows(sheet, layout.ACCOUNTS_TABLE)
+        actuals = {row[0]: row for row in ACCOUNT_ROWS[1:]}
+        for i, row in enumerate(rows):
+            for column in ("renewed_arr", "upsell_arr"):
+                value = actuals[row[header.index("account_id")]][ACCOUNT_ROWS[0].index(column)]
+                sheet.cell(first + i, c0 + header.index(column)).value = value
+
+    book = openpyxl.load_workbook(files["template"])
+    fill(book)
+    edits["filled"] = folder / "edited" / "filled.xlsx"
+    book.save(edits["filled"])
     files.update({f"{name}_openpyxl": path for name, path in edits.items()})
     resaved = recalculate(list(edits.values()), folder / "libreoffice")
     files.update({f"{name}_lo": path for name, path in zip(edits, resaved, strict=True)})
@@ -140,6 +159,15 @@ def test_regenerated_workbook_reads_back_ok(uploads: dict[str, Path]) -> None:
     assert inputs.metadata["plan_id"] == "hand-worked" and inputs.metadata["schema_version"] == "1"
     assert [csm_id for csm_id, _ in inputs.tabs] == ["CSM-A", "CSM-B"]
     assert inputs.period.label == "2027-Q1"
+
+
+def test_template_filled_in(uploads: dict[str, Path]) -> None:
+    blank = recalc_file(uploads["template"])
+    assert blank.status == "ok", blank.entry
+    assert set(pays(blank).values()) == {"0.00"}
+    filled = recalc_file(uploads["filled_lo"])
+    assert filled.status == "ok", filled.entry
+    assert pays(filled) == HAND_PAYOUTS
 
 
 def test_input_edited_and_resaved_by_libreoffice(uploads: dict[str, Path]) -> None:
