@@ -71,6 +71,12 @@ def findings(entry: dict[str, Any]) -> Iterator[dict[str, str]]:
                if entry.get("kind") == "xlcomp workbook" else "recalculated"}
 
 
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column ``width`` characters wide (an estimate)."""
+    usable = max(int(width * 1.1) - 1, 8)
+    return sum(max(1, -(-len(part) // usable)) for part in text.split("\n"))
+
+
 def write_report_xlsx(entries: Sequence[dict[str, Any]], path: Path) -> None:
     """report.xlsx: a Files sheet (one row per upload) and a Findings sheet (one row per finding).
 
@@ -117,7 +123,7 @@ def write_report_xlsx(entries: Sequence[dict[str, Any]], path: Path) -> None:
             files.write_number(totals + offset, 1, sum(1 for e in entries if e["status"] == name), count)
 
         sheet = workbook.add_worksheet("Findings")
-        finding_widths = (30, 10, 11, 18, 60, 40, 30, 14, 14)
+        finding_widths = (30, 10, 11, 26, 60, 40, 24, 20, 20)
         for column, (name, width) in enumerate(zip(_FINDING_COLUMNS, finding_widths, strict=True)):
             sheet.write_string(0, column, name, header)
             sheet.set_column(column, column, width)
@@ -125,11 +131,15 @@ def write_report_xlsx(entries: Sequence[dict[str, Any]], path: Path) -> None:
         for entry in entries:
             for finding in findings(entry):
                 row += 1
+                lines = 1
                 for column, key in enumerate(_FINDING_COLUMNS):
                     value = str(finding.get(key, ""))
                     style = status.get(value, text) if key == "status" else (
                         mono if key in ("expected formula", "found") else text)
                     sheet.write_string(row, column, value, style)
+                    lines = max(lines, _lines(value, finding_widths[column]))
+                if lines > 1:  # wrapped text: spreadsheet programs do not grow the row on their own
+                    sheet.set_row(row, 15 * min(lines, 12))
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(row, 1), len(_FINDING_COLUMNS) - 1)
         for worksheet in (files, sheet):
