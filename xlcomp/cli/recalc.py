@@ -104,7 +104,7 @@ def _summary(result: BatchResult, out: Path) -> None:
     mark = "[red]✗[/red]" if result.rejected else "[green]✓[/green]"
     console.print(f"{mark} {len(result.entries)} uploads{resumed}: {counts}", highlight=False)
     console.print(escape(f"  reports: {out / 'report.json'}, {out / 'report.xlsx'}, {out / 'payouts.csv'}"),
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
 
 
 def _first(entry: dict[str, Any]) -> str:
