@@ -65,6 +65,50 @@ HAND_PLAN = textwrap.dedent("""
       - {metric: health_score, applies_to: [renewal], bands: [{min: 80, factor: 1.1}, {min: 60, factor: 1.0}]}
     """)
 
+# Every metric, mode and option the plan format has, paid monthly (some odd on purpose: a component id
+# starting with a digit, bounded last tiers, a metric with no data anywhere, negative band mins).
+SINK_PLAN = textwrap.dedent("""
+    id: kitchen-sink
+    name: Everything, monthly
+    currency: EUR
+    period: month
+    inputs: {team_attainment: 0.97, overhead_rate: 0.1}
+    components:
+      - {id: 1st_logo, kind: bonus, metric: logo_churn_rate, weight: 0.1, target: 0.05,
+         curve: {mode: whole, tiers: [{upto: 1.0, rate: 1.0}, {rate: 0.5}]}}
+      - {id: adoption, kind: bonus, metric: adoption_rate, weight: 0.1, target: 0.7, threshold: 0.5,
+         curve: {mode: steps, tiers: [{upto: 0.8, rate: 0.2}, {upto: 1.2, rate: 1.0}]}}
+      - id: health
+        kind: bonus
+        metric: health_score
+        weight: 0.1
+        target: {base: 75, risk_adjust: {per_point: 0.2, reference: 50, floor: 60, ceiling: 90}}
+        curve: {mode: marginal, tiers: [{upto: 1.0, rate: 1.0}, {rate: 1.5}]}
+        cap: 1.2
+      - {id: onboarding, kind: bonus, metric: onboarding_rate, weight: 0.1, target: 0.9, cap: 1.3,
+         curve: {mode: marginal, tiers: [{upto: 1.0, rate: 1.0}, {upto: 1.2, rate: 2.0}]}}
+      - {id: team, kind: bonus, metric: team_attainment, weight: 0.1, target: 1.0,
+         curve: {mode: marginal, tiers: [{rate: 1.0}]}}
+      - {id: company, kind: bonus, metric: company_attainment, weight: 0.1, target: 1.0,
+         curve: {mode: marginal, tiers: [{rate: 1.0}]}}
+      - {id: mbo, kind: bonus, metric: mbo_score, weight: 0.1, target: 1.0,
+         curve: {mode: whole, tiers: [{upto: 0.9, rate: 0.5}, {rate: 1.0}]}}
+      - {id: util, kind: bonus, metric: utilization, weight: 0.1, target: 0.75, threshold: 0.8,
+         curve: {mode: marginal, tiers: [{upto: 1.0, rate: 1.0}, {upto: 1.2, rate: 1.5}, {rate: 0.5}]}}
+      - {id: nrr, kind: bonus, metric: net_revenue_retention, weight: 0.1, target: 1.0,
+         curve: {mode: steps, tiers: [{upto: 0.95, rate: 0}, {upto: 1.05, rate: 1.0}, {rate: 1.25}]},
+         gate: {metric: gross_renewal_rate, min: 0.85}}
+      - {id: expansion, kind: commission, metric: expansion_arr, quota: 3000, threshold: 0.5, cap_amount: 400,
+         curve: {mode: whole, tiers: [{upto: 1.0, rate: 0.05}, {rate: 0.08}]}}
+      - {id: churned, kind: commission, metric: churned_arr, rate: 0.01}
+      - {id: referrals, kind: commission, metric: referrals, rate: 250, gate: {metric: nps, min: -10}}
+      - {id: value, kind: commission, metric: value_identified_arr, quota: {column: quota_cross_sell},
+         curve: {mode: marginal, tiers: [{upto: 1, rate: 0.02}, {rate: 0.04}]}, gate: {metric: mbo_score, min: 0.9}}
+    multipliers:
+      - {metric: nps, bands: [{min: 40, factor: 1.1}, {min: -100, factor: 0.9}, {min: 0, factor: 1.0}]}
+      - {metric: team_attainment, applies_to: [adoption, health], bands: [{min: 0.95, factor: 1.05}]}
+    """)
+
 # csm_id, name, base, target variable, start, end, quota_upsell
 HAND_ROSTER = [
     ("A-1", "Ava Okafor", 120000, 40000, "2020-01-01", "", 300000),
@@ -164,6 +208,11 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
         made[name] = Book(name, result, write_workbook(result, folder / f"{name}.xlsx", generation_id="fixed"))
     hand = hand_run()
     made["hand"] = Book("hand", hand, write_workbook(hand, folder / "hand.xlsx"))
+    sink = sample_run(parse_plan(SINK_PLAN, filename="sink.yaml"), "2027-03")
+    made["kitchen_sink"] = Book("kitchen_sink", sink, write_workbook(sink, folder / "kitchen_sink.xlsx"))
+    yearly = sample_run(parse_plan(preset_text("adoption_renewal").replace("period: quarter", "period: year")),
+                        "2027")
+    made["yearly"] = Book("yearly", yearly, write_workbook(yearly, folder / "yearly.xlsx"))
 
     full = made["full_service"]
     edits = edit_workbook(full.path, folder / "edited.xlsx")

@@ -24,7 +24,7 @@ from .conftest import Book
 COMPUTED = (layout.SHEET_GUIDE, layout.SHEET_PLAN, layout.SHEET_SUMMARY, layout.SHEET_ROI)
 
 
-@pytest.mark.parametrize("name", PRESETS)
+@pytest.mark.parametrize("name", [*PRESETS, "kitchen_sink", "yearly"])
 def test_sheets_tables_and_defined_names(books: dict[str, Book], name: str) -> None:
     book = books[name]
     plan, result = book.result.plan, book.result
@@ -111,7 +111,7 @@ def test_validation_protection_formats_and_links(books: dict[str, Book], name: s
     assert roster["G1"].value == "start_date" and roster["G2"].number_format == "yyyy-mm-dd"
 
 
-@pytest.mark.parametrize("name", ["full_service", "retention_referral", "hand"])
+@pytest.mark.parametrize("name", ["full_service", "retention_referral", "hand", "kitchen_sink"])
 def test_charts(books: dict[str, Book], name: str) -> None:
     book = books[name]
     plan = book.result.plan
@@ -124,7 +124,7 @@ def test_charts(books: dict[str, Book], name: str) -> None:
     assert len(charts) == curves + 2 + 1                       # + payout by CSM, distribution; + scenarios
 
 
-@pytest.mark.parametrize("name", PRESETS)
+@pytest.mark.parametrize("name", [*PRESETS, "kitchen_sink"])
 def test_every_formula_has_the_engine_value_cached(books: dict[str, Book], name: str) -> None:
     book = books[name]
     tab = layout.csm_sheet_names([(book.result.csms[0].csm.csm_id, book.result.csms[0].csm.name)])[0]

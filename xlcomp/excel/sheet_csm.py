@@ -326,7 +326,7 @@ class CsmTabPlan:
         kind = _unit_kind(spec.name, plan)
         part_kind = _part_kind(spec)
         if spec.num is None:
-            self._put(row, D, None, styles.calc[kind], _const(""))
+            self._put(row, D, '=""', styles.calc[kind], _const(""))   # empty text: no data, not 0
             self._note(row, f"{definition}: {spec.undefined_text}")
             self.metric_cells[spec.name] = (cell(row, D), None, cell(row, D))
             self.row += 1
