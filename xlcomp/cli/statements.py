@@ -74,7 +74,7 @@ def statements(
     count = sum(1 for p in written if p.suffix == ".html" and p.name != "index.html")
     console.print(f"[green]✓[/green] {count:,} statements for {result.plan.id} {result.period.label}"
                   f"{' (HTML and PDF)' if pdf else ' (HTML)'} in {time.perf_counter() - started:.1f}s → "
-                  f"{out / 'index.html'}", highlight=False)
+                  f"{out / 'index.html'}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -143,4 +143,4 @@ def letters(
     count = sum(1 for p in written if p.suffix == ".html" and p.name != "index.html")
     console.print(f"[green]✓[/green] {count:,} plan letters for {plan_model.id}"
                   f"{' (HTML and PDF)' if pdf else ' (HTML)'} in {time.perf_counter() - started:.1f}s → {out}",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
