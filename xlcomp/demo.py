@@ -38,8 +38,8 @@ def preset_text(name: str) -> str:
     return resources.files("xlcomp.presets").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
 
 
-def write_demo(out: Path, period: str = "2027-Q1") -> list[DemoRun]:
-    """Write the demo project under ``out`` and run every plan on it."""
+def write_demo(out: Path, period: str = "2027-Q1", *, statements: bool = True) -> list[DemoRun]:
+    """Write the demo project under ``out`` and run every plan on it (with statements unless told not to)."""
     from .cli.core import stage_workbook
     from .sample import sample_book
 
@@ -65,7 +65,8 @@ def write_demo(out: Path, period: str = "2027-Q1") -> list[DemoRun]:
             stage_workbook(outputs, result, folder)
             outputs.commit()
         runs.append(DemoRun(plan.id, len(result.csms), result.total, plan.currency, folder, result))
-    from .statements import write_statements_many  # one statement per CSM and plan, HTML and PDF
+    if statements:
+        from .statements import write_statements_many  # one statement per CSM and plan, HTML and PDF
 
-    write_statements_many((r.result, r.folder / "statements") for r in runs)
+        write_statements_many((r.result, r.folder / "statements") for r in runs)
     return runs

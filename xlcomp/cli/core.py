@@ -153,11 +153,13 @@ def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the example project.")] = Path(
         "workbooks/demo"),
     period: Annotated[str, typer.Option(help="Period to run.")] = "2027-Q1",
+    statements: Annotated[bool, typer.Option("--statements/--no-statements",
+                                             help="Also write every CSM's statement (HTML and PDF).")] = True,
 ) -> None:
-    """Write an example project (a plan per archetype, roster, book) and its results and workbooks."""
+    """Write an example project (a plan per archetype, roster, book) and its results, workbooks and statements."""
     from ..demo import write_demo
 
-    summary = write_demo(out, period)
+    summary = write_demo(out, period, statements=statements)
     table = Table("plan", "CSMs", "total", "folder", title=f"xlcomp demo, {period}")
     for row in summary:
         table.add_row(row.plan_id, f"{row.csms:,}", f"{row.currency} {row.total:,.2f}", str(row.folder))
