@@ -9,7 +9,7 @@ from .._version import __version__
 from . import layout
 from .context import Context
 from .plan_yaml import plan_yaml
-from .refs import quote_sheet
+from .refs import column_ref, quote_sheet
 
 __all__ = ["metadata", "write_guide_sheet", "write_meta_sheet"]
 
@@ -61,13 +61,25 @@ def write_guide_sheet(ctx: Context) -> None:
         ("Period", f"{ctx.period.label} ({ctx.period.start.isoformat()} to {ctx.period.end.isoformat()}, "
                    f"{ctx.period.days} days)"),
         ("Currency", plan.currency),
-        ("CSMs", f"{len(ctx.result.csms):,}"),
-        ("Accounts", f"{len(ctx.result.book):,}"),
         ("Written by", f"xlcomp {__version__}"),
     )
     for label, value in facts:
         sheet.write_string(row, 0, label, styles.label_indent)
         sheet.write_string(row, 1, value, styles.label)
+        row += 1
+    row += 1
+    sheet.write_string(row, 0, "At a glance", styles.section)
+    sheet.write_string(row, 1, "live: follows every edit", styles.section_note)
+    row += 1
+    glance: tuple[tuple[str, str, str, float], ...] = (
+        ("CSMs", f"=ROWS({column_ref(layout.SUMMARY_TABLE, 'csm_id')})", "count", len(ctx.result.csms)),
+        ("Accounts", f"=COUNTA({column_ref(layout.ACCOUNTS_TABLE, 'account_id')})", "count", len(ctx.result.book)),
+        ("Total payout", f"=SUM({column_ref(layout.SUMMARY_TABLE, 'total_payout')})", "money",
+         float(ctx.result.total)),
+    )
+    for label, formula, kind, number in glance:
+        sheet.write_string(row, 0, label, styles.label_indent)
+        sheet.write_formula(row, 1, formula, styles.calc[f"{kind}_left"], number)
         row += 1
     row += 1
     sheet.write_string(row, 0, "Sheets", styles.section)

@@ -87,6 +87,8 @@ class Styles:
             self.key[kind] = self._add({**fmt, "bold": True, "bg_color": COLORS["key_fill"], "top": 1,
                                         "bottom": 1, "locked": True})
             self.total[kind] = self._add({**fmt, "bold": True, "top": 1, "bottom": 6, "locked": True})
+        for kind in ("count", "money"):
+            self.calc[f"{kind}_left"] = self._add({**base, "num_format": kinds[kind], "align": "left", "locked": True})
         self.title = self._add({**base, "font_size": 16, "bold": True, "font_color": COLORS["navy"]})
         self.subtitle = self._add({**base, "font_size": 10, "italic": True, "font_color": COLORS["muted"]})
         self.section = self._add({**base, "font_size": 12, "bold": True, "font_color": COLORS["navy"],
