@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import textwrap
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -188,6 +189,18 @@ def edit_workbook(source: Path, target: Path) -> dict[str, object]:
     return {"account": edited_account, "leaver": leaver, "tier_rate": Decimal("2.5")}
 
 
+def tamper(source: Path, target: Path) -> Path:
+    """A copy whose cached Summary total for A-1 says 1 instead of 59,239.14: LibreOffice must recompute it."""
+    with zipfile.ZipFile(source) as archive, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in archive.infolist():
+            data = archive.read(item)
+            if item.filename == "xl/worksheets/sheet5.xml":      # Summary, the fifth sheet
+                assert data.count(b"<v>59239.14</v>") == 1
+                data = data.replace(b"<v>59239.14</v>", b"<v>1</v>")
+            out.writestr(item, data)
+    return target
+
+
 def edited_plan(plan: Plan) -> Plan:
     """The full-service plan with the renewal curve's second tier paying 2.5."""
     component = plan.component("renewal")
@@ -208,6 +221,7 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
         made[name] = Book(name, result, write_workbook(result, folder / f"{name}.xlsx", generation_id="fixed"))
     hand = hand_run()
     made["hand"] = Book("hand", hand, write_workbook(hand, folder / "hand.xlsx"))
+    made["tampered"] = Book("tampered", hand, tamper(made["hand"].path, folder / "tampered.xlsx"))
     sink = sample_run(parse_plan(SINK_PLAN, filename="sink.yaml"), "2027-03")
     made["kitchen_sink"] = Book("kitchen_sink", sink, write_workbook(sink, folder / "kitchen_sink.xlsx"))
     yearly = sample_run(parse_plan(preset_text("adoption_renewal").replace("period: quarter", "period: year")),

@@ -86,3 +86,11 @@ def test_a_csm_with_no_accounts_says_so_and_pays_0(books: dict[str, Book]) -> No
         tab = cells.values(path)["A_1 @Wild Card"]
         assert "no accounts in the book: account metrics have no data" in tab.values()
         assert tab[(1, 1)] == "@Wild Card (A*1)"
+
+
+def test_libreoffice_recomputes_rather_than_trusting_cached_values(books: dict[str, Book]) -> None:
+    book = books["tampered"]
+    assert book.recalculated is not None
+    total_column = 8 + 3 + 1
+    assert _summary_totals(cells.values(book.path), total_column)["A-1"] == 1
+    assert _summary_totals(cells.values(book.recalculated), total_column)["A-1"] == 59239.14
