@@ -320,6 +320,13 @@ def _read_xlcomp(path: Path, index: WorkbookIndex, sheets: _Sheets, meta: dict[s
         raise UploadError([Problem(where_meta, f"the plan pays per {plan.period.value} but the workbook's period "
                                                f"{period.label} is a {period.kind.value}")])
     roster = _in_tab_order(roster, tabs)
+    from .._version import __version__
+
+    written_by = meta.get("xlcomp_version", "")
+    if written_by and written_by != __version__:
+        warnings.append(Problem(where_meta, f"the workbook was written by xlcomp {written_by} and is compared with "
+                                            f"what xlcomp {__version__} writes: formulas that differ may come from "
+                                            "the upgrade, not from an edit"))
     if meta.get("plan_id") and meta["plan_id"] != plan.id:
         warnings.append(Problem(where_meta, f'the metadata names plan "{meta["plan_id"]}" but the plan is '
                                             f'"{plan.id}"'))
