@@ -117,10 +117,11 @@ def write_roster_sheet(ctx: Context) -> None:
                          f"{column} must be a number above 0 (the plan needs it)")
         elif kind in ("money", "number"):
             rule = _rule(_NON_NEGATIVE, column, f"{column} must be a number, not negative")
-        elif column == "csm_id":
-            rule = _rule({"validate": "length", "criteria": ">", "value": 0}, column, "csm_id must not be blank")
+        elif column in ("csm_id", "name"):
+            rule = _rule({"validate": "length", "criteria": ">", "value": 0}, column, f"{column} must not be blank")
         else:
-            continue
+            rule = _rule({"validate": "length", "criteria": "<=", "value": 255}, column,
+                         f"{column} is text of at most 255 characters")
         sheet.data_validation(1, index, last, index, rule)
     sheet.freeze_panes(1, 1)
     sheet.set_landscape()
@@ -174,7 +175,9 @@ def write_accounts_sheet(ctx: Context) -> None:
             write_blank(1, index, None, fmt)
     roster_ids = col_range(layout.SHEET_ROSTER, 0, 1, max(len(ctx.result.csms), 1))
     for index, column in enumerate(columns):
-        if column == "csm_id":
+        if column == "account_id":
+            rule = _rule({"validate": "length", "criteria": ">", "value": 0}, column, "account_id must not be blank")
+        elif column == "csm_id":
             rule = _rule({"validate": "list", "source": "=" + roster_ids}, column,
                          "csm_id should be a CSM of the Roster table", "warning")
         elif column == "segment":
