@@ -9,6 +9,8 @@ Routes:
   ``{"calls": [{"function": NAME, "args": [...]}, ...]}``: many. Each result is ``{"value": number}``
   or ``{"error": {"code": "#DIV/0!", "message": ...}}`` (an Excel error is an answer, so HTTP 200).
 - ``GET /api/status``: ``{"status": "ok", "version", "functions"}``.
+- ``GET /upload``, ``POST /api/recalc``, ``GET /api/recalc/{job}/{file}``: the upload page, which
+  recalculates uploaded workbooks (:mod:`xlcomp.server.upload`; its own, larger body limit).
 
 Limits: a request body of at most :data:`MAX_BODY_BYTES` (else 413), at most
 :data:`MAX_BATCH_CALLS` calls a batch (else 422); a body that is not the JSON described gets 422
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -31,6 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from .._version import __version__
 from ..functions import NAME, REGISTRY, ExcelError
 from .officejs import ICON_SIZES, functions_metadata, icon_png, render
+from .upload import UploadPage, UploadSettings
 
 __all__ = ["MAX_BATCH_CALLS", "MAX_BODY_BYTES", "OFFICE_ORIGINS", "create_app", "run_call"]
 
@@ -54,19 +57,24 @@ class _BodyTooLargeError(Exception):
 
 
 class BodyLimit:
-    """ASGI middleware: refuse request bodies above ``max_bytes`` with 413, counted as they arrive."""
+    """ASGI middleware: refuse request bodies above ``max_bytes`` with 413, counted as they arrive.
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+    ``path_limits`` gives other limits to some paths (the upload page's ``/api/recalc``)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, path_limits: Mapping[str, int] | None = None
+                 ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.path_limits = dict(path_limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.path_limits.get(scope.get("path", ""), self.max_bytes)
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+        if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+            await self._refuse(send, max_bytes)
             return
         received = 0
         started = False
@@ -76,7 +84,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise _BodyTooLargeError
             return message
 
@@ -90,10 +98,10 @@ class BodyLimit:
             await self.app(scope, limited_receive, tracking_send)
         except _BodyTooLargeError:
             if not started:
-                await self._refuse(send)
+                await self._refuse(send, max_bytes)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"detail": f"request body is larger than {self.max_bytes:,} bytes"}).encode()
+    async def _refuse(self, send: Send, max_bytes: int) -> None:
+        body = json.dumps({"detail": f"request body is larger than {max_bytes:,} bytes"}).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
@@ -145,16 +153,21 @@ def _args(value: Any, where: str) -> list[Any]:
     return value
 
 
-def create_app(public_url: str | None = None, *, extra_origins: Sequence[str] = ()) -> FastAPI:
+def create_app(public_url: str | None = None, *, extra_origins: Sequence[str] = (),
+               upload: UploadSettings | None = None) -> FastAPI:
     """The add-in server. ``public_url`` is the address Excel reaches it at (as written into the
-    manifest and the functions' script); by default the address each request came to."""
+    manifest and the functions' script); by default the address each request came to. ``upload``:
+    the upload page's limits (``app.state.upload_page`` is the :class:`UploadPage`)."""
+    upload_page = UploadPage(upload)
     app = FastAPI(title="xlcomp", version=__version__, docs_url="/api/docs", redoc_url=None,
-                  openapi_url="/api/openapi.json",
+                  openapi_url="/api/openapi.json", lifespan=upload_page.lifespan,
                   description="The xlcomp worksheet functions for Excel (Office.js custom functions).")
     origin_regex = OFFICE_ORIGINS + "".join(f"|{re.escape(origin.rstrip('/'))}" for origin in extra_origins)
     app.add_middleware(CORSMiddleware, allow_origin_regex=f"^(?:{origin_regex})$", allow_methods=["GET", "POST"],
                        allow_headers=["Content-Type"], max_age=600)
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES, path_limits=upload_page.body_limits)
+    app.state.upload_page = upload_page
+    app.include_router(upload_page.router)
 
     def base_url(request: Request) -> str:
         return (public_url or str(request.base_url)).rstrip("/")
