@@ -58,10 +58,12 @@ _EXCEL_ROWS = 1_048_576
 _EXCEL_COLUMNS = 16_384
 _PROLOG_BYTES = 64 * 1024
 _SHEET_ROOTS = {"worksheet", "dialogsheet", "macrosheet"}
-_TOKEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
+# a row or cell start tag; the common form (r first, plain A1) is captured directly
+_TOKEN = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])(?:\s+r="([A-Z]{0,3})([0-9]{1,7})")?([^>]*?)(/?)>""")
 _R_ATTR = re.compile(rb"""(?<![\w:.-])r\s*=\s*["']([^"']*)["']""")
 _CELL_REF = re.compile(rb"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_COLUMN_NUMBERS: dict[bytes, int] = {}
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -308,33 +310,52 @@ class _SheetExtent:
         self.out_of_grid = ""
 
     def feed(self, chunk: bytes) -> None:
-        for match in _TOKEN.finditer(chunk):
-            kind, attrs, empty = match.group(1), match.group(2), match.group(3)
-            ref = _R_ATTR.search(attrs)
+        row, column = self.row, self.column
+        top, bottom, left, right = self.top, self.bottom, self.left, self.right
+        columns = _COLUMN_NUMBERS
+        for kind, letters, digits, attrs, empty in _TOKEN.findall(chunk):
+            if letters or digits:
+                ref: bytes | None = letters + digits
+            else:
+                found = _R_ATTR.search(attrs)
+                ref = found.group(1) if found else None
             if kind == b"row":
-                self.row = self._int(ref.group(1)) if ref else self.row + 1
-                self.column = 0
-                if self.row > _EXCEL_ROWS and not self.out_of_grid:
-                    self.out_of_grid = f"row {self.row}"
+                row = self._int(ref) if ref else row + 1
+                column = 0
+                if row > _EXCEL_ROWS and not self.out_of_grid:
+                    self.out_of_grid = f"row {row}"
                 continue
             if ref:
-                cell = _CELL_REF.fullmatch(ref.group(1))
-                if cell is None:
-                    if not self.out_of_grid:
-                        self.out_of_grid = f'cell reference "{ref.group(1).decode("ascii", "replace")[:20]}"'
-                    continue
-                self.column = _column_number(cell.group(1))
-                self.row = self._int(cell.group(2))
+                if letters and digits:
+                    name, number = letters, digits
+                else:
+                    cell = _CELL_REF.fullmatch(ref)
+                    if cell is None:
+                        if not self.out_of_grid:
+                            self.out_of_grid = f'cell reference "{ref.decode("ascii", "replace")[:20]}"'
+                        continue
+                    name, number = cell.group(1).upper(), cell.group(2)
+                column = columns.get(name) or columns.setdefault(name, _column_number(name))
+                row = self._int(number)
             else:
-                self.column += 1
-            if self.column > _EXCEL_COLUMNS or self.row > _EXCEL_ROWS:
+                column += 1
+            if column > _EXCEL_COLUMNS or row > _EXCEL_ROWS:
                 if not self.out_of_grid:
-                    self.out_of_grid = f"cell at row {self.row}, column {self.column}"
+                    self.out_of_grid = f"cell at row {row}, column {column}"
                 continue
             if empty:
                 continue  # a formatted but empty cell: readers skip it
-            self.top, self.bottom = min(self.top, self.row), max(self.bottom, self.row)
-            self.left, self.right = min(self.left, self.column), max(self.right, self.column)
+            # plain comparisons: this loop runs once per cell, and min()/max() calls cost twice as much
+            if row < top:  # noqa: PLR1730
+                top = row
+            if row > bottom:  # noqa: PLR1730
+                bottom = row
+            if column < left:  # noqa: PLR1730
+                left = column
+            if column > right:  # noqa: PLR1730
+                right = column
+        self.row, self.column = row, column
+        self.top, self.bottom, self.left, self.right = top, bottom, left, right
 
     @staticmethod
     def _int(text: bytes) -> int:
