@@ -276,6 +276,20 @@ def test_huge_sheet_dimension(plain: Path, tmp_path: Path) -> None:
     assert "A1:XFD1048576 spans 17,179,869,184 cells" in text
 
 
+@pytest.mark.parametrize("cell", ['<c s="0" r="XFD1048576"><v>1</v></c>', '<c r="xfd1048576"><v>1</v></c>',
+                                  "<c><v>1</v></c>" * 3])
+def test_huge_sheet_whatever_the_spelling(plain: Path, tmp_path: Path, cell: str) -> None:
+    """The reference after another attribute, in lower case, or cells placed by position on a far row."""
+    name, xml = _roster_part(plain)
+    row = '<row r="1048576">' if "XFD" in cell.upper() else '<row r="1048576" spans="1:3">'
+    hostile = xml.replace("</sheetData>", f"{row}{cell}</row></sheetData>")
+    path = with_members(plain, tmp_path / "spelled.xlsx", {name: hostile})
+    if "XFD" in cell.upper():
+        rejected_with(path, "huge sheet dimension")
+    else:  # A1:J1048576 is 10 million cells
+        rejected_with(path, "spans 10,485,760 cells")
+
+
 def test_cell_outside_the_grid(plain: Path, tmp_path: Path) -> None:
     name, xml = _roster_part(plain)
     hostile = xml.replace("</sheetData>", '<row r="2000000"><c r="A2000000"><v>1</v></c></row></sheetData>')
