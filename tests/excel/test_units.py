@@ -157,7 +157,7 @@ def test_a_run_without_csms_or_with_ids_excel_confuses_is_refused(tmp_path: Path
     with pytest.raises(InputError, match="the roster has no CSMs: a workbook needs at least one"):
         write_workbook(empty, tmp_path / "empty.xlsx")
     first = hand.csms[0]
-    twin = dataclasses.replace(first, csm=dataclasses.replace(first.csm, csm_id="a-1", row=4))
+    twin = first._replace(csm=dataclasses.replace(first.csm, csm_id="a-1", row=4))
     clash = dataclasses.replace(hand, csms=(*hand.csms, twin))
     problems = check_run(clash)
     assert [str(p) for p in problems] == [

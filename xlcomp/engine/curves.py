@@ -11,9 +11,8 @@ statements path); ``tier_share`` and ``commission_value`` return both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
+from typing import NamedTuple
 
 from ..model.plan import Curve, CurveMode
 from ..money import excel_round
@@ -25,8 +24,7 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     """One step of the tier walk.
 
     ``lower``/``upper``: the tier's bounds (attainment for a bonus, money for a commission with a
@@ -94,8 +92,7 @@ def attainment_of(actual: Decimal, target: Decimal, den: Decimal = ONE) -> Decim
     return max(excel_round(actual / (den * target), 6), ZERO)
 
 
-@dataclass(frozen=True)
-class BonusShare:
+class BonusShare(NamedTuple):
     """A bonus's share after threshold and cap, and what decided it; ``segments`` is the tier walk."""
 
     share: Decimal
@@ -105,7 +102,7 @@ class BonusShare:
     attainment: Decimal
     curve: Curve
 
-    @cached_property
+    @property
     def segments(self) -> tuple[Segment, ...]:
         """The tier walk at this attainment."""
         return tier_walk(self.attainment, self.curve)

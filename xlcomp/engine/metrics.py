@@ -9,9 +9,10 @@ call too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -21,9 +22,11 @@ from ..model.people import Book, Csm
 from ..model.plan import Plan
 
 __all__ = [
+    "Aggregates",
     "BookSums",
     "MetricValue",
     "aggregate",
+    "aggregates_of",
     "churn_rate",
     "gross_renewal_rate",
     "health_blend",
@@ -35,10 +38,10 @@ __all__ = [
 ZERO = Decimal(0)
 ONE = Decimal(1)
 _WEIGHTED = ("health_score", "adoption_rate", "risk_score")
+_SUM_KEYS = {name: f"sum:{name}" for name in SUM_FIELDS}
 
 
-@dataclass(frozen=True)
-class MetricValue:
+class MetricValue(NamedTuple):
     """A metric's value as ``num / den``; ``num`` is None when the metric is undefined."""
 
     name: str
@@ -103,56 +106,183 @@ def health_blend(scores: Sequence[Decimal | None], weights: Sequence[Decimal]) -
     return ratio("health_score", num, den, "no score has data")
 
 
-@dataclass(frozen=True)
-class BookSums:
-    """What the metrics need from one CSM's accounts: sums, counts and weighted-score parts."""
+class Aggregates:
+    """A book's per-CSM group results (sums, counts, weighted-score parts), computed lazily.
 
-    sums: Mapping[str, Decimal] = field(default_factory=dict)
-    accounts: int = 0
-    logos_churned: int = 0
-    weighted: Mapping[str, tuple[Decimal, Decimal]] = field(default_factory=dict)  # score -> (Σ arr·s, Σ arr)
-    nps: tuple[Decimal, int] = (ZERO, 0)
+    Each result column (``sum:renewed_arr``, ``count``, ``logo``, ``wnum:health_score``,
+    ``wden:health_score``, ``nps_sum``, ``nps_count``) is computed with one Arrow grouped aggregation
+    the first time it is needed (:meth:`ensure` batches several), then kept as exact Decimals in the
+    order of ``csm_ids``.
+    """
+
+    def __init__(self, table: pa.Table) -> None:
+        self.table = table
+        encoded = pc.dictionary_encode(table["csm_id"]).combine_chunks() if table.num_rows else None
+        self._codes = encoded.indices if encoded is not None else pa.array([], pa.int32())
+        self.csm_ids: list[str] = encoded.dictionary.to_pylist() if encoded is not None else []
+        self.position = {csm_id: i for i, csm_id in enumerate(self.csm_ids)}
+        self.columns: dict[str, list[Any]] = {}
+
+    def _source(self, key: str) -> tuple[pa.Array, str]:
+        table = self.table
+        kind, _, name = key.partition(":")
+        zero = pa.scalar(Decimal(0), table.schema.field("arr_start").type)
+        if kind == "sum":
+            return table[name], "sum"
+        if kind == "count":
+            return table["arr_start"], "count"
+        if kind == "logo":
+            return pc.cast(pc.and_(pc.greater(table["renewable_arr"], zero), pc.equal(table["renewed_arr"], zero)),
+                           pa.int64()), "sum"
+        if kind == "wnum":
+            return pc.multiply(table["arr_start"], table[name]), "sum"
+        if kind == "wden":
+            return pc.if_else(pc.is_valid(table[name]), table["arr_start"], zero), "sum"
+        if kind == "nps_sum":
+            return table["nps"], "sum"
+        if kind == "nps_count":
+            return table["nps"], "count"
+        raise KeyError(key)
+
+    def ensure(self, keys: Iterable[str]) -> None:
+        """Compute every missing result column of ``keys`` in one grouped aggregation."""
+        missing = [k for k in dict.fromkeys(keys) if k not in self.columns]
+        if not missing:
+            return
+        n = len(self.csm_ids)
+        if n == 0:
+            self.columns.update({k: [] for k in missing})
+            return
+        columns: dict[str, pa.Array] = {"code": self._codes}
+        aggs = []
+        for i, key in enumerate(missing):
+            array, how = self._source(key)
+            columns[f"c{i}"] = array
+            aggs.append((f"c{i}", how))
+        grouped = pa.table(columns).group_by("code", use_threads=True).aggregate(aggs).sort_by("code")
+        for i, key in enumerate(missing):
+            values = grouped.column(f"c{i}_{aggs[i][1]}").to_pylist()
+            zero: Any = 0 if aggs[i][1] == "count" or key == "logo" else ZERO
+            self.columns[key] = [zero if v is None else v for v in values]
+
+    def value(self, key: str, position: int) -> Any:
+        """One CSM's value of a result column."""
+        column = self.columns.get(key)
+        if column is None:
+            self.ensure([key])
+            column = self.columns[key]
+        return column[position]
+
+
+class BookSums:
+    """What the metrics need from one CSM's accounts: sums, counts and weighted-score parts.
+
+    Built either from an :class:`Aggregates` (lazy, exact) or from plain values (totals, tests).
+    """
+
+    __slots__ = ("_accounts", "_agg", "_logos", "_nps", "_position", "_sums", "_weighted")
+
+    def __init__(self, sums: Mapping[str, Decimal] | None = None, accounts: int = 0, logos_churned: int = 0,
+                 weighted: Mapping[str, tuple[Decimal, Decimal]] | None = None,
+                 nps: tuple[Decimal, int] = (ZERO, 0), *, aggregates: Aggregates | None = None,
+                 position: int = 0) -> None:
+        self._sums = dict(sums or {})
+        self._accounts = accounts
+        self._logos = logos_churned
+        self._weighted = dict(weighted or {})
+        self._nps = nps
+        self._agg = aggregates
+        self._position = position
 
     def sum(self, column: str) -> Decimal:
         """Σ column over the CSM's accounts (0 when none)."""
-        return self.sums.get(column, ZERO)
+        agg = self._agg
+        if agg is None:
+            return self._sums.get(column, ZERO)
+        key = _SUM_KEYS.get(column) or f"sum:{column}"
+        values = agg.columns.get(key)
+        return values[self._position] if values is not None else agg.value(key, self._position)  # type: ignore[no-any-return]
+
+    @property
+    def sums(self) -> Mapping[str, Decimal]:
+        """Every summed account column."""
+        if self._agg is not None:
+            self._agg.ensure(f"sum:{name}" for name in SUM_FIELDS)
+        return {name: self.sum(name) for name in SUM_FIELDS} if self._agg is not None else self._sums
+
+    @property
+    def accounts(self) -> int:
+        """How many accounts the CSM has."""
+        return int(self._agg.value("count", self._position)) if self._agg is not None else self._accounts
+
+    @property
+    def logos_churned(self) -> int:
+        """Accounts with renewable ARR and nothing renewed."""
+        return int(self._agg.value("logo", self._position)) if self._agg is not None else self._logos
+
+    @property
+    def weighted(self) -> Mapping[str, tuple[Decimal, Decimal]]:
+        """score -> (Σ arr_start x score, Σ arr_start) over accounts with the score."""
+        if self._agg is None:
+            return self._weighted
+        agg, i = self._agg, self._position
+        agg.ensure(key for name in WEIGHTED_SCORES for key in (f"wnum:{name}", f"wden:{name}"))
+        return {name: (agg.value(f"wnum:{name}", i), agg.value(f"wden:{name}", i)) for name in WEIGHTED_SCORES}
+
+    def weighted_parts(self, name: str) -> tuple[Decimal, Decimal]:
+        """(Σ arr_start x score, Σ arr_start) of one score."""
+        if self._agg is None:
+            return self._weighted.get(name, (ZERO, ZERO))
+        return self._agg.value(f"wnum:{name}", self._position), self._agg.value(f"wden:{name}", self._position)
+
+    @property
+    def nps(self) -> tuple[Decimal, int]:
+        """(Σ nps, accounts with an nps)."""
+        if self._agg is None:
+            return self._nps
+        return self._agg.value("nps_sum", self._position), int(self._agg.value("nps_count", self._position))
 
 
 EMPTY = BookSums()
+WEIGHTED_SCORES = _WEIGHTED
+
+# The result columns each metric reads, so a run computes exactly those in one pass.
+_KEYS: dict[str, tuple[str, ...]] = {
+    "expansion_arr": ("sum:upsell_arr", "sum:cross_sell_arr"),
+    "churned_arr": ("sum:renewable_arr", "sum:renewed_arr"),
+    "gross_renewal_rate": ("sum:renewable_arr", "sum:renewed_arr"),
+    "net_revenue_retention": ("sum:arr_start", "sum:upsell_arr", "sum:cross_sell_arr", "sum:contraction_arr",
+                              "sum:renewable_arr", "sum:renewed_arr"),
+    "logo_churn_rate": ("logo", "count"),
+    "nps": ("nps_sum", "nps_count", "count"),
+    "onboarding_rate": ("sum:onboarding_done", "sum:onboarding_planned"),
+    **{name: (f"wnum:{name}", f"wden:{name}", "count") for name in _WEIGHTED},
+    **{name: (f"sum:{name}",) for name in SUM_FIELDS},
+}
+
+_AGGREGATES: weakref.WeakKeyDictionary[Book, Aggregates] = weakref.WeakKeyDictionary()
 
 
-def aggregate(book: Book) -> dict[str, BookSums]:
-    """Group the book by csm_id: exact decimal sums, account counts and weighted-score parts."""
-    table = book.table
-    if table.num_rows == 0:
-        return {}
-    zero = pa.scalar(Decimal(0), table.schema.field("arr_start").type)
-    columns: dict[str, pa.Array] = {"csm_id": table["csm_id"]}
-    aggs: list[tuple[str, str]] = []
-    for name in SUM_FIELDS:
-        columns[name] = table[name]
-        aggs.append((name, "sum"))
-    columns["_logo"] = pc.cast(pc.and_(pc.greater(table["renewable_arr"], zero),
-                                       pc.equal(table["renewed_arr"], zero)), pa.int64())
-    aggs += [("_logo", "sum"), ("_logo", "count")]
-    for name in _WEIGHTED:
-        score = table[name]
-        columns[f"_{name}_num"] = pc.multiply(table["arr_start"], score)
-        columns[f"_{name}_den"] = pc.if_else(pc.is_valid(score), table["arr_start"], zero)
-        aggs += [(f"_{name}_num", "sum"), (f"_{name}_den", "sum")]
-    columns["nps"] = table["nps"]
-    aggs += [("nps", "sum"), ("nps", "count")]
-    grouped = pa.table(columns).group_by("csm_id", use_threads=True).aggregate(aggs)
-    data = grouped.to_pydict()
-    out: dict[str, BookSums] = {}
-    for i, csm_id in enumerate(data["csm_id"]):
-        sums = {name: data[f"{name}_sum"][i] or ZERO for name in SUM_FIELDS}
-        weighted = {name: (data[f"_{name}_num_sum"][i] or ZERO, data[f"_{name}_den_sum"][i] or ZERO)
-                    for name in _WEIGHTED}
-        out[csm_id] = BookSums(sums=sums, accounts=int(data["_logo_count"][i]),
-                               logos_churned=int(data["_logo_sum"][i] or 0), weighted=weighted,
-                               nps=(data["nps_sum"][i] or ZERO, int(data["nps_count"][i])))
-    return out
+def aggregates_of(book: Book) -> Aggregates:
+    """The (cached) lazy per-CSM aggregates of a book."""
+    found = _AGGREGATES.get(book)
+    if found is None:
+        found = _AGGREGATES[book] = Aggregates(book.table)
+    return found
+
+
+def aggregate(book: Book, metrics: Iterable[str] | None = None) -> dict[str, BookSums]:
+    """Group the book by csm_id: each CSM's :class:`BookSums`, exact.
+
+    ``metrics`` names the metrics about to be read, so their columns are computed together in one
+    pass; anything else is computed when first read.
+    """
+    agg = aggregates_of(book)
+    if metrics is None:
+        agg.ensure([*(f"sum:{name}" for name in SUM_FIELDS), "count"])
+    else:
+        agg.ensure(key for name in metrics for key in _KEYS.get(name, ()))
+    return {csm_id: BookSums(aggregates=agg, position=i) for csm_id, i in agg.position.items()}
 
 
 def metric_value(name: str, sums: BookSums, csm: Csm | None, plan: Plan) -> MetricValue:
@@ -172,7 +302,7 @@ def metric_value(name: str, sums: BookSums, csm: Csm | None, plan: Plan) -> Metr
     if name == "logo_churn_rate":
         return churn_rate(Decimal(sums.logos_churned), Decimal(sums.accounts))
     if name in _WEIGHTED:
-        num, den = sums.weighted.get(name, (ZERO, ZERO))
+        num, den = sums.weighted_parts(name)
         return ratio(name, num, den, f"no account has a {name}" if sums.accounts else "no accounts")
     if name == "nps":
         total, count = sums.nps

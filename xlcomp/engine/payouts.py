@@ -6,9 +6,8 @@ which is done last; then Excel's ROUND to cents.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
+from typing import NamedTuple
 
 from ..model.plan import Component, Curve, Kind, Multiplier
 from ..money import excel_round
@@ -21,8 +20,7 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 
 
-@dataclass(frozen=True)
-class GateCheck:
+class GateCheck(NamedTuple):
     """How the gate decided: the gate metric's value against its minimum."""
 
     metric: str
@@ -41,8 +39,7 @@ class GateCheck:
         return f"{self.metric} {_show(self.value)} is below the gate's {_show(self.min)}"
 
 
-@dataclass(frozen=True)
-class MultiplierCheck:
+class MultiplierCheck(NamedTuple):
     """One multiplier's decision: the metric's value, the band it reached, its factor."""
 
     metric: str
@@ -52,8 +49,7 @@ class MultiplierCheck:
     reason: str = ""
 
 
-@dataclass(frozen=True)
-class Trace:
+class Trace(NamedTuple):
     """Why a payout is what it is. ``segments`` (the tier walk) is worked out when first read.
 
     ``basis`` is what the curve was read at: the attainment of a bonus, or ``(amount, quota, attainment)``
@@ -70,7 +66,7 @@ class Trace:
     basis: tuple[Decimal, Decimal | None, Decimal | None] | None = None
     rate: Decimal | None = None
 
-    @cached_property
+    @property
     def segments(self) -> tuple[Segment, ...]:
         """The tier walk: each tier passed, with its part of attainment (or amount) and what it pays."""
         if self.basis is None:
@@ -86,8 +82,7 @@ class Trace:
         return commission_walk(amount, quota, attainment, self.curve)
 
 
-@dataclass(frozen=True)
-class ComponentResult:
+class ComponentResult(NamedTuple):
     """One component for one CSM: the SPEC's payout row plus its trace.
 
     ``target`` is the bonus target or the commission quota; ``share`` the bonus payout share after

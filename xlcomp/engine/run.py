@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import InputError, Problem, UsageError
 from ..model.people import Book, Csm, Roster
@@ -28,8 +28,7 @@ PAYOUT_COLUMNS = ("csm_id", "component", "kind", "metric", "actual", "target", "
 SUMMARY_COLUMNS = ("csm_id", "name", "base_salary", "target_variable", "proration", "payout_total")
 
 
-@dataclass(frozen=True)
-class CsmResult:
+class CsmResult(NamedTuple):
     """One CSM's period: days employed, proration, each component's result and the total."""
 
     csm: Csm
@@ -150,9 +149,11 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     if period.kind is not plan.period:
         raise UsageError(f"the plan {plan.id} pays per {plan.period.value}, but the period {period.label} is a "
                          f"{period.kind.value}")
-    if sums_by_csm is None:
-        sums_by_csm = aggregate(book)
     needed = _metrics_needed(plan)
+    if any(c.target and c.target.risk_adjust for c in plan.components):
+        needed.add("risk_score")
+    if sums_by_csm is None:
+        sums_by_csm = aggregate(book, needed)
     problems: list[Problem] = []
     results = []
     per_year = period.per_year
