@@ -296,12 +296,16 @@ def test_cell_outside_the_grid(plain: Path, tmp_path: Path) -> None:
     rejected_with(with_members(plain, tmp_path / "grid.xlsx", {name: hostile}), "outside Excel's grid")
 
 
-def test_a_large_declared_dimension_alone_is_harmless(plain: Path, tmp_path: Path) -> None:
+def test_huge_declared_dimension(plain: Path, tmp_path: Path) -> None:
+    """A <dimension> claiming the whole grid: readers that size their rows by it (openpyxl's read-only
+    mode pads every row to it) would build 17 billion cells. Refused, though the cells are few."""
     name, xml = _roster_part(plain)
     stretched = xml.replace('<dimension ref="A1:J3"/>', '<dimension ref="A1:XFD1048576"/>')
     assert stretched != xml
-    result = recalc_file(with_members(plain, tmp_path / "dim.xlsx", {name: stretched}))
-    assert result.status == "ok", result.entry
+    text = rejected_with(with_members(plain, tmp_path / "dim.xlsx", {name: stretched}), "huge sheet dimension")
+    assert "declares a used range (dimension) of A1:XFD1048576, 17,179,869,184 cells" in text
+    # a dimension that matches the cells is what every workbook has
+    assert recalc_file(plain).status == "ok"
 
 
 # ---------------------------------------------------------------------------------------------

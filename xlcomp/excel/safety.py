@@ -64,6 +64,7 @@ _R_ATTR = re.compile(rb"""(?<![\w:.-])r\s*=\s*["']([^"']*)["']""")
 _CELL_REF = re.compile(rb"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _COLUMN_NUMBERS: dict[bytes, int] = {}
+_DIMENSION = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*?\bref\s*=\s*["']([^"']{1,64})["']""")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -308,6 +309,7 @@ class _SheetExtent:
         self.top = self.left = 1 << 30
         self.bottom = self.right = 0
         self.out_of_grid = ""
+        self.declared = ""  # the <dimension ref> the sheet declares
 
     def feed(self, chunk: bytes) -> None:
         row, column = self.row, self.column
@@ -426,6 +428,10 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
                 if cut < 0 or len(block) - cut > 4096:
                     cut = max(len(block) - 16, 0)
                 if extent is not None:
+                    if not extent.declared:
+                        declared = _DIMENSION.search(block)
+                        if declared:
+                            extent.declared = declared.group(1).decode("ascii", "replace")
                     extent.feed(block[:cut])
                 carry = block[cut:]
             if extent is not None and carry:
@@ -448,11 +454,27 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
         if extent.out_of_grid:
             raise _RejectedError(f"a worksheet has a {extent.out_of_grid} outside Excel's grid "
                             f"({_EXCEL_ROWS:,} rows x {_EXCEL_COLUMNS:,} columns): refused", name)
+        declared_area = _declared_area(extent.declared)
+        if declared_area > limits.max_cells:
+            raise _RejectedError(f"a worksheet declares a used range (dimension) of {extent.declared[:40]}, "
+                                 f"{declared_area:,} cells, more than the {limits.max_cells:,} a reader may hold in "
+                                 "memory: refused (huge sheet dimension)", name)
         if extent.area > limits.max_cells:
             raise _RejectedError(f"a worksheet's used range {extent.used_range()} spans {extent.area:,} cells, "
                                  f"more than the {limits.max_cells:,} a reader may hold in memory: refused (huge "
                                  "sheet dimension)", name)
     return scan
+
+
+def _declared_area(reference: str) -> int:
+    """Cells in a declared ``A1:XFD1048576`` range (0 when there is none or it does not parse)."""
+    first, _, last = reference.strip().partition(":")
+    corners = [_CELL_REF.fullmatch(part.encode()) for part in (first, last or first)]
+    if not all(corners):
+        return 0
+    (top_letters, top), (bottom_letters, bottom) = ((c.group(1).upper(), int(c.group(2))) for c in corners if c)
+    width = abs(_column_number(bottom_letters) - _column_number(top_letters)) + 1
+    return (abs(bottom - top) + 1) * width
 
 
 def _decoder_for(head: bytes, name: str) -> codecs.IncrementalDecoder | None:
