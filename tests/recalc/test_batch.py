@@ -290,3 +290,15 @@ def test_resume_after_a_real_kill(tmp_path: Path) -> None:
     rows = payouts(out / "payouts.csv")
     assert len(rows) == len(uploads) * 4
     assert len({(r["source"], r["csm_id"], r["component"]) for r in rows}) == len(rows)
+
+
+def test_a_worker_that_dies_costs_one_file(tmp_path: Path) -> None:
+    from .crashy import recalc_or_die
+
+    uploads = [plain_workbook(tmp_path / name) for name in ("a.xlsx", "b-crash.xlsx", "c.xlsx", "d.xlsx", "e.xlsx")]
+    result = run_batch(uploads, tmp_path / "out", workers=2, work=recalc_or_die)
+    statuses = {Path(e["file"]).name: e["status"] for e in result.entries}
+    assert statuses == {"a.xlsx": "ok", "b-crash.xlsx": "rejected", "c.xlsx": "ok", "d.xlsx": "ok", "e.xlsx": "ok"}
+    [crashed] = [e for e in result.entries if e["status"] == "rejected"]
+    assert "the worker reading this file died" in crashed["problems"][0]["message"]
+    assert len(payouts(tmp_path / "out" / "payouts.csv")) == 4 * 4

@@ -205,16 +205,18 @@ class Journal:
 
 
 Progress = Callable[[Upload, dict[str, Any]], None]
+Work = Callable[[UploadJob, RecalcOptions], FileResult]
 
 
 def run_batch(files: Sequence[Path], out: Path, options: RecalcOptions | None = None, *, workers: int | None = None,
               dask_address: str | None = None, resume: bool = False, progress: Progress | None = None,
-              on_start: Callable[[int, int], None] | None = None) -> BatchResult:
+              on_start: Callable[[int, int], None] | None = None, work: Work = recalc_upload) -> BatchResult:
     """Recalculate ``files`` into ``out``; see the module docstring.
 
     ``workers``: processes of the local pool (default: the machine's cores); ``dask_address``: a
     Dask scheduler (``tcp://host:8786``) to run on instead. ``progress`` is called with each
     finished upload and its entry; ``on_start`` with the number of files to do and to skip.
+    ``work`` is the per-file function (a module-level function, so workers can import it).
     Raises :class:`UsageError` when the batch cannot start (no files, outputs over inputs,
     no scheduler at the address).
     """
@@ -244,9 +246,9 @@ def run_batch(files: Sequence[Path], out: Path, options: RecalcOptions | None = 
             progress(upload, result.entry)
 
     if dask_address:
-        _run_dask(todo, options, dask_address, finish)
+        _run_dask(todo, options, dask_address, finish, work)
     else:
-        _run_local(todo, options, workers or os.cpu_count() or 1, finish)
+        _run_local(todo, options, workers or os.cpu_count() or 1, finish, work)
     entries = [results[u.output].entry for u in uploads]
     rows = [row for u in uploads for row in results[u.output].payouts]
     with OutputSet() as outputs:
@@ -266,7 +268,7 @@ def _write_file(out: Path, upload: Upload, result: FileResult) -> None:
 
 
 def _run_local(uploads: list[Upload], options: RecalcOptions, workers: int,
-               finish: Callable[[Upload, FileResult], None]) -> None:
+               finish: Callable[[Upload, FileResult], None], work: Work) -> None:
     """A process pool; each file in a worker process, so a reader that crashes costs one file."""
     if not uploads:
         return
@@ -283,7 +285,7 @@ def _run_local(uploads: list[Upload], options: RecalcOptions, workers: int,
             while pending or running:
                 while pending and len(running) < window:
                     upload = pending.pop()
-                    running[pool.submit(recalc_upload, _job_with_limits(upload, options), options)] = upload
+                    running[pool.submit(work, _job_with_limits(upload, options), options)] = upload
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     upload = running.pop(future)
@@ -298,15 +300,15 @@ def _run_local(uploads: list[Upload], options: RecalcOptions, workers: int,
         if broken:
             # Run the files that were in flight one at a time: the one that kills its worker is rejected.
             for upload in broken:
-                _isolated(upload, options, context, finish)
+                _isolated(upload, options, context, finish, work)
 
 
-def _isolated(upload: Upload, options: RecalcOptions, context: Any, finish: Callable[[Upload, FileResult], None]
-              ) -> None:
+def _isolated(upload: Upload, options: RecalcOptions, context: Any, finish: Callable[[Upload, FileResult], None],
+              work: Work) -> None:
     job = _job_with_limits(upload, options)
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         try:
-            result = pool.submit(recalc_upload, job, options).result()
+            result = pool.submit(work, job, options).result()
         except BrokenProcessPool:
             result = _crashed(job)
     finish(upload, result)
@@ -318,7 +320,7 @@ def _crashed(job: UploadJob) -> FileResult:
 
 
 def _run_dask(uploads: list[Upload], options: RecalcOptions, address: str,
-              finish: Callable[[Upload, FileResult], None]) -> None:
+              finish: Callable[[Upload, FileResult], None], work: Work) -> None:
     """The same per-file work on a Dask distributed cluster; results come back here to be written."""
     from ..extras import require
 
@@ -337,7 +339,7 @@ def _run_dask(uploads: list[Upload], options: RecalcOptions, address: str,
         def submit() -> Any:
             upload = pending.pop()
             job = _job_with_limits(upload, options)
-            future = client.submit(recalc_upload, job, options, pure=False,
+            future = client.submit(work, job, options, pure=False,
                                    key=f"xlcomp-recalc-{upload.stem}-{job.sha256[:12]}-{os.urandom(4).hex()}")
             running[future] = (upload, job.sha256)
             return future
