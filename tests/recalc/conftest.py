@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,3 +14,17 @@ from .builders import plain_workbook
 def plain(tmp_path: Path) -> Path:
     """A good plain inputs workbook with the hand-worked plan."""
     return plain_workbook(tmp_path / "plain.xlsx")
+
+
+@pytest.fixture
+def monkeypatch_chunk() -> Iterator[Callable[[int], None]]:
+    """Set the safety checks' read size (to cut XML at every place); restored afterwards."""
+    from xlcomp.excel import safety
+
+    original = safety._CHUNK
+
+    def set_chunk(size: int) -> None:
+        safety._CHUNK = size
+
+    yield set_chunk
+    safety._CHUNK = original

@@ -10,6 +10,7 @@ import subprocess
 import warnings
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -290,6 +291,22 @@ def test_huge_sheet_whatever_the_spelling(plain: Path, tmp_path: Path, cell: str
         rejected_with(path, "spans 10,485,760 cells")
 
 
+@pytest.mark.parametrize(("comment_kb", "chunk", "expected"), [
+    (30, 4096, "huge sheet dimension"),
+    (100, 1024 * 1024, "huge sheet dimension"),
+    (100, 4096, "more than 64 KB before its first element"),
+])
+def test_huge_sheet_behind_a_long_prolog(plain: Path, tmp_path: Path, monkeypatch_chunk: Any, comment_kb: int,
+                                         chunk: int, expected: str) -> None:
+    """A comment before the root element, over many reads, does not hide the worksheet from the checks."""
+    name, xml = _roster_part(plain)
+    declaration, _, rest = xml.partition("?>")
+    hostile = (declaration + "?><!--" + "x" * (comment_kb * 1024) + "-->" + rest).replace(
+        "</sheetData>", '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
+    monkeypatch_chunk(chunk)
+    rejected_with(with_members(plain, tmp_path / "prolog.xlsx", {name: hostile}), expected)
+
+
 def test_cell_outside_the_grid(plain: Path, tmp_path: Path) -> None:
     name, xml = _roster_part(plain)
     hostile = xml.replace("</sheetData>", '<row r="2000000"><c r="A2000000"><v>1</v></c></row></sheetData>')
@@ -365,3 +382,41 @@ def test_damaged_uploads_never_raise(plain: Path, data: st.DataObject) -> None:
         assert result.entry["problems"] and all(p["message"] for p in result.entry["problems"])
     else:
         assert {(r["csm_id"], r["component"]): r["payout"] for r in result.payouts} == HAND_PAYOUTS
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=st.lists(st.tuples(st.integers(1, 3000), st.integers(1, 800), st.booleans(), st.booleans(),
+                                st.booleans()), min_size=1, max_size=40),
+       chunk=st.integers(5, 300))
+def test_sheet_extent_is_the_area_of_the_cells_with_content(plain: Path, cells: list[tuple[int, int, bool, bool, bool]],
+                                                            chunk: int, monkeypatch_chunk: Any) -> None:
+    """Whatever the order, spelling and chunking of the XML, the used range is that of the non-empty cells."""
+    from xlcomp.excel import safety
+
+    def letters(number: int) -> str:
+        text = ""
+        while number:
+            number, rem = divmod(number - 1, 26)
+            text = chr(65 + rem) + text
+        return text
+
+    parts = []
+    for row, column, empty, style_first, lower in cells:
+        ref = f"{letters(column)}{row}"
+        ref = ref.lower() if lower else ref
+        attrs = f's="0" r="{ref}"' if style_first else f'r="{ref}" s="0"'
+        parts.append(f'<row r="{row}"><c {attrs}/></row>' if empty else f'<row r="{row}"><c {attrs}><v>1</v></c></row>')
+    name, xml = _roster_part(plain)
+    head, _, _ = xml.partition("<sheetData>")
+    sheet = head.replace('<dimension ref="A1:J3"/>', "") + "<sheetData>" + "".join(parts) + "</sheetData></worksheet>"
+    members = members_of(plain)  # only the parts the checks need, and this one sheet
+    data = zip_bytes({"[Content_Types].xml": members["[Content_Types].xml"],
+                      "xl/workbook.xml": members["xl/workbook.xml"], name: sheet})
+    full = [(r, c) for r, c, empty, _, _ in cells if not empty]
+    area = 0 if not full else (max(r for r, _ in full) - min(r for r, _ in full) + 1) * (
+        max(c for _, c in full) - min(c for _, c in full) + 1)
+    monkeypatch_chunk(chunk)
+    assert safety.inspect_upload(data, Limits(max_cells=max(area, 1))).ok
+    if area > 1:
+        refused = safety.inspect_upload(data, Limits(max_cells=area - 1))
+        assert not refused.ok and f"spans {area:,} cells" in refused.problems[0].message

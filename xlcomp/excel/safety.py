@@ -399,6 +399,7 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
     decoder: codecs.IncrementalDecoder | None = None
     carry = b""
     head = b""
+    root: str | None = None
     try:
         handle: IO[bytes]
         with archive.open(info) as handle:
@@ -416,14 +417,20 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
                     decoder = _decoder_for(head, name)
                 text = chunk if decoder is None else decoder.decode(chunk).encode("utf-8")
                 block = carry + text
-                if scan.size <= len(chunk):  # the first chunk: look at the root element
-                    root = _root_name(block[:_PROLOG_BYTES], name)
+                if _DTD.search(block):
+                    raise _RejectedError("the XML declares a document type (<!DOCTYPE>/<!ENTITY>), which spreadsheets "
+                                         "never write: entity expansion and external entities are refused", name)
+                if root is None:  # still in the prolog: the root element decides whether this is a worksheet
+                    root = _root_name(block, name)
+                    if root is None:
+                        if len(block) > _PROLOG_BYTES:
+                            raise _RejectedError(f"the XML has more than {_PROLOG_BYTES // 1024} KB before its first "
+                                                 "element, which spreadsheets never write: refused", name)
+                        carry = block
+                        continue
                     if root in _SHEET_ROOTS:
                         extent = _SheetExtent()
                         scan.is_sheet = True
-                if _DTD.search(block):
-                    raise _RejectedError("the XML declares a document type (<!DOCTYPE>/<!ENTITY>), which spreadsheets "
-                                    "never write: entity expansion and external entities are refused", name)
                 cut = block.rfind(b"<")
                 if cut < 0 or len(block) - cut > 4096:
                     cut = max(len(block) - 16, 0)
@@ -487,27 +494,35 @@ def _decoder_for(head: bytes, name: str) -> codecs.IncrementalDecoder | None:
     return None
 
 
-def _root_name(prolog: bytes, name: str) -> str:
-    """The local name of the root element, skipping the XML declaration, comments and PIs."""
+def _root_name(prolog: bytes, name: str) -> str | None:
+    """The local name of the root element, skipping the XML declaration, comments and PIs; None while
+    ``prolog`` ends before the root element's name does (more bytes are needed)."""
     text = prolog.lstrip(b"\xef\xbb\xbf \t\r\n")
     position = 0
-    while position < len(text):
+    while True:
         start = text.find(b"<", position)
         if start < 0:
-            return ""
+            return None
         if text.startswith(b"<?", start):
             end = text.find(b"?>", start)
-            position = len(text) if end < 0 else end + 2
-        elif text.startswith(b"<!--", start):
+            if end < 0:
+                return None
+            position = end + 2
+        elif text.startswith(b"<!--", start) or b"<!--".startswith(text[start:]):
             end = text.find(b"-->", start)
-            position = len(text) if end < 0 else end + 3
+            if end < 0:
+                return None
+            position = end + 3
         elif text.startswith(b"<!", start):
             raise _RejectedError("the XML declares a document type (<!DOCTYPE>/<!ENTITY>), which spreadsheets never "
-                            "write: entity expansion and external entities are refused", name)
+                                 "write: entity expansion and external entities are refused", name)
         else:
             match = re.match(rb"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)", text[start:start + 256])
-            return match.group(1).decode("ascii", "replace") if match else ""
-    return ""
+            if match is None:
+                return None if len(text) - start < 2 else ""
+            if match.end() >= len(text) - start:
+                return None  # the name may go on in the next block
+            return match.group(1).decode("ascii", "replace")
 
 
 def _external_links(archive: zipfile.ZipFile, names: set[str]) -> list[str]:
