@@ -444,6 +444,41 @@ def test_the_page_in_a_browser_uploads_and_shows_the_override(served, browser, f
     assert browser.find_element(By.ID, "error").is_displayed() is False
 
 
+DROP = """
+var transfer = new DataTransfer();
+arguments[0].forEach(function (file) { transfer.items.add(new File([new Uint8Array(file[1])], file[0])); });
+document.getElementById("drop").dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true,
+                                                                     cancelable: true}));
+"""
+
+
+def test_the_page_takes_dropped_files_checks_limits_and_shows_refusals(served, browser, tmp_path):
+    url, _temp, _process = served
+    bad_plan = tmp_path / "bad plan.yaml"
+    bad_plan.write_text(HAND_PLAN.replace("weight: 0.5", "weight: 1.6"), encoding="utf-8")
+    browser.get(f"{url}/upload")
+    browser.execute_script(DROP, [["dropped.xlsx", 2], ["huge.xlsx", 51 * 1024 * KB]])
+
+    def chosen() -> list[str]:
+        return [li.text.split("\n")[0] for li in browser.find_elements(By.CSS_SELECTOR, "#chosen li")]
+
+    error = browser.find_element(By.ID, "error")
+    submit = browser.find_element(By.ID, "submit")
+    assert chosen() == ["dropped.xlsx", "huge.xlsx"]
+    assert error.is_displayed() and "huge.xlsx is 51 MB, over the 50 MB limit for one workbook" in error.text
+    assert submit.get_attribute("disabled") == "true"
+    browser.find_element(By.CSS_SELECTOR, '#chosen button[title="remove huge.xlsx"]').click()
+    assert chosen() == ["dropped.xlsx"] and not error.is_displayed() and submit.get_attribute("disabled") is None
+    browser.find_element(By.ID, "plan-input").send_keys(str(bad_plan))
+    submit.click()
+    busy = browser.find_element(By.ID, "busy")
+    WebDriverWait(browser, 30).until(lambda driver: error.is_displayed() and not busy.is_displayed())
+    time.sleep(0.2)
+    assert error.is_displayed()  # the server's refusal stays up after the request is over
+    assert "the plan bad plan.yaml has 1 problem" in error.text and "bad plan.yaml:9" in error.text
+    assert not browser.find_element(By.ID, "results").is_displayed()
+
+
 def test_real_server_recalculates_and_leaves_nothing_behind(served, files):
     url, temp, process = served
     with httpx.Client(base_url=url, timeout=60) as client:

@@ -1,4 +1,4 @@
-"""``xlcomp serve``: the Excel add-in server (Office.js custom functions) on uvicorn."""
+"""``xlcomp serve``: the Excel add-in server (Office.js custom functions) and the upload page on uvicorn."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ def serve(
     log_level: Annotated[str, typer.Option(help="uvicorn log level: critical, error, warning, info, debug.")
                          ] = "info",
 ) -> None:
-    """Serve the Excel add-in: /manifest.xml, the custom functions (namespace XLCOMP) and their API.
+    """Serve the Excel add-in: /manifest.xml, the custom functions (namespace XLCOMP) and their API;
+    and the upload page, /upload, where finance recalculates edited workbooks in a browser.
 
     In Excel, add the add-in from the manifest at https://HOST:PORT/manifest.xml (see docs/functions.md).
     """
@@ -43,6 +44,7 @@ def serve(
     address = (public_url or f"{scheme}://{shown_host}:{port}").rstrip("/")
     err_console.print(f"xlcomp add-in server at {address}; manifest: {address}/manifest.xml "
                       "(Ctrl+C to stop)", highlight=False)
+    err_console.print(f"upload page: {address}/upload", highlight=False)
     if scheme == "http" and host not in ("127.0.0.1", "localhost", "::1"):
         err_console.print("[yellow]warning:[/yellow] plain HTTP on a network address; Excel needs HTTPS "
                           "(--ssl-keyfile/--ssl-certfile)", highlight=False)

@@ -145,7 +145,7 @@ class JobStore:
         with self._lock:
             finished = sorted((job for job in self._jobs.values() if job.finished), key=lambda job: job.created)
             expired = [job for job in finished if now - job.created > self.max_age]
-            kept = [job for job in finished if job not in expired]
+            kept = finished[len(expired):]  # sorted by age: the expired ones come first
             expired += kept[: max(0, len(kept) - self.max_jobs)]
             for job in expired:
                 del self._jobs[job.id]

@@ -227,7 +227,14 @@ class UploadPage:
             text = (_TEMPLATES / "upload.js").read_text(encoding="utf-8")
             return Response(text, media_type="text/javascript", headers={"X-Content-Type-Options": "nosniff"})
 
-        @router.post(RECALC_PATH)
+        @router.post(RECALC_PATH, openapi_extra={"requestBody": {"required": True, "content": {
+            "multipart/form-data": {"schema": {"type": "object", "required": ["files"], "properties": {
+                "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                          "description": "the workbooks (.xlsx, .xlsm)"},
+                "plan": {"type": "string", "format": "binary",
+                         "description": "plan YAML for plain inputs workbooks that carry none"},
+                "period": {"type": "string", "example": "2027-Q1",
+                           "description": "period for plain inputs workbooks that name none"}}}}}}})
         async def recalc(request: Request) -> Response:
             """Recalculate uploaded workbooks (multipart: ``files``, optional ``plan`` and ``period``)."""
             try:

@@ -41,7 +41,10 @@
     return mb >= 10 ? mb.toFixed(0) + " MB" : mb >= 0.1 ? mb.toFixed(1) + " MB" : Math.max(1, Math.round(bytes / 1024)) + " KB";
   }
 
-  function showError(message, problems) {
+  // kind "choice": a problem with the files chosen, cleared as soon as the choice is fixed;
+  // kind "server": the server's refusal, kept until the choice changes or the next upload
+  function showError(message, problems, kind) {
+    errorBox.dataset.kind = kind || "server";
     errorBox.replaceChildren(el("strong", {text: message}));
     if (problems && problems.length) {
       errorBox.appendChild(el("ul", {}, problems.map(function (problem) {
@@ -75,16 +78,20 @@
     return "";
   }
 
-  function refresh() {
+  function refresh(choiceChanged) {
     chosenList.replaceChildren.apply(chosenList, chosen.map(function (file, index) {
       var remove = el("button", {type: "button", title: "remove " + file.name, "aria-label": "remove " + file.name,
                                  text: "\u00d7"});
-      remove.addEventListener("click", function () { chosen.splice(index, 1); refresh(); });
+      remove.addEventListener("click", function () { chosen.splice(index, 1); refresh(true); });
       return el("li", {}, [el("span", {text: file.name}), el("span", {class: "size", text: megabytes(file.size)}),
                            remove]);
     }));
     var problem = problemWithChoice();
-    if (problem) { showError(problem); } else { clearError(); }
+    if (problem) {
+      showError(problem, null, "choice");
+    } else if (choiceChanged || errorBox.dataset.kind === "choice") {
+      clearError();
+    }
     submit.disabled = running || !chosen.length || Boolean(problem);
     submit.textContent = chosen.length > 1 ? "Recalculate " + chosen.length + " workbooks" : "Recalculate";
   }
@@ -96,7 +103,7 @@
       });
       if (!known) { chosen.push(file); }
     });
-    refresh();
+    refresh(true);
   }
 
   input.addEventListener("change", function () { add(input.files); input.value = ""; });
