@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ import httpx
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -88,7 +91,7 @@ def page_temp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def app(page_temp: Path) -> Any:
-    application = create_app(upload=UploadSettings(**{**SETTINGS.__dict__, "temp_parent": page_temp}))
+    application = create_app(upload=replace(SETTINGS, temp_parent=page_temp))
     yield application
     application.state.upload_page.close()
 
@@ -316,6 +319,16 @@ def test_upload_names_are_sanitised():
     assert len(long) == 120 and long.endswith(".xlsx")
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300) | st.builds(lambda a, b: f"{a}/{b}.xlsx", st.text(max_size=20), st.text(max_size=20)))
+def test_saved_names_are_plain_short_and_stable(raw):
+    name = safe_upload_name(raw)
+    assert name and len(name) <= 120 and name.isprintable()
+    assert not name.startswith((".", " ")) and not name.endswith((".", " "))
+    assert all(ch.isalnum() or ch in " ._-()" for ch in name)  # no "/", "\\", ":", control characters
+    assert safe_upload_name(name) == name
+
+
 # ---------------------------------------------------------------------------------------------
 # jobs: expiry, count, shutdown, busy
 
@@ -341,7 +354,7 @@ def test_old_and_surplus_jobs_are_removed(tmp_path):
 
 
 def test_every_file_is_removed_at_shutdown(files, tmp_path):
-    application = create_app(upload=UploadSettings(**{**SETTINGS.__dict__, "temp_parent": tmp_path}))
+    application = create_app(upload=replace(SETTINGS, temp_parent=tmp_path))
     with TestClient(application) as client:  # runs the app's lifespan
         response = client.post("/api/recalc", files=[part(files.notzip)])
         assert response.status_code == 200 and response.json()["counts"]["rejected"] == 1
@@ -351,8 +364,8 @@ def test_every_file_is_removed_at_shutdown(files, tmp_path):
 
 
 def test_a_busy_server_answers_503(files, tmp_path):
-    settings = UploadSettings(**{**SETTINGS.__dict__, "temp_parent": tmp_path, "max_running": 1, "max_waiting": 0})
-    application = create_app(upload=settings)
+    one_at_a_time = replace(SETTINGS, temp_parent=tmp_path, max_running=1, max_waiting=0)
+    application = create_app(upload=one_at_a_time)
     page: UploadPage = application.state.upload_page
     client = TestClient(application)
     answers: list[int] = []

@@ -102,6 +102,13 @@ class UploadSettings:
     max_jobs: int = 50
     temp_parent: Path | None = None
 
+    def __post_init__(self) -> None:
+        for name in ("max_files", "max_request_bytes", "max_plan_bytes", "workers", "max_running", "max_jobs"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"UploadSettings.{name} must be at least 1")
+        if self.max_waiting < 0 or self.max_age <= 0:
+            raise ValueError("UploadSettings.max_waiting must not be negative and max_age must be positive")
+
 
 class _RequestError(Exception):
     """A request the page refuses: HTTP status, message, and the problems behind it (if any)."""
@@ -274,18 +281,24 @@ class UploadPage:
                 raise _RequestError(422, "send the workbooks as multipart/form-data: one or more files in the "
                                          "field 'files', optionally a plan YAML file in 'plan' and a period in "
                                          "'period'")
-            form = await self._read_form(request)
-            wanted = self._check_form(form)
-            job = self.jobs.create()
-            paths = await run_in_threadpool(self._save, job, wanted.files)
-            await form.close()
-            form = None
-            from ..excel.recalc import RecalcOptions
+            form = await self._read_form(request)  # a body over the limit stops here (BodyLimit answers 413)
+            try:
+                wanted = self._check_form(form)
+                job = self.jobs.create()
+                paths = await run_in_threadpool(self._save, job, wanted.files)
+                await form.close()
+                form = None
+                from ..excel.recalc import RecalcOptions
 
-            options = RecalcOptions(limits=settings.limits, plan_text=wanted.plan_text, plan_name=wanted.plan_name,
-                                    period=wanted.period)
-            entries = await run_in_threadpool(self._run, job, paths, options)
-            body = self._answer(job, entries)
+                options = RecalcOptions(limits=settings.limits, plan_text=wanted.plan_text,
+                                        plan_name=wanted.plan_name, period=wanted.period)
+                entries = await run_in_threadpool(self._run, job, paths, options)
+                body = self._answer(job, entries)
+            except _RequestError:
+                raise
+            except Exception:  # a bug or the machine (disk full…): logged here, a plain message there
+                log.exception("upload %s failed", job.id if job else "(no job)")
+                raise _RequestError(500, "the recalculation failed on the server; its log says why") from None
             job = None  # finished: kept for its downloads
             return _json(body)
         finally:
@@ -400,13 +413,19 @@ class UploadPage:
             source: BinaryIO = upload.file
             source.seek(0)
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-            with os.fdopen(os.open(path, flags, 0o600), "wb") as target:
-                written = 0
-                while block := source.read(_CHUNK):
-                    written += len(block)
-                    if written > limit:
-                        raise _RequestError(413, f"{name} is over the {_megabytes(limit)} limit for one workbook")
-                    target.write(block)
+            try:
+                with os.fdopen(os.open(path, flags, 0o600), "wb") as target:
+                    written = 0
+                    while block := source.read(_CHUNK):
+                        written += len(block)
+                        if written > limit:
+                            raise _RequestError(413, f"{name} is over the {_megabytes(limit)} limit for one "
+                                                     "workbook")
+                        target.write(block)
+            except OSError as exc:
+                log.exception("upload %s: saving %s failed", job.id, name)
+                raise _RequestError(500, f"the uploads could not be saved on the server ({exc.strerror or exc})"
+                                    ) from None
             paths.append(path)
         return paths
 
@@ -423,9 +442,6 @@ class UploadPage:
                 log.exception("upload %s: the batch failed", job.id)
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
                 raise _RequestError(500, f"the recalculation failed: {_scrub(reason, job)}") from None
-            except Exception:
-                log.exception("upload %s: the batch failed", job.id)
-                raise _RequestError(500, "the recalculation failed unexpectedly; the server's log says why") from None
         labels = {str(path): path.name for path in paths}
         entries = [{**entry, "file": labels.get(str(entry["file"]), Path(str(entry["file"])).name)}
                    for entry in result.entries]
