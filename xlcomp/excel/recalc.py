@@ -31,7 +31,7 @@ from ..engine.run import RunResult, run
 from ..errors import Problem, ProblemsError, XlcompError
 from ..outputs import escape_text, payout_records
 from .safety import DEFAULT_LIMITS, Intake, Limits, inspect_upload
-from .upload import KIND_XLCOMP, UploadInputs, read_upload
+from .upload import KIND_XLCOMP, read_upload
 
 __all__ = ["STATUS_CHANGED", "STATUS_OK", "STATUS_REJECTED", "FileResult", "RecalcOptions", "UploadJob",
            "recalc_upload"]
@@ -182,7 +182,7 @@ def _recalc(job: UploadJob, options: RecalcOptions, entry: dict[str, Any]) -> Fi
         rows = [{"source": escape_text(job.file), **row} for row in payout_records(result)]
         workbook = _regenerate(result, folder / "regenerated.xlsx", entry)
         if workbook is not None and options.compare and inputs.kind == KIND_XLCOMP:
-            _compare(upload, folder / "regenerated.xlsx", inputs, entry)
+            _compare(upload, folder / "regenerated.xlsx", entry)
         entry["output"] = job.output if workbook is not None else ""
         changed = entry["overrides"] or entry["differences"]
         entry["status"] = STATUS_CHANGED if changed else STATUS_OK
@@ -205,7 +205,7 @@ def _regenerate(result: RunResult, path: Path, entry: dict[str, Any]) -> bytes |
     return path.read_bytes()
 
 
-def _compare(upload: Path, regenerated: Path, inputs: UploadInputs, entry: dict[str, Any]) -> None:
+def _compare(upload: Path, regenerated: Path, entry: dict[str, Any]) -> None:
     from .upload_compare import compare_workbooks
 
     comparison = compare_workbooks(upload, regenerated)
