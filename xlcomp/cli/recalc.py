@@ -28,7 +28,7 @@ def recalc(
                                                 show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (never one that would overwrite an "
                                                           "upload).")],
-    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes [default: the machine's cores].")
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: the machine's cores).")
                        ] = None,
     dask: Annotated[str | None, typer.Option("--dask", metavar="ADDRESS",
                                              help="Run on a Dask cluster: the scheduler's address, "

@@ -686,12 +686,8 @@ def _read_plain(path: Path, index: WorkbookIndex, sheets: _Sheets, plan_text: st
             period = parse_period(period_text)
         except UsageError as exc:
             problems.append(Problem("", str(exc)))
-    roster, book, more = _inputs(path, plan)
+    roster, book, more = _inputs(path, plan)  # without a plan, the tables are still checked on their own
     problems += more
-    if plan is None and not more:
-        # validate the tables on their own too, so every problem of the file shows at once
-        _, _, alone = _inputs(path, None)
-        problems += alone
     if problems:
         raise _combined(problems)
     assert plan is not None and period is not None and roster is not None and book is not None
