@@ -339,3 +339,17 @@ def test_a_worker_that_dies_costs_one_file(tmp_path: Path) -> None:
     [crashed] = [e for e in result.entries if e["status"] == "rejected"]
     assert "the worker reading this file died" in crashed["problems"][0]["message"]
     assert len(payouts(tmp_path / "out" / "payouts.csv")) == 4 * 4
+
+
+def test_one_batch_at_a_time_per_output_folder(plain: Path, tmp_path: Path) -> None:
+    import fcntl
+
+    from xlcomp.errors import UsageError
+
+    out = tmp_path / "out"
+    (out / JOURNAL_DIR).mkdir(parents=True)
+    with (out / JOURNAL_DIR / "lock").open("a+b") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(UsageError, match="another xlcomp recalc is writing into"):
+            run_batch([plain], out, workers=1)
+    assert run_batch([plain], out, workers=1).count("ok") == 1

@@ -22,10 +22,11 @@ a fresh worker, and the one that kills it again is rejected.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -223,40 +224,60 @@ def run_batch(files: Sequence[Path], out: Path, options: RecalcOptions | None = 
     options = options or RecalcOptions()
     uploads = plan_uploads(expand_files(files), out)
     out.mkdir(parents=True, exist_ok=True)
-    journal = Journal(out, options.fingerprint())
-    if not resume:
-        journal.clear()
-    results: dict[str, FileResult] = {}
-    todo: list[Upload] = []
-    for upload in uploads:
-        done = journal.done(upload, _file_digest(upload.path, options.limits.max_bytes), out) if resume else None
-        if done is not None:
-            results[upload.output] = done
+    with _batch_lock(out):
+        journal = Journal(out, options.fingerprint())
+        if not resume:
+            journal.clear()
+        results: dict[str, FileResult] = {}
+        todo: list[Upload] = []
+        for upload in uploads:
+            done = journal.done(upload, _file_digest(upload.path, options.limits.max_bytes), out) if resume else None
+            if done is not None:
+                results[upload.output] = done
+            else:
+                todo.append(upload)
+        resumed = len(uploads) - len(todo)
+        if on_start is not None:
+            on_start(len(todo), resumed)
+
+        def finish(upload: Upload, result: FileResult) -> None:
+            _write_file(out, upload, result)
+            journal.record(upload, result)
+            results[upload.output] = result
+            if progress is not None:
+                progress(upload, result.entry)
+
+        if dask_address:
+            _run_dask(todo, options, dask_address, finish, work)
         else:
-            todo.append(upload)
-    resumed = len(uploads) - len(todo)
-    if on_start is not None:
-        on_start(len(todo), resumed)
-
-    def finish(upload: Upload, result: FileResult) -> None:
-        _write_file(out, upload, result)
-        journal.record(upload, result)
-        results[upload.output] = result
-        if progress is not None:
-            progress(upload, result.entry)
-
-    if dask_address:
-        _run_dask(todo, options, dask_address, finish, work)
-    else:
-        _run_local(todo, options, workers or os.cpu_count() or 1, finish, work)
-    entries = [results[u.output].entry for u in uploads]
-    rows = [row for u in uploads for row in results[u.output].payouts]
-    with OutputSet() as outputs:
-        outputs.add(out / REPORT_JSON, report_json_text(entries))
-        outputs.add(out / PAYOUTS_FILE, payouts_text(rows))
-        outputs.add(out / REPORT_XLSX, lambda path: write_report_xlsx(entries, path))
-        written = outputs.commit()
+            _run_local(todo, options, workers or os.cpu_count() or 1, finish, work)
+        entries = [results[u.output].entry for u in uploads]
+        rows = [row for u in uploads for row in results[u.output].payouts]
+        with OutputSet() as outputs:
+            outputs.add(out / REPORT_JSON, report_json_text(entries))
+            outputs.add(out / PAYOUTS_FILE, payouts_text(rows))
+            outputs.add(out / REPORT_XLSX, lambda path: write_report_xlsx(entries, path))
+            written = outputs.commit()
     return BatchResult(entries, len(todo), resumed, written)
+
+
+@contextlib.contextmanager
+def _batch_lock(out: Path) -> Iterator[None]:
+    """One batch at a time writes into ``out`` (an advisory lock on ``DIR/.xlcomp-recalc/lock``)."""
+    import fcntl
+
+    folder = out / JOURNAL_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "lock").open("a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise UsageError(f"another xlcomp recalc is writing into {out}: wait for it to finish, or choose "
+                             "another --out") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _write_file(out: Path, upload: Upload, result: FileResult) -> None:
