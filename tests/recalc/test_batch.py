@@ -251,7 +251,7 @@ def test_same_names_from_two_folders(tmp_path: Path) -> None:
     second = plain_workbook(tmp_path / "b" / "q1.xlsx", as_tables=True)
     result = run_batch([first, second], tmp_path / "out", workers=1)
     assert [e["file"] for e in result.entries] == [str(first), str(second)]
-    journal = sorted(p.name for p in (tmp_path / "out" / JOURNAL_DIR).iterdir())
+    journal = sorted(p.name for p in (tmp_path / "out" / JOURNAL_DIR).glob("*.json"))
     assert journal == ["q1-2.json", "q1.json"]
     assert set(by_source(payouts(tmp_path / "out" / "payouts.csv"))) == {str(first), str(second)}
 
