@@ -303,6 +303,29 @@ def test_cached_money_within_half_a_cent(uploads: dict[str, Path], tmp_path: Pat
                                             "engine": "8313.05"}]
 
 
+def test_error_value_cached_in_the_upload(uploads: dict[str, Path], tmp_path: Path) -> None:
+    """A formula that evaluated to #REF! in the spreadsheet: a difference, not a missing value."""
+    book = openpyxl.load_workbook(uploads["fresh"])
+    summary = book[layout.SHEET_SUMMARY]
+    first, c0, header, _ = table_rows(summary, layout.SUMMARY_TABLE)
+    coordinate = f"{openpyxl.utils.get_column_letter(c0 + header.index('total_payout'))}{first}"
+    book.close()
+    with zipfile.ZipFile(uploads["fresh"]) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    part = _summary_part(members)
+    xml = members[part].decode()
+    broken = re.sub(rf'<c r="{coordinate}"([^>]*)>(<f>.*?</f>)<v>8313\.05</v>',
+                    rf'<c r="{coordinate}"\1 t="e">\2<v>#REF!</v>', xml, count=1)
+    assert broken != xml
+    path = tmp_path / "error.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, broken if name == part else data)
+    result = recalc_file(path)
+    assert result.status == "changed"
+    assert result.entry["differences"] == [{"where": f"Summary!{coordinate}", "cached": "#REF!", "engine": "8313.05"}]
+
+
 def _summary_part(members: dict[str, bytes]) -> str:
     workbook = members["xl/workbook.xml"].decode()
     rels = members["xl/_rels/workbook.xml.rels"].decode()

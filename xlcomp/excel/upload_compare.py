@@ -245,6 +245,25 @@ def _scan_formulas(data: bytes) -> list[tuple[int, int, str, int]] | None:
     return out
 
 
+_ERROR_CELL = re.compile(rb"""<c\b([^>]*\bt\s*=\s*["']e["'][^>]*)>(.*?)</c>""", re.DOTALL)
+_VALUE = re.compile(rb"<v>([^<]{1,32})</v>")
+
+
+def _error_values(data: bytes) -> dict[tuple[int, int], str]:
+    """Cells holding an error value (``#DIV/0!``, ``#REF!`` …), which the value reader shows blank."""
+    out = {}
+    for cell in _ERROR_CELL.finditer(data):
+        reference = _attributes(cell.group(1)).get(b"r", "")
+        value = _VALUE.search(cell.group(2))
+        if not reference or value is None:
+            continue
+        try:
+            out[split_ref(reference)[0]] = value.group(1).decode("utf-8", "replace")
+        except ValueError:
+            continue
+    return out
+
+
 def _parse_formulas(data: bytes) -> Iterator[tuple[int, int, str, int]]:
     """Formula cells through openpyxl's streaming worksheet parser (defusedxml)."""
     import io
@@ -443,9 +462,13 @@ def compare_workbooks(upload: Path, regenerated: Path) -> Comparison:
                 continue
             upload_rows = upload_values.get_sheet_by_name(upload_name).to_python(skip_empty_area=False)
             fresh_rows = fresh_values.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-            their_formulas = read_formulas(upload, upload_book.sheets[upload_name])
+            with zipfile.ZipFile(upload) as archive:
+                data = archive.read(upload_book.sheets[upload_name])
+            their_formulas = _scan_formulas(data)
+            if their_formulas is None:
+                their_formulas = list(_parse_formulas(data))
             sheets = _SheetPair(sheet, upload_name, fresh_rows, upload_rows,
-                                {(r, c): text for r, c, text, _ in their_formulas})
+                                {(r, c): text for r, c, text, _ in their_formulas}, _error_values(data))
             place = _rows_by_key(fresh_book, upload_book, sheets, result)
             for row, column, formula, style_id in expected:
                 mapped = place(row, column)
@@ -475,6 +498,7 @@ class _SheetPair:
     fresh_rows: list[list[Any]]
     upload_rows: list[list[Any]]
     upload_formulas: dict[tuple[int, int], str]
+    upload_errors: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def _compare_cell(sheets: _SheetPair, fresh_at: tuple[int, int], upload_at: tuple[int, int], formula: str,
@@ -482,7 +506,7 @@ def _compare_cell(sheets: _SheetPair, fresh_at: tuple[int, int], upload_at: tupl
                   counts: dict[str, int]) -> None:
     row, column = upload_at
     where = f"{sheets.upload_name}!{column_letter(column)}{row + 1}"
-    cached = _cell(sheets.upload_rows, row, column)
+    cached = sheets.upload_errors.get(upload_at) or _cell(sheets.upload_rows, row, column)
     engine = _cell(sheets.fresh_rows, *fresh_at)
     their = sheets.upload_formulas.get(upload_at)
     if their is None:
