@@ -324,6 +324,7 @@ def test_resume_after_a_real_kill(tmp_path: Path) -> None:
                               "--resume"], capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     assert f"{len(finished)} from an earlier run" in resumed.stdout
+    assert not list(out.rglob("*.tmp")), "temporary files of the killed batch were left"
     rows = payouts(out / "payouts.csv")
     assert len(rows) == len(uploads) * 4
     assert len({(r["source"], r["csm_id"], r["component"]) for r in rows}) == len(rows)
@@ -339,6 +340,19 @@ def test_a_worker_that_dies_costs_one_file(tmp_path: Path) -> None:
     [crashed] = [e for e in result.entries if e["status"] == "rejected"]
     assert "the worker reading this file died" in crashed["problems"][0]["message"]
     assert len(payouts(tmp_path / "out" / "payouts.csv")) == 4 * 4
+
+
+def test_temporaries_of_a_killed_batch_are_removed(plain: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / JOURNAL_DIR).mkdir(parents=True)
+    stale = [out / ".plain.xlsx.abc123.tmp", out / ".report.json.x1.tmp", out / JOURNAL_DIR / ".plain.json.q.tmp"]
+    for path in stale:
+        path.write_bytes(b"half")
+    other = out / ".notes.txt.tmp"
+    other.write_text("not ours", encoding="utf-8")
+    run_batch([plain], out, workers=1)
+    assert not any(path.exists() for path in stale)
+    assert other.exists()
 
 
 def test_one_batch_at_a_time_per_output_folder(plain: Path, tmp_path: Path) -> None:

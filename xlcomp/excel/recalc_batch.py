@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
 
@@ -225,6 +226,7 @@ def run_batch(files: Sequence[Path], out: Path, options: RecalcOptions | None = 
     uploads = plan_uploads(expand_files(files), out)
     out.mkdir(parents=True, exist_ok=True)
     with _batch_lock(out):
+        _remove_stale_temporaries(out, uploads)
         journal = Journal(out, options.fingerprint())
         if not resume:
             journal.clear()
@@ -259,6 +261,16 @@ def run_batch(files: Sequence[Path], out: Path, options: RecalcOptions | None = 
             outputs.add(out / REPORT_XLSX, lambda path: write_report_xlsx(entries, path))
             written = outputs.commit()
     return BatchResult(entries, len(todo), resumed, written)
+
+
+def _remove_stale_temporaries(out: Path, uploads: list[Upload]) -> None:
+    """Temporary files a killed batch left beside its outputs (``.NAME.xlsx.*.tmp``): only ours, and
+    only under the batch lock, so no running batch is writing them."""
+    names = [REPORT_JSON, REPORT_XLSX, PAYOUTS_FILE, *(u.output for u in uploads)]
+    places = [(out, name) for name in names] + [(out / JOURNAL_DIR, f"{u.stem}.json") for u in uploads]
+    for folder, name in places:
+        for stale in folder.glob(f".{glob_escape(name)}.*.tmp"):
+            stale.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
