@@ -118,12 +118,18 @@ def uploads(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                 sheet.cell(r1 + 1, c0 + offset).value = new[column]
         table.ref = f"{openpyxl.utils.get_column_letter(c0)}{r0}:{openpyxl.utils.get_column_letter(c1)}{r1 + 1}"
 
+    def renamed(book: Any) -> None:  # a name corrected in the Roster: the tab keeps its old name
+        sheet = book[layout.SHEET_ROSTER]
+        first, c0, header, rows = table_rows(sheet, layout.ROSTER_TABLE)
+        row = next(i for i, r in enumerate(rows) if r[header.index("csm_id")] == "CSM-A")
+        sheet.cell(first + row, c0 + header.index("name")).value = "Ava Okafor-Lind"
+
     def no_metadata(book: Any) -> None:
         book.remove(book[layout.META_SHEET])
 
     for name, change in (("renewed", renewed), ("typed_over", typed_over), ("other_formula", other_formula),
                          ("plan_edit", plan_edit), ("sorted", sorted_tables), ("bad_input", bad_input),
-                         ("added_csm", added_csm), ("no_metadata", no_metadata)):
+                         ("added_csm", added_csm), ("no_metadata", no_metadata), ("renamed", renamed)):
         edit(name, change)
     # a template (`xlcomp template`): actual columns blank; finance fills them in
     inputs = read_upload(folder / "inputs.xlsx")
@@ -250,6 +256,14 @@ def test_csm_added_to_the_roster(uploads: dict[str, Path]) -> None:
     assert "the Summary table of the upload has no row for CSM-C" in warnings
     # the upload's Summary totals do not count CSM-C: base salaries 210,000 against 290,000
     assert ("210000", "290000") in {(d["cached"], d["engine"]) for d in result.entry["differences"]}
+
+
+def test_csm_renamed_in_the_roster(uploads: dict[str, Path]) -> None:
+    """The regenerated tab is "CSM-A Ava Okafor-Lind"; it is compared with the upload's "CSM-A Ava Okafor"."""
+    result = recalc_file(uploads["renamed_lo"])
+    assert result.status == "ok", result.entry
+    assert result.entry["warnings"] == []
+    assert pays(result) == HAND_PAYOUTS
 
 
 def test_metadata_sheet_deleted(uploads: dict[str, Path]) -> None:

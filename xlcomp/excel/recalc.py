@@ -182,7 +182,7 @@ def _recalc(job: UploadJob, options: RecalcOptions, entry: dict[str, Any]) -> Fi
         rows = [{"source": escape_text(job.file), **row} for row in payout_records(result)]
         workbook = _regenerate(result, folder / "regenerated.xlsx", entry)
         if workbook is not None and options.compare and inputs.kind == KIND_XLCOMP:
-            _compare(upload, folder / "regenerated.xlsx", entry)
+            _compare(upload, folder / "regenerated.xlsx", inputs.tabs, entry)
         entry["output"] = job.output if workbook is not None else ""
         changed = entry["overrides"] or entry["differences"]
         entry["status"] = STATUS_CHANGED if changed else STATUS_OK
@@ -205,10 +205,10 @@ def _regenerate(result: RunResult, path: Path, entry: dict[str, Any]) -> bytes |
     return path.read_bytes()
 
 
-def _compare(upload: Path, regenerated: Path, entry: dict[str, Any]) -> None:
+def _compare(upload: Path, regenerated: Path, tabs: tuple[tuple[str, str], ...], entry: dict[str, Any]) -> None:
     from .upload_compare import compare_workbooks
 
-    comparison = compare_workbooks(upload, regenerated)
+    comparison = compare_workbooks(upload, regenerated, tabs)
     entry["overrides"] = [o.as_dict() for o in comparison.overrides]
     entry["differences"] = [d.as_dict() for d in comparison.differences]
     entry["warnings"] += _problem_dicts(comparison.warnings)

@@ -42,7 +42,7 @@ from ..model.plan import Plan
 from ..money import NumberParseError, parse_number
 from . import layout
 
-__all__ = ["ParameterEdit", "UploadInputs", "read_upload"]
+__all__ = ["ParameterEdit", "UploadInputs", "read_tabs", "read_upload"]
 
 KIND_XLCOMP = "xlcomp workbook"
 KIND_INPUTS = "inputs workbook"
@@ -227,6 +227,19 @@ def _fmt(value: Decimal | None) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # an xlcomp workbook
+
+
+def read_tabs(path: str | Path) -> list[tuple[str, str]]:
+    """The ``(csm_id, sheet)`` CSM tabs an xlcomp workbook's metadata lists ([] when it has none)."""
+    from python_calamine import CalamineWorkbook
+
+    calamine = CalamineWorkbook.from_path(str(path))
+    try:
+        if layout.META_SHEET not in calamine.sheet_names:
+            return []
+        return _read_metadata(_Sheets(calamine))[2]
+    finally:
+        calamine.close()
 
 
 def _read_metadata(sheets: _Sheets) -> tuple[dict[str, str], str, list[tuple[str, str]]]:

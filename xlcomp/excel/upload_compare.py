@@ -24,7 +24,7 @@ import posixpath
 import re
 import warnings as pywarnings
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -287,8 +287,13 @@ def _parse_formulas(data: bytes) -> Iterator[tuple[int, int, str, int]]:
 # formulas as comparable keys
 
 
-def formula_key(formula: str, book: _Book | None = None, row: int = 0, sheet: str = "") -> str:
-    """A formula reduced to what it computes (see the module docstring), for comparison."""
+def formula_key(formula: str, book: _Book | None = None, row: int = 0, sheet: str = "",
+                renames: Mapping[str, str] | None = None) -> str:
+    """A formula reduced to what it computes (see the module docstring), for comparison.
+
+    ``book``, ``row`` and ``sheet`` say where the formula is (to recognise table columns written
+    as ranges); ``renames`` maps sheet names (lower case) to the names they stand for.
+    """
     from openpyxl.formula.tokenizer import Tokenizer
 
     text = formula if formula.startswith("=") else "=" + formula
@@ -302,7 +307,7 @@ def formula_key(formula: str, book: _Book | None = None, row: int = 0, sheet: st
             continue
         value = token.value
         if token.type == "OPERAND" and token.subtype == "RANGE":
-            parts.append(_range_key(value, book, row, sheet))
+            parts.append(_range_key(value, book, row, sheet, renames or {}))
         elif token.type == "OPERAND" and token.subtype == "NUMBER":
             try:
                 parts.append(f"{Decimal(value).normalize():f}")
@@ -323,7 +328,7 @@ def formula_key(formula: str, book: _Book | None = None, row: int = 0, sheet: st
     return "\x1f".join(parts)
 
 
-def _range_key(reference: str, book: _Book | None, row: int, sheet: str) -> str:
+def _range_key(reference: str, book: _Book | None, row: int, sheet: str, renames: Mapping[str, str]) -> str:
     """A range or name as a canonical key: ``TABLE[COLUMN]`` for a table column, else ``SHEET!A1:B2``."""
     structured = _STRUCTURED.match(reference.strip())
     if structured:
@@ -337,6 +342,7 @@ def _range_key(reference: str, book: _Book | None, row: int, sheet: str) -> str:
         as_table = _table_column_for(book, ref_sheet or sheet, cells, row)
         if as_table:
             return as_table
+    ref_sheet = renames.get(ref_sheet.lower(), ref_sheet)
     return f"{ref_sheet.upper()}!{cells}" if ref_sheet else cells
 
 
@@ -436,13 +442,23 @@ def _same_value(cached: Any, engine: Any, number_format: str) -> bool:
 # the comparison
 
 
-def compare_workbooks(upload: Path, regenerated: Path) -> Comparison:
-    """Overrides and differences of ``upload`` against ``regenerated`` (see the module docstring)."""
+def compare_workbooks(upload: Path, regenerated: Path, upload_tabs: Sequence[tuple[str, str]] = ()) -> Comparison:
+    """Overrides and differences of ``upload`` against ``regenerated`` (see the module docstring).
+
+    ``upload_tabs`` are the upload's ``(csm_id, sheet)`` CSM tabs (its metadata): a CSM renamed in
+    the Roster has a tab of another name in the regenerated workbook, compared with its old tab.
+    """
     from python_calamine import CalamineWorkbook
+
+    from .upload import read_tabs
 
     result = Comparison()
     upload_book = _open_book(upload)
     fresh_book = _open_book(regenerated)
+    theirs = {csm_id: name for csm_id, name in upload_tabs}
+    tab_of = {fresh: theirs[csm_id] for csm_id, fresh in read_tabs(regenerated)
+              if csm_id in theirs and theirs[csm_id] != fresh and theirs[csm_id] in upload_book.sheets}
+    renames = {their.lower(): fresh for fresh, their in tab_of.items()}
     upload_values = CalamineWorkbook.from_path(str(upload))
     fresh_values = CalamineWorkbook.from_path(str(regenerated))
     upload_sheets = {name.lower(): name for name in upload_book.sheets}
@@ -454,7 +470,7 @@ def compare_workbooks(upload: Path, regenerated: Path) -> Comparison:
             expected = list(read_formulas(regenerated, fresh_part))
             if not expected:
                 continue
-            upload_name = upload_sheets.get(sheet.lower())
+            upload_name = tab_of.get(sheet) or upload_sheets.get(sheet.lower())
             if upload_name is None:
                 result.warnings.append(Problem("", f'the sheet "{sheet}" is not in the upload (deleted or renamed; '
                                                    "or a CSM added to the Roster, whose tab xlcomp now adds): its "
@@ -475,7 +491,7 @@ def compare_workbooks(upload: Path, regenerated: Path) -> Comparison:
                 if mapped is None:
                     continue
                 _compare_cell(sheets, (row, column), mapped, formula, fresh_book.number_formats.get(style_id, ""),
-                              upload_book, fresh_book, result, counts)
+                              upload_book, fresh_book, result, counts, renames)
     finally:
         upload_values.close()
         fresh_values.close()
@@ -503,7 +519,7 @@ class _SheetPair:
 
 def _compare_cell(sheets: _SheetPair, fresh_at: tuple[int, int], upload_at: tuple[int, int], formula: str,
                   number_format: str, upload_book: _Book, fresh_book: _Book, result: Comparison,
-                  counts: dict[str, int]) -> None:
+                  counts: dict[str, int], renames: Mapping[str, str]) -> None:
     row, column = upload_at
     where = f"{sheets.upload_name}!{column_letter(column)}{row + 1}"
     cached = sheets.upload_errors.get(upload_at) or _cell(sheets.upload_rows, row, column)
@@ -512,7 +528,7 @@ def _compare_cell(sheets: _SheetPair, fresh_at: tuple[int, int], upload_at: tupl
     if their is None:
         kind = "blank" if cached in ("", None) else "constant"
         _add(result.overrides, Override(where, formula, _show(cached), kind))
-    elif their != formula and formula_key(their, upload_book, row, sheets.upload_name) != formula_key(
+    elif their != formula and formula_key(their, upload_book, row, sheets.upload_name, renames) != formula_key(
             formula, fresh_book, fresh_at[0], sheets.fresh_name):
         _add(result.overrides, Override(where, formula, their, "formula"))
     if their is not None and cached in ("", None) and engine not in ("", None):
