@@ -275,9 +275,13 @@ def _remove_stale_temporaries(out: Path, uploads: list[Upload]) -> None:
 
 @contextlib.contextmanager
 def _batch_lock(out: Path) -> Iterator[None]:
-    """One batch at a time writes into ``out`` (an advisory lock on ``DIR/.xlcomp-recalc/lock``)."""
-    import fcntl
-
+    """One batch at a time writes into ``out`` (an advisory lock on ``DIR/.xlcomp-recalc/lock``;
+    POSIX only: elsewhere the batch runs unlocked)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
     folder = out / JOURNAL_DIR
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "lock").open("a+b") as handle:
