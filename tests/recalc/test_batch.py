@@ -367,3 +367,16 @@ def test_one_batch_at_a_time_per_output_folder(plain: Path, tmp_path: Path) -> N
         with pytest.raises(UsageError, match="another xlcomp recalc is writing into"):
             run_batch([plain], out, workers=1)
     assert run_batch([plain], out, workers=1).count("ok") == 1
+
+
+def test_inputs_a_workbook_cannot_hold_are_rejected(tmp_path: Path) -> None:
+    """csm_ids that differ only in case are one id to Excel's lookups: no workbook, no payouts."""
+    roster = [list(row) for row in ROSTER_ROWS]
+    accounts = [list(row) for row in ACCOUNT_ROWS]
+    roster[2][0] = "csm-a"
+    accounts[3][1] = "csm-a"
+    result = recalc_file(plain_workbook(tmp_path / "case.xlsx", roster=roster, accounts=accounts))
+    assert result.status == "rejected"
+    assert result.payouts == [] and result.workbook is None
+    [problem] = result.entry["problems"]
+    assert problem["where"] == "Roster!A3" and "the same csm_id to Excel" in problem["message"]

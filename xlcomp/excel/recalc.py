@@ -180,7 +180,11 @@ def _recalc(job: UploadJob, options: RecalcOptions, entry: dict[str, Any]) -> Fi
         entry["csms"] = len(result.csms)
         entry["total"] = money.fmt_decimal(result.total, 2)
         rows = [{"source": escape_text(job.file), **row} for row in payout_records(result)]
-        workbook = _regenerate(result, folder / "regenerated.xlsx", entry)
+        try:
+            workbook = _regenerate(result, folder / "regenerated.xlsx", entry)
+        except ProblemsError as exc:  # inputs a workbook cannot hold (csm_ids Excel cannot tell apart)
+            entry["problems"] = _problem_dicts(exc.problems)
+            return FileResult(entry)
         if workbook is not None and options.compare and inputs.kind == KIND_XLCOMP:
             _compare(upload, folder / "regenerated.xlsx", inputs.tabs, entry)
         entry["output"] = job.output if workbook is not None else ""
