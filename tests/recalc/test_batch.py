@@ -380,3 +380,21 @@ def test_inputs_a_workbook_cannot_hold_are_rejected(tmp_path: Path) -> None:
     assert result.payouts == [] and result.workbook is None
     [problem] = result.entry["problems"]
     assert problem["where"] == "Roster!A3" and "the same csm_id to Excel" in problem["message"]
+
+
+def test_links_to_an_upload_are_refused_as_outputs(plain: Path, tmp_path: Path) -> None:
+    """An output folder where a symbolic or hard link to the upload sits under an output's name."""
+    from xlcomp.errors import UsageError
+
+    for kind in ("symlink", "hardlink"):
+        out = tmp_path / kind
+        out.mkdir()
+        link = out / "plain.xlsx"
+        if kind == "symlink":
+            link.symlink_to(plain)
+        else:
+            os.link(plain, link)
+        with pytest.raises(UsageError, match="would overwrite the upload"):
+            run_batch([plain], out, workers=1)
+        with pytest.raises(UsageError, match="would overwrite the upload"):
+            run_batch([link], out, workers=1)

@@ -120,18 +120,34 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _refuse_overwrites(uploads: list[Upload], out: Path) -> None:
+    """Refuse a batch one of whose outputs is one of its uploads (same path, symlink or hard link)."""
     targets = [out / REPORT_JSON, out / REPORT_XLSX, out / PAYOUTS_FILE]
     targets += [out / u.output for u in uploads] + [out / JOURNAL_DIR / f"{u.stem}.json" for u in uploads]
+    by_path: dict[Path, Path] = {}
+    by_inode: dict[tuple[int, int], Path] = {}
+    for target in targets:
+        by_path[target.resolve()] = target
+        try:
+            info = target.stat()
+        except OSError:
+            continue
+        by_inode[(info.st_dev, info.st_ino)] = target
     journal = (out / JOURNAL_DIR).resolve()
     for upload in uploads:
         resolved = upload.path.resolve()
         if journal == resolved or journal in resolved.parents:
             raise UsageError(f"{upload.file} is inside the output folder's journal ({out / JOURNAL_DIR}): "
                              "choose another --out")
-        for target in targets:
-            if _same_file(upload.path, target):
-                raise UsageError(f"the output {target} would overwrite the upload {upload.file}: uploads are never "
-                                 "written to; choose another --out folder")
+        clash = by_path.get(resolved)
+        if clash is None:
+            try:
+                info = upload.path.stat()
+                clash = by_inode.get((info.st_dev, info.st_ino))
+            except OSError:
+                clash = None
+        if clash is not None:
+            raise UsageError(f"the output {clash} would overwrite the upload {upload.file}: uploads are never "
+                             "written to; choose another --out folder")
 
 
 def _job_with_limits(upload: Upload, options: RecalcOptions) -> UploadJob:
