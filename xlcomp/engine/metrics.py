@@ -10,7 +10,7 @@ call too.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -186,10 +186,10 @@ class BookSums:
                  weighted: Mapping[str, tuple[Decimal, Decimal]] | None = None,
                  nps: tuple[Decimal, int] = (ZERO, 0), *, aggregates: Aggregates | None = None,
                  position: int = 0) -> None:
-        self._sums = dict(sums or {})
+        self._sums = sums if sums is not None else {}
         self._accounts = accounts
         self._logos = logos_churned
-        self._weighted = dict(weighted or {})
+        self._weighted = weighted if weighted is not None else {}
         self._nps = nps
         self._agg = aggregates
         self._position = position
@@ -285,37 +285,64 @@ def aggregate(book: Book, metrics: Iterable[str] | None = None) -> dict[str, Boo
     return {csm_id: BookSums(aggregates=agg, position=i) for csm_id, i in agg.position.items()}
 
 
-def metric_value(name: str, sums: BookSums, csm: Csm | None, plan: Plan) -> MetricValue:
-    """The value of metric ``name`` for one CSM (SPEC section 2)."""
-    s = sums.sum
-    if name in SUM_FIELDS:
-        return MetricValue(name, s(name))
-    if name == "expansion_arr":
-        return MetricValue(name, s("upsell_arr") + s("cross_sell_arr"))
-    if name == "churned_arr":
-        return MetricValue(name, s("renewable_arr") - s("renewed_arr"))
-    if name == "gross_renewal_rate":
-        return gross_renewal_rate(s("renewable_arr"), s("renewed_arr"))
-    if name == "net_revenue_retention":
-        return net_revenue_retention(s("arr_start"), s("upsell_arr") + s("cross_sell_arr"), s("contraction_arr"),
-                                     s("renewable_arr") - s("renewed_arr"))
-    if name == "logo_churn_rate":
-        return churn_rate(Decimal(sums.logos_churned), Decimal(sums.accounts))
-    if name in _WEIGHTED:
+def _weighted_metric(name: str) -> Callable[[BookSums, Csm | None], MetricValue]:
+    def value(sums: BookSums, csm: Csm | None) -> MetricValue:
         num, den = sums.weighted_parts(name)
         return ratio(name, num, den, f"no account has a {name}" if sums.accounts else "no accounts")
-    if name == "nps":
-        total, count = sums.nps
-        return ratio(name, total, Decimal(count), "no account has an nps" if sums.accounts else "no accounts")
-    if name == "onboarding_rate":
-        return ratio(name, s("onboarding_done"), s("onboarding_planned"), "no onboardings planned")
-    if name == "mbo_score":
-        value = csm.value("mbo_score") if csm else None
-        return MetricValue(name, value, ONE, "" if value is not None else "no mbo_score on the roster")
-    if name == "utilization":
-        billable = (csm.value("billable_hours") if csm else None) or ZERO
-        available = (csm.value("available_hours") if csm else None) or ZERO
-        return ratio(name, billable, available, "no available_hours on the roster")
+    return value
+
+
+def _sum_metric(name: str) -> Callable[[BookSums, Csm | None], MetricValue]:
+    def value(sums: BookSums, csm: Csm | None) -> MetricValue:
+        return MetricValue(name, sums.sum(name))
+    return value
+
+
+def _nps(sums: BookSums, csm: Csm | None) -> MetricValue:
+    total, count = sums.nps
+    return ratio("nps", total, Decimal(count), "no account has an nps" if sums.accounts else "no accounts")
+
+
+def _mbo_score(sums: BookSums, csm: Csm | None) -> MetricValue:
+    value = csm.value("mbo_score") if csm else None
+    return MetricValue("mbo_score", value, ONE, "" if value is not None else "no mbo_score on the roster")
+
+
+def _utilization(sums: BookSums, csm: Csm | None) -> MetricValue:
+    billable = (csm.value("billable_hours") if csm else None) or ZERO
+    available = (csm.value("available_hours") if csm else None) or ZERO
+    return ratio("utilization", billable, available, "no available_hours on the roster")
+
+
+def _nrr(sums: BookSums, csm: Csm | None) -> MetricValue:
+    s = sums.sum
+    renewable, renewed = s("renewable_arr"), s("renewed_arr")
+    return net_revenue_retention(s("arr_start"), s("upsell_arr") + s("cross_sell_arr"), s("contraction_arr"),
+                                 renewable - renewed)
+
+
+_METRIC_VALUES: dict[str, Callable[[BookSums, Csm | None], MetricValue]] = {
+    **{name: _sum_metric(name) for name in SUM_FIELDS},
+    "expansion_arr": lambda sums, csm: MetricValue("expansion_arr",
+                                                   sums.sum("upsell_arr") + sums.sum("cross_sell_arr")),
+    "churned_arr": lambda sums, csm: MetricValue("churned_arr", sums.sum("renewable_arr") - sums.sum("renewed_arr")),
+    "gross_renewal_rate": lambda sums, csm: gross_renewal_rate(sums.sum("renewable_arr"), sums.sum("renewed_arr")),
+    "net_revenue_retention": _nrr,
+    "logo_churn_rate": lambda sums, csm: churn_rate(Decimal(sums.logos_churned), Decimal(sums.accounts)),
+    **{name: _weighted_metric(name) for name in _WEIGHTED},
+    "nps": _nps,
+    "onboarding_rate": lambda sums, csm: ratio("onboarding_rate", sums.sum("onboarding_done"),
+                                               sums.sum("onboarding_planned"), "no onboardings planned"),
+    "mbo_score": _mbo_score,
+    "utilization": _utilization,
+}
+
+
+def metric_value(name: str, sums: BookSums, csm: Csm | None, plan: Plan) -> MetricValue:
+    """The value of metric ``name`` for one CSM (SPEC section 2)."""
+    compute = _METRIC_VALUES.get(name)
+    if compute is not None:
+        return compute(sums, csm)
     if name in plan.inputs:
         return MetricValue(name, plan.inputs[name])
     if metric_def(name, set(plan.inputs)) is not None:

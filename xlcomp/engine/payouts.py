@@ -18,6 +18,7 @@ __all__ = ["ComponentResult", "GateCheck", "MultiplierCheck", "Trace", "bonus", 
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
+_DENOMINATORS = {n: Decimal(n) for n in range(28, 367)}  # days in period x periods per year
 
 
 class GateCheck(NamedTuple):
@@ -186,7 +187,7 @@ def bonus(component: Component, csm_id: str, metric: MetricValue, target: Decima
     """
     assert component.weight is not None and component.curve is not None
     numerator = target_variable * component.weight * days
-    denominator = Decimal(period_days * per_year)
+    denominator = _DENOMINATORS.get(period_days * per_year) or Decimal(period_days * per_year)
     target_incentive = numerator / denominator
     multiplier, checks = multiplier_checks(multipliers, values)
     gate = _gate(component, values)

@@ -156,21 +156,24 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
         sums_by_csm = aggregate(book, needed)
     problems: list[Problem] = []
     results = []
-    per_year = period.per_year
-    multipliers = {c.id: plan.multipliers_for(c.id) for c in plan.components}
+    per_year, period_days = period.per_year, period.days
+    components = [(c, plan.multipliers_for(c.id)) for c in plan.components]
+    constant = {name: metric_value(name, EMPTY, None, plan) for name in needed if name in plan.inputs}
+    per_csm = [name for name in needed if name not in constant]
     for index, csm in enumerate(roster.csms):
         sums = sums_by_csm.get(csm.csm_id, EMPTY)
-        values: dict[str, MetricValue] = {name: metric_value(name, sums, csm, plan) for name in needed}
+        values: dict[str, MetricValue] = {name: metric_value(name, sums, csm, plan) for name in per_csm}
         if scale is not None:
-            values = {name: _scaled(value, scale, plan) for name, value in values.items()}
+            values = {name: _scaled(value, scale) for name, value in values.items()}
+        values.update(constant)
         days = period.days_employed(csm.start_date, csm.end_date)
-        components = []
-        for component in plan.components:
-            result = _component(component, csm, sums, values, plan, days, period.days, per_year, roster, problems,
-                                multipliers[component.id])
+        done = []
+        for component, multipliers in components:
+            result = _component(component, csm, sums, values, plan, days, period_days, per_year, roster, problems,
+                                multipliers)
             if result is not None:
-                components.append(result)
-        results.append(CsmResult(csm, days, period.days, tuple(components), sums))
+                done.append(result)
+        results.append(CsmResult(csm, days, period_days, tuple(done), sums))
         if progress is not None and index % 500 == 499:
             progress(500)
     if problems:
@@ -178,8 +181,8 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     return RunResult(plan, period, roster, book, tuple(results))
 
 
-def _scaled(value: MetricValue, scale: Decimal, plan: Plan) -> MetricValue:
-    if value.num is None or value.name in plan.inputs:
+def _scaled(value: MetricValue, scale: Decimal) -> MetricValue:
+    if value.num is None:
         return value
     return MetricValue(value.name, value.num * scale, value.den, value.reason)
 
