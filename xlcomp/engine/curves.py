@@ -4,24 +4,75 @@ The tier *holding* a value is the last tier whose lower bound is at most the val
 ``MATCH(value, lower_bounds, 1)``): so a value above a bounded last tier is held by the last tier.
 Marginal curves never pay above the last ``upto``.
 
-Each rule has a fast form that returns only the number (``share_at``, ``commission_at``: the
-payroll path) and a walk that explains it step by step (``tier_walk``, ``commission_walk``: the
-statements path); ``tier_share`` and ``commission_value`` return both.
+Each rule is written once, on arrays of exact Decimals (NumPy object arrays: the arithmetic is
+Decimal's own, only the loop runs in C) so a run computes every CSM at once: ``shares``,
+``bonus_shares``, ``commissions``, ``attainments``. The scalar forms (``share_at``, ``bonus_share``,
+``commission_at``, ``attainment_of``) call them with one value. The walks (``tier_walk``,
+``commission_walk``) explain a result step by step for statements; ``tier_share`` and
+``commission_value`` return a number with its walk.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import NamedTuple
+import bisect
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, NamedTuple
+
+import numpy as np
 
 from ..model.plan import Curve, CurveMode
-from ..money import excel_round
 
-__all__ = ["BonusShare", "Segment", "attainment_of", "bonus_share", "commission_at", "commission_value",
-           "commission_walk", "holding_tier", "share_at", "tier_share", "tier_walk"]
+__all__ = ["BonusShare", "Segment", "attainment_of", "attainments", "bonus_share", "bonus_shares",
+           "commission_at", "commission_value", "commission_walk", "commissions", "decimals", "holding_tier",
+           "maximum", "minimum", "rounded", "share_at", "shares", "tier_share", "tier_walk", "where"]
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
+Array = np.ndarray[Any, Any]
+_ROUNDERS = {digits: np.frompyfunc(lambda x, q=Decimal(1).scaleb(-digits): x.quantize(q, ROUND_HALF_UP), 1, 1)
+             for digits in range(0, 13)}
+
+
+def decimals(values: Any) -> Array:
+    """An object array of the given Decimals (or None)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def where(condition: Any, yes: Any, no: Any) -> Array:
+    """``np.where`` over Decimals (typed for object arrays)."""
+    return np.where(condition, yes, no)  # type: ignore[no-any-return]
+
+
+def maximum(a: Any, b: Any) -> Array:
+    """``np.maximum`` over Decimals."""
+    return np.maximum(a, b)  # type: ignore[no-any-return]
+
+
+def minimum(a: Any, b: Any) -> Array:
+    """``np.minimum`` over Decimals."""
+    return np.minimum(a, b)  # type: ignore[no-any-return]
+
+
+def _one(value: Any) -> Array:
+    out = np.empty(1, dtype=object)
+    out[0] = value
+    return out
+
+
+def rounded(values: Array, digits: int) -> Array:
+    """Excel's ROUND(value, digits) on every element: half away from zero, on the decimal value."""
+    if not len(values):
+        return values
+    return _ROUNDERS[digits](values)  # type: ignore[no-any-return]
+
+
+def _held_rates(curve: Curve, values: Array) -> Array:
+    """The rate of the tier holding each value: the last tier whose lower bound is at most it."""
+    lows = decimals(curve.lows)
+    index = np.searchsorted(lows, values, side="right") - 1
+    return decimals(curve.rates)[maximum(index, 0)]
 
 
 class Segment(NamedTuple):
@@ -41,27 +92,30 @@ class Segment(NamedTuple):
 
 def holding_tier(curve: Curve, value: Decimal) -> int:
     """Index of the tier holding ``value``: ``upto[i-1] <= value < upto[i]``."""
-    index = 0
-    for i, lower in enumerate(curve.lows):
-        if lower <= value:
-            index = i
-        else:
-            break
-    return index
+    return max(0, bisect.bisect_right(curve.lows, value) - 1)
+
+
+def shares(attainment: Array, curve: Curve) -> Array:
+    """Each attainment's payout share (before threshold, cap and multiplier).
+
+    marginal: Σ rate_i x clip(a - lower_i, 0, upper_i - lower_i); whole: a x rate of the tier holding
+    a; steps: the rate of the tier holding a.
+    """
+    if curve.mode is CurveMode.MARGINAL:
+        total = np.full(len(attainment), ZERO, dtype=object)
+        for lower, upper, rate in curve.bounds():
+            part = maximum(attainment - lower, ZERO)
+            if upper is not None:
+                part = minimum(part, upper - lower)
+            total = total + rate * part
+        return total
+    held = _held_rates(curve, attainment)
+    return attainment * held if curve.mode is CurveMode.WHOLE else held
 
 
 def share_at(attainment: Decimal, curve: Curve) -> Decimal:
-    """A bonus's payout share at ``attainment`` (before threshold, cap and multiplier)."""
-    if curve.mode is CurveMode.MARGINAL:
-        total = ZERO
-        for lower, upper, rate in curve.bounds():
-            if attainment <= lower:
-                break
-            top = attainment if upper is None or attainment < upper else upper
-            total += rate * (top - lower)
-        return total
-    rate = curve.rates[holding_tier(curve, attainment)]
-    return attainment * rate if curve.mode is CurveMode.WHOLE else rate
+    """A bonus's payout share at one attainment (before threshold, cap and multiplier)."""
+    return shares(_one(attainment), curve)[0]  # type: ignore[no-any-return]
 
 
 def tier_walk(attainment: Decimal, curve: Curve) -> tuple[Segment, ...]:
@@ -87,9 +141,14 @@ def tier_share(attainment: Decimal, curve: Curve) -> tuple[Decimal, tuple[Segmen
     return share_at(attainment, curve), tier_walk(attainment, curve)
 
 
-def attainment_of(actual: Decimal, target: Decimal, den: Decimal = ONE) -> Decimal:
+def attainments(actual: Array, den: Array | Decimal, target: Array | Decimal) -> Array:
     """Attainment as the engine pays it: ``ROUND(actual / (den x target), 6)``, and 0 where negative."""
-    return max(excel_round(actual / (den * target), 6), ZERO)
+    return maximum(rounded(actual / (den * target), 6), ZERO)
+
+
+def attainment_of(actual: Decimal, target: Decimal, den: Decimal = ONE) -> Decimal:
+    """One attainment: ``ROUND(actual / (den x target), 6)``, and 0 where negative."""
+    return attainments(_one(actual), den, target)[0]  # type: ignore[no-any-return]
 
 
 class BonusShare(NamedTuple):
@@ -108,30 +167,48 @@ class BonusShare(NamedTuple):
         return tier_walk(self.attainment, self.curve)
 
 
+def bonus_shares(attainment: Array, curve: Curve, threshold: Decimal | None = None, cap: Decimal | None = None
+                 ) -> tuple[Array, Array, Array, Array]:
+    """Each attainment's share after threshold and cap: ``(share, below_threshold, capped, uncapped)``.
+
+    Below the threshold the share is 0 (and ``uncapped`` None); else the curve's share, at most ``cap``.
+    """
+    share = shares(attainment, curve)
+    n = len(attainment)
+    below = attainment < threshold if threshold is not None else np.zeros(n, dtype=bool)
+    uncapped = where(below, None, share)
+    share = where(below, ZERO, share)
+    capped = share > cap if cap is not None else np.zeros(n, dtype=bool)
+    if cap is not None:
+        share = where(capped, cap, share)
+    return share, np.asarray(below, dtype=bool), np.asarray(capped, dtype=bool), uncapped
+
+
 def bonus_share(attainment: Decimal, curve: Curve, threshold: Decimal | None = None,
                 cap: Decimal | None = None) -> BonusShare:
     """The payout share at ``attainment``: 0 below the threshold, else the curve's share, capped at ``cap``."""
-    if threshold is not None and attainment < threshold:
-        return BonusShare(ZERO, True, False, None, attainment, curve)
-    share = share_at(attainment, curve)
-    if cap is not None and share > cap:
-        return BonusShare(cap, False, True, share, attainment, curve)
-    return BonusShare(share, False, False, share, attainment, curve)
+    share, below, capped, uncapped = bonus_shares(_one(attainment), curve, threshold, cap)
+    return BonusShare(share[0], bool(below[0]), bool(capped[0]), uncapped[0], attainment, curve)
+
+
+def commissions(amount: Array, quota: Array, attainment: Array, curve: Curve) -> Array:
+    """Commission on each amount: marginal tiers cut the amount at ``upto x quota``; whole pays the rate of
+    the tier holding the attainment on all of it."""
+    if curve.mode is CurveMode.MARGINAL:
+        total = np.full(len(amount), ZERO, dtype=object)
+        for lower, upper, rate in curve.bounds():
+            low = lower * quota
+            part = maximum(amount - low, ZERO)
+            if upper is not None:
+                part = minimum(part, upper * quota - low)
+            total = total + rate * part
+        return total
+    return maximum(amount, ZERO) * _held_rates(curve, attainment)
 
 
 def commission_at(amount: Decimal, quota: Decimal, attainment: Decimal, curve: Curve) -> Decimal:
-    """Commission on ``amount``: tiers cut at ``upto x quota`` (marginal), or the rate of the tier holding
-    ``attainment`` on all of it (whole)."""
-    if curve.mode is CurveMode.MARGINAL:
-        total = ZERO
-        for lower, upper, rate in curve.bounds():
-            low = lower * quota
-            if amount <= low:
-                break
-            top = amount if upper is None else min(amount, upper * quota)
-            total += rate * (top - low)
-        return total
-    return max(ZERO, amount) * curve.rates[holding_tier(curve, attainment)]
+    """Commission on one amount."""
+    return commissions(_one(amount), _one(quota), _one(attainment), curve)[0]  # type: ignore[no-any-return]
 
 
 def commission_walk(amount: Decimal, quota: Decimal, attainment: Decimal, curve: Curve) -> tuple[Segment, ...]:

@@ -9,12 +9,28 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import NamedTuple
 
+import numpy as np
+
 from ..model.plan import Component, Curve, Kind, Multiplier
 from ..money import excel_round
-from .curves import Segment, attainment_of, bonus_share, commission_at, commission_walk, tier_walk
+from .curves import (
+    Array,
+    Segment,
+    attainments,
+    bonus_shares,
+    commission_walk,
+    commissions,
+    decimals,
+    maximum,
+    rounded,
+    tier_walk,
+    where,
+)
 from .metrics import MetricValue
 
-__all__ = ["ComponentResult", "GateCheck", "MultiplierCheck", "Trace", "bonus", "commission", "multiplier_checks"]
+__all__ = ["BonusBlock", "CommissionBlock", "ComponentResult", "GateCheck", "MultiplierCheck", "Trace", "bonus",
+           "bonus_block", "bonus_results", "commission", "commission_block", "commission_results", "denominator_of",
+           "gate_check", "multiplier_checks"]
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -137,7 +153,8 @@ def multiplier_checks(multipliers: tuple[Multiplier, ...], values: dict[str, Met
     return product, tuple(checks)
 
 
-def _gate(component: Component, values: dict[str, MetricValue]) -> GateCheck | None:
+def gate_check(component: Component, values: dict[str, MetricValue]) -> GateCheck | None:
+    """How the component's gate decides for one CSM (None: no gate)."""
     gate = component.gate
     if gate is None:
         return None
@@ -151,12 +168,6 @@ def _show(value: Decimal | None) -> str:
     if value is None:
         return "-"
     return f"{excel_round(value, 6).normalize():f}"
-
-
-def _attainment(metric: MetricValue, target: Decimal) -> Decimal | None:
-    if metric.num is None:
-        return None
-    return attainment_of(metric.num, target, metric.den)
 
 
 def _notes(trace: Trace, multiplier: Decimal, component: Component) -> str:
@@ -178,61 +189,143 @@ def _notes(trace: Trace, multiplier: Decimal, component: Component) -> str:
     return "; ".join(notes)
 
 
+class BonusBlock(NamedTuple):
+    """A bonus component for many CSMs at once: arrays in CSM order."""
+
+    attainment: Array
+    share: Array
+    below_threshold: Array
+    capped: Array
+    uncapped: Array
+    target_incentive: Array
+    payout: Array
+
+
+def bonus_block(component: Component, num: Array, den: Array, target: Array, target_variable: Array, days: Array,
+                denominator: Decimal, gate_ok: Array, multiplier: Array) -> BonusBlock:
+    """A bonus for many CSMs: TI x share x multiplier, rounded to cents.
+
+    TI = target_variable x weight x days employed / denominator, with denominator = days in period x
+    periods per year; the payout is ``ROUND(target_variable x weight x days x share x multiplier /
+    denominator, 2)``: one division, done last. ``num`` holds None where the metric is undefined.
+    """
+    assert component.weight is not None and component.curve is not None
+    n = len(num)
+    numerator = target_variable * component.weight * days
+    target_incentive = numerator / denominator
+    attainment = np.full(n, None, dtype=object)
+    share = np.full(n, ZERO, dtype=object)
+    below = np.zeros(n, dtype=bool)
+    capped = np.zeros(n, dtype=bool)
+    uncapped = np.full(n, None, dtype=object)
+    defined = np.fromiter((x is not None for x in num), dtype=bool, count=n)
+    if defined.any():
+        i = np.flatnonzero(defined)
+        a = attainments(num[i], den[i], target[i])
+        attainment[i] = a
+        share[i], below[i], capped[i], uncapped[i] = bonus_shares(a, component.curve, component.threshold,
+                                                                  component.cap)
+    share = where(gate_ok, share, ZERO)
+    payout = rounded(numerator * share * multiplier / denominator, 2)
+    return BonusBlock(attainment, share, below, capped, uncapped, target_incentive, payout)
+
+
+class CommissionBlock(NamedTuple):
+    """A commission component for many CSMs at once: arrays in CSM order (attainment None without quota)."""
+
+    attainment: Array
+    value: Array
+    below_threshold: Array
+    capped: Array
+    uncapped: Array
+    payout: Array
+
+
+def commission_block(component: Component, amount: Array, quota: Array | None, gate_ok: Array,
+                     multiplier: Array) -> CommissionBlock:
+    """A commission for many CSMs: rates on each amount, capped at cap_amount, times the multiplier, rounded."""
+    n = len(amount)
+    below = np.zeros(n, dtype=bool)
+    if quota is not None:
+        assert component.curve is not None
+        attainment = attainments(amount, ONE, quota)
+        value = commissions(amount, quota, attainment, component.curve)
+        if component.threshold is not None:
+            below = np.asarray(attainment < component.threshold, dtype=bool)
+            value = where(below, ZERO, value)
+    else:
+        assert component.rate is not None
+        attainment = np.full(n, None, dtype=object)
+        value = maximum(amount, ZERO) * component.rate
+    value = maximum(value, ZERO)
+    uncapped = value
+    capped = np.zeros(n, dtype=bool)
+    if component.cap_amount is not None:
+        capped = np.asarray(value > component.cap_amount, dtype=bool)
+        value = where(capped, component.cap_amount, value)
+    value = where(gate_ok, value, ZERO)
+    return CommissionBlock(attainment, value, below, capped, uncapped, rounded(value * multiplier, 2))
+
+
+def denominator_of(period_days: int, per_year: int) -> Decimal:
+    """Days in the period x periods per year, the one divisor of a bonus."""
+    return _DENOMINATORS.get(period_days * per_year) or Decimal(period_days * per_year)
+
+
 def bonus(component: Component, csm_id: str, metric: MetricValue, target: Decimal, target_variable: Decimal,
           days: int, period_days: int, per_year: int, values: dict[str, MetricValue],
           multipliers: tuple[Multiplier, ...]) -> ComponentResult:
-    """A bonus: TI x share x multiplier, rounded to cents.
-
-    TI = target_variable x weight x days employed / (days in period x periods per year).
-    """
-    assert component.weight is not None and component.curve is not None
-    numerator = target_variable * component.weight * days
-    denominator = _DENOMINATORS.get(period_days * per_year) or Decimal(period_days * per_year)
-    target_incentive = numerator / denominator
+    """One CSM's bonus (:func:`bonus_block` for one)."""
     multiplier, checks = multiplier_checks(multipliers, values)
-    gate = _gate(component, values)
-    attainment = _attainment(metric, target)
-    share = ZERO
-    below = capped = False
-    uncapped = None
-    if attainment is not None:
-        decided = bonus_share(attainment, component.curve, component.threshold, component.cap)
-        share, below, capped, uncapped = decided.share, decided.below_threshold, decided.capped, decided.uncapped
-    if gate is not None and not gate.passed:
-        share = ZERO
-    trace = Trace(gate, checks, "" if metric.defined else metric.reason, below, capped, uncapped, component.curve,
-                  None if attainment is None else (attainment, None, None))
-    payout = excel_round(numerator * share * multiplier / denominator, 2) if share else ZERO
-    return ComponentResult(component, csm_id, metric, target, attainment, share, target_incentive, multiplier,
-                           target_incentive * share, payout, trace)
+    gate = gate_check(component, values)
+    block = bonus_block(component, decimals([metric.num]), decimals([metric.den]), decimals([target]),
+                        decimals([target_variable]), decimals([Decimal(days)]), denominator_of(period_days, per_year),
+                        np.array([gate is None or gate.passed]), decimals([multiplier]))
+    return bonus_results(component, [csm_id], [metric], [target], block, [gate], [checks], [multiplier])[0]
+
+
+def bonus_results(component: Component, csm_ids: list[str], metrics: list[MetricValue], targets: list[Decimal],
+                  block: BonusBlock, gates: list[GateCheck | None], checks: list[tuple[MultiplierCheck, ...]],
+                  multipliers: list[Decimal]) -> list[ComponentResult]:
+    """The :class:`ComponentResult` of every CSM of a bonus block."""
+    curve = component.curve
+    out = []
+    for csm_id, metric, target, attainment, share, ti, payout, below, capped, uncapped, gate, check, multiplier in zip(
+            csm_ids, metrics, targets, block.attainment.tolist(), block.share.tolist(),
+            block.target_incentive.tolist(), block.payout.tolist(), block.below_threshold.tolist(),
+            block.capped.tolist(), block.uncapped.tolist(), gates, checks, multipliers, strict=True):
+        trace = Trace(gate, check, "" if metric.num is not None else metric.reason, below, capped, uncapped, curve,
+                      None if attainment is None else (attainment, None, None))
+        out.append(ComponentResult(component, csm_id, metric, target, attainment, share, ti, multiplier, ti * share,
+                                   payout, trace))
+    return out
 
 
 def commission(component: Component, csm_id: str, metric: MetricValue, quota: Decimal | None,
                values: dict[str, MetricValue], multipliers: tuple[Multiplier, ...]) -> ComponentResult:
-    """A commission: rates on the metric's amount, capped at cap_amount, times the multiplier."""
-    amount = metric.value if metric.defined else ZERO
-    assert amount is not None
+    """One CSM's commission (:func:`commission_block` for one)."""
     multiplier, checks = multiplier_checks(multipliers, values)
-    gate = _gate(component, values)
-    attainment = None
-    below = capped = False
-    if quota is not None:
-        assert component.curve is not None
-        attainment = attainment_of(amount, quota)
-        value = commission_at(amount, quota, attainment, component.curve)
-        if component.threshold is not None and attainment < component.threshold:
-            below, value = True, ZERO
-    else:
-        assert component.rate is not None
-        value = max(amount, ZERO) * component.rate
-    value = max(value, ZERO)
-    uncapped = value
-    if component.cap_amount is not None and value > component.cap_amount:
-        value, capped = component.cap_amount, True
-    if gate is not None and not gate.passed:
-        value = ZERO
-    trace = Trace(gate, checks, "" if metric.defined else metric.reason, below, capped, uncapped, component.curve,
-                  (amount, quota, attainment), None if quota is not None else component.rate)
-    payout = excel_round(value * multiplier, 2)
-    return ComponentResult(component, csm_id, metric, quota, attainment, None, None, multiplier, value, payout,
-                           trace)
+    gate = gate_check(component, values)
+    amount = metric.value if metric.value is not None else ZERO
+    block = commission_block(component, decimals([amount]), None if quota is None else decimals([quota]),
+                             np.array([gate is None or gate.passed]), decimals([multiplier]))
+    return commission_results(component, [csm_id], [metric], None if quota is None else [quota], [amount], block,
+                              [gate], [checks], [multiplier])[0]
+
+
+def commission_results(component: Component, csm_ids: list[str], metrics: list[MetricValue],
+                       quotas: list[Decimal] | None, amounts: list[Decimal], block: CommissionBlock,
+                       gates: list[GateCheck | None], checks: list[tuple[MultiplierCheck, ...]],
+                       multipliers: list[Decimal]) -> list[ComponentResult]:
+    """The :class:`ComponentResult` of every CSM of a commission block."""
+    curve, rate = component.curve, None if quotas is not None else component.rate
+    quota_list: list[Decimal | None] = list(quotas) if quotas is not None else [None] * len(csm_ids)
+    out = []
+    for csm_id, metric, quota, amount, attainment, value, payout, below, capped, uncapped, gate, check, m in zip(
+            csm_ids, metrics, quota_list, amounts, block.attainment.tolist(), block.value.tolist(),
+            block.payout.tolist(), block.below_threshold.tolist(), block.capped.tolist(), block.uncapped.tolist(),
+            gates, checks, multipliers, strict=True):
+        trace = Trace(gate, check, "" if metric.num is not None else metric.reason, below, capped, uncapped, curve,
+                      (amount, quota, attainment), rate)
+        out.append(ComponentResult(component, csm_id, metric, quota, attainment, None, None, m, value, payout, trace))
+    return out

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
+
+import numpy as np
 
 from ..errors import InputError, Problem, UsageError
 from ..model.people import Book, Csm, Roster
 from ..model.period import Period
-from ..model.plan import Component, Kind, Multiplier, Plan, Target
+from ..model.plan import Component, Kind, Plan, Target
 from ..money import excel_round
+from .curves import Array, decimals
 from .metrics import EMPTY, BookSums, MetricValue, aggregate, metric_value
-from .payouts import ComponentResult, bonus, commission
+from .payouts import (
+    ComponentResult,
+    GateCheck,
+    bonus_block,
+    bonus_results,
+    commission_block,
+    commission_results,
+    denominator_of,
+    gate_check,
+    multiplier_checks,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -22,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["CsmResult", "RunResult", "resolve_target", "run"]
 
 ZERO = Decimal(0)
+ONE = Decimal(1)
 
 PAYOUT_COLUMNS = ("csm_id", "component", "kind", "metric", "actual", "target", "attainment", "share",
                   "target_incentive", "multiplier", "payout", "note")
@@ -63,7 +77,7 @@ class RunResult:
     period: Period
     roster: Roster
     book: Book
-    csms: tuple[CsmResult, ...]
+    csms: Sequence[CsmResult]
 
     def __iter__(self) -> Iterator[CsmResult]:
         return iter(self.csms)
@@ -71,7 +85,8 @@ class RunResult:
     @property
     def total(self) -> Decimal:
         """Σ of every CSM's total."""
-        return sum((c.total for c in self.csms), ZERO)
+        known = getattr(self.csms, "total", None)
+        return known if isinstance(known, Decimal) else sum((c.total for c in self.csms), ZERO)
 
     def csm(self, csm_id: str) -> CsmResult:
         """One CSM's result."""
@@ -155,30 +170,71 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     if sums_by_csm is None:
         sums_by_csm = aggregate(book, needed)
     problems: list[Problem] = []
-    results = []
     per_year, period_days = period.per_year, period.days
-    components = [(c, plan.multipliers_for(c.id)) for c in plan.components]
+    csms = roster.csms
     constant = {name: metric_value(name, EMPTY, None, plan) for name in needed if name in plan.inputs}
     per_csm = [name for name in needed if name not in constant]
-    for index, csm in enumerate(roster.csms):
-        sums = sums_by_csm.get(csm.csm_id, EMPTY)
-        values: dict[str, MetricValue] = {name: metric_value(name, sums, csm, plan) for name in per_csm}
+    all_sums = [sums_by_csm.get(csm.csm_id, EMPTY) for csm in csms]
+    all_values: list[dict[str, MetricValue]] = []
+    for csm, sums in zip(csms, all_sums, strict=True):
+        values = {name: metric_value(name, sums, csm, plan) for name in per_csm}
         if scale is not None:
             values = {name: _scaled(value, scale) for name, value in values.items()}
         values.update(constant)
-        days = period.days_employed(csm.start_date, csm.end_date)
-        done = []
-        for component, multipliers in components:
-            result = _component(component, csm, sums, values, plan, days, period_days, per_year, roster, problems,
-                                multipliers)
-            if result is not None:
-                done.append(result)
-        results.append(CsmResult(csm, days, period_days, tuple(done), sums))
-        if progress is not None and index % 500 == 499:
-            progress(500)
+        all_values.append(values)
+    all_days = [period.days_employed(csm.start_date, csm.end_date) for csm in csms]
+    days = decimals([Decimal(d) for d in all_days])
+    target_variable = decimals([csm.target_variable for csm in csms])
+    denominator = denominator_of(period_days, per_year)
+    columns = []
+    for component in plan.components:
+        columns.append(_component_column(component, plan, roster, all_sums, all_values, days, target_variable,
+                                         denominator, problems))
+        if progress is not None:
+            progress(len(csms) // max(1, len(plan.components)))
     if problems:
         raise InputError(problems)
-    return RunResult(plan, period, roster, book, tuple(results))
+    total = sum((sum(payouts, ZERO) for payouts, _ in columns), ZERO)
+
+    def build() -> tuple[CsmResult, ...]:
+        built = [make() for _, make in columns]
+        return tuple(CsmResult(csm, all_days[i], period_days, tuple(column[i] for column in built), all_sums[i])
+                     for i, csm in enumerate(csms))
+
+    return RunResult(plan, period, roster, book, CsmResults(len(csms), build, total))
+
+
+class CsmResults(Sequence[CsmResult]):
+    """A run's per-CSM results, made into records when first read (the payouts are already computed)."""
+
+    def __init__(self, count: int, build: Callable[[], tuple[CsmResult, ...]], total: Decimal) -> None:
+        self._count = count
+        self._build: Callable[[], tuple[CsmResult, ...]] | None = build
+        self._items: tuple[CsmResult, ...] = ()
+        self.total = total
+
+    def _all(self) -> tuple[CsmResult, ...]:
+        if self._build is not None:
+            self._items, self._build = self._build(), None
+        return self._items
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> CsmResult: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[CsmResult, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> CsmResult | tuple[CsmResult, ...]:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[CsmResult]:
+        return iter(self._all())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return tuple, (self._all(),)
 
 
 def _scaled(value: MetricValue, scale: Decimal) -> MetricValue:
@@ -187,26 +243,52 @@ def _scaled(value: MetricValue, scale: Decimal) -> MetricValue:
     return MetricValue(value.name, value.num * scale, value.den, value.reason)
 
 
-def _component(component: Component, csm: Csm, sums: BookSums, values: dict[str, MetricValue], plan: Plan,
-               days: int, period_days: int, per_year: int, roster: Roster,
-               problems: list[Problem], multipliers: tuple[Multiplier, ...]) -> ComponentResult | None:
-    metric = values[component.metric]
+def _component_column(component: Component, plan: Plan, roster: Roster, all_sums: list[BookSums],
+                      all_values: list[dict[str, MetricValue]], days: Array, target_variable: Array,
+                      denominator: Decimal, problems: list[Problem]
+                      ) -> tuple[list[Decimal], Callable[[], list[ComponentResult]]]:
+    """One component for every CSM, computed as one block: the payouts, and how to make the records."""
+    csms = roster.csms
+    multipliers = plan.multipliers_for(component.id)
+    n = len(csms)
+    metrics = [values[component.metric] for values in all_values]
+    if multipliers:
+        checks = [multiplier_checks(multipliers, values) for values in all_values]
+        products = [product for product, _ in checks]
+        walks = [walk for _, walk in checks]
+    else:
+        products, walks = [ONE] * n, [()] * n
+    gates: list[GateCheck | None] = ([gate_check(component, values) for values in all_values] if component.gate
+                                     else [None] * n)
+    gate_ok = np.fromiter((g is None or g.passed for g in gates), dtype=bool, count=n)
+    multiplier = decimals(products)
+    csm_ids = [csm.csm_id for csm in csms]
     if component.kind is Kind.BONUS:
         assert component.target is not None
-        target = resolve_target(component.target, csm, sums, plan)
-        if target is None or target <= 0:
-            column = component.target.column or "target"
-            problems.append(roster.locator.problem(csm.row, column, f"the {component.id} target is missing or not "
-                                                                    "above 0"))
-            return None
-        return bonus(component, csm.csm_id, metric, target, csm.target_variable, days, period_days, per_year,
-                     values, multipliers)
-    quota = None
+        targets = _targets(component, component.target, "target", plan, roster, all_sums, problems)
+        block = bonus_block(component, decimals([m.num for m in metrics]), decimals([m.den for m in metrics]),
+                            decimals(targets), target_variable, days, denominator, gate_ok, multiplier)
+        return block.payout.tolist(), lambda: bonus_results(component, csm_ids, metrics, targets, block, gates,
+                                                            walks, products)
+    quotas = None
     if component.quota is not None:
-        quota = resolve_target(component.quota, csm, sums, plan)
-        if quota is None or quota <= 0:
-            column = component.quota.column or "quota"
-            problems.append(roster.locator.problem(csm.row, column, f"the {component.id} quota is missing or not "
-                                                                    "above 0"))
-            return None
-    return commission(component, csm.csm_id, metric, quota, values, multipliers)
+        quotas = _targets(component, component.quota, "quota", plan, roster, all_sums, problems)
+    amounts = [m.value if m.value is not None else ZERO for m in metrics]
+    cblock = commission_block(component, decimals(amounts), None if quotas is None else decimals(quotas), gate_ok,
+                              multiplier)
+    return cblock.payout.tolist(), lambda: commission_results(component, csm_ids, metrics, quotas, amounts, cblock,
+                                                              gates, walks, products)
+
+
+def _targets(component: Component, target: Target, what: str, plan: Plan, roster: Roster,
+             all_sums: list[BookSums], problems: list[Problem]) -> list[Decimal]:
+    """Each CSM's target or quota; a missing or non-positive one is a problem (and 1 in its place)."""
+    out = []
+    for csm, sums in zip(roster.csms, all_sums, strict=True):
+        value = resolve_target(target, csm, sums, plan)
+        if value is None or value <= 0:
+            problems.append(roster.locator.problem(csm.row, target.column or what,
+                                                   f"the {component.id} {what} is missing or not above 0"))
+            value = ONE
+        out.append(value)
+    return out
