@@ -155,8 +155,11 @@ def _setup_engine(size: str, work: Path) -> dict[str, Any]:
 
 def _engine_ours(state: dict[str, Any]) -> None:
     from xlcomp.engine.run import run
+    from xlcomp.model.people import Book
 
-    state["total"] = run(state["plan"], state["roster"], state["book"], state["period"]).total
+    book = state["book"]
+    cold = Book(book.table, book.locator, book.columns)  # a new book: no per-CSM sums cached from a repeat
+    state["total"] = run(state["plan"], state["roster"], cold, state["period"]).total
 
 
 def _engine_pandas(state: dict[str, Any]) -> None:
