@@ -69,7 +69,7 @@ def _child(name: str, size: str, work: str, repeats: int, queue: Any) -> None:
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         ours_s, baseline_s = statistics.median(ours), statistics.median(baseline)
-        queue.put(Result(case.name, round(ours_s, 4), case.baseline, round(baseline_s, 4),
+        queue.put(Result(case.name, round(ours_s, 6), case.baseline, round(baseline_s, 6),
                          round(ours_s / baseline_s, 3), case.target, round(max(peak_mb, children), 1),
                          case.notes(state)))
     except BaseException as exc:  # reported by the parent
