@@ -14,22 +14,28 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..model.metrics import SUM_FIELDS, metric_def
 from ..model.people import Book, Csm
 from ..model.plan import Plan
+from .curves import decimals, where
 
 __all__ = [
+    "METRIC_KEYS",
     "Aggregates",
     "BookSums",
+    "CsmColumns",
     "MetricValue",
+    "SumsColumns",
     "aggregate",
     "aggregates_of",
     "churn_rate",
     "gross_renewal_rate",
     "health_blend",
+    "metric_columns",
     "metric_value",
     "net_revenue_retention",
     "ratio",
@@ -42,7 +48,8 @@ _SUM_KEYS = {name: f"sum:{name}" for name in SUM_FIELDS}
 
 
 class MetricValue(NamedTuple):
-    """A metric's value as ``num / den``; ``num`` is None when the metric is undefined."""
+    """A metric's value as ``num / den``; ``num`` is None when the metric is undefined, and ``reason`` says
+    why (it means nothing when the metric is defined)."""
 
     name: str
     num: Decimal | None
@@ -68,11 +75,38 @@ class MetricValue(NamedTuple):
         return self.num >= threshold * self.den
 
 
-def ratio(name: str, num: Decimal, den: Decimal, why_zero: str) -> MetricValue:
-    """``num / den``, undefined with ``why_zero`` as the reason when ``den`` is 0."""
+def ratio(name: str, num: Any, den: Any, why_zero: Any) -> MetricValue:
+    """``num / den``, undefined with ``why_zero`` as the reason when ``den`` is 0.
+
+    On arrays (every CSM at once) the result holds arrays: None in ``num`` where ``den`` is 0.
+    """
+    if isinstance(den, np.ndarray):
+        zero = np.asarray(den == 0, dtype=bool)
+        return MetricValue(name, where(zero, None, num), where(zero, ONE, den), why_zero)  # type: ignore[arg-type]
     if den == 0:
         return MetricValue(name, None, ONE, why_zero)
     return MetricValue(name, num, den)
+
+
+def _count(value: Any) -> Any:
+    """A count (or an array of counts) as Decimal."""
+    if isinstance(value, np.ndarray):
+        return decimals([Decimal(int(v)) for v in value])
+    return Decimal(value)
+
+
+def _either(flag: Any, yes: str, no: str) -> Any:
+    """``yes`` where ``flag`` is true, else ``no`` (elementwise on arrays)."""
+    if isinstance(flag, np.ndarray):
+        return where(np.asarray(flag, dtype=bool), yes, no)
+    return yes if flag else no
+
+
+def _filled(value: Any, default: Decimal) -> Any:
+    """``value`` with None (no data) read as ``default`` (elementwise on arrays)."""
+    if isinstance(value, np.ndarray):
+        return decimals([default if v is None else v for v in value])
+    return default if value is None else value
 
 
 def gross_renewal_rate(renewable_arr: Decimal, renewed_arr: Decimal) -> MetricValue:
@@ -244,10 +278,91 @@ class BookSums:
 
 
 EMPTY = BookSums()
+
+
+class SumsColumns:
+    """:class:`BookSums` of every CSM at once: each value an array in the given CSM order.
+
+    Metric functions read it exactly as they read one CSM's sums (``sum``, ``accounts``, ``nps`` …), so
+    a run computes each metric once for all CSMs with the very same formula.
+    """
+
+    def __init__(self, aggregates: Aggregates, csm_ids: Sequence[str]) -> None:
+        self._agg = aggregates
+        position = aggregates.position
+        self._positions = np.array([position.get(csm_id, -1) for csm_id in csm_ids], dtype=np.int64)
+        self._missing = self._positions < 0
+        self._cache: dict[str, Any] = {}
+
+    def _column(self, key: str) -> Any:
+        found = self._cache.get(key)
+        if found is None:
+            self._agg.ensure([key])
+            values = self._agg.columns[key]
+            numeric = key in ("count", "logo", "nps_count")
+            if numeric:
+                column = np.asarray(values, dtype=np.int64)[self._positions] if values else \
+                    np.zeros(len(self._positions), dtype=np.int64)
+                column[self._missing] = 0
+            else:
+                column = decimals(values)[self._positions] if values else decimals([ZERO] * len(self._positions))
+                column[self._missing] = ZERO
+            found = self._cache[key] = column
+        return found
+
+    def sum(self, column: str) -> Any:
+        """Σ column over each CSM's accounts."""
+        return self._column(_SUM_KEYS.get(column) or f"sum:{column}")
+
+    @property
+    def accounts(self) -> Any:
+        """Each CSM's account count."""
+        return self._column("count")
+
+    @property
+    def logos_churned(self) -> Any:
+        """Each CSM's accounts with renewable ARR and nothing renewed."""
+        return self._column("logo")
+
+    def weighted_parts(self, name: str) -> tuple[Any, Any]:
+        """(Σ arr_start x score, Σ arr_start) of one score, per CSM."""
+        return self._column(f"wnum:{name}"), self._column(f"wden:{name}")
+
+    @property
+    def nps(self) -> tuple[Any, Any]:
+        """(Σ nps, accounts with an nps), per CSM."""
+        return self._column("nps_sum"), self._column("nps_count")
+
+
+class CsmColumns:
+    """The roster's per-CSM numeric columns for every CSM at once (arrays, None where blank)."""
+
+    def __init__(self, csms: Sequence[Csm]) -> None:
+        self._csms = csms
+
+    def value(self, column: str) -> Any:
+        """The column for every CSM."""
+        return decimals([csm.value(column) for csm in self._csms])
+
+
+def metric_columns(name: str, sums: SumsColumns, csms: CsmColumns, plan: Plan) -> list[MetricValue]:
+    """A metric for every CSM at once: one :class:`MetricValue` per CSM, in order."""
+    value = metric_value(name, sums, csms, plan)  # type: ignore[arg-type]
+    n = len(sums._positions)
+    nums = value.num if isinstance(value.num, np.ndarray) else [value.num] * n
+    dens = value.den if isinstance(value.den, np.ndarray) else None
+    reasons = value.reason if isinstance(value.reason, np.ndarray) else None
+    out = []
+    for i, num in enumerate(nums):
+        if num is None:
+            out.append(MetricValue(name, None, ONE, str(reasons[i]) if reasons is not None else value.reason))
+        else:
+            out.append(MetricValue(name, num, dens[i] if dens is not None else value.den))
+    return out
 WEIGHTED_SCORES = _WEIGHTED
 
 # The result columns each metric reads, so a run computes exactly those in one pass.
-_KEYS: dict[str, tuple[str, ...]] = {
+METRIC_KEYS: dict[str, tuple[str, ...]] = {
     "expansion_arr": ("sum:upsell_arr", "sum:cross_sell_arr"),
     "churned_arr": ("sum:renewable_arr", "sum:renewed_arr"),
     "gross_renewal_rate": ("sum:renewable_arr", "sum:renewed_arr"),
@@ -281,14 +396,14 @@ def aggregate(book: Book, metrics: Iterable[str] | None = None) -> dict[str, Boo
     if metrics is None:
         agg.ensure([*(f"sum:{name}" for name in SUM_FIELDS), "count"])
     else:
-        agg.ensure(key for name in metrics for key in _KEYS.get(name, ()))
+        agg.ensure(key for name in metrics for key in METRIC_KEYS.get(name, ()))
     return {csm_id: BookSums(aggregates=agg, position=i) for csm_id, i in agg.position.items()}
 
 
 def _weighted_metric(name: str) -> Callable[[BookSums, Csm | None], MetricValue]:
     def value(sums: BookSums, csm: Csm | None) -> MetricValue:
         num, den = sums.weighted_parts(name)
-        return ratio(name, num, den, f"no account has a {name}" if sums.accounts else "no accounts")
+        return ratio(name, num, den, _either(sums.accounts, f"no account has a {name}", "no accounts"))
     return value
 
 
@@ -300,17 +415,18 @@ def _sum_metric(name: str) -> Callable[[BookSums, Csm | None], MetricValue]:
 
 def _nps(sums: BookSums, csm: Csm | None) -> MetricValue:
     total, count = sums.nps
-    return ratio("nps", total, Decimal(count), "no account has an nps" if sums.accounts else "no accounts")
+    return ratio("nps", total, _count(count), _either(sums.accounts, "no account has an nps", "no accounts"))
 
 
 def _mbo_score(sums: BookSums, csm: Csm | None) -> MetricValue:
     value = csm.value("mbo_score") if csm else None
-    return MetricValue("mbo_score", value, ONE, "" if value is not None else "no mbo_score on the roster")
+    missing = "no mbo_score on the roster"
+    return MetricValue("mbo_score", value, ONE, missing if value is None or isinstance(value, np.ndarray) else "")
 
 
 def _utilization(sums: BookSums, csm: Csm | None) -> MetricValue:
-    billable = (csm.value("billable_hours") if csm else None) or ZERO
-    available = (csm.value("available_hours") if csm else None) or ZERO
+    billable = _filled(csm.value("billable_hours") if csm else None, ZERO)
+    available = _filled(csm.value("available_hours") if csm else None, ZERO)
     return ratio("utilization", billable, available, "no available_hours on the roster")
 
 
@@ -328,7 +444,7 @@ _METRIC_VALUES: dict[str, Callable[[BookSums, Csm | None], MetricValue]] = {
     "churned_arr": lambda sums, csm: MetricValue("churned_arr", sums.sum("renewable_arr") - sums.sum("renewed_arr")),
     "gross_renewal_rate": lambda sums, csm: gross_renewal_rate(sums.sum("renewable_arr"), sums.sum("renewed_arr")),
     "net_revenue_retention": _nrr,
-    "logo_churn_rate": lambda sums, csm: churn_rate(Decimal(sums.logos_churned), Decimal(sums.accounts)),
+    "logo_churn_rate": lambda sums, csm: churn_rate(_count(sums.logos_churned), _count(sums.accounts)),
     **{name: _weighted_metric(name) for name in _WEIGHTED},
     "nps": _nps,
     "onboarding_rate": lambda sums, csm: ratio("onboarding_rate", sums.sum("onboarding_done"),

@@ -16,7 +16,17 @@ from ..model.period import Period
 from ..model.plan import Component, Kind, Plan, Target
 from ..money import excel_round
 from .curves import Array, decimals
-from .metrics import EMPTY, BookSums, MetricValue, aggregate, metric_value
+from .metrics import (
+    EMPTY,
+    METRIC_KEYS,
+    BookSums,
+    CsmColumns,
+    MetricValue,
+    SumsColumns,
+    aggregates_of,
+    metric_columns,
+    metric_value,
+)
 from .payouts import (
     ComponentResult,
     GateCheck,
@@ -133,14 +143,18 @@ def resolve_target(target: Target, csm: Csm, sums: BookSums, plan: Plan) -> Deci
     """A target or quota for one CSM: fixed, from a roster column, or risk-adjusted."""
     if target.column:
         return csm.value(target.column)
-    assert target.value is not None
+    if target.risk_adjust is None:
+        return target.value
+    return risk_adjusted(target, metric_value("risk_score", sums, csm, plan))
+
+
+def risk_adjusted(target: Target, book_risk: MetricValue) -> Decimal | None:
+    """A risk-adjusted target: ``ROUND(clamp(base - per_point x (risk - reference), floor, ceiling), 6)``,
+    with ``risk`` the CSM's ARR-weighted risk_score; the base where the book has no risk data."""
     risk = target.risk_adjust
-    if risk is None:
+    assert target.value is not None and risk is not None
+    if book_risk.value is None:
         return target.value
-    book_risk = metric_value("risk_score", sums, csm, plan)
-    if not book_risk.defined:
-        return target.value
-    assert book_risk.value is not None
     moved = target.value - risk.per_point * (book_risk.value - risk.reference)
     return excel_round(min(risk.ceiling, max(risk.floor, moved)), 6)
 
@@ -151,8 +165,7 @@ def _metrics_needed(plan: Plan) -> set[str]:
 
 
 def run(plan: Plan, roster: Roster, book: Book, period: Period,
-        progress: Callable[[int], None] | None = None,
-        sums_by_csm: dict[str, BookSums] | None = None, scale: Decimal | None = None) -> RunResult:
+        progress: Callable[[int], None] | None = None, scale: Decimal | None = None) -> RunResult:
     """Compute every CSM's payouts for ``period``. Pure: no I/O.
 
     ``scale`` multiplies every CSM's metrics (not the plan's inputs) for what-if scenarios:
@@ -167,28 +180,29 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     needed = _metrics_needed(plan)
     if any(c.target and c.target.risk_adjust for c in plan.components):
         needed.add("risk_score")
-    if sums_by_csm is None:
-        sums_by_csm = aggregate(book, needed)
+    aggregates = aggregates_of(book)
+    aggregates.ensure(key for name in needed for key in METRIC_KEYS.get(name, ()))
     problems: list[Problem] = []
     per_year, period_days = period.per_year, period.days
     csms = roster.csms
-    constant = {name: metric_value(name, EMPTY, None, plan) for name in needed if name in plan.inputs}
-    per_csm = [name for name in needed if name not in constant]
-    all_sums = [sums_by_csm.get(csm.csm_id, EMPTY) for csm in csms]
-    all_values: list[dict[str, MetricValue]] = []
-    for csm, sums in zip(csms, all_sums, strict=True):
-        values = {name: metric_value(name, sums, csm, plan) for name in per_csm}
-        if scale is not None:
-            values = {name: _scaled(value, scale) for name, value in values.items()}
-        values.update(constant)
-        all_values.append(values)
+    sums_columns = SumsColumns(aggregates, [csm.csm_id for csm in csms])
+    csm_columns = CsmColumns(csms)
+    by_metric = {name: metric_columns(name, sums_columns, csm_columns, plan) for name in needed}
+    book_risk = by_metric.get("risk_score", [])  # a target's risk adjustment reads the book as it is
+    if scale is not None:
+        by_metric = {name: [value if name in plan.inputs else _scaled(value, scale) for value in values]
+                     for name, values in by_metric.items()}
+    names = list(by_metric)
+    all_values: list[dict[str, MetricValue]] = [dict(zip(names, row, strict=True))
+                                                for row in zip(*by_metric.values(), strict=True)] \
+        if names else [{} for _ in csms]
     all_days = [period.days_employed(csm.start_date, csm.end_date) for csm in csms]
     days = decimals([Decimal(d) for d in all_days])
     target_variable = decimals([csm.target_variable for csm in csms])
     denominator = denominator_of(period_days, per_year)
     columns = []
     for component in plan.components:
-        columns.append(_component_column(component, plan, roster, all_sums, all_values, days, target_variable,
+        columns.append(_component_column(component, plan, roster, all_values, book_risk, days, target_variable,
                                          denominator, problems))
         if progress is not None:
             progress(len(csms) // max(1, len(plan.components)))
@@ -198,7 +212,10 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
 
     def build() -> tuple[CsmResult, ...]:
         built = [make() for _, make in columns]
-        return tuple(CsmResult(csm, all_days[i], period_days, tuple(column[i] for column in built), all_sums[i])
+        position = aggregates.position
+        return tuple(CsmResult(csm, all_days[i], period_days, tuple(column[i] for column in built),
+                               BookSums(aggregates=aggregates, position=position[csm.csm_id])
+                               if csm.csm_id in position else EMPTY)
                      for i, csm in enumerate(csms))
 
     return RunResult(plan, period, roster, book, CsmResults(len(csms), build, total))
@@ -243,8 +260,8 @@ def _scaled(value: MetricValue, scale: Decimal) -> MetricValue:
     return MetricValue(value.name, value.num * scale, value.den, value.reason)
 
 
-def _component_column(component: Component, plan: Plan, roster: Roster, all_sums: list[BookSums],
-                      all_values: list[dict[str, MetricValue]], days: Array, target_variable: Array,
+def _component_column(component: Component, plan: Plan, roster: Roster, all_values: list[dict[str, MetricValue]],
+                      book_risk: list[MetricValue], days: Array, target_variable: Array,
                       denominator: Decimal, problems: list[Problem]
                       ) -> tuple[list[Decimal], Callable[[], list[ComponentResult]]]:
     """One component for every CSM, computed as one block: the payouts, and how to make the records."""
@@ -265,14 +282,14 @@ def _component_column(component: Component, plan: Plan, roster: Roster, all_sums
     csm_ids = [csm.csm_id for csm in csms]
     if component.kind is Kind.BONUS:
         assert component.target is not None
-        targets = _targets(component, component.target, "target", plan, roster, all_sums, problems)
+        targets = _targets(component, component.target, "target", roster, book_risk, problems)
         block = bonus_block(component, decimals([m.num for m in metrics]), decimals([m.den for m in metrics]),
                             decimals(targets), target_variable, days, denominator, gate_ok, multiplier)
         return block.payout.tolist(), lambda: bonus_results(component, csm_ids, metrics, targets, block, gates,
                                                             walks, products)
     quotas = None
     if component.quota is not None:
-        quotas = _targets(component, component.quota, "quota", plan, roster, all_sums, problems)
+        quotas = _targets(component, component.quota, "quota", roster, book_risk, problems)
     amounts = [m.value if m.value is not None else ZERO for m in metrics]
     cblock = commission_block(component, decimals(amounts), None if quotas is None else decimals(quotas), gate_ok,
                               multiplier)
@@ -280,12 +297,17 @@ def _component_column(component: Component, plan: Plan, roster: Roster, all_sums
                                                               gates, walks, products)
 
 
-def _targets(component: Component, target: Target, what: str, plan: Plan, roster: Roster,
-             all_sums: list[BookSums], problems: list[Problem]) -> list[Decimal]:
+def _targets(component: Component, target: Target, what: str, roster: Roster, book_risk: list[MetricValue],
+             problems: list[Problem]) -> list[Decimal]:
     """Each CSM's target or quota; a missing or non-positive one is a problem (and 1 in its place)."""
     out = []
-    for csm, sums in zip(roster.csms, all_sums, strict=True):
-        value = resolve_target(target, csm, sums, plan)
+    for i, csm in enumerate(roster.csms):
+        if target.column:
+            value = csm.value(target.column)
+        elif target.risk_adjust is not None:
+            value = risk_adjusted(target, book_risk[i])
+        else:
+            value = target.value
         if value is None or value <= 0:
             problems.append(roster.locator.problem(csm.row, target.column or what,
                                                    f"the {component.id} {what} is missing or not above 0"))

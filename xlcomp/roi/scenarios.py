@@ -28,12 +28,11 @@ class ScenarioRow:
 
 def run_scenarios(result: RunResult, factors: Sequence[Decimal]) -> list[ScenarioRow]:
     """Re-run ``result``'s plan with every CSM's metrics multiplied by each factor."""
-    sums = {c.csm.csm_id: c.sums for c in result.csms}
     book = book_totals(result)
     returns = book.sum("renewed_arr") + book.sum("upsell_arr") + book.sum("cross_sell_arr")
     rows = []
     for factor in factors:
-        scaled = run(result.plan, result.roster, result.book, result.period, sums_by_csm=sums, scale=factor)
+        scaled = run(result.plan, result.roster, result.book, result.period, scale=factor)
         roi = roi_metrics(scaled)
         cost = roi["cs_team_cost"]
         assert cost is not None
