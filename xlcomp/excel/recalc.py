@@ -30,11 +30,13 @@ from .. import money
 from ..engine.run import RunResult, run
 from ..errors import Problem, ProblemsError, XlcompError
 from ..outputs import escape_text, payout_records
+from . import layout
 from .safety import DEFAULT_LIMITS, Intake, Limits, inspect_upload
-from .upload import KIND_XLCOMP, read_upload
+from .upload import KIND_XLCOMP, UploadInputs, read_upload
+from .upload_package import UploadPackage
 
-__all__ = ["STATUS_CHANGED", "STATUS_OK", "STATUS_REJECTED", "FileResult", "RecalcOptions", "UploadJob",
-           "recalc_upload"]
+__all__ = ["STATUS_CHANGED", "STATUS_OK", "STATUS_REJECTED", "FileResult", "ReadUpload", "RecalcOptions",
+           "UploadJob", "read_for_recalc", "recalc_upload"]
 
 STATUS_OK = "ok"
 STATUS_CHANGED = "changed"
@@ -136,6 +138,52 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+@dataclass
+class ReadUpload:
+    """What reading an upload gave (:func:`read_for_recalc`): the safety checks' findings, then
+    either the upload's inputs and the package holding everything read from it, or the problems
+    (``{where, message}``) that reject it."""
+
+    intake: Intake
+    inputs: UploadInputs | None = None
+    package: UploadPackage | None = None
+    problems: list[dict[str, str]] = field(default_factory=list)
+
+
+def read_for_recalc(data: bytes, options: RecalcOptions, file: str = "upload.xlsx") -> ReadUpload:
+    """Everything ``xlcomp recalc`` reads from an upload, each part of it once: the safety checks
+    (which decompress every member; the readers reuse those bytes), the plan, period and
+    validated inputs, and for an xlcomp workbook to compare, the values, formulas and error cells
+    of every sheet the comparison looks at (all but the input tables' sheets, whose values are
+    read for the inputs, and the metadata sheet). ``file`` names the upload in problems. Raises
+    only on a reader failure (which :func:`recalc_upload` turns into a rejection).
+    """
+    intake = inspect_upload(data, options.limits, keep_parts=True)
+    if not intake.ok:
+        return ReadUpload(intake, problems=_problem_dicts(intake.problems, parts=True))
+    stem = _SAFE_STEM.sub("_", Path(file).stem).strip(" .") or "upload"
+    package = UploadPackage(data, intake.parts, f"{stem[:80]}.{intake.format or 'xlsx'}")
+    try:
+        inputs = read_upload(package, plan_text=options.plan_text, plan_name=options.plan_name,
+                             period=options.period)
+        if options.compare and inputs.kind == KIND_XLCOMP:
+            index = package.index
+            skip = {layout.META_SHEET.lower()} | {table.sheet.lower() for name in (layout.ROSTER_TABLE,
+                                                                                   layout.ACCOUNTS_TABLE)
+                                                  if (table := index.table(name)) is not None}
+            package.read_sheets([sheet.name for sheet in index.sheets if sheet.name.lower() not in skip])
+    except ProblemsError as exc:
+        package.close()
+        return ReadUpload(intake, problems=_problem_dicts(exc.problems))
+    except XlcompError as exc:
+        package.close()
+        return ReadUpload(intake, problems=[{"where": "", "message": str(exc)}])
+    except BaseException:
+        package.close()
+        raise
+    return ReadUpload(intake, inputs, package)
+
+
 def _recalc(job: UploadJob, options: RecalcOptions, entry: dict[str, Any]) -> FileResult:
     if job.problem is not None or job.data is None:
         problem = job.problem or Problem("", "could not be read")
@@ -147,25 +195,14 @@ def _recalc(job: UploadJob, options: RecalcOptions, entry: dict[str, Any]) -> Fi
         entry["problems"] = [{"where": "", "message": "openpyxl is configured not to use defusedxml "
                                                       "(OPENPYXL_DEFUSEDXML=False): uploads are not read"}]
         return FileResult(entry)
-    intake: Intake = inspect_upload(job.data, options.limits)
-    entry["warnings"] = _problem_dicts(intake.warnings, parts=True)
-    if not intake.ok:
-        entry["problems"] = _problem_dicts(intake.problems, parts=True)
+    read = read_for_recalc(job.data, options, job.file)
+    entry["warnings"] = _problem_dicts(read.intake.warnings, parts=True)
+    if read.inputs is None or read.package is None:
+        entry["problems"] = read.problems
         return FileResult(entry)
+    inputs = read.inputs
     folder = Path(tempfile.mkdtemp(prefix="xlcomp-recalc-"))
     try:
-        stem = _SAFE_STEM.sub("_", Path(job.file).stem).strip(" .") or "upload"
-        upload = folder / f"{stem[:80]}.{intake.format or 'xlsx'}"
-        upload.write_bytes(job.data)
-        try:
-            inputs = read_upload(upload, plan_text=options.plan_text, plan_name=options.plan_name,
-                                 period=options.period)
-        except ProblemsError as exc:
-            entry["problems"] = _problem_dicts(exc.problems)
-            return FileResult(entry)
-        except XlcompError as exc:
-            entry["problems"] = [{"where": "", "message": str(exc)}]
-            return FileResult(entry)
         entry.update(kind=inputs.kind, plan=inputs.plan.id, period=inputs.period.label)
         entry["warnings"] += _problem_dicts(inputs.warnings)
         entry["plan_edits"] = [edit.as_dict() for edit in inputs.edits]
@@ -186,12 +223,13 @@ def _recalc(job: UploadJob, options: RecalcOptions, entry: dict[str, Any]) -> Fi
             entry["problems"] = _problem_dicts(exc.problems)
             return FileResult(entry)
         if workbook is not None and options.compare and inputs.kind == KIND_XLCOMP:
-            _compare(upload, folder / "regenerated.xlsx", inputs.tabs, entry)
+            _compare(read.package, workbook, inputs.tabs, entry)
         entry["output"] = job.output if workbook is not None else ""
         changed = entry["overrides"] or entry["differences"]
         entry["status"] = STATUS_CHANGED if changed else STATUS_OK
         return FileResult(entry, rows, workbook)
     finally:
+        read.package.close()
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -209,7 +247,8 @@ def _regenerate(result: RunResult, path: Path, entry: dict[str, Any]) -> bytes |
     return path.read_bytes()
 
 
-def _compare(upload: Path, regenerated: Path, tabs: tuple[tuple[str, str], ...], entry: dict[str, Any]) -> None:
+def _compare(upload: UploadPackage, regenerated: bytes, tabs: tuple[tuple[str, str], ...],
+             entry: dict[str, Any]) -> None:
     from .upload_compare import compare_workbooks
 
     comparison = compare_workbooks(upload, regenerated, tabs)

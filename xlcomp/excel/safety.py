@@ -35,7 +35,9 @@ import posixpath
 import re
 import stat
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import IO
 
@@ -54,6 +56,8 @@ CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _MB = 1024 * 1024
 _CHUNK = 1024 * 1024
+_KEEP_LIMIT = 256 * _MB  # members kept for the readers only when they unpack to at most this much
+_KEEP_MEMBER = 4 * _MB   # and only members up to this size (a big sheet is read by python-calamine on its own)
 _EXCEL_ROWS = 1_048_576
 _EXCEL_COLUMNS = 16_384
 _PROLOG_BYTES = 64 * 1024
@@ -93,7 +97,9 @@ class Intake:
     """What the checks found: ``problems`` reject the upload, ``warnings`` are reported with it.
 
     ``format`` is ``"xlsx"`` or ``"xlsm"`` for an OOXML workbook (macro-enabled when it carries a
-    VBA project), ``""`` when it is not one.
+    VBA project), ``""`` when it is not one. ``parts`` holds the members decompressed (as the
+    checks read them) when :func:`inspect_upload` was asked to keep them and the upload passed, so
+    readers need not unpack them again (large members are left out).
     """
 
     problems: tuple[Problem, ...] = ()
@@ -102,6 +108,7 @@ class Intake:
     sheets_scanned: int = 0
     uncompressed: int = 0
     external_links: tuple[str, ...] = field(default=())
+    parts: Mapping[str, bytes] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -152,8 +159,14 @@ def _too_big(size: int, limits: Limits) -> str:
             "(raise it with --max-size if the workbook is genuine)")
 
 
-def inspect_upload(source: str | Path | bytes, limits: Limits = DEFAULT_LIMITS) -> Intake:
-    """Check an upload (a path or its bytes) before any parsing; see the module docstring."""
+def inspect_upload(source: str | Path | bytes, limits: Limits = DEFAULT_LIMITS, *,
+                   keep_parts: bool = False) -> Intake:
+    """Check an upload (a path or its bytes) before any parsing; see the module docstring.
+
+    ``keep_parts``: return the members of up to 4 MB as the checks decompressed them
+    (:attr:`Intake.parts`) when the upload passes and unpacks to at most 256 MB, so readers
+    reuse them.
+    """
     if isinstance(source, bytes):
         data = source
     else:
@@ -163,12 +176,12 @@ def inspect_upload(source: str | Path | bytes, limits: Limits = DEFAULT_LIMITS) 
             return Intake(problems=(problem,))
         data = read
     try:
-        return _inspect(data, limits)
+        return _inspect(data, limits, keep_parts)
     except _RejectedError as rejected:
         return Intake(problems=(rejected.problem,))
 
 
-def _inspect(data: bytes, limits: Limits) -> Intake:
+def _inspect(data: bytes, limits: Limits, keep_parts: bool = False) -> Intake:
     if len(data) > limits.max_bytes:
         raise _RejectedError(_too_big(len(data), limits))
     if not data:
@@ -199,18 +212,26 @@ def _inspect(data: bytes, limits: Limits) -> Intake:
         problems: list[Problem] = []
         sheets = 0
         total = 0
+        keep_any = keep_parts and sum(info.file_size for info in members) <= _KEEP_LIMIT
+        parts: dict[str, bytes] = {}
         for info in members:
             if info.is_dir():
                 continue
-            scan = _scan_member(archive, info, limits, total)
+            keep = keep_any and info.file_size <= _KEEP_MEMBER
+            try:
+                scan = _scan_member(archive, info, limits, total, keep=keep)
+            except _NeedExactError:  # a worksheet the quick extent check could not vouch for: every cell, one by one
+                scan = _scan_member(archive, info, limits, total, keep=keep, exact=True)
             total += scan.size
             sheets += scan.is_sheet
             problems.extend(scan.problems)
+            if keep:
+                parts[info.filename] = scan.data
         links = _external_links(archive, names)
         warnings.extend(_warnings(names, links))
     fmt = "xlsm" if any(posixpath.basename(n).lower() == "vbaproject.bin" for n in names) else "xlsx"
     return Intake(problems=tuple(problems), warnings=tuple(warnings), format=fmt, sheets_scanned=sheets,
-                  uncompressed=total, external_links=tuple(links))
+                  uncompressed=total, external_links=tuple(links), parts=parts if not problems else {})
 
 
 def _ole_message(data: bytes) -> str:
@@ -297,21 +318,50 @@ class _MemberScan:
     size: int = 0
     is_sheet: bool = False
     problems: list[Problem] = field(default_factory=list)
+    data: bytes = b""  # the member decompressed, when kept
+
+
+class _NeedExactError(Exception):
+    """The quick extent check met a cell it cannot vouch for: the worksheet is scanned cell by cell."""
 
 
 class _SheetExtent:
     """Tracks the area a spreadsheet reader would allocate for a worksheet: the cells with content,
-    from the topmost-leftmost to the bottommost-rightmost."""
+    from the topmost-leftmost to the bottommost-rightmost.
 
-    def __init__(self) -> None:
+    Quick mode (``exact=False``): a worksheet that declares a used range (``<dimension>``, which
+    every spreadsheet program writes) is checked against a box a little larger than it, of at
+    most ``max_cells`` cells inside Excel's grid: a few regular-expression searches over the XML
+    prove that every row and cell tag has the plain form (``<row r="7"``, ``<c r="B7"``) and lies
+    in the box, so the area is within the limit without visiting each cell in Python. Any tag in
+    another form or outside the box raises :class:`_NeedExactError`, and the worksheet is scanned
+    again cell by cell (the exact area, which the messages report).
+    """
+
+    def __init__(self, max_cells: int = DEFAULT_LIMITS.max_cells, exact: bool = True) -> None:
         self.row = 0
         self.column = 0
         self.top = self.left = 1 << 30
         self.bottom = self.right = 0
         self.out_of_grid = ""
         self.declared = ""  # the <dimension ref> the sheet declares
+        self.max_cells = max_cells
+        self.exact = exact
+        self.fed = False
+        self.quick: tuple[re.Pattern[bytes], re.Pattern[bytes]] | None = None
 
-    def feed(self, chunk: bytes) -> None:
+    def feed(self, chunk: bytes | memoryview) -> None:
+        if not self.fed:
+            self.fed = True
+            if not self.exact:
+                self.quick = _quick_checks(self.declared, self.max_cells)
+                if self.quick is None:
+                    raise _NeedExactError
+        if self.quick is not None:
+            cells, rows = self.quick
+            if cells.search(chunk) or rows.search(chunk) or _PREFIXED_TAG.search(chunk):
+                raise _NeedExactError
+            return
         row, column = self.row, self.column
         top, bottom, left, right = self.top, self.bottom, self.left, self.right
         columns = _COLUMN_NUMBERS
@@ -375,6 +425,39 @@ class _SheetExtent:
         return f"{_letters(self.left)}{self.top}:{_letters(self.right)}{self.bottom}"
 
 
+_PREFIXED_TAG = re.compile(rb":(?:c|row)[\s/>]")  # a cell or row tag with a namespace prefix (or text like it)
+
+
+@lru_cache(maxsize=64)
+def _quick_checks(declared: str, max_cells: int) -> tuple[re.Pattern[bytes], re.Pattern[bytes]] | None:
+    """Searches that find a cell or row tag not in the plain form or outside a box around the
+    declared used range; None when the box would exceed ``max_cells`` or Excel's grid.
+
+    The box: rows up to the bottom row's digit count with its first digit (``50001`` gives rows
+    up to 59999), columns up to its letter count with its first letter (``Q`` gives A:Q, ``AB``
+    gives A:BZ).
+    """
+    first, _, last = declared.strip().partition(":")
+    corners = [_CELL_REF.fullmatch(part.encode()) for part in (first, last or first)]
+    if not all(corners):
+        return None
+    bottom = max(int(c.group(2)) for c in corners if c)
+    right = max(_column_number(c.group(1).upper()) for c in corners if c)
+    digits, letters = str(bottom), _letters(right)
+    if not bottom or not right:
+        return None
+    rows = (int(digits[0]) + 1) * 10 ** (len(digits) - 1) - 1
+    columns = _column_number((letters[0] + "Z" * (len(letters) - 1)).encode())
+    if rows > _EXCEL_ROWS or columns > _EXCEL_COLUMNS or rows * columns > max_cells:
+        return None
+    row_pattern = f"[0-{digits[0]}]" if len(digits) == 1 else f"[0-{digits[0]}]?[0-9]{{1,{len(digits) - 1}}}"
+    column_pattern = f"[A-{letters[0]}]" if len(letters) == 1 else \
+        f"(?:[A-Z]{{1,{len(letters) - 1}}}|[A-{letters[0]}][A-Z]{{{len(letters) - 1}}})"
+    cells = re.compile(f'<c(?! r="{column_pattern}{row_pattern}")[\\s/>]'.encode())
+    row_tags = re.compile(f'<row(?! r="{row_pattern}")[\\s/>]'.encode())
+    return cells, row_tags
+
+
 def _column_number(letters: bytes) -> int:
     number = 0
     for char in letters.upper():
@@ -390,10 +473,16 @@ def _letters(number: int) -> str:
     return text
 
 
-def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, total_before: int) -> _MemberScan:
-    """Decompress one member in a stream: size and CRC, DTDs in XML, cell extents of worksheets."""
+def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, total_before: int, *,
+                 keep: bool = False, exact: bool = False) -> _MemberScan:
+    """Decompress one member in a stream: size and CRC, DTDs in XML, cell extents of worksheets.
+
+    ``keep``: the member's bytes are returned in the scan; ``exact``: worksheets are scanned cell
+    by cell (see :class:`_SheetExtent`; raises :class:`_NeedExactError` when the quick check fails).
+    """
     name = info.filename
     scan = _MemberScan()
+    kept: list[bytes] = []
     is_xml = name.lower().endswith((".xml", ".rels", ".vml"))
     extent: _SheetExtent | None = None
     decoder: codecs.IncrementalDecoder | None = None
@@ -410,6 +499,8 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
                 scan.size += len(chunk)
                 if scan.size > info.file_size or total_before + scan.size > limits.max_uncompressed:
                     raise _RejectedError("the member unpacks to more than it declares: refused as a zip bomb", name)
+                if keep:
+                    kept.append(chunk)
                 if not is_xml:
                     continue
                 if decoder is None and len(head) < 4:
@@ -429,7 +520,7 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
                         carry = block
                         continue
                     if root in _SHEET_ROOTS:
-                        extent = _SheetExtent()
+                        extent = _SheetExtent(limits.max_cells, exact)
                         scan.is_sheet = True
                 cut = block.rfind(b"<")
                 if cut < 0 or len(block) - cut > 4096:
@@ -439,11 +530,11 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
                         declared = _DIMENSION.search(block)
                         if declared:
                             extent.declared = declared.group(1).decode("ascii", "replace")
-                    extent.feed(block[:cut])
+                    extent.feed(memoryview(block)[:cut])
                 carry = block[cut:]
             if extent is not None and carry:
                 extent.feed(carry)
-    except _RejectedError:
+    except (_RejectedError, _NeedExactError):
         raise
     except zipfile.BadZipFile as exc:
         raise _RejectedError(f"the member is damaged ({exc}): the upload was probably cut short or altered; "
@@ -470,6 +561,8 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
             raise _RejectedError(f"a worksheet's used range {extent.used_range()} spans {extent.area:,} cells, "
                                  f"more than the {limits.max_cells:,} a reader may hold in memory: refused (huge "
                                  "sheet dimension)", name)
+    if keep:
+        scan.data = kept[0] if len(kept) == 1 else b"".join(kept)
     return scan
 
 
@@ -508,7 +601,7 @@ def _root_name(prolog: bytes, name: str) -> str | None:
             if end < 0:
                 return None
             position = end + 2
-        elif text.startswith(b"<!--", start) or b"<!--".startswith(text[start:]):
+        elif text.startswith(b"<!--", start) or b"<!--".startswith(text[start:start + 4]):
             end = text.find(b"-->", start)
             if end < 0:
                 return None

@@ -34,13 +34,14 @@ import yaml
 
 from ..errors import InputError, PlanError, Problem, ProblemsError, UploadError, UsageError
 from ..load.plan import parse_plan
-from ..load.tables import load_inputs
-from ..load.xlsx import WorkbookIndex, index_workbook, parse_ref, split_ref
+from ..load.tables import OpenXlsx, load_inputs
+from ..load.xlsx import WorkbookIndex, parse_ref, split_ref
 from ..model.people import Book, Roster, column_letter
 from ..model.period import Period, parse_period
 from ..model.plan import Plan
 from ..money import NumberParseError, parse_number
 from . import layout
+from .upload_package import UploadPackage
 
 __all__ = ["ParameterEdit", "UploadInputs", "read_tabs", "read_upload"]
 
@@ -84,71 +85,64 @@ class UploadInputs:
     warnings: tuple[Problem, ...] = ()
 
 
-def read_upload(path: str | Path, *, plan_text: str | None = None, plan_name: str = "plan.yaml",
+def read_upload(source: str | Path | UploadPackage, *, plan_text: str | None = None, plan_name: str = "plan.yaml",
                 period: str | None = None) -> UploadInputs:
     """Read and validate an upload that passed the safety checks.
 
-    ``plan_text`` (the YAML of ``--plan``) and ``period`` (``--period``) serve workbooks that carry
-    no plan or period of their own. Raises :class:`UploadError` (unreadable workbook),
-    :class:`PlanError` or :class:`InputError` with every problem found.
+    ``source`` is the upload's path, or the :class:`~xlcomp.excel.upload_package.UploadPackage`
+    holding the parts the checks decompressed (``xlcomp recalc``: every part is then read once,
+    and what was read stays in the package for the comparison). ``plan_text`` (the YAML of
+    ``--plan``) and ``period`` (``--period``) serve workbooks that carry no plan or period of
+    their own. Raises :class:`UploadError` (unreadable workbook), :class:`PlanError` or
+    :class:`InputError` with every problem found.
     """
-    path = Path(path)
+    if isinstance(source, UploadPackage):
+        return _read_package(source, plan_text, plan_name, period)
+    path = Path(source)
     try:
-        index = index_workbook(path)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UploadError([Problem("", f"the workbook's structure cannot be read ({type(exc).__name__}: "
+                                       f"{exc})")]) from None
+    with UploadPackage(data, name=path.name) as package:
+        return _read_package(package, plan_text, plan_name, period)
+
+
+def _read_package(package: UploadPackage, plan_text: str | None, plan_name: str, period: str | None) -> UploadInputs:
+    try:
+        index = package.index
     except Exception as exc:  # damaged parts, defusedxml refusals
         raise UploadError([Problem("", f"the workbook's structure cannot be read ({type(exc).__name__}: "
                                        f"{exc})")]) from None
-    from python_calamine import CalamineWorkbook
-
     try:
-        calamine = CalamineWorkbook.from_path(str(path))
+        package.open_values()
     except Exception as exc:
         raise UploadError([Problem("", f"the workbook cannot be read ({type(exc).__name__}: {exc})")]) from None
-    try:
-        sheets = _Sheets(calamine)
-        if index.sheet(layout.META_SHEET) is not None:
-            try:
-                meta, plan_yaml, tabs = _read_metadata(sheets)
-            except Exception as exc:
-                raise UploadError([Problem(f"{layout.META_SHEET}!A1", f"the metadata sheet cannot be read ({exc})")]
-                                  ) from None
-            return _read_xlcomp(path, index, sheets, meta, plan_yaml, tabs, period, [])
-        properties = _custom_properties(path)
-        if properties.get("schema_version"):
-            # an xlcomp workbook whose metadata sheet was deleted: the document properties still say
-            # what it is; the plan must come from --plan
-            warnings = [Problem("", f"the {layout.META_SHEET} metadata sheet is missing (deleted?): the plan was "
-                                    "taken from --plan and the workbook's parameter cells")]
-            if plan_text is None:
-                raise UploadError([Problem("", f"an xlcomp workbook without its {layout.META_SHEET} metadata sheet "
-                                               "(deleted?): the plan it held is lost; give the plan with --plan")])
-            return _read_xlcomp(path, index, sheets, properties, plan_text, [], period, warnings)
-        return _read_plain(path, index, sheets, plan_text, plan_name, period)
-    finally:
-        calamine.close()
+    if index.sheet(layout.META_SHEET) is not None:
+        try:
+            meta, plan_yaml, tabs = _read_metadata(package)
+        except Exception as exc:
+            raise UploadError([Problem(f"{layout.META_SHEET}!A1", f"the metadata sheet cannot be read ({exc})")]
+                              ) from None
+        return _read_xlcomp(package, index, package, meta, plan_yaml, tabs, period, [])
+    properties = _custom_properties(package)
+    if properties.get("schema_version"):
+        # an xlcomp workbook whose metadata sheet was deleted: the document properties still say
+        # what it is; the plan must come from --plan
+        warnings = [Problem("", f"the {layout.META_SHEET} metadata sheet is missing (deleted?): the plan was "
+                                "taken from --plan and the workbook's parameter cells")]
+        if plan_text is None:
+            raise UploadError([Problem("", f"an xlcomp workbook without its {layout.META_SHEET} metadata sheet "
+                                           "(deleted?): the plan it held is lost; give the plan with --plan")])
+        return _read_xlcomp(package, index, package, properties, plan_text, [], period, warnings)
+    return _read_plain(package, index, package, plan_text, plan_name, period)
 
 
 # ---------------------------------------------------------------------------------------------
 # cells
 
 
-class _Sheets:
-    """Cell values of a workbook's sheets, read once each through python-calamine."""
-
-    def __init__(self, calamine: Any) -> None:
-        self._calamine = calamine
-        self._rows: dict[str, list[list[Any]]] = {}
-
-    def rows(self, sheet: str) -> list[list[Any]]:
-        if sheet not in self._rows:
-            self._rows[sheet] = self._calamine.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        return self._rows[sheet]
-
-    def value(self, sheet: str, row: int, column: int) -> Any:
-        rows = self.rows(sheet)
-        if row < len(rows) and column < len(rows[row]):
-            return rows[row][column]
-        return ""
+_Sheets = UploadPackage  # cell values by sheet: ``rows(sheet)``, ``value(sheet, row, column)``
 
 
 def _text(value: Any) -> str:
@@ -229,17 +223,15 @@ def _fmt(value: Decimal | None) -> str:
 # an xlcomp workbook
 
 
-def read_tabs(path: str | Path) -> list[tuple[str, str]]:
+def read_tabs(source: str | Path | UploadPackage) -> list[tuple[str, str]]:
     """The ``(csm_id, sheet)`` CSM tabs an xlcomp workbook's metadata lists ([] when it has none)."""
-    from python_calamine import CalamineWorkbook
-
-    calamine = CalamineWorkbook.from_path(str(path))
-    try:
-        if layout.META_SHEET not in calamine.sheet_names:
-            return []
-        return _read_metadata(_Sheets(calamine))[2]
-    finally:
-        calamine.close()
+    if not isinstance(source, UploadPackage):
+        path = Path(source)
+        with UploadPackage(path.read_bytes(), name=path.name) as package:
+            return read_tabs(package)
+    if layout.META_SHEET not in source.open_values().sheet_names:
+        return []
+    return _read_metadata(source)[2]
 
 
 def _read_metadata(sheets: _Sheets) -> tuple[dict[str, str], str, list[tuple[str, str]]]:
@@ -272,17 +264,14 @@ def _read_metadata(sheets: _Sheets) -> tuple[dict[str, str], str, list[tuple[str
     return meta, "".join(yaml_chunks), tabs
 
 
-def _custom_properties(path: Path) -> dict[str, str]:
+def _custom_properties(package: UploadPackage) -> dict[str, str]:
     """The ``xlcomp_*`` custom document properties (prefix removed), read with defusedxml."""
-    import zipfile
-
     from defusedxml import ElementTree
 
     try:
-        with zipfile.ZipFile(path) as archive:
-            if "docProps/custom.xml" not in archive.namelist():
-                return {}
-            root = ElementTree.fromstring(archive.read("docProps/custom.xml"), forbid_dtd=True)
+        if "docProps/custom.xml" not in package.parts:
+            return {}
+        root = ElementTree.fromstring(package.parts["docProps/custom.xml"], forbid_dtd=True)
     except Exception:
         return {}
     out = {}
@@ -293,7 +282,7 @@ def _custom_properties(path: Path) -> dict[str, str]:
     return out
 
 
-def _read_xlcomp(path: Path, index: WorkbookIndex, sheets: _Sheets, meta: dict[str, str], plan_yaml: str,
+def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: _Sheets, meta: dict[str, str], plan_yaml: str,
                  tabs: list[tuple[str, str]], period_option: str | None, warnings: list[Problem]) -> UploadInputs:
     where_meta = f"{layout.META_SHEET}!A1"
     version_text = meta.get("schema_version", "")
@@ -368,10 +357,11 @@ def _combined(problems: list[Problem]) -> ProblemsError:
     return InputError(problems)
 
 
-def _inputs(path: Path, plan: Plan | None) -> tuple[Roster | None, Book | None, list[Problem]]:
+def _inputs(package: UploadPackage, plan: Plan | None) -> tuple[Roster | None, Book | None, list[Problem]]:
     """Roster and Accounts from their tables (or sheets), validated against the plan."""
+    source = OpenXlsx(package.name, package.index, package.read_rows)  # the tables' rows are not kept
     try:
-        roster, book = load_inputs(plan, path, path)
+        roster, book = load_inputs(plan, source, source)
     except InputError as exc:
         return None, None, list(exc.problems)
     return roster, book, []
@@ -656,7 +646,7 @@ def _apply_bands(cells: _PlanCells, multiplier: dict[str, Any], position: int) -
 # a plain inputs workbook
 
 
-def _read_plain(path: Path, index: WorkbookIndex, sheets: _Sheets, plan_text: str | None, plan_name: str,
+def _read_plain(path: UploadPackage, index: WorkbookIndex, sheets: _Sheets, plan_text: str | None, plan_name: str,
                 period_option: str | None) -> UploadInputs:
     problems: list[Problem] = []
     warnings: list[Problem] = []

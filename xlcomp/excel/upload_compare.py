@@ -32,11 +32,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
-from ..load.xlsx import index_workbook, split_ref
+from ..load.xlsx import split_ref
 from ..model.people import column_letter
 from . import layout
+from .upload_package import SheetFormulas, UploadPackage
 
-__all__ = ["Comparison", "Difference", "Override", "compare_workbooks", "formula_key", "read_formulas"]
+__all__ = ["Comparison", "Difference", "Override", "compare_workbooks", "formula_key", "read_formulas",
+           "read_sheet_formulas"]
 
 _MONEY_TOLERANCE = Decimal("0.005")
 _FINE_TOLERANCE = Decimal("0.0000005")
@@ -124,33 +126,35 @@ class _AnyString:
         return ""
 
 
-def _open_book(path: Path) -> _Book:
+def _open_book(source: Path | UploadPackage) -> _Book:
     from defusedxml import ElementTree
 
-    index = index_workbook(path)
+    if not isinstance(source, UploadPackage):
+        with UploadPackage(Path(source).read_bytes(), name=Path(source).name) as package:
+            return _open_book(package)
+    index = source.index
+    parts = source.parts
     tables = []
-    with zipfile.ZipFile(path) as archive:
-        for table in index.tables.values():
-            try:
-                node = ElementTree.fromstring(archive.read(table.part), forbid_dtd=True)
-                headers = int(node.get("headerRowCount", "1"))
-                totals = int(node.get("totalsRowCount", "0") or 0)
-                (r0, c0), (r1, _) = split_ref(table.ref)
-            except (KeyError, ValueError):
-                continue
-            tables.append(_Table(table.name, table.sheet, r0 + headers, r1 - totals, c0,
-                                 tuple(c.strip().lower() for c in table.columns), r1))
-        formats = _number_formats(archive, ElementTree)
+    for table in index.tables.values():
+        try:
+            node = ElementTree.fromstring(parts[table.part], forbid_dtd=True)
+            headers = int(node.get("headerRowCount", "1"))
+            totals = int(node.get("totalsRowCount", "0") or 0)
+            (r0, c0), (r1, _) = split_ref(table.ref)
+        except (KeyError, ValueError):
+            continue
+        tables.append(_Table(table.name, table.sheet, r0 + headers, r1 - totals, c0,
+                             tuple(c.strip().lower() for c in table.columns), r1))
+    formats = _number_formats(parts, ElementTree)
     sheets = {sheet.name: sheet.part for sheet in index.sheets}
-    return _Book(path, sheets, tables, formats)
+    return _Book(Path(source.name), sheets, tables, formats)
 
 
-def _number_formats(archive: zipfile.ZipFile, tree: Any) -> dict[int, str]:
-    names = archive.namelist()
-    part = next((n for n in names if posixpath.basename(n).lower() == "styles.xml" and n.startswith("xl/")), None)
+def _number_formats(parts: Mapping[str, bytes], tree: Any) -> dict[int, str]:
+    part = next((n for n in parts if posixpath.basename(n).lower() == "styles.xml" and n.startswith("xl/")), None)
     if part is None:
         return {}
-    root = tree.fromstring(archive.read(part), forbid_dtd=True)
+    root = tree.fromstring(parts[part], forbid_dtd=True)
     custom = {int(n.get("numFmtId", "0")): n.get("formatCode", "") for n in root.iter(f"{_NS_MAIN}numFmt")}
     out = {}
     xfs = root.find(f"{_NS_MAIN}cellXfs")
@@ -170,11 +174,16 @@ def read_formulas(path: Path, part: str) -> Iterator[tuple[int, int, str, int]]:
     """
     with zipfile.ZipFile(path) as archive:
         data = archive.read(part)
-    fast = _scan_formulas(data)
-    if fast is not None:
-        yield from fast
-        return
-    yield from _parse_formulas(data)
+    yield from read_sheet_formulas(data)
+
+
+def read_sheet_formulas(data: bytes) -> list[tuple[int, int, str, int]]:
+    """``(row, column, formula, style id)`` of every formula cell of a worksheet's XML, 0-based
+    (see :func:`read_formulas`)."""
+    from .upload_package import _plain_utf8
+
+    fast = _scan_formulas(data) if _plain_utf8(data) else None
+    return fast if fast is not None else list(_parse_formulas(data))
 
 
 _C_ELEMENT = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.DOTALL)
@@ -242,25 +251,6 @@ def _scan_formulas(data: bytes) -> list[tuple[int, int, str, int]] | None:
             formula = "=" + text
         style = attributes.get(b"s", "0")
         out.append((row, column, formula, int(style) if style.isdigit() else 0))
-    return out
-
-
-_ERROR_CELL = re.compile(rb"""<c\b([^>]*\bt\s*=\s*["']e["'][^>]*)>(.*?)</c>""", re.DOTALL)
-_VALUE = re.compile(rb"<v>([^<]{1,32})</v>")
-
-
-def _error_values(data: bytes) -> dict[tuple[int, int], str]:
-    """Cells holding an error value (``#DIV/0!``, ``#REF!`` …), which the value reader shows blank."""
-    out = {}
-    for cell in _ERROR_CELL.finditer(data):
-        reference = _attributes(cell.group(1)).get(b"r", "")
-        value = _VALUE.search(cell.group(2))
-        if not reference or value is None:
-            continue
-        try:
-            out[split_ref(reference)[0]] = value.group(1).decode("utf-8", "replace")
-        except ValueError:
-            continue
     return out
 
 
@@ -442,59 +432,67 @@ def _same_value(cached: Any, engine: Any, number_format: str) -> bool:
 # the comparison
 
 
-def compare_workbooks(upload: Path, regenerated: Path, upload_tabs: Sequence[tuple[str, str]] = ()) -> Comparison:
+def compare_workbooks(upload: Path | UploadPackage, regenerated: Path | bytes | UploadPackage,
+                      upload_tabs: Sequence[tuple[str, str]] = ()) -> Comparison:
     """Overrides and differences of ``upload`` against ``regenerated`` (see the module docstring).
 
-    ``upload_tabs`` are the upload's ``(csm_id, sheet)`` CSM tabs (its metadata): a CSM renamed in
-    the Roster has a tab of another name in the regenerated workbook, compared with its old tab.
+    Either may be a path or an :class:`~xlcomp.excel.upload_package.UploadPackage` (``xlcomp
+    recalc`` passes the upload's, which already holds what reading it found), the regenerated
+    workbook also its bytes. ``upload_tabs`` are the upload's ``(csm_id, sheet)`` CSM tabs (its
+    metadata): a CSM renamed in the Roster has a tab of another name in the regenerated workbook,
+    compared with its old tab.
     """
-    from python_calamine import CalamineWorkbook
+    opened: list[UploadPackage] = []
 
+    def package(source: Path | bytes | UploadPackage) -> UploadPackage:
+        if isinstance(source, UploadPackage):
+            return source
+        if isinstance(source, bytes):
+            opened.append(UploadPackage(source, name="regenerated.xlsx"))
+        else:
+            opened.append(UploadPackage(Path(source).read_bytes(), name=Path(source).name))
+        return opened[-1]
+
+    try:
+        return _compare(package(upload), package(regenerated), upload_tabs)
+    finally:
+        for one in opened:
+            one.close()
+
+
+def _compare(upload: UploadPackage, fresh: UploadPackage, upload_tabs: Sequence[tuple[str, str]]) -> Comparison:
     from .upload import read_tabs
 
     result = Comparison()
     upload_book = _open_book(upload)
-    fresh_book = _open_book(regenerated)
+    fresh_book = _open_book(fresh)
     theirs = {csm_id: name for csm_id, name in upload_tabs}
-    tab_of = {fresh: theirs[csm_id] for csm_id, fresh in read_tabs(regenerated)
-              if csm_id in theirs and theirs[csm_id] != fresh and theirs[csm_id] in upload_book.sheets}
-    renames = {their.lower(): fresh for fresh, their in tab_of.items()}
-    upload_values = CalamineWorkbook.from_path(str(upload))
-    fresh_values = CalamineWorkbook.from_path(str(regenerated))
+    tab_of = {new: theirs[csm_id] for csm_id, new in read_tabs(fresh)
+              if csm_id in theirs and theirs[csm_id] != new and theirs[csm_id] in upload_book.sheets}
+    renames = {their.lower(): new for new, their in tab_of.items()}
     upload_sheets = {name.lower(): name for name in upload_book.sheets}
     counts = {"missing": 0}
-    try:
-        for sheet, fresh_part in fresh_book.sheets.items():
-            if sheet == layout.META_SHEET:
+    for sheet, fresh_part in fresh_book.sheets.items():
+        if sheet == layout.META_SHEET:
+            continue
+        expected = read_sheet_formulas(fresh.parts[fresh_part]) if fresh_part in fresh.parts else []
+        if not expected:
+            continue
+        upload_name = tab_of.get(sheet) or upload_sheets.get(sheet.lower())
+        if upload_name is None:
+            result.warnings.append(Problem("", f'the sheet "{sheet}" is not in the upload (deleted or renamed; '
+                                               "or a CSM added to the Roster, whose tab xlcomp now adds): its "
+                                               f"{len(expected)} computed cells were not compared"))
+            continue
+        sheets = _SheetPair(sheet, upload_name, fresh.rows(sheet), upload.rows(upload_name),
+                            upload.formulas(upload_name), upload.errors(upload_name))
+        place = _rows_by_key(fresh_book, upload_book, sheets, result)
+        for row, column, formula, style_id in expected:
+            mapped = place(row, column)
+            if mapped is None:
                 continue
-            expected = list(read_formulas(regenerated, fresh_part))
-            if not expected:
-                continue
-            upload_name = tab_of.get(sheet) or upload_sheets.get(sheet.lower())
-            if upload_name is None:
-                result.warnings.append(Problem("", f'the sheet "{sheet}" is not in the upload (deleted or renamed; '
-                                                   "or a CSM added to the Roster, whose tab xlcomp now adds): its "
-                                                   f"{len(expected)} computed cells were not compared"))
-                continue
-            upload_rows = upload_values.get_sheet_by_name(upload_name).to_python(skip_empty_area=False)
-            fresh_rows = fresh_values.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-            with zipfile.ZipFile(upload) as archive:
-                data = archive.read(upload_book.sheets[upload_name])
-            their_formulas = _scan_formulas(data)
-            if their_formulas is None:
-                their_formulas = list(_parse_formulas(data))
-            sheets = _SheetPair(sheet, upload_name, fresh_rows, upload_rows,
-                                {(r, c): text for r, c, text, _ in their_formulas}, _error_values(data))
-            place = _rows_by_key(fresh_book, upload_book, sheets, result)
-            for row, column, formula, style_id in expected:
-                mapped = place(row, column)
-                if mapped is None:
-                    continue
-                _compare_cell(sheets, (row, column), mapped, formula, fresh_book.number_formats.get(style_id, ""),
-                              upload_book, fresh_book, result, counts, renames)
-    finally:
-        upload_values.close()
-        fresh_values.close()
+            _compare_cell(sheets, (row, column), mapped, formula, fresh_book.number_formats.get(style_id, ""),
+                          upload_book, fresh_book, result, counts, renames)
     if counts["missing"]:
         result.warnings.append(Problem("", f"{counts['missing']:,} formula cells of the upload hold no calculated "
                                            "value (the file was saved by a program that does not calculate, or "
@@ -513,7 +511,7 @@ class _SheetPair:
     upload_name: str
     fresh_rows: list[list[Any]]
     upload_rows: list[list[Any]]
-    upload_formulas: dict[tuple[int, int], str]
+    upload_formulas: SheetFormulas
     upload_errors: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
@@ -521,10 +519,11 @@ def _compare_cell(sheets: _SheetPair, fresh_at: tuple[int, int], upload_at: tupl
                   number_format: str, upload_book: _Book, fresh_book: _Book, result: Comparison,
                   counts: dict[str, int], renames: Mapping[str, str]) -> None:
     row, column = upload_at
-    where = f"{sheets.upload_name}!{column_letter(column)}{row + 1}"
+    ref = f"{column_letter(column)}{row + 1}"
+    where = f"{sheets.upload_name}!{ref}"
     cached = sheets.upload_errors.get(upload_at) or _cell(sheets.upload_rows, row, column)
     engine = _cell(sheets.fresh_rows, *fresh_at)
-    their = sheets.upload_formulas.get(upload_at)
+    their = sheets.upload_formulas.get(ref.encode())
     if their is None:
         kind = "blank" if cached in ("", None) else "constant"
         _add(result.overrides, Override(where, formula, _show(cached), kind))

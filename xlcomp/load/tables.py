@@ -20,7 +20,8 @@ import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -34,13 +35,14 @@ from ..model.metrics import METRICS, SCORE_FIELDS, SUM_FIELDS, Source, metric_de
 from ..model.people import SEGMENTS, Book, Csm, Locator, Roster
 from ..model.plan import Kind, Plan
 from ..money import NumberParseError, excel_serial_to_date, parse_number
-from .xlsx import index_workbook, split_ref
+from .xlsx import WorkbookIndex, index_workbook, split_ref
 
 __all__ = [
     "AMOUNT_TYPE",
     "ROSTER_NUMERIC",
     "SCORE_RANGES",
     "SCORE_TYPE",
+    "OpenXlsx",
     "TableSource",
     "load_accounts",
     "load_inputs",
@@ -105,7 +107,39 @@ class RawTable:
             data = data.combine_chunks()
         if isinstance(data, pa.Array):
             return data
-        return pa.array([_cell_text(v) for v in data], pa.string())
+        return _cell_texts(data)
+
+
+def _cell_texts(values: list[Any]) -> pa.Array:
+    """``_cell_text`` of every value, as an Arrow string array. A column of numbers (with blanks
+    or texts among them, as a spreadsheet gives) is converted with NumPy and Arrow; other columns
+    value by value."""
+    kinds = set(map(type, values))
+    if not kinds <= {float, str}:
+        return pa.array([_cell_text(v) for v in values], pa.string())
+    if float not in kinds:
+        texts = pa.array(values, pa.string())
+        return pc.if_else(pc.equal(texts, ""), pa.scalar(None, pa.string()), texts)
+    if str not in kinds:
+        return _float_texts(np.array(values, dtype=np.float64))
+    is_number = np.fromiter((type(v) is float for v in values), dtype=bool, count=len(values))
+    numbers = np.array([v for v in values if type(v) is float], dtype=np.float64)
+    out = np.array([v or None for v in values], dtype=object)  # the texts; numbers replaced below
+    out[is_number] = _float_texts(numbers).to_numpy(zero_copy_only=False)
+    return pa.array(out, pa.string())
+
+
+def _float_texts(numbers: np.ndarray) -> pa.Array:
+    """``_cell_text`` of float64 values: whole numbers below 1e15 as integers (through Arrow), the
+    others as their 15 significant digits (``format(v, ".15g")``), NaN as null."""
+    whole = np.isfinite(numbers) & (np.abs(numbers) < 1e15)
+    whole[whole] = numbers[whole] == np.floor(numbers[whole])
+    texts = pc.cast(pa.array(np.where(whole, numbers, 0).astype(np.int64)), pa.string())
+    others = np.flatnonzero(~whole)
+    if len(others):
+        formatted = [None if math.isnan(v) else format(v, ".15g") for v in numbers[others].tolist()]
+        texts = pc.replace_with_mask(texts, pa.array(~whole), pa.array(formatted, pa.string()))
+    return texts
 
 
 def _cell_text(value: Any) -> str | None:
@@ -129,9 +163,12 @@ def _cell_text(value: Any) -> str | None:
 
 
 def read_table(source: TableSource, name: str) -> RawTable:
-    """Read a table from a CSV path, an .xlsx path (table or sheet ``name``), or a DataFrame."""
+    """Read a table from a CSV path, an .xlsx path or :class:`OpenXlsx` (table or sheet ``name``),
+    or a DataFrame."""
     if _is_dataframe(source):
         return _read_frame(source, name)
+    if isinstance(source, OpenXlsx):
+        return _read_open_xlsx(source, name)
     path = Path(source)
     label = path.name
     if not path.exists():
@@ -225,6 +262,17 @@ def _header_problems(locator: Locator, columns: Sequence[str]) -> list[Problem]:
     return problems
 
 
+@dataclass(frozen=True)
+class OpenXlsx:
+    """An .xlsx workbook its caller has already opened (an upload read once for every purpose):
+    its file name for messages, its index, and a function giving a sheet's rows as
+    python-calamine's ``to_python(skip_empty_area=False)`` does (it may raise)."""
+
+    label: str
+    index: WorkbookIndex
+    rows: Callable[[str], list[list[Any]]]
+
+
 def _read_xlsx(path: Path, name: str) -> RawTable:
     label = path.name
     try:
@@ -233,6 +281,21 @@ def _read_xlsx(path: Path, name: str) -> RawTable:
         return RawTable(Locator(label), [], {}, 0, [Problem(label, f"is not a readable .xlsx workbook ({exc})")])
     except Exception as exc:  # defusedxml refusals and malformed XML
         return RawTable(Locator(label), [], {}, 0, [Problem(label, f"has unsafe or malformed XML ({exc})")])
+
+    def rows(sheet: str) -> list[list[Any]]:
+        from python_calamine import CalamineWorkbook
+
+        workbook = CalamineWorkbook.from_path(str(path))
+        try:
+            return workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        finally:
+            workbook.close()
+
+    return _read_open_xlsx(OpenXlsx(label, index, rows), name)
+
+
+def _read_open_xlsx(source: OpenXlsx, name: str) -> RawTable:
+    label, index = source.label, source.index
     table = index.table(name)
     sheet = index.sheet(name)
     sheet_name = table.sheet if table else (sheet.name if sheet else None)
@@ -240,10 +303,8 @@ def _read_xlsx(path: Path, name: str) -> RawTable:
         return RawTable(Locator(label), [], {}, 0,
                         [Problem(label, f'has no "{name}" table or sheet (sheets: '
                                         f'{", ".join(s.name for s in index.sheets)})')])
-    from python_calamine import CalamineWorkbook
-
     try:
-        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        rows = source.rows(sheet_name)
     except Exception as exc:
         return RawTable(Locator(label), [], {}, 0, [Problem(f"{sheet_name}", f"cannot be read: {exc}")])
     if table is not None:
@@ -261,11 +322,13 @@ def _read_xlsx(path: Path, name: str) -> RawTable:
     locator = Locator(sheet_name, sheet=True, header_row=r0 + 1, first_column=c0, columns=tuple(columns))
     problems = _header_problems(locator, columns)
     body = rows[r0 + 1:r1 + 1]
+    rectangle = bool(body) and min(map(len, body)) > c1  # every row reaches the last column (python-calamine's)
     data: dict[str, Any] = {}
     for offset, column in enumerate(columns):
         if column and column not in data:
             c = c0 + offset
-            data[column] = [row[c] if c < len(row) else "" for row in body]
+            data[column] = list(map(itemgetter(c), body)) if rectangle else \
+                [row[c] if c < len(row) else "" for row in body]
     return RawTable(locator, columns, data, len(body), problems)
 
 
@@ -516,6 +579,11 @@ def decimal_column(raw: RawTable, column: str, target: pa.DataType, problems: li
                    percent: bool = False) -> pa.Array:
     """Parse a column to exact decimals (null for blank), reporting unparseable cells."""
     loc = raw.locator
+    scale = target.scale
+    limit = Decimal(10) ** (target.precision - scale)
+    floats = _float_decimals(raw.data.get(column), scale)
+    if floats is not None:
+        return _checked_decimals(floats, target, limit, problems, loc, column)
     strings = pc.utf8_trim_whitespace(raw.strings(column))
     strings = pc.if_else(pc.equal(strings, ""), pa.scalar(None, pa.string()), strings)
     good = pc.match_substring_regex(strings, _NUMBER_RE)
@@ -525,8 +593,6 @@ def decimal_column(raw: RawTable, column: str, target: pa.DataType, problems: li
         wide = pc.cast(plain, _WIDE)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         wide = pa.array([_wide(v) for v in plain.to_pylist()], _WIDE)
-    scale = target.scale
-    limit = Decimal(10) ** (target.precision - scale)
     rounded = pc.round(wide, ndigits=scale, round_mode="half_towards_infinity")
     if len(odd_rows):
         fixed: list[Decimal | None] = []
@@ -546,6 +612,12 @@ def decimal_column(raw: RawTable, column: str, target: pa.DataType, problems: li
         mask = np.zeros(len(rounded), dtype=bool)
         mask[odd_rows] = True
         rounded = pc.replace_with_mask(rounded, pa.array(mask), pa.array(fixed, rounded.type))
+    return _checked_decimals(rounded, target, limit, problems, loc, column)
+
+
+def _checked_decimals(rounded: pa.Array, target: pa.DataType, limit: Decimal, problems: list[Problem],
+                      loc: Locator, column: str) -> pa.Array:
+    """``rounded`` (already at the target's scale) in the target type, values too large reported and blank."""
     too_big = _rows(pc.greater_equal(pc.abs(rounded), pa.scalar(limit, rounded.type)))
     if len(too_big):
         _report(problems, loc, too_big, column, lambda r: "is too large")
@@ -553,6 +625,60 @@ def decimal_column(raw: RawTable, column: str, target: pa.DataType, problems: li
         keep[too_big] = False
         rounded = pc.if_else(pa.array(keep), rounded, pa.scalar(None, rounded.type))
     return pc.cast(rounded, target)
+
+
+_BLANK_AS_NAN = {"": math.nan}
+_FLOAT_FAST = 1e11      # |value| x 10^scale below it: the float path below is exact (see _float_decimals)
+_FLOAT_COLUMN = 1e15    # any |value| from it on: the column takes the text path, as before
+
+
+def _float_decimals(values: Any, scale: int) -> pa.Array | None:
+    """A column of floats (and blank cells, ``""``) as spreadsheets give it, in decimal128(38,
+    ``scale``): each float taken as the number Excel shows (its 15 significant digits) and rounded
+    half away from zero to ``scale`` places, exactly as the text path does, with NumPy.
+
+    Below 1e11, ``|v| x 10^scale`` computed in floating point is within 5.2e-4 of the exact
+    decimal (15 significant digits are within 5e-15 of ``v``; the product is off by at most half
+    a unit in the last place), so where its fraction is not within 1e-3 of one half, its nearest
+    integer is the rounded decimal. The other values (a number typed with more decimals than
+    ``scale`` ending in 5, large amounts) go through :class:`~decimal.Decimal`. None when the
+    column holds anything else (text, integers, booleans, dates), a non-finite or very large
+    number: the caller then takes the text path.
+    """
+    if not isinstance(values, list) or not values:
+        return None
+    kinds = set(map(type, values))
+    if not kinds <= {float, str}:
+        return None
+    count = len(values)
+    try:  # Arrow refuses any text left once blanks are NaN (it never parses text as a number)
+        numbers = pa.array(list(map(_BLANK_AS_NAN.get, values, values)) if str in kinds else values,
+                           pa.float64()).to_numpy(zero_copy_only=False).copy()
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    blank = np.isnan(numbers)  # a blank cell (a NaN float is blank to _cell_text too)
+    numbers[blank] = 0.0
+    size = np.abs(numbers)
+    scaled = size * 10.0 ** scale
+    if not np.isfinite(size).all() or (size >= _FLOAT_COLUMN).any() or (scaled >= 9e18).any():
+        return None  # the unscaled decimals must fit 64 bits
+    fast = scaled < _FLOAT_FAST
+    scaled[~fast] = 0.0
+    whole = np.floor(scaled)
+    fraction = scaled - whole
+    unscaled = ((whole + (fraction > 0.5)) * np.where(numbers < 0, -1.0, 1.0)).astype(np.int64)
+    slow = np.flatnonzero(~fast | (np.abs(fraction - 0.5) <= 1e-3))
+    if len(slow):
+        quantum = Decimal(1).scaleb(-scale)
+        for row in slow.tolist():
+            exact = Decimal(format(numbers[row], ".15g")).quantize(quantum, rounding=ROUND_HALF_UP)
+            unscaled[row] = int(exact.scaleb(scale))
+    pairs = np.empty((count, 2), dtype=np.int64)  # decimal128: the low word, then the sign-extended high word
+    pairs[:, 0] = unscaled
+    pairs[:, 1] = unscaled >> 63
+    nulls = int(blank.sum())
+    validity = pa.array(~blank).buffers()[1] if nulls else None
+    return pa.Array.from_buffers(pa.decimal128(38, scale), count, [validity, pa.py_buffer(pairs)], null_count=nulls)
 
 
 def _wide(text: str | None) -> Decimal | None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from defusedxml import ElementTree
 
-__all__ = ["SheetRef", "TableRef", "WorkbookIndex", "index_workbook", "parse_ref", "split_ref"]
+__all__ = ["MemoryZip", "SheetRef", "TableRef", "WorkbookIndex", "index_workbook", "parse_ref", "split_ref"]
 
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -95,14 +96,14 @@ def split_ref(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
     return start, parse_ref(last) if last else start
 
 
-def _read(zf: zipfile.ZipFile, part: str) -> Any:
+def _read(zf: zipfile.ZipFile | MemoryZip, part: str) -> Any:
     info = zf.getinfo(part)
     if info.file_size > _MAX_PART:
         raise ValueError(f"{part} is larger than {_MAX_PART // (1024 * 1024)} MB")
     return ElementTree.fromstring(zf.read(part), forbid_dtd=True)
 
 
-def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, str]:
+def _rels(zf: zipfile.ZipFile | MemoryZip, part: str) -> dict[str, str]:
     folder, name = posixpath.split(part)
     rels_part = posixpath.join(folder, "_rels", name + ".rels")
     if rels_part not in zf.namelist():
@@ -117,13 +118,43 @@ def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, str]:
     return out
 
 
-def index_workbook(path: str | Path) -> WorkbookIndex:
-    """Sheets, tables and defined names of the workbook at ``path``.
+class MemoryZip:
+    """The members of a zip already decompressed (by the upload's safety checks), read like a
+    :class:`zipfile.ZipFile` by the functions of this module."""
+
+    def __init__(self, parts: Mapping[str, bytes]) -> None:
+        self.parts = parts
+
+    def __enter__(self) -> MemoryZip:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def namelist(self) -> list[str]:
+        """The member names."""
+        return list(self.parts)
+
+    def getinfo(self, name: str) -> zipfile.ZipInfo:
+        """A member's size (``file_size``); KeyError when there is no such member."""
+        info = zipfile.ZipInfo(name)
+        info.file_size = len(self.parts[name])
+        return info
+
+    def read(self, name: str) -> bytes:
+        """A member's bytes; KeyError when there is no such member."""
+        return self.parts[name]
+
+
+def index_workbook(path: str | Path | Mapping[str, bytes]) -> WorkbookIndex:
+    """Sheets, tables and defined names of the workbook at ``path`` (or of its members, already
+    decompressed: name -> bytes).
 
     Raises ``zipfile.BadZipFile``, ``KeyError`` or ``ValueError`` (and defusedxml's errors) on a
     file that is not a well-formed workbook; callers turn those into problems.
     """
-    with zipfile.ZipFile(path) as zf:
+    opened = zipfile.ZipFile(path) if isinstance(path, (str, Path)) else MemoryZip(path)
+    with opened as zf:
         workbook_part = "xl/workbook.xml"
         root_rels = _rels(zf, "")
         for target in root_rels.values():
