@@ -114,10 +114,11 @@ def _xml_text(raw: bytes) -> str:
 
 
 # A formula cell in the plain form every spreadsheet program writes for a formula of its own:
-# the reference first, then the formula as the cell's first child. ``[^<]*`` is the whole text:
-# "<" never appears unescaped in character data.
-_PLAIN_FORMULA = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"[^>]*+(?<!/)>\s*+<f>([^<]*+)</f>')
-_FORMULA_START = re.compile(rb"<f[\s/>]")
+# the reference first, then the formula as the cell's first child (``[^<]*`` is the whole text:
+# "<" never appears unescaped in character data); or any other formula element, found as
+# ``(b"", b"")``.
+_PLAIN_FORMULA = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"[^>]*+(?<!/)>\s*+<f>([^<]*+)</f>|<f[\s/>]')
+_OTHER_FORMULA = (b"", b"")
 _PREFIXED = re.compile(rb":(?:c|row|f)[\s/>]")  # a prefixed cell, row or formula tag (or text like one)
 _MARKUP = re.compile(rb"<[!?]")  # a comment, CDATA section, DTD or processing instruction
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']""")
@@ -138,17 +139,16 @@ def _plain_utf8(data: bytes) -> bool:
 def scan_formulas(data: bytes) -> SheetFormulas:
     """The formulas of a worksheet part (its XML, which passed the safety checks).
 
-    In the plain form (above) a regular expression finds them all, and a count of every ``<f``
-    element proves it found every one; anything else (shared or array formulas as Excel saves
-    them, other spellings, prefixed elements, other encodings) is read element by element
-    (:func:`xlcomp.excel.upload_compare.read_sheet_formulas`).
+    In the plain form (above) one regular expression finds them all, and every other ``<f``
+    element too, so it knows when it has not; anything else (shared or array formulas as Excel
+    saves them, other spellings, prefixed elements, other encodings, comments) is read element by
+    element (:func:`xlcomp.excel.upload_compare.read_sheet_formulas`).
     """
     if b"<f" not in data and b":f" not in data:
         return SheetFormulas()
     if _plain_utf8(data) and not _PREFIXED.search(data):
         plain = _PLAIN_FORMULA.findall(data)
-        # every formula element was found: no "<f" more (a quick count first: it also counts "<formula1>" …)
-        if len(plain) == data.count(b"<f") or len(plain) == len(_FORMULA_START.findall(data)):
+        if _OTHER_FORMULA not in plain:  # every formula element is a plain one
             return SheetFormulas(dict(plain))
     from .upload_compare import read_sheet_formulas
 

@@ -26,6 +26,7 @@ from ..model.period import Period
 from ..model.plan import Plan
 from . import layout
 from .context import Context
+from .fast_sheet import FastWorksheet
 from .formulas import needed_metrics
 from .refs import excel_id_key
 from .sheet_csm import CsmTabPlan, csm_facts
@@ -106,8 +107,11 @@ def write_workbook(result: RunResult, path: str | Path, *, protect_password: str
     ctx = Context(result=result, workbook=workbook, styles=Styles(workbook, result.plan.currency), mode=mode,
                   protect_password=protect_password or "")
     ctx.csm_sheets = layout.csm_sheet_names([(r.csm.csm_id, r.csm.name) for r in result.csms])
+    prepared_formulas: dict[str, str] = {}  # shared: every CSM tab has the same formulas
     for name in (*layout.FIXED_SHEETS, *ctx.csm_sheets, layout.META_SHEET):
-        ctx.sheets[name] = workbook.add_worksheet(name)
+        sheet = workbook.add_worksheet(name, worksheet_class=FastWorksheet)
+        sheet.prepared_formulas = prepared_formulas
+        ctx.sheets[name] = sheet
     tab = CsmTabPlan(ctx)
     write_guide_sheet(ctx)
     write_plan_sheet(ctx)
