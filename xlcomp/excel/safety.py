@@ -435,7 +435,7 @@ def _quick_checks(declared: str, max_cells: int) -> tuple[re.Pattern[bytes], re.
 
     The box: rows up to the bottom row's digit count with its first digit (``50001`` gives rows
     up to 59999), columns up to its letter count with its first letter (``Q`` gives A:Q, ``AB``
-    gives A:BZ).
+    gives A:AZ, ``CD`` gives A:CZ).
     """
     first, _, last = declared.strip().partition(":")
     corners = [_CELL_REF.fullmatch(part.encode()) for part in (first, last or first)]

@@ -35,7 +35,7 @@ from ..errors import Problem
 from ..load.xlsx import split_ref
 from ..model.people import column_letter
 from . import layout
-from .upload_package import SheetFormulas, UploadPackage
+from .upload_package import SheetFormulas, UploadPackage, _xml_text
 
 __all__ = ["Comparison", "Difference", "Override", "compare_workbooks", "formula_key", "read_formulas",
            "read_sheet_formulas"]
@@ -234,7 +234,7 @@ def _scan_formulas(data: bytes) -> list[tuple[int, int, str, int]] | None:
         except ValueError:
             return None
         options = _attributes(formula_element.group(1))
-        text = _unescape(formula_element.group(3).decode("utf-8")) if formula_element.group(3) else ""
+        text = _xml_text(formula_element.group(3)) if formula_element.group(3) else ""
         kind = options.get(b"t", "normal")
         if kind == "shared":
             index = options.get(b"si", "")

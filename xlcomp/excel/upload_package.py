@@ -144,9 +144,11 @@ def scan_formulas(data: bytes) -> SheetFormulas:
     saves them, other spellings, prefixed elements, other encodings, comments) is read element by
     element (:func:`xlcomp.excel.upload_compare.read_sheet_formulas`).
     """
-    if b"<f" not in data and b":f" not in data:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        pass  # UTF-16: element by element
+    elif b"<f" not in data and b":f" not in data:
         return SheetFormulas()
-    if _plain_utf8(data) and not _PREFIXED.search(data):
+    elif _plain_utf8(data) and not _PREFIXED.search(data):
         plain = _PLAIN_FORMULA.findall(data)
         if _OTHER_FORMULA not in plain:  # every formula element is a plain one
             return SheetFormulas(dict(plain))

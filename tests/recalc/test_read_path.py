@@ -1,0 +1,232 @@
+"""The recalc read path reads each part of an upload once (:func:`xlcomp.excel.recalc.read_for_recalc`)
+and its quick paths agree with the slow, general readers they stand in for: the formula scan with
+openpyxl's parser, the quick extent check with the cell-by-cell one, the package's values with
+python-calamine reading the file."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
+
+from xlcomp.excel import safety
+from xlcomp.excel.recalc import RecalcOptions, read_for_recalc
+from xlcomp.excel.safety import Limits, inspect_upload
+from xlcomp.excel.upload import read_upload
+from xlcomp.excel.upload_compare import _parse_formulas, read_sheet_formulas
+from xlcomp.excel.upload_package import scan_errors, scan_formulas
+
+from .builders import members_of, plain_workbook, recalc_file, zip_bytes
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An xlcomp workbook: the regenerated workbook of the hand-worked inputs."""
+    folder = tmp_path_factory.mktemp("read-path")
+    result = recalc_file(plain_workbook(folder / "inputs.xlsx"))
+    assert result.workbook is not None
+    path = folder / "fresh.xlsx"
+    path.write_bytes(result.workbook)
+    return path
+
+
+def test_one_read_gives_what_each_reader_gives(regenerated: Path) -> None:
+    read = read_for_recalc(regenerated.read_bytes(), RecalcOptions(), "fresh.xlsx")
+    assert read.inputs is not None and read.package is not None, read.problems
+    alone = read_upload(regenerated)
+    assert read.inputs.plan == alone.plan and read.inputs.period == alone.period
+    assert read.inputs.roster.csms == alone.roster.csms and read.inputs.tabs == alone.tabs
+    assert read.inputs.book.table.equals(alone.book.table)
+    package = read.package
+    scanned = set(package.scanned_formulas)
+    assert scanned == {s.name for s in package.index.sheets} - {"Roster", "Accounts", "_xlcomp"}
+    calamine = CalamineWorkbook.from_path(str(regenerated))
+    members = members_of(regenerated)
+    try:
+        for sheet in package.index.sheets:
+            expected = {(r, c): text for r, c, text, _ in read_sheet_formulas(members[sheet.part])}
+            assert {(r, c): text for r, c, text in package.formulas(sheet.name).items()} == expected, sheet.name
+            assert package.rows(sheet.name) == calamine.get_sheet_by_name(sheet.name).to_python(
+                skip_empty_area=False)
+    finally:
+        calamine.close()
+        package.close()
+    assert sum(map(len, package.scanned_formulas.values())) > 100
+
+
+def test_a_plain_inputs_workbook_is_read_without_comparison_reads(tmp_path: Path) -> None:
+    path = plain_workbook(tmp_path / "plain.xlsx")
+    read = read_for_recalc(path.read_bytes(), RecalcOptions(), "plain.xlsx")
+    assert read.inputs is not None and read.package is not None
+    assert read.inputs.kind == "inputs workbook" and not read.package.scanned_formulas
+    read.package.close()
+
+
+def test_problems_name_the_upload_as_the_readers_do(tmp_path: Path) -> None:
+    path = plain_workbook(tmp_path / "plain.xlsx")
+    members = members_of(path)
+    workbook = members["xl/workbook.xml"].decode().replace('name="Accounts"', 'name="Books"')
+    data = zip_bytes({**members, "xl/workbook.xml": workbook})
+    read = read_for_recalc(data, RecalcOptions(), "uploads/emea q1.xlsx")
+    assert read.inputs is None and read.package is None
+    assert any(p["where"] == "emea q1.xlsx" and p["message"].startswith('has no "Accounts" table or sheet')
+               for p in read.problems), read.problems
+
+
+# ---------------------------------------------------------------------------------------------
+# the formula scan against openpyxl's parser
+
+
+SPELLINGS = ["plain", "typed", "spaced", "style_first", "shared", "array", "prefixed", "comment", "cdata",
+             "instruction", "utf16"]
+TEXTS = ['SUM(A1:A3)', 'IF(B2="","",B2*2)', 'A1&" <&> "&"x"', "ROUND($B$7*0.5,2)", "A1\r\n+1", "'My tab'!C3*2",
+         'N("&#38;")']
+
+
+def _sheet_xml(cells: list[tuple[int, int, int]], spelling: str) -> bytes:
+    """A worksheet with a formula in each (row, column) cell, in one spelling or another."""
+    rows: dict[int, list[str]] = {}
+    shared_done = False
+    unique = sorted({(row, column): text for row, column, text in cells}.items())
+    if spelling == "shared" and unique:  # a shared formula's cells are below its first one, in its column
+        column = unique[0][0][1]
+        unique = [((row, column), 0) for row in sorted({row for (row, _), _ in unique})]
+    for (row, column), text_index in dict(unique).items():
+        ref = f"{chr(65 + column)}{row + 1}"
+        text = TEXTS[text_index].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = text.replace("&amp;#38;", "&#38;")
+        if spelling == "typed":
+            cell = f'<c r="{ref}" s="3" t="str"><f>{text}</f><v>x</v></c>'
+        elif spelling == "spaced":
+            cell = f'<c r="{ref}">\n  <f>{text}</f>\n  <v>1</v>\n</c>'
+        elif spelling == "style_first":
+            cell = f'<c s="2" r="{ref}"><f>{text}</f><v>1</v></c>'
+        elif spelling == "shared":
+            if shared_done:
+                cell = f'<c r="{ref}"><f t="shared" si="0"/><v>1</v></c>'
+            else:
+                cell = f'<c r="{ref}"><f t="shared" ref="A1:H40" si="0">{text}</f><v>1</v></c>'
+                shared_done = True
+        elif spelling == "array":
+            cell = f'<c r="{ref}"><f t="array" ref="{ref}">{text}</f><v>1</v></c>'
+        elif spelling == "prefixed":
+            cell = f'<x:c r="{ref}"><x:f>{text}</x:f><x:v>1</x:v></x:c>'
+        else:
+            cell = f'<c r="{ref}" s="1"><f>{text}</f><v>1</v></c>'
+        rows.setdefault(row, []).append(cell)
+    tag = "x:row" if spelling == "prefixed" else "row"
+    body = "".join(f'<{tag} r="{row + 1}">{"".join(cells)}</{tag}>' for row, cells in rows.items())
+    if spelling == "comment":
+        body = f'<!-- <row r="99"><c r="A99"><f>HIDDEN()</f></c></row> -->{body}'
+    if spelling == "cdata":
+        body = body.replace("<v>1</v>", "<v><![CDATA[1]]></v>", 1)
+    if spelling == "instruction":
+        body = f"<?note <c r=\"A98\"><f>HIDDEN()</f></c>?>{body}"
+    if spelling == "prefixed":
+        xml = f'<x:worksheet xmlns:x="{MAIN}"><x:sheetData>{body}</x:sheetData></x:worksheet>'
+    else:
+        xml = f'<worksheet xmlns="{MAIN}"><sheetData>{body}</sheetData></worksheet>'
+    if spelling == "utf16":
+        return codecs.BOM_UTF16_LE + f'<?xml version="1.0" encoding="UTF-16"?>{xml}'.encode("utf-16-le")
+    return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n{xml}'.encode()
+
+
+@settings(max_examples=150, deadline=None)
+@given(cells=st.lists(st.tuples(st.integers(0, 39), st.integers(0, 7), st.integers(0, len(TEXTS) - 1)), max_size=25),
+       spelling=st.sampled_from(SPELLINGS))
+def test_the_formula_scan_agrees_with_openpyxl(cells: list[tuple[int, int, int]], spelling: str) -> None:
+    xml = _sheet_xml(cells, spelling)
+    expected = {(r, c): text for r, c, text, _ in _parse_formulas(xml)}
+    found = {(r, c): text for r, c, text in scan_formulas(xml).items()}
+    assert found == expected
+    if cells and spelling in ("plain", "typed", "spaced"):
+        assert scan_formulas(xml).plain  # the quick way was taken
+
+
+def test_error_values_are_found_in_any_spelling() -> None:
+    xml = (f'<worksheet xmlns="{MAIN}"><sheetData><row r="2"><c r="B2" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+           f"<c t = 'e' r=\"C2\"><v>#N/A</v></c><c r=\"D2\"><v>1</v></c></row></sheetData></worksheet>").encode()
+    assert scan_errors(xml) == {(1, 1): "#DIV/0!", (1, 2): "#N/A"}
+    assert scan_errors(xml.replace(b't="e"', b't="n"').replace(b"t = 'e'", b"")) == {}
+
+
+# ---------------------------------------------------------------------------------------------
+# the quick extent check against the cell-by-cell one
+
+
+def test_quick_checks_of_a_declared_range() -> None:
+    cells, rows = safety._quick_checks("A1:Q50001", 5_000_000)  # rows up to 59,999, columns A:Q
+    assert not cells.search(b'<c r="Q59999" s="1"><v>1</v></c><c r="A1"/><c r="P7">')
+    for odd in (b'<c r="R1">', b'<c r="A60000">', b'<c r="AA1">', b"<c>", b'<c s="1" r="A1">', b"<c/>",
+                b'<c\tr="A1">', b'<c r="a1">'):
+        assert cells.search(odd), odd
+    assert not rows.search(b'<row r="59999" spans="1:17">') and rows.search(b'<row r="60000">')
+    assert rows.search(b"<row>") and rows.search(b'<row spans="1:2" r="3">')
+    assert safety._quick_checks("B2:AB7", 364) is not None  # rows up to 7, columns A:AZ (52): 364 cells
+    assert safety._quick_checks("B2:AB7", 363) is None
+    assert safety._quick_checks("A1:CD70", 79 * 104) is not None  # rows up to 79, columns A:CZ (104)
+    assert safety._quick_checks("A1:CD70", 79 * 104 - 1) is None
+    assert safety._quick_checks("A1:XFD1", 5_000_000) is None  # the box would leave Excel's grid
+    assert safety._quick_checks("A1:Z900000", 5_000_000) is None  # 999,999 x 26 cells: too many
+    assert safety._quick_checks("nonsense", 5_000_000) is None
+    quick = safety._SheetExtent(5_000_000, exact=False)
+    quick.declared = "A1:J3"
+    quick.feed(b'<row r="1" spans="1:10"><c r="A1"><v>1</v></c><c r="J3" s="1"/></row>')
+    assert quick.quick is not None and quick.area == 0  # vouched for without visiting each cell
+    outside = safety._SheetExtent(5_000_000, exact=False)
+    outside.declared = "A1:J3"
+    with pytest.raises(safety._NeedExactError):
+        outside.feed(b'<row r="1"><c r="K1"><v>1</v></c></row>')
+
+
+def _declared_xml(plain: Path, cells: list[tuple[int, int, bool]], declared: str | None) -> bytes:
+    def letters(number: int) -> str:
+        text = ""
+        while number:
+            number, rem = divmod(number - 1, 26)
+            text = chr(65 + rem) + text
+        return text
+
+    members = members_of(plain)
+    xml = members["xl/worksheets/sheet2.xml"].decode()
+    head, _, _ = xml.partition("<sheetData>")
+    head = head.replace('<dimension ref="A1:J3"/>', f'<dimension ref="{declared}"/>' if declared else "")
+    rows: dict[int, list[str]] = {}
+    for row, column, empty in cells:
+        ref = f"{letters(column)}{row}"
+        rows.setdefault(row, []).append(f'<c r="{ref}" s="0"/>' if empty else f'<c r="{ref}"><v>1</v></c>')
+    body = "".join(f'<row r="{row}">{"".join(found)}</row>' for row, found in sorted(rows.items()))
+    sheet = f"{head}<sheetData>{body}</sheetData></worksheet>"
+    return zip_bytes({"[Content_Types].xml": members["[Content_Types].xml"],
+                      "xl/workbook.xml": members["xl/workbook.xml"], "xl/worksheets/sheet2.xml": sheet})
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=st.lists(st.tuples(st.integers(1, 3000), st.integers(1, 800), st.booleans()), min_size=1, max_size=30),
+       corner=st.tuples(st.integers(1, 4000), st.integers(1, 900)), limit=st.integers(1, 3_000_000),
+       keep=st.booleans())
+def test_the_quick_extent_check_gives_the_exact_verdict(plain: Path, cells: list[tuple[int, int, bool]],
+                                                         corner: tuple[int, int], limit: int, keep: bool) -> None:
+    """Whatever the sheet declares, the verdict is the one of the cells themselves (and of the declared range)."""
+    from xlcomp.excel.safety import _letters
+
+    declared = f"A1:{_letters(corner[1])}{corner[0]}"
+    limits = Limits(max_cells=limit)
+    quick: Any = inspect_upload(_declared_xml(plain, cells, declared), limits, keep_parts=keep)
+    full = [(r, c) for r, c, empty in cells if not empty]
+    area = 0 if not full else (max(r for r, _ in full) - min(r for r, _ in full) + 1) * (
+        max(c for _, c in full) - min(c for _, c in full) + 1)
+    if corner[0] * corner[1] > limit:
+        assert not quick.ok and "declares a used range" in quick.problems[0].message
+    elif area > limit:
+        assert not quick.ok and f"spans {area:,} cells" in quick.problems[0].message
+    else:
+        assert quick.ok, quick.problems
+        assert bool(quick.parts) == keep
