@@ -6,6 +6,7 @@ python-calamine reading the file."""
 from __future__ import annotations
 
 import codecs
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,23 @@ def test_one_read_gives_what_each_reader_gives(regenerated: Path) -> None:
         calamine.close()
         package.close()
     assert sum(map(len, package.scanned_formulas.values())) > 100
+
+
+def test_reading_makes_no_reference_cycles(regenerated: Path) -> None:
+    """Why pausing the garbage collector while reading costs nothing: there is no cyclic garbage to collect."""
+    data = regenerated.read_bytes()
+    read_for_recalc(data, RecalcOptions(), "fresh.xlsx").package.close()  # imports and first uses done
+    gc.collect()
+    gc.disable()
+    try:
+        read = read_for_recalc(data, RecalcOptions(), "fresh.xlsx")
+        assert read.package is not None
+        read.package.close()
+        del read
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    assert gc.isenabled()
 
 
 def test_a_plain_inputs_workbook_is_read_without_comparison_reads(tmp_path: Path) -> None:
