@@ -4,14 +4,15 @@ pool and on a Dask cluster.
 :func:`recalc_upload` takes an :class:`UploadJob` (the upload's bytes, never its path: a worker
 may be another machine) and returns a :class:`FileResult`: the report entry, the payout rows and
 the regenerated workbook's bytes. It never raises: whatever goes wrong with a file becomes a
-``rejected`` entry with a message, so one bad file never stops a batch. It never writes anywhere
-but a private temporary folder, which it removes.
+``rejected`` entry with a message, so one bad file never stops a batch. It writes no file: the
+upload is read from its bytes and the regenerated workbook is built in memory.
 
-Steps: safety checks (:mod:`.safety`), reading (:mod:`.upload`), the engine run
-(:func:`xlcomp.engine.run`), the regenerated workbook (:func:`xlcomp.excel.workbook.write_workbook`),
-and for an xlcomp workbook the comparison of the upload with it (:mod:`.upload_compare`):
-overrides (formula cells typed over or changed) and differences (cached values against the
-engine's).
+Steps: reading (:func:`read_for_recalc`: the safety checks of :mod:`.safety`, then :mod:`.upload`
+through one :class:`~xlcomp.excel.upload_package.UploadPackage`, each part of the upload read
+once), the engine run (:func:`xlcomp.engine.run`), the regenerated workbook
+(:func:`xlcomp.excel.workbook.workbook_bytes`), and for an xlcomp workbook the comparison of the
+upload with it (:mod:`.upload_compare`, from what reading kept): overrides (formula cells typed
+over or changed) and differences (cached values against the engine's).
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ import gc
 import hashlib
 import json
 import re
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -228,7 +227,6 @@ def _recalc(job: UploadJob, options: RecalcOptions, entry: dict[str, Any]) -> Fi
         entry["problems"] = read.problems
         return FileResult(entry)
     inputs = read.inputs
-    folder = Path(tempfile.mkdtemp(prefix="xlcomp-recalc-"))
     try:
         entry.update(kind=inputs.kind, plan=inputs.plan.id, period=inputs.period.label)
         entry["warnings"] += _problem_dicts(inputs.warnings)
@@ -245,7 +243,7 @@ def _recalc(job: UploadJob, options: RecalcOptions, entry: dict[str, Any]) -> Fi
         entry["total"] = money.fmt_decimal(result.total, 2)
         rows = [{"source": escape_text(job.file), **row} for row in payout_records(result)]
         try:
-            workbook = _regenerate(result, folder / "regenerated.xlsx", entry)
+            workbook = _regenerate(result, entry)
         except ProblemsError as exc:  # inputs a workbook cannot hold (csm_ids Excel cannot tell apart)
             entry["problems"] = _problem_dicts(exc.problems)
             return FileResult(entry)
@@ -257,21 +255,19 @@ def _recalc(job: UploadJob, options: RecalcOptions, entry: dict[str, Any]) -> Fi
         return FileResult(entry, rows, workbook)
     finally:
         read.package.close()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
-def _regenerate(result: RunResult, path: Path, entry: dict[str, Any]) -> bytes | None:
+def _regenerate(result: RunResult, entry: dict[str, Any]) -> bytes | None:
     """The regenerated workbook's bytes (None, with a warning, when the writer is not available)."""
     try:
-        from .workbook import write_workbook
+        from .workbook import workbook_bytes
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith("xlcomp.excel"):
             entry["warnings"].append({"where": "", "message": "the regenerated workbook was not written: the "
                                                               "workbook writer is not available in this build"})
             return None
         raise
-    write_workbook(result, path)
-    return path.read_bytes()
+    return workbook_bytes(result)
 
 
 def _compare(upload: UploadPackage, regenerated: bytes, tabs: tuple[tuple[str, str], ...],

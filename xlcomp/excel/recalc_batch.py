@@ -43,6 +43,13 @@ from .safety import read_upload_bytes
 __all__ = ["JOURNAL_DIR", "BatchResult", "Upload", "plan_uploads", "run_batch"]
 
 JOURNAL_DIR = ".xlcomp-recalc"
+# What a worker's first file would otherwise import (some 600 modules, a third of a second): imported
+# once in the fork server, so every worker it forks, in this batch and the next ones of the same
+# process (the upload server), starts with them. pandas is what pyarrow loads on its first
+# conversion of Python values.
+WORKER_PRELOAD = ("xlcomp.excel.recalc", "xlcomp.excel.workbook", "xlcomp.excel.upload_compare", "python_calamine",
+                  "openpyxl", "openpyxl.formula.tokenizer", "openpyxl.formula.translate", "pandas",
+                  "pyarrow.pandas_compat")
 _UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 
@@ -328,7 +335,7 @@ def _run_local(uploads: list[Upload], options: RecalcOptions, workers: int,
     import multiprocessing
 
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["xlcomp.excel.recalc"])
+    context.set_forkserver_preload(list(WORKER_PRELOAD))
     pending = list(reversed(uploads))
     window = max(1, workers) * 2
     while pending:

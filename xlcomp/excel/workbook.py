@@ -10,6 +10,7 @@ its cached value. The same run always gives the same cells and formulas; only th
 
 from __future__ import annotations
 
+import io
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -36,7 +37,7 @@ from .sheet_roi import write_roi_sheet
 from .sheet_summary import FIRST_ROW, write_summary_sheet
 from .sheet_tables import write_accounts_sheet, write_roster_sheet
 
-__all__ = ["blank_actuals", "check_run", "empty_book", "template_result", "write_workbook"]
+__all__ = ["blank_actuals", "check_run", "empty_book", "template_result", "workbook_bytes", "write_workbook"]
 
 Mode = Literal["calc", "template"]
 
@@ -96,12 +97,27 @@ def write_workbook(result: RunResult, path: str | Path, *, protect_password: str
     password (without one they are protected with none). Raises :class:`InputError` when the run
     cannot become a workbook (:func:`check_run`).
     """
+    path = Path(path)
+    _write(result, str(path), protect_password, mode, generation_id)
+    return path
+
+
+def workbook_bytes(result: RunResult, *, protect_password: str | None = None, mode: Mode = "calc",
+                   generation_id: str | None = None) -> bytes:
+    """The workbook :func:`write_workbook` writes, as the bytes of the .xlsx file (no file is written)."""
+    buffer = io.BytesIO()
+    _write(result, buffer, protect_password, mode, generation_id)
+    return buffer.getvalue()
+
+
+def _write(result: RunResult, target: str | io.BytesIO, protect_password: str | None, mode: Mode,
+           generation_id: str | None) -> None:
     problems = check_run(result)
     if problems:
         raise InputError(problems)
-    path = Path(path)
-    workbook = Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                    "strings_to_urls": False, "use_future_functions": False})
+    # in_memory: each part's XML is built in memory and zipped, rather than through a temporary file
+    workbook = Workbook(target, {"strings_to_numbers": False, "strings_to_formulas": False,
+                                 "strings_to_urls": False, "use_future_functions": False, "in_memory": True})
     from .styles import Styles
 
     ctx = Context(result=result, workbook=workbook, styles=Styles(workbook, result.plan.currency), mode=mode,
@@ -136,7 +152,6 @@ def write_workbook(result: RunResult, path: str | Path, *, protect_password: str
         workbook.set_custom_property(layout.META_PROPERTY_PREFIX + key, meta[key], "text")
     workbook.set_calc_mode("auto")
     workbook.close()
-    return path
 
 
 def empty_book() -> Book:
