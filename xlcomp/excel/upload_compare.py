@@ -14,8 +14,11 @@ Formulas are compared as formulas, not as text: case, spaces, ``$``, sheet-name 
 since spreadsheet programs rewrite one as the other when they save. A table column is identified
 by its table and column name, so a column finance inserted into a table moves nothing.
 
-Formulas come from the sheet XML through openpyxl's streaming worksheet parser (defusedxml; shared
-formulas expanded); values through python-calamine.
+The upload's formulas, values and error cells come from the
+:class:`~xlcomp.excel.upload_package.UploadPackage` its reading filled (each sheet read once); the
+regenerated workbook's formulas and styles are scanned from its sheet XML (:func:`read_sheet_formulas`:
+a regular-expression scan of the plain form, openpyxl's streaming parser on defusedxml for anything
+else, shared formulas expanded), its values read through python-calamine.
 """
 
 from __future__ import annotations
