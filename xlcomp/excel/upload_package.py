@@ -115,9 +115,10 @@ def _xml_text(raw: bytes) -> str:
 
 # A formula cell in the plain form every spreadsheet program writes for a formula of its own:
 # the reference first, then the formula as the cell's first child (``[^<]*`` is the whole text:
-# "<" never appears unescaped in character data); or any other formula element, found as
-# ``(b"", b"")``.
-_PLAIN_FORMULA = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"[^>]*+(?<!/)>\s*+<f>([^<]*+)</f>|<f[\s/>]')
+# "<" never appears unescaped in character data; LibreOffice adds ``aca="false"``, which only
+# array formulas heed); or any other formula element, found as ``(b"", b"")``.
+_PLAIN_FORMULA = re.compile(
+    rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"[^>]*+(?<!/)>\s*+<f(?: aca="false")?>([^<]*+)</f>|<f[\s/>]')
 _OTHER_FORMULA = (b"", b"")
 _PREFIXED = re.compile(rb":(?:c|row|f)[\s/>]")  # a prefixed cell, row or formula tag (or text like one)
 _MARKUP = re.compile(rb"<[!?]")  # a comment, CDATA section, DTD or processing instruction
