@@ -6,8 +6,6 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 XLCOMP := $(VENV)/bin/xlcomp
-APT_PACKAGES := libreoffice-calc-nogui poppler-utils chromium chromium-driver fonts-dejavu-core fonts-liberation2 \
-                libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b
 
 .PHONY: demo test lint bench system-deps install clean
 
@@ -27,7 +25,7 @@ system-deps:
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || missing="$$missing chromium chromium-driver"; \
 	ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b"; \
-	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core fonts-liberation2"; \
+	test -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || missing="$$missing fonts-dejavu-core fonts-liberation2"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
