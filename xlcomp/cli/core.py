@@ -160,7 +160,8 @@ def demo(
     from ..demo import write_demo
 
     summary = write_demo(out, period, statements=statements)
-    table = Table("plan", "CSMs", "total", "folder", title=f"xlcomp demo, {period}")
+    table = Table("plan", "CSMs", "total", title=f"xlcomp demo, {period}")
+    table.add_column("folder", overflow="fold")
     for row in summary:
         table.add_row(row.plan_id, f"{row.csms:,}", f"{row.currency} {row.total:,.2f}", str(row.folder))
     console.print(table)
