@@ -30,7 +30,6 @@ __all__ = [
     "CsmColumns",
     "MetricValue",
     "SumsColumns",
-    "aggregate",
     "aggregates_of",
     "churn_rate",
     "gross_renewal_rate",
@@ -384,20 +383,6 @@ def aggregates_of(book: Book) -> Aggregates:
     if found is None:
         found = _AGGREGATES[book] = Aggregates(book.table)
     return found
-
-
-def aggregate(book: Book, metrics: Iterable[str] | None = None) -> dict[str, BookSums]:
-    """Group the book by csm_id: each CSM's :class:`BookSums`, exact.
-
-    ``metrics`` names the metrics about to be read, so their columns are computed together in one
-    pass; anything else is computed when first read.
-    """
-    agg = aggregates_of(book)
-    if metrics is None:
-        agg.ensure([*(f"sum:{name}" for name in SUM_FIELDS), "count"])
-    else:
-        agg.ensure(key for name in metrics for key in METRIC_KEYS.get(name, ()))
-    return {csm_id: BookSums(aggregates=agg, position=i) for csm_id, i in agg.position.items()}
 
 
 def _weighted_metric(name: str) -> Callable[[BookSums, Csm | None], MetricValue]:

@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 from ..errors import InputError, Problem
 from ..model.metrics import METRICS, SCORE_FIELDS, SUM_FIELDS, Source, metric_def
 from ..model.people import SEGMENTS, Book, Csm, Locator, Roster
-from ..model.plan import Kind, Plan
+from ..model.plan import Plan
 from ..money import NumberParseError, excel_serial_to_date, parse_number
 from .xlsx import WorkbookIndex, index_workbook, split_ref
 
@@ -783,7 +783,3 @@ def load_inputs(plan: Plan | None, roster: TableSource, accounts: TableSource) -
     assert roster_model is not None and book is not None
     return roster_model, book
 
-
-def kinds_used(plan: Plan) -> set[Kind]:
-    """The component kinds of a plan."""
-    return {c.kind for c in plan.components}
