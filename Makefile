@@ -38,6 +38,7 @@ demo: $(VENV)/.installed system-deps
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check xlcomp tests benchmarks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 test: $(VENV)/.installed system-deps lint
 	$(PY) -m pytest -q -n 2 --dist loadfile

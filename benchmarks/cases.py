@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import Case
+from benchmarks.case import Case
 
 SIZES = {
     "full": {"write": (500, 50_000), "engine": (10_000, 1_000_000), "batch": (40, 40, 2_000)},
@@ -19,12 +19,12 @@ PLAN = "full_service"
 
 
 def _run(csms: int, accounts: int, seed: int = 7) -> Any:
-    from xlcomp.demo import preset_text
+    from xlcomp.demo.project import preset_text
+    from xlcomp.demo.sample import sample_book
     from xlcomp.engine.run import run
     from xlcomp.load.plan import parse_plan
     from xlcomp.load.tables import load_inputs
     from xlcomp.model.period import parse_period
-    from xlcomp.sample import sample_book
 
     roster, book_df = sample_book(csms, accounts, seed, "2027-Q1")
     plan = parse_plan(preset_text(PLAN))
@@ -57,7 +57,7 @@ def _cells(path: Path) -> list[tuple[str, bool, list[tuple[int, int, Any, Any]]]
 
 
 def _setup_write(size: str, work: Path) -> dict[str, Any]:
-    from xlcomp.excel.workbook import write_workbook
+    from xlcomp.workbook.writer import write_workbook
 
     csms, accounts = SIZES[size]["write"]
     result, _ = _run(csms, accounts)
@@ -69,7 +69,7 @@ def _setup_write(size: str, work: Path) -> dict[str, Any]:
 
 
 def _write_ours(state: dict[str, Any]) -> None:
-    from xlcomp.excel.workbook import write_workbook
+    from xlcomp.workbook.writer import write_workbook
 
     write_workbook(state["result"], state["ours"])
 
@@ -105,7 +105,7 @@ def _write_notes(state: dict[str, Any]) -> str:
 
 
 def _setup_read(size: str, work: Path) -> dict[str, Any]:
-    from xlcomp.excel.workbook import write_workbook
+    from xlcomp.workbook.writer import write_workbook
 
     csms, accounts = SIZES[size]["write"]
     result, _ = _run(csms, accounts)
@@ -119,11 +119,11 @@ def _setup_read(size: str, work: Path) -> dict[str, Any]:
 
 def _read_ours(state: dict[str, Any]) -> None:
     """What ``xlcomp recalc`` does to read an upload, step for step: the batch reads the file's bytes
-    (within the size limit), the worker calls :func:`~xlcomp.excel.recalc.read_for_recalc` (safety
+    (within the size limit), the worker calls :func:`~xlcomp.recalc.job.read_for_recalc` (safety
     checks, plan, period and validated inputs, and the values, formulas and error cells the
     override detection compares)."""
-    from xlcomp.excel.recalc import RecalcOptions, read_for_recalc
-    from xlcomp.excel.safety import read_upload_bytes
+    from xlcomp.recalc.intake import read_upload_bytes
+    from xlcomp.recalc.job import RecalcOptions, read_for_recalc
 
     options = RecalcOptions()
     data, problem = read_upload_bytes(state["ours"], options.limits)
@@ -157,11 +157,11 @@ def _read_calamine(state: dict[str, Any]) -> None:
 
 
 def _setup_engine(size: str, work: Path) -> dict[str, Any]:
-    from xlcomp.demo import preset_text
+    from xlcomp.demo.project import preset_text
+    from xlcomp.demo.sample import sample_book
     from xlcomp.load.plan import parse_plan
     from xlcomp.load.tables import load_inputs
     from xlcomp.model.period import parse_period
-    from xlcomp.sample import sample_book
 
     csms, accounts = SIZES[size]["engine"]
     roster, book_df = sample_book(csms, accounts, 7, "2027-Q1")
@@ -195,7 +195,7 @@ def _engine_notes(state: dict[str, Any]) -> str:
 
 
 def _setup_batch(size: str, work: Path) -> dict[str, Any]:
-    from xlcomp.excel.workbook import write_workbook
+    from xlcomp.workbook.writer import write_workbook
 
     files, csms, accounts = SIZES[size]["batch"]
     uploads = work / "uploads"
@@ -210,7 +210,7 @@ def _setup_batch(size: str, work: Path) -> dict[str, Any]:
 
 
 def _batch(state: dict[str, Any], workers: int) -> None:
-    from xlcomp.excel.recalc_batch import run_batch
+    from xlcomp.recalc.batch import run_batch
 
     out = state["out"]
     shutil.rmtree(out, ignore_errors=True)

@@ -16,19 +16,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-
-@dataclass(frozen=True)
-class Case:
-    """A benchmark: what ours and the baseline do, and the ratio to meet."""
-
-    name: str
-    ours: str
-    baseline: str
-    target: float
-    setup: Callable[[str, Path], Any]
-    run_ours: Callable[[Any], Any]
-    run_baseline: Callable[[Any], Any]
-    notes: Callable[[Any], str] = lambda state: ""
+from benchmarks.case import Case
+from benchmarks.cases import CASES
 
 
 @dataclass(frozen=True)
@@ -58,8 +47,6 @@ def _timed(function: Callable[[Any], Any], state: Any) -> float:
 
 def _child(name: str, size: str, work: str, repeats: int, queue: Any) -> None:
     try:
-        from benchmarks.cases import CASES
-
         case = next(c for c in CASES if c.name == name)
         state = case.setup(size, Path(work))
         ours, baseline = [], []

@@ -5,23 +5,23 @@
 >>> result.summary  # doctest: +SKIP
 """
 
-from ._version import __version__
-from .api import calculate
-from .engine.run import CsmResult, RunResult, run
-from .errors import (
-                     InputError,
-                     MissingExtraError,
-                     PlanError,
-                     Problem,
-                     ProblemsError,
-                     UploadError,
-                     UsageError,
-                     XlcompError,
+from xlcomp._version import __version__
+from xlcomp.api import calculate
+from xlcomp.engine.run import CsmResult, RunResult, run
+from xlcomp.errors import (
+    InputError,
+    MissingExtraError,
+    PlanError,
+    Problem,
+    ProblemsError,
+    UploadError,
+    UsageError,
+    XlcompError,
 )
-from .load.plan import load_plan, parse_plan
-from .load.tables import load_accounts, load_inputs, load_roster
-from .model.period import Period, parse_period
-from .model.plan import Plan
+from xlcomp.load.plan import load_plan, parse_plan
+from xlcomp.load.tables import load_accounts, load_inputs, load_roster
+from xlcomp.model.period import Period, parse_period
+from xlcomp.model.plan import Plan
 
 __all__ = [
     "CsmResult", "InputError", "MissingExtraError", "Period", "Plan", "PlanError", "Problem", "ProblemsError",

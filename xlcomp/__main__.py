@@ -1,3 +1,3 @@
-from .cli import main
+from xlcomp.cli import main
 
 main()

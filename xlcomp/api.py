@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .engine.run import RunResult, run
-from .load.plan import load_plan, parse_plan
-from .load.tables import load_inputs
-from .model.period import Period, parse_period
-from .model.plan import Plan
+from xlcomp.engine.run import RunResult, run
+from xlcomp.load.plan import load_plan, parse_plan
+from xlcomp.load.tables import load_inputs
+from xlcomp.model.period import Period, parse_period
+from xlcomp.model.plan import Plan
 
 __all__ = ["as_plan", "calculate"]
 

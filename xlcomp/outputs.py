@@ -13,10 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from .engine.run import PAYOUT_COLUMNS, SUMMARY_COLUMNS, RunResult
-from .model.metrics import Unit, metric_def
-from .model.plan import Kind
-from .money import fmt_decimal
+from xlcomp.engine.run import PAYOUT_COLUMNS, SUMMARY_COLUMNS, RunResult
+from xlcomp.model.metrics import Unit, metric_def
+from xlcomp.model.plan import Kind
+from xlcomp.money import fmt_decimal
 
 __all__ = ["OutputSet", "atomic_path", "csv_text", "escape_text", "payouts_csv", "summary_csv", "write_atomic"]
 

@@ -18,8 +18,8 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from .extras import require
-from .functions import REGISTRY, ExcelError, FunctionSpec
+from xlcomp.extras import require
+from xlcomp.functions import REGISTRY, ExcelError, FunctionSpec
 
 xw = require("xlwings", "excel", "The xlwings worksheet functions")
 

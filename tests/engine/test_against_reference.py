@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from tests import reference
 from xlcomp import calculate
-from xlcomp.demo import PRESETS, preset_text
-from xlcomp.sample import sample_book
+from xlcomp.demo.project import PRESETS, preset_text
+from xlcomp.demo.sample import sample_book
 
 BONUS_METRICS = ["gross_renewal_rate", "net_revenue_retention", "health_score", "adoption_rate", "nps",
                  "onboarding_rate", "logo_churn_rate", "mbo_score", "utilization", "company_attainment",

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from tests.engine.test_against_reference import PERIODS, plans
 from xlcomp import calculate
+from xlcomp.demo.sample import sample_book
 from xlcomp.engine.curves import commission_value, tier_share
 from xlcomp.model import Curve, CurveMode, Tier
-from xlcomp.sample import sample_book
 
 rates = st.decimals(min_value=0, max_value=5, places=3)
 attainments = st.decimals(min_value=0, max_value=4, places=6)

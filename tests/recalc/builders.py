@@ -12,8 +12,8 @@ from typing import Any
 
 import xlsxwriter
 
-from xlcomp.excel.recalc import FileResult, RecalcOptions, UploadJob, recalc_upload
-from xlcomp.excel.safety import read_upload_bytes
+from xlcomp.recalc.intake import read_upload_bytes
+from xlcomp.recalc.job import FileResult, RecalcOptions, UploadJob, recalc_upload
 
 # One renewal bonus and one upsell commission (SPEC section 1, without the multiplier).
 HAND_PLAN = """\

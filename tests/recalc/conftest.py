@@ -19,7 +19,7 @@ def plain(tmp_path: Path) -> Path:
 @pytest.fixture
 def monkeypatch_chunk() -> Iterator[Callable[[int], None]]:
     """Set the safety checks' read size (to cut XML at every place); restored afterwards."""
-    from xlcomp.excel import safety
+    from xlcomp.recalc import intake as safety
 
     original = safety._CHUNK
 

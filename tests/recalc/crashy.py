@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from xlcomp.excel.recalc import FileResult, RecalcOptions, UploadJob, recalc_upload
+from xlcomp.recalc.job import FileResult, RecalcOptions, UploadJob, recalc_upload
 
 
 def recalc_or_die(job: UploadJob, options: RecalcOptions) -> FileResult:

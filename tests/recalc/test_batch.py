@@ -18,8 +18,8 @@ import openpyxl
 import pytest
 
 from xlcomp.cli import main
-from xlcomp.excel.recalc import RecalcOptions
-from xlcomp.excel.recalc_batch import JOURNAL_DIR, run_batch
+from xlcomp.recalc.batch import JOURNAL_DIR, run_batch
+from xlcomp.recalc.job import RecalcOptions
 
 from .builders import ACCOUNT_ROWS, HAND_PAYOUTS, HAND_PLAN, ROSTER_ROWS, messages, plain_workbook, recalc_file, sha256
 

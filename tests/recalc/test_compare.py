@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlcomp.excel.upload_compare import _open_book, formula_key, read_formulas
+from xlcomp.recalc.compare import _open_book, formula_key, read_formulas
 
 from .builders import plain_workbook, recalc_file
 
@@ -103,7 +103,7 @@ SHARED = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats
 def test_the_fast_formula_scan_agrees_with_openpyxl(workbook: Path) -> None:
     import zipfile
 
-    from xlcomp.excel.upload_compare import _parse_formulas, _scan_formulas
+    from xlcomp.recalc.compare import _parse_formulas, _scan_formulas
 
     book = _open_book(workbook)
     with zipfile.ZipFile(workbook) as archive:

@@ -1,4 +1,4 @@
-"""The recalc read path reads each part of an upload once (:func:`xlcomp.excel.recalc.read_for_recalc`)
+"""The recalc read path reads each part of an upload once (:func:`xlcomp.recalc.job.read_for_recalc`)
 and its quick paths agree with the slow, general readers they stand in for: the formula scan with
 openpyxl's parser, the quick extent check with the cell-by-cell one, the package's values with
 python-calamine reading the file."""
@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from xlcomp.excel import safety
-from xlcomp.excel.recalc import RecalcOptions, read_for_recalc
-from xlcomp.excel.safety import Limits, inspect_upload
-from xlcomp.excel.upload import read_upload
-from xlcomp.excel.upload_compare import _parse_formulas, read_sheet_formulas
-from xlcomp.excel.upload_package import scan_errors, scan_formulas
+from xlcomp.recalc import intake as safety
+from xlcomp.recalc.compare import _parse_formulas, read_sheet_formulas
+from xlcomp.recalc.intake import Limits, inspect_upload
+from xlcomp.recalc.job import RecalcOptions, read_for_recalc
+from xlcomp.recalc.package import scan_errors, scan_formulas
+from xlcomp.recalc.read import read_upload
 
 from .builders import members_of, plain_workbook, recalc_file, zip_bytes
 
@@ -235,7 +235,7 @@ def _declared_xml(plain: Path, cells: list[tuple[int, int, bool]], declared: str
 def test_the_quick_extent_check_gives_the_exact_verdict(plain: Path, cells: list[tuple[int, int, bool]],
                                                          corner: tuple[int, int], limit: int, keep: bool) -> None:
     """Whatever the sheet declares, the verdict is the one of the cells themselves (and of the declared range)."""
-    from xlcomp.excel.safety import _letters
+    from xlcomp.recalc.intake import _letters
 
     declared = f"A1:{_letters(corner[1])}{corner[0]}"
     limits = Limits(max_cells=limit)

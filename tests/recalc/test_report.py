@@ -11,7 +11,7 @@ from typing import Any
 
 import openpyxl
 
-from xlcomp.excel.recalc_report import (
+from xlcomp.recalc.report import (
     PAYOUT_SOURCE_COLUMNS,
     findings,
     payouts_text,

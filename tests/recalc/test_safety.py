@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xlcomp.excel.recalc import RecalcOptions, UploadJob, recalc_upload
-from xlcomp.excel.safety import Limits, inspect_upload, read_upload_bytes
-from xlcomp.load.xlsx import index_workbook
+from xlcomp.ooxml.index import index_workbook
+from xlcomp.recalc.intake import Limits, inspect_upload, read_upload_bytes
+from xlcomp.recalc.job import RecalcOptions, UploadJob, recalc_upload
 
 from .builders import HAND_PAYOUTS, members_of, messages, recalc_file, zip_bytes
 
@@ -391,7 +391,7 @@ def test_damaged_uploads_never_raise(plain: Path, data: st.DataObject) -> None:
 def test_sheet_extent_is_the_area_of_the_cells_with_content(plain: Path, cells: list[tuple[int, int, bool, bool, bool]],
                                                             chunk: int, monkeypatch_chunk: Any) -> None:
     """Whatever the order, spelling and chunking of the XML, the used range is that of the non-empty cells."""
-    from xlcomp.excel import safety
+    from xlcomp.recalc import intake as safety
 
     def letters(number: int) -> str:
         text = ""

@@ -18,11 +18,11 @@ import pytest
 from openpyxl.utils import range_boundaries
 
 from xlcomp.cli import main
-from xlcomp.excel import layout
-from xlcomp.excel.libreoffice import recalculate
-from xlcomp.excel.recalc import RecalcOptions
-from xlcomp.excel.upload import read_upload
-from xlcomp.excel.workbook import template_result, write_workbook
+from xlcomp.ooxml.libreoffice import recalculate
+from xlcomp.recalc.job import RecalcOptions
+from xlcomp.recalc.read import read_upload
+from xlcomp.workbook import layout
+from xlcomp.workbook.writer import template_result, write_workbook
 
 from .builders import ACCOUNT_ROWS, HAND_PAYOUTS, HAND_PLAN, messages, plain_workbook, recalc_file, sha256
 

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import write
 from xlcomp import calculate
-from xlcomp.demo import PRESETS, preset_text
+from xlcomp.demo.project import PRESETS, preset_text
+from xlcomp.demo.sample import sample_book
 from xlcomp.engine.curves import commission_value, holding_tier, tier_share
 from xlcomp.engine.run import run
 from xlcomp.errors import InputError
@@ -26,7 +27,6 @@ from xlcomp.money import excel_round
 from xlcomp.outputs import payouts_csv
 from xlcomp.roi.montecarlo import Factors, compile_run, load_history, simulate
 from xlcomp.roi.vector import round_half_away, vector_commission, vector_holding_tier, vector_share
-from xlcomp.sample import sample_book
 
 Q1 = parse_period("2027-Q1")
 

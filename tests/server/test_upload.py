@@ -31,7 +31,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from xlcomp.excel.safety import Limits
+from xlcomp.recalc.intake import Limits
 from xlcomp.server import create_app
 from xlcomp.server.jobs import JobStore
 from xlcomp.server.upload import UploadPage, UploadSettings, safe_upload_name

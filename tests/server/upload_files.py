@@ -10,13 +10,13 @@ from pathlib import Path
 
 import openpyxl
 
-from xlcomp.demo import preset_text
+from xlcomp.demo.project import preset_text
+from xlcomp.demo.sample import sample_book
 from xlcomp.engine.run import RunResult, run
-from xlcomp.excel.workbook import write_workbook
 from xlcomp.load.plan import parse_plan
 from xlcomp.load.tables import load_inputs
 from xlcomp.model.period import parse_period
-from xlcomp.sample import sample_book
+from xlcomp.workbook.writer import write_workbook
 
 PERIOD = "2027-Q1"
 

@@ -8,13 +8,13 @@ from decimal import Decimal
 
 import pytest
 
-from xlcomp.demo import PRESETS, preset_text
+from xlcomp.demo.project import PRESETS, preset_text
+from xlcomp.demo.sample import sample_book
 from xlcomp.engine.run import run
 from xlcomp.load.plan import parse_plan
 from xlcomp.load.tables import load_inputs
 from xlcomp.model.period import parse_period
 from xlcomp.money import fmt_amount
-from xlcomp.sample import sample_book
 from xlcomp.statements import build_statements
 from xlcomp.statements.letters import letter_view
 from xlcomp.statements.render import debris, html_fields, html_text, render_template

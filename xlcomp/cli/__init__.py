@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ..errors import ProblemsError, XlcompError
+from xlcomp.errors import ProblemsError, XlcompError
 
 try:  # newer typers vendor click as typer._click; older ones use click itself
     from typer._click.exceptions import UsageError as ClickUsageError
@@ -43,7 +43,7 @@ def _root() -> None:
 
 def _register() -> None:
     # Each command module adds its commands to ``app`` when imported.
-    from . import core  # noqa: F401
+    from xlcomp.cli import core  # noqa: F401
 
     for name in ("workbook", "recalc", "roi", "statements", "serve"):
         try:

@@ -11,14 +11,15 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .. import api
-from ..engine.run import RunResult, run
-from ..errors import UsageError
-from ..load.tables import load_inputs
-from ..model.period import parse_period
-from ..outputs import OutputSet, payouts_csv, summary_csv
-from ..roi.lint import lint_inputs, lint_plan, lint_run
-from . import app, console, err_console
+from xlcomp import api
+from xlcomp.cli import app, console, err_console
+from xlcomp.engine.run import RunResult, run
+from xlcomp.errors import UsageError
+from xlcomp.load.tables import load_inputs
+from xlcomp.model.period import parse_period
+from xlcomp.outputs import OutputSet, payouts_csv, summary_csv
+from xlcomp.roi.lint import lint_inputs, lint_plan, lint_run
+from xlcomp.workbook.writer import stage_workbook
 
 PlanOpt = Annotated[Path, typer.Option("--plan", "-p", help="Plan YAML file.")]
 RosterOpt = Annotated[Path, typer.Option("--roster", "-r", help="Roster: CSV, or .xlsx with a Roster table/sheet.")]
@@ -53,20 +54,6 @@ def compute(plan_path: Path, roster: Path, accounts: Path, period_text: str, *, 
         result = run(plan, roster_model, book, period, progress=lambda n: progress.advance(task, n))
         progress.update(task, completed=len(roster_model))
         return result
-
-
-def stage_workbook(outputs: OutputSet, result: RunResult, out: Path, protect_password: str | None = None
-                   ) -> Path | None:
-    """Stage ``<plan-id>-<period>.xlsx`` in ``out`` (None while the workbook writer is absent)."""
-    try:
-        from ..excel.workbook import write_workbook
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("xlcomp.excel"):
-            return None
-        raise
-    target = out / f"{result.plan.id}-{result.period.label}.xlsx"
-    outputs.add(target, lambda path: write_workbook(result, path, protect_password=protect_password))
-    return target
 
 
 @app.command()
@@ -137,7 +124,7 @@ def sample(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("."),
 ) -> None:
     """Write a realistic synthetic roster.csv and accounts.csv."""
-    from ..sample import sample_book
+    from xlcomp.demo.sample import sample_book
 
     roster_df, accounts_df = sample_book(csms, accounts, seed, period)
     with OutputSet() as outputs:
@@ -157,7 +144,7 @@ def demo(
                                              help="Also write every CSM's statement (HTML and PDF).")] = True,
 ) -> None:
     """Write an example project (a plan per archetype, roster, book) and its results, workbooks and statements."""
-    from ..demo import write_demo
+    from xlcomp.demo.project import write_demo
 
     summary = write_demo(out, period, statements=statements)
     table = Table("plan", "CSMs", "total", title=f"xlcomp demo, {period}")

@@ -11,13 +11,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..errors import UsageError
-from ..excel.recalc import STATUS_CHANGED, STATUS_OK, STATUS_REJECTED, RecalcOptions
-from ..excel.recalc_batch import BatchResult, Upload, run_batch
-from ..excel.safety import DEFAULT_LIMITS, Limits
-from ..load.plan import load_plan
-from ..model.period import parse_period
-from . import app, console, err_console
+from xlcomp.cli import app, console, err_console
+from xlcomp.errors import UsageError
+from xlcomp.load.plan import load_plan
+from xlcomp.model.period import parse_period
+from xlcomp.recalc.batch import BatchResult, Upload, run_batch
+from xlcomp.recalc.intake import DEFAULT_LIMITS, Limits
+from xlcomp.recalc.job import STATUS_CHANGED, STATUS_OK, STATUS_REJECTED, RecalcOptions
 
 _STYLE = {STATUS_OK: "green", STATUS_CHANGED: "yellow", STATUS_REJECTED: "red"}
 

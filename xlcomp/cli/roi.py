@@ -10,15 +10,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..errors import UsageError
-from ..model.period import parse_period
-from ..money import NumberParseError, fmt_amount, fmt_decimal, parse_number
-from ..outputs import OutputSet
-from ..roi.metrics import ROI_METRICS, roi_metrics
-from ..roi.report import montecarlo_csv, places, roi_csv, scenarios_csv
-from ..roi.scenarios import run_scenarios
-from . import app, console
-from .core import AccountsOpt, PeriodOpt, PlanOpt, RosterOpt, compute
+from xlcomp.cli import app, console
+from xlcomp.cli.core import AccountsOpt, PeriodOpt, PlanOpt, RosterOpt, compute
+from xlcomp.errors import UsageError
+from xlcomp.model.period import parse_period
+from xlcomp.money import NumberParseError, fmt_amount, fmt_decimal, parse_number
+from xlcomp.outputs import OutputSet
+from xlcomp.roi.metrics import ROI_METRICS, roi_metrics
+from xlcomp.roi.report import montecarlo_csv, places, roi_csv, scenarios_csv
+from xlcomp.roi.scenarios import run_scenarios
 
 
 def parse_factors(text: str) -> list[Decimal]:
@@ -79,8 +79,8 @@ def roi(
     scenario_rows = run_scenarios(result, factors)
     simulation = None
     if simulate:
-        from ..roi.montecarlo import compile_run, load_history
-        from ..roi.montecarlo import simulate as run_simulation
+        from xlcomp.roi.montecarlo import compile_run, load_history
+        from xlcomp.roi.montecarlo import simulate as run_simulation
 
         past = load_history(history_paths) if history_paths else None
         simulation = run_simulation(compile_run(result), simulate, seed, spread=spread, correlation=correlation,
@@ -89,7 +89,7 @@ def roi(
         outputs.add(out / "roi.csv", roi_csv(metrics))
         outputs.add(out / "scenarios.csv", scenarios_csv(scenario_rows))
         if simulation is not None:
-            from ..roi.plots import cost_distribution_png, curve_png
+            from xlcomp.roi.plots import cost_distribution_png, curve_png
 
             outputs.add(out / "montecarlo.csv", montecarlo_csv(simulation))
             outputs.add(out / "cost-distribution.png",
@@ -137,8 +137,8 @@ def quotas(
     min_quota: Annotated[float, typer.Option(min=0, help="Smallest quota proposed.")] = 1000,
 ) -> None:
     """Propose renewal, upsell and cross-sell quotas from each CSM's book; writes the roster with them."""
-    from ..money import to_decimal
-    from ..roi.quotas import load_quota_inputs, propose_quotas, quotas_csv
+    from xlcomp.money import to_decimal
+    from xlcomp.roi.quotas import load_quota_inputs, propose_quotas, quotas_csv
 
     the_period = parse_period(period) if period else None
     raw, roster_model, book, potentials = load_quota_inputs(roster, accounts)

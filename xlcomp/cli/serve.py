@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ..errors import UsageError
-from ..extras import require
-from . import app, err_console
+from xlcomp.cli import app, err_console
+from xlcomp.errors import UsageError
+from xlcomp.extras import require
 
 
 @app.command()
@@ -32,7 +32,7 @@ def serve(
     """
     require("fastapi", "server", "xlcomp serve")
     uvicorn = require("uvicorn", "server", "xlcomp serve")
-    from ..server import create_app
+    from xlcomp.server import create_app
 
     if (ssl_keyfile is None) != (ssl_certfile is None):
         raise UsageError("--ssl-keyfile and --ssl-certfile go together: give both, or neither")

@@ -12,10 +12,10 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .. import api
-from ..errors import UsageError
-from . import app, console, err_console
-from .core import AccountsOpt, PeriodOpt, PlanOpt, RosterOpt, compute
+from xlcomp import api
+from xlcomp.cli import app, console, err_console
+from xlcomp.cli.core import AccountsOpt, PeriodOpt, PlanOpt, RosterOpt, compute
+from xlcomp.errors import UsageError
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
 PdfOpt = Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print each document to PDF (WeasyPrint).")]
@@ -63,7 +63,7 @@ def statements(
     workers: WorkersOpt = None,
 ) -> None:
     """One statement per CSM (HTML and PDF): every payout's derivation, and the inputs to verify it."""
-    from ..statements import write_statements
+    from xlcomp.statements import write_statements
 
     started = time.perf_counter()
     day = _issue_date(issued)
@@ -88,7 +88,7 @@ def verify(
                                                                            "(with --roster).")] = None,
 ) -> int:
     """Recompute statements from their inputs: exit 0 when every one still holds, 1 when one does not."""
-    from ..statements.verify import LoadedInputs, verify_statement
+    from xlcomp.statements.verify import LoadedInputs, verify_statement
 
     if (roster is None) != (accounts is None):
         raise UsageError("give both --roster and --accounts, or neither")
@@ -128,9 +128,9 @@ def letters(
     workers: WorkersOpt = None,
 ) -> None:
     """One plan letter per CSM for sign-off: targets, each curve in words and as a chart, worked examples."""
-    from ..load.tables import load_roster
-    from ..model.period import parse_period
-    from ..statements.letters import write_letters
+    from xlcomp.load.tables import load_roster
+    from xlcomp.model.period import parse_period
+    from xlcomp.statements.letters import write_letters
 
     started = time.perf_counter()
     day = _issue_date(issued)

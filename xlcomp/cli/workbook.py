@@ -7,13 +7,13 @@ from typing import Annotated
 
 import typer
 
-from .. import api
-from ..errors import UsageError
-from ..load.tables import load_inputs, load_roster
-from ..model.period import parse_period
-from ..outputs import OutputSet
-from . import app, console, err_console
-from .core import AccountsOpt, PeriodOpt, PlanOpt, RosterOpt
+from xlcomp import api
+from xlcomp.cli import app, console, err_console
+from xlcomp.cli.core import AccountsOpt, PeriodOpt, PlanOpt, RosterOpt
+from xlcomp.errors import UsageError
+from xlcomp.load.tables import load_inputs, load_roster
+from xlcomp.model.period import parse_period
+from xlcomp.outputs import OutputSet
 
 
 @app.command()
@@ -27,7 +27,7 @@ def template(
 ) -> None:
     """Write a workbook ready to fill: plan and roster filled, the book's accounts listed with the
     period's actuals blank, every formula in place."""
-    from ..excel.workbook import template_result, write_workbook
+    from xlcomp.workbook.writer import template_result, write_workbook
 
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f'--out "{out}" must name an .xlsx file')

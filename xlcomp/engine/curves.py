@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..model.plan import Curve, CurveMode
+from xlcomp.model.plan import Curve, CurveMode
 
 __all__ = ["BonusShare", "Segment", "attainment_of", "attainments", "bonus_share", "bonus_shares",
            "commission_at", "commission_value", "commission_walk", "commissions", "decimals", "holding_tier",

@@ -18,10 +18,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..model.metrics import SUM_FIELDS, metric_def
-from ..model.people import Book, Csm
-from ..model.plan import Plan
-from .curves import decimals, where
+from xlcomp.engine.curves import decimals, where
+from xlcomp.model.metrics import SUM_FIELDS, metric_def
+from xlcomp.model.people import Book, Csm
+from xlcomp.model.plan import Plan
 
 __all__ = [
     "METRIC_KEYS",

@@ -11,9 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..model.plan import Component, Curve, Kind, Multiplier
-from ..money import excel_round
-from .curves import (
+from xlcomp.engine.curves import (
     Array,
     Segment,
     attainments,
@@ -26,7 +24,9 @@ from .curves import (
     tier_walk,
     where,
 )
-from .metrics import MetricValue
+from xlcomp.engine.metrics import MetricValue
+from xlcomp.model.plan import Component, Curve, Kind, Multiplier
+from xlcomp.money import excel_round
 
 __all__ = ["BonusBlock", "CommissionBlock", "ComponentResult", "GateCheck", "MultiplierCheck", "Trace", "bonus",
            "bonus_block", "bonus_results", "commission", "commission_block", "commission_results", "denominator_of",

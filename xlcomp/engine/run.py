@@ -10,13 +10,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 import numpy as np
 
-from ..errors import InputError, Problem, UsageError
-from ..model.people import Book, Csm, Roster
-from ..model.period import Period
-from ..model.plan import Component, Kind, Plan, Target
-from ..money import excel_round
-from .curves import Array, decimals
-from .metrics import (
+from xlcomp.engine.curves import Array, decimals
+from xlcomp.engine.metrics import (
     EMPTY,
     METRIC_KEYS,
     BookSums,
@@ -27,7 +22,7 @@ from .metrics import (
     metric_columns,
     metric_value,
 )
-from .payouts import (
+from xlcomp.engine.payouts import (
     ComponentResult,
     GateCheck,
     bonus_block,
@@ -38,6 +33,11 @@ from .payouts import (
     gate_check,
     multiplier_checks,
 )
+from xlcomp.errors import InputError, Problem, UsageError
+from xlcomp.model.people import Book, Csm, Roster
+from xlcomp.model.period import Period
+from xlcomp.model.plan import Component, Kind, Plan, Target
+from xlcomp.money import excel_round
 
 if TYPE_CHECKING:
     import pandas as pd

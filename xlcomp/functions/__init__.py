@@ -15,8 +15,8 @@ ExcelError('#DIV/0!', 'gross renewal rate is undefined: no renewable ARR in the 
 :mod:`xlcomp.udfs` exposes them to Excel desktop through xlwings, :mod:`xlcomp.server` to Office.js.
 """
 
-from .registry import REGISTRY, ExcelResult, FunctionSpec, Param
-from .values import DIV0, ERROR_CODES, NAME, NUM, VALUE, ExcelError
+from xlcomp.functions.registry import REGISTRY, ExcelResult, FunctionSpec, Param
+from xlcomp.functions.values import DIV0, ERROR_CODES, NAME, NUM, VALUE, ExcelError
 
 __all__ = ["DIV0", "ERROR_CODES", "NAME", "NUM", "REGISTRY", "VALUE", "ExcelError", "ExcelResult", "FunctionSpec",
            "Param"]

@@ -17,13 +17,9 @@ from decimal import Decimal, localcontext
 from types import MappingProxyType
 from typing import Any, Literal
 
-from ..engine.curves import attainment_of, bonus_share, commission_at
-from ..engine.metrics import MetricValue, churn_rate, gross_renewal_rate, health_blend, net_revenue_retention
-from ..model.period import days_inside
-from ..model.plan import CurveMode
-from ..money import CONTEXT, excel_round
-from ..roi.metrics import arr_per_csm, cs_magic_number
-from .values import (
+from xlcomp.engine.curves import attainment_of, bonus_share, commission_at
+from xlcomp.engine.metrics import MetricValue, churn_rate, gross_renewal_rate, health_blend, net_revenue_retention
+from xlcomp.functions.values import (
     DIV0,
     NUM,
     VALUE,
@@ -35,6 +31,10 @@ from .values import (
     number,
     optional_number,
 )
+from xlcomp.model.period import days_inside
+from xlcomp.model.plan import CurveMode
+from xlcomp.money import CONTEXT, excel_round
+from xlcomp.roi.metrics import arr_per_csm, cs_magic_number
 
 __all__ = ["REGISTRY", "ExcelResult", "FunctionSpec", "Param"]
 

@@ -15,8 +15,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ..model.plan import Curve, CurveMode, Tier
-from ..money import NumberParseError, excel_serial_to_date, parse_number, to_decimal
+from xlcomp.model.plan import Curve, CurveMode, Tier
+from xlcomp.money import NumberParseError, excel_serial_to_date, parse_number, to_decimal
 
 __all__ = [
     "DIV0",

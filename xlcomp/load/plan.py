@@ -19,10 +19,10 @@ from typing import Any
 
 import yaml
 
-from ..errors import PlanError, Problem
-from ..model.metrics import metric_def
-from ..model.period import PeriodKind
-from ..model.plan import (
+from xlcomp.errors import PlanError, Problem
+from xlcomp.model.metrics import metric_def
+from xlcomp.model.period import PeriodKind
+from xlcomp.model.plan import (
     ARCHETYPES,
     Band,
     Component,
@@ -36,7 +36,7 @@ from ..model.plan import (
     Target,
     Tier,
 )
-from ..money import NumberParseError, parse_number
+from xlcomp.money import NumberParseError, parse_number
 
 __all__ = ["load_plan", "parse_plan"]
 
@@ -288,7 +288,7 @@ def _metric(w: _Walker, node: yaml.Node, path: str, inputs: set[str]) -> str | N
     if name is None:
         return None
     if metric_def(name, inputs) is None:
-        from ..model.metrics import METRICS
+        from xlcomp.model.metrics import METRICS
 
         w.problem(node, path, f'"{name}" is not a known metric (known: {", ".join(METRICS)}, '
                               f"or a name under inputs)")

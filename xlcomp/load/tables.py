@@ -30,12 +30,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import InputError, Problem
-from ..model.metrics import METRICS, SCORE_FIELDS, SUM_FIELDS, Source, metric_def
-from ..model.people import SEGMENTS, Book, Csm, Locator, Roster
-from ..model.plan import Plan
-from ..money import NumberParseError, excel_serial_to_date, parse_number
-from .xlsx import WorkbookIndex, index_workbook, split_ref
+from xlcomp.errors import InputError, Problem
+from xlcomp.model.metrics import METRICS, SCORE_FIELDS, SUM_FIELDS, Source, metric_def
+from xlcomp.model.people import SEGMENTS, Book, Csm, Locator, Roster
+from xlcomp.model.plan import Plan
+from xlcomp.money import NumberParseError, excel_serial_to_date, parse_number
+from xlcomp.ooxml.index import WorkbookIndex, index_workbook, split_ref
 
 __all__ = [
     "AMOUNT_TYPE",

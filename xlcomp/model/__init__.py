@@ -1,9 +1,22 @@
 """Frozen, validated records: the plan, the period, the CSMs and their book."""
 
-from .metrics import METRICS, MetricDef, Source, Unit, metric_def
-from .people import SEGMENTS, Account, Book, Csm, Locator, Roster, column_letter
-from .period import Period, PeriodKind, parse_period
-from .plan import ARCHETYPES, Band, Component, Curve, CurveMode, Gate, Kind, Multiplier, Plan, RiskAdjust, Target, Tier
+from xlcomp.model.metrics import METRICS, MetricDef, Source, Unit, metric_def
+from xlcomp.model.people import SEGMENTS, Account, Book, Csm, Locator, Roster, column_letter
+from xlcomp.model.period import Period, PeriodKind, parse_period
+from xlcomp.model.plan import (
+    ARCHETYPES,
+    Band,
+    Component,
+    Curve,
+    CurveMode,
+    Gate,
+    Kind,
+    Multiplier,
+    Plan,
+    RiskAdjust,
+    Target,
+    Tier,
+)
 
 __all__ = [
     "ARCHETYPES", "METRICS", "SEGMENTS", "Account", "Band", "Book", "Component", "Csm", "Curve", "CurveMode",

@@ -9,7 +9,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from ..errors import Problem
+from xlcomp.errors import Problem
 
 if TYPE_CHECKING:
     import pyarrow as pa

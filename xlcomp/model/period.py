@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from ..errors import UsageError
+from xlcomp.errors import UsageError
 
 __all__ = ["Period", "PeriodKind", "days_inside", "parse_period"]
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
-from .period import PeriodKind
+from xlcomp.model.period import PeriodKind
 
 __all__ = [
     "ARCHETYPES",

@@ -32,10 +32,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..engine.run import RunResult
-from ..model.people import Book, Csm, Roster
-from ..model.plan import Component, Curve, CurveMode, Kind, Plan
-from ..money import excel_round
+from xlcomp.engine.run import RunResult
+from xlcomp.model.people import Book, Csm, Roster
+from xlcomp.model.plan import Component, Curve, CurveMode, Kind, Plan
+from xlcomp.money import excel_round
 
 __all__ = [
     "ARR_PER_CSM_BENCHMARK",
@@ -338,7 +338,7 @@ def _book_sizes(roster: Roster, book: Book) -> list[Finding]:
 
 def lint_run(result: RunResult) -> list[Finding]:
     """Every data warning of a run: :func:`lint_inputs` plus the CS magic number of the period."""
-    from .metrics import roi_metrics
+    from xlcomp.roi.metrics import roi_metrics
 
     findings = lint_inputs(result.plan, result.roster, result.book)
     roi = roi_metrics(result)

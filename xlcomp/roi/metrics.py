@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..engine.metrics import BookSums, churn_rate, gross_renewal_rate, net_revenue_retention
-from ..engine.run import RunResult
+from xlcomp.engine.metrics import BookSums, churn_rate, gross_renewal_rate, net_revenue_retention
+from xlcomp.engine.run import RunResult
 
 __all__ = ["ROI_METRICS", "RoiMetric", "arr_per_csm", "book_totals", "cs_magic_number", "roi_metrics"]
 

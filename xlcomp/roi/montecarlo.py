@@ -38,19 +38,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..engine.run import RunResult
-from ..errors import InputError, Problem, UsageError
-from ..model.plan import Component, Kind, Multiplier
-from ..money import NumberParseError, parse_number
-from .metrics import roi_metrics
-from .vector import (
-    FloatArray,
-    as_float,
-    round_half_away,
-    vector_commission,
-    vector_multiplier,
-    vector_share,
-)
+from xlcomp.engine.run import RunResult
+from xlcomp.errors import InputError, Problem, UsageError
+from xlcomp.model.plan import Component, Kind, Multiplier
+from xlcomp.money import NumberParseError, parse_number
+from xlcomp.roi.metrics import roi_metrics
+from xlcomp.roi.vector import FloatArray, as_float, round_half_away, vector_commission, vector_multiplier, vector_share
 
 __all__ = [
     "DISTRIBUTIONS",

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..engine.run import RunResult
-from ..extras import require
-from ..model.plan import Component, Kind
-from .montecarlo import MonteCarloResult
-from .vector import vector_commission, vector_share
+from xlcomp.engine.run import RunResult
+from xlcomp.extras import require
+from xlcomp.model.plan import Component, Kind
+from xlcomp.roi.montecarlo import MonteCarloResult
+from xlcomp.roi.vector import vector_commission, vector_share
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -33,12 +33,12 @@ from typing import Any
 
 import pyarrow.compute as pc
 
-from ..errors import InputError, Problem
-from ..load.tables import AMOUNT_TYPE, RawTable, TableSource, decimal_column, load_inputs, read_table
-from ..model.people import Book, Roster
-from ..model.period import Period
-from ..money import excel_round
-from ..outputs import csv_text
+from xlcomp.errors import InputError, Problem
+from xlcomp.load.tables import AMOUNT_TYPE, RawTable, TableSource, decimal_column, load_inputs, read_table
+from xlcomp.model.people import Book, Roster
+from xlcomp.model.period import Period
+from xlcomp.money import excel_round
+from xlcomp.outputs import csv_text
 
 __all__ = [
     "POTENTIAL_COLUMNS",

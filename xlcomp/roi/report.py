@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from ..money import fmt_decimal, to_decimal
-from ..outputs import csv_text
-from .metrics import ROI_METRICS
-from .montecarlo import MC_METRICS, PERCENTILES, MonteCarloResult
-from .scenarios import ScenarioRow
+from xlcomp.money import fmt_decimal, to_decimal
+from xlcomp.outputs import csv_text
+from xlcomp.roi.metrics import ROI_METRICS
+from xlcomp.roi.montecarlo import MC_METRICS, PERCENTILES, MonteCarloResult
+from xlcomp.roi.scenarios import ScenarioRow
 
 __all__ = ["MONTECARLO_COLUMNS", "SCENARIO_COLUMNS", "montecarlo_csv", "places", "roi_csv", "scenarios_csv"]
 

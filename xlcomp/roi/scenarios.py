@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..engine.run import RunResult, run
-from .metrics import book_totals, roi_metrics
+from xlcomp.engine.run import RunResult, run
+from xlcomp.roi.metrics import book_totals, roi_metrics
 
 __all__ = ["ScenarioRow", "run_scenarios"]
 

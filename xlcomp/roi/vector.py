@@ -15,7 +15,7 @@ from decimal import Decimal
 import numpy as np
 import numpy.typing as npt
 
-from ..model.plan import Curve, CurveMode, Multiplier
+from xlcomp.model.plan import Curve, CurveMode, Multiplier
 
 __all__ = [
     "FloatArray",

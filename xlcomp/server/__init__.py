@@ -7,12 +7,12 @@ raises :class:`~xlcomp.errors.MissingExtraError` saying so.
 >>> app = create_app("https://localhost:8443")  # doctest: +SKIP
 """
 
-from ..extras import require
+from xlcomp.extras import require
 
 require("fastapi", "server", "xlcomp serve")
 
-from .app import MAX_BATCH_CALLS, MAX_BODY_BYTES, OFFICE_ORIGINS, create_app, run_call  # noqa: E402
-from .officejs import ADDIN_ID, NAMESPACE, functions_metadata  # noqa: E402
+from xlcomp.server.app import MAX_BATCH_CALLS, MAX_BODY_BYTES, OFFICE_ORIGINS, create_app, run_call  # noqa: E402
+from xlcomp.server.officejs import ADDIN_ID, NAMESPACE, functions_metadata  # noqa: E402
 
 __all__ = ["ADDIN_ID", "MAX_BATCH_CALLS", "MAX_BODY_BYTES", "NAMESPACE", "OFFICE_ORIGINS", "create_app",
            "functions_metadata", "run_call"]

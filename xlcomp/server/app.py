@@ -30,10 +30,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from .._version import __version__
-from ..functions import NAME, REGISTRY, ExcelError
-from .officejs import ICON_SIZES, functions_metadata, icon_png, render
-from .upload import UploadPage, UploadSettings
+from xlcomp._version import __version__
+from xlcomp.functions import NAME, REGISTRY, ExcelError
+from xlcomp.server.officejs import ICON_SIZES, functions_metadata, icon_png, render
+from xlcomp.server.upload import UploadPage, UploadSettings
 
 __all__ = ["MAX_BATCH_CALLS", "MAX_BODY_BYTES", "OFFICE_ORIGINS", "create_app", "run_call"]
 

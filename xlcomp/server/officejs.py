@@ -18,8 +18,8 @@ from typing import Any
 
 import jinja2
 
-from .._version import __version__
-from ..functions import REGISTRY, FunctionSpec, Param
+from xlcomp._version import __version__
+from xlcomp.functions import REGISTRY, FunctionSpec, Param
 
 __all__ = [
     "ADDIN_ID",

@@ -7,7 +7,7 @@ Routes (added to the add-in server by :func:`xlcomp.server.create_app`):
   plain inputs workbooks, and the results); ``GET /upload.js``: its script.
 - ``POST /api/recalc`` (``multipart/form-data``: ``files`` one or more workbooks, optional ``plan``
   a plan YAML file, optional ``period``): saves the uploads in a fresh private job folder, runs
-  :func:`xlcomp.excel.recalc_batch.run_batch` on them in a worker thread, and answers JSON: every
+  :func:`xlcomp.recalc.batch.run_batch` on them in a worker thread, and answers JSON: every
   file's report entry (status ``ok``/``changed``/``rejected``, problems, overrides, differences…)
   and the URLs of the job's files.
 - ``GET /api/recalc/{job}/{name}``: one of the job's outputs (a regenerated workbook,
@@ -21,7 +21,7 @@ finished jobs are removed after :attr:`UploadSettings.max_age` seconds or when m
 :attr:`UploadSettings.max_jobs` are kept, and every job folder goes when the server stops.
 
 The recalculation itself is the batch's: the safety checks, reading, engine, comparison and
-reports of :mod:`xlcomp.excel.recalc` and :mod:`xlcomp.excel.recalc_batch`. This module only
+reports of :mod:`xlcomp.recalc.job` and :mod:`xlcomp.recalc.batch`. This module only
 relabels the reports so they name each upload as the user named it, not by its server path.
 """
 
@@ -49,11 +49,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 
-from .._version import __version__
-from ..errors import PlanError, UsageError, XlcompError
-from ..excel.safety import DEFAULT_LIMITS, Limits
-from ..outputs import OutputSet, escape_text
-from .jobs import Job, JobStore
+from xlcomp._version import __version__
+from xlcomp.errors import PlanError, UsageError, XlcompError
+from xlcomp.outputs import OutputSet, escape_text
+from xlcomp.recalc.intake import DEFAULT_LIMITS, Limits
+from xlcomp.server.jobs import Job, JobStore
 
 __all__ = ["RECALC_PATH", "UploadPage", "UploadSettings", "safe_upload_name"]
 
@@ -288,7 +288,7 @@ class UploadPage:
                 paths = await run_in_threadpool(self._save, job, wanted.files)
                 await form.close()
                 form = None
-                from ..excel.recalc import RecalcOptions
+                from xlcomp.recalc.job import RecalcOptions
 
                 options = RecalcOptions(limits=settings.limits, plan_text=wanted.plan_text,
                                         plan_name=wanted.plan_name, period=wanted.period)
@@ -373,7 +373,7 @@ class UploadPage:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise _RequestError(422, f"the plan {name} is not UTF-8 text: upload the plan's YAML file") from None
-        from ..load.plan import parse_plan
+        from xlcomp.load.plan import parse_plan
 
         try:
             parse_plan(text, filename=name)
@@ -394,7 +394,7 @@ class UploadPage:
             raise _RequestError(422, "'period' must be text such as 2027-Q1, not a file")
         if not item.strip():
             return None
-        from ..model.period import parse_period
+        from xlcomp.model.period import parse_period
 
         try:
             return parse_period(item).label
@@ -431,7 +431,7 @@ class UploadPage:
 
     def _run(self, job: Job, paths: list[Path], options: Any) -> list[dict[str, Any]]:
         """The batch, at most ``max_running`` at once; its reports relabelled with the upload names."""
-        from ..excel.recalc_batch import run_batch
+        from xlcomp.recalc.batch import run_batch
 
         with self._slots:
             try:
@@ -474,7 +474,7 @@ def _scrub(text: str, job: Job) -> str:
 def _relabel_reports(out: Path, entries: list[dict[str, Any]], labels: dict[str, str]) -> None:
     """Rewrite report.json, report.xlsx and payouts.csv naming each upload by its name, not its path
     in the job folder (with the batch's own writers)."""
-    from ..excel.recalc_report import (
+    from xlcomp.recalc.report import (
         PAYOUTS_FILE,
         REPORT_JSON,
         REPORT_XLSX,

@@ -8,9 +8,16 @@
   as a chart, and worked examples at 80%, 100% and 120% computed by the engine.
 """
 
-from .letters import write_letters
-from .statement import ATTACHMENT, FORMAT, Statement, build_statements, write_statements, write_statements_many
-from .verify import Difference, Verification, verify_statement
+from xlcomp.statements.letters import write_letters
+from xlcomp.statements.statement import (
+           ATTACHMENT,
+           FORMAT,
+           Statement,
+           build_statements,
+           write_statements,
+           write_statements_many,
+)
+from xlcomp.statements.verify import Difference, Verification, verify_statement
 
 __all__ = ["ATTACHMENT", "FORMAT", "Difference", "Statement", "Verification", "build_statements", "verify_statement",
            "write_letters", "write_statements", "write_statements_many"]

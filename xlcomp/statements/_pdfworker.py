@@ -15,7 +15,7 @@ from pathlib import Path
 
 def main() -> int:
     """Serve print jobs until stdin closes."""
-    from .render import PdfRenderer
+    from xlcomp.statements.render import PdfRenderer
 
     renderer = PdfRenderer()
     out = sys.stdout.buffer

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..model.metrics import Unit, metric_def
-from ..model.plan import Plan
-from ..money import excel_round, fmt_amount
+from xlcomp.model.metrics import Unit, metric_def
+from xlcomp.model.plan import Plan
+from xlcomp.money import excel_round, fmt_amount
 
 __all__ = [
     "DASH",

@@ -19,21 +19,21 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .._version import __version__
-from ..engine.metrics import EMPTY, MetricValue
-from ..engine.payouts import ComponentResult, bonus, commission
-from ..engine.run import resolve_target
-from ..errors import UsageError
-from ..model.metrics import Unit
-from ..model.people import Csm, Roster
-from ..model.period import Period
-from ..model.plan import Component, Curve, CurveMode, Kind, Multiplier, Plan
-from ..outputs import OutputSet
-from . import fmt
-from .chart import curve_svg
-from .render import PdfPrinter, default_workers, render_template
-from .statement import DoneCounter, safe_name
-from .view import day_text, period_range
+from xlcomp._version import __version__
+from xlcomp.engine.metrics import EMPTY, MetricValue
+from xlcomp.engine.payouts import ComponentResult, bonus, commission
+from xlcomp.engine.run import resolve_target
+from xlcomp.errors import UsageError
+from xlcomp.model.metrics import Unit
+from xlcomp.model.people import Csm, Roster
+from xlcomp.model.period import Period
+from xlcomp.model.plan import Component, Curve, CurveMode, Kind, Multiplier, Plan
+from xlcomp.outputs import OutputSet
+from xlcomp.statements import fmt
+from xlcomp.statements.chart import curve_svg
+from xlcomp.statements.render import PdfPrinter, default_workers, render_template
+from xlcomp.statements.statement import DoneCounter, safe_name
+from xlcomp.statements.view import day_text, period_range
 
 __all__ = ["EXAMPLE_ATTAINMENTS", "ExampleRow", "LetterComponent", "LetterView", "letter_view", "write_letters"]
 

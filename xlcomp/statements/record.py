@@ -18,8 +18,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..model.metrics import SCORE_FIELDS, SUM_FIELDS
-from ..model.people import Book, Csm
+from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS
+from xlcomp.model.people import Book, Csm
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -29,8 +29,8 @@ from typing import Any, ClassVar
 import jinja2
 from markupsafe import Markup
 
-from ..errors import MissingExtraError, XlcompError
-from ..extras import require
+from xlcomp.errors import MissingExtraError, XlcompError
+from xlcomp.extras import require
 
 __all__ = [
     "DEBRIS",

@@ -18,15 +18,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .._version import __version__
-from ..engine.run import CsmResult, RunResult
-from ..errors import UsageError
-from ..load.plan import parse_plan
-from ..money import fmt_decimal
-from ..outputs import OutputSet
-from .record import InputRecord, book_rows, input_record
-from .render import PdfPrinter, default_workers, json_for_script, render_template
-from .view import StatementView, day_text, statement_view
+from xlcomp._version import __version__
+from xlcomp.engine.run import CsmResult, RunResult
+from xlcomp.errors import UsageError
+from xlcomp.load.plan import parse_plan
+from xlcomp.money import fmt_decimal
+from xlcomp.outputs import OutputSet
+from xlcomp.statements.record import InputRecord, book_rows, input_record
+from xlcomp.statements.render import PdfPrinter, default_workers, json_for_script, render_template
+from xlcomp.statements.view import StatementView, day_text, statement_view
 
 __all__ = [
     "ATTACHMENT",

@@ -24,17 +24,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .._version import __version__
-from ..engine.run import run
-from ..errors import InputError, PlanError, Problem, UsageError
-from ..load.plan import load_plan, parse_plan
-from ..load.tables import TableSource, load_inputs
-from ..model.people import Book, Roster
-from ..model.period import parse_period
-from ..model.plan import Plan
-from .record import InputRecord, book_rows, input_record
-from .render import PdfRenderer, html_fields, html_record, html_text, pdf_attachment, pdf_text
-from .statement import ATTACHMENT, FORMAT, Statement, render_statement
+from xlcomp._version import __version__
+from xlcomp.engine.run import run
+from xlcomp.errors import InputError, PlanError, Problem, UsageError
+from xlcomp.load.plan import load_plan, parse_plan
+from xlcomp.load.tables import TableSource, load_inputs
+from xlcomp.model.people import Book, Roster
+from xlcomp.model.period import parse_period
+from xlcomp.model.plan import Plan
+from xlcomp.statements.record import InputRecord, book_rows, input_record
+from xlcomp.statements.render import PdfRenderer, html_fields, html_record, html_text, pdf_attachment, pdf_text
+from xlcomp.statements.statement import ATTACHMENT, FORMAT, Statement, render_statement
 
 __all__ = ["Difference", "LoadedInputs", "Verification", "read_record", "verify_statement"]
 

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ..engine.curves import Segment
-from ..engine.metrics import metric_value
-from ..engine.payouts import ComponentResult, GateCheck, MultiplierCheck
-from ..engine.run import CsmResult, RunResult
-from ..model.metrics import METRICS, Source, Unit
-from ..model.period import Period
-from ..model.plan import Component, CurveMode, Kind, Plan
-from . import fmt
+from xlcomp.engine.curves import Segment
+from xlcomp.engine.metrics import metric_value
+from xlcomp.engine.payouts import ComponentResult, GateCheck, MultiplierCheck
+from xlcomp.engine.run import CsmResult, RunResult
+from xlcomp.model.metrics import METRICS, Source, Unit
+from xlcomp.model.period import Period
+from xlcomp.model.plan import Component, CurveMode, Kind, Plan
+from xlcomp.statements import fmt
 
 __all__ = ["ComponentView", "Line", "StatementView", "WalkRow", "day_text", "period_range", "statement_view"]
 

@@ -1,0 +1,71 @@
+"""The demo project: a plan for every archetype plus a corporate MBO and a professional-services
+utilization plan, a 40-CSM, 2,000-account sample book, and every plan's results and workbook."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+from xlcomp.demo.sample import sample_book
+from xlcomp.engine.run import RunResult, run
+from xlcomp.load.plan import load_plan
+from xlcomp.load.tables import load_inputs
+from xlcomp.model.period import parse_period
+from xlcomp.outputs import OutputSet, payouts_csv, summary_csv
+from xlcomp.workbook.writer import stage_workbook
+
+__all__ = ["PRESETS", "DemoRun", "preset_text", "write_demo"]
+
+PRESETS = ("adoption", "adoption_renewal", "full_service", "retention_referral", "corporate_mbo",
+           "ps_utilization")
+DEMO_CSMS, DEMO_ACCOUNTS, DEMO_SEED = 40, 2000, 7
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """One plan of the demo: its id, CSM count, total and folder."""
+
+    plan_id: str
+    csms: int
+    total: Decimal
+    currency: str
+    folder: Path
+    result: RunResult
+
+
+def preset_text(name: str) -> str:
+    """The YAML of a preset plan."""
+    return resources.files("xlcomp.presets").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+
+
+def write_demo(out: Path, period: str = "2027-Q1", *, statements: bool = True) -> list[DemoRun]:
+    """Write the demo project under ``out`` and run every plan on it (with statements unless told not to)."""
+    the_period = parse_period(period)
+    roster_df, accounts_df = sample_book(DEMO_CSMS, DEMO_ACCOUNTS, DEMO_SEED, the_period)
+    with OutputSet() as outputs:
+        for name in PRESETS:
+            outputs.add(out / "plans" / f"{name}.yaml", preset_text(name))
+        outputs.add(out / "roster.csv", lambda p: roster_df.to_csv(p, index=False))
+        outputs.add(out / "accounts.csv", lambda p: accounts_df.to_csv(p, index=False))
+        outputs.commit()
+    runs = []
+    for name in PRESETS:
+        plan = load_plan(out / "plans" / f"{name}.yaml")
+        if plan.period is not the_period.kind:
+            continue
+        roster, book = load_inputs(plan, out / "roster.csv", out / "accounts.csv")
+        result = run(plan, roster, book, the_period)
+        folder = out / plan.id
+        with OutputSet() as outputs:
+            outputs.add(folder / "payouts.csv", payouts_csv(result))
+            outputs.add(folder / "summary.csv", summary_csv(result))
+            stage_workbook(outputs, result, folder)
+            outputs.commit()
+        runs.append(DemoRun(plan.id, len(result.csms), result.total, plan.currency, folder, result))
+    if statements:
+        from xlcomp.statements import write_statements_many  # one statement per CSM and plan, HTML and PDF
+
+        write_statements_many((r.result, r.folder / "statements") for r in runs)
+    return runs

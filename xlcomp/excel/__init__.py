@@ -1,2 +1,0 @@
-"""The Excel side: the workbook contract (:mod:`.layout`), the writer (:mod:`.workbook`), LibreOffice
-recalculation (:mod:`.libreoffice`) and reading uploads."""

@@ -1,0 +1,205 @@
+"""The workbook contract: where everything lives in an xlcomp workbook.
+
+The writer (:mod:`xlcomp.workbook.writer`) and every reader (``xlcomp recalc``, tests) take sheet
+names, table names, column names, defined names and the metadata keys from this module only.
+Readers find inputs by **table and defined name**, never by fixed cell positions: finance may add
+rows to tables, sort them or move things around.
+
+Schema version 1 (``SCHEMA_VERSION``); later changes are additive only.
+
+Sheets, in order
+    Guide, Plan, Roster, Accounts, Summary, ROI, then one tab per CSM (names from
+    :func:`csm_sheet_names`), then the hidden, protected metadata sheet ``_xlcomp``.
+
+Tables (Excel ListObjects)
+    ``Roster`` on sheet Roster: :func:`roster_columns` (the SPEC's roster columns plus the per-CSM
+    columns the plan names). ``Accounts`` on sheet Accounts: :data:`ACCOUNT_COLUMNS`.
+    ``Summary`` on sheet Summary: one row per CSM (formulas). One tier table per component with a
+    curve, named :func:`tier_table_name`, columns :data:`TIER_COLUMNS` (``from`` is a formula: the
+    previous tier's ``upto``, 0 for the first; ``upto`` blank in the last tier = no end). One band
+    table per multiplier, named :func:`band_table_name`, columns :data:`BAND_COLUMNS`, sorted by
+    ``min`` ascending.
+
+Defined names (workbook scope, each one cell on sheet Plan)
+    ``period_start``, ``period_end`` (dates), ``period_days``, ``periods_per_year``;
+    :func:`input_name` for every plan input, plus ``input_overhead_rate`` and
+    ``input_support_team_cost`` always (0 when the plan has none); :func:`param_name` for every
+    numeric component parameter the component has (:data:`COMPONENT_PARAMS`).
+
+Metadata
+    Sheet ``_xlcomp`` (hidden, protected): a key/value table, keys in column A from row 2, values
+    in column B (:data:`META_KEYS`); the plan's canonical YAML follows in rows keyed
+    ``plan_yaml``, whose B cells concatenated in row order give the text (chunks of at most
+    :data:`YAML_CHUNK` characters). Below, after a blank row, a header row ``csm_id | sheet``
+    (:data:`META_TABS_HEADER`) and one row per CSM tab. The same keys (except ``plan_yaml``) are
+    also custom document properties named ``xlcomp_<key>``.
+
+Everything in the workbook except the metadata values ``generation_id`` (and the file's own
+creation time) is a function of the inputs: the same run gives the same cells and formulas.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from xlcomp.load.tables import ROSTER_NUMERIC, plan_roster_columns
+from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS
+from xlcomp.model.plan import Plan
+
+__all__ = [
+    "ACCOUNTS_TABLE",
+    "ACCOUNT_ACTUAL_COLUMNS",
+    "ACCOUNT_COLUMNS",
+    "BAND_COLUMNS",
+    "COMPONENT_PARAMS",
+    "FIXED_SHEETS",
+    "INPUT_PREFIX",
+    "META_KEYS",
+    "META_PROPERTY_PREFIX",
+    "META_SHEET",
+    "META_TABS_HEADER",
+    "PERIOD_NAMES",
+    "ROI_INPUTS",
+    "ROSTER_BASE_COLUMNS",
+    "ROSTER_TABLE",
+    "SCHEMA_VERSION",
+    "SHEET_ACCOUNTS",
+    "SHEET_GUIDE",
+    "SHEET_PLAN",
+    "SHEET_ROI",
+    "SHEET_ROSTER",
+    "SHEET_SUMMARY",
+    "SUMMARY_TABLE",
+    "TIER_COLUMNS",
+    "YAML_CHUNK",
+    "band_table_name",
+    "csm_sheet_names",
+    "input_name",
+    "param_name",
+    "roster_columns",
+    "safe_sheet_name",
+    "tier_table_name",
+]
+
+SCHEMA_VERSION = 1
+
+SHEET_GUIDE = "Guide"
+SHEET_PLAN = "Plan"
+SHEET_ROSTER = "Roster"
+SHEET_ACCOUNTS = "Accounts"
+SHEET_SUMMARY = "Summary"
+SHEET_ROI = "ROI"
+META_SHEET = "_xlcomp"
+FIXED_SHEETS = (SHEET_GUIDE, SHEET_PLAN, SHEET_ROSTER, SHEET_ACCOUNTS, SHEET_SUMMARY, SHEET_ROI)
+
+ROSTER_TABLE = "Roster"
+ACCOUNTS_TABLE = "Accounts"
+SUMMARY_TABLE = "Summary"
+
+# The roster columns every workbook has, in order; the plan's per-CSM columns follow.
+ROSTER_BASE_COLUMNS = ("csm_id", "name", "segment", "role", "base_salary", "target_variable", "start_date",
+                       "end_date", "manager")
+
+# The accounts columns, in the SPEC's order.
+ACCOUNT_COLUMNS = ("account_id", "csm_id", "segment", "arr_start", "renewable_arr", "renewed_arr", "upsell_arr",
+                   "cross_sell_arr", "contraction_arr", "health_score", "nps", "adoption_rate",
+                   "onboarding_planned", "onboarding_done", "value_identified_arr", "referrals", "risk_score")
+assert set(ACCOUNT_COLUMNS) == {"account_id", "csm_id", "segment", *SUM_FIELDS, *SCORE_FIELDS}
+
+# What the period brings: left blank by ``xlcomp template`` (the rest is known at its start).
+ACCOUNT_ACTUAL_COLUMNS = ("renewed_arr", "upsell_arr", "cross_sell_arr", "contraction_arr", "health_score", "nps",
+                          "adoption_rate", "onboarding_done", "value_identified_arr", "referrals")
+
+TIER_COLUMNS = ("tier", "from", "upto", "rate")
+BAND_COLUMNS = ("min", "factor")
+
+# Numeric component parameters; each becomes the defined name ``param_name(component, param)``
+# when the component has it (a target or quota taken from a roster column has no name).
+COMPONENT_PARAMS = ("weight", "target", "threshold", "cap", "quota", "rate", "cap_amount", "gate_min",
+                    "risk_per_point", "risk_reference", "risk_floor", "risk_ceiling")
+# No parameter may end with "_" + another parameter: names could then collide across components.
+assert not any(a != b and a.endswith("_" + b) for a in COMPONENT_PARAMS for b in COMPONENT_PARAMS)
+
+PERIOD_NAMES = ("period_start", "period_end", "period_days", "periods_per_year")
+INPUT_PREFIX = "input_"
+ROI_INPUTS = ("overhead_rate", "support_team_cost")
+
+META_KEYS = ("schema_version", "generator", "xlcomp_version", "mode", "plan_id", "plan_digest", "plan_yaml_sha256",
+             "period", "period_start", "period_end", "generation_id")
+META_TABS_HEADER = ("csm_id", "sheet")
+META_PROPERTY_PREFIX = "xlcomp_"
+YAML_CHUNK = 8000
+
+_INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+_RESERVED_SHEETS = {"history"}
+SHEET_NAME_LIMIT = 31
+
+
+def _name_prefix(component_id: str) -> str:
+    # Component ids are [a-z0-9_]+; a defined name cannot start with a digit.
+    return component_id if component_id[:1].isalpha() else "_" + component_id
+
+
+def param_name(component_id: str, param: str) -> str:
+    """The defined name of a component parameter: ``renewal_weight``, ``upsell_cap_amount``.
+
+    Ids that start with a digit get a leading underscore (``_2nd_weight``).
+    """
+    if param not in COMPONENT_PARAMS:
+        raise ValueError(f'"{param}" is not a component parameter ({", ".join(COMPONENT_PARAMS)})')
+    return f"{_name_prefix(component_id)}_{param}"
+
+
+def tier_table_name(component_id: str) -> str:
+    """The table holding a component's tiers: ``Tiers_renewal``."""
+    return f"Tiers_{component_id}"
+
+
+def band_table_name(index: int) -> str:
+    """The table holding the bands of the plan's multiplier number ``index`` (0-based): ``Bands_1``."""
+    return f"Bands_{index + 1}"
+
+
+def input_name(name: str) -> str:
+    """The defined name of a plan input: ``input_company_attainment``."""
+    return INPUT_PREFIX + name
+
+
+def roster_columns(plan: Plan, present: Iterable[str] = ()) -> tuple[str, ...]:
+    """The Roster table's columns: the base columns, the plan's per-CSM columns, then the optional
+    numeric roster columns (:data:`~xlcomp.load.tables.ROSTER_NUMERIC`) found in ``present``."""
+    needed = plan_roster_columns(plan)
+    optional = [column for column in ROSTER_NUMERIC if column in set(present)]
+    return tuple(dict.fromkeys([*ROSTER_BASE_COLUMNS, *needed, *optional]))
+
+
+def safe_sheet_name(text: str, taken: Iterable[str] = ()) -> str:
+    """A sheet name Excel accepts made from ``text``: at most 31 characters, none of ``[]:*?/\\``,
+    not starting or ending with an apostrophe, not blank, not ``History``, and unique
+    (case-insensitively) among ``taken``: a clash gets `` (2)``, `` (3)`` …"""
+    name = _INVALID_SHEET_CHARS.sub("_", text).strip().strip("'").strip()
+    if not name or name.lower() in _RESERVED_SHEETS:
+        name = f"{name or 'Sheet'}_"
+    name = name[:SHEET_NAME_LIMIT].rstrip().rstrip("'")
+    used = {t.lower() for t in taken}
+    candidate, number = name, 1
+    while candidate.lower() in used:
+        number += 1
+        suffix = f" ({number})"
+        candidate = name[:SHEET_NAME_LIMIT - len(suffix)].rstrip().rstrip("'") + suffix
+    return candidate
+
+
+def csm_sheet_names(csms: Sequence[tuple[str, str]]) -> list[str]:
+    """One safe, unique tab name per ``(csm_id, name)``, in order: ``"CSM-0001 Ava Okafor"``.
+
+    Names never clash with the fixed sheets or the metadata sheet.
+    """
+    taken: list[str] = [*FIXED_SHEETS, META_SHEET]
+    names = []
+    for csm_id, name in csms:
+        sheet = safe_sheet_name(f"{csm_id} {name}".strip(), taken)
+        taken.append(sheet)
+        names.append(sheet)
+    return names

@@ -1,0 +1,1 @@
+"""One module per sheet of the workbook: guide, plan, tables (Roster, Accounts), summary, roi, csm."""
