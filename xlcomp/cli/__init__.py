@@ -15,10 +15,9 @@ from rich.markup import escape
 
 from xlcomp.errors import ProblemsError, XlcompError
 
-try:  # newer typers vendor click as typer._click; older ones use click itself
-    from typer._click.exceptions import UsageError as ClickUsageError
-except ImportError:  # pragma: no cover - depends on the installed typer
-    from click.exceptions import UsageError as ClickUsageError  # type: ignore[assignment]
+# typer's public API exposes BadParameter, a subclass of its click's UsageError; the click it uses
+# is private (vendored in newer typers), so the base is reached through the public class.
+ClickUsageError: type[Exception] = next(base for base in typer.BadParameter.__mro__ if base.__name__ == "UsageError")
 
 __all__ = ["app", "console", "err_console", "main"]
 
@@ -77,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = app(args=args, prog_name="xlcomp", standalone_mode=False)
         code = result if isinstance(result, int) else 0
     except ClickUsageError as exc:
-        exc.show()
+        exc.show()  # type: ignore[attr-defined]
         code = 2
     except typer.Abort:
         err_console.print("aborted")

@@ -2,7 +2,7 @@
 
 :class:`FastWorksheet` is what :func:`xlcomp.workbook.writer.write_workbook` adds its sheets as
 (``Workbook.add_worksheet(name, worksheet_class=...)``). It writes exactly the XML XlsxWriter's own
-:class:`~xlsxwriter.worksheet.Worksheet` writes (``tests/excel/test_fast_sheet.py`` compares them
+:class:`~xlsxwriter.worksheet.Worksheet` writes (``tests/workbook/test_fast_sheet.py`` compares them
 byte for byte), with two savings:
 
 - **a formula's text is prepared once per workbook**: XlsxWriter runs some thirty regular
