@@ -1,12 +1,14 @@
 """Excel's ROUND, on decimals: half away from zero, where binary floats disagree."""
 
+from decimal import Decimal
 from decimal import Decimal as D
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xlcomp.money import NumberParseError, excel_round, fmt_amount, fmt_decimal, parse_number, to_decimal
+from xlcomp.money import NumberParseError, excel_round, fmt_amount, fmt_decimal, parse_amount, parse_number, to_decimal
 
 
 @pytest.mark.parametrize(("value", "digits", "expected", "python_float_round"), [
@@ -50,3 +52,43 @@ def test_rounding_is_symmetric_and_within_half_a_cent(value):
     rounded = excel_round(value, 2)
     assert abs(rounded - value) <= D("0.005")
     assert excel_round(-value, 2) == -rounded
+
+
+# -- numbers as finance writes them (SPEC section 8) -------------------------------------------
+
+@pytest.mark.parametrize(("text", "options", "expected"), [
+    ("1,234,567.50", {}, "1234567.50"),
+    ("$1,200", {"currency": "USD"}, "1200"),
+    ("USD 1200", {"currency": "USD"}, "1200"),
+    ("1200 USD", {"currency": "USD"}, "1200"),
+    ("(500)", {}, "-500"),
+    ("($500.25)", {"currency": "USD"}, "-500.25"),
+    ("-$5", {"currency": "USD"}, "-5"),
+    ("85%", {}, "0.85"),
+    ("12.5 %", {}, "0.125"),
+    ("1.234,50", {"decimal_comma": True}, "1234.50"),
+    ("1,5", {"decimal_comma": True}, "1.5"),
+    ("€ 1.000,00", {"currency": "EUR", "decimal_comma": True}, "1000.00"),
+    ("£2,000", {"currency": "GBP"}, "2000"),
+    ("\u00a01,000.00\u00a0", {}, "1000.00"),
+])
+def test_parse_amount_reads_what_finance_types(text: str, options: dict[str, Any], expected: str) -> None:
+    assert parse_amount(text, **options) == Decimal(expected)
+
+
+@pytest.mark.parametrize(("text", "options", "message"), [
+    ("1.234,50", {}, "--decimal-comma"),
+    ("1,23", {}, "--decimal-comma"),
+    ("1,234", {"decimal_comma": True}, 'ambiguous with --decimal-comma (thousands or decimals?): write "1.234"'),
+    ("€100", {"currency": "USD"}, "not a symbol of the plan's currency USD"),
+    ("EUR 100", {"currency": "USD"}, "is in EUR, not the plan's currency USD"),
+    ("12k", {}, "is not a number"),
+    ("1,2,3", {}, "is not a number"),
+    ("", {}, "is not a number"),
+    ("$", {"currency": "USD"}, "is not a number"),
+])
+def test_parse_amount_refuses_with_a_hint(text: str, options: dict[str, Any], message: str) -> None:
+    with pytest.raises(NumberParseError) as caught:
+        parse_amount(text, **options)
+    assert message in str(caught.value)
+    assert f'"{text}"' in str(caught.value)

@@ -24,6 +24,7 @@ __all__ = [
     "fmt_amount",
     "fmt_decimal",
     "money",
+    "parse_amount",
     "parse_number",
     "to_decimal",
 ]
@@ -83,6 +84,90 @@ def parse_number(text: str, *, percent: bool = False) -> Decimal:
     if not _NUMBER.fullmatch(stripped):
         raise NumberParseError(f'"{text}" is not a number')
     return Decimal(stripped) * scale
+
+
+# Currency symbols finance types in front of (or after) an amount, by ISO code.
+CURRENCY_SYMBOLS: dict[str, tuple[str, ...]] = {
+    "USD": ("US$", "$"), "EUR": ("€",), "GBP": ("£",), "JPY": ("¥", "円"), "CNY": ("¥", "元"), "INR": ("₹",),
+    "CAD": ("CA$", "C$", "$"), "AUD": ("AU$", "A$", "$"), "NZD": ("NZ$", "$"), "CHF": ("Fr.",), "SEK": ("kr",),
+    "NOK": ("kr",), "DKK": ("kr",), "BRL": ("R$",), "MXN": ("MX$", "$"), "SGD": ("S$", "$"), "HKD": ("HK$", "$"),
+    "KRW": ("₩",), "ILS": ("₪",), "PLN": ("zł",), "ZAR": ("R",),
+}
+_ANY_SYMBOL = sorted({sym for syms in CURRENCY_SYMBOLS.values() for sym in syms} | {"€", "£", "¥", "₹", "$"},
+                     key=len, reverse=True)
+_CODE = re.compile(r"^([A-Z]{3})\s*(.*)$|^(.*?)\s*([A-Z]{3})$")
+_GROUPED = re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?")
+_GROUPED_COMMA = re.compile(r"\d{1,3}(\.\d{3})+(,\d*)?")
+_PLAIN_COMMA = re.compile(r"\d+,\d+")
+
+
+def _strip_currency(text: str, currency: str | None) -> tuple[str, str]:
+    """``text`` without its currency code or symbol; the second item is a problem ("" when none)."""
+    match = _CODE.match(text)
+    if match:
+        code = match.group(1) or match.group(4)
+        rest = match.group(2) if match.group(1) else match.group(3)
+        if code.isalpha():
+            if currency and code != currency:
+                return rest, f"is in {code}, not the plan's currency {currency}"
+            return rest.strip(), ""
+    own = CURRENCY_SYMBOLS.get(currency or "", ())
+    for symbol in _ANY_SYMBOL:
+        for rest in ((text[len(symbol):],) if text.startswith(symbol) else ()) + (
+                (text[:-len(symbol)],) if text.endswith(symbol) else ()):
+            if currency and symbol not in own:
+                return rest, f'carries "{symbol}", which is not a symbol of the plan\'s currency {currency}'
+            return rest.strip(), ""
+    return text, ""
+
+
+def parse_amount(text: str, *, currency: str | None = None, decimal_comma: bool = False,
+                 percent: bool = True) -> Decimal:
+    """Parse a number as finance writes it (SPEC section 8).
+
+    Accepted: thousands separators (``1,234,567.50``), the plan currency's symbol or code before or
+    after the number (``$1,200``, ``USD 1200``), parentheses for negatives (``(500)``, ``($500)``) and,
+    with ``percent``, a trailing ``%`` (``85%`` is 0.85). ``1.234,50`` needs ``decimal_comma=True``.
+    An ambiguous text (``1,234`` with ``decimal_comma``) or another currency is refused with a
+    message that says what to do.
+
+    >>> parse_amount("($1,234.50)", currency="USD")
+    Decimal('-1234.50')
+    >>> parse_amount("1.234,5", decimal_comma=True)
+    Decimal('1234.5')
+    """
+    original = text
+    stripped = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    negative = False
+    if stripped.startswith("(") and stripped.endswith(")"):
+        negative, stripped = True, stripped[1:-1].strip()
+    if stripped.startswith("-") and not _NUMBER.fullmatch(stripped):
+        negative, stripped = not negative, stripped[1:].strip()
+    stripped, problem = _strip_currency(stripped, currency)
+    if problem:
+        raise NumberParseError(f'"{original}" {problem}')
+    if stripped.startswith("-") and not negative and not _NUMBER.fullmatch(stripped):
+        negative, stripped = True, stripped[1:].strip()
+    scale = ONE
+    if percent and stripped.endswith("%"):
+        stripped, scale = stripped[:-1].strip(), Decimal("0.01")
+    if decimal_comma:
+        if re.fullmatch(r"\d{1,3},\d{3}", stripped):
+            raise NumberParseError(f'"{original}" is ambiguous with --decimal-comma (thousands or decimals?): write '
+                                   f'"{stripped.replace(",", ".")}" for thousands or "{stripped}0" for decimals')
+        if _GROUPED_COMMA.fullmatch(stripped) or _PLAIN_COMMA.fullmatch(stripped):
+            stripped = stripped.replace(".", "").replace(",", ".")
+        elif "," in stripped:
+            raise NumberParseError(f'"{original}" is not a number')
+    elif _GROUPED.fullmatch(stripped):
+        stripped = stripped.replace(",", "")
+    elif _GROUPED_COMMA.fullmatch(stripped) or _PLAIN_COMMA.fullmatch(stripped):
+        raise NumberParseError(f'"{original}" looks like a number with a decimal comma: run with --decimal-comma '
+                               "to read it so")
+    if not _NUMBER.fullmatch(stripped):
+        raise NumberParseError(f'"{original}" is not a number')
+    value = Decimal(stripped) * scale
+    return -value if negative else value
 
 
 def excel_round(value: Decimal, digits: int = 0) -> Decimal:
