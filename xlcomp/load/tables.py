@@ -35,7 +35,8 @@ from xlcomp.model.metrics import METRICS, SCORE_FIELDS, SUM_FIELDS, Source, metr
 from xlcomp.model.people import SEGMENTS, Book, Csm, Locator, Roster
 from xlcomp.model.plan import Plan
 from xlcomp.money import NumberParseError, excel_serial_to_date, parse_number
-from xlcomp.ooxml.index import WorkbookIndex, index_workbook, split_ref
+from xlcomp.ooxml.index import WorkbookIndex, index_workbook
+from xlcomp.ooxml.refs import split_ref
 
 __all__ = [
     "AMOUNT_TYPE",

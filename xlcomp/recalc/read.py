@@ -35,11 +35,12 @@ import yaml
 from xlcomp.errors import InputError, PlanError, Problem, ProblemsError, UploadError, UsageError
 from xlcomp.load.plan import parse_plan
 from xlcomp.load.tables import OpenXlsx, load_inputs
-from xlcomp.model.people import Book, Roster, column_letter
+from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period, parse_period
 from xlcomp.model.plan import Plan
 from xlcomp.money import NumberParseError, parse_number
-from xlcomp.ooxml.index import WorkbookIndex, parse_ref, split_ref
+from xlcomp.ooxml.index import WorkbookIndex
+from xlcomp.ooxml.refs import column_letter, parse_ref, split_ref
 from xlcomp.recalc.package import UploadPackage
 from xlcomp.workbook import layout
 
