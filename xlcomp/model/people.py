@@ -1,4 +1,4 @@
-"""CSMs and their book of business, as loaded by :mod:`xlcomp.load.tables`."""
+"""CSMs and their book of business, as loaded by :mod:`xlcomp.load.roster` and :mod:`xlcomp.load.accounts`."""
 
 from __future__ import annotations
 

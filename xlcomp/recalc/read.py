@@ -33,8 +33,9 @@ from typing import Any
 import yaml
 
 from xlcomp.errors import InputError, PlanError, Problem, ProblemsError, UploadError, UsageError
+from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import parse_plan
-from xlcomp.load.tables import OpenXlsx, load_inputs
+from xlcomp.load.sources import OpenXlsx
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period, parse_period
 from xlcomp.model.plan import Plan
