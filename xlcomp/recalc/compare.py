@@ -28,7 +28,7 @@ import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from xlcomp.errors import Problem
 from xlcomp.ooxml.refs import column_letter, split_ref
 from xlcomp.ooxml.scan import SheetFormulas, read_sheet_formulas
 from xlcomp.recalc.package import UploadPackage
+from xlcomp.recalc.parameters import cell_text
 from xlcomp.recalc.read import read_tabs
 from xlcomp.workbook import layout
 
@@ -272,21 +273,6 @@ def _table_column_for(book: _Book, sheet: str, cells: str, row: int) -> str:
 # values
 
 
-def _show(value: Any) -> str:
-    """A cell value as text for the report."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return format(value, ".15g")
-    if isinstance(value, (datetime, date, time)):
-        return value.isoformat()
-    return str(value)
-
-
 def _tolerance(number_format: str) -> Decimal:
     lowered = number_format.lower()
     decimals = 0
@@ -305,13 +291,13 @@ def _same_value(cached: Any, engine: Any, number_format: str) -> bool:
         # LibreOffice keeps a logical result as the number 1 or 0
         if isinstance(cached, (int, float)) and isinstance(engine, (int, float)):
             return float(cached) == float(engine)
-        return _show(cached) == _show(engine)
+        return cell_text(cached) == cell_text(engine)
     if isinstance(engine, (int, float)) and isinstance(cached, (int, float)):
         difference = abs(Decimal(repr(float(cached))) - Decimal(repr(float(engine))))
         return difference <= _tolerance(number_format)
     if isinstance(engine, (datetime, date)) or isinstance(cached, (datetime, date)):
-        return _show(cached)[:10] == _show(engine)[:10]
-    return _show(cached).strip() == _show(engine).strip()
+        return cell_text(cached)[:10] == cell_text(engine)[:10]
+    return cell_text(cached).strip() == cell_text(engine).strip()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -410,7 +396,7 @@ def _compare_cell(sheets: _SheetPair, fresh_at: tuple[int, int], upload_at: tupl
     their = sheets.upload_formulas.get(ref.encode())
     if their is None:
         kind = "blank" if cached in ("", None) else "constant"
-        _add(result.overrides, Override(where, formula, _show(cached), kind))
+        _add(result.overrides, Override(where, formula, cell_text(cached), kind))
     elif their != formula and formula_key(their, upload_book, row, sheets.upload_name, renames) != formula_key(
             formula, fresh_book, fresh_at[0], sheets.fresh_name):
         _add(result.overrides, Override(where, formula, their, "formula"))
@@ -420,7 +406,7 @@ def _compare_cell(sheets: _SheetPair, fresh_at: tuple[int, int], upload_at: tupl
     if _POSITION.match(formula):
         return  # the position of a row in a table: finance may sort tables, pay does not depend on it
     if not _same_value(cached, engine, number_format):
-        _add(result.differences, Difference(where, _show(cached), _show(engine)))
+        _add(result.differences, Difference(where, cell_text(cached), cell_text(engine)))
 
 
 _POSITION = re.compile(r"^=\s*(?:_xlfn\.)?MATCH\(", re.IGNORECASE)
@@ -444,12 +430,12 @@ def _rows_by_key(fresh_book: _Book, upload_book: _Book, sheets: _SheetPair, resu
         their_key = theirs.first_column + theirs.columns.index("csm_id")
         their_rows: dict[str, int] = {}
         for row in range(theirs.first_row, theirs.last_row + 1):
-            key = _show(_cell(sheets.upload_rows, row, their_key)).strip()
+            key = cell_text(_cell(sheets.upload_rows, row, their_key)).strip()
             if key:
                 their_rows.setdefault(key, row)
         row_map: dict[int, int] = {}
         for row in range(table.first_row, table.last_row + 1):
-            key = _show(_cell(sheets.fresh_rows, row, fresh_key)).strip()
+            key = cell_text(_cell(sheets.fresh_rows, row, fresh_key)).strip()
             if key in their_rows:
                 row_map[row] = their_rows[key]
             elif key:
