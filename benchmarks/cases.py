@@ -22,8 +22,8 @@ def _run(csms: int, accounts: int, seed: int = 7) -> Any:
     from xlcomp.demo.project import preset_text
     from xlcomp.demo.sample import sample_book
     from xlcomp.engine.run import run
+    from xlcomp.load.inputs import load_inputs
     from xlcomp.load.plan import parse_plan
-    from xlcomp.load.tables import load_inputs
     from xlcomp.model.period import parse_period
 
     roster, book_df = sample_book(csms, accounts, seed, "2027-Q1")
@@ -159,8 +159,8 @@ def _read_calamine(state: dict[str, Any]) -> None:
 def _setup_engine(size: str, work: Path) -> dict[str, Any]:
     from xlcomp.demo.project import preset_text
     from xlcomp.demo.sample import sample_book
+    from xlcomp.load.inputs import load_inputs
     from xlcomp.load.plan import parse_plan
-    from xlcomp.load.tables import load_inputs
     from xlcomp.model.period import parse_period
 
     csms, accounts = SIZES[size]["engine"]

@@ -18,8 +18,10 @@ from xlcomp.errors import (
     UsageError,
     XlcompError,
 )
+from xlcomp.load.accounts import load_accounts
+from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import load_plan, parse_plan
-from xlcomp.load.tables import load_accounts, load_inputs, load_roster
+from xlcomp.load.roster import load_roster
 from xlcomp.model.period import Period, parse_period
 from xlcomp.model.plan import Plan
 

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from xlcomp.engine.run import RunResult, run
+from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import load_plan, parse_plan
-from xlcomp.load.tables import load_inputs
 from xlcomp.model.period import Period, parse_period
 from xlcomp.model.plan import Plan
 

@@ -1,11 +1,10 @@
 """The recalc read path reads each part of an upload once (:func:`xlcomp.recalc.job.read_for_recalc`)
-and its quick paths agree with the slow, general readers they stand in for: the formula scan with
-openpyxl's parser, the quick extent check with the cell-by-cell one, the package's values with
-python-calamine reading the file."""
+and its quick paths agree with the slow, general readers they stand in for: the quick extent check
+with the cell-by-cell one, the package's values with python-calamine reading the file (the formula
+scans are tested in :mod:`tests.ooxml.test_scan`)."""
 
 from __future__ import annotations
 
-import codecs
 import gc
 from pathlib import Path
 from typing import Any
@@ -15,11 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
+from xlcomp.ooxml.scan import read_sheet_formulas
 from xlcomp.recalc import intake as safety
-from xlcomp.recalc.compare import _parse_formulas, read_sheet_formulas
 from xlcomp.recalc.intake import Limits, inspect_upload
 from xlcomp.recalc.job import RecalcOptions, read_for_recalc
-from xlcomp.recalc.package import scan_errors, scan_formulas
 from xlcomp.recalc.read import read_upload
 
 from .builders import members_of, plain_workbook, recalc_file, zip_bytes
@@ -96,85 +94,6 @@ def test_problems_name_the_upload_as_the_readers_do(tmp_path: Path) -> None:
     assert read.inputs is None and read.package is None
     assert any(p["where"] == "emea q1.xlsx" and p["message"].startswith('has no "Accounts" table or sheet')
                for p in read.problems), read.problems
-
-
-# ---------------------------------------------------------------------------------------------
-# the formula scan against openpyxl's parser
-
-
-SPELLINGS = ["plain", "typed", "libreoffice", "spaced", "style_first", "shared", "array", "prefixed", "comment",
-             "cdata", "instruction", "utf16"]
-TEXTS = ['SUM(A1:A3)', 'IF(B2="","",B2*2)', 'A1&" <&> "&"x"', "ROUND($B$7*0.5,2)", "A1\r\n+1", "'My tab'!C3*2",
-         'N("&#38;")']
-
-
-def _sheet_xml(cells: list[tuple[int, int, int]], spelling: str) -> bytes:
-    """A worksheet with a formula in each (row, column) cell, in one spelling or another."""
-    rows: dict[int, list[str]] = {}
-    shared_done = False
-    unique = sorted({(row, column): text for row, column, text in cells}.items())
-    if spelling == "shared" and unique:  # a shared formula's cells are below its first one, in its column
-        column = unique[0][0][1]
-        unique = [((row, column), 0) for row in sorted({row for (row, _), _ in unique})]
-    for (row, column), text_index in dict(unique).items():
-        ref = f"{chr(65 + column)}{row + 1}"
-        text = TEXTS[text_index].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        text = text.replace("&amp;#38;", "&#38;")
-        if spelling == "typed":
-            cell = f'<c r="{ref}" s="3" t="str"><f>{text}</f><v>x</v></c>'
-        elif spelling == "libreoffice":
-            cell = f'<c r="{ref}" s="1" t="n"><f aca="false">{text}</f><v>1</v></c>'
-        elif spelling == "spaced":
-            cell = f'<c r="{ref}">\n  <f>{text}</f>\n  <v>1</v>\n</c>'
-        elif spelling == "style_first":
-            cell = f'<c s="2" r="{ref}"><f>{text}</f><v>1</v></c>'
-        elif spelling == "shared":
-            if shared_done:
-                cell = f'<c r="{ref}"><f t="shared" si="0"/><v>1</v></c>'
-            else:
-                cell = f'<c r="{ref}"><f t="shared" ref="A1:H40" si="0">{text}</f><v>1</v></c>'
-                shared_done = True
-        elif spelling == "array":
-            cell = f'<c r="{ref}"><f t="array" ref="{ref}">{text}</f><v>1</v></c>'
-        elif spelling == "prefixed":
-            cell = f'<x:c r="{ref}"><x:f>{text}</x:f><x:v>1</x:v></x:c>'
-        else:
-            cell = f'<c r="{ref}" s="1"><f>{text}</f><v>1</v></c>'
-        rows.setdefault(row, []).append(cell)
-    tag = "x:row" if spelling == "prefixed" else "row"
-    body = "".join(f'<{tag} r="{row + 1}">{"".join(cells)}</{tag}>' for row, cells in rows.items())
-    if spelling == "comment":
-        body = f'<!-- <row r="99"><c r="A99"><f>HIDDEN()</f></c></row> -->{body}'
-    if spelling == "cdata":
-        body = body.replace("<v>1</v>", "<v><![CDATA[1]]></v>", 1)
-    if spelling == "instruction":
-        body = f"<?note <c r=\"A98\"><f>HIDDEN()</f></c>?>{body}"
-    if spelling == "prefixed":
-        xml = f'<x:worksheet xmlns:x="{MAIN}"><x:sheetData>{body}</x:sheetData></x:worksheet>'
-    else:
-        xml = f'<worksheet xmlns="{MAIN}"><sheetData>{body}</sheetData></worksheet>'
-    if spelling == "utf16":
-        return codecs.BOM_UTF16_LE + f'<?xml version="1.0" encoding="UTF-16"?>{xml}'.encode("utf-16-le")
-    return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n{xml}'.encode()
-
-
-@settings(max_examples=150, deadline=None)
-@given(cells=st.lists(st.tuples(st.integers(0, 39), st.integers(0, 7), st.integers(0, len(TEXTS) - 1)), max_size=25),
-       spelling=st.sampled_from(SPELLINGS))
-def test_the_formula_scan_agrees_with_openpyxl(cells: list[tuple[int, int, int]], spelling: str) -> None:
-    xml = _sheet_xml(cells, spelling)
-    expected = {(r, c): text for r, c, text, _ in _parse_formulas(xml)}
-    found = {(r, c): text for r, c, text in scan_formulas(xml).items()}
-    assert found == expected
-    if cells and spelling in ("plain", "typed", "libreoffice", "spaced"):
-        assert scan_formulas(xml).plain  # the quick way was taken
-
-
-def test_error_values_are_found_in_any_spelling() -> None:
-    xml = (f'<worksheet xmlns="{MAIN}"><sheetData><row r="2"><c r="B2" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
-           f"<c t = 'e' r=\"C2\"><v>#N/A</v></c><c r=\"D2\"><v>1</v></c></row></sheetData></worksheet>").encode()
-    assert scan_errors(xml) == {(1, 1): "#DIV/0!", (1, 2): "#N/A"}
-    assert scan_errors(xml.replace(b't="e"', b't="n"').replace(b"t = 'e'", b"")) == {}
 
 
 # ---------------------------------------------------------------------------------------------

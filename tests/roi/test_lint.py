@@ -7,8 +7,8 @@ import textwrap
 from tests.conftest import csv_file
 from xlcomp import calculate
 from xlcomp.demo.project import PRESETS, preset_text
+from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import parse_plan
-from xlcomp.load.tables import load_inputs
 from xlcomp.roi.lint import lint_inputs, lint_plan, lint_run
 
 HEAD = """

@@ -19,8 +19,8 @@ from xlcomp.demo.sample import sample_book
 from xlcomp.engine.curves import commission_value, holding_tier, tier_share
 from xlcomp.engine.run import run
 from xlcomp.errors import InputError
+from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import parse_plan
-from xlcomp.load.tables import load_inputs
 from xlcomp.model import Curve, CurveMode, Tier
 from xlcomp.model.period import parse_period
 from xlcomp.money import excel_round

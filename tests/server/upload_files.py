@@ -13,8 +13,8 @@ import openpyxl
 from xlcomp.demo.project import preset_text
 from xlcomp.demo.sample import sample_book
 from xlcomp.engine.run import RunResult, run
+from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import parse_plan
-from xlcomp.load.tables import load_inputs
 from xlcomp.model.period import parse_period
 from xlcomp.workbook.writer import write_workbook
 

@@ -11,7 +11,7 @@ import pytest
 from xlcomp.cli import main
 from xlcomp.errors import UsageError
 from xlcomp.load.plan import load_plan
-from xlcomp.load.tables import load_roster
+from xlcomp.load.roster import load_roster
 from xlcomp.model.period import parse_period
 from xlcomp.statements.letters import letter_view, write_letters
 from xlcomp.statements.render import debris, html_text, pdf_text, render_template

@@ -11,8 +11,8 @@ import pytest
 from xlcomp.demo.project import PRESETS, preset_text
 from xlcomp.demo.sample import sample_book
 from xlcomp.engine.run import run
+from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import parse_plan
-from xlcomp.load.tables import load_inputs
 from xlcomp.model.period import parse_period
 from xlcomp.money import fmt_amount
 from xlcomp.statements import build_statements

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xlcomp.engine.run import run
+from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import parse_plan
-from xlcomp.load.tables import load_inputs
 from xlcomp.model.period import parse_period
 from xlcomp.money import fmt_amount
 from xlcomp.statements import build_statements

@@ -25,8 +25,9 @@ from openpyxl.utils import range_boundaries
 from xlcomp.demo.project import PRESETS, preset_text
 from xlcomp.demo.sample import sample_book
 from xlcomp.engine.run import RunResult, run
+from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import parse_plan
-from xlcomp.load.tables import load_inputs, load_roster
+from xlcomp.load.roster import load_roster
 from xlcomp.model.period import parse_period
 from xlcomp.model.plan import Plan
 from xlcomp.ooxml.libreoffice import recalculate

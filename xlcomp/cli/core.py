@@ -15,7 +15,7 @@ from xlcomp import api
 from xlcomp.cli import app, console, err_console
 from xlcomp.engine.run import RunResult, run
 from xlcomp.errors import UsageError
-from xlcomp.load.tables import load_inputs
+from xlcomp.load.inputs import load_inputs
 from xlcomp.model.period import parse_period
 from xlcomp.outputs import OutputSet, payouts_csv, summary_csv
 from xlcomp.roi.lint import lint_inputs, lint_plan, lint_run

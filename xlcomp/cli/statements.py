@@ -128,7 +128,7 @@ def letters(
     workers: WorkersOpt = None,
 ) -> None:
     """One plan letter per CSM for sign-off: targets, each curve in words and as a chart, worked examples."""
-    from xlcomp.load.tables import load_roster
+    from xlcomp.load.roster import load_roster
     from xlcomp.model.period import parse_period
     from xlcomp.statements.letters import write_letters
 

@@ -11,7 +11,8 @@ from xlcomp import api
 from xlcomp.cli import app, console, err_console
 from xlcomp.cli.core import AccountsOpt, PeriodOpt, PlanOpt, RosterOpt
 from xlcomp.errors import UsageError
-from xlcomp.load.tables import load_inputs, load_roster
+from xlcomp.load.inputs import load_inputs
+from xlcomp.load.roster import load_roster
 from xlcomp.model.period import parse_period
 from xlcomp.outputs import OutputSet
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from xlcomp.demo.sample import sample_book
 from xlcomp.engine.run import RunResult, run
+from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import load_plan
-from xlcomp.load.tables import load_inputs
 from xlcomp.model.period import parse_period
 from xlcomp.outputs import OutputSet, payouts_csv, summary_csv
 from xlcomp.workbook.writer import stage_workbook

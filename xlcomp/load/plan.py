@@ -11,15 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 import yaml
 
 from xlcomp.errors import PlanError, Problem
+from xlcomp.load.plan_yaml import YamlWalker, line_of, plain_data
 from xlcomp.model.metrics import metric_def
 from xlcomp.model.period import PeriodKind
 from xlcomp.model.plan import (
@@ -36,7 +35,6 @@ from xlcomp.model.plan import (
     Target,
     Tier,
 )
-from xlcomp.money import NumberParseError, parse_number
 
 __all__ = ["load_plan", "parse_plan"]
 
@@ -54,112 +52,6 @@ _BONUS_ONLY = {"weight", "target", "cap"}
 _COMMISSION_ONLY = {"quota", "rate", "cap_amount"}
 
 
-class _Walker:
-    """Walks composed YAML nodes, converting values and collecting problems with positions."""
-
-    def __init__(self, filename: str) -> None:
-        self.filename = filename
-        self.problems: list[Problem] = []
-
-    def where(self, node: yaml.Node | None) -> str:
-        if node is None:
-            return self.filename
-        return f"{self.filename}:{node.start_mark.line + 1}"
-
-    def problem(self, node: yaml.Node | None, path: str, message: str) -> None:
-        self.problems.append(Problem(self.where(node), message, path))
-
-    def mapping(self, node: yaml.Node, path: str, allowed: set[str] | None = None
-                ) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
-        if not isinstance(node, yaml.MappingNode):
-            self.problem(node, path, f"{self.show(node)} is not a mapping of field: value")
-            return None
-        out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, str):
-                self.problem(key_node, path, "field names must be text")
-                continue
-            sub = f"{path}.{key}" if path else key
-            if key in out:
-                self.problem(key_node, sub, "is given twice")
-                continue
-            if allowed is not None and key not in allowed:
-                self.problem(key_node, sub, f"unknown field (known: {', '.join(sorted(allowed))})")
-                continue
-            out[key] = (key_node, value_node)
-        return out
-
-    def sequence(self, node: yaml.Node, path: str) -> list[yaml.Node] | None:
-        if not isinstance(node, yaml.SequenceNode):
-            self.problem(node, path, f"{self.show(node)} is not a list")
-            return None
-        return list(node.value)
-
-    @staticmethod
-    def show(node: yaml.Node) -> str:
-        if isinstance(node, yaml.ScalarNode):
-            return f'"{node.value}"' if node.value else "an empty value"
-        if isinstance(node, yaml.MappingNode):
-            return "a mapping"
-        return "a list"
-
-    def text(self, node: yaml.Node, path: str, *, pattern: re.Pattern[str] | None = None,
-             choices: Iterable[str] | None = None, hint: str = "") -> str | None:
-        if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null" or node.value == "":
-            self.problem(node, path, f"{self.show(node)} is not a text value")
-            return None
-        value = str(node.value)
-        if pattern is not None and not pattern.fullmatch(value):
-            self.problem(node, path, f'"{value}" is not valid{hint}')
-            return None
-        options = tuple(choices) if choices is not None else None
-        if options is not None and value not in options:
-            self.problem(node, path, f'"{value}" is not one of {", ".join(options)}')
-            return None
-        return value
-
-    def number(self, node: yaml.Node, path: str, *, low: Decimal | None = None, high: Decimal | None = None,
-               positive: bool = False) -> Decimal | None:
-        if not isinstance(node, yaml.ScalarNode) or node.tag in ("tag:yaml.org,2002:null",
-                                                                 "tag:yaml.org,2002:bool"):
-            self.problem(node, path, f"{self.show(node)} is not a number")
-            return None
-        try:
-            value = parse_number(str(node.value).replace("_", ""), percent=True)
-        except NumberParseError:
-            self.problem(node, path, f'"{node.value}" is not a number')
-            return None
-        shown = node.value
-        if positive and value <= 0:
-            self.problem(node, path, f"{shown} must be above 0")
-            return None
-        if low is not None and value < low:
-            self.problem(node, path, f"{shown} is below {low}")
-            return None
-        if high is not None and value > high:
-            self.problem(node, path, f"{shown} is above {high}")
-            return None
-        return value
-
-
-def _plain(node: yaml.Node, budget: list[int]) -> Any:
-    """The node as plain data with scalars kept as text (for the canonical digest)."""
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise ValueError("too many YAML nodes")
-    if isinstance(node, yaml.MappingNode):
-        return {str(k.value): _plain(v, budget) for k, v in node.value}
-    if isinstance(node, yaml.SequenceNode):
-        return [_plain(v, budget) for v in node.value]
-    return None if node.tag == "tag:yaml.org,2002:null" else str(node.value)
-
-
-def _line_of(problem: Problem) -> int:
-    _, _, line = problem.where.rpartition(":")
-    return int(line) if line.isdigit() else 0
-
-
 def load_plan(path: str | Path) -> Plan:
     """Read and validate a plan file; raises :class:`PlanError` listing every problem."""
     path = Path(path)
@@ -174,7 +66,7 @@ def load_plan(path: str | Path) -> Plan:
 
 def parse_plan(text: str, filename: str = "plan.yaml", source: str = "") -> Plan:
     """Validate plan YAML text; ``filename`` names the file in problems."""
-    walker = _Walker(filename)
+    walker = YamlWalker(filename)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -186,17 +78,17 @@ def parse_plan(text: str, filename: str = "plan.yaml", source: str = "") -> Plan
     if root is None:
         raise PlanError([Problem(filename, "the plan is empty")])
     try:
-        canonical = _plain(root, [_MAX_NODES])
+        canonical = plain_data(root, [_MAX_NODES])
     except ValueError:
         raise PlanError([Problem(filename, f"the plan has more than {_MAX_NODES} values")]) from None
     digest = hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
     plan = _read_plan(walker, root, source or filename, digest)
     if walker.problems or plan is None:
-        raise PlanError(sorted(walker.problems, key=_line_of) or [Problem(filename, "the plan is invalid")])
+        raise PlanError(sorted(walker.problems, key=line_of) or [Problem(filename, "the plan is invalid")])
     return plan
 
 
-def _read_plan(w: _Walker, root: yaml.Node, source: str, digest: str) -> Plan | None:
+def _read_plan(w: YamlWalker, root: yaml.Node, source: str, digest: str) -> Plan | None:
     fields = w.mapping(root, "", _PLAN_KEYS)
     if fields is None:
         return None
@@ -283,7 +175,7 @@ def _component_ids(node: yaml.Node | None) -> set[str]:
     return ids
 
 
-def _metric(w: _Walker, node: yaml.Node, path: str, inputs: set[str]) -> str | None:
+def _metric(w: YamlWalker, node: yaml.Node, path: str, inputs: set[str]) -> str | None:
     name = w.text(node, path)
     if name is None:
         return None
@@ -296,7 +188,7 @@ def _metric(w: _Walker, node: yaml.Node, path: str, inputs: set[str]) -> str | N
     return name
 
 
-def _read_target(w: _Walker, node: yaml.Node, path: str, *, allow_risk: bool) -> Target | None:
+def _read_target(w: YamlWalker, node: yaml.Node, path: str, *, allow_risk: bool) -> Target | None:
     if isinstance(node, yaml.ScalarNode):
         value = w.number(node, path, positive=True)
         return Target(value=value) if value is not None else None
@@ -328,7 +220,7 @@ def _read_target(w: _Walker, node: yaml.Node, path: str, *, allow_risk: bool) ->
     return Target(value=base, risk_adjust=risk)
 
 
-def _read_risk(w: _Walker, node: yaml.Node, path: str) -> RiskAdjust | None:
+def _read_risk(w: YamlWalker, node: yaml.Node, path: str) -> RiskAdjust | None:
     fields = w.mapping(node, path, {"per_point", "reference", "floor", "ceiling"})
     if fields is None:
         return None
@@ -353,7 +245,7 @@ def _read_risk(w: _Walker, node: yaml.Node, path: str) -> RiskAdjust | None:
     return RiskAdjust(per_point=per_point, reference=reference, floor=floor, ceiling=ceiling)
 
 
-def _read_curve(w: _Walker, node: yaml.Node, path: str, kind: Kind) -> Curve | None:
+def _read_curve(w: YamlWalker, node: yaml.Node, path: str, kind: Kind) -> Curve | None:
     fields = w.mapping(node, path, {"mode", "tiers"})
     if fields is None:
         return None
@@ -412,7 +304,7 @@ def _read_curve(w: _Walker, node: yaml.Node, path: str, kind: Kind) -> Curve | N
     return Curve(mode=mode, tiers=tuple(tiers))
 
 
-def _read_component(w: _Walker, node: yaml.Node, path: str, inputs: set[str]) -> Component | None:
+def _read_component(w: YamlWalker, node: yaml.Node, path: str, inputs: set[str]) -> Component | None:
     fields = w.mapping(node, path, _COMPONENT_KEYS)
     if fields is None:
         return None
@@ -501,7 +393,7 @@ def _read_component(w: _Walker, node: yaml.Node, path: str, inputs: set[str]) ->
                      gate=gate, line=line)
 
 
-def _read_multiplier(w: _Walker, node: yaml.Node, path: str, component_ids: set[str],
+def _read_multiplier(w: YamlWalker, node: yaml.Node, path: str, component_ids: set[str],
                      inputs: set[str]) -> Multiplier | None:
     fields = w.mapping(node, path, {"metric", "applies_to", "bands"})
     if fields is None:

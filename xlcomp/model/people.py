@@ -1,4 +1,4 @@
-"""CSMs and their book of business, as loaded by :mod:`xlcomp.load.tables`."""
+"""CSMs and their book of business, as loaded by :mod:`xlcomp.load.roster` and :mod:`xlcomp.load.accounts`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from xlcomp.errors import Problem
+from xlcomp.ooxml.refs import column_letter
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -18,16 +19,6 @@ __all__ = ["ACCOUNT_TEXT_FIELDS", "SEGMENTS", "Account", "Book", "Csm", "Locator
 
 SEGMENTS = ("Enterprise", "Mid-Market", "SMB", "Startup")
 ACCOUNT_TEXT_FIELDS = ("account_id", "csm_id", "segment")
-
-
-def column_letter(index: int) -> str:
-    """0-based column index to Excel letters: 0 -> A, 27 -> AB."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 @dataclass(frozen=True)

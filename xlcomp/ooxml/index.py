@@ -8,8 +8,6 @@ expansion, no external entities) and values are then read with python-calamine.
 from __future__ import annotations
 
 import posixpath
-import re
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +15,9 @@ from typing import Any
 
 from defusedxml import ElementTree
 
-__all__ = ["MemoryZip", "SheetRef", "TableRef", "WorkbookIndex", "index_workbook", "parse_ref", "split_ref"]
+from xlcomp.ooxml.parts import ZipParts
+
+__all__ = ["SheetRef", "TableRef", "WorkbookIndex", "index_workbook"]
 
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -25,7 +25,6 @@ _NS = {
     "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
 }
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_CELL = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 _MAX_PART = 20 * 1024 * 1024
 
 
@@ -73,40 +72,16 @@ class WorkbookIndex:
         return None
 
 
-def column_index(letters: str) -> int:
-    """Excel column letters to a 0-based index: A -> 0, AB -> 27."""
-    index = 0
-    for char in letters:
-        index = index * 26 + ord(char) - 64
-    return index - 1
-
-
-def parse_ref(cell: str) -> tuple[int, int]:
-    """``"B3"`` -> (row 2, column 1), both 0-based."""
-    match = _CELL.fullmatch(cell.strip())
-    if not match:
-        raise ValueError(f'"{cell}" is not a cell reference')
-    return int(match.group(2)) - 1, column_index(match.group(1))
-
-
-def split_ref(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
-    """``"A1:F20"`` -> ((0, 0), (19, 5)), 0-based (row, column) of both corners."""
-    first, _, last = ref.partition(":")
-    start = parse_ref(first)
-    return start, parse_ref(last) if last else start
-
-
-def _read(zf: zipfile.ZipFile | MemoryZip, part: str) -> Any:
-    info = zf.getinfo(part)
-    if info.file_size > _MAX_PART:
+def _read(zf: ZipParts, part: str) -> Any:
+    if zf.size(part) > _MAX_PART:
         raise ValueError(f"{part} is larger than {_MAX_PART // (1024 * 1024)} MB")
-    return ElementTree.fromstring(zf.read(part), forbid_dtd=True)
+    return ElementTree.fromstring(zf[part], forbid_dtd=True)
 
 
-def _rels(zf: zipfile.ZipFile | MemoryZip, part: str) -> dict[str, str]:
+def _rels(zf: ZipParts, part: str) -> dict[str, str]:
     folder, name = posixpath.split(part)
     rels_part = posixpath.join(folder, "_rels", name + ".rels")
-    if rels_part not in zf.namelist():
+    if rels_part not in zf:
         return {}
     out = {}
     for rel in _read(zf, rels_part).findall("rel:Relationship", _NS):
@@ -118,34 +93,6 @@ def _rels(zf: zipfile.ZipFile | MemoryZip, part: str) -> dict[str, str]:
     return out
 
 
-class MemoryZip:
-    """The members of a zip already decompressed (by the upload's safety checks), read like a
-    :class:`zipfile.ZipFile` by the functions of this module."""
-
-    def __init__(self, parts: Mapping[str, bytes]) -> None:
-        self.parts = parts
-
-    def __enter__(self) -> MemoryZip:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def namelist(self) -> list[str]:
-        """The member names."""
-        return list(self.parts)
-
-    def getinfo(self, name: str) -> zipfile.ZipInfo:
-        """A member's size (``file_size``); KeyError when there is no such member."""
-        info = zipfile.ZipInfo(name)
-        info.file_size = len(self.parts[name])
-        return info
-
-    def read(self, name: str) -> bytes:
-        """A member's bytes; KeyError when there is no such member."""
-        return self.parts[name]
-
-
 def index_workbook(path: str | Path | Mapping[str, bytes]) -> WorkbookIndex:
     """Sheets, tables and defined names of the workbook at ``path`` (or of its members, already
     decompressed: name -> bytes).
@@ -153,35 +100,40 @@ def index_workbook(path: str | Path | Mapping[str, bytes]) -> WorkbookIndex:
     Raises ``zipfile.BadZipFile``, ``KeyError`` or ``ValueError`` (and defusedxml's errors) on a
     file that is not a well-formed workbook; callers turn those into problems.
     """
-    opened = zipfile.ZipFile(path) if isinstance(path, (str, Path)) else MemoryZip(path)
-    with opened as zf:
-        workbook_part = "xl/workbook.xml"
-        root_rels = _rels(zf, "")
-        for target in root_rels.values():
-            if target.endswith("workbook.xml") or (target.endswith(".xml") and "workbook" in target):
-                workbook_part = target
-                break
-        book = _read(zf, workbook_part)
-        rels = _rels(zf, workbook_part)
-        sheets = []
-        for index, node in enumerate(book.findall("m:sheets/m:sheet", _NS)):
-            part = rels.get(node.get(_R_ID, ""), "")
-            sheets.append(SheetRef(node.get("name", ""), index, part, node.get("state", "visible")))
-        names: dict[str, str] = {}
-        for node in book.findall("m:definedNames/m:definedName", _NS):
-            if node.get("localSheetId") is None and node.text:
-                names[node.get("name", "")] = node.text
-        tables: dict[str, TableRef] = {}
-        members = set(zf.namelist())
-        for sheet in sheets:
-            if sheet.part not in members:
+    if isinstance(path, (str, Path)):
+        with ZipParts.open(path) as opened:
+            return _index(opened)
+    return _index(path if isinstance(path, ZipParts) else ZipParts(kept=path))
+
+
+def _index(zf: ZipParts) -> WorkbookIndex:
+    workbook_part = "xl/workbook.xml"
+    root_rels = _rels(zf, "")
+    for target in root_rels.values():
+        if target.endswith("workbook.xml") or (target.endswith(".xml") and "workbook" in target):
+            workbook_part = target
+            break
+    book = _read(zf, workbook_part)
+    rels = _rels(zf, workbook_part)
+    sheets = []
+    for index, node in enumerate(book.findall("m:sheets/m:sheet", _NS)):
+        part = rels.get(node.get(_R_ID, ""), "")
+        sheets.append(SheetRef(node.get("name", ""), index, part, node.get("state", "visible")))
+    names: dict[str, str] = {}
+    for node in book.findall("m:definedNames/m:definedName", _NS):
+        if node.get("localSheetId") is None and node.text:
+            names[node.get("name", "")] = node.text
+    tables: dict[str, TableRef] = {}
+    members = set(zf)
+    for sheet in sheets:
+        if sheet.part not in members:
+            continue
+        sheet_rels = _rels(zf, sheet.part)
+        for target in sheet_rels.values():
+            if "/tables/" not in target or target not in members:
                 continue
-            sheet_rels = _rels(zf, sheet.part)
-            for target in sheet_rels.values():
-                if "/tables/" not in target or target not in members:
-                    continue
-                node = _read(zf, target)
-                name = node.get("displayName") or node.get("name") or ""
-                columns = tuple(c.get("name", "") for c in node.findall("m:tableColumns/m:tableColumn", _NS))
-                tables[name] = TableRef(name, sheet.name, node.get("ref", ""), columns, target)
-        return WorkbookIndex(tuple(sheets), tables, names)
+            node = _read(zf, target)
+            name = node.get("displayName") or node.get("name") or ""
+            columns = tuple(c.get("name", "") for c in node.findall("m:tableColumns/m:tableColumn", _NS))
+            tables[name] = TableRef(name, sheet.name, node.get("ref", ""), columns, target)
+    return WorkbookIndex(tuple(sheets), tables, names)

@@ -1,26 +1,61 @@
 """A1 references and formula text helpers: one place for quoting and addressing.
 
-Rows and columns are 0-based here, as in XlsxWriter; the text they produce is Excel's.
+Rows and columns are 0-based here, as in XlsxWriter; the text they produce is Excel's. Both ways:
+:func:`column_letter`, :func:`cell` write references, :func:`column_index`, :func:`parse_ref`,
+:func:`split_ref` read them. Pure Python (the model names its cells with it).
 """
 
 from __future__ import annotations
 
 import re
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+__all__ = ["cell", "chart_text", "col_range", "column_index", "column_letter", "column_ref", "excel_id_key",
+           "parse_ref", "quote_sheet", "sheet_cell", "split_ref", "string_literal", "sumifs_key"]
 
-__all__ = ["cell", "chart_text", "col_range", "column_ref", "excel_id_key", "quote_sheet", "sheet_cell",
-           "string_literal", "sumifs_key"]
-
+_CELL = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 _PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 _CELL_LIKE = re.compile(r"[A-Za-z]{1,3}\d+|[Rr]\d*[Cc]\d*")
 _WILDCARDS = re.compile(r"([~*?])")
 _NUMERIC = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*")
 
 
+def column_letter(index: int) -> str:
+    """0-based column index to Excel letters: 0 -> A, 27 -> AB."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """Excel column letters to a 0-based index: A -> 0, AB -> 27."""
+    index = 0
+    for char in letters:
+        index = index * 26 + ord(char) - 64
+    return index - 1
+
+
+def parse_ref(cell: str) -> tuple[int, int]:
+    """``"B3"`` -> (row 2, column 1), both 0-based."""
+    match = _CELL.fullmatch(cell.strip())
+    if not match:
+        raise ValueError(f'"{cell}" is not a cell reference')
+    return int(match.group(2)) - 1, column_index(match.group(1))
+
+
+def split_ref(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """``"A1:F20"`` -> ((0, 0), (19, 5)), 0-based (row, column) of both corners."""
+    first, _, last = ref.partition(":")
+    start = parse_ref(first)
+    return start, parse_ref(last) if last else start
+
+
 def cell(row: int, col: int, absolute: bool = True) -> str:
     """``cell(2, 1)`` -> ``$B$3``; ``absolute=False`` -> ``B3``."""
-    return str(xl_rowcol_to_cell(row, col, absolute, absolute))
+    dollar = "$" if absolute else ""
+    return f"{dollar}{column_letter(col)}{dollar}{row + 1}"
 
 
 def quote_sheet(name: str) -> str:
@@ -37,7 +72,7 @@ def sheet_cell(sheet: str, row: int, col: int) -> str:
 
 def col_range(sheet: str, col: int, first_row: int, last_row: int) -> str:
     """An absolute one-column range on a sheet: ``Roster!$A$2:$A$41``."""
-    letter = xl_col_to_name(col, True)
+    letter = "$" + column_letter(col)
     return f"{quote_sheet(sheet)}!{letter}${first_row + 1}:{letter}${last_row + 1}"
 
 

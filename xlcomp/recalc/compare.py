@@ -16,32 +16,32 @@ by its table and column name, so a column finance inserted into a table moves no
 
 The upload's formulas, values and error cells come from the
 :class:`~xlcomp.recalc.package.UploadPackage` its reading filled (each sheet read once); the
-regenerated workbook's formulas and styles are scanned from its sheet XML (:func:`read_sheet_formulas`:
-a regular-expression scan of the plain form, openpyxl's streaming parser on defusedxml for anything
-else, shared formulas expanded), its values read through python-calamine.
+regenerated workbook's formulas and styles are scanned from its sheet XML
+(:func:`xlcomp.ooxml.scan.read_sheet_formulas`: a regular-expression scan of the plain form, an
+element-by-element parse on defusedxml for anything else, shared formulas expanded), its values
+read through python-calamine.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-import warnings as pywarnings
-import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from xlcomp.errors import Problem
-from xlcomp.model.people import column_letter
-from xlcomp.ooxml.index import split_ref
-from xlcomp.recalc.package import SheetFormulas, UploadPackage, _xml_text
+from xlcomp.ooxml.refs import column_letter, split_ref
+from xlcomp.ooxml.scan import SheetFormulas, read_sheet_formulas
+from xlcomp.recalc.package import UploadPackage
+from xlcomp.recalc.parameters import cell_text
+from xlcomp.recalc.read import read_tabs
 from xlcomp.workbook import layout
 
-__all__ = ["Comparison", "Difference", "Override", "compare_workbooks", "formula_key", "read_formulas",
-           "read_sheet_formulas"]
+__all__ = ["Comparison", "Difference", "Override", "compare_workbooks", "formula_key"]
 
 _MONEY_TOLERANCE = Decimal("0.005")
 _FINE_TOLERANCE = Decimal("0.0000005")
@@ -122,13 +122,6 @@ class _Book:
         return None
 
 
-class _AnyString:
-    """Shared strings are not needed to find formulas: every lookup gives an empty text."""
-
-    def __getitem__(self, index: int) -> str:
-        return ""
-
-
 def _open_book(source: Path | UploadPackage) -> _Book:
     from defusedxml import ElementTree
 
@@ -165,115 +158,6 @@ def _number_formats(parts: Mapping[str, bytes], tree: Any) -> dict[int, str]:
         number_format_id = int(xf.get("numFmtId", "0"))
         out[style_id] = custom.get(number_format_id, _BUILTIN_FORMATS.get(number_format_id, ""))
     return out
-
-
-def read_formulas(path: Path, part: str) -> Iterator[tuple[int, int, str, int]]:
-    """``(row, column, formula, style id)`` of every formula cell of a worksheet part, 0-based.
-
-    Shared formulas are expanded to each cell; array formulas give their text. The sheet XML is
-    scanned directly (it passed the safety checks: no DTD, bounded size); a sheet written in a form
-    the scan does not expect (prefixed elements, cells without references) goes through openpyxl's
-    streaming parser instead, which gives the same answers more slowly.
-    """
-    with zipfile.ZipFile(path) as archive:
-        data = archive.read(part)
-    yield from read_sheet_formulas(data)
-
-
-def read_sheet_formulas(data: bytes) -> list[tuple[int, int, str, int]]:
-    """``(row, column, formula, style id)`` of every formula cell of a worksheet's XML, 0-based
-    (see :func:`read_formulas`)."""
-    from xlcomp.recalc.package import _plain_utf8
-
-    fast = _scan_formulas(data) if _plain_utf8(data) else None
-    return fast if fast is not None else list(_parse_formulas(data))
-
-
-_C_ELEMENT = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.DOTALL)
-_F_ELEMENT = re.compile(rb"<f\b([^>]*?)(/>|>(.*?)</f>)", re.DOTALL)
-_ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)[\s>/]")
-_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
-_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
-
-
-def _unescape(text: str) -> str:
-    def one(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name.startswith("#x"):
-            return chr(int(name[2:], 16))
-        if name.startswith("#"):
-            return chr(int(name[1:]))
-        return _NAMED[name]
-    return _ENTITY.sub(one, text) if "&" in text else text
-
-
-def _attributes(raw: bytes) -> dict[bytes, str]:
-    return {m.group(1): _unescape((m.group(2) if m.group(2) is not None else m.group(3)).decode("utf-8"))
-            for m in _ATTRIBUTE.finditer(raw)}
-
-
-def _scan_formulas(data: bytes) -> list[tuple[int, int, str, int]] | None:
-    """Formula cells found by scanning the XML; None when the sheet needs the full parser."""
-    from openpyxl.formula.translate import Translator
-
-    if _PREFIXED.search(data):
-        return None
-    out: list[tuple[int, int, str, int]] = []
-    shared: dict[str, Any] = {}
-    for cell in _C_ELEMENT.finditer(data):
-        body = cell.group(3)
-        if not body or b"<f" not in body:
-            if b" r=" not in cell.group(1) and b"\tr=" not in cell.group(1):
-                return None  # a cell placed by position: the full parser tracks positions
-            continue
-        attributes = _attributes(cell.group(1))
-        reference = attributes.get(b"r", "")
-        formula_element = _F_ELEMENT.search(body)
-        if not reference or formula_element is None:
-            return None
-        try:
-            row, column = split_ref(reference)[0]
-        except ValueError:
-            return None
-        options = _attributes(formula_element.group(1))
-        text = _xml_text(formula_element.group(3)) if formula_element.group(3) else ""
-        kind = options.get(b"t", "normal")
-        if kind == "shared":
-            index = options.get(b"si", "")
-            if index in shared:
-                formula = shared[index].translate_formula(reference)
-            elif text:
-                formula = "=" + text
-                shared[index] = Translator(formula, reference)
-            else:
-                continue
-        elif kind == "dataTable" or not text:
-            continue
-        else:
-            formula = "=" + text
-        style = attributes.get(b"s", "0")
-        out.append((row, column, formula, int(style) if style.isdigit() else 0))
-    return out
-
-
-def _parse_formulas(data: bytes) -> Iterator[tuple[int, int, str, int]]:
-    """Formula cells through openpyxl's streaming worksheet parser (defusedxml)."""
-    import io
-
-    from openpyxl.worksheet._reader import WorkSheetParser
-
-    with pywarnings.catch_warnings():
-        pywarnings.simplefilter("ignore")
-        parser = WorkSheetParser(io.BytesIO(data), _AnyString(), data_only=False)
-        for _, cells in parser.parse():
-            for cell in cells:
-                if cell["data_type"] != "f":
-                    continue
-                value = cell["value"]
-                text = value if isinstance(value, str) else str(getattr(value, "text", "") or "")
-                if text and text != "=":
-                    yield cell["row"] - 1, cell["column"] - 1, text, int(cell["style_id"] or 0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -389,21 +273,6 @@ def _table_column_for(book: _Book, sheet: str, cells: str, row: int) -> str:
 # values
 
 
-def _show(value: Any) -> str:
-    """A cell value as text for the report."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return format(value, ".15g")
-    if isinstance(value, (datetime, date, time)):
-        return value.isoformat()
-    return str(value)
-
-
 def _tolerance(number_format: str) -> Decimal:
     lowered = number_format.lower()
     decimals = 0
@@ -422,13 +291,13 @@ def _same_value(cached: Any, engine: Any, number_format: str) -> bool:
         # LibreOffice keeps a logical result as the number 1 or 0
         if isinstance(cached, (int, float)) and isinstance(engine, (int, float)):
             return float(cached) == float(engine)
-        return _show(cached) == _show(engine)
+        return cell_text(cached) == cell_text(engine)
     if isinstance(engine, (int, float)) and isinstance(cached, (int, float)):
         difference = abs(Decimal(repr(float(cached))) - Decimal(repr(float(engine))))
         return difference <= _tolerance(number_format)
     if isinstance(engine, (datetime, date)) or isinstance(cached, (datetime, date)):
-        return _show(cached)[:10] == _show(engine)[:10]
-    return _show(cached).strip() == _show(engine).strip()
+        return cell_text(cached)[:10] == cell_text(engine)[:10]
+    return cell_text(cached).strip() == cell_text(engine).strip()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -464,8 +333,6 @@ def compare_workbooks(upload: Path | UploadPackage, regenerated: Path | bytes | 
 
 
 def _compare(upload: UploadPackage, fresh: UploadPackage, upload_tabs: Sequence[tuple[str, str]]) -> Comparison:
-    from xlcomp.recalc.read import read_tabs
-
     result = Comparison()
     upload_book = _open_book(upload)
     fresh_book = _open_book(fresh)
@@ -529,7 +396,7 @@ def _compare_cell(sheets: _SheetPair, fresh_at: tuple[int, int], upload_at: tupl
     their = sheets.upload_formulas.get(ref.encode())
     if their is None:
         kind = "blank" if cached in ("", None) else "constant"
-        _add(result.overrides, Override(where, formula, _show(cached), kind))
+        _add(result.overrides, Override(where, formula, cell_text(cached), kind))
     elif their != formula and formula_key(their, upload_book, row, sheets.upload_name, renames) != formula_key(
             formula, fresh_book, fresh_at[0], sheets.fresh_name):
         _add(result.overrides, Override(where, formula, their, "formula"))
@@ -539,7 +406,7 @@ def _compare_cell(sheets: _SheetPair, fresh_at: tuple[int, int], upload_at: tupl
     if _POSITION.match(formula):
         return  # the position of a row in a table: finance may sort tables, pay does not depend on it
     if not _same_value(cached, engine, number_format):
-        _add(result.differences, Difference(where, _show(cached), _show(engine)))
+        _add(result.differences, Difference(where, cell_text(cached), cell_text(engine)))
 
 
 _POSITION = re.compile(r"^=\s*(?:_xlfn\.)?MATCH\(", re.IGNORECASE)
@@ -563,12 +430,12 @@ def _rows_by_key(fresh_book: _Book, upload_book: _Book, sheets: _SheetPair, resu
         their_key = theirs.first_column + theirs.columns.index("csm_id")
         their_rows: dict[str, int] = {}
         for row in range(theirs.first_row, theirs.last_row + 1):
-            key = _show(_cell(sheets.upload_rows, row, their_key)).strip()
+            key = cell_text(_cell(sheets.upload_rows, row, their_key)).strip()
             if key:
                 their_rows.setdefault(key, row)
         row_map: dict[int, int] = {}
         for row in range(table.first_row, table.last_row + 1):
-            key = _show(_cell(sheets.fresh_rows, row, fresh_key)).strip()
+            key = cell_text(_cell(sheets.fresh_rows, row, fresh_key)).strip()
             if key in their_rows:
                 row_map[row] = their_rows[key]
             elif key:

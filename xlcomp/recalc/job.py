@@ -32,6 +32,7 @@ from xlcomp import money
 from xlcomp.engine.run import run
 from xlcomp.errors import Problem, ProblemsError, XlcompError
 from xlcomp.outputs import escape_text, payout_records
+from xlcomp.recalc.compare import compare_workbooks
 from xlcomp.recalc.intake import DEFAULT_LIMITS, Intake, Limits, inspect_upload
 from xlcomp.recalc.package import UploadPackage
 from xlcomp.recalc.read import KIND_XLCOMP, UploadInputs, read_upload
@@ -260,8 +261,6 @@ def _recalc(job: UploadJob, options: RecalcOptions, entry: dict[str, Any]) -> Fi
 
 def _compare(upload: UploadPackage, regenerated: bytes, tabs: tuple[tuple[str, str], ...],
              entry: dict[str, Any]) -> None:
-    from xlcomp.recalc.compare import compare_workbooks
-
     comparison = compare_workbooks(upload, regenerated, tabs)
     entry["overrides"] = [o.as_dict() for o in comparison.overrides]
     entry["differences"] = [d.as_dict() for d in comparison.differences]

@@ -34,7 +34,9 @@ from typing import Any
 import pyarrow.compute as pc
 
 from xlcomp.errors import InputError, Problem
-from xlcomp.load.tables import AMOUNT_TYPE, RawTable, TableSource, decimal_column, load_inputs, read_table
+from xlcomp.load.decimals import AMOUNT_TYPE, decimal_column
+from xlcomp.load.inputs import load_inputs
+from xlcomp.load.sources import RawTable, TableSource, read_table
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period
 from xlcomp.money import excel_round

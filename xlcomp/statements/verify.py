@@ -27,8 +27,9 @@ from typing import Any
 from xlcomp._version import __version__
 from xlcomp.engine.run import run
 from xlcomp.errors import InputError, PlanError, Problem, UsageError
+from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import load_plan, parse_plan
-from xlcomp.load.tables import TableSource, load_inputs
+from xlcomp.load.sources import TableSource
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import parse_period
 from xlcomp.model.plan import Plan

@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from xlcomp.load.tables import ROSTER_NUMERIC, plan_roster_columns
+from xlcomp.load.roster import ROSTER_NUMERIC, plan_roster_columns
 from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS
 from xlcomp.model.plan import Plan
 
@@ -168,7 +168,7 @@ def input_name(name: str) -> str:
 
 def roster_columns(plan: Plan, present: Iterable[str] = ()) -> tuple[str, ...]:
     """The Roster table's columns: the base columns, the plan's per-CSM columns, then the optional
-    numeric roster columns (:data:`~xlcomp.load.tables.ROSTER_NUMERIC`) found in ``present``."""
+    numeric roster columns (:data:`~xlcomp.load.roster.ROSTER_NUMERIC`) found in ``present``."""
     needed = plan_roster_columns(plan)
     optional = [column for column in ROSTER_NUMERIC if column in set(present)]
     return tuple(dict.fromkeys([*ROSTER_BASE_COLUMNS, *needed, *optional]))

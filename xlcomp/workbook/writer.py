@@ -159,7 +159,7 @@ def empty_book() -> Book:
     """A book with no accounts (a template for a roster alone)."""
     import pandas as pd
 
-    from xlcomp.load.tables import load_accounts
+    from xlcomp.load.accounts import load_accounts
 
     return load_accounts(pd.DataFrame({column: pd.Series([], dtype="object") for column in layout.ACCOUNT_COLUMNS}))
 

@@ -20,7 +20,7 @@ from xlcomp.engine.curves import tier_share
 from xlcomp.engine.metrics import MetricValue, metric_value
 from xlcomp.engine.payouts import ComponentResult
 from xlcomp.engine.run import CsmResult
-from xlcomp.load.tables import plan_roster_columns
+from xlcomp.load.roster import plan_roster_columns
 from xlcomp.model.metrics import METRICS, Unit, metric_def
 from xlcomp.model.plan import Component, CurveMode, Kind, Plan
 from xlcomp.ooxml.refs import cell, column_ref, quote_sheet, sumifs_key

@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from xlcomp.load.tables import plan_roster_columns
+from xlcomp.load.roster import plan_roster_columns
 from xlcomp.model.people import SEGMENTS
 from xlcomp.ooxml.refs import col_range
 from xlcomp.workbook import layout

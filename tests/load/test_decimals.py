@@ -11,7 +11,8 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlcomp.load.tables import AMOUNT_TYPE, SCORE_TYPE, RawTable, _cell_text, _cell_texts, decimal_column
+from xlcomp.load.decimals import AMOUNT_TYPE, SCORE_TYPE, decimal_column
+from xlcomp.load.sources import RawTable, _cell_texts, cell_text
 from xlcomp.model.people import Locator
 
 NUMBERS = st.one_of(
@@ -26,7 +27,7 @@ NUMBERS = st.one_of(
 
 
 def _column(values: list[Any], as_text: bool) -> RawTable:
-    data: Any = pa.array([_cell_text(v) for v in values], pa.string()) if as_text else list(values)
+    data: Any = pa.array([cell_text(v) for v in values], pa.string()) if as_text else list(values)
     return RawTable(Locator("Accounts", sheet=True, columns=("x",)), ["x"], {"x": data}, len(values))
 
 
@@ -53,4 +54,4 @@ def test_hand_worked_roundings() -> None:
 @given(st.lists(st.one_of(st.floats(), st.just(""), st.text(max_size=3), st.booleans(), st.integers(),
                           st.sampled_from([1e15, -1e15, 999999999999999.0, 0.1 + 0.2, -0.0, 1e300])), max_size=30))
 def test_column_texts_are_cell_texts(values: list[Any]) -> None:
-    assert _cell_texts(values).to_pylist() == [_cell_text(v) for v in values]
+    assert _cell_texts(values).to_pylist() == [cell_text(v) for v in values]

@@ -1,0 +1,30 @@
+"""Roster and accounts loaded together, every problem of both in one :class:`~xlcomp.errors.InputError`.
+
+Where they come from (CSV, .xlsx tables or sheets, DataFrames) is :mod:`.sources`; their checks
+:mod:`.roster` and :mod:`.accounts`; exact decimals :mod:`.decimals`.
+"""
+
+from __future__ import annotations
+
+from xlcomp.errors import InputError, Problem
+from xlcomp.load.accounts import validate_accounts
+from xlcomp.load.roster import roster_ids, validate_roster
+from xlcomp.load.sources import TableSource, read_table
+from xlcomp.model.people import Book, Roster
+from xlcomp.model.plan import Plan
+
+__all__ = ["load_inputs"]
+
+def load_inputs(plan: Plan | None, roster: TableSource, accounts: TableSource) -> tuple[Roster, Book]:
+    """Load roster and accounts against a plan, raising one :class:`InputError` with all problems."""
+    raw_roster = read_table(roster, "Roster")
+    roster_model, problems = validate_roster(raw_roster, plan)
+    raw_accounts = read_table(accounts, "Accounts")
+    book, more = validate_accounts(raw_accounts, roster_ids(raw_roster) if raw_roster.columns else None, plan)
+    problems += more
+    if roster_model is not None and not roster_model.csms and not problems:
+        problems.append(Problem(roster_model.locator.name, "the roster has no CSMs"))
+    if problems:
+        raise InputError(problems)
+    assert roster_model is not None and book is not None
+    return roster_model, book

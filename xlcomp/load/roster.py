@@ -1,0 +1,192 @@
+"""The roster: its columns (those every roster has, those the plan names) and its checks, cell by
+cell (it is small), into a :class:`~xlcomp.model.Roster`; every problem names its cell
+(``roster.csv:14 base_salary: "12k" is not a number``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any
+
+from xlcomp.errors import InputError, Problem
+from xlcomp.load.decimals import parse_cell_number
+from xlcomp.load.sources import RawTable, TableSource, cell_text, read_table
+from xlcomp.model.metrics import METRICS, Source
+from xlcomp.model.people import SEGMENTS, Csm, Roster
+from xlcomp.model.plan import Plan
+from xlcomp.money import NumberParseError, excel_serial_to_date
+
+__all__ = ["ROSTER_NUMERIC", "ROSTER_OPTIONAL", "ROSTER_REQUIRED", "load_roster", "plan_metrics", "plan_roster_columns",
+           "roster_ids", "validate_roster"]
+
+ROSTER_REQUIRED = ("csm_id", "name", "segment", "base_salary", "target_variable", "start_date")
+ROSTER_OPTIONAL = ("role", "end_date", "manager")
+ROSTER_NUMERIC = ("mbo_score", "billable_hours", "available_hours")
+
+
+def plan_roster_columns(plan: Plan | None) -> dict[str, str]:
+    """Roster columns the plan names, each with why: targets, quotas and roster metrics."""
+    needed: dict[str, str] = {}
+    if plan is None:
+        return needed
+    for component in plan.components:
+        for what, target in (("target", component.target), ("quota", component.quota)):
+            if target is not None and target.column:
+                needed[target.column] = f"{component.id} {what}"
+    for name in plan_metrics(plan):
+        definition = METRICS.get(name)
+        if definition is not None and definition.source is Source.ROSTER:
+            for column in definition.columns:
+                needed.setdefault(column, f"metric {name}")
+    return needed
+
+
+def plan_metrics(plan: Plan) -> set[str]:
+    """Every metric the plan reads: of its components, gates and multipliers."""
+    names = {c.metric for c in plan.components}
+    names |= {c.gate.metric for c in plan.components if c.gate}
+    names |= {m.metric for m in plan.multipliers}
+    return names
+
+
+def _parse_date(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 1 <= value < 2958466:
+            return excel_serial_to_date(float(value))
+        raise ValueError
+    text = str(value).strip()
+    if not text:
+        return None
+    for pattern in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError
+
+
+def load_roster(source: TableSource, plan: Plan | None = None) -> Roster:
+    """Load and validate the roster; raises :class:`InputError` with every problem."""
+    roster, problems = validate_roster(read_table(source, "Roster"), plan)
+    if problems:
+        raise InputError(problems)
+    assert roster is not None
+    return roster
+
+
+def roster_ids(raw: RawTable) -> set[str]:
+    """Every csm_id written in the roster, valid row or not (so accounts don't cascade problems)."""
+    if "csm_id" not in raw.columns:
+        return set()
+    return {text for value in raw.values("csm_id") if (text := (cell_text(value) or "").strip())}
+
+
+def validate_roster(raw: RawTable, plan: Plan | None) -> tuple[Roster | None, list[Problem]]:
+    """The roster of a table as read, checked against the plan, and every problem found."""
+    problems = list(raw.problems)
+    if not raw.columns and problems:
+        return None, problems
+    loc = raw.locator
+    needed = plan_roster_columns(plan)
+    header_where = loc.where(None) if loc.sheet else f"{loc.name}:{loc.header_row}"
+    for column in ROSTER_REQUIRED:
+        if column not in raw.columns:
+            problems.append(Problem(header_where, f'the required column "{column}" is missing', ""))
+    for column, why in needed.items():
+        if column not in raw.columns:
+            problems.append(Problem(header_where, f'the column "{column}" is missing: the plan needs it '
+                                                  f"({why})"))
+    if problems and any("missing" in p.message for p in problems):
+        return None, problems
+    if raw.nrows == 0:
+        problems.append(Problem(header_where, "the roster has no CSMs"))
+        return None, problems
+
+    cols = {c: raw.values(c) for c in set(ROSTER_REQUIRED) | set(ROSTER_OPTIONAL) if c in raw.columns}
+    numeric_columns = [c for c in dict.fromkeys([*needed, *ROSTER_NUMERIC]) if c in raw.columns]
+    for c in numeric_columns:
+        cols[c] = raw.values(c)
+    csms: list[Csm] = []
+    seen: dict[str, int] = {}
+    segment_lookup = {s.lower(): s for s in SEGMENTS}
+    for row in range(raw.nrows):
+        def text(column: str, row: int = row) -> str:
+            value = cols[column][row] if column in cols else ""
+            return cell_text(value) or ""
+
+        def bad(column: str, message: str, row: int = row) -> None:
+            problems.append(loc.problem(row, column, message))
+
+        csm_id = text("csm_id").strip()
+        if not csm_id:
+            bad("csm_id", "is blank")
+        elif csm_id in seen:
+            bad("csm_id", f'"{csm_id}" is also on {loc.where(seen[csm_id], "csm_id")}: csm_id must be unique')
+        else:
+            seen[csm_id] = row
+        name = text("name").strip()
+        if not name:
+            bad("name", "is blank")
+        segment_text = text("segment").strip()
+        segment = segment_lookup.get(segment_text.lower())
+        if segment is None:
+            bad("segment", f'"{segment_text}" is not one of {", ".join(SEGMENTS)}')
+        amounts: dict[str, Decimal] = {}
+        for column in ("base_salary", "target_variable"):
+            value = cols[column][row]
+            try:
+                number = parse_cell_number(value)
+            except NumberParseError as exc:
+                bad(column, str(exc))
+                continue
+            if number is None:
+                bad(column, "is blank")
+            elif number < 0:
+                bad(column, f"{number} is negative")
+            else:
+                amounts[column] = number
+        dates: dict[str, date | None] = {}
+        for column in ("start_date", "end_date"):
+            value = cols[column][row] if column in cols else ""
+            try:
+                dates[column] = _parse_date(value)
+            except (ValueError, OverflowError):
+                bad(column, f'"{cell_text(value)}" is not a date (use YYYY-MM-DD)')
+                dates[column] = None
+        start, end = dates.get("start_date"), dates.get("end_date")
+        if start and end and end < start:
+            bad("end_date", f"{end.isoformat()} is before start_date {start.isoformat()}")
+        values: dict[str, Decimal | None] = {}
+        for column in numeric_columns:
+            try:
+                number = parse_cell_number(cols[column][row])
+            except NumberParseError as exc:
+                bad(column, str(exc))
+                continue
+            if column in needed and needed[column].endswith(("target", "quota")):
+                if number is None:
+                    bad(column, f"is blank: the plan's {needed[column]} needs a positive number here")
+                    continue
+                if number <= 0:
+                    bad(column, f"{number} must be above 0 (the plan's {needed[column]})")
+                    continue
+            elif number is not None and number < 0:
+                bad(column, f"{number} is negative")
+                continue
+            values[column] = number
+        if csm_id and name and segment and len(amounts) == 2:
+            csms.append(Csm(
+                csm_id=csm_id, name=name, segment=segment,
+                base_salary=amounts["base_salary"], target_variable=amounts["target_variable"],
+                start_date=start, end_date=end, role=text("role").strip(), manager=text("manager").strip(),
+                values=MappingProxyType(values), row=row,
+            ))
+    return Roster(tuple(csms), loc, tuple(raw.columns)), problems
