@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from xlcomp.errors import InputError, Problem
-from xlcomp.load.tables import RawTable, TableSource, read_table
+from xlcomp.load.sources import RawTable, TableSource, read_table
 from xlcomp.model.adjustments import DEFAULT_COMPONENT, Adjustment
 from xlcomp.model.people import Roster
 from xlcomp.money import NumberParseError, parse_amount
