@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from xlcomp.errors import PlanError, Problem
+from xlcomp.load.yaml_limits import check_nesting
 from xlcomp.model.metrics import metric_def
 from xlcomp.model.period import PeriodKind
 from xlcomp.model.plan import (
@@ -175,6 +176,7 @@ def load_plan(path: str | Path) -> Plan:
 def parse_plan(text: str, filename: str = "plan.yaml", source: str = "") -> Plan:
     """Validate plan YAML text; ``filename`` names the file in problems."""
     walker = _Walker(filename)
+    check_nesting(text, filename)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
