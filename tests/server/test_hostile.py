@@ -119,7 +119,6 @@ def test_opening_the_token_url_sets_the_session_cookie(server):
         cookie = opened.headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
         assert browser_like.get("/upload").status_code == 200  # the cookie is enough now
-        assert browser_like.get(f"/upload?token={server.token[:-1]}x", cookies={}).status_code in (200, 401)
     assert httpx.get(f"{server.url}/upload?token=not-the-token", timeout=10).status_code == 401
 
 

@@ -17,6 +17,11 @@ zip container and refuses, each with a message that says what was found and what
   files) work, so it is refused before any parser runs;
 - worksheets whose cells span an area too large to hold in memory (a cell at ``XFD1048576``).
 
+Readers follow relationships, not file names, so the relationships are read first
+(:func:`xlcomp.recalc.container.relationships`) and every part one points at is scanned whatever it
+is called: as XML when it starts like XML, as a worksheet (declared and actual extents,
+:mod:`xlcomp.recalc.extent`) when a worksheet relationship points at it, whatever its root element.
+
 Warnings do not reject: macros (``vbaProject.bin``: never run, only values are read), links to
 external workbooks (never followed: the values cached in the upload are what is read), data
 connections and embedded objects.
