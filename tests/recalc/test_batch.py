@@ -3,6 +3,7 @@ validation with cell addresses, the outputs, exit codes, resume, and uploads lef
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -398,3 +399,53 @@ def test_links_to_an_upload_are_refused_as_outputs(plain: Path, tmp_path: Path) 
             run_batch([plain], out, workers=1)
         with pytest.raises(UsageError, match="would overwrite the upload"):
             run_batch([link], out, workers=1)
+
+
+def test_killing_a_batch_kills_its_workers(tmp_path: Path) -> None:
+    """SIGKILL of ``xlcomp recalc --workers 2`` (the batch's process only, as an OOM killer or a
+    supervisor would): its fork server, resource tracker and workers go with it."""
+    import psutil
+
+    (tmp_path / "in").mkdir()
+    uploads = [plain_workbook(tmp_path / "in" / f"u{i:02d}.xlsx") for i in range(40)]
+    process = subprocess.Popen([XLCOMP, "recalc", *map(str, uploads), "--out", str(tmp_path / "out"),
+                                "--workers", "2", "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    root = psutil.Process(process.pid)
+    helpers: list[psutil.Process] = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            helpers = root.children(recursive=True)
+        except psutil.Error:
+            break
+        # the fork server, the resource tracker and the two workers (forked by the fork server)
+        if len(helpers) >= 4 and any((tmp_path / "out" / JOURNAL_DIR).glob("*.json")):
+            break
+        time.sleep(0.02)
+    assert process.poll() is None and len(helpers) >= 4, "the batch ended before it could be killed"
+    process.kill()
+    process.wait(timeout=30)
+    try:
+        _gone, alive = psutil.wait_procs(helpers, timeout=20)
+        assert alive == [], [" ".join(p.cmdline()[:4]) for p in alive if p.is_running()]
+    finally:
+        for helper in helpers:
+            with contextlib.suppress(psutil.Error):
+                helper.kill()
+
+
+def test_a_reused_output_folder_keeps_no_workbook_of_an_earlier_batch(plain: Path, tmp_path: Path) -> None:
+    first = [plain_workbook(tmp_path / name) for name in ("east.xlsx", "west.xlsx")]
+    out = tmp_path / "out"
+    (out).mkdir()
+    (out / "notes.txt").write_text("the team's own file", encoding="utf-8")
+    (out / "north.xlsx").write_bytes(b"not written by xlcomp")
+    run_batch(first, out, workers=1)
+    assert (out / "east.xlsx").is_file() and (out / "west.xlsx").is_file()
+    run_batch([first[1]], out, workers=1)
+    assert not (out / "east.xlsx").exists()  # the earlier batch's output: it would pass for this one's
+    assert (out / "west.xlsx").is_file()
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "the team's own file"  # not ours: kept
+    assert (out / "north.xlsx").read_bytes() == b"not written by xlcomp"
+    assert [entry["file"] for entry in json.loads((out / "report.json").read_text())] == [str(first[1])]
+    assert sorted(p.name for p in (out / JOURNAL_DIR).glob("*.json")) == ["west.json"]

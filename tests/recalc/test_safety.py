@@ -4,9 +4,12 @@ message that says what was found. Run through the per-file work of a batch, each
 
 from __future__ import annotations
 
+import contextlib
+import json
 import random
 import struct
 import subprocess
+import sys
 import warnings
 import zipfile
 from pathlib import Path
@@ -420,3 +423,95 @@ def test_sheet_extent_is_the_area_of_the_cells_with_content(plain: Path, cells: 
     if area > 1:
         refused = safety.inspect_upload(data, Limits(max_cells=area - 1))
         assert not refused.ok and f"spans {area:,} cells" in refused.problems[0].message
+
+
+# ---------------------------------------------------------------------------------------------
+# parts named otherwise: the readers follow the relationships, so the checks do too
+
+
+def renamed_sheet(plain: Path, target: Path, cell: str, *, part: str = "xl/worksheets/sheet1.bin",
+                  root: str = "worksheet") -> Path:
+    """``plain`` with its first worksheet part moved to ``part`` (relationship and content type updated,
+    the XML's root element renamed to ``root``) and a number added at ``cell``."""
+    members = members_of(plain)
+    sheet = members.pop("xl/worksheets/sheet1.xml").decode()
+    row = "".join(ch for ch in cell if ch.isdigit())
+    sheet = sheet.replace("</sheetData>", f'<row r="{row}"><c r="{cell}"><v>1</v></c></row></sheetData>')
+    sheet = sheet.replace("<worksheet ", f"<{root} ").replace("</worksheet>", f"</{root}>")
+    relative = part.removeprefix("xl/")
+    members["xl/_rels/workbook.xml.rels"] = members["xl/_rels/workbook.xml.rels"].replace(
+        b"worksheets/sheet1.xml", relative.encode())
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+        b"/xl/worksheets/sheet1.xml", f"/{part}".encode())
+    members[part] = sheet.encode()
+    target.write_bytes(zip_bytes(members))
+    return target
+
+
+@pytest.mark.parametrize(("cell", "part", "root"), [
+    ("CV1000000", "xl/worksheets/sheet1.bin", "worksheet"),      # the reader would allocate ~100 million cells
+    ("XFD1048576", "xl/worksheets/sheet1.bin", "worksheet"),     # the reader would abort
+    ("CV1000000", "xl/data/payload", "worksheet"),               # no extension at all
+    ("CV1000000", "xl/worksheets/sheet1.bin", "notasheet"),      # a root no sheet has, still read as one
+])
+def test_a_worksheet_under_another_name_is_scanned_as_one(plain: Path, tmp_path: Path, cell: str, part: str,
+                                                          root: str) -> None:
+    path = renamed_sheet(plain, tmp_path / "renamed.xlsx", cell, part=part, root=root)
+    intake = inspect_upload(path)
+    assert not intake.ok
+    assert intake.problems[0].where == part and "refused (huge sheet dimension)" in intake.problems[0].message
+    rejected_with(path, "huge sheet dimension")
+
+
+def test_binary_parts_a_relationship_points_at_are_not_taken_for_xml(plain: Path, tmp_path: Path) -> None:
+    """A picture or printer settings part (binary, named as such) is followed but not read as XML."""
+    members = members_of(plain)
+    members["xl/printerSettings/printerSettings1.bin"] = bytes(range(256)) * 400  # no "<" at its start
+    members["xl/worksheets/_rels/sheet1.xml.rels"] = (
+        b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        b'2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/printerSettings" Target="../printerSettings/printerSettings1.bin"/></Relationships>')
+    path = tmp_path / "printer.xlsx"
+    path.write_bytes(zip_bytes(members))
+    assert inspect_upload(path).ok
+    assert recalc_file(path).status == "ok"
+
+
+def tree_memory_until_exit(process: subprocess.Popen[str], ceiling: int, seconds: float) -> int:
+    """The largest resident memory of ``process`` and its descendants together, sampled until it ends;
+    the whole tree is killed (and the test fails) past ``ceiling`` bytes or ``seconds``."""
+    import time
+
+    import psutil
+
+    root = psutil.Process(process.pid)
+    peak = 0
+    deadline = time.monotonic() + seconds
+    while process.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            tree = []
+        if peak > ceiling or time.monotonic() > deadline:
+            for member in reversed(tree):
+                with contextlib.suppress(psutil.Error):
+                    member.kill()
+            process.wait(30)
+            pytest.fail(f"recalc took {peak / 2**20:,.0f} MB or more than {seconds:g} s on a renamed worksheet part")
+        time.sleep(0.02)
+    return peak
+
+
+def test_a_renamed_worksheet_part_costs_a_batch_no_memory(plain: Path, tmp_path: Path) -> None:
+    """The attack end to end: ``xlcomp recalc`` rejects the file, and its processes stay small."""
+    path = renamed_sheet(plain, tmp_path / "renamed.xlsx", "CV1000000")
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "xlcomp", "recalc", str(path), "--out", str(out),
+                                "--workers", "1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak = tree_memory_until_exit(process, ceiling=1536 * 2**20, seconds=120)
+    output = process.stdout.read() if process.stdout else ""
+    assert process.returncode == 1, output
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report[0]["status"] == "rejected" and "xl/worksheets/sheet1.bin" in json.dumps(report[0]["problems"])
+    assert peak < 768 * 2**20

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from xlcomp import __version__
 from xlcomp.functions import REGISTRY
 from xlcomp.server import ADDIN_ID, MAX_BATCH_CALLS, MAX_BODY_BYTES, create_app
+from xlcomp.server.security import Security
 
 BASE = "https://xlcomp.example.com:8443"
 NS = {"o": "http://schemas.microsoft.com/office/appforoffice/1.1",
@@ -24,7 +25,7 @@ DOMAIN_TIERS = [[1, 0.075], [1.5, 0.125], ["", 0.15]]
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(create_app(BASE))
+    return TestClient(create_app(BASE), base_url=BASE)
 
 
 def test_manifest_is_an_office_addin_with_custom_functions(client):
@@ -187,7 +188,10 @@ def test_request_size_limits(client):
 
 @pytest.mark.parametrize(("origin", "allowed"), [
     ("https://excel.officeapps.live.com", True),
-    ("https://contoso.sharepoint.com", True),
+    ("https://contoso.sharepoint.com", False),        # anyone can have a SharePoint tenant
+    ("https://evilofficeapps.live.com", False),       # officeapps.live.com only on a dot boundary
+    ("https://anything.live.com", False),
+    ("https://eviloffice.com", False),
     ("https://outlook.office.com", True),
     ("https://localhost:3000", True),
     ("http://127.0.0.1:8000", True),
@@ -203,6 +207,6 @@ def test_cors_admits_office_and_localhost_only(client, origin, allowed):
 
 
 def test_default_base_url_is_the_request_address():
-    client = TestClient(create_app())
+    client = TestClient(create_app(security=Security(allowed_hosts=("testserver",))))
     assert 'var SERVER = "http://testserver";' in client.get("/functions.js").text
     assert "http://testserver/functions.json" in client.get("/manifest.xml").text

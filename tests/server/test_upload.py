@@ -7,12 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -34,9 +30,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 from xlcomp.recalc.intake import Limits
 from xlcomp.server import create_app
 from xlcomp.server.jobs import JobStore
+from xlcomp.server.security import Security
 from xlcomp.server.upload import UploadPage, UploadSettings, safe_upload_name
 
-from .conftest import free_port
+from .conftest import Served, start_serve
 from .upload_files import (
     HAND_PAYOUTS,
     HAND_PLAN,
@@ -53,6 +50,9 @@ from .upload_files import (
 KB = 1024
 SETTINGS = UploadSettings(limits=Limits(max_bytes=512 * KB), max_files=6, max_request_bytes=1536 * KB,
                           max_plan_bytes=16 * KB, workers=2)
+TOKEN = "upload-tests-token-0123456789"
+SECURITY = Security(token=TOKEN, allowed_hosts=("testserver",))
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TYPED = 9999.99
 
@@ -91,14 +91,14 @@ def page_temp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def app(page_temp: Path) -> Any:
-    application = create_app(upload=replace(SETTINGS, temp_parent=page_temp))
+    application = create_app(upload=replace(SETTINGS, temp_parent=page_temp), security=SECURITY)
     yield application
     application.state.upload_page.close()
 
 
 @pytest.fixture(scope="module")
 def client(app: Any) -> TestClient:
-    return TestClient(app)
+    return TestClient(app, headers=AUTH)
 
 
 def part(path: Path, name: str | None = None) -> tuple[str, tuple[str, bytes]]:
@@ -354,8 +354,8 @@ def test_old_and_surplus_jobs_are_removed(tmp_path):
 
 
 def test_every_file_is_removed_at_shutdown(files, tmp_path):
-    application = create_app(upload=replace(SETTINGS, temp_parent=tmp_path))
-    with TestClient(application) as client:  # runs the app's lifespan
+    application = create_app(upload=replace(SETTINGS, temp_parent=tmp_path), security=SECURITY)
+    with TestClient(application, headers=AUTH) as client:  # runs the app's lifespan
         response = client.post("/api/recalc", files=[part(files.notzip)])
         assert response.status_code == 200 and response.json()["counts"]["rejected"] == 1
         assert client.get(response.json()["reports"]["report.json"]).status_code == 200
@@ -365,9 +365,9 @@ def test_every_file_is_removed_at_shutdown(files, tmp_path):
 
 def test_a_busy_server_answers_503(files, tmp_path):
     one_at_a_time = replace(SETTINGS, temp_parent=tmp_path, max_running=1, max_waiting=0)
-    application = create_app(upload=one_at_a_time)
+    application = create_app(upload=one_at_a_time, security=SECURITY)
     page: UploadPage = application.state.upload_page
-    client = TestClient(application)
+    client = TestClient(application, headers=AUTH)
     answers: list[int] = []
     page._slots.acquire()  # a batch is running
     first = threading.Thread(target=lambda: answers.append(client.post("/api/recalc", files=[part(files.notzip)]
@@ -392,32 +392,17 @@ def test_a_busy_server_answers_503(files, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]]:
-    """``xlcomp serve`` on loopback with its own temporary folder (TMPDIR), to see what it leaves."""
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, Path]]:
+    """``xlcomp serve`` on loopback with its own temporary folder (TMPDIR), to see what it leaves; its
+    token is the random one of the URL it printed."""
     temp = tmp_path_factory.mktemp("serve-tmp")
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "xlcomp", "serve", "--host", "127.0.0.1", "--port", str(port),
-                                "--log-level", "warning"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               env={**os.environ, "NO_COLOR": "1", "TMPDIR": str(temp)})
-    url = f"http://127.0.0.1:{port}"
+    server = start_serve(tmp_path_factory.mktemp("serve-log") / "serve.log", env={"TMPDIR": str(temp)})
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
-            try:
-                if httpx.get(f"{url}/api/status", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "xlcomp serve did not answer within 30 s"
-            time.sleep(0.1)
-        yield url, temp, process
+        yield server, temp
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        if process.stdout:
-            process.stdout.close()
+        if server.process.poll() is None:
+            server.process.kill()
+            server.process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -437,8 +422,12 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chro
 
 
 def test_the_page_in_a_browser_uploads_and_shows_the_override(served, browser, files):
-    url, _temp, _process = served
-    browser.get(f"{url}/upload")
+    server, _temp = served
+    url = server.url
+    browser.get(f"{url}/upload")  # without the token: the page says how to get in
+    assert "needs the server's token" in browser.find_element(By.TAG_NAME, "body").text
+    browser.get(f"{url}/upload?token={server.token}")  # the start-up URL: sets the cookie, drops the token
+    assert browser.current_url == f"{url}/upload"
     assert browser.find_element(By.ID, "submit").get_attribute("disabled") == "true"
     browser.find_element(By.ID, "files-input").send_keys(f"{files.demo}\n{files.edited}")
     assert [li.text.split("\n")[0] for li in browser.find_elements(By.CSS_SELECTOR, "#chosen li")] == \
@@ -452,7 +441,8 @@ def test_the_page_in_a_browser_uploads_and_shows_the_override(served, browser, f
     assert cells[:3] == [f"{files.sheet}!{files.cell}", files.formula, "9999.99"]
     links = {a.text: a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#summary a")}
     assert set(links) == {"report.xlsx", "report.json", "payouts.csv"}
-    report = httpx.get(links["report.json"], timeout=10).json()  # the links work outside the page too
+    assert httpx.get(links["report.json"], timeout=10).status_code == 401  # not without the token
+    report = httpx.get(links["report.json"], headers=server.auth, timeout=10).json()  # with it, outside the page too
     assert [item["status"] for item in report] == ["ok", "changed"]
     assert browser.find_element(By.ID, "error").is_displayed() is False
 
@@ -466,7 +456,9 @@ document.getElementById("drop").dispatchEvent(new DragEvent("drop", {dataTransfe
 
 
 def test_the_page_takes_dropped_files_checks_limits_and_shows_refusals(served, browser, tmp_path):
-    url, _temp, _process = served
+    server, _temp = served
+    url = server.url
+    browser.get(f"{url}/upload?token={server.token}")
     bad_plan = tmp_path / "bad plan.yaml"
     bad_plan.write_text(HAND_PLAN.replace("weight: 0.5", "weight: 1.6"), encoding="utf-8")
     browser.get(f"{url}/upload")
@@ -493,8 +485,8 @@ def test_the_page_takes_dropped_files_checks_limits_and_shows_refusals(served, b
 
 
 def test_real_server_recalculates_and_leaves_nothing_behind(served, files):
-    url, temp, process = served
-    with httpx.Client(base_url=url, timeout=60) as client:
+    server, temp = served
+    with httpx.Client(base_url=server.url, headers=server.auth, timeout=60) as client:
         assert "Drop workbooks here" in client.get("/upload").text
         response = client.post("/api/recalc", files=[part(files.plain), ("plan", ("hand.yaml", HAND_PLAN.encode()))],
                                data={"period": PERIOD})
@@ -505,6 +497,5 @@ def test_real_server_recalculates_and_leaves_nothing_behind(served, files):
         assert workbook.status_code == 200 and workbook.content.startswith(b"PK")
         assert client.get(f"/api/recalc/{body['job']}/..%2F..%2Fserve.log").status_code == 404
     assert [p.name for p in temp.iterdir() if p.name.startswith("xlcomp-upload-")]  # the jobs are there
-    process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=30) == 0
+    assert server.stop() == 0
     assert list(temp.iterdir()) == []  # uploads, outputs, the batch's own temporary files: all gone

@@ -19,6 +19,7 @@ import yaml
 
 from xlcomp.errors import PlanError, Problem
 from xlcomp.load.plan_yaml import YamlWalker, line_of, plain_data
+from xlcomp.load.yaml_limits import check_nesting
 from xlcomp.model.metrics import metric_def
 from xlcomp.model.period import PeriodKind
 from xlcomp.model.plan import (
@@ -67,6 +68,7 @@ def load_plan(path: str | Path) -> Plan:
 def parse_plan(text: str, filename: str = "plan.yaml", source: str = "") -> Plan:
     """Validate plan YAML text; ``filename`` names the file in problems."""
     walker = YamlWalker(filename)
+    check_nesting(text, filename)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:

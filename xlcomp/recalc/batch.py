@@ -18,6 +18,11 @@ Uploads are only ever opened for reading, and a batch whose outputs would land o
 inputs is refused before anything is written. A worker that dies on a file (a reader crash, the
 machine's memory) costs that file only: the files it was working on are retried one at a time in
 a fresh worker, and the one that kills it again is rejected.
+
+Workers die with their batch: a batch killed outright (SIGKILL, the machine's OOM killer) leaves no
+fork server, resource tracker or worker behind (:func:`_die_with_batch`, on Linux). A batch into a
+folder an earlier batch wrote removes that batch's regenerated workbooks (those its journal names),
+so every workbook in the folder belongs to the report beside it; files xlcomp did not write stay.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ import contextlib
 import hashlib
 import json
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -224,6 +231,20 @@ class Journal:
                   "entry": result.entry, "payouts": result.payouts}
         write_atomic(self.path(upload), json.dumps(record, ensure_ascii=False, indent=1))
 
+    def outputs(self) -> dict[str, str]:
+        """The journal's entries by stem, and the regenerated workbook each recorded ("" for none)."""
+        recorded: dict[str, str] = {}
+        if not self.folder.is_dir():
+            return recorded
+        for path in self.folder.glob("*.json"):
+            try:
+                record = json.loads(path.read_text(encoding="utf-8"))
+                output = str(record["entry"].get("output") or "")
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                output = ""
+            recorded[path.stem] = output
+        return recorded
+
     def clear(self) -> None:
         """Forget every recorded file (a batch without ``--resume`` starts afresh)."""
         if not self.folder.is_dir():
@@ -258,6 +279,7 @@ def run_batch(files: Sequence[Path], out: Path, options: RecalcOptions | None = 
     with _batch_lock(out):
         _remove_stale_temporaries(out, uploads)
         journal = Journal(out, options.fingerprint())
+        _remove_earlier_outputs(out, uploads, journal)
         if not resume:
             journal.clear()
         results: dict[str, FileResult] = {}
@@ -301,6 +323,23 @@ def _remove_stale_temporaries(out: Path, uploads: list[Upload]) -> None:
     for folder, name in places:
         for stale in folder.glob(f".{glob_escape(name)}.*.tmp"):
             stale.unlink(missing_ok=True)
+
+
+def _remove_earlier_outputs(out: Path, uploads: list[Upload], journal: Journal) -> None:
+    """Remove the regenerated workbooks (and journal entries) an earlier batch wrote for files that are
+    not in this one: left there, they would pass for this batch's. Only what the journal says xlcomp
+    wrote, a plain ``NAME.xlsx`` directly in ``out``, and never one of the uploads."""
+    stems = {upload.stem for upload in uploads}
+    outputs = {upload.output.lower() for upload in uploads}
+    for stem, output in journal.outputs().items():
+        if stem in stems:
+            continue
+        target = out / output
+        if (output and "/" not in output and "\\" not in output and output.lower().endswith(".xlsx")
+                and output.lower() not in outputs and target.is_file() and not target.is_symlink()
+                and not any(_same_file(target, upload.path) for upload in uploads)):
+            target.unlink(missing_ok=True)
+        (journal.folder / f"{stem}.json").unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -347,7 +386,7 @@ def _run_local(uploads: list[Upload], options: RecalcOptions, workers: int,
     window = max(1, workers) * 2
     while pending:
         broken: list[Upload] = []
-        with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context, initializer=_die_with_batch) as pool:
             running: dict[Future[FileResult], Upload] = {}
             while pending or running:
                 while pending and len(running) < window:
@@ -370,10 +409,46 @@ def _run_local(uploads: list[Upload], options: RecalcOptions, workers: int,
                 _isolated(upload, options, context, finish, work)
 
 
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_batch() -> None:
+    """Worker initializer: the worker dies when the batch's process does, however that dies.
+
+    A worker is forked by the fork server, and the fork server lives while anyone holds the write end
+    of its "alive" pipe: the batch's process, and every worker (it inherits one). So the worker lets go
+    of its copy (it never starts processes itself), and the fork server exits when the batch's process
+    is gone; and the worker asks Linux to SIGKILL it when its parent, the fork server, exits
+    (``PR_SET_PDEATHSIG`` through ``prctl``), which holds even while it is deep in a reader's native
+    code. The resource tracker, whose pipe the workers and the fork server held, then exits too.
+    Elsewhere (no ``prctl``) only the first half applies.
+    """
+    from multiprocessing import forkserver
+
+    server: Any = getattr(forkserver, "_forkserver", None)
+    alive = getattr(server, "_forkserver_alive_fd", None)
+    if alive is not None:
+        with contextlib.suppress(OSError):
+            os.close(alive)
+        server._forkserver_alive_fd = None
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
 def _isolated(upload: Upload, options: RecalcOptions, context: Any, finish: Callable[[Upload, FileResult], None],
               work: Work) -> None:
     job = _job_with_limits(upload, options)
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_die_with_batch) as pool:
         try:
             result = pool.submit(work, job, options).result()
         except BrokenProcessPool:

@@ -13,36 +13,44 @@ Routes:
   recalculates uploaded workbooks (:mod:`xlcomp.server.upload`; its own, larger body limit).
 
 Limits: a request body of at most :data:`MAX_BODY_BYTES` (else 413), at most
-:data:`MAX_BATCH_CALLS` calls a batch (else 422); a body that is not the JSON described gets 422
-with a message. CORS admits Office's origins and localhost only.
+:data:`MAX_BATCH_CALLS` calls a batch (else 422), JSON nested at most :data:`MAX_JSON_DEPTH`
+levels; a body that is not the JSON described gets 422 with a message, never a 500. The functions
+run in worker threads (at most :data:`ENGINE_THREADS` at once), never on the event loop, so one
+long call does not hold up other clients. CORS admits Office's origins, localhost and
+``--allow-origin`` only, on a dot boundary. Host, token, origin and body-timeout checks:
+:mod:`xlcomp.server.security` (SPEC section 12).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from xlcomp._version import __version__
 from xlcomp.functions import NAME, REGISTRY, ExcelError
 from xlcomp.server.officejs import ICON_SIZES, functions_metadata, icon_png, render
+from xlcomp.server.security import Guard, Security, origin_regex
 from xlcomp.server.upload import UploadPage, UploadSettings
 
-__all__ = ["MAX_BATCH_CALLS", "MAX_BODY_BYTES", "OFFICE_ORIGINS", "create_app", "run_call"]
+__all__ = ["MAX_BATCH_CALLS", "MAX_BODY_BYTES", "OFFICE_ORIGINS", "Security", "create_app", "run_call"]
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_BATCH_CALLS = 5000
 MAX_ARGS = 16
-# Excel on the web and the desktop add-in runtimes, and a developer's own machine.
-OFFICE_ORIGINS = (r"https://([a-z0-9-]+\.)*(officeapps\.live\.com|office\.com|office365\.com|office\.net"
-                  r"|sharepoint\.com|live\.com)"
+MAX_JSON_DEPTH = 16  # a call is {"calls": [{"args": [[tiers...]]}]}: five levels
+ENGINE_THREADS = 2
+# Excel on the web and the desktop add-in runtimes (Microsoft's own domains, matched on a dot boundary:
+# not any *.live.com or tenant *.sharepoint.com), and a developer's own machine.
+OFFICE_ORIGINS = (r"https://([a-z0-9-]+\.)*(officeapps\.live\.com|office\.com|office365\.com|office\.net)"
                   r"|https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?")
 
 Scope = MutableMapping[str, Any]
@@ -121,10 +129,31 @@ def run_call(name: str, args: Sequence[Any]) -> dict[str, Any]:
     spec = REGISTRY.get(name.upper()) if isinstance(name, str) else None
     if spec is None:
         return {"error": ExcelError(NAME, f"unknown function {name!r}").as_dict()}
-    result = spec.func(*args)
+    try:
+        result = spec.func(*args)
+    except (RecursionError, TypeError, ValueError, ArithmeticError) as exc:  # arguments no cell holds
+        return {"error": ExcelError("#VALUE!", f"the arguments cannot be read ({type(exc).__name__})").as_dict()}
     if isinstance(result, ExcelError):
         return {"error": result.as_dict()}
+    if isinstance(result, float) and not math.isfinite(result):
+        return {"error": ExcelError("#NUM!", "the result is not a finite number").as_dict()}
     return {"value": result}
+
+
+class _EngineThreads:
+    """Runs the worksheet functions in worker threads, at most ``limit`` calls or batches at once (the
+    others wait their turn), so the event loop keeps answering while the engine works."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._limiter: Any = None
+
+    async def run(self, func: Callable[..., Any], *args: Any) -> Any:
+        import anyio.to_thread
+
+        if self._limiter is None:  # made in the event loop's thread, on first use
+            self._limiter = anyio.CapacityLimiter(self.limit)
+        return await anyio.to_thread.run_sync(func, *args, limiter=self._limiter)
 
 
 class _BadRequestError(Exception):
@@ -137,10 +166,27 @@ async def _body(request: Request) -> Any:
     raw = await request.body()
     if not raw.strip():
         raise _BadRequestError("the request body is empty: send JSON")
+    if _nesting(raw) > MAX_JSON_DEPTH:
+        raise _BadRequestError(f"the JSON is nested more than {MAX_JSON_DEPTH} levels deep; a call needs five")
     try:
         return json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise _BadRequestError(f"the request body is not valid JSON: {exc}") from None
+
+
+_BRACKETS = re.compile(rb'[\[\]{}]|"(?:[^"\\]|\\.)*"')
+
+
+def _nesting(raw: bytes) -> int:
+    """How deep the arrays and objects of a JSON text nest (strings skipped), without parsing it."""
+    depth = deepest = 0
+    for token in _BRACKETS.findall(raw):
+        if token in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return deepest
 
 
 def _args(value: Any, where: str) -> list[Any]:
@@ -154,19 +200,30 @@ def _args(value: Any, where: str) -> list[Any]:
 
 
 def create_app(public_url: str | None = None, *, extra_origins: Sequence[str] = (),
-               upload: UploadSettings | None = None) -> FastAPI:
+               upload: UploadSettings | None = None, security: Security | None = None) -> FastAPI:
     """The add-in server. ``public_url`` is the address Excel reaches it at (as written into the
-    manifest and the functions' script); by default the address each request came to. ``upload``:
-    the upload page's limits (``app.state.upload_page`` is the :class:`UploadPage`)."""
+    manifest and the functions' script); by default the address each request came to (a Host the
+    :class:`~xlcomp.server.security.Guard` allowed). ``upload``: the upload page's limits
+    (``app.state.upload_page`` is the :class:`UploadPage`). ``security``: the token and the allowed
+    hosts and origins (``app.state.security``); by default a random token and this machine's names.
+    ``extra_origins`` are added to its allowed origins."""
+    security = security or Security(public_url=public_url)
+    if public_url and not security.public_url:
+        security = replace(security, public_url=public_url)
+    if extra_origins:
+        security = replace(security, allowed_origins=(*security.allowed_origins, *extra_origins))
     upload_page = UploadPage(upload)
     app = FastAPI(title="xlcomp", version=__version__, docs_url="/api/docs", redoc_url=None,
                   openapi_url="/api/openapi.json", lifespan=upload_page.lifespan,
                   description="The xlcomp worksheet functions for Excel (Office.js custom functions).")
-    origin_regex = OFFICE_ORIGINS + "".join(f"|{re.escape(origin.rstrip('/'))}" for origin in extra_origins)
-    app.add_middleware(CORSMiddleware, allow_origin_regex=f"^(?:{origin_regex})$", allow_methods=["GET", "POST"],
+    origins = f"{OFFICE_ORIGINS}|{origin_regex(security.allowed_origins)}"
+    app.add_middleware(CORSMiddleware, allow_origin_regex=f"^(?:{origins})$", allow_methods=["GET", "POST"],
                        allow_headers=["Content-Type"], max_age=600)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES, path_limits=upload_page.body_limits)
+    app.add_middleware(Guard, security=security)  # the outermost: before CORS answers anything
     app.state.upload_page = upload_page
+    app.state.security = security
+    engine = _EngineThreads(ENGINE_THREADS)
     app.include_router(upload_page.router)
 
     def base_url(request: Request) -> str:
@@ -231,7 +288,8 @@ def create_app(public_url: str | None = None, *, extra_origins: Sequence[str] = 
         body = await _body(request)
         if not isinstance(body, dict):
             raise _BadRequestError('the body must be a JSON object {"args": [...]}')
-        return _json(run_call(name, _args(body.get("args"), "args")))
+        args = _args(body.get("args"), "args")
+        return _json(await engine.run(run_call, name, args))
 
     @app.post("/api/batch")
     async def batch(request: Request) -> Response:
@@ -251,7 +309,6 @@ def create_app(public_url: str | None = None, *, extra_origins: Sequence[str] = 
         def compute() -> list[dict[str, Any]]:
             return [run_call(name, args) for name, args in work]
 
-        results = compute() if len(work) <= 50 else await run_in_threadpool(compute)
-        return _json({"results": results})
+        return _json({"results": await engine.run(compute)})
 
     return app

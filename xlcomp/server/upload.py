@@ -63,6 +63,7 @@ RECALC_PATH = "/api/recalc"
 _MB = 1024 * 1024
 _CHUNK = 1024 * 1024
 _TEXT_FIELD_BYTES = 64 * 1024
+_MAX_NAME = 255  # characters of an upload's file name (what file systems take)
 _FIELDS = ("files", "plan", "period")
 _UNSAFE = re.compile(r"[^\w .()\-]+")
 _SPACES = re.compile(r"\s+")
@@ -269,24 +270,27 @@ class UploadPage:
 
     async def _recalc(self, request: Request) -> Response:
         settings = self.settings
+        content_type = request.headers.get("content-type", "")
+        if not content_type.lower().startswith("multipart/form-data"):
+            raise _RequestError(422, "send the workbooks as multipart/form-data: one or more files in the "
+                                     "field 'files', optionally a plan YAML file in 'plan' and a period in "
+                                     "'period'")
+        # Read the whole body first: a slow or stalled client holds no place among the batches (the app's
+        # Guard answers 408 when the body stops arriving, BodyLimit 413 when it is too large).
+        received = await self._read_form(request)
+        form: FormData | None = received
         with self._active_lock:
             if self._active >= max(1, settings.max_running) + settings.max_waiting:
+                await received.close()
                 raise _RequestError(503, "the server is busy recalculating other uploads: try again in a minute")
             self._active += 1
-        form: FormData | None = None
         job: Job | None = None
         try:
-            content_type = request.headers.get("content-type", "")
-            if not content_type.lower().startswith("multipart/form-data"):
-                raise _RequestError(422, "send the workbooks as multipart/form-data: one or more files in the "
-                                         "field 'files', optionally a plan YAML file in 'plan' and a period in "
-                                         "'period'")
-            form = await self._read_form(request)  # a body over the limit stops here (BodyLimit answers 413)
             try:
-                wanted = self._check_form(form)
+                wanted = self._check_form(received)
                 job = self.jobs.create()
                 paths = await run_in_threadpool(self._save, job, wanted.files)
-                await form.close()
+                await received.close()
                 form = None
                 from xlcomp.recalc.job import RecalcOptions
 
@@ -319,6 +323,10 @@ class UploadPage:
             if detail.lower().startswith("too many files"):
                 raise _RequestError(413, f"too many files: at most {settings.max_files} workbooks a request; "
                                          "send the others in another one") from None
+            if "header" in _causes(exc).lower():  # python-multipart: a part's headers over 4 KB
+                raise _RequestError(422, "the form could not be read: the headers of a part are over 4 KB, which "
+                                         "only a file name thousands of characters long makes; rename the file "
+                                         f"(at most {_MAX_NAME} characters) and upload it again") from None
             raise _RequestError(422, f"the form could not be read: {detail}") from None
 
     def _check_form(self, form: FormData) -> _Form:
@@ -334,6 +342,16 @@ class UploadPage:
                 raise _RequestError(422, "'files' must be files (a multipart file part), not text")
             if not item.filename and not item.size:
                 continue  # a file input left empty
+            if not (item.filename or "").strip():
+                raise _RequestError(422, "an upload has no file name: send each workbook with its name "
+                                         '(Content-Disposition: form-data; name="files"; filename="NAME.xlsx")')
+            if len(item.filename or "") > _MAX_NAME:
+                raise _RequestError(422, f"an upload's file name is {len(item.filename or ''):,} characters long: "
+                                         f"rename the file (at most {_MAX_NAME} characters) and upload it again")
+            if not _utf8_name(item.filename or ""):
+                raise _RequestError(422, f"the file name {ascii(item.filename)[:80]} is not UTF-8 text (the form "
+                                         "must send names in UTF-8, as browsers do): rename the file or send "
+                                         "its name in UTF-8")
             name = safe_upload_name(item.filename or "upload.xlsx")
             if name.casefold() in seen:
                 raise _RequestError(422, f"two uploads would be saved as {name!r} ({seen[name.casefold()]!r} and "
@@ -462,6 +480,32 @@ class UploadPage:
                   for status in ("ok", "changed", "rejected")}
         return {"job": job.id, "counts": counts, "files": files, "reports": reports,
                 "expires_in": int(self.settings.max_age)}
+
+
+def _causes(exc: BaseException) -> str:
+    """The messages of an exception and of what caused it, one after the other."""
+    texts = []
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            break
+        texts.append(str(seen))
+        seen = seen.__cause__ or seen.__context__
+    return " / ".join(texts)
+
+
+def _utf8_name(name: str) -> bool:
+    """Did the file name arrive as UTF-8? Starlette decodes a name that is not UTF-8 as Latin-1, so a
+    name of Latin-1 characters that is not valid UTF-8 once encoded back did not."""
+    if name.isascii():
+        return True
+    try:
+        name.encode("latin-1").decode("utf-8")
+    except UnicodeEncodeError:
+        return True  # characters beyond Latin-1: it was decoded from UTF-8
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _scrub(text: str, job: Job) -> str:
