@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xlcomp.errors import InputError, Problem
+from xlcomp.load.draws import with_draws
 from xlcomp.model.metrics import METRICS, SCORE_FIELDS, SUM_FIELDS, Source, metric_def
 from xlcomp.model.people import SEGMENTS, Book, Csm, Locator, Roster
 from xlcomp.model.plan import Plan
@@ -534,7 +535,7 @@ def _roster(raw: RawTable, plan: Plan | None) -> tuple[Roster | None, list[Probl
                 start_date=start, end_date=end, role=text("role").strip(), manager=text("manager").strip(),
                 values=MappingProxyType(values), row=row,
             ))
-    return Roster(tuple(csms), loc, tuple(raw.columns)), problems
+    return with_draws(Roster(tuple(csms), loc, tuple(raw.columns)), raw, problems), problems
 
 
 # ---------------------------------------------------------------------------------------------
