@@ -3,12 +3,14 @@ columns after ``payout_total`` (= gross)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 
 from xlcomp.engine.run import PAYOUT_COLUMNS, SUMMARY_COLUMNS
 from xlcomp.ledger.close import Closed
 from xlcomp.money import fmt_decimal
-from xlcomp.outputs import csv_text
+from xlcomp.outputs import escape_text
 
 __all__ = ["CLOSE_SUMMARY_COLUMNS", "close_payouts_csv", "close_summary_csv"]
 
@@ -37,11 +39,25 @@ def _summary_rows(closed: Closed) -> Iterator[dict[str, object]]:
                "balance_out": fmt_decimal(row.balance_out, 2)}
 
 
+_TEXT = {"csm_id", "name", "component", "note"}
+
+
+def _csv(columns: tuple[str, ...], rows: Iterator[dict[str, object]]) -> str:
+    """CSV with the text columns escaped against formulas (numbers, negative ones too, are written as they are)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([escape_text(str(row[c])) if c in _TEXT and row[c] is not None
+                         else "" if row[c] is None else row[c] for c in columns])
+    return buffer.getvalue()
+
+
 def close_payouts_csv(closed: Closed) -> str:
     """payouts.csv of a close: every line, in the ledger's order."""
-    return csv_text(PAYOUT_COLUMNS, _payout_rows(closed))
+    return _csv(PAYOUT_COLUMNS, _payout_rows(closed))
 
 
 def close_summary_csv(closed: Closed) -> str:
     """summary.csv of a close: the calc columns plus balance_in, draw, payable and balance_out."""
-    return csv_text(CLOSE_SUMMARY_COLUMNS, _summary_rows(closed))
+    return _csv(CLOSE_SUMMARY_COLUMNS, _summary_rows(closed))
