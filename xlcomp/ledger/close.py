@@ -181,7 +181,8 @@ def _check_order(plan: Plan, period: Period, closes: Sequence[CloseRecord], inpu
                                               f"of plan {plan.id} close in order ({period.label} comes before it)")])
     missing = [p.label for p in periods if p.start < period.start and p.label not in closed_labels]
     if missing:
-        raise LedgerError([Problem(place, f"closing out of order: {', '.join(missing)} of the plan year starting "
+        shown = ", ".join(missing) if len(missing) <= 3 else f"{missing[0]} to {missing[-1]} ({len(missing)} periods)"
+        raise LedgerError([Problem(place, f"closing out of order: {shown} of the plan year starting "
                                           f"{year_start.isoformat()} {'is' if len(missing) == 1 else 'are'} not "
                                           f"closed; close {missing[0]} first")])
     return 1
