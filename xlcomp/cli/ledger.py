@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -133,5 +134,43 @@ def export(
         written = outputs.commit()
     console.print(f"[green]✓[/green] {view.plan_id}: {len(view.csms):,} CSMs, {view.line_count:,} lines",
                   highlight=False)
+    for path in written:
+        console.print(f"  {path}", highlight=False)
+
+
+@app.command()
+def diff(
+    a: Annotated[str, typer.Argument(help="Before: an output folder of calc/close, or ledger:2027-Q1@1.")],
+    b: Annotated[str, typer.Argument(help="After: an output folder of calc/close, or ledger:2027-Q1@2.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for diff.csv.")] = Path("diff"),
+    db: DbOpt = None,
+) -> None:
+    """Explain each CSM's change of pay between two results, by cause (computed, adjustments, ledger lines)."""
+    import csv
+    import io
+
+    from xlcomp.ledger.diff import DIFF_COLUMNS, changed_inputs, diff_csv_rows, diff_rows, read_side
+    from xlcomp.outputs import escape_text
+
+    before, after = read_side(a, db), read_side(b, db)
+    rows = diff_rows(before, after)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(DIFF_COLUMNS)
+    for record in diff_csv_rows(rows):
+        writer.writerow([escape_text(record[c]) if c in ("csm_id", "component") else record[c] for c in DIFF_COLUMNS])
+    with OutputSet() as outputs:
+        outputs.add(out / "diff.csv", buffer.getvalue())
+        written = outputs.commit()
+    inputs = changed_inputs(before, after)
+    if inputs:
+        console.print(f"inputs changed: {', '.join(inputs)}", highlight=False)
+    table = Table("csm_id", "cause", "component", "before", "after", "delta", title=f"{a} → {b}")
+    for row in sorted(rows, key=lambda r: -abs(r.delta))[:50]:
+        table.add_row(row.csm_id, row.cause, row.component, f"{row.before:,.2f}", f"{row.after:,.2f}",
+                      f"{row.delta:+,.2f}")
+    console.print(table)
+    total = sum((r.delta for r in rows), Decimal(0))
+    console.print(f"{len(rows):,} changes, total {total:+,.2f}", highlight=False)
     for path in written:
         console.print(f"  {path}", highlight=False)
