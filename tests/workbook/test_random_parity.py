@@ -26,10 +26,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from xlcomp.engine.run import RunResult, run
+from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import parse_plan
-from xlcomp.load.tables import load_inputs
 from xlcomp.model.period import parse_period
-from xlcomp.ooxml.libreoffice import find_soffice, recalculate
+from xlcomp.ooxml.libreoffice import recalculate
 from xlcomp.workbook import layout
 from xlcomp.workbook.sheets.summary import FIRST_ROW
 from xlcomp.workbook.writer import write_workbook
@@ -41,16 +41,6 @@ BATCH = 20
 SEED_VARIABLE = "XLCOMP_PARITY_SEED"  # set it to draw a failed batch again
 HALF_CENT = 0.005
 
-
-def _libreoffice_missing() -> bool:
-    try:
-        find_soffice()
-    except Exception:
-        return True
-    return False
-
-
-pytestmark = pytest.mark.skipif(_libreoffice_missing(), reason="LibreOffice (soffice) is not installed")
 
 
 @dataclass

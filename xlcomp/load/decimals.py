@@ -23,9 +23,10 @@ import pyarrow.compute as pc
 from xlcomp.errors import Problem
 from xlcomp.load.sources import RawTable
 from xlcomp.model.people import Locator
-from xlcomp.money import NumberParseError, parse_number
+from xlcomp.money import NumberParseError, excel_serial_to_date, parse_number
 
-__all__ = ["AMOUNT_TYPE", "SCORE_TYPE", "decimal_column", "parse_cell_number", "report_rows", "rows_where"]
+__all__ = ["AMOUNT_TYPE", "SCORE_TYPE", "decimal_column", "parse_cell_date", "parse_cell_number", "report_rows",
+           "rows_where"]
 
 AMOUNT_TYPE = pa.decimal128(20, 4)
 SCORE_TYPE = pa.decimal128(12, 8)
@@ -182,3 +183,29 @@ def _wide(text: str | None) -> Decimal | None:
         return None
     value = Decimal(text).quantize(Decimal("1e-12"))
     return value if abs(value) < Decimal(10) ** 26 else None
+
+
+def parse_cell_date(value: Any) -> date | None:
+    """A cell or CSV value as a date (ISO text, a datetime, or an Excel serial); None when blank.
+
+    Raises ValueError for anything else.
+    """
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 1 <= value < 2958466:
+            return excel_serial_to_date(float(value))
+        raise ValueError
+    text = str(value).strip()
+    if not text:
+        return None
+    for pattern in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError

@@ -5,18 +5,18 @@ cell (it is small), into a :class:`~xlcomp.model.Roster`; every problem names it
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
 
 from xlcomp.errors import InputError, Problem
-from xlcomp.load.decimals import parse_cell_number
+from xlcomp.load.decimals import parse_cell_date, parse_cell_number
+from xlcomp.load.draws import with_draws
 from xlcomp.load.sources import RawTable, TableSource, cell_text, read_table
 from xlcomp.model.metrics import METRICS, Source
 from xlcomp.model.people import SEGMENTS, Csm, Roster
 from xlcomp.model.plan import Plan
-from xlcomp.money import NumberParseError, excel_serial_to_date
+from xlcomp.money import NumberParseError
 
 __all__ = ["ROSTER_NUMERIC", "ROSTER_OPTIONAL", "ROSTER_REQUIRED", "load_roster", "plan_metrics", "plan_roster_columns",
            "roster_ids", "validate_roster"]
@@ -51,26 +51,6 @@ def plan_metrics(plan: Plan) -> set[str]:
     return names
 
 
-def _parse_date(value: Any) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 1 <= value < 2958466:
-            return excel_serial_to_date(float(value))
-        raise ValueError
-    text = str(value).strip()
-    if not text:
-        return None
-    for pattern in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError
 
 
 def load_roster(source: TableSource, plan: Plan | None = None) -> Roster:
@@ -157,7 +137,7 @@ def validate_roster(raw: RawTable, plan: Plan | None) -> tuple[Roster | None, li
         for column in ("start_date", "end_date"):
             value = cols[column][row] if column in cols else ""
             try:
-                dates[column] = _parse_date(value)
+                dates[column] = parse_cell_date(value)
             except (ValueError, OverflowError):
                 bad(column, f'"{cell_text(value)}" is not a date (use YYYY-MM-DD)')
                 dates[column] = None
@@ -189,4 +169,4 @@ def validate_roster(raw: RawTable, plan: Plan | None) -> tuple[Roster | None, li
                 start_date=start, end_date=end, role=text("role").strip(), manager=text("manager").strip(),
                 values=MappingProxyType(values), row=row,
             ))
-    return Roster(tuple(csms), loc, tuple(raw.columns)), problems
+    return with_draws(Roster(tuple(csms), loc, tuple(raw.columns)), raw, problems), problems

@@ -15,9 +15,11 @@ from xlcomp.ooxml.refs import column_letter
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["ACCOUNT_TEXT_FIELDS", "SEGMENTS", "Account", "Book", "Csm", "Locator", "Roster", "column_letter"]
+__all__ = ["ACCOUNT_TEXT_FIELDS", "DRAW_TYPES", "SEGMENTS", "Account", "Book", "Csm", "Draw", "Locator", "Roster",
+           "column_letter"]
 
 SEGMENTS = ("Enterprise", "Mid-Market", "SMB", "Startup")
+DRAW_TYPES = ("recoverable", "guarantee")
 ACCOUNT_TEXT_FIELDS = ("account_id", "csm_id", "segment")
 
 
@@ -52,6 +54,20 @@ class Locator:
 
 
 @dataclass(frozen=True)
+class Draw:
+    """A draw (SPEC section 9): ``amount`` per period, ``recoverable`` or ``guarantee``, until a day (inclusive)."""
+
+    amount: Decimal
+    type: str
+    until: date | None = None
+
+    @property
+    def recoverable(self) -> bool:
+        """Is the draw paid back from later earnings?"""
+        return self.type == "recoverable"
+
+
+@dataclass(frozen=True)
 class Csm:
     """One CSM of the roster. ``values`` holds the per-CSM numeric columns a plan names."""
 
@@ -66,6 +82,7 @@ class Csm:
     manager: str = ""
     values: Mapping[str, Decimal | None] = field(default_factory=lambda: MappingProxyType({}))
     row: int = 0
+    draw: Draw | None = None
 
     def value(self, column: str) -> Decimal | None:
         """A per-CSM numeric column, ``None`` when blank or absent."""

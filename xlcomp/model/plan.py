@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
@@ -178,6 +179,8 @@ class Component:
     cap_amount: Decimal | None = None
     gate: Gate | None = None
     line: int = 0
+    measure: str = "period"             # "ytd": paid on the plan year to date (SPEC section 9)
+    clawback_days: int | None = None    # commission: clawback window after the paying period's end
 
     @property
     def label(self) -> str:
@@ -199,6 +202,7 @@ class Plan:
     multipliers: tuple[Multiplier, ...] = ()
     source: str = ""
     digest: str = ""
+    year_start: date | None = None      # first day of a fiscal plan year (None: calendar year)
 
     def component(self, component_id: str) -> Component:
         """The component with this id."""

@@ -1,0 +1,511 @@
+"""Closing a period into the ledger (SPEC section 9): compute it like ``calc``, add the ledger's lines
+(year-to-date true-ups, adjustments, prior-period differences, clawbacks, draws), apply the balance
+rule, and record it all in one transaction.
+
+Lines of a new close, per CSM: the components (a ``measure: ytd`` component's row pays the year to
+date less what the ledger paid on it), the adjustments, the prior_period differences of reopened
+versions not yet carried, the clawbacks of churned accounts, and the draw.
+
+Balance rule, per CSM and period: gross = Σ lines (draw excluded); payable = max(0, gross − balance_in)
++ draw line; balance_out = max(0, balance_in − gross) + the draw line when the draw is recoverable.
+
+A reopen (``--reopen --reason``) records version N+1 of a closed period with its lines recomputed;
+what was paid and the balances stay those of the first close (its draw and carried-in lines are
+kept as they were), and the difference of each CSM's and component's payout against the previous
+version becomes a prior_period line of the next period closed.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+
+from xlcomp.engine.run import RunResult, run
+from xlcomp.errors import InputError, Problem
+from xlcomp.ledger.clawbacks import ChurnRow, Share, load_churn, shares_of
+from xlcomp.ledger.db import LedgerError, ledger_place, transaction
+from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIODS, LINES, SHARES
+from xlcomp.ledger.store import (
+    CloseRecord,
+    CsmPeriod,
+    Line,
+    book_bytes,
+    book_of,
+    carried_ids,
+    closes_of,
+    csm_periods_of,
+    lines_of,
+    shares_for,
+)
+from xlcomp.ledger.ytd import CsmFacts, PriorPeriod, YtdResult, ytd_results
+from xlcomp.load.adjustments import load_adjustments
+from xlcomp.load.inputs import load_inputs
+from xlcomp.load.plan import load_plan
+from xlcomp.model.adjustments import Adjustment
+from xlcomp.model.people import Book, Roster
+from xlcomp.model.period import Period, PeriodKind, parse_period
+from xlcomp.model.plan import Plan
+from xlcomp.money import excel_round, fmt_decimal
+
+__all__ = ["COMPONENT_KINDS", "DIFF_KINDS", "CloseInputs", "Closed", "close_period", "plan_year_periods",
+           "plan_year_start"]
+
+ZERO = Decimal(0)
+COMPONENT_KINDS = ("bonus", "commission")
+DIFF_KINDS = ("bonus", "commission", "adjustment", "clawback")   # recomputed by a reopen, so compared
+_MONTHS = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.HALF: 6, PeriodKind.YEAR: 12}
+
+
+@dataclass(frozen=True)
+class CloseInputs:
+    """What ``xlcomp close`` was given."""
+
+    plan: Path
+    roster: Path
+    accounts: Path
+    period: str
+    adjustments: Path | None = None
+    churn: Path | None = None
+    by: str = ""
+    reopen: bool = False
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Closed:
+    """A recorded close: the version, the run, every line and every CSM's balance numbers."""
+
+    plan: Plan
+    period: Period
+    version: int
+    close_id: int
+    run: RunResult
+    lines: tuple[Line, ...]
+    csms: tuple[CsmPeriod, ...]
+    closed_by: str
+    closed_at: datetime
+    carried: tuple[str, ...] = ()
+    notices: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def gross(self) -> Decimal:
+        """Σ of every CSM's gross."""
+        return sum((c.gross for c in self.csms), ZERO)
+
+    @property
+    def payable(self) -> Decimal:
+        """Σ of every CSM's payable."""
+        return sum((c.payable for c in self.csms), ZERO)
+
+
+def plan_year_start(plan: Plan, period: Period) -> date:
+    """The first day of the plan year holding ``period`` (calendar year unless the plan has ``year_start``)."""
+    month = plan.year_start.month if plan.year_start else 1
+    start = date(period.start.year, month, 1)
+    return start if start <= period.start else date(period.start.year - 1, month, 1)
+
+
+def _label(kind: PeriodKind, first: date) -> str:
+    if kind is PeriodKind.MONTH:
+        return f"{first.year}-{first.month:02d}"
+    if kind is PeriodKind.QUARTER:
+        return f"{first.year}-Q{(first.month - 1) // 3 + 1}"
+    if kind is PeriodKind.HALF:
+        return f"{first.year}-H{(first.month - 1) // 6 + 1}"
+    return f"{first.year}"
+
+
+def plan_year_periods(plan: Plan, year_start: date) -> list[Period]:
+    """The periods of the plan year starting ``year_start``, in order."""
+    step = _MONTHS[plan.period]
+    out = []
+    for index in range(12 // step):
+        month0 = year_start.month - 1 + index * step
+        out.append(parse_period(_label(plan.period, date(year_start.year + month0 // 12, month0 % 12 + 1, 1))))
+    return out
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _facts(csm_period: CsmPeriod) -> CsmFacts:
+    return CsmFacts(csm_period.target_variable or ZERO, csm_period.start_date, csm_period.end_date,
+                    csm_period.roster_values or {})
+
+
+def _check_order(plan: Plan, period: Period, closes: Sequence[CloseRecord], inputs: CloseInputs, place: str
+                 ) -> int:
+    """The version this close records; :class:`LedgerError` when the period may not be closed now."""
+    versions = [c for c in closes if c.period == period.label]
+    if inputs.reason is not None and not inputs.reopen:
+        raise LedgerError([Problem("--reason", "goes with --reopen (a reason is recorded only for a reopen)")])
+    if versions:
+        latest = versions[-1]
+        if not inputs.reopen:
+            raise LedgerError([Problem(place, f"{period.label} of plan {plan.id} is closed (version {latest.version}, "
+                                              f"by {latest.closed_by} on {latest.closed_at:%Y-%m-%d %H:%M}): a closed "
+                                              "period is never rewritten; to correct it, close it again with "
+                                              '--reopen --reason "why"')])
+        if not (inputs.reason or "").strip():
+            raise LedgerError([Problem("--reason", f"a reopen of {period.label} needs a reason: "
+                                                   '--reopen --reason "what is corrected and why"')])
+        return max(c.version for c in versions) + 1
+    if inputs.reopen:
+        raise LedgerError([Problem(place, f"{period.label} of plan {plan.id} is not closed: there is nothing to "
+                                          "reopen (close it without --reopen)")])
+    year_start = plan_year_start(plan, period)
+    periods = plan_year_periods(plan, year_start)
+    if not any(p.label == period.label for p in periods):
+        raise LedgerError([Problem(place, f"{period.label} is not a period of the plan year starting "
+                                          f"{year_start.isoformat()}")])
+    closed_labels = {c.period for c in closes}
+    if closes:
+        last = max(closes, key=lambda c: c.period_start)
+        if last.period_start > period.start:
+            raise LedgerError([Problem(place, f"closing out of order: {last.period} is already closed, and periods "
+                                              f"of plan {plan.id} close in order ({period.label} comes before it)")])
+    missing = [p.label for p in periods if p.start < period.start and p.label not in closed_labels]
+    if missing:
+        shown = ", ".join(missing) if len(missing) <= 3 else f"{missing[0]} to {missing[-1]} ({len(missing)} periods)"
+        raise LedgerError([Problem(place, f"closing out of order: {shown} of the plan year starting "
+                                          f"{year_start.isoformat()} {'is' if len(missing) == 1 else 'are'} not "
+                                          f"closed; close {missing[0]} first")])
+    return 1
+
+
+def _load(inputs: CloseInputs) -> tuple[Plan, Period, Roster, Book, tuple[Adjustment, ...], list[ChurnRow]]:
+    period = parse_period(inputs.period)
+    plan = load_plan(inputs.plan)
+    problems: list[Problem] = []
+    try:
+        roster, book = load_inputs(plan, inputs.roster, inputs.accounts)
+    except InputError as exc:
+        raise InputError(list(exc.problems)) from None
+    adjustments: tuple[Adjustment, ...] = ()
+    if inputs.adjustments is not None:
+        try:
+            adjustments = load_adjustments(inputs.adjustments, roster, currency=plan.currency)
+        except InputError as exc:
+            problems += exc.problems
+    churn: list[ChurnRow] = []
+    if inputs.churn is not None:
+        churn, more = load_churn(inputs.churn)
+        problems += more
+    if problems:
+        raise InputError(problems)
+    return plan, period, roster, book, adjustments, churn
+
+
+def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], None] | None = None,
+                 now: datetime | None = None) -> Closed:
+    """Close (or reopen) a period into the ledger on ``engine``; one transaction.
+
+    ``stage`` is called with the result inside the transaction, before it commits: it writes the
+    outputs to temporary files, so the ledger and the files change together or not at all.
+    """
+    plan, period, roster, book, adjustments, churn = _load(inputs)
+    result = run(plan, roster, book, period)
+    hashes = {
+        "plan_sha256": file_sha256(inputs.plan), "roster_sha256": file_sha256(inputs.roster),
+        "accounts_sha256": file_sha256(inputs.accounts),
+        "adjustments_sha256": file_sha256(inputs.adjustments) if inputs.adjustments else None,
+        "churn_sha256": file_sha256(inputs.churn) if inputs.churn else None,
+    }
+    place = ledger_place(engine.url)
+    closed_by = inputs.by or getpass.getuser()
+    closed_at = now or datetime.now(UTC).replace(microsecond=0)
+    with transaction(engine, plan.id) as connection:
+        closes = closes_of(connection, plan.id)
+        version = _check_order(plan, period, closes, inputs, place)
+        year_start = plan_year_start(plan, period)
+        builder = _Builder(connection, plan, period, roster, book, result, closes, version, year_start, place)
+        lines, csms, shares, carried = builder.build(adjustments, churn)
+        close_id = connection.execute(insert(CLOSES).values(
+            plan_id=plan.id, period=period.label, period_start=period.start, period_end=period.end,
+            year_start=year_start, version=version, reason=(inputs.reason or "").strip() or None,
+            closed_by=closed_by, closed_at=closed_at, plan_text=inputs.plan.read_text(encoding="utf-8-sig"),
+            **hashes)).inserted_primary_key[0]
+        if lines:
+            connection.execute(insert(LINES), [{"close_id": close_id, "seq": i, **line.row()}
+                                               for i, line in enumerate(lines)])
+        if csms:
+            connection.execute(insert(CSM_PERIODS), [{"close_id": close_id, **c.row()} for c in csms])
+        if shares:
+            connection.execute(insert(SHARES), [
+                {"close_id": close_id, "component": s.component, "account_id": s.account_id, "csm_id": s.csm_id,
+                 "amount": f"{s.amount:f}", "share": s.share} for s in shares])
+        if carried:
+            connection.execute(insert(CARRIES), [{"into_close_id": close_id, "from_close_id": c.id}
+                                                 for c in carried])
+        if any(c.measure == "ytd" for c in plan.components):
+            connection.execute(insert(BOOKS).values(close_id=close_id, content=book_bytes(book.table)))
+        closed = Closed(plan, period, version, int(close_id), result, tuple(lines), tuple(csms), closed_by,
+                        closed_at, tuple(c.ref for c in carried), tuple(builder.notices))
+        if stage is not None:
+            stage(closed)
+    return closed
+
+
+class _Builder:
+    """Works out a close's lines and balances from the run and the ledger as it stands."""
+
+    def __init__(self, connection: Any, plan: Plan, period: Period, roster: Roster, book: Book, result: RunResult,
+                 closes: Sequence[CloseRecord], version: int, year_start: date, place: str) -> None:
+        self.connection, self.plan, self.period, self.roster, self.book = connection, plan, period, roster, book
+        self.result, self.closes, self.version, self.year_start, self.place = result, closes, version, year_start, place
+        self.notices: list[str] = []
+
+    def latest_versions(self) -> list[CloseRecord]:
+        """The latest version of every closed period of this plan, by period start."""
+        latest: dict[str, CloseRecord] = {}
+        for close in self.closes:
+            latest[close.period] = close
+        return sorted(latest.values(), key=lambda c: c.period_start)
+
+    def build(self, adjustments: Sequence[Adjustment], churn: Sequence[ChurnRow]
+              ) -> tuple[list[Line], list[CsmPeriod], list[Share], list[CloseRecord]]:
+        latest = self.latest_versions()
+        year_before = [c for c in latest if c.year_start == self.year_start and c.period_start < self.period.start]
+        by_csm: dict[str, list[Line]] = defaultdict(list)
+        for line in self.component_lines(year_before):
+            by_csm[line.csm_id].append(line)
+        for adjustment in adjustments:
+            note = adjustment.reason + (f" (approved by {adjustment.approved_by})" if adjustment.approved_by else "")
+            by_csm[adjustment.csm_id].append(Line(adjustment.csm_id, adjustment.component, "adjustment",
+                                                  excel_round(adjustment.amount, 2), note=note))
+        previous = [c for c in self.closes if c.period == self.period.label]
+        carried: list[CloseRecord] = []
+        if self.version == 1:
+            carried = self.pending_reopens()
+            for line in self.prior_period_lines(carried):
+                by_csm[line.csm_id].append(line)
+        for line in self.clawback_lines(churn, latest):
+            by_csm[line.csm_id].append(line)
+        shares = shares_of(self.plan, self.book, {(line.csm_id, line.component): line.payout
+                                                  for lines in by_csm.values() for line in lines
+                                                  if line.kind in COMPONENT_KINDS})
+        if self.version == 1:
+            lines, csms = self.balances(by_csm)
+        else:
+            lines, csms = self.reopen_balances(by_csm, previous[-1])
+        return lines, csms, shares, carried
+
+    # -- component lines ---------------------------------------------------------------------------
+
+    def component_lines(self, year_before: Sequence[CloseRecord]) -> list[Line]:
+        ytd: dict[tuple[str, str], YtdResult] = {}
+        if any(c.measure == "ytd" for c in self.plan.components):
+            prior = self.prior_periods(year_before)
+            ytd = {(r.csm_id, r.component.id): r for r in ytd_results(self.plan, self.period, self.roster, self.book,
+                                                                      prior)}
+        out = []
+        for row in self.result.payout_rows():
+            key = (row["csm_id"], row["component"])
+            if key in ytd:
+                r = ytd[key]
+                out.append(Line(r.csm_id, r.component.id, r.component.kind.value, r.payout, metric=r.component.metric,
+                                actual=_text(r.actual), target=_text(r.target), attainment=_text(r.attainment, 6),
+                                share=_text(r.share, 6), target_incentive=_text(r.target_incentive, 2),
+                                multiplier=_text(r.multiplier), note=r.note))
+                continue
+            out.append(Line(row["csm_id"], row["component"], row["kind"], row["payout"], metric=row["metric"],
+                            actual=_text(row["actual"]), target=_text(row["target"]),
+                            attainment=_text(row["attainment"], 6), share=_text(row["share"], 6),
+                            target_incentive=_text(row["target_incentive"], 2), multiplier=_text(row["multiplier"]),
+                            note=row["note"]))
+        return out
+
+    def prior_periods(self, year_before: Sequence[CloseRecord]) -> list[PriorPeriod]:
+        ids = [c.id for c in year_before]
+        lines = lines_of(self.connection, ids)
+        csms = csm_periods_of(self.connection, ids)
+        out = []
+        for close in year_before:
+            table = book_of(self.connection, close.id)
+            if table is None:
+                raise LedgerError([Problem(self.place, f"{close.ref} was closed without its accounts (the plan had no "
+                                                       "measure: ytd component then): the year to date cannot be "
+                                                       "computed; reopen the plan year's periods with this plan")])
+            paid: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+            for line in lines[close.id]:
+                if line.kind in COMPONENT_KINDS:
+                    paid[(line.csm_id, line.component)] += line.payout
+            out.append(PriorPeriod(parse_period(close.period), table,
+                                   {k: _facts(v) for k, v in csms[close.id].items()}, dict(paid)))
+        return out
+
+    # -- prior-period differences ------------------------------------------------------------------
+
+    def pending_reopens(self) -> list[CloseRecord]:
+        reopened = [c for c in self.closes if c.version > 1]
+        done = carried_ids(self.connection, [c.id for c in reopened])
+        return [c for c in reopened if c.id not in done]
+
+    def prior_period_lines(self, pending: Sequence[CloseRecord]) -> list[Line]:
+        out: list[Line] = []
+        for close in pending:
+            before = next(c for c in self.closes if c.period == close.period and c.version == close.version - 1)
+            lines = lines_of(self.connection, [before.id, close.id])
+            old, new = _totals(lines[before.id]), _totals(lines[close.id])
+            for key in sorted(set(old) | set(new), key=lambda k: (k[0], k[1])):
+                difference = new.get(key, ZERO) - old.get(key, ZERO)
+                if difference:
+                    csm_id, component = key
+                    note = (f"{close.period} version {close.version} less version {before.version}"
+                            f"{': ' + close.reason if close.reason else ''}")
+                    out.append(Line(csm_id, component, "prior_period", difference, note=note,
+                                    source_period=close.period, source_version=close.version))
+        return out
+
+    # -- clawbacks ------------------------------------------------------------------------------
+
+    def clawback_lines(self, churn: Sequence[ChurnRow], latest: Sequence[CloseRecord]) -> list[Line]:
+        if not churn:
+            return []
+        windows = {c.id: c.clawback_days for c in self.plan.components}
+        paying = [c for c in latest if c.period_start < self.period.start]
+        by_id = {c.id: c for c in paying}
+        shares = shares_for(self.connection, list(by_id), [row.account_id for row in churn])
+        clawed = self.already_clawed()
+        book_ids = set(self.book.table["account_id"].to_pylist())
+        problems: list[Problem] = []
+        out = []
+        by_account: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for share in shares:
+            by_account[share["account_id"]].append(share)
+        for row in churn:
+            found = [s for s in by_account.get(row.account_id, []) if s["share"] != 0]
+            if not found:
+                known = row.account_id in book_ids or row.account_id in {s["account_id"] for s in shares}
+                if known:
+                    problems.append(Problem(row.where, f'"{row.account_id}" was never paid by a clawback component '
+                                                       f"of plan {self.plan.id}: there is nothing to claw back",
+                                            "account_id"))
+                else:
+                    problems.append(Problem(row.where, f'"{row.account_id}" is not an account of this period or of '
+                                                       f"any share recorded by plan {self.plan.id}", "account_id"))
+                continue
+            for share in sorted(found, key=lambda s: (by_id[s["close_id"]].period_start, s["component"])):
+                close = by_id[share["close_id"]]
+                days = windows.get(share["component"])
+                if days is None:
+                    continue
+                if (row.account_id, close.period, share["component"]) in clawed:
+                    self.notices.append(f"{row.where}: {row.account_id} was already clawed back for {close.period}")
+                    continue
+                if not close.period_start <= row.churn_date <= close.period_end + timedelta(days=days):
+                    self.notices.append(f"{row.where}: {row.account_id} churned {row.churn_date.isoformat()}, outside "
+                                        f"the {days}-day clawback window of {close.period}: nothing clawed back")
+                    continue
+                out.append(Line(share["csm_id"], share["component"], "clawback", -share["share"],
+                                note=f"{row.account_id} churned {row.churn_date.isoformat()}, within {days} days of "
+                                     f"the end of {close.period} (share {fmt_decimal(share['share'], 2)} of "
+                                     f"{close.ref})",
+                                account_id=row.account_id, source_period=close.period, source_version=close.version))
+        if problems:
+            raise LedgerError(problems)
+        return out
+
+    def already_clawed(self) -> set[tuple[str, str, str]]:
+        ids = [c.id for c in self.closes if c.period != self.period.label]  # a reopen claws its period afresh
+        return {(line.account_id or "", line.source_period or "", line.component)
+                for lines in lines_of(self.connection, ids).values() for line in lines if line.kind == "clawback"}
+
+    # -- balances and draws --------------------------------------------------------------------
+
+    def balances(self, by_csm: dict[str, list[Line]]) -> tuple[list[Line], list[CsmPeriod]]:
+        first_versions = [c for c in self.closes if c.version == 1]
+        balance: dict[str, Decimal] = {}
+        names: dict[str, str] = {}
+        for close_id, rows in csm_periods_of(self.connection, [c.id for c in first_versions]).items():
+            del close_id
+            for csm_id, row in rows.items():
+                balance[csm_id] = row.balance_out
+                names[csm_id] = row.name
+        roster = self.roster.by_id()
+        order = list(roster) + sorted((set(by_csm) | {k for k, v in balance.items() if v}) - set(roster))
+        lines: list[Line] = []
+        csms: list[CsmPeriod] = []
+        for csm_id in order:
+            csm = roster.get(csm_id)
+            own = by_csm.get(csm_id, [])
+            gross = sum((line.payout for line in own), ZERO)
+            balance_in = balance.get(csm_id, ZERO)
+            draw_line = ZERO
+            draw = csm.draw if csm is not None else None
+            if (draw is not None and (draw.until is None or self.period.start <= draw.until)
+                    and self.period.days_employed(csm.start_date, csm.end_date) > 0  # type: ignore[union-attr]
+                    and gross < draw.amount):
+                draw_line = excel_round(draw.amount - gross, 2)
+                kind = "recoverable" if draw.recoverable else "guarantee"
+                own = [*own, Line(csm_id, "draw", "draw", draw_line,
+                                  note=f"{kind} draw of {fmt_decimal(draw.amount, 2)}: gross {fmt_decimal(gross, 2)} "
+                                       "is below it")]
+            payable = max(ZERO, gross - balance_in) + draw_line
+            balance_out = max(ZERO, balance_in - gross) + (draw_line if draw is not None and draw.recoverable else ZERO)
+            lines.extend(own)
+            csms.append(self.csm_period(csm_id, csm, names, gross, draw_line, payable, balance_in, balance_out))
+        return lines, csms
+
+    def reopen_balances(self, by_csm: dict[str, list[Line]], previous: CloseRecord
+                        ) -> tuple[list[Line], list[CsmPeriod]]:
+        old_lines = lines_of(self.connection, [previous.id])[previous.id]
+        old = csm_periods_of(self.connection, [previous.id])[previous.id]
+        kept: dict[str, list[Line]] = defaultdict(list)
+        for line in old_lines:
+            if line.kind in ("draw", "prior_period"):
+                kept[line.csm_id].append(line)
+        roster = self.roster.by_id()
+        names = {k: v.name for k, v in old.items()}
+        order = list(roster) + sorted((set(by_csm) | set(old)) - set(roster))
+        lines: list[Line] = []
+        csms: list[CsmPeriod] = []
+        for csm_id in order:
+            own = [*by_csm.get(csm_id, []), *(line for line in kept.get(csm_id, []) if line.kind == "prior_period")]
+            draws = [line for line in kept.get(csm_id, []) if line.kind == "draw"]
+            gross = sum((line.payout for line in own), ZERO)
+            was = old.get(csm_id)
+            lines.extend([*own, *draws])
+            csms.append(self.csm_period(
+                csm_id, roster.get(csm_id), names, gross, was.draw if was else ZERO, was.payable if was else ZERO,
+                was.balance_in if was else ZERO, was.balance_out if was else ZERO))
+        self.notices.append(f"version {self.version} of {self.period.label} records the corrected lines; what was "
+                            "paid stays; the differences are paid as prior_period lines of the next period closed")
+        return lines, csms
+
+    def csm_period(self, csm_id: str, csm: Any, names: dict[str, str], gross: Decimal, draw: Decimal,
+                   payable: Decimal, balance_in: Decimal, balance_out: Decimal) -> CsmPeriod:
+        if csm is None:
+            return CsmPeriod(csm_id, names.get(csm_id, ""), gross, draw, payable, balance_in, balance_out)
+        return CsmPeriod(csm_id, csm.name, gross, draw, payable, balance_in, balance_out, csm.target_variable,
+                         csm.start_date, csm.end_date, dict(csm.values))
+
+
+def _totals(lines: Sequence[Line]) -> dict[tuple[str, str], Decimal]:
+    totals: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+    for line in lines:
+        if line.kind in DIFF_KINDS:
+            totals[(line.csm_id, line.component)] += line.payout
+    return dict(totals)
+
+
+def _text(value: Decimal | None, places: int | None = None) -> str | None:
+    if value is None:
+        return None
+    return fmt_decimal(value, places)
+

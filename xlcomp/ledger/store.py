@@ -1,0 +1,175 @@
+"""Reading the ledger back: closes, lines and per-CSM periods as plain records."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import select
+
+from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIODS, LINES, SHARES
+
+__all__ = ["CloseRecord", "CsmPeriod", "Line", "book_bytes", "book_of", "carried_ids", "closes_of", "csm_periods_of",
+           "lines_of", "shares_for"]
+
+LINE_FIELDS = ("csm_id", "component", "kind", "metric", "actual", "target", "attainment", "share", "target_incentive",
+               "multiplier", "payout", "note", "account_id", "source_period", "source_version")
+
+
+@dataclass(frozen=True)
+class CloseRecord:
+    """One closed period version."""
+
+    id: int
+    plan_id: str
+    period: str
+    period_start: date
+    period_end: date
+    year_start: date
+    version: int
+    reason: str | None
+    closed_by: str
+    closed_at: datetime
+    plan_sha256: str
+    roster_sha256: str
+    accounts_sha256: str
+    adjustments_sha256: str | None
+    churn_sha256: str | None
+
+    @property
+    def ref(self) -> str:
+        """``2027-Q1@2``."""
+        return f"{self.period}@{self.version}"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One ledger line (a payouts.csv row of a close)."""
+
+    csm_id: str
+    component: str
+    kind: str
+    payout: Decimal
+    metric: str = ""
+    actual: str | None = None
+    target: str | None = None
+    attainment: str | None = None
+    share: str | None = None
+    target_incentive: str | None = None
+    multiplier: str | None = None
+    note: str = ""
+    account_id: str | None = None
+    source_period: str | None = None
+    source_version: int | None = None
+
+    def row(self) -> dict[str, Any]:
+        """The line as a database row (without close_id and seq)."""
+        return {name: getattr(self, name) for name in LINE_FIELDS}
+
+
+@dataclass(frozen=True)
+class CsmPeriod:
+    """One CSM in one close: roster facts and the balance rule's numbers."""
+
+    csm_id: str
+    name: str
+    gross: Decimal
+    draw: Decimal
+    payable: Decimal
+    balance_in: Decimal
+    balance_out: Decimal
+    target_variable: Decimal | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    roster_values: dict[str, Decimal | None] | None = None
+
+    def row(self) -> dict[str, Any]:
+        """The record as a database row (without close_id)."""
+        values = {k: (None if v is None else f"{v:f}") for k, v in (self.roster_values or {}).items()}
+        return {"csm_id": self.csm_id, "name": self.name, "gross": self.gross, "draw": self.draw,
+                "payable": self.payable, "balance_in": self.balance_in, "balance_out": self.balance_out,
+                "target_variable": None if self.target_variable is None else f"{self.target_variable:f}",
+                "start_date": self.start_date, "end_date": self.end_date, "roster_values": json.dumps(values)}
+
+
+def closes_of(connection: Any, plan_id: str | None = None) -> list[CloseRecord]:
+    """Every close (of a plan), in the order they were made."""
+    query = select(*(CLOSES.c[name] for name in CloseRecord.__dataclass_fields__)).order_by(CLOSES.c.id)
+    if plan_id is not None:
+        query = query.where(CLOSES.c.plan_id == plan_id)
+    return [CloseRecord(**row._mapping) for row in connection.execute(query)]
+
+
+def lines_of(connection: Any, close_ids: Iterable[int]) -> dict[int, list[Line]]:
+    """The lines of each close, in their order."""
+    ids = list(close_ids)
+    out: dict[int, list[Line]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    query = (select(LINES.c.close_id, *(LINES.c[name] for name in LINE_FIELDS))
+             .where(LINES.c.close_id.in_(ids)).order_by(LINES.c.close_id, LINES.c.seq))
+    for row in connection.execute(query):
+        data = dict(row._mapping)
+        out[data.pop("close_id")].append(Line(**data))
+    return out
+
+
+def csm_periods_of(connection: Any, close_ids: Iterable[int]) -> dict[int, dict[str, CsmPeriod]]:
+    """Each close's per-CSM records, by csm_id."""
+    ids = list(close_ids)
+    out: dict[int, dict[str, CsmPeriod]] = {i: {} for i in ids}
+    if not ids:
+        return out
+    for row in connection.execute(select(CSM_PERIODS).where(CSM_PERIODS.c.close_id.in_(ids))):
+        data = dict(row._mapping)
+        close_id = data.pop("close_id")
+        values = {k: (None if v is None else Decimal(v)) for k, v in json.loads(data.pop("roster_values")).items()}
+        tv = data.pop("target_variable")
+        out[close_id][data["csm_id"]] = CsmPeriod(**data, target_variable=None if tv is None else Decimal(tv),
+                                                  roster_values=values)
+    return out
+
+
+def carried_ids(connection: Any, close_ids: Sequence[int]) -> set[int]:
+    """The reopened versions whose differences were already carried into a later close."""
+    if not close_ids:
+        return set()
+    query = select(CARRIES.c.from_close_id).where(CARRIES.c.from_close_id.in_(list(close_ids)))
+    return {row[0] for row in connection.execute(query)}
+
+
+def shares_for(connection: Any, close_ids: Sequence[int], account_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Recorded clawback shares of these accounts in these closes."""
+    if not close_ids or not account_ids:
+        return []
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(account_ids), 500):
+        chunk = list(account_ids[start:start + 500])
+        query = select(SHARES).where(SHARES.c.close_id.in_(list(close_ids)), SHARES.c.account_id.in_(chunk))
+        out.extend(dict(row._mapping) for row in connection.execute(query))
+    return out
+
+
+def book_bytes(table: pa.Table) -> bytes:
+    """A book's accounts as compressed Arrow IPC."""
+    columns = [name for name in table.column_names if name != "_row"]
+    sink = io.BytesIO()
+    options = pa.ipc.IpcWriteOptions(compression="zstd")
+    with pa.ipc.new_stream(sink, table.select(columns).schema, options=options) as writer:
+        writer.write_table(table.select(columns))
+    return sink.getvalue()
+
+
+def book_of(connection: Any, close_id: int) -> pa.Table | None:
+    """The accounts kept with a close (None: not kept)."""
+    row = connection.execute(select(BOOKS.c.content).where(BOOKS.c.close_id == close_id)).first()
+    if row is None:
+        return None
+    with pa.ipc.open_stream(io.BytesIO(row[0])) as reader:
+        return reader.read_all()

@@ -1,0 +1,191 @@
+"""Year-to-date components (``measure: ytd``, SPEC section 9), computed by the ordinary engine on
+year-to-date inputs:
+
+- the book: the accounts of the plan year's closed periods plus this period's, amounts and counts
+  summed by account_id; an account's owner, segment and scores are those of its latest period;
+- the roster: each CSM as now, with a quota (or an amount target) summed over the periods' rosters
+  and a rate target as now;
+- the target incentive: the sum of the periods' TIs, each ``target_variable x weight x days employed
+  / (days in period x periods per year)`` of that period's roster; the payout is
+  ``ROUND(TI_ytd x share x multiplier, 2)``, exact (fractions, rounded once).
+
+A line this period is the year-to-date payout less what the ledger paid on the component so far.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from xlcomp.engine.run import run
+from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS, metric_def
+from xlcomp.model.people import Book, Csm, Roster
+from xlcomp.model.period import Period
+from xlcomp.model.plan import Component, Kind, Plan
+
+__all__ = ["CsmFacts", "PriorPeriod", "YtdResult", "round_fraction", "ytd_results"]
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class CsmFacts:
+    """What the year to date needs of one CSM's roster row in one period."""
+
+    target_variable: Decimal
+    start_date: date | None
+    end_date: date | None
+    values: Mapping[str, Decimal | None]
+
+
+@dataclass(frozen=True)
+class PriorPeriod:
+    """A closed period of the plan year (its latest version): accounts, roster facts, what it paid."""
+
+    period: Period
+    book: pa.Table
+    csms: Mapping[str, CsmFacts]
+    paid: Mapping[tuple[str, str], Decimal]   # (csm_id, component) -> Σ of its component lines
+
+
+@dataclass(frozen=True)
+class YtdResult:
+    """One CSM's year-to-date component: the SPEC's row fields and the line (YTD payout less paid)."""
+
+    csm_id: str
+    component: Component
+    actual: Decimal | None
+    target: Decimal | None
+    attainment: Decimal | None
+    share: Decimal | None
+    target_incentive: Decimal | None
+    multiplier: Decimal
+    ytd_payout: Decimal
+    paid_before: Decimal
+    note: str
+
+    @property
+    def payout(self) -> Decimal:
+        """This period's line."""
+        return self.ytd_payout - self.paid_before
+
+
+def round_fraction(value: Fraction, places: int) -> Decimal:
+    """Excel's ROUND of an exact fraction: half away from zero."""
+    scale = 10 ** places
+    scaled = abs(value) * scale
+    whole, rest = divmod(scaled.numerator, scaled.denominator)
+    if 2 * rest >= scaled.denominator:
+        whole += 1
+    result = Decimal(whole).scaleb(-places)
+    return -result if value < 0 else result
+
+
+def _summed_column(component: Component, plan: Plan) -> str | None:
+    """The roster column of a component's quota or amount target, summed over the year; None otherwise."""
+    target = component.quota if component.kind is Kind.COMMISSION else component.target
+    if target is None or not target.column:
+        return None
+    definition = metric_def(component.metric, set(plan.inputs))
+    if component.kind is Kind.COMMISSION or (definition is not None and definition.is_amount):
+        return target.column
+    return None
+
+
+def ytd_book(books: Sequence[pa.Table], template: Book) -> Book:
+    """The year's accounts summed by account_id (owner, segment and scores from the latest period)."""
+    tables = []
+    for order, table in enumerate(books):
+        kept = [name for name in table.column_names if name != "_row"]
+        tables.append(table.select(kept).append_column("_order", pa.array([order] * table.num_rows, pa.int32())))
+    combined = pa.concat_tables(tables, promote_options="permissive")
+    combined = combined.sort_by([("account_id", "ascending"), ("_order", "ascending")])
+    sums = [name for name in SUM_FIELDS if name in combined.column_names]
+    lasts = [name for name in ("csm_id", "segment", *SCORE_FIELDS) if name in combined.column_names]
+    grouped = combined.group_by("account_id", use_threads=False).aggregate([(name, "sum") for name in sums])
+    ids = combined["account_id"].to_numpy(zero_copy_only=False)
+    last_rows = np.flatnonzero(np.append(ids[1:] != ids[:-1], True))   # sorted: an account's last period
+    latest = combined.take(pa.array(last_rows))
+    columns: dict[str, Any] = {name.removesuffix("_sum"): grouped[name] for name in grouped.column_names}
+    assert columns["account_id"].to_pylist() == latest["account_id"].to_pylist()
+    columns.update({name: latest[name] for name in lasts})
+    arrays = []
+    fields = []
+    schema = template.table.schema
+    for name in template.table.column_names:
+        if name == "_row":
+            arrays.append(pa.array(range(latest.num_rows), pa.int32()))
+        elif name in columns:
+            arrays.append(columns[name].cast(schema.field(name).type))
+        else:
+            arrays.append(pa.nulls(latest.num_rows, schema.field(name).type))
+        fields.append(schema.field(name))
+    return Book(pa.Table.from_arrays(arrays, schema=pa.schema(fields)), template.locator, template.columns)
+
+
+def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: Sequence[PriorPeriod]
+                ) -> list[YtdResult]:
+    """Every CSM's year-to-date components this period, in roster then plan order."""
+    components = tuple(c for c in plan.components if c.measure == "ytd")
+    if not components:
+        return []
+    summed = {column for c in components if (column := _summed_column(c, plan))}
+    csms = []
+    for csm in roster.csms:
+        values = dict(csm.values)
+        for column in summed:
+            total = values.get(column) or ZERO
+            for past in prior:
+                facts = past.csms.get(csm.csm_id)
+                total += (facts.values.get(column) or ZERO) if facts else ZERO
+            values[column] = total
+        csms.append(dataclasses.replace(csm, values=MappingProxyType(values)))
+    ytd_roster = dataclasses.replace(roster, csms=tuple(csms))
+    ytd_plan = dataclasses.replace(plan, components=components)
+    combined = ytd_book([p.book for p in prior] + [book.table], book) if prior else book
+    result = run(ytd_plan, ytd_roster, combined, period)
+    first = prior[0].period.label if prior else period.label
+    span = f"{first} to {period.label}" if prior else period.label
+    out = []
+    for csm, csm_result in zip(roster.csms, result.csms, strict=True):
+        for r in csm_result.components:
+            component = r.component
+            paid = sum((p.paid.get((csm.csm_id, component.id), ZERO) for p in prior), ZERO)
+            target_incentive = None
+            if component.kind is Kind.BONUS:
+                fraction = _ti_fraction(component, plan, period, csm, prior)
+                share = r.share if r.share is not None else ZERO
+                ytd_payout = round_fraction(fraction * Fraction(share) * Fraction(r.multiplier), 2)
+                target_incentive = round_fraction(fraction, 2)
+            else:
+                ytd_payout = r.payout
+            note = f"year to date {span}: {ytd_payout:,.2f} less {paid:,.2f} paid before"
+            if r.note:
+                note += f"; {r.note}"
+            out.append(YtdResult(csm.csm_id, component, r.actual, r.target, r.attainment, r.share, target_incentive,
+                                 r.multiplier, ytd_payout, paid, note))
+    return out
+
+
+def _ti_fraction(component: Component, plan: Plan, period: Period, csm: Csm, prior: Sequence[PriorPeriod]
+                 ) -> Fraction:
+    assert component.weight is not None
+    total = Fraction(0)
+    facts = [(p.period, p.csms.get(csm.csm_id)) for p in prior]
+    facts.append((period, CsmFacts(csm.target_variable, csm.start_date, csm.end_date, csm.values)))
+    for when, fact in facts:
+        if fact is None:
+            continue
+        days = when.days_employed(fact.start_date, fact.end_date)
+        total += Fraction(fact.target_variable * component.weight * days) / (when.days * when.per_year)
+    return total
+
