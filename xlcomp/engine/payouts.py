@@ -20,6 +20,7 @@ from xlcomp.rules import payout as rules
 from xlcomp.rules.curves import TIERS, tier_table
 from xlcomp.rules.expr import Expr
 from xlcomp.rules.payout import Inputs as K
+from xlcomp.rules.status import Status, decide
 
 __all__ = ["BonusBlock", "CommissionBlock", "ComponentResult", "GateCheck", "MultiplierCheck", "Trace", "bonus",
            "bonus_block", "bonus_results", "commission", "commission_block", "commission_results",
@@ -115,6 +116,15 @@ class ComponentResult(NamedTuple):
     def note(self) -> str:
         """The payouts.csv note: why a component paid 0, caps, multipliers ('' when nothing to say)."""
         return _notes(self.trace, self.multiplier, self.component)
+
+    @property
+    def status(self) -> Status:
+        """Why the component paid what it paid: the decision tree of :mod:`xlcomp.rules.status`."""
+        component, trace = self.component, self.trace
+        env = {K.ATTAINMENT: self.attainment, K.GATE: trace.gate is None or trace.gate.passed,
+               K.THRESHOLD: component.threshold, K.CURVE_SHARE: trace.uncapped, K.CAP: component.cap,
+               K.BEFORE_CAP: trace.uncapped, K.CAP_AMOUNT: component.cap_amount}
+        return decide(component, env)
 
     @property
     def actual(self) -> Decimal | None:

@@ -23,21 +23,28 @@ from xlcomp.model.plan import Curve, CurveMode
 from xlcomp.rules.expr import (
     BLANK,
     MAX,
+    MIN,
     ROUND,
+    Binary,
     Cells,
     Column,
     Env,
     Expr,
     Group,
+    If,
+    Index,
+    Input,
     Lookup,
+    Match,
     Num,
     Operand,
     as_expr,
     decimals,
 )
 
-__all__ = ["BIG", "TIERS", "MarginalTiers", "attainment", "commission_curve", "curve_share", "held_rate",
-           "tier_table"]
+__all__ = ["BIG", "TIERS", "TIER_FROM", "TIER_PART", "TIER_RATE", "TIER_UPTO", "MarginalTiers", "attainment",
+           "commission_curve", "curve_share", "held_rate", "tier_table", "walk_from", "walk_part", "walk_pay",
+           "walk_rate", "walk_upto"]
 
 TIERS = "tiers"
 # Stands in for "no end" in a tier's upto inside array formulas (blank upto + BIG).
@@ -126,3 +133,42 @@ def attainment(actual: Operand, target: Operand, den: Operand | None = None) -> 
     """``MAX(0, ROUND(actual / (den x target), 6))``: one division, 0 where negative."""
     divisor = as_expr(target) if den is None else as_expr(den) * target
     return MAX(0, ROUND(as_expr(actual) / divisor, 6))
+
+
+# The tier walk a CSM tab shows: one row per tier, reading that row's own cells.
+TIER_FROM, TIER_UPTO, TIER_RATE, TIER_PART = "tier_from", "tier_upto", "tier_rate", "tier_part"
+
+
+def walk_from(row: int, scaled: bool) -> Expr:
+    """A tier's lower bound: ``INDEX(from, row)``, times the quota for a commission."""
+    low = Index(TIERS, "from", row)
+    return low * "quota" if scaled else low
+
+
+def walk_upto(row: int, scaled: bool) -> Expr:
+    """A tier's upper bound: blank for no end, times the quota for a commission."""
+    upto = Index(TIERS, "upto", row)
+    return If(upto.eq(BLANK), BLANK, upto * "quota" if scaled else upto)
+
+
+def walk_rate(row: int) -> Expr:
+    """A tier's rate."""
+    return Index(TIERS, "rate", row)
+
+
+def walk_part(mode: CurveMode, commission: bool, row: int) -> Expr:
+    """The part of attainment ``x`` (or of ``amount``) inside tier ``row``; whole and steps count only the
+    tier holding ``x`` (1 for steps)."""
+    x, low, upto = Input("x"), Input(TIER_FROM), Input(TIER_UPTO)
+    if mode is CurveMode.MARGINAL:
+        reach = as_expr("amount") if commission else x
+        part = MAX(0, If(upto.eq(BLANK), reach, MIN(reach, upto)) - low)
+        return part if commission else If(x.eq(BLANK), Num(ZERO), part)
+    held = Binary("=", Match(x, TIERS, "from"), Num(Decimal(row)))
+    inside: Expr = MAX(0, "amount") if commission else x if mode is CurveMode.WHOLE else Num(Decimal(1))
+    return If(x.eq(BLANK), Num(ZERO), If(held, inside, Num(ZERO)))
+
+
+def walk_pay(row: int) -> Expr:
+    """What a tier pays: rate x part."""
+    return Input(TIER_RATE) * TIER_PART

@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 
 __all__ = ["AND", "BLANK", "FALSE", "MAX", "MIN", "NOT", "OR", "ROUND", "Array", "Binary", "Blank", "Cells",
-           "Column", "ColumnMin", "Env", "Expr", "Func", "Group", "If", "Input", "IsBlank", "Literal", "Lookup",
-           "N", "Num", "Text", "as_expr", "decimals", "excel_column", "take"]
+           "Column", "ColumnMin", "Env", "Expr", "Func", "Group", "If", "Index", "Input", "IsBlank", "Literal",
+           "Lookup", "Match", "N", "Num", "Text", "as_expr", "decimals", "excel_column", "take"]
 
 Array = np.ndarray[Any, Any]
 Env = Mapping[str, Any]
@@ -500,6 +500,45 @@ class Lookup(Expr):
         name = cells[self.table]
         return (f"INDEX({excel_column(name, self.result)},MATCH({self.x.render(cells)},"
                 f"{excel_column(name, self.key)},1))")
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.x,)
+
+    def inputs(self) -> set[str]:
+        return self.x.inputs() | {self.table}
+
+
+@dataclass(frozen=True, eq=False)
+class Index(Expr):
+    """``INDEX(Table[column], row)``: one cell of a table column (``row`` from 1)."""
+
+    table: str
+    column: str
+    row: int
+
+    def evaluate(self, env: Env) -> Any:
+        return env[self.table][self.column][self.row - 1]
+
+    def render(self, cells: Cells) -> str:
+        return f"INDEX({excel_column(cells[self.table], self.column)},{self.row})"
+
+    def inputs(self) -> set[str]:
+        return {self.table}
+
+
+@dataclass(frozen=True, eq=False)
+class Match(Expr):
+    """``MATCH(x, Table[column], 1)``: the row (from 1) of the last value at most ``x`` (values ascending)."""
+
+    x: Expr
+    table: str
+    column: str
+
+    def evaluate(self, env: Env) -> Any:
+        return held_rows(env[self.table][self.column], self.x.evaluate(env)) + 1
+
+    def render(self, cells: Cells) -> str:
+        return f"MATCH({self.x.render(cells)},{excel_column(cells[self.table], self.column)},1)"
 
     def children(self) -> tuple[Expr, ...]:
         return (self.x,)

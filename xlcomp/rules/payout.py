@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from xlcomp.model.plan import Component, CurveMode, Multiplier
+from xlcomp.model.plan import Component, CurveMode, Kind, Multiplier
 from xlcomp.rules.curves import attainment, commission_curve, curve_share
 from xlcomp.rules.expr import (
     BLANK,
@@ -28,6 +28,7 @@ from xlcomp.rules.expr import (
     ROUND,
     ColumnMin,
     Expr,
+    Func,
     If,
     Input,
     Lookup,
@@ -38,8 +39,9 @@ from xlcomp.rules.expr import (
 
 __all__ = ["BANDS", "PERIODS_PER_YEAR", "PERIOD_DAYS", "Inputs", "band_min", "band_table", "bonus_attainment",
            "bonus_curve_share", "bonus_payout", "bonus_share", "commission_amount", "commission_attainment",
-           "commission_before_cap", "commission_capped", "commission_payout", "days_employed", "gate_passed",
-           "multiplier_factor", "multiplier_product", "proration", "risk_adjusted_target", "target_incentive"]
+           "commission_before_cap", "commission_capped", "commission_payout", "curve_point", "days_employed",
+           "gate_passed", "multiplier_factor", "multiplier_product", "proration", "risk_adjusted_target",
+           "target_incentive"]
 
 PERIOD_DAYS = "period_days"
 PERIODS_PER_YEAR = "periods_per_year"
@@ -128,7 +130,7 @@ def bonus_share(component: Component) -> Expr:
     if component.gate is not None:
         conditions.append(NOT(K.GATE))
     paid: Expr = MIN(K.CAP, K.CURVE_SHARE) if component.cap is not None else Input(K.CURVE_SHARE)
-    return If(OR(*conditions), Num(ZERO), paid)
+    return If(Func("OR", tuple(conditions)), Num(ZERO), paid)
 
 
 def _annual_fraction(numerator: Expr) -> Expr:
@@ -189,6 +191,21 @@ def gate_passed(has_den: bool, minimum: str = "gate_min") -> Expr:
     """The gate: the metric at least its minimum (``num >= min x den``, no division); FALSE with no data."""
     test = (Input(K.NUM) >= Input(minimum) * K.DEN) if has_den else (Input(K.VALUE) >= minimum)
     return If(Input(K.VALUE).eq(BLANK), FALSE, test)
+
+
+def curve_point(component: Component) -> Expr:
+    """A point of the Plan sheet's payout-curve chart at attainment ``attainment``: the bonus share after
+    threshold and cap, or a commission's pay per 1 of quota (0 below the threshold)."""
+    assert component.curve is not None
+    x = Input(K.ATTAINMENT)
+    point = curve_share(component.curve.mode, x)
+    if component.kind is Kind.BONUS and component.cap is not None:
+        point = MIN(K.CAP, point)
+    if component.kind is Kind.COMMISSION:
+        point = MAX(0, point)
+    if component.threshold is not None:
+        point = If(x < K.THRESHOLD, Num(ZERO), point)
+    return point
 
 
 def band_table(multiplier: Multiplier) -> dict[str, tuple[Decimal, ...]]:
