@@ -18,7 +18,7 @@ from xlcomp.model.plan import Component, Curve, Kind, Multiplier
 from xlcomp.money import excel_round
 from xlcomp.rules import payout as rules
 from xlcomp.rules.curves import TIERS, tier_table
-from xlcomp.rules.expr import Expr
+from xlcomp.rules.expr import Expr, is_blank
 from xlcomp.rules.payout import Inputs as K
 from xlcomp.rules.status import Status, decide
 
@@ -260,7 +260,7 @@ def bonus_block(component: Component, num: Array, den: Array, target: Array, tar
     env[K.ATTAINMENT] = attainment = attainment_rule.evaluate(env)
     env[K.CURVE_SHARE] = curve = curve_rule.evaluate(env)
     env[K.SHARE] = share = share_rule.evaluate(env)
-    defined = np.fromiter((x is not None for x in attainment), dtype=bool, count=n)
+    defined = ~is_blank(attainment)
     below = np.zeros(n, dtype=bool)
     if component.threshold is not None and defined.any():
         below[defined] = np.asarray(attainment[defined] < component.threshold, dtype=bool)

@@ -33,7 +33,7 @@ import numpy as np
 
 __all__ = ["AND", "BLANK", "FALSE", "MAX", "MIN", "NOT", "OR", "ROUND", "Array", "Binary", "Blank", "Cells",
            "Column", "ColumnMin", "Env", "Expr", "Func", "Group", "If", "Index", "Input", "IsBlank", "Literal",
-           "Lookup", "Match", "N", "Num", "Text", "as_expr", "decimals", "excel_column", "take"]
+           "Lookup", "Match", "N", "Num", "Text", "as_expr", "decimals", "excel_column", "is_blank", "take"]
 
 Array = np.ndarray[Any, Any]
 Env = Mapping[str, Any]
@@ -67,11 +67,12 @@ def excel_column(table: str, column: str) -> str:
     return f"{table}[{escaped}]"
 
 
-def _is_blank(value: Any) -> Any:
+def is_blank(value: Any) -> Any:
+    """Which values are blank (None): a bool array for an array, a bool for one value."""
     if isinstance(value, np.ndarray):
         if value.dtype != object:
             return np.zeros(len(value), dtype=bool)
-        return np.fromiter((v is None for v in value), dtype=bool, count=len(value))
+        return np.array([v is None for v in value.tolist()], dtype=bool)
     return value is None
 
 
@@ -291,7 +292,7 @@ class IsBlank(Expr):
     precedence = 1
 
     def evaluate(self, env: Env) -> Any:
-        return _is_blank(self.inner.evaluate(env))
+        return is_blank(self.inner.evaluate(env))
 
     def render(self, cells: Cells) -> str:
         inner = self.inner.render(cells)
@@ -369,7 +370,7 @@ class Func(Expr):
         if name == "N":
             value = values[0]
             if isinstance(value, np.ndarray):
-                blank = _is_blank(value)
+                blank = is_blank(value)
                 return _WHERE(blank, ZERO, value) if blank.any() else value
             return ZERO if value is None else value
         if name == "NOT":
