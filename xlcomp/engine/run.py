@@ -317,14 +317,18 @@ _RISK_ADJUSTED = risk_adjusted_target()
 
 
 def days_employed(period: Period, csms: Sequence[Csm]) -> Array:
-    """Each CSM's days employed in the period (the rule :func:`xlcomp.rules.payout.days_employed`)."""
+    """Each CSM's days employed in the period (the rule :func:`xlcomp.rules.payout.days_employed`),
+    evaluated once per distinct pair of start and end dates."""
     def day(value: date | None) -> Decimal | None:
         return None if value is None else Decimal(value.toordinal())
 
-    env = {Inputs.START: decimals([day(csm.start_date) for csm in csms]),
-           Inputs.END: decimals([day(csm.end_date) for csm in csms]),
+    pairs = [(csm.start_date, csm.end_date) for csm in csms]
+    distinct = list(dict.fromkeys(pairs))
+    env = {Inputs.START: decimals([day(start) for start, _ in distinct]),
+           Inputs.END: decimals([day(end) for _, end in distinct]),
            Inputs.PERIOD_START: day(period.start), Inputs.PERIOD_END: day(period.end)}
-    return _DAYS_EMPLOYED.evaluate(env)  # type: ignore[no-any-return]
+    by_pair = dict(zip(distinct, _DAYS_EMPLOYED.evaluate(env).tolist(), strict=True))
+    return decimals([by_pair[pair] for pair in pairs])
 
 
 def _risk_adjusted(target: Target, risk: Any) -> Any:

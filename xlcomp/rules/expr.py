@@ -24,9 +24,10 @@ tie); :class:`Group` keeps parentheses a formula wants for reading.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -56,9 +57,10 @@ def decimals(values: Any) -> Array:
     return out
 
 
-def take(env: Env, rows: Array) -> dict[str, Any]:
-    """The environment of some rows: every array input cut to ``rows`` (a mask or indices)."""
-    return {name: value[rows] if isinstance(value, np.ndarray) else value for name, value in env.items()}
+def take(env: Env, rows: Array, names: Iterable[str] | None = None) -> dict[str, Any]:
+    """The environment of some rows: every array input (of ``names``, default all) cut to ``rows``."""
+    wanted = env.keys() if names is None else names
+    return {name: value[rows] if isinstance(value := env[name], np.ndarray) else value for name in wanted}
 
 
 def excel_column(table: str, column: str) -> str:
@@ -110,6 +112,11 @@ class Expr:
     def children(self) -> tuple[Expr, ...]:
         """The nodes under this one."""
         return ()
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        """:meth:`inputs`, worked out once (what a branch's rows are cut to)."""
+        return frozenset(self.inputs())
 
     def __add__(self, other: Operand) -> Binary:
         return Binary("+", self, as_expr(other))
@@ -304,7 +311,8 @@ class IsBlank(Expr):
         return (self.inner,)
 
 
-def _pick(condition: Any, yes: Callable[[Env], Any], no: Callable[[Env], Any], env: Env) -> Any:
+def _pick(condition: Any, yes: Callable[[Env], Any], no: Callable[[Env], Any], env: Env,
+          names: Iterable[str] | None = None) -> Any:
     """``yes`` where ``condition`` holds, else ``no``, each evaluated only on its own rows."""
     if not isinstance(condition, np.ndarray):
         return yes(env) if condition else no(env)
@@ -317,8 +325,8 @@ def _pick(condition: Any, yes: Callable[[Env], Any], no: Callable[[Env], Any], e
         out[:] = [value] * len(condition)
         return out
     out = np.empty(len(condition), dtype=object)
-    out[condition] = yes(take(env, condition))
-    out[~condition] = no(take(env, ~condition))
+    out[condition] = yes(take(env, condition, names))
+    out[~condition] = no(take(env, ~condition, names))
     return out
 
 
@@ -331,7 +339,8 @@ class If(Expr):
     no: Expr
 
     def evaluate(self, env: Env) -> Any:
-        return _pick(self.condition.evaluate(env), self.yes.evaluate, self.no.evaluate, env)
+        return _pick(self.condition.evaluate(env), self.yes.evaluate, self.no.evaluate, env,
+                     self.yes.names | self.no.names)
 
     def render(self, cells: Cells) -> str:
         return f"IF({self.condition.render(cells)},{self.yes.render(cells)},{self.no.render(cells)})"
@@ -386,9 +395,10 @@ class Func(Expr):
             return first
         rest = Func(self.name, self.args[1:])
         if any_of:
-            result = _pick(first, lambda e: True, lambda e: _broadcast(rest.evaluate(e), _length(e)), env)
+            result = _pick(first, lambda e: True, lambda e: _broadcast(rest.evaluate(e), _length(e)), env, rest.names)
         else:
-            result = _pick(first, lambda e: _broadcast(rest.evaluate(e), _length(e)), lambda e: False, env)
+            result = _pick(first, lambda e: _broadcast(rest.evaluate(e), _length(e)), lambda e: False, env,
+                           rest.names)
         return np.asarray(result, dtype=bool) if isinstance(result, np.ndarray) else result
 
     def render(self, cells: Cells) -> str:
