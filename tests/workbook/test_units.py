@@ -95,6 +95,7 @@ def test_curve_formulas_read_the_tier_table() -> None:
 def test_metric_specs_agree_with_the_engine(books: dict[str, Book]) -> None:
     from xlcomp.engine.metrics import metric_value
     from xlcomp.model.metrics import METRICS
+    from xlcomp.rules.metrics import metric_env
 
     for name in PRESETS:
         result = books[name].result
@@ -106,8 +107,9 @@ def test_metric_specs_agree_with_the_engine(books: dict[str, Book]) -> None:
                 if spec.num is None:
                     assert not engine.defined and spec.undefined_text == engine.reason, metric
                     continue
-                num = spec.num.evaluate(csm.sums, csm.csm)
-                den = spec.den.evaluate(csm.sums, csm.csm) if spec.den is not None else Decimal(1)
+                env = metric_env(csm.sums, csm.csm, plan)
+                num = spec.num.evaluate(env)
+                den = spec.den.evaluate(env) if spec.den is not None else Decimal(1)
                 if engine.defined:
                     assert num is not None and den is not None and num / den == engine.value, metric
                 else:

@@ -4,10 +4,11 @@ The tier *holding* a value is the last tier whose lower bound is at most the val
 ``MATCH(value, lower_bounds, 1)``): so a value above a bounded last tier is held by the last tier.
 Marginal curves never pay above the last ``upto``.
 
-Each rule is written once, on arrays of exact Decimals (NumPy object arrays: the arithmetic is
-Decimal's own, only the loop runs in C) so a run computes every CSM at once: ``shares``,
-``bonus_shares``, ``commissions``, ``attainments``. The scalar forms (``share_at``, ``bonus_share``,
-``commission_at``, ``attainment_of``) call them with one value. The walks (``tier_walk``,
+Each rule is described once in :mod:`xlcomp.rules` and evaluated here on arrays of exact Decimals
+(NumPy object arrays: the arithmetic is Decimal's own, only the loop runs in C) so a run computes
+every CSM at once: ``shares``, ``bonus_shares``, ``commissions``, ``attainments``. The scalar forms
+(``share_at``, ``bonus_share``, ``commission_at``, ``attainment_of``) call them with one value.
+The walks (``tier_walk``,
 ``commission_walk``) explain a result step by step for statements; ``tier_share`` and
 ``commission_value`` return a number with its walk.
 """
@@ -15,12 +16,15 @@ Decimal's own, only the loop runs in C) so a run computes every CSM at once: ``s
 from __future__ import annotations
 
 import bisect
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from xlcomp.model.plan import Curve, CurveMode
+from xlcomp.rules.curves import TIERS, attainment, commission_curve, curve_share, tier_table
+from xlcomp.rules.expr import Expr
 
 __all__ = ["BonusShare", "Segment", "attainment_of", "attainments", "bonus_share", "bonus_shares",
            "commission_at", "commission_value", "commission_walk", "commissions", "decimals", "holding_tier",
@@ -68,11 +72,17 @@ def rounded(values: Array, digits: int) -> Array:
     return _ROUNDERS[digits](values)  # type: ignore[no-any-return]
 
 
-def _held_rates(curve: Curve, values: Array) -> Array:
-    """The rate of the tier holding each value: the last tier whose lower bound is at most it."""
-    lows = decimals(curve.lows)
-    index = np.searchsorted(lows, values, side="right") - 1
-    return decimals(curve.rates)[maximum(index, 0)]
+@functools.cache
+def _curve_rule(mode: CurveMode) -> Expr:
+    return curve_share(mode, "x")
+
+
+@functools.cache
+def _commission_rule(mode: CurveMode) -> Expr:
+    return commission_curve(mode, "amount", "quota", "x")
+
+
+_ATTAINMENT = attainment("actual", "target", "den")
 
 
 class Segment(NamedTuple):
@@ -96,21 +106,9 @@ def holding_tier(curve: Curve, value: Decimal) -> int:
 
 
 def shares(attainment: Array, curve: Curve) -> Array:
-    """Each attainment's payout share (before threshold, cap and multiplier).
-
-    marginal: Σ rate_i x clip(a - lower_i, 0, upper_i - lower_i); whole: a x rate of the tier holding
-    a; steps: the rate of the tier holding a.
-    """
-    if curve.mode is CurveMode.MARGINAL:
-        total = np.full(len(attainment), ZERO, dtype=object)
-        for lower, upper, rate in curve.bounds():
-            part = maximum(attainment - lower, ZERO)
-            if upper is not None:
-                part = minimum(part, upper - lower)
-            total = total + rate * part
-        return total
-    held = _held_rates(curve, attainment)
-    return attainment * held if curve.mode is CurveMode.WHOLE else held
+    """Each attainment's payout share (before threshold, cap and multiplier): the rule
+    :func:`xlcomp.rules.curves.curve_share` on the curve's tier table."""
+    return _curve_rule(curve.mode).evaluate({"x": attainment, TIERS: tier_table(curve)})  # type: ignore[no-any-return]
 
 
 def share_at(attainment: Decimal, curve: Curve) -> Decimal:
@@ -143,7 +141,7 @@ def tier_share(attainment: Decimal, curve: Curve) -> tuple[Decimal, tuple[Segmen
 
 def attainments(actual: Array, den: Array | Decimal, target: Array | Decimal) -> Array:
     """Attainment as the engine pays it: ``ROUND(actual / (den x target), 6)``, and 0 where negative."""
-    return maximum(rounded(actual / (den * target), 6), ZERO)
+    return _ATTAINMENT.evaluate({"actual": actual, "den": den, "target": target})  # type: ignore[no-any-return]
 
 
 def attainment_of(actual: Decimal, target: Decimal, den: Decimal = ONE) -> Decimal:
@@ -193,17 +191,9 @@ def bonus_share(attainment: Decimal, curve: Curve, threshold: Decimal | None = N
 
 def commissions(amount: Array, quota: Array, attainment: Array, curve: Curve) -> Array:
     """Commission on each amount: marginal tiers cut the amount at ``upto x quota``; whole pays the rate of
-    the tier holding the attainment on all of it."""
-    if curve.mode is CurveMode.MARGINAL:
-        total = np.full(len(amount), ZERO, dtype=object)
-        for lower, upper, rate in curve.bounds():
-            low = lower * quota
-            part = maximum(amount - low, ZERO)
-            if upper is not None:
-                part = minimum(part, upper * quota - low)
-            total = total + rate * part
-        return total
-    return maximum(amount, ZERO) * _held_rates(curve, attainment)
+    the tier holding the attainment on all of it (:func:`xlcomp.rules.curves.commission_curve`)."""
+    env = {"amount": amount, "quota": quota, "x": attainment, TIERS: tier_table(curve)}
+    return _commission_rule(curve.mode).evaluate(env)  # type: ignore[no-any-return]
 
 
 def commission_at(amount: Decimal, quota: Decimal, attainment: Decimal, curve: Curve) -> Decimal:

@@ -6,35 +6,29 @@ which is done last; then Excel's ROUND to cents.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from xlcomp.engine.curves import (
-    Array,
-    Segment,
-    attainments,
-    bonus_shares,
-    commission_walk,
-    commissions,
-    decimals,
-    maximum,
-    rounded,
-    tier_walk,
-    where,
-)
+from xlcomp.engine.curves import Array, Segment, commission_walk, decimals, tier_walk, where
 from xlcomp.engine.metrics import MetricValue
 from xlcomp.model.plan import Component, Curve, Kind, Multiplier
 from xlcomp.money import excel_round
+from xlcomp.rules import payout as rules
+from xlcomp.rules.curves import TIERS, tier_table
+from xlcomp.rules.expr import Expr, is_blank
+from xlcomp.rules.payout import Inputs as K
+from xlcomp.rules.status import Status, decide
 
 __all__ = ["BonusBlock", "CommissionBlock", "ComponentResult", "GateCheck", "MultiplierCheck", "Trace", "bonus",
-           "bonus_block", "bonus_results", "commission", "commission_block", "commission_results", "denominator_of",
-           "gate_check", "multiplier_checks"]
+           "bonus_block", "bonus_results", "commission", "commission_block", "commission_results",
+           "gate_check", "gate_checks", "multiplier_checks", "multiplier_columns"]
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
-_DENOMINATORS = {n: Decimal(n) for n in range(28, 367)}  # days in period x periods per year
+_DECIMALS = {n: Decimal(n) for n in range(1, 367)}  # days and periods per year
 
 
 class GateCheck(NamedTuple):
@@ -124,6 +118,15 @@ class ComponentResult(NamedTuple):
         return _notes(self.trace, self.multiplier, self.component)
 
     @property
+    def status(self) -> Status:
+        """Why the component paid what it paid: the decision tree of :mod:`xlcomp.rules.status`."""
+        component, trace = self.component, self.trace
+        env = {K.ATTAINMENT: self.attainment, K.GATE: trace.gate is None or trace.gate.passed,
+               K.THRESHOLD: component.threshold, K.CURVE_SHARE: trace.uncapped, K.CAP: component.cap,
+               K.BEFORE_CAP: trace.uncapped, K.CAP_AMOUNT: component.cap_amount}
+        return decide(component, env)
+
+    @property
     def actual(self) -> Decimal | None:
         """The metric's value (None when undefined)."""
         return self.metric.value
@@ -138,30 +141,59 @@ class ComponentResult(NamedTuple):
         return self.target_incentive * segment.value
 
 
+_FACTOR = rules.multiplier_factor()
+_BAND_MIN = rules.band_min()
+_GATE = rules.gate_passed(True)
+
+
+def multiplier_columns(multipliers: tuple[Multiplier, ...], values: list[dict[str, MetricValue]]
+                       ) -> tuple[Array, list[tuple[MultiplierCheck, ...]]]:
+    """For every CSM: the product of the factors that apply, and each multiplier's decision.
+
+    Each factor is the rule :func:`xlcomp.rules.payout.multiplier_factor` on the multiplier's bands.
+    """
+    n = len(values)
+    product: Any = ONE
+    columns = []
+    for multiplier in multipliers:
+        metrics = [row[multiplier.metric] for row in values]
+        env = {K.VALUE: decimals([m.value for m in metrics]), rules.BANDS: rules.band_table(multiplier)}
+        factors = _FACTOR.evaluate(env)
+        product = product * factors
+        columns.append([MultiplierCheck(multiplier.metric, m.value, band, factor,
+                                        "" if m.defined else f"no data ({m.reason})")
+                        for m, band, factor in zip(metrics, _BAND_MIN.evaluate(env).tolist(), factors.tolist(),
+                                                   strict=True)])
+    if not columns:
+        return decimals([ONE] * n), [()] * n
+    return product, [tuple(checks) for checks in zip(*columns, strict=True)]
+
+
 def multiplier_checks(multipliers: tuple[Multiplier, ...], values: dict[str, MetricValue]
                       ) -> tuple[Decimal, tuple[MultiplierCheck, ...]]:
-    """The product of the factors that apply, and each multiplier's decision."""
-    product = ONE
-    checks = []
-    for multiplier in multipliers:
-        metric = values[multiplier.metric]
-        value = metric.value
-        factor, band = multiplier.factor(value)
-        reason = "" if metric.defined else f"no data ({metric.reason})"
-        checks.append(MultiplierCheck(multiplier.metric, value, band.min if band else None, factor, reason))
-        product *= factor
-    return product, tuple(checks)
+    """The product of the factors that apply, and each multiplier's decision (one CSM)."""
+    product, checks = multiplier_columns(multipliers, [values])
+    return product[0], checks[0]
+
+
+def gate_checks(component: Component, metrics: list[MetricValue]) -> list[GateCheck | None]:
+    """How the component's gate decides for each CSM (None: no gate): the rule
+    :func:`xlcomp.rules.payout.gate_passed`, ``num >= min x den`` without a division."""
+    gate = component.gate
+    if gate is None:
+        return [None] * len(metrics)
+    nums = decimals([m.num for m in metrics])
+    passed = _GATE.evaluate({K.VALUE: nums, K.NUM: nums, K.DEN: decimals([m.den for m in metrics]),
+                             "gate_min": gate.min}).tolist()
+    return [GateCheck(gate.metric, gate.min, m.value, bool(ok), "" if m.defined else m.reason or "no data")
+            for m, ok in zip(metrics, passed, strict=True)]
 
 
 def gate_check(component: Component, values: dict[str, MetricValue]) -> GateCheck | None:
     """How the component's gate decides for one CSM (None: no gate)."""
-    gate = component.gate
-    if gate is None:
+    if component.gate is None:
         return None
-    metric = values[gate.metric]
-    if not metric.defined:
-        return GateCheck(gate.metric, gate.min, None, False, metric.reason or "no data")
-    return GateCheck(gate.metric, gate.min, metric.value, metric.at_least(gate.min))
+    return gate_checks(component, [values[component.gate.metric]])[0]
 
 
 def _show(value: Decimal | None) -> str:
@@ -201,33 +233,43 @@ class BonusBlock(NamedTuple):
     payout: Array
 
 
-def bonus_block(component: Component, num: Array, den: Array, target: Array, target_variable: Array, days: Array,
-                denominator: Decimal, gate_ok: Array, multiplier: Array) -> BonusBlock:
-    """A bonus for many CSMs: TI x share x multiplier, rounded to cents.
+@functools.cache
+def _bonus_rules(component: Component) -> tuple[Expr, Expr, Expr, Expr, Expr]:
+    assert component.curve is not None
+    return (rules.bonus_attainment(True), rules.bonus_curve_share(component.curve.mode),
+            rules.bonus_share(component), rules.target_incentive(), rules.bonus_payout())
 
-    TI = target_variable x weight x days employed / denominator, with denominator = days in period x
-    periods per year; the payout is ``ROUND(target_variable x weight x days x share x multiplier /
-    denominator, 2)``: one division, done last. ``num`` holds None where the metric is undefined.
+
+def bonus_block(component: Component, num: Array, den: Array, target: Array, target_variable: Array, days: Array,
+                period_days: int, per_year: int, gate_ok: Array, multiplier: Array) -> BonusBlock:
+    """A bonus for many CSMs: the rules of :mod:`xlcomp.rules.payout` on every CSM at once.
+
+    attainment -> curve share -> share (threshold, gate, cap) -> ``ROUND(target_variable x weight x days x
+    share x multiplier / (days in period x periods per year), 2)``: one division, done last. ``num`` holds
+    None where the metric is undefined (so it also marks the blank value).
     """
     assert component.weight is not None and component.curve is not None
+    attainment_rule, curve_rule, share_rule, incentive_rule, payout_rule = _bonus_rules(component)
     n = len(num)
-    numerator = target_variable * component.weight * days
-    target_incentive = numerator / denominator
-    attainment = np.full(n, None, dtype=object)
-    share = np.full(n, ZERO, dtype=object)
+    env: dict[str, Any] = {
+        K.VALUE: num, K.NUM: num, K.DEN: den, K.TARGET: target, TIERS: tier_table(component.curve),
+        K.THRESHOLD: component.threshold, K.CAP: component.cap, K.GATE: gate_ok,
+        K.TARGET_VARIABLE: target_variable, K.WEIGHT: component.weight, K.DAYS: days, K.MULTIPLIER: multiplier,
+        rules.PERIOD_DAYS: _decimal(period_days), rules.PERIODS_PER_YEAR: _decimal(per_year),
+    }
+    env[K.ATTAINMENT] = attainment = attainment_rule.evaluate(env)
+    env[K.CURVE_SHARE] = curve = curve_rule.evaluate(env)
+    env[K.SHARE] = share = share_rule.evaluate(env)
+    defined = ~is_blank(attainment)
     below = np.zeros(n, dtype=bool)
-    capped = np.zeros(n, dtype=bool)
-    uncapped = np.full(n, None, dtype=object)
-    defined = np.fromiter((x is not None for x in num), dtype=bool, count=n)
-    if defined.any():
-        i = np.flatnonzero(defined)
-        a = attainments(num[i], den[i], target[i])
-        attainment[i] = a
-        share[i], below[i], capped[i], uncapped[i] = bonus_shares(a, component.curve, component.threshold,
-                                                                  component.cap)
-    share = where(gate_ok, share, ZERO)
-    payout = rounded(numerator * share * multiplier / denominator, 2)
-    return BonusBlock(attainment, share, below, capped, uncapped, target_incentive, payout)
+    if component.threshold is not None and defined.any():
+        below[defined] = np.asarray(attainment[defined] < component.threshold, dtype=bool)
+    paid = defined & ~below
+    capped = paid & np.asarray(curve > component.cap, dtype=bool) if component.cap is not None \
+        else np.zeros(n, dtype=bool)
+    uncapped = where(paid, curve, None)
+    return BonusBlock(attainment, share, below, capped, uncapped, incentive_rule.evaluate(env),
+                      payout_rule.evaluate(env))
 
 
 class CommissionBlock(NamedTuple):
@@ -241,35 +283,39 @@ class CommissionBlock(NamedTuple):
     payout: Array
 
 
+@functools.cache
+def _commission_rules(component: Component) -> tuple[Expr, Expr, Expr, Expr]:
+    return (rules.commission_attainment(), rules.commission_before_cap(component),
+            rules.commission_capped(component), rules.commission_payout())
+
+
 def commission_block(component: Component, amount: Array, quota: Array | None, gate_ok: Array,
                      multiplier: Array) -> CommissionBlock:
-    """A commission for many CSMs: rates on each amount, capped at cap_amount, times the multiplier, rounded."""
+    """A commission for many CSMs: rates on each amount, capped at cap_amount, times the multiplier, rounded
+    (the rules of :mod:`xlcomp.rules.payout`)."""
     n = len(amount)
+    attainment_rule, before_rule, capped_rule, payout_rule = _commission_rules(component)
+    env: dict[str, Any] = {K.AMOUNT: amount, K.QUOTA: quota, K.THRESHOLD: component.threshold,
+                           K.RATE: component.rate, K.CAP_AMOUNT: component.cap_amount, K.GATE: gate_ok,
+                           K.MULTIPLIER: multiplier}
     below = np.zeros(n, dtype=bool)
     if quota is not None:
         assert component.curve is not None
-        attainment = attainments(amount, ONE, quota)
-        value = commissions(amount, quota, attainment, component.curve)
+        env[TIERS] = tier_table(component.curve)
+        env[K.ATTAINMENT] = attainment = attainment_rule.evaluate(env)
         if component.threshold is not None:
             below = np.asarray(attainment < component.threshold, dtype=bool)
-            value = where(below, ZERO, value)
     else:
-        assert component.rate is not None
         attainment = np.full(n, None, dtype=object)
-        value = maximum(amount, ZERO) * component.rate
-    value = maximum(value, ZERO)
-    uncapped = value
-    capped = np.zeros(n, dtype=bool)
-    if component.cap_amount is not None:
-        capped = np.asarray(value > component.cap_amount, dtype=bool)
-        value = where(capped, component.cap_amount, value)
-    value = where(gate_ok, value, ZERO)
-    return CommissionBlock(attainment, value, below, capped, uncapped, rounded(value * multiplier, 2))
+    env[K.BEFORE_CAP] = uncapped = before_rule.evaluate(env)
+    capped = np.asarray(uncapped > component.cap_amount, dtype=bool) if component.cap_amount is not None \
+        else np.zeros(n, dtype=bool)
+    env[K.COMMISSION] = value = capped_rule.evaluate(env)
+    return CommissionBlock(attainment, value, below, capped, uncapped, payout_rule.evaluate(env))
 
 
-def denominator_of(period_days: int, per_year: int) -> Decimal:
-    """Days in the period x periods per year, the one divisor of a bonus."""
-    return _DENOMINATORS.get(period_days * per_year) or Decimal(period_days * per_year)
+def _decimal(n: int) -> Decimal:
+    return _DECIMALS.get(n) or Decimal(n)
 
 
 def bonus(component: Component, csm_id: str, metric: MetricValue, target: Decimal, target_variable: Decimal,
@@ -279,7 +325,7 @@ def bonus(component: Component, csm_id: str, metric: MetricValue, target: Decima
     multiplier, checks = multiplier_checks(multipliers, values)
     gate = gate_check(component, values)
     block = bonus_block(component, decimals([metric.num]), decimals([metric.den]), decimals([target]),
-                        decimals([target_variable]), decimals([Decimal(days)]), denominator_of(period_days, per_year),
+                        decimals([target_variable]), decimals([Decimal(days)]), period_days, per_year,
                         np.array([gate is None or gate.passed]), decimals([multiplier]))
     return bonus_results(component, [csm_id], [metric], [target], block, [gate], [checks], [multiplier])[0]
 

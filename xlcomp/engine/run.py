@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
@@ -29,15 +30,15 @@ from xlcomp.engine.payouts import (
     bonus_results,
     commission_block,
     commission_results,
-    denominator_of,
-    gate_check,
-    multiplier_checks,
+    gate_checks,
+    multiplier_columns,
 )
 from xlcomp.errors import InputError, Problem, UsageError
 from xlcomp.model.people import Book, Csm, Roster
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Component, Kind, Plan, Target
-from xlcomp.money import excel_round
+from xlcomp.rules.payout import Inputs, commission_amount, risk_adjusted_target
+from xlcomp.rules.payout import days_employed as days_employed_rule
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -150,13 +151,9 @@ def resolve_target(target: Target, csm: Csm, sums: BookSums, plan: Plan) -> Deci
 
 def risk_adjusted(target: Target, book_risk: MetricValue) -> Decimal | None:
     """A risk-adjusted target: ``ROUND(clamp(base - per_point x (risk - reference), floor, ceiling), 6)``,
-    with ``risk`` the CSM's ARR-weighted risk_score; the base where the book has no risk data."""
-    risk = target.risk_adjust
-    assert target.value is not None and risk is not None
-    if book_risk.value is None:
-        return target.value
-    moved = target.value - risk.per_point * (book_risk.value - risk.reference)
-    return excel_round(min(risk.ceiling, max(risk.floor, moved)), 6)
+    with ``risk`` the CSM's ARR-weighted risk_score; the base where the book has no risk data
+    (the rule :func:`xlcomp.rules.payout.risk_adjusted_target`)."""
+    return _risk_adjusted(target, book_risk.value)  # type: ignore[no-any-return]
 
 
 def _metrics_needed(plan: Plan) -> set[str]:
@@ -196,14 +193,13 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     all_values: list[dict[str, MetricValue]] = [dict(zip(names, row, strict=True))
                                                 for row in zip(*by_metric.values(), strict=True)] \
         if names else [{} for _ in csms]
-    all_days = [period.days_employed(csm.start_date, csm.end_date) for csm in csms]
-    days = decimals([Decimal(d) for d in all_days])
+    days = days_employed(period, csms)
+    all_days = [int(d) for d in days]
     target_variable = decimals([csm.target_variable for csm in csms])
-    denominator = denominator_of(period_days, per_year)
     columns = []
     for component in plan.components:
         columns.append(_component_column(component, plan, roster, all_values, book_risk, days, target_variable,
-                                         denominator, problems))
+                                         (period_days, per_year), problems))
         if progress is not None:
             progress(len(csms) // max(1, len(plan.components)))
     if problems:
@@ -262,7 +258,7 @@ def _scaled(value: MetricValue, scale: Decimal) -> MetricValue:
 
 def _component_column(component: Component, plan: Plan, roster: Roster, all_values: list[dict[str, MetricValue]],
                       book_risk: list[MetricValue], days: Array, target_variable: Array,
-                      denominator: Decimal, problems: list[Problem]
+                      period: tuple[int, int], problems: list[Problem]
                       ) -> tuple[list[Decimal], Callable[[], list[ComponentResult]]]:
     """One component for every CSM, computed as one block: the payouts, and how to make the records."""
     csms = roster.csms
@@ -270,13 +266,13 @@ def _component_column(component: Component, plan: Plan, roster: Roster, all_valu
     n = len(csms)
     metrics = [values[component.metric] for values in all_values]
     if multipliers:
-        checks = [multiplier_checks(multipliers, values) for values in all_values]
-        products = [product for product, _ in checks]
-        walks = [walk for _, walk in checks]
+        product_array, walks = multiplier_columns(multipliers, all_values)
+        products = product_array.tolist()
     else:
         products, walks = [ONE] * n, [()] * n
-    gates: list[GateCheck | None] = ([gate_check(component, values) for values in all_values] if component.gate
-                                     else [None] * n)
+    gates: list[GateCheck | None] = (list(gate_checks(component, [values[component.gate.metric]
+                                                                  for values in all_values]))
+                                     if component.gate else [None] * n)
     gate_ok = np.fromiter((g is None or g.passed for g in gates), dtype=bool, count=n)
     multiplier = decimals(products)
     csm_ids = [csm.csm_id for csm in csms]
@@ -284,13 +280,13 @@ def _component_column(component: Component, plan: Plan, roster: Roster, all_valu
         assert component.target is not None
         targets = _targets(component, component.target, "target", roster, book_risk, problems)
         block = bonus_block(component, decimals([m.num for m in metrics]), decimals([m.den for m in metrics]),
-                            decimals(targets), target_variable, days, denominator, gate_ok, multiplier)
+                            decimals(targets), target_variable, days, *period, gate_ok, multiplier)
         return block.payout.tolist(), lambda: bonus_results(component, csm_ids, metrics, targets, block, gates,
                                                             walks, products)
     quotas = None
     if component.quota is not None:
         quotas = _targets(component, component.quota, "quota", roster, book_risk, problems)
-    amounts = [m.value if m.value is not None else ZERO for m in metrics]
+    amounts = commission_amount().evaluate({Inputs.VALUE: decimals([m.value for m in metrics])}).tolist()
     cblock = commission_block(component, decimals(amounts), None if quotas is None else decimals(quotas), gate_ok,
                               multiplier)
     return cblock.payout.tolist(), lambda: commission_results(component, csm_ids, metrics, quotas, amounts, cblock,
@@ -300,17 +296,44 @@ def _component_column(component: Component, plan: Plan, roster: Roster, all_valu
 def _targets(component: Component, target: Target, what: str, roster: Roster, book_risk: list[MetricValue],
              problems: list[Problem]) -> list[Decimal]:
     """Each CSM's target or quota; a missing or non-positive one is a problem (and 1 in its place)."""
+    csms = roster.csms
+    if target.column:
+        values = [csm.value(target.column) for csm in csms]
+    elif target.risk_adjust is not None:
+        values = _risk_adjusted(target, decimals([risk.value for risk in book_risk])).tolist()
+    else:
+        values = [target.value] * len(csms)
     out = []
-    for i, csm in enumerate(roster.csms):
-        if target.column:
-            value = csm.value(target.column)
-        elif target.risk_adjust is not None:
-            value = risk_adjusted(target, book_risk[i])
-        else:
-            value = target.value
+    for csm, value in zip(csms, values, strict=True):
         if value is None or value <= 0:
             problems.append(roster.locator.problem(csm.row, target.column or what,
                                                    f"the {component.id} {what} is missing or not above 0"))
-            value = ONE
-        out.append(value)
+        out.append(value if value is not None and value > 0 else ONE)
     return out
+
+
+_DAYS_EMPLOYED = days_employed_rule()
+_RISK_ADJUSTED = risk_adjusted_target()
+
+
+def days_employed(period: Period, csms: Sequence[Csm]) -> Array:
+    """Each CSM's days employed in the period (the rule :func:`xlcomp.rules.payout.days_employed`),
+    evaluated once per distinct pair of start and end dates."""
+    def day(value: date | None) -> Decimal | None:
+        return None if value is None else Decimal(value.toordinal())
+
+    pairs = [(csm.start_date, csm.end_date) for csm in csms]
+    distinct = list(dict.fromkeys(pairs))
+    env = {Inputs.START: decimals([day(start) for start, _ in distinct]),
+           Inputs.END: decimals([day(end) for _, end in distinct]),
+           Inputs.PERIOD_START: day(period.start), Inputs.PERIOD_END: day(period.end)}
+    by_pair = dict(zip(distinct, _DAYS_EMPLOYED.evaluate(env).tolist(), strict=True))
+    return decimals([by_pair[pair] for pair in pairs])
+
+
+def _risk_adjusted(target: Target, risk: Any) -> Any:
+    adjust = target.risk_adjust
+    assert target.value is not None and adjust is not None
+    env = {Inputs.TARGET: target.value, Inputs.RISK: risk, "risk_floor": adjust.floor,
+           "risk_ceiling": adjust.ceiling, "risk_per_point": adjust.per_point, "risk_reference": adjust.reference}
+    return _RISK_ADJUSTED.evaluate(env)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from xlcomp.model.metrics import Unit, metric_def
+from xlcomp.model.metrics import Unit, label, metric_def
 from xlcomp.model.plan import Plan
 from xlcomp.money import excel_round, fmt_amount
 
@@ -31,39 +31,9 @@ __all__ = [
 
 DASH = "—"
 
-_LABELS = {
-    "arr_start": "starting ARR",
-    "renewable_arr": "renewable ARR",
-    "renewed_arr": "renewed ARR",
-    "upsell_arr": "upsell ARR",
-    "cross_sell_arr": "cross-sell ARR",
-    "contraction_arr": "contraction ARR",
-    "value_identified_arr": "value identified (ARR)",
-    "referrals": "referrals",
-    "expansion_arr": "expansion ARR",
-    "churned_arr": "churned ARR",
-    "gross_renewal_rate": "gross renewal rate",
-    "net_revenue_retention": "net revenue retention",
-    "logo_churn_rate": "logo churn rate",
-    "health_score": "health score",
-    "adoption_rate": "adoption rate",
-    "risk_score": "risk score",
-    "nps": "NPS",
-    "onboarding_rate": "onboarding completion",
-    "mbo_score": "MBO score",
-    "utilization": "billable utilization",
-    "company_attainment": "company attainment",
-    "team_attainment": "team attainment",
-    "billable_hours": "billable hours",
-    "available_hours": "available hours",
-    "onboarding_planned": "onboardings planned",
-    "onboarding_done": "onboardings done",
-}
-
-
 def metric_label(name: str) -> str:
-    """A metric or column for people: ``gross_renewal_rate`` -> ``gross renewal rate``."""
-    return _LABELS.get(name, name.replace("_", " "))
+    """A metric or column for people, from the model's catalogue: ``gross_renewal_rate`` -> ``gross renewal rate``."""
+    return label(name)
 
 
 def metric_unit(name: str, plan: Plan) -> Unit:

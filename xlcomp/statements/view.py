@@ -335,19 +335,6 @@ def _result_lines(result: ComponentResult, plan: Plan) -> list[Line]:
     return lines
 
 
-def _status(result: ComponentResult) -> str:
-    trace = result.trace
-    if trace.undefined:
-        return "no data"
-    if trace.gate is not None and not trace.gate.passed:
-        return "gate not met"
-    if trace.below_threshold:
-        return "below threshold"
-    if trace.capped:
-        return "capped"
-    return ""
-
-
 def _component_view(number: int, result: ComponentResult, csm_result: CsmResult, run: RunResult) -> ComponentView:
     plan = run.plan
     component = result.component
@@ -369,7 +356,7 @@ def _component_view(number: int, result: ComponentResult, csm_result: CsmResult,
     return ComponentView(
         key=component.id, number=number, label=component.label, kind=kind,
         measure=fmt.metric_label(component.metric), actual=_value(result.actual, unit), target=target,
-        attainment=attainment, payout=fmt.amount(result.payout), status=_status(result), lines=tuple(lines),
+        attainment=attainment, payout=fmt.amount(result.payout), status=result.status.short, lines=tuple(lines),
         walk_title=walk_title, walk=walk, walk_paid=walk_paid, result=tuple(result_lines))
 
 

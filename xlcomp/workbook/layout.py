@@ -46,6 +46,7 @@ from collections.abc import Iterable, Sequence
 from xlcomp.load.roster import ROSTER_NUMERIC, plan_roster_columns
 from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS
 from xlcomp.model.plan import Plan
+from xlcomp.rules.metrics import ACCOUNT_COLUMNS, ACCOUNTS_TABLE
 
 __all__ = [
     "ACCOUNTS_TABLE",
@@ -94,7 +95,6 @@ META_SHEET = "_xlcomp"
 FIXED_SHEETS = (SHEET_GUIDE, SHEET_PLAN, SHEET_ROSTER, SHEET_ACCOUNTS, SHEET_SUMMARY, SHEET_ROI)
 
 ROSTER_TABLE = "Roster"
-ACCOUNTS_TABLE = "Accounts"
 SUMMARY_TABLE = "Summary"
 
 # The roster columns every workbook has, in order; the plan's per-CSM columns follow.
@@ -102,9 +102,6 @@ ROSTER_BASE_COLUMNS = ("csm_id", "name", "segment", "role", "base_salary", "targ
                        "end_date", "manager")
 
 # The accounts columns, in the SPEC's order.
-ACCOUNT_COLUMNS = ("account_id", "csm_id", "segment", "arr_start", "renewable_arr", "renewed_arr", "upsell_arr",
-                   "cross_sell_arr", "contraction_arr", "health_score", "nps", "adoption_rate",
-                   "onboarding_planned", "onboarding_done", "value_identified_arr", "referrals", "risk_score")
 assert set(ACCOUNT_COLUMNS) == {"account_id", "csm_id", "segment", *SUM_FIELDS, *SCORE_FIELDS}
 
 # What the period brings: left blank by ``xlcomp template`` (the rest is known at its start).

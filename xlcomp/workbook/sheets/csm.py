@@ -16,19 +16,22 @@ from typing import Any
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from xlcomp.engine.curves import tier_share
 from xlcomp.engine.metrics import MetricValue, metric_value
 from xlcomp.engine.payouts import ComponentResult
 from xlcomp.engine.run import CsmResult
 from xlcomp.load.roster import plan_roster_columns
 from xlcomp.model.metrics import METRICS, Unit, metric_def
-from xlcomp.model.plan import Component, CurveMode, Kind, Plan
+from xlcomp.model.plan import Plan
 from xlcomp.ooxml.refs import cell, column_ref, quote_sheet, sumifs_key
+from xlcomp.rules import payout as rules
+from xlcomp.rules.metrics import metric_env
+from xlcomp.rules.payout import Inputs
 from xlcomp.workbook import formulas as fx
 from xlcomp.workbook import layout
 from xlcomp.workbook.context import Context, excel_date, num
+from xlcomp.workbook.sheets.csm_components import ComponentBlocks, ComponentCells
 
-__all__ = ["CsmFacts", "CsmTabPlan", "component_status"]
+__all__ = ["CsmFacts", "CsmTabPlan"]
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -67,30 +70,6 @@ class PlannedCell:
     value: Getter
 
 
-@dataclass
-class ComponentCells:
-    """Where a component's key cells are on every CSM tab (0-based row, column B)."""
-
-    attainment: int | None = None
-    payout: int = 0
-    share: int | None = None
-
-
-def component_status(result: ComponentResult) -> str:
-    """The words the tab's status cell shows, decided as its formula decides them."""
-    trace = result.trace
-    component = result.component
-    if component.kind is Kind.BONUS and result.attainment is None:
-        return "no data: pays 0"
-    if trace.gate is not None and not trace.gate.passed:
-        return "gate not met: pays 0"
-    if trace.below_threshold:
-        return "below threshold: pays 0"
-    if trace.capped:
-        return "capped"
-    return "on the curve" if component.curve is not None else "pays the rate"
-
-
 def _roster_value(column: str) -> Getter:
     return lambda facts: num(facts.result.csm.value(column))
 
@@ -105,37 +84,6 @@ def _metric_value(name: str) -> Getter:
 
 def _factor(index: int) -> Getter:
     return lambda facts: num(facts.factors[index])
-
-
-def _gate_passed(component_id: str) -> Getter:
-    def value(facts: CsmFacts) -> bool:
-        gate = facts.components[component_id].trace.gate
-        return bool(gate is not None and gate.passed)
-    return value
-
-
-def _quota(facts: CsmFacts, component_id: str) -> Decimal:
-    quota = facts.components[component_id].target
-    return quota if quota is not None else ONE
-
-
-def _bound(bound: Decimal | None, component_id: str, commission: bool) -> Getter:
-    """A tier bound on the tab: attainment for a bonus, money (x quota) for a commission."""
-    def value(facts: CsmFacts) -> float | str:
-        if bound is None:
-            return ""
-        return num(bound * _quota(facts, component_id)) if commission else num(bound)
-    return value
-
-
-def _segment_value(component_id: str, index: int, which: int) -> Getter:
-    """The part (``which`` 0) or pay (1) of tier ``index`` in the engine's tier walk."""
-    def value(facts: CsmFacts) -> float | str:
-        for segment in facts.components[component_id].trace.segments:
-            if segment.tier == index:
-                return num(segment.base if which == 0 else segment.value)
-        return 0.0
-    return value
 
 
 def _part_kind(spec: fx.MetricSpec) -> str:
@@ -159,7 +107,7 @@ def _const(value: Any) -> Getter:
     return lambda facts: value
 
 
-class CsmTabPlan:
+class CsmTabPlan(ComponentBlocks):
     """The cells of a CSM tab for one plan; :meth:`write` puts them on a worksheet for one CSM."""
 
     def __init__(self, ctx: Context) -> None:
@@ -175,6 +123,9 @@ class CsmTabPlan:
         self._build()
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def _unit_kind(self, name: str) -> str:
+        return _unit_kind(name, self.plan)
 
     def _put(self, row: int, col: int, formula: str | None, fmt: Format | None, value: Getter) -> None:
         self.cells.append(PlannedCell(row, col, formula, fmt, value))
@@ -244,7 +195,8 @@ class CsmTabPlan:
         self.days_row = self._line("Days employed in the period",
                                    fx.days_employed(cell(self.start_row, B), cell(self.end_row, B)), "days",
                                    lambda f: f.result.days, note="first and last day included")
-        self.proration_row = self._line("Proration", f"={cell(self.days_row, B)}/period_days", "percent",
+        self.proration_row = self._line("Proration", rules.proration().formula(
+                                            {**fx.period_names(), Inputs.DAYS: cell(self.days_row, B)}), "percent",
                                         lambda f: num(f.result.proration), note="days employed / days in the period")
         self.roster_cells: dict[str, str] = {}
         for column, why in plan_roster_columns(plan).items():
@@ -278,6 +230,9 @@ class CsmTabPlan:
             self._put(header, col, None, styles.header, _const(text))
         self.row += 1
         self.metric_cells: dict[str, tuple[str, str | None, str]] = {}
+        self.metric_inputs = {**{f"book:{k}": v for k, v in self.book_cells.items()},
+                              **{f"roster:{k}": v for k, v in self.roster_cells.items()},
+                              **{f"input:{k}": layout.input_name(k) for k in plan.inputs}}
         for spec in fx.metric_specs(plan):
             self._metric(spec)
         self.row += 1
@@ -334,261 +289,17 @@ class CsmTabPlan:
         num_cell = cell(row, B)
         den_cell = cell(row, C) if spec.den is not None else None
         numerator = spec.num
-        self._put(row, B, "=" + numerator.render(self.book_cells, self.roster_cells), styles.calc[part_kind],
-                  lambda f: num(numerator.evaluate(f.result.sums, f.result.csm)))
+        self._put(row, B, numerator.formula(self.metric_inputs), styles.calc[part_kind],
+                  lambda f: num(numerator.evaluate(metric_env(f.result.sums, f.result.csm, plan))))
         if spec.den is not None:
             denominator = spec.den
-            self._put(row, C, "=" + denominator.render(self.book_cells, self.roster_cells),
-                      styles.calc[part_kind], lambda f: num(denominator.evaluate(f.result.sums, f.result.csm)))
-        self._put(row, D, spec.value_formula(num_cell, den_cell or ""), styles.calc[kind],
+            self._put(row, C, denominator.formula(self.metric_inputs), styles.calc[part_kind],
+                      lambda f: num(denominator.evaluate(metric_env(f.result.sums, f.result.csm, plan))))
+        self._put(row, D, spec.value_rule().formula({"num": num_cell, "den": den_cell or ""}), styles.calc[kind],
                   _metric_value(spec.name))
         self._note(row, definition)
         self.metric_cells[spec.name] = (num_cell, den_cell, cell(row, D))
         self.row += 1
-
-    def _target_formula(self, component: Component, what: str) -> str:
-        target = component.target if what == "target" else component.quota
-        assert target is not None
-        if target.column:
-            return f"={self.roster_cells[target.column]}"
-        base = layout.param_name(component.id, what)
-        risk = target.risk_adjust
-        if risk is None:
-            return f"={base}"
-        def p(param: str) -> str:
-            return layout.param_name(component.id, param)
-
-        risk_cell = self.metric_cells["risk_score"][2]
-        return (f'=IF({risk_cell}="",{base},ROUND(MIN({p("risk_ceiling")},MAX({p("risk_floor")},'
-                f'{base}-{p("risk_per_point")}*({risk_cell}-{p("risk_reference")}))),6))')
-
-    def _gate_line(self, component: Component) -> str | None:
-        gate = component.gate
-        if gate is None:
-            return None
-        num_cell, den_cell, value_cell = self.metric_cells[gate.metric]
-        minimum = layout.param_name(component.id, "gate_min")
-        test = f"{num_cell}>={minimum}*{den_cell}" if den_cell else f"{value_cell}>={minimum}"
-        row = self._line(f"Gate: {gate.metric} at least the minimum", f'=IF({value_cell}="",FALSE,{test})', "bool",
-                         _gate_passed(component.id),
-                         note=f"{minimum} on the Plan sheet; below it, or no data, the component pays 0")
-        return cell(row, B)
-
-    def _multiplier_formula(self, component: Component) -> str | None:
-        factors = [self.factor_cells[i] for i, m in enumerate(self.plan.multipliers) if m.applies(component.id)]
-        return "=" + "*".join(factors) if factors else None
-
-    def _tier_walk(self, component: Component, x: str | None, amount: str | None, quota: str | None) -> None:
-        """One row per tier: bounds, rate, the part of attainment (or amount) inside, what it pays."""
-        styles = self.styles
-        curve = component.curve
-        assert curve is not None
-        table = layout.tier_table_name(component.id)
-        low, upto, rate = fx.tier_columns(table)
-        commission = component.kind is Kind.COMMISSION
-        header = self.row
-        self._label(header, "Tier walk", styles.label_indent)
-        pays = "commission" if commission else "share"
-        for col, text in ((B, "tier"), (C, "from"), (D, "up to"), (E, "rate"), (F, "part"), (G, pays)):
-            self._put(header, col, None, styles.header, _const(text))
-        self._note(header, f"tiers from the {table} table on the Plan sheet")
-        self.row += 1
-        bound_kind = "money" if commission else "percent"
-        part_kind = "money" if commission else "share"
-        cid = component.id
-        bounds = curve.bounds()
-        for index, (lower, upper, tier_rate) in enumerate(bounds, start=1):
-            row = self.row
-            scale = f"*{quota}" if commission and quota else ""
-            self._put(row, B, None, styles.calc["count"], _const(index))
-            self._put(row, C, f"=INDEX({low},{index}){scale}", styles.calc[bound_kind],
-                      _bound(lower, cid, commission))
-            upto_ref = f"INDEX({upto},{index})"
-            self._put(row, D, f'=IF({upto_ref}="","",{upto_ref}{scale})', styles.calc[bound_kind],
-                      _bound(upper, cid, commission))
-            self._put(row, E, f"=INDEX({rate},{index})", styles.calc["rate"], _const(float(tier_rate)))
-            c_from, c_upto = cell(row, C), cell(row, D)
-            if curve.mode is CurveMode.MARGINAL:
-                if commission:
-                    part = f'=MAX(0,IF({c_upto}="",{amount},MIN({amount},{c_upto}))-{c_from})'
-                else:
-                    part = f'=IF({x}="",0,MAX(0,IF({c_upto}="",{x},MIN({x},{c_upto}))-{c_from}))'
-            else:
-                held = f"MATCH({x},{low},1)={index}"
-                if commission:
-                    part = f'=IF({x}="",0,IF({held},MAX(0,{amount}),0))'
-                elif curve.mode is CurveMode.WHOLE:
-                    part = f'=IF({x}="",0,IF({held},{x},0))'
-                else:
-                    part = f'=IF({x}="",0,IF({held},1,0))'
-            self._put(row, F, part, styles.calc[part_kind], _segment_value(cid, index - 1, 0))
-            self._put(row, G, f"={cell(row, E)}*{cell(row, F)}", styles.calc[part_kind],
-                      _segment_value(cid, index - 1, 1))
-            self.row += 1
-
-    def _component(self, component: Component) -> None:
-        plan, styles = self.plan, self.styles
-        cid = component.id
-        def name(param: str) -> str:
-            return layout.param_name(cid, param)
-
-        what = "bonus" if component.kind is Kind.BONUS else "commission"
-        mode = f", {component.curve.mode.value} tiers" if component.curve else ", flat rate"
-        self._section(component.label, f"{what} on {component.metric}{mode} ({cid})")
-        cells = ComponentCells()
-        self.components[cid] = cells
-        num_cell, den_cell, value_cell = self.metric_cells[component.metric]
-        kind = _unit_kind(component.metric, plan)
-        def get(facts: CsmFacts) -> ComponentResult:
-            return facts.components[cid]
-
-        gate_cell: str | None = None
-        status_parts: list[tuple[str, str]] = []
-
-        if component.kind is Kind.BONUS:
-            assert component.curve is not None
-            self._line("Metric value", f"={value_cell}", kind, lambda f: num(get(f).actual),
-                       note=f"{component.metric}, from the Metrics block")
-            target_row = self._line("Target", self._target_formula(component, "target"), kind,
-                                    lambda f: num(get(f).target), note=self._target_note(component, "target"))
-            target = cell(target_row, B)
-            ratio = f"{num_cell}/({den_cell}*{target})" if den_cell else f"{num_cell}/{target}"
-            att_row = self._line("Attainment", f'=IF(OR({value_cell}="",N({target})<=0),"",MAX(0,ROUND({ratio},6)))',
-                                 "attainment", lambda f: num(get(f).attainment),
-                                 note="ROUND(actual / target, 6), not below 0; blank = no data")
-            cells.attainment = att_row
-            self.attainment_cells.append((att_row, B))
-            x = cell(att_row, B)
-            threshold = None
-            if component.threshold is not None:
-                self._line("Threshold", f"={name('threshold')}", "attainment",
-                           lambda f: num(component.threshold), note="below it the component pays 0")
-                threshold = name("threshold")
-            self._tier_walk(component, x, None, None)
-            table = layout.tier_table_name(cid)
-            curve_row = self._line("Curve share", f'=IF({x}="",0,{fx.curve_share(component.curve, x, table)})',
-                                   "share", lambda f: num(self._curve_share(get(f))),
-                                   note=f"{component.curve.mode.value} tiers at the attainment (before threshold "
-                                        f"and cap)")
-            curve = cell(curve_row, B)
-            cap = None
-            if component.cap is not None:
-                self._line("Cap", f"={name('cap')}", "share", lambda f: num(component.cap),
-                           note="the share never goes above it")
-                cap = name("cap")
-            gate_cell = self._gate_line(component)
-            conditions = [f'{x}=""']
-            if threshold:
-                conditions.append(f"{x}<{threshold}")
-            if gate_cell:
-                conditions.append(f"NOT({gate_cell})")
-            capped = f"MIN({cap},{curve})" if cap else curve
-            share_row = self._line("Share", f"=IF(OR({','.join(conditions)}),0,{capped})", "share",
-                                   lambda f: num(get(f).share), note="0 with no data, below the threshold or gate")
-            cells.share = share_row
-            multiplier = self._multiplier_formula(component)
-            mult_row = self._line("Multiplier", multiplier, "factor", lambda f: num(get(f).multiplier))
-            if multiplier is None:
-                self._note(mult_row, "no multiplier applies")
-            tv, days = cell(self.tv_row, B), cell(self.days_row, B)
-            self._line("Target incentive", f"={tv}*{name('weight')}*{days}/(period_days*periods_per_year)", "money",
-                       lambda f: num(get(f).target_incentive),
-                       note=f"target variable x {name('weight')} x days employed / (days in period x periods a year)")
-            payout_row = self._line("Payout", fx.bonus_payout(tv, name("weight"), days, cell(share_row, B),
-                                                              cell(mult_row, B)), "money",
-                                    lambda f: num(get(f).payout), style=styles.key,
-                                    note="ROUND(target incentive x share x multiplier, 2)")
-            cells.payout = payout_row
-            status_parts = [(f'{x}=""', "no data: pays 0")]
-            if gate_cell:
-                status_parts.append((f"NOT({gate_cell})", "gate not met: pays 0"))
-            if threshold:
-                status_parts.append((f"{x}<{threshold}", "below threshold: pays 0"))
-            if cap:
-                status_parts.append((f"{curve}>{cap}", "capped"))
-            last = "on the curve"
-        else:
-            amount_row = self._line("Amount", f'=IF({value_cell}="",0,{value_cell})', kind,
-                                    lambda f: num(get(f).actual or ZERO),
-                                    note=f"{component.metric}, from the Metrics block")
-            amount = cell(amount_row, B)
-            threshold = None
-            if component.quota is not None:
-                assert component.curve is not None
-                quota_row = self._line("Quota", self._target_formula(component, "quota"), kind,
-                                       lambda f: num(get(f).target), note=self._target_note(component, "quota"))
-                quota = cell(quota_row, B)
-                att_row = self._line("Attainment", f'=IF(N({quota})<=0,"",MAX(0,ROUND({amount}/{quota},6)))',
-                                     "attainment", lambda f: num(get(f).attainment), note="ROUND(amount / quota, 6)")
-                cells.attainment = att_row
-                self.attainment_cells.append((att_row, B))
-                x = cell(att_row, B)
-                if component.threshold is not None:
-                    self._line("Threshold", f"={name('threshold')}", "attainment",
-                               lambda f: num(component.threshold), note="below it the component pays 0")
-                    threshold = name("threshold")
-                self._tier_walk(component, x, amount, quota)
-                curve_formula = fx.commission_curve(component.curve, amount, quota, x,
-                                                    layout.tier_table_name(cid))
-                if threshold:
-                    before = f'=IF(OR({x}="",{x}<{threshold}),0,MAX(0,{curve_formula}))'
-                else:
-                    before = f'=IF({x}="",0,MAX(0,{curve_formula}))'
-                before_note = f"{component.curve.mode.value} tiers cut at upto x quota"
-                last = "on the curve"
-            else:
-                self._line("Rate", f"={name('rate')}", "rate", lambda f: num(component.rate), note="flat rate")
-                before = f"=MAX(0,{amount})*{name('rate')}"
-                before_note = "amount x rate"
-                last = "pays the rate"
-            before_row = self._line("Commission before cap", before, "money", lambda f: num(get(f).trace.uncapped),
-                                    note=before_note)
-            capped_value = cell(before_row, B)
-            cap = None
-            if component.cap_amount is not None:
-                self._line("Cap amount", f"={name('cap_amount')}", "money", lambda f: num(component.cap_amount))
-                cap = name("cap_amount")
-                capped_value = f"MIN({cap},{capped_value})"
-            gate_cell = self._gate_line(component)
-            commission = f"=IF(NOT({gate_cell}),0,{capped_value})" if gate_cell else f"={capped_value}"
-            commission_row = self._line("Commission", commission, "money", lambda f: num(get(f).value))
-            multiplier = self._multiplier_formula(component)
-            mult_row = self._line("Multiplier", multiplier, "factor", lambda f: num(get(f).multiplier))
-            if multiplier is None:
-                self._note(mult_row, "no multiplier applies")
-            payout_row = self._line("Payout", f"=ROUND({cell(commission_row, B)}*{cell(mult_row, B)},2)", "money",
-                                    lambda f: num(get(f).payout), style=styles.key,
-                                    note="ROUND(commission x multiplier, 2)")
-            cells.payout = payout_row
-            status_parts = []
-            if gate_cell:
-                status_parts.append((f"NOT({gate_cell})", "gate not met: pays 0"))
-            if threshold:
-                status_parts.append((f"{cell(cells.attainment or 0, B)}<{threshold}", "below threshold: pays 0"))
-            if cap:
-                status_parts.append((f"{cell(before_row, B)}>{cap}", "capped"))
-        status = f'"{last}"'
-        for condition, text in reversed(status_parts):
-            status = f'IF({condition},"{text}",{status})'
-        self._line("Status", "=" + status, "text", lambda f: component_status(get(f)))
-
-    @staticmethod
-    def _curve_share(result: ComponentResult) -> Decimal:
-        if result.attainment is None:
-            return ZERO
-        assert result.component.curve is not None
-        return tier_share(result.attainment, result.component.curve)[0]
-
-    def _target_note(self, component: Component, what: str) -> str:
-        target = component.target if what == "target" else component.quota
-        assert target is not None
-        if target.column:
-            return f"roster column {target.column}"
-        if target.risk_adjust is not None:
-            return (f"{layout.param_name(component.id, what)} moved by the book's risk_score, between "
-                    f"{layout.param_name(component.id, 'risk_floor')} and "
-                    f"{layout.param_name(component.id, 'risk_ceiling')}, rounded to 6 places")
-        return f"{layout.param_name(component.id, what)} on the Plan sheet"
 
     # -- writing ---------------------------------------------------------------------------
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from xlcomp.engine.curves import bonus_share, tier_share
 from xlcomp.model.plan import Component, Kind
 from xlcomp.money import excel_round
 from xlcomp.ooxml.refs import cell, chart_text, quote_sheet
-from xlcomp.workbook import formulas as fx
+from xlcomp.rules.curves import TIERS, tier_table
+from xlcomp.rules.payout import Inputs, curve_point
 from xlcomp.workbook import layout
 from xlcomp.workbook.context import Context, excel_date, num
 
@@ -312,13 +312,11 @@ def _tier_table(ctx: Context, component: Component, row: int) -> int:
 
 
 def _chart_y(component: Component, x: Decimal) -> Decimal:
-    curve = component.curve
-    assert curve is not None
-    if component.kind is Kind.BONUS:
-        return bonus_share(x, curve, component.threshold, component.cap).share
-    if component.threshold is not None and x < component.threshold:
-        return ZERO
-    return max(ZERO, tier_share(x, curve)[0])
+    """The engine's value of a chart point: the rule :func:`xlcomp.rules.payout.curve_point` at ``x``."""
+    assert component.curve is not None
+    env = {Inputs.ATTAINMENT: x, TIERS: tier_table(component.curve), Inputs.THRESHOLD: component.threshold,
+           Inputs.CAP: component.cap}
+    return curve_point(component).evaluate(env)  # type: ignore[no-any-return]
 
 
 def _curve_data(ctx: Context, components: list[Component], points: list[Decimal], first: int) -> None:
@@ -337,17 +335,10 @@ def _curve_data(ctx: Context, components: list[Component], points: list[Decimal]
         sheet.write_number(r, DATA_COL, float(x), styles.calc["attainment"])
         x_ref = cell(r, DATA_COL)
         for offset, component in enumerate(components, start=1):
-            curve = component.curve
-            assert curve is not None
-            share = fx.curve_share(curve, x_ref, table_names[component.id])
-            if component.kind is Kind.BONUS and component.cap is not None:
-                share = f"MIN({layout.param_name(component.id, 'cap')},{share})"
-            if component.kind is Kind.COMMISSION:
-                share = f"MAX(0,{share})"
-            if component.threshold is not None:
-                formula = f"=IF({x_ref}<{layout.param_name(component.id, 'threshold')},0,{share})"
-            else:
-                formula = f"={share}"
+            cells = {Inputs.ATTAINMENT: x_ref, TIERS: table_names[component.id],
+                     Inputs.CAP: layout.param_name(component.id, "cap"),
+                     Inputs.THRESHOLD: layout.param_name(component.id, "threshold")}
+            formula = curve_point(component).formula(cells)
             sheet.write_formula(r, DATA_COL + offset, formula, styles.calc["share"],
                                 num(_chart_y(component, x)))
 
