@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 XLCOMP := $(VENV)/bin/xlcomp
 
-.PHONY: demo test lint bench system-deps install clean
+.PHONY: demo test lint bench system-deps install npm-deps clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,8 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 install: $(VENV)/.installed
 
 # System packages: LibreOffice Calc (parity checks), poppler (pdftotext/pdftoppm), Chromium (browser tests),
-# Pango (PDF statements), PostgreSQL (the ledger tests start a throwaway cluster). Installed with apt-get only when something is missing.
+# Pango (PDF statements), PostgreSQL (the ledger tests start a throwaway cluster), Node.js and npm (Pyodide runs
+# the xlwings Lite functions). Installed with apt-get only when something is missing.
 system-deps:
 	@missing=""; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
@@ -27,11 +28,19 @@ system-deps:
 	ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b"; \
 	test -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || missing="$$missing fonts-dejavu-core fonts-liberation2"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	{ command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; } || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+
+# npm packages of the tests, from the committed lock file: Pyodide for tests/lite (no network when it runs).
+npm-deps: tests/lite/node_modules/.installed
+
+tests/lite/node_modules/.installed: tests/lite/package.json tests/lite/package-lock.json | system-deps
+	cd tests/lite && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 demo: $(VENV)/.installed system-deps
 	$(XLCOMP) demo --out workbooks/demo
@@ -41,11 +50,11 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-cache
 
-test: $(VENV)/.installed system-deps lint
+test: $(VENV)/.installed system-deps npm-deps lint
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
 bench: $(VENV)/.installed system-deps
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache tests/lite/node_modules
