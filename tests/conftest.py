@@ -7,6 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from xlcomp.money import exact
+
+
+@pytest.fixture(autouse=True)
+def _xlcomp_context():
+    """Hand-worked expectations are computed in xlcomp's context (40 digits, half away from zero), as
+    every entry point computes; tests/test_host_state.py proves the entry points need no host context."""
+    with exact():
+        yield
+
 
 def write(path: Path, text: str) -> Path:
     """Write dedented text to ``path`` and return it."""

@@ -10,6 +10,7 @@ from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import load_plan, parse_plan
 from xlcomp.model.period import Period, parse_period
 from xlcomp.model.plan import Plan
+from xlcomp.money import exactly
 
 __all__ = ["as_plan", "calculate"]
 
@@ -23,6 +24,7 @@ def as_plan(plan: Plan | str | Path) -> Plan:
     return load_plan(plan)
 
 
+@exactly
 def calculate(plan: Plan | str | Path, roster: Any, accounts: Any, period: str | Period) -> RunResult:
     """Compute a period's payouts.
 

@@ -9,16 +9,22 @@ the only inexact step, a division, is done last and then rounded.
 from __future__ import annotations
 
 import decimal
+import functools
 import math
 import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, TypeVar
 
 __all__ = [
     "CENT",
     "ONE",
     "ZERO",
     "NumberParseError",
+    "exact",
+    "exactly",
     "excel_round",
     "excel_serial_to_date",
     "fmt_amount",
@@ -32,9 +38,29 @@ __all__ = [
 # 40 significant digits: products of a 20-digit amount by a 12-digit rate stay exact.
 CONTEXT = decimal.Context(prec=40, rounding=ROUND_HALF_UP, Emax=999999, Emin=-999999,
                           traps=[InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
-decimal.setcontext(CONTEXT)
-decimal.DefaultContext.prec = CONTEXT.prec
-decimal.DefaultContext.rounding = ROUND_HALF_UP
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def exact() -> AbstractContextManager[decimal.Context]:
+    """xlcomp's calculation context (40 digits, half away from zero), for the ``with`` block only.
+
+    A library never changes its host's state: xlcomp never sets the thread's context; every entry
+    point that computes runs inside this local one (:func:`exactly`), so a host running with a
+    coarse context of its own still gets exact payouts, and finds its context as it left it.
+    """
+    return decimal.localcontext(CONTEXT)
+
+
+def exactly(func: _F) -> _F:
+    """Run ``func`` inside :func:`exact` (a decorator for entry points and lazily computed results)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with decimal.localcontext(CONTEXT):
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 ZERO = Decimal(0)
 ONE = Decimal(1)

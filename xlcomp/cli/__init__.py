@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from xlcomp.errors import ProblemsError, XlcompError
+from xlcomp.money import exact
 
 # typer's public API exposes BadParameter, a subclass of its click's UsageError; the click it uses
 # is private (vendored in newer typers), so the base is reached through the public class.
@@ -73,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _register()
     code = 0
     try:
-        result = app(args=args, prog_name="xlcomp", standalone_mode=False)
+        with exact():  # every command computes in xlcomp's context
+            result = app(args=args, prog_name="xlcomp", standalone_mode=False)
         code = result if isinstance(result, int) else 0
     except ClickUsageError as exc:
         exc.show()  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ import numpy as np
 from xlcomp.engine.curves import Array, Segment, commission_walk, decimals, tier_walk, where
 from xlcomp.engine.metrics import MetricValue
 from xlcomp.model.plan import Component, Curve, Kind, Multiplier
-from xlcomp.money import excel_round
+from xlcomp.money import exactly, excel_round
 from xlcomp.rules import payout as rules
 from xlcomp.rules.curves import TIERS, tier_table
 from xlcomp.rules.expr import Expr, is_blank
@@ -78,6 +78,7 @@ class Trace(NamedTuple):
     rate: Decimal | None = None
 
     @property
+    @exactly
     def segments(self) -> tuple[Segment, ...]:
         """The tier walk: each tier passed, with its part of attainment (or amount) and what it pays."""
         if self.basis is None:

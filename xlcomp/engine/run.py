@@ -37,6 +37,7 @@ from xlcomp.errors import InputError, Problem, UsageError
 from xlcomp.model.people import Book, Csm, Roster
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Component, Kind, Plan, Target
+from xlcomp.money import exactly
 from xlcomp.rules.payout import Inputs, commission_amount, risk_adjusted_target
 from xlcomp.rules.payout import days_employed as days_employed_rule
 
@@ -63,11 +64,13 @@ class CsmResult(NamedTuple):
     sums: BookSums
 
     @property
+    @exactly
     def proration(self) -> Decimal:
         """Days employed in the period over days in the period."""
         return Decimal(self.days) / Decimal(self.period_days)
 
     @property
+    @exactly
     def total(self) -> Decimal:
         """Σ of the rounded component payouts."""
         return sum((c.payout for c in self.components), ZERO)
@@ -94,6 +97,7 @@ class RunResult:
         return iter(self.csms)
 
     @property
+    @exactly
     def total(self) -> Decimal:
         """Σ of every CSM's total."""
         known = getattr(self.csms, "total", None)
@@ -126,6 +130,7 @@ class RunResult:
                    "payout_total": result.total}
 
     @cached_property
+    @exactly
     def payouts(self) -> pd.DataFrame:
         """One row per CSM and component (payouts.csv), exact Decimals."""
         import pandas as pd
@@ -133,6 +138,7 @@ class RunResult:
         return pd.DataFrame(list(self.payout_rows()), columns=list(PAYOUT_COLUMNS))
 
     @cached_property
+    @exactly
     def summary(self) -> pd.DataFrame:
         """One row per CSM (summary.csv), exact Decimals."""
         import pandas as pd
@@ -161,6 +167,7 @@ def _metrics_needed(plan: Plan) -> set[str]:
     return names | {m.metric for m in plan.multipliers}
 
 
+@exactly
 def run(plan: Plan, roster: Roster, book: Book, period: Period,
         progress: Callable[[int], None] | None = None, scale: Decimal | None = None) -> RunResult:
     """Compute every CSM's payouts for ``period``. Pure: no I/O.
@@ -226,6 +233,7 @@ class CsmResults(Sequence[CsmResult]):
         self._items: tuple[CsmResult, ...] = ()
         self.total = total
 
+    @exactly
     def _all(self) -> tuple[CsmResult, ...]:
         if self._build is not None:
             self._items, self._build = self._build(), None

@@ -16,7 +16,8 @@ import bisect
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-__all__ = ["asarray", "empty", "flatnonzero", "fromiter", "frompyfunc", "full", "maximum", "minimum", "ndarray",
+__all__ = ["array", "asarray", "empty", "flatnonzero", "fromiter", "frompyfunc", "full", "maximum", "minimum",
+           "ndarray",
            "searchsorted", "where", "zeros"]
 
 
@@ -37,6 +38,31 @@ class ndarray:  # noqa: N801 - NumPy's name, which the bundled engine code tests
 
     def __repr__(self) -> str:
         return f"ndarray({self.items!r})"
+
+    @property
+    def dtype(self) -> type:
+        """``bool`` for an array of booleans, else ``object`` (what the engine code tests)."""
+        return bool if self.items and all(isinstance(item, bool) for item in self.items) else object
+
+    def tolist(self) -> list[Any]:
+        """The elements as a list."""
+        return list(self.items)
+
+    def any(self) -> bool:
+        """Is any element true?"""
+        return any(self.items)
+
+    def __invert__(self) -> ndarray:
+        return ndarray(not item for item in self.items)
+
+    def __and__(self, other: Any) -> ndarray:
+        return self._apply(other, lambda a, b: bool(a) and bool(b))
+
+    def __or__(self, other: Any) -> ndarray:
+        return self._apply(other, lambda a, b: bool(a) or bool(b))
+
+    def __neg__(self) -> ndarray:
+        return ndarray(-item for item in self.items)
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, ndarray):
@@ -139,6 +165,11 @@ def full(length: int, value: Any, dtype: Any = None) -> ndarray:
 def zeros(length: int, dtype: Any = None) -> ndarray:
     """``length`` zeros (``False`` for ``dtype=bool``)."""
     return ndarray([False if dtype is bool else 0] * length)
+
+
+def array(values: Any, dtype: Any = None) -> ndarray:
+    """A new array of ``values`` (as booleans for ``dtype=bool``)."""
+    return asarray(values, dtype)
 
 
 def asarray(values: Any, dtype: Any = None) -> ndarray:

@@ -20,6 +20,7 @@ from xlcomp.load.sources import RawTable, TableSource, read_table
 from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS, Source, metric_def
 from xlcomp.model.people import SEGMENTS, Book, Roster
 from xlcomp.model.plan import Plan
+from xlcomp.money import exactly
 
 __all__ = ["ACCOUNTS_REQUIRED", "SCORE_RANGES", "load_accounts", "plan_account_columns", "validate_accounts"]
 
@@ -46,6 +47,7 @@ def plan_account_columns(plan: Plan | None) -> set[str]:
     return columns
 
 
+@exactly
 def load_accounts(source: TableSource, roster: Roster | None = None, plan: Plan | None = None) -> Book:
     """Load and validate the accounts; raises :class:`InputError` with every problem."""
     known = {c.csm_id for c in roster.csms} if roster is not None else None
@@ -64,6 +66,7 @@ def _message(template: str, values: list[Any], normalize: bool = False) -> Calla
     return message
 
 
+@exactly
 def validate_accounts(raw: RawTable, known_csms: set[str] | None, plan: Plan | None
                       ) -> tuple[Book | None, list[Problem]]:
     """The book of a table as read, checked against the roster's ids and the plan, and every problem found."""

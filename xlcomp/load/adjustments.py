@@ -16,7 +16,7 @@ from xlcomp.errors import InputError, Problem
 from xlcomp.load.sources import RawTable, TableSource, read_table
 from xlcomp.model.adjustments import DEFAULT_COMPONENT, Adjustment
 from xlcomp.model.people import Roster
-from xlcomp.money import NumberParseError, parse_amount
+from xlcomp.money import NumberParseError, exactly, parse_amount
 
 __all__ = ["adjustments_from_table", "load_adjustments"]
 
@@ -24,6 +24,7 @@ _COMPONENT = re.compile(r"[a-z0-9_]+")
 _MAX_AMOUNT = Decimal("1e12")
 
 
+@exactly
 def load_adjustments(source: TableSource, roster: Roster | None = None, *, currency: str | None = None,
                      decimal_comma: bool = False) -> tuple[Adjustment, ...]:
     """Read and check the adjustments; raise :class:`~xlcomp.errors.InputError` with every problem."""
@@ -42,6 +43,7 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+@exactly
 def adjustments_from_table(raw: RawTable, roster: Roster | None, *, currency: str | None = None,
                            decimal_comma: bool = False) -> tuple[tuple[Adjustment, ...], list[Problem]]:
     """The adjustments of a table as read, and the problems found (each at its place)."""

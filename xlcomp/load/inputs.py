@@ -12,9 +12,11 @@ from xlcomp.load.roster import roster_ids, validate_roster
 from xlcomp.load.sources import TableSource, read_table
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.plan import Plan
+from xlcomp.money import exactly
 
 __all__ = ["load_inputs"]
 
+@exactly
 def load_inputs(plan: Plan | None, roster: TableSource, accounts: TableSource) -> tuple[Roster, Book]:
     """Load roster and accounts against a plan, raising one :class:`InputError` with all problems."""
     raw_roster = read_table(roster, "Roster")

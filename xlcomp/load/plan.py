@@ -37,6 +37,7 @@ from xlcomp.model.plan import (
     Target,
     Tier,
 )
+from xlcomp.money import exactly
 
 __all__ = ["load_plan", "parse_plan"]
 
@@ -54,6 +55,7 @@ _BONUS_ONLY = {"weight", "target", "cap"}
 _COMMISSION_ONLY = {"quota", "rate", "cap_amount"}
 
 
+@exactly
 def load_plan(path: str | Path) -> Plan:
     """Read and validate a plan file; raises :class:`PlanError` listing every problem."""
     path = Path(path)
@@ -66,6 +68,7 @@ def load_plan(path: str | Path) -> Plan:
     return parse_plan(text, filename=path.name, source=str(path))
 
 
+@exactly
 def parse_plan(text: str, filename: str = "plan.yaml", source: str = "") -> Plan:
     """Validate plan YAML text; ``filename`` names the file in problems."""
     walker = YamlWalker(filename)

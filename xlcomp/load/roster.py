@@ -16,7 +16,7 @@ from xlcomp.load.sources import RawTable, TableSource, cell_text, read_table
 from xlcomp.model.metrics import METRICS, Source
 from xlcomp.model.people import SEGMENTS, Csm, Roster
 from xlcomp.model.plan import Plan
-from xlcomp.money import NumberParseError
+from xlcomp.money import NumberParseError, exactly
 
 __all__ = ["ROSTER_NUMERIC", "ROSTER_OPTIONAL", "ROSTER_REQUIRED", "load_roster", "plan_metrics", "plan_roster_columns",
            "roster_ids", "validate_roster"]
@@ -53,6 +53,7 @@ def plan_metrics(plan: Plan) -> set[str]:
 
 
 
+@exactly
 def load_roster(source: TableSource, plan: Plan | None = None) -> Roster:
     """Load and validate the roster; raises :class:`InputError` with every problem."""
     roster, problems = validate_roster(read_table(source, "Roster"), plan)
@@ -69,6 +70,7 @@ def roster_ids(raw: RawTable) -> set[str]:
     return {text for value in raw.values("csm_id") if (text := (cell_text(value) or "").strip())}
 
 
+@exactly
 def validate_roster(raw: RawTable, plan: Plan | None) -> tuple[Roster | None, list[Problem]]:
     """The roster of a table as read, checked against the plan, and every problem found."""
     problems = list(raw.problems)

@@ -35,7 +35,7 @@ from decimal import Decimal
 from xlcomp.engine.run import RunResult
 from xlcomp.model.people import Book, Csm, Roster
 from xlcomp.model.plan import Component, Curve, CurveMode, Kind, Plan
-from xlcomp.money import excel_round
+from xlcomp.money import exactly, excel_round
 
 __all__ = [
     "ARR_PER_CSM_BENCHMARK",
@@ -104,6 +104,7 @@ def _inside(value: Decimal, bounds: tuple[Decimal, Decimal]) -> bool:
 # the plan alone
 
 
+@exactly
 def lint_plan(plan: Plan) -> list[Finding]:
     """Warnings from the plan alone: weights, component count, double pay, curves, archetype."""
     findings: list[Finding] = []
@@ -274,6 +275,7 @@ def _names(roster: Roster, csms: Iterable[tuple[Csm, str]], column: str) -> str:
     return ", ".join(shown) + more
 
 
+@exactly
 def lint_inputs(plan: Plan, roster: Roster, book: Book) -> list[Finding]:
     """Warnings from the roster and book against the plan: pay mix, MBO size, book sizes."""
     findings: list[Finding] = []
@@ -336,6 +338,7 @@ def _book_sizes(roster: Roster, book: Book) -> list[Finding]:
         "about one CSM per $2M of ARR")]
 
 
+@exactly
 def lint_run(result: RunResult) -> list[Finding]:
     """Every data warning of a run: :func:`lint_inputs` plus the CS magic number of the period."""
     from xlcomp.roi.metrics import roi_metrics

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from xlcomp.engine.metrics import BookSums, churn_rate, gross_renewal_rate, net_revenue_retention
 from xlcomp.engine.run import RunResult
+from xlcomp.money import exactly
 
 __all__ = ["ROI_METRICS", "RoiMetric", "arr_per_csm", "book_totals", "cs_magic_number", "roi_metrics"]
 
@@ -48,6 +49,7 @@ ROI_METRICS: tuple[RoiMetric, ...] = (
 )
 
 
+@exactly
 def book_totals(result: RunResult) -> BookSums:
     """The whole book's sums (every CSM's accounts together)."""
     sums: dict[str, Decimal] = {}
@@ -75,6 +77,7 @@ def arr_per_csm(arr: Decimal, fte: Decimal) -> Decimal | None:
     return _div(arr, fte)
 
 
+@exactly
 def roi_metrics(result: RunResult, variable_cost: Decimal | None = None) -> Mapping[str, Decimal | None]:
     """The SPEC section 7 metrics of a run, in :data:`ROI_METRICS` order."""
     plan, period = result.plan, result.period

@@ -41,7 +41,7 @@ import numpy as np
 from xlcomp.engine.run import RunResult
 from xlcomp.errors import InputError, Problem, UsageError
 from xlcomp.model.plan import Component, Kind, Multiplier
-from xlcomp.money import NumberParseError, parse_number
+from xlcomp.money import NumberParseError, exactly, parse_number
 from xlcomp.roi.metrics import roi_metrics
 from xlcomp.roi.vector import FloatArray, as_float, round_half_away, vector_commission, vector_multiplier, vector_share
 
@@ -214,6 +214,7 @@ def _scaled(values: list[Decimal | None], name: str, inputs: frozenset[str]) -> 
     return _Scaled(name, np.array([as_float(v) for v in values]), name not in inputs)
 
 
+@exactly
 def compile_run(result: RunResult) -> CompiledRun:
     """Collect, from the engine's results, every number a draw needs (nothing is recomputed)."""
     plan = result.plan
@@ -289,6 +290,7 @@ class History:
         return names, tuple(out)
 
 
+@exactly
 def load_history(paths: Sequence[str | Path]) -> History:
     """Read past periods' payouts.csv files: each past CSM's attainment per metric, per file.
 
@@ -421,6 +423,7 @@ def _bootstrap(rng_team: np.random.Generator, rng_csm: np.random.Generator, draw
     return Factors(np.ones((draws, csms)), {name: drawn[:, :, k] for k, name in enumerate(names)})
 
 
+@exactly
 def simulate(compiled: CompiledRun, draws: int, seed: int, *, spread: float = 0.15, correlation: float = 0.3,
              distribution: str = "lognormal", history: History | None = None,
              progress: Callable[[int], None] | None = None, chunk_cells: int = CHUNK_CELLS) -> MonteCarloResult:

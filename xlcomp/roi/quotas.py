@@ -39,7 +39,7 @@ from xlcomp.load.inputs import load_inputs
 from xlcomp.load.sources import RawTable, TableSource, read_table
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period
-from xlcomp.money import excel_round
+from xlcomp.money import exactly, excel_round
 from xlcomp.outputs import csv_text
 
 __all__ = [
@@ -114,6 +114,7 @@ class QuotaRow:
                 "quota_cross_sell": self.quota_cross_sell}
 
 
+@exactly
 def load_potentials(accounts: TableSource, book: Book) -> dict[str, list[Decimal | None]]:
     """The optional ``upsell_potential``/``cross_sell_potential`` account columns (None: blank).
 
@@ -138,6 +139,7 @@ def load_potentials(accounts: TableSource, book: Book) -> dict[str, list[Decimal
     return out
 
 
+@exactly
 def propose_quotas(roster: Roster, book: Book, potentials: Mapping[str, Sequence[Decimal | None]] | None = None,
                    period: Period | None = None, *, defaults: Mapping[str, SegmentDefaults] = SEGMENT_DEFAULTS,
                    min_quota: Decimal = MIN_QUOTA) -> list[QuotaRow]:
@@ -223,6 +225,7 @@ def quotas_csv(raw_roster: RawTable, roster: Roster, rows: Sequence[QuotaRow]) -
     return csv_text(columns, records)
 
 
+@exactly
 def load_quota_inputs(roster: TableSource, accounts: TableSource
                       ) -> tuple[RawTable, Roster, Book, dict[str, list[Decimal | None]]]:
     """Read and validate the roster and accounts for :func:`propose_quotas`."""

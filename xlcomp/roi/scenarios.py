@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from xlcomp.engine.run import RunResult, run
+from xlcomp.money import exactly
 from xlcomp.roi.metrics import book_totals, roi_metrics
 
 __all__ = ["ScenarioRow", "run_scenarios"]
@@ -26,6 +27,7 @@ class ScenarioRow:
     cost_per_retained_dollar: Decimal | None
 
 
+@exactly
 def run_scenarios(result: RunResult, factors: Sequence[Decimal]) -> list[ScenarioRow]:
     """Re-run ``result``'s plan with every CSM's metrics multiplied by each factor."""
     book = book_totals(result)

@@ -28,6 +28,7 @@ from xlcomp.model.metrics import Unit
 from xlcomp.model.people import Csm, Roster
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Component, Curve, CurveMode, Kind, Multiplier, Plan
+from xlcomp.money import exactly
 from xlcomp.outputs import OutputSet
 from xlcomp.statements import fmt
 from xlcomp.statements.chart import curve_svg
@@ -306,6 +307,7 @@ def _letter_component(number: int, component: Component, csm: Csm, plan: Plan, d
     return view, on_target
 
 
+@exactly
 def letter_view(plan: Plan, csm: Csm, period: Period | None, issued: date) -> LetterView:
     """The plan letter of one CSM as text, every example computed by the engine."""
     per = plan.period.value
@@ -342,6 +344,7 @@ def letter_view(plan: Plan, csm: Csm, period: Period | None, issued: date) -> Le
         on_target=fmt.money(total, plan.currency), on_target_note=note, plan_hash=plan.digest, version=__version__)
 
 
+@exactly
 def write_letters(plan: Plan, roster: Roster, out: Path, *, period: Period | None = None, pdf: bool = True,
                   issued: date | None = None, csm_ids: Iterable[str] | None = None,
                   printer: PdfPrinter | None = None, workers: int | None = None,

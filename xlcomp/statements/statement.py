@@ -22,7 +22,7 @@ from xlcomp._version import __version__
 from xlcomp.engine.run import CsmResult, RunResult
 from xlcomp.errors import UsageError
 from xlcomp.load.plan import parse_plan
-from xlcomp.money import fmt_decimal
+from xlcomp.money import exactly, fmt_decimal
 from xlcomp.outputs import OutputSet
 from xlcomp.statements.record import InputRecord, book_rows, input_record
 from xlcomp.statements.render import PdfPrinter, default_workers, json_for_script, render_template
@@ -128,6 +128,7 @@ def render_statement(run: RunResult, csm_result: CsmResult, inputs: InputRecord,
     return Statement(csm_result.csm.csm_id, stem, html, record, view, csm_result.total)
 
 
+@exactly
 def build_statements(run: RunResult, plan_text: str | None = None, *, issued: date | None = None,
                      csm_ids: Iterable[str] | None = None) -> list[Statement]:
     """The statements of a run (all CSMs, or those of ``csm_ids``), in roster order."""
@@ -179,6 +180,7 @@ class DoneCounter:
             self._report(done, self.total)
 
 
+@exactly
 def write_statements(run: RunResult, out: Path, *, plan_text: str | None = None, pdf: bool = True,
                      issued: date | None = None, csm_ids: Iterable[str] | None = None,
                      printer: PdfPrinter | None = None, workers: int | None = None,
@@ -215,6 +217,7 @@ def write_statements(run: RunResult, out: Path, *, plan_text: str | None = None,
             own.close()
 
 
+@exactly
 def write_statements_many(jobs: Iterable[tuple[RunResult, Path]], *, pdf: bool = True, issued: date | None = None,
                           workers: int | None = None) -> list[Path]:
     """Write the statements of several runs, each into its folder, sharing one PDF printer.

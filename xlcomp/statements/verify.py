@@ -33,6 +33,7 @@ from xlcomp.load.sources import TableSource
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import parse_period
 from xlcomp.model.plan import Plan
+from xlcomp.money import exactly
 from xlcomp.statements.record import InputRecord, book_rows, input_record
 from xlcomp.statements.render import PdfRenderer, html_fields, html_record, html_text, pdf_attachment, pdf_text
 from xlcomp.statements.statement import ATTACHMENT, FORMAT, Statement, render_statement
@@ -241,6 +242,7 @@ def _input_differences(old: InputRecord, new: InputRecord) -> list[Difference]:
     return differences
 
 
+@exactly
 def verify_statement(path: str | Path, *, plan: str | Path | None = None, roster: TableSource | None = None,
                      accounts: TableSource | None = None, loaded: LoadedInputs | None = None) -> Verification:
     """Recompute the statement at ``path`` and compare it, figure by figure, with what it shows.

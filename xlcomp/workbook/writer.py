@@ -25,6 +25,7 @@ from xlcomp.model.metrics import SCORE_FIELDS
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Plan
+from xlcomp.money import exactly
 from xlcomp.ooxml.refs import excel_id_key
 from xlcomp.outputs import OutputSet
 from xlcomp.workbook import layout
@@ -89,6 +90,7 @@ def _name_clashes(plan: Plan) -> list[Problem]:
     return problems
 
 
+@exactly
 def write_workbook(result: RunResult, path: str | Path, *, protect_password: str | None = None,
                    mode: Mode = "calc", generation_id: str | None = None) -> Path:
     """Write the workbook of ``result`` to ``path`` and return the path.
@@ -103,6 +105,7 @@ def write_workbook(result: RunResult, path: str | Path, *, protect_password: str
     return path
 
 
+@exactly
 def workbook_bytes(result: RunResult, *, protect_password: str | None = None, mode: Mode = "calc",
                    generation_id: str | None = None) -> bytes:
     """The workbook :func:`write_workbook` writes, as the bytes of the .xlsx file (no file is written)."""
@@ -182,6 +185,7 @@ def blank_actuals(book: Book) -> Book:
     return Book(table, book.locator, book.columns)
 
 
+@exactly
 def template_result(plan: Plan, roster: Roster, book: Book | None, period: Period) -> RunResult:
     """The run a template shows: the plan and roster as given, the book with its actuals blank."""
     return run(plan, roster, blank_actuals(book) if book is not None else empty_book(), period)
