@@ -23,7 +23,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ __all__ = ["ParameterEdit", "UploadInputs", "read_tabs", "read_upload"]
 KIND_XLCOMP = "xlcomp workbook"
 KIND_INPUTS = "inputs workbook"
 _PERIOD_COMMENT = re.compile(r"^\s*#\s*period\s*:\s*(\S+)\s*$", re.IGNORECASE)
+_AMOUNT = re.compile(r"-?\d{1,15}\.\d{2}")
 
 
 
@@ -55,7 +57,8 @@ class UploadInputs:
 
     ``metadata`` is the ``_xlcomp`` key/values (empty for a plain inputs workbook); ``tabs`` the
     ``(csm_id, sheet)`` pairs of the CSM tabs it was written with; ``edits`` the plan parameters
-    changed in the workbook; ``warnings`` findings that do not stop the recalculation.
+    changed in the workbook; ``warnings`` findings that do not stop the recalculation; ``issued``
+    each CSM's total when xlcomp wrote the workbook (its metadata; empty for a plain workbook).
     """
 
     kind: str
@@ -67,6 +70,7 @@ class UploadInputs:
     tabs: tuple[tuple[str, str], ...] = ()
     edits: tuple[ParameterEdit, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    issued: Mapping[str, Decimal] = field(default_factory=dict)
 
 
 def read_upload(source: str | Path | UploadPackage, *, plan_text: str | None = None, plan_name: str = "plan.yaml",
@@ -104,11 +108,12 @@ def _read_package(package: UploadPackage, plan_text: str | None, plan_name: str,
         raise UploadError([Problem("", f"the workbook cannot be read ({type(exc).__name__}: {exc})")]) from None
     if index.sheet(layout.META_SHEET) is not None:
         try:
-            meta, plan_yaml, tabs = _read_metadata(package)
+            meta, plan_yaml, tabs, issued = _read_metadata_issued(package)
         except Exception as exc:
             raise UploadError([Problem(f"{layout.META_SHEET}!A1", f"the metadata sheet cannot be read ({exc})")]
                               ) from None
-        return _read_xlcomp(package, index, package, meta, plan_yaml, tabs, period, [])
+        inputs = _read_xlcomp(package, index, package, meta, plan_yaml, tabs, period, [])
+        return replace(inputs, issued=issued)
     properties = _custom_properties(package)
     if properties.get("schema_version"):
         # an xlcomp workbook whose metadata sheet was deleted: the document properties still say
@@ -139,10 +144,19 @@ def read_tabs(source: str | Path | UploadPackage) -> list[tuple[str, str]]:
 
 def _read_metadata(sheets: UploadPackage) -> tuple[dict[str, str], str, list[tuple[str, str]]]:
     """Key/values, the plan YAML and the CSM tabs of the ``_xlcomp`` sheet."""
+    meta, plan_yaml, tabs, _ = _read_metadata_issued(sheets)
+    return meta, plan_yaml, tabs
+
+
+def _read_metadata_issued(sheets: UploadPackage
+                          ) -> tuple[dict[str, str], str, list[tuple[str, str]], dict[str, Decimal]]:
+    """:func:`_read_metadata`, and each CSM's total as issued (the tabs table's third column; empty
+    for a workbook written before xlcomp kept it, and where the text is not an amount)."""
     rows = sheets.rows(layout.META_SHEET)
     meta: dict[str, str] = {}
     yaml_chunks: list[str] = []
     tabs: list[tuple[str, str]] = []
+    issued: dict[str, Decimal] = {}
     index = 1
     while index < len(rows):
         row = rows[index]
@@ -158,13 +172,17 @@ def _read_metadata(sheets: UploadPackage) -> tuple[dict[str, str], str, list[tup
     while index < len(rows) and not any(cell_text(v).strip() for v in rows[index]):
         index += 1
     if index < len(rows) and tuple(cell_text(v).strip() for v in rows[index][:2]) == layout.META_TABS_HEADER:
+        with_issued = len(rows[index]) > 2 and cell_text(rows[index][2]).strip() == layout.META_TABS_ISSUED
         for row in rows[index + 1:]:
             csm_id = cell_text(row[0] if row else "").strip()
             sheet = cell_text(row[1] if len(row) > 1 else "").strip()
             if not csm_id:
                 break
             tabs.append((csm_id, sheet))
-    return meta, "".join(yaml_chunks), tabs
+            total = cell_text(row[2] if with_issued and len(row) > 2 else "").strip()
+            if _AMOUNT.fullmatch(total):
+                issued[csm_id] = Decimal(total)
+    return meta, "".join(yaml_chunks), tabs, issued
 
 
 def _custom_properties(package: UploadPackage) -> dict[str, str]:
