@@ -203,7 +203,7 @@ def _read(data: bytes, options: RecalcOptions, file: str) -> ReadUpload:
     package = UploadPackage(data, intake.parts, f"{stem[:80]}.{intake.format or 'xlsx'}")
     try:
         inputs = read_upload(package, plan_text=options.plan_text, plan_name=options.plan_name,
-                             period=options.period)
+                             period=options.period, decimal_comma=options.decimal_comma)
         if options.compare and inputs.kind == KIND_XLCOMP:
             index = package.index
             skip = {layout.META_SHEET.lower()} | {table.sheet.lower() for name in (layout.ROSTER_TABLE,
@@ -265,7 +265,7 @@ def _recalc(job: UploadJob, options: RecalcOptions, entry: dict[str, Any]) -> Fi
         cached = workbook_totals(read.package) if inputs.kind == KIND_XLCOMP else {}
         entry["totals"] = totals_rows(((c.csm.csm_id, c.total) for c in result.csms), inputs.issued, cached)
         entry["output"] = job.output if workbook is not None else ""
-        entry["status"] = status_of(entry)
+        entry["status"] = status_of(entry, grown_tables=inputs.grown_rows > 0)
         return FileResult(entry, rows, workbook)
     finally:
         read.package.close()
