@@ -159,7 +159,7 @@ def test_batch_of_good_and_hostile_files(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - started
     assert process.returncode == 1, stderr
     assert "Traceback" not in stdout + stderr
-    assert "2 ok, 0 changed, 5 rejected" in stdout
+    assert "2 ok, 0 inputs_changed, 0 overridden, 5 rejected" in stdout
     assert elapsed < 60
     # the whole process tree (the batch, its workers) stayed well under 2 GB
     assert 0 < peak < 2 * 1024**3
@@ -179,7 +179,7 @@ def test_batch_of_good_and_hostile_files(tmp_path: Path) -> None:
     assert sources == {str(files["good"]): HAND_PAYOUTS, str(files["tables"]): HAND_PAYOUTS}
     # report.xlsx: one row per finding, for people
     book = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
-    assert book.sheetnames == ["Files", "Findings"]
+    assert book.sheetnames == ["Files", "Totals", "Findings"]
     rows = list(book["Findings"].iter_rows(values_only=True))
     assert rows[0][:5] == ("file", "status", "finding", "where", "message")
     problems = [r for r in rows[1:] if r[2] == "problem"]

@@ -171,24 +171,37 @@ def test_template_filled_in(uploads: dict[str, Path]) -> None:
     blank = recalc_file(uploads["template"])
     assert blank.status == "ok", blank.entry
     assert set(pays(blank).values()) == {"0.00"}
+    assert blank.entry["totals"] == [{"csm_id": "CSM-A", "issued": "0.00", "workbook": "0.00", "engine": "0.00"},
+                                     {"csm_id": "CSM-B", "issued": "0.00", "workbook": "0.00", "engine": "0.00"}]
     filled = recalc_file(uploads["filled_lo"])
-    assert filled.status == "ok", filled.entry
+    assert filled.status == "inputs_changed", filled.entry  # issued with nothing to pay, filled in since
     assert pays(filled) == HAND_PAYOUTS
+    assert filled.entry["totals"] == [
+        {"csm_id": "CSM-A", "issued": "0.00", "workbook": "8313.05", "engine": "8313.05"},
+        {"csm_id": "CSM-B", "issued": "0.00", "workbook": "0.00", "engine": "0.00"}]
 
 
 def test_input_edited_and_resaved_by_libreoffice(uploads: dict[str, Path]) -> None:
     """A1 renewed 100,000: GRR 1.0, attainment ROUND(1/0.92, 6) = 1.086957, share 1 + 0.086957 x 3 =
     1.260871, payout ROUND(6,000 x 1.260871, 2) = 7,565.23. LibreOffice recalculated: nothing differs."""
     result = recalc_file(uploads["renewed_lo"])
-    assert result.status == "ok", result.entry
+    assert result.status == "inputs_changed", result.entry
     assert pays(result) == {**HAND_PAYOUTS, ("CSM-A", "renewal"): "7565.23"}
     assert result.entry["overrides"] == [] and result.entry["differences"] == []
     assert result.entry["total"] == "8965.23"
+    # issued 6,913.05 + 1,400.00; LibreOffice recalculated 7,565.23 + 1,400.00, as the engine does
+    assert result.entry["totals"] == [
+        {"csm_id": "CSM-A", "issued": "8313.05", "workbook": "8965.23", "engine": "8965.23"},
+        {"csm_id": "CSM-B", "issued": "0.00", "workbook": "0.00", "engine": "0.00"}]
 
 
 def test_input_edited_without_recalculation(uploads: dict[str, Path]) -> None:
     result = recalc_file(uploads["renewed_openpyxl"])
+    assert result.status == "inputs_changed"
     assert pays(result) == {**HAND_PAYOUTS, ("CSM-A", "renewal"): "7565.23"}
+    # openpyxl keeps no calculated value: the workbook's totals are unknown
+    assert [(t["issued"], t["workbook"], t["engine"]) for t in result.entry["totals"]] == [
+        ("8313.05", None, "8965.23"), ("0.00", None, "0.00")]
     assert "hold no calculated value" in messages(result, "warnings")
 
 
@@ -198,9 +211,17 @@ def test_formula_typed_over_by_a_constant(uploads: dict[str, Path]) -> None:
     expected = book[TAB_A][coordinate].value
     book.close()
     result = recalc_file(uploads["typed_over_lo"])
-    assert result.status == "changed"
-    assert result.entry["overrides"] == [{"where": f"{TAB_A}!{coordinate}", "formula": expected, "found": "9999.99",
-                                          "kind": "constant"}]
+    assert result.status == "overridden"
+    [override] = result.entry["overrides"]
+    assert {key: override[key] for key in ("where", "formula", "found", "kind", "action")} == {
+        "where": f"{TAB_A}!{coordinate}", "formula": expected, "found": "9999.99", "kind": "constant",
+        "action": "discarded"}
+    assert override["message"] == ("the value USD 9,999.99 typed over this formula cell is not paid: xlcomp "
+                                   "recomputed it (USD 1,400.00) from the inputs; to pay a manual change, add a "
+                                   "row to the Adjustments table (csm_id, amount, reason) and upload again")
+    # what the workbook showed (LibreOffice followed the typed value) against what is paid
+    assert result.entry["totals"][0] == {"csm_id": "CSM-A", "issued": "8313.05", "workbook": "16913.04",
+                                         "engine": "8313.05"}
     differences = {d["where"]: (d["cached"], d["engine"]) for d in result.entry["differences"]}
     assert differences[f"{TAB_A}!{coordinate}"] == ("9999.99", "1400")
     # the Summary total of CSM-A followed the override: 6,913.05 + 9,999.99 = 16,913.04
@@ -210,16 +231,17 @@ def test_formula_typed_over_by_a_constant(uploads: dict[str, Path]) -> None:
 
 def test_typed_over_without_recalculation(uploads: dict[str, Path]) -> None:
     result = recalc_file(uploads["typed_over_openpyxl"])
-    assert result.status == "changed"
+    assert result.status == "overridden"
     [override] = result.entry["overrides"]
     assert override["where"].startswith(f"{TAB_A}!") and override["found"] == "9999.99"
 
 
 def test_a_different_formula(uploads: dict[str, Path]) -> None:
     result = recalc_file(uploads["other_formula_lo"])
-    assert result.status == "changed"
+    assert result.status == "overridden"
     [override] = result.entry["overrides"]
-    assert override["kind"] == "formula"
+    assert override["kind"] == "formula" and override["action"] == "discarded"
+    assert "its result is not paid" in override["message"] and "Adjustments table" in override["message"]
     assert override["found"] == override["formula"].replace(",2)", "*2,2)")
     assert {d["where"]: d["cached"] for d in result.entry["differences"]}[override["where"]] == "2800"
 
@@ -228,7 +250,9 @@ def test_plan_parameters_edited_in_the_workbook(uploads: dict[str, Path]) -> Non
     """Weight 0.7, second tier rate 2.5: TI 7,000, share 1 + 0.050725 x 2.5 = 1.1268125,
     payout ROUND(7,000 x 1.1268125, 2) = 7,887.69 (7,887.6875 rounds half away from zero)."""
     result = recalc_file(uploads["plan_edit_lo"])
-    assert result.status == "ok", result.entry
+    assert result.status == "inputs_changed", result.entry
+    assert result.entry["totals"][0] == {"csm_id": "CSM-A", "issued": "8313.05", "workbook": "9287.69",
+                                         "engine": "9287.69"}
     assert pays(result) == {**HAND_PAYOUTS, ("CSM-A", "renewal"): "7887.69"}
     book = openpyxl.load_workbook(uploads["fresh"])
     sheet_name, coordinate = next(iter(book.defined_names["renewal_weight"].destinations))
@@ -243,6 +267,8 @@ def test_plan_parameters_edited_in_the_workbook(uploads: dict[str, Path]) -> Non
 def test_sorted_tables(uploads: dict[str, Path]) -> None:
     result = recalc_file(uploads["sorted_lo"])
     assert result.status == "ok", result.entry
+    assert [t["csm_id"] for t in result.entry["totals"]] == ["CSM-A", "CSM-B"]
+    assert all(t["issued"] == t["workbook"] == t["engine"] for t in result.entry["totals"])
     assert pays(result) == HAND_PAYOUTS
 
 
@@ -250,6 +276,8 @@ def test_csm_added_to_the_roster(uploads: dict[str, Path]) -> None:
     """CSM-C has no accounts: renewal undefined (pays 0), upsell 0 of a 5,000 quota."""
     result = recalc_file(uploads["added_csm_lo"])
     assert pays(result) == {**HAND_PAYOUTS, ("CSM-C", "renewal"): "0.00", ("CSM-C", "upsell"): "0.00"}
+    assert result.status == "inputs_changed"  # CSM-C was not issued: nothing to say it is unchanged
+    assert result.entry["totals"][2] == {"csm_id": "CSM-C", "issued": None, "workbook": None, "engine": "0.00"}
     assert result.entry["overrides"] == []
     warnings = messages(result, "warnings")
     assert 'the sheet "CSM-C Chloe Moreau" is not in the upload' in warnings
@@ -312,7 +340,10 @@ def test_cached_money_within_half_a_cent(uploads: dict[str, Path], tmp_path: Pat
 
     assert recalc_file(with_cached("8313.054")).status == "ok"
     result = recalc_file(with_cached("8313.056"))
-    assert result.status == "changed"
+    # the engine pays what was issued (SPEC: ok), and the difference is still listed
+    assert result.status == "ok"
+    assert result.entry["totals"][0] == {"csm_id": "CSM-A", "issued": "8313.05", "workbook": "8313.06",
+                                         "engine": "8313.05"}
     assert result.entry["differences"] == [{"where": f"Summary!{coordinate}", "cached": "8313.056",
                                             "engine": "8313.05"}]
 
@@ -336,8 +367,9 @@ def test_error_value_cached_in_the_upload(uploads: dict[str, Path], tmp_path: Pa
         for name, data in members.items():
             archive.writestr(name, broken if name == part else data)
     result = recalc_file(path)
-    assert result.status == "changed"
+    assert result.status == "ok"
     assert result.entry["differences"] == [{"where": f"Summary!{coordinate}", "cached": "#REF!", "engine": "8313.05"}]
+    assert result.entry["totals"][0]["workbook"] is None  # an error value is no total
 
 
 def _summary_part(members: dict[str, bytes]) -> str:
@@ -359,7 +391,7 @@ def test_batch_of_returned_workbooks(uploads: dict[str, Path], tmp_path: Path) -
     assert code == 1
     assert [sha256(path) for path in files] == before
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert [e["status"] for e in report] == ["ok", "ok", "changed", "rejected"]
+    assert [e["status"] for e in report] == ["ok", "inputs_changed", "overridden", "rejected"]
     assert [e["output"] for e in report] == ["fresh.xlsx", "renewed.xlsx", "typed_over.xlsx", ""]
     # each regenerated workbook is itself an xlcomp workbook that reads back ok
     for name in ("fresh.xlsx", "renewed.xlsx", "typed_over.xlsx"):
@@ -369,6 +401,17 @@ def test_batch_of_returned_workbooks(uploads: dict[str, Path], tmp_path: Path) -
     assert not (out / "bad_input.xlsx").exists()
     findings = list(openpyxl.load_workbook(out / "report.xlsx", read_only=True)["Findings"].iter_rows(
         values_only=True))
-    overrides = [row for row in findings if row[2] == "override"]
+    overrides = [row for row in findings if row[2] == "override discarded"]
     assert len(overrides) == 1 and overrides[0][0] == str(uploads["typed_over_lo"])
     assert overrides[0][3].startswith(f"{TAB_A}!") and overrides[0][6] == "9999.99"
+    assert "is not paid" in overrides[0][4] and "Adjustments table" in overrides[0][4]
+    totals = list(openpyxl.load_workbook(out / "report.xlsx", read_only=True)["Totals"].iter_rows(values_only=True))
+    assert totals[0][:7] == ("file", "status", "csm_id", "issued", "in the workbook", "recomputed (paid)",
+                             "difference")
+    # the CSMs whose total changed first: renewed (CSM-A 8,965.23 issued 8,313.05), typed over (the workbook
+    # said 16,913.04, 8,313.05 is paid), then the unchanged ones
+    assert [(Path(row[0]).name, row[2], row[3], row[4], row[5], row[6], row[7]) for row in totals[1:3]] == [
+        (uploads["renewed_lo"].name, "CSM-A", 8313.05, 8965.23, 8965.23,
+         0, "yes"),
+        (uploads["typed_over_lo"].name, "CSM-A", 8313.05, 16913.04, 8313.05, -8599.99, "yes")]
+    assert {row[7] for row in totals[3:]} == {"no"} and len(totals) == 1 + 6

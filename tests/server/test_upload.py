@@ -155,8 +155,8 @@ def test_page_is_a_form_with_drag_and_drop(client):
 def test_batch_reports_every_upload_in_order(batch):
     assert [item["file"] for item in batch["files"]] == ["demo.xlsx", "edited.xlsx", "plain.xlsx",
                                                          "not a workbook.xlsx", "bomb.xlsx"]
-    assert [item["status"] for item in batch["files"]] == ["ok", "changed", "ok", "rejected", "rejected"]
-    assert batch["counts"] == {"ok": 2, "changed": 1, "rejected": 2}
+    assert [item["status"] for item in batch["files"]] == ["ok", "overridden", "ok", "rejected", "rejected"]
+    assert batch["counts"] == {"ok": 2, "inputs_changed": 0, "overridden": 1, "rejected": 2}
     assert re.fullmatch(r"[0-9a-f]{32}", batch["job"])
     assert batch["expires_in"] == 3600
 
@@ -171,8 +171,10 @@ def test_untouched_workbook_is_ok_with_the_engine_total(batch, files):
 def test_typed_over_formula_is_an_override_at_its_cell(batch, files):
     edited = entry(batch, "edited.xlsx")
     overrides = [o for o in edited["overrides"] if o["where"] == f"{files.sheet}!{files.cell}"]
-    assert overrides == [{"where": f"{files.sheet}!{files.cell}", "formula": files.formula, "found": "9999.99",
-                          "kind": "constant"}]
+    assert [{k: o[k] for k in ("where", "formula", "found", "kind", "action")} for o in overrides] == [
+        {"where": f"{files.sheet}!{files.cell}", "formula": files.formula, "found": "9999.99", "kind": "constant",
+         "action": "discarded"}]
+    assert "is not paid" in overrides[0]["message"] and "Adjustments table" in overrides[0]["message"]
     assert len(edited["overrides"]) == 1  # nothing else was touched
     assert edited["total"] == f"{files.result.total:.2f}"  # the engine pays, not the typed number
 
@@ -436,14 +438,14 @@ def test_the_page_in_a_browser_uploads_and_shows_the_override(served, browser, f
     WebDriverWait(browser, 60).until(lambda driver: driver.find_element(By.ID, "results").is_displayed())
     cards = browser.find_elements(By.CSS_SELECTOR, "article.file")
     assert [(c.get_attribute("data-file"), c.get_attribute("data-status")) for c in cards] == \
-        [("demo.xlsx", "ok"), ("edited.xlsx", "changed")]
+        [("demo.xlsx", "ok"), ("edited.xlsx", "overridden")]
     cells = [td.text for td in cards[1].find_elements(By.CSS_SELECTOR, "table tbody tr:first-child td")]
     assert cells[:3] == [f"{files.sheet}!{files.cell}", files.formula, "9999.99"]
     links = {a.text: a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#summary a")}
     assert set(links) == {"report.xlsx", "report.json", "payouts.csv"}
     assert httpx.get(links["report.json"], timeout=10).status_code == 401  # not without the token
     report = httpx.get(links["report.json"], headers=server.auth, timeout=10).json()  # with it, outside the page too
-    assert [item["status"] for item in report] == ["ok", "changed"]
+    assert [item["status"] for item in report] == ["ok", "overridden"]
     assert browser.find_element(By.ID, "error").is_displayed() is False
 
 

@@ -17,9 +17,19 @@ from xlcomp.load.plan import load_plan
 from xlcomp.model.period import parse_period
 from xlcomp.recalc.batch import BatchResult, Upload, run_batch
 from xlcomp.recalc.intake import DEFAULT_LIMITS, Limits
-from xlcomp.recalc.job import STATUS_CHANGED, STATUS_OK, STATUS_REJECTED, RecalcOptions
+from xlcomp.recalc.job import RecalcOptions
+from xlcomp.recalc.outcome import (
+    ADJUSTMENTS_HINT,
+    STATUS_INPUTS_CHANGED,
+    STATUS_OK,
+    STATUS_OVERRIDDEN,
+    STATUS_REJECTED,
+    STATUSES,
+    reference_of,
+    total_changed,
+)
 
-_STYLE = {STATUS_OK: "green", STATUS_CHANGED: "yellow", STATUS_REJECTED: "red"}
+_STYLE = {STATUS_OK: "green", STATUS_INPUTS_CHANGED: "cyan", STATUS_OVERRIDDEN: "yellow", STATUS_REJECTED: "red"}
 
 
 @app.command()
@@ -40,6 +50,8 @@ def recalc(
     period: Annotated[str | None, typer.Option(help="Period (2027-Q1 …) for workbooks that name none.")] = None,
     max_size: Annotated[float, typer.Option(help="Largest upload accepted, in MB.", min=0.001)
                         ] = DEFAULT_LIMITS.max_bytes / (1024 * 1024),
+    decimal_comma: Annotated[bool, typer.Option("--decimal-comma", help="Read numbers typed as text with a "
+                                                                         "decimal comma (1.234,50).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> int:
     """Recalculate uploaded workbooks: regenerated workbooks, report.json, report.xlsx, payouts.csv.
@@ -56,7 +68,8 @@ def recalc(
     if period is not None:
         parse_period(period)
     limits = Limits(max_bytes=int(max_size * 1024 * 1024))
-    options = RecalcOptions(limits=limits, plan_text=plan_text, plan_name=plan_name, period=period)
+    options = RecalcOptions(limits=limits, plan_text=plan_text, plan_name=plan_name, period=period,
+                            decimal_comma=decimal_comma)
     result = _run(files, out, options, workers, dask, resume, show=not quiet)
     _summary(result, out)
     return 1 if result.rejected else 0
@@ -99,12 +112,40 @@ def _summary(result: BatchResult, out: Path) -> None:
         if len(flagged) > 50:
             table.add_row("…", "", f"and {len(flagged) - 50} more: see report.xlsx")
         console.print(table)
-    counts = ", ".join(f"[{_STYLE[s]}]{result.count(s)} {s}[/]" for s in (STATUS_OK, STATUS_CHANGED, STATUS_REJECTED))
+    _totals(result)
+    discarded = sum(len(e.get("overrides") or []) for e in result.entries)
+    if discarded:
+        console.print(f"[yellow]![/yellow] {discarded} value{'s' if discarded != 1 else ''} typed over or changed in "
+                      "formula cells " + ("were" if discarded != 1 else "was") + " not paid: xlcomp pays what the "
+                      f"inputs give; {ADJUSTMENTS_HINT} (report.xlsx, Findings, lists each cell)",
+                      highlight=False, soft_wrap=True)
+    counts = ", ".join(f"[{_STYLE[s]}]{result.count(s)} {s}[/]" for s in STATUSES)
     resumed = f" ({result.resumed} from an earlier run)" if result.resumed else ""
     mark = "[red]✗[/red]" if result.rejected else "[green]✓[/green]"
     console.print(f"{mark} {len(result.entries)} uploads{resumed}: {counts}", highlight=False)
     console.print(escape(f"  reports: {out / 'report.json'}, {out / 'report.xlsx'}, {out / 'payouts.csv'}"),
                   highlight=False, soft_wrap=True)
+
+
+def _totals(result: BatchResult) -> None:
+    """The CSMs whose total changed: issued, in the workbook, recomputed (the first 30)."""
+    rows = [(entry, row) for entry in result.entries for row in entry.get("totals") or []
+            if total_changed(row, reference_of(entry["totals"]))
+            or (row["workbook"] is not None and row["workbook"] != row["engine"])]
+    if not rows:
+        return
+    table = Table("file", "csm_id", "issued", "in the workbook", "paid (recomputed)", title="totals that changed",
+                  title_justify="left")
+    for entry, row in rows[:30]:
+        table.add_row(escape(Path(str(entry["file"])).name), escape(row["csm_id"] or ""),
+                      *(_amount(row[key]) for key in ("issued", "workbook", "engine")))
+    if len(rows) > 30:
+        table.add_row("…", "", "", "", f"and {len(rows) - 30} more: see report.xlsx")
+    console.print(table)
+
+
+def _amount(value: str | None) -> str:
+    return "—" if value is None else f"{float(value):,.2f}"
 
 
 def _first(entry: dict[str, Any]) -> str:
@@ -116,7 +157,7 @@ def _first(entry: dict[str, Any]) -> str:
             if key == "problems":
                 text = item["message"]
             elif key == "overrides":
-                text = f"formula {item['formula']} replaced by {item['found'] or '(blank)'}"
+                text = item.get("message") or f"formula {item['formula']} replaced by {item['found'] or '(blank)'}"
             else:
                 text = f"cached {item['cached'] or '(blank)'}, engine {item['engine']}"
             more = len(items) - 1

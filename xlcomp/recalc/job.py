@@ -34,17 +34,25 @@ from xlcomp.errors import Problem, ProblemsError, XlcompError
 from xlcomp.outputs import escape_text, payout_records
 from xlcomp.recalc.compare import compare_workbooks
 from xlcomp.recalc.intake import DEFAULT_LIMITS, Intake, Limits, inspect_upload
+from xlcomp.recalc.outcome import (
+    STATUS_INPUTS_CHANGED,
+    STATUS_OK,
+    STATUS_OVERRIDDEN,
+    STATUS_REJECTED,
+    STATUSES,
+    discard_overrides,
+    status_of,
+    totals_rows,
+    workbook_totals,
+)
 from xlcomp.recalc.package import UploadPackage
 from xlcomp.recalc.read import KIND_XLCOMP, UploadInputs, read_upload
 from xlcomp.workbook import layout
 from xlcomp.workbook.writer import workbook_bytes
 
-__all__ = ["STATUS_CHANGED", "STATUS_OK", "STATUS_REJECTED", "FileResult", "ReadUpload", "RecalcOptions",
-           "UploadJob", "read_for_recalc", "recalc_upload"]
+__all__ = ["STATUSES", "STATUS_INPUTS_CHANGED", "STATUS_OK", "STATUS_OVERRIDDEN", "STATUS_REJECTED", "FileResult",
+           "ReadUpload", "RecalcOptions", "UploadJob", "read_for_recalc", "recalc_upload"]
 
-STATUS_OK = "ok"
-STATUS_CHANGED = "changed"
-STATUS_REJECTED = "rejected"
 _SAFE_STEM = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -54,7 +62,8 @@ class RecalcOptions:
 
     ``plan_text``/``plan_name``: the YAML of ``--plan`` for workbooks that carry no plan;
     ``period``: ``--period`` for workbooks that name none; ``compare``: look for overrides and
-    differences in xlcomp workbooks.
+    differences in xlcomp workbooks; ``decimal_comma``: numbers typed as text in input cells use a
+    decimal comma (``1.234,50``, ``--decimal-comma``).
     """
 
     limits: Limits = DEFAULT_LIMITS
@@ -62,6 +71,7 @@ class RecalcOptions:
     plan_name: str = "plan.yaml"
     period: str | None = None
     compare: bool = True
+    decimal_comma: bool = False
 
     def fingerprint(self) -> str:
         """A digest of what changes results: a resumed batch redoes files done with other options."""
@@ -97,14 +107,14 @@ class FileResult:
 
     @property
     def status(self) -> str:
-        """ok, changed or rejected."""
+        """ok, inputs_changed, overridden or rejected."""
         return str(self.entry["status"])
 
 
 def _entry(job: UploadJob) -> dict[str, Any]:
     return {"file": job.file, "output": "", "sha256": job.sha256, "status": STATUS_REJECTED, "kind": "",
-            "plan": "", "period": "", "csms": 0, "total": "", "problems": [], "warnings": [], "plan_edits": [],
-            "overrides": [], "differences": []}
+            "plan": "", "period": "", "csms": 0, "total": "", "totals": [], "problems": [], "warnings": [],
+            "plan_edits": [], "overrides": [], "differences": []}
 
 
 def _problem_dicts(problems: tuple[Problem, ...] | list[Problem], *, parts: bool = False) -> list[dict[str, str]]:
@@ -193,7 +203,7 @@ def _read(data: bytes, options: RecalcOptions, file: str) -> ReadUpload:
     package = UploadPackage(data, intake.parts, f"{stem[:80]}.{intake.format or 'xlsx'}")
     try:
         inputs = read_upload(package, plan_text=options.plan_text, plan_name=options.plan_name,
-                             period=options.period)
+                             period=options.period, decimal_comma=options.decimal_comma)
         if options.compare and inputs.kind == KIND_XLCOMP:
             index = package.index
             skip = {layout.META_SHEET.lower()} | {table.sheet.lower() for name in (layout.ROSTER_TABLE,
@@ -251,9 +261,11 @@ def _recalc(job: UploadJob, options: RecalcOptions, entry: dict[str, Any]) -> Fi
             return FileResult(entry)
         if workbook is not None and options.compare and inputs.kind == KIND_XLCOMP:
             _compare(read.package, workbook, inputs.tabs, entry)
+            entry["overrides"] = discard_overrides(entry["overrides"], entry["differences"], inputs.plan.currency)
+        cached = workbook_totals(read.package) if inputs.kind == KIND_XLCOMP else {}
+        entry["totals"] = totals_rows(((c.csm.csm_id, c.total) for c in result.csms), inputs.issued, cached)
         entry["output"] = job.output if workbook is not None else ""
-        changed = entry["overrides"] or entry["differences"]
-        entry["status"] = STATUS_CHANGED if changed else STATUS_OK
+        entry["status"] = status_of(entry, grown_tables=inputs.grown_rows > 0)
         return FileResult(entry, rows, workbook)
     finally:
         read.package.close()

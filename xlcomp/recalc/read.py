@@ -23,7 +23,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from xlcomp.ooxml.index import WorkbookIndex
 from xlcomp.ooxml.refs import column_letter
 from xlcomp.recalc.package import UploadPackage
 from xlcomp.recalc.parameters import ParameterEdit, cell_text, plan_from_workbook
+from xlcomp.recalc.tables import PreparedTables, prepare_tables
 from xlcomp.workbook import layout
 
 __all__ = ["ParameterEdit", "UploadInputs", "read_tabs", "read_upload"]
@@ -45,6 +47,7 @@ __all__ = ["ParameterEdit", "UploadInputs", "read_tabs", "read_upload"]
 KIND_XLCOMP = "xlcomp workbook"
 KIND_INPUTS = "inputs workbook"
 _PERIOD_COMMENT = re.compile(r"^\s*#\s*period\s*:\s*(\S+)\s*$", re.IGNORECASE)
+_AMOUNT = re.compile(r"-?\d{1,15}\.\d{2}")
 
 
 
@@ -55,7 +58,9 @@ class UploadInputs:
 
     ``metadata`` is the ``_xlcomp`` key/values (empty for a plain inputs workbook); ``tabs`` the
     ``(csm_id, sheet)`` pairs of the CSM tabs it was written with; ``edits`` the plan parameters
-    changed in the workbook; ``warnings`` findings that do not stop the recalculation.
+    changed in the workbook; ``warnings`` findings that do not stop the recalculation; ``issued``
+    each CSM's total when xlcomp wrote the workbook (its metadata; empty for a plain workbook);
+    ``grown_rows`` how many rows typed under the input tables were read as rows of them.
     """
 
     kind: str
@@ -67,21 +72,25 @@ class UploadInputs:
     tabs: tuple[tuple[str, str], ...] = ()
     edits: tuple[ParameterEdit, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    issued: Mapping[str, Decimal] = field(default_factory=dict)
+    grown_rows: int = 0
 
 
 def read_upload(source: str | Path | UploadPackage, *, plan_text: str | None = None, plan_name: str = "plan.yaml",
-                period: str | None = None) -> UploadInputs:
+                period: str | None = None, decimal_comma: bool = False) -> UploadInputs:
     """Read and validate an upload that passed the safety checks.
 
     ``source`` is the upload's path, or the :class:`~xlcomp.recalc.package.UploadPackage`
     holding the parts the checks decompressed (``xlcomp recalc``: every part is then read once,
     and what was read stays in the package for the comparison). ``plan_text`` (the YAML of
     ``--plan``) and ``period`` (``--period``) serve workbooks that carry no plan or period of
-    their own. Raises :class:`UploadError` (unreadable workbook), :class:`PlanError` or
+    their own; ``decimal_comma`` reads numbers typed as text with a decimal comma. The input tables
+    are read as finance left them (:mod:`.tables`: rows under a table, numbers as finance writes
+    them, …). Raises :class:`UploadError` (unreadable workbook), :class:`PlanError` or
     :class:`InputError` with every problem found.
     """
     if isinstance(source, UploadPackage):
-        return _read_package(source, plan_text, plan_name, period)
+        return _read_package(source, plan_text, plan_name, period, decimal_comma)
     path = Path(source)
     try:
         data = path.read_bytes()
@@ -89,10 +98,11 @@ def read_upload(source: str | Path | UploadPackage, *, plan_text: str | None = N
         raise UploadError([Problem("", f"the workbook's structure cannot be read ({type(exc).__name__}: "
                                        f"{exc})")]) from None
     with UploadPackage(data, name=path.name) as package:
-        return _read_package(package, plan_text, plan_name, period)
+        return _read_package(package, plan_text, plan_name, period, decimal_comma)
 
 
-def _read_package(package: UploadPackage, plan_text: str | None, plan_name: str, period: str | None) -> UploadInputs:
+def _read_package(package: UploadPackage, plan_text: str | None, plan_name: str, period: str | None,
+                  decimal_comma: bool = False) -> UploadInputs:
     try:
         index = package.index
     except Exception as exc:  # damaged parts, defusedxml refusals
@@ -104,11 +114,12 @@ def _read_package(package: UploadPackage, plan_text: str | None, plan_name: str,
         raise UploadError([Problem("", f"the workbook cannot be read ({type(exc).__name__}: {exc})")]) from None
     if index.sheet(layout.META_SHEET) is not None:
         try:
-            meta, plan_yaml, tabs = _read_metadata(package)
+            meta, plan_yaml, tabs, issued = _read_metadata_issued(package)
         except Exception as exc:
             raise UploadError([Problem(f"{layout.META_SHEET}!A1", f"the metadata sheet cannot be read ({exc})")]
                               ) from None
-        return _read_xlcomp(package, index, package, meta, plan_yaml, tabs, period, [])
+        inputs = _read_xlcomp(package, index, package, meta, plan_yaml, tabs, period, [], decimal_comma)
+        return replace(inputs, issued=issued, warnings=(*inputs.warnings, *_removed(inputs, issued)))
     properties = _custom_properties(package)
     if properties.get("schema_version"):
         # an xlcomp workbook whose metadata sheet was deleted: the document properties still say
@@ -118,8 +129,16 @@ def _read_package(package: UploadPackage, plan_text: str | None, plan_name: str,
         if plan_text is None:
             raise UploadError([Problem("", f"an xlcomp workbook without its {layout.META_SHEET} metadata sheet "
                                            "(deleted?): the plan it held is lost; give the plan with --plan")])
-        return _read_xlcomp(package, index, package, properties, plan_text, [], period, warnings)
-    return _read_plain(package, index, package, plan_text, plan_name, period)
+        return _read_xlcomp(package, index, package, properties, plan_text, [], period, warnings, decimal_comma)
+    return _read_plain(package, index, package, plan_text, plan_name, period, decimal_comma)
+
+
+def _removed(inputs: UploadInputs, issued: Mapping[str, Decimal]) -> list[Problem]:
+    """A warning for each CSM the workbook was issued with who is no longer in the Roster table."""
+    paid = {csm.csm_id for csm in inputs.roster.csms}
+    return [Problem("", f"{csm_id} (issued with a total of {total:,.2f}) is no longer in the Roster table (the row "
+                        f"was deleted?): nothing is paid to {csm_id} from this upload")
+            for csm_id, total in issued.items() if csm_id not in paid]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,10 +158,19 @@ def read_tabs(source: str | Path | UploadPackage) -> list[tuple[str, str]]:
 
 def _read_metadata(sheets: UploadPackage) -> tuple[dict[str, str], str, list[tuple[str, str]]]:
     """Key/values, the plan YAML and the CSM tabs of the ``_xlcomp`` sheet."""
+    meta, plan_yaml, tabs, _ = _read_metadata_issued(sheets)
+    return meta, plan_yaml, tabs
+
+
+def _read_metadata_issued(sheets: UploadPackage
+                          ) -> tuple[dict[str, str], str, list[tuple[str, str]], dict[str, Decimal]]:
+    """:func:`_read_metadata`, and each CSM's total as issued (the tabs table's third column; empty
+    for a workbook written before xlcomp kept it, and where the text is not an amount)."""
     rows = sheets.rows(layout.META_SHEET)
     meta: dict[str, str] = {}
     yaml_chunks: list[str] = []
     tabs: list[tuple[str, str]] = []
+    issued: dict[str, Decimal] = {}
     index = 1
     while index < len(rows):
         row = rows[index]
@@ -158,13 +186,17 @@ def _read_metadata(sheets: UploadPackage) -> tuple[dict[str, str], str, list[tup
     while index < len(rows) and not any(cell_text(v).strip() for v in rows[index]):
         index += 1
     if index < len(rows) and tuple(cell_text(v).strip() for v in rows[index][:2]) == layout.META_TABS_HEADER:
+        with_issued = len(rows[index]) > 2 and cell_text(rows[index][2]).strip() == layout.META_TABS_ISSUED
         for row in rows[index + 1:]:
             csm_id = cell_text(row[0] if row else "").strip()
             sheet = cell_text(row[1] if len(row) > 1 else "").strip()
             if not csm_id:
                 break
             tabs.append((csm_id, sheet))
-    return meta, "".join(yaml_chunks), tabs
+            total = cell_text(row[2] if with_issued and len(row) > 2 else "").strip()
+            if _AMOUNT.fullmatch(total):
+                issued[csm_id] = Decimal(total)
+    return meta, "".join(yaml_chunks), tabs, issued
 
 
 def _custom_properties(package: UploadPackage) -> dict[str, str]:
@@ -186,7 +218,8 @@ def _custom_properties(package: UploadPackage) -> dict[str, str]:
 
 
 def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackage, meta: dict[str, str], plan_yaml: str,
-                 tabs: list[tuple[str, str]], period_option: str | None, warnings: list[Problem]) -> UploadInputs:
+                 tabs: list[tuple[str, str]], period_option: str | None, warnings: list[Problem],
+                 decimal_comma: bool = False) -> UploadInputs:
     where_meta = f"{layout.META_SHEET}!A1"
     version_text = meta.get("schema_version", "")
     if not version_text.isdigit():
@@ -216,8 +249,9 @@ def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackag
 
     problems: list[Problem] = []
     plan, edits = plan_from_workbook(plan_yaml, index, sheets, problems, warnings)
-    roster, book, more = _inputs(path, plan)
+    roster, book, more, prepared = _inputs(path, plan, decimal_comma)
     problems += more
+    warnings += prepared.warnings
     if problems:
         raise _combined(problems)
     assert plan is not None and roster is not None and book is not None
@@ -235,7 +269,8 @@ def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackag
     if meta.get("plan_id") and meta["plan_id"] != plan.id:
         warnings.append(Problem(where_meta, f'the metadata names plan "{meta["plan_id"]}" but the plan is '
                                             f'"{plan.id}"'))
-    return UploadInputs(KIND_XLCOMP, plan, period, roster, book, meta, tuple(tabs), tuple(edits), tuple(warnings))
+    return UploadInputs(KIND_XLCOMP, plan, period, roster, book, meta, tuple(tabs), tuple(edits), tuple(warnings),
+                        grown_rows=prepared.grown_rows)
 
 
 def _in_tab_order(roster: Roster, tabs: list[tuple[str, str]]) -> Roster:
@@ -260,14 +295,18 @@ def _combined(problems: list[Problem]) -> ProblemsError:
     return InputError(problems)
 
 
-def _inputs(package: UploadPackage, plan: Plan | None) -> tuple[Roster | None, Book | None, list[Problem]]:
-    """Roster and Accounts from their tables (or sheets), validated against the plan."""
-    source = OpenXlsx(package.name, package.index, package.read_rows)  # the tables' rows are not kept
+def _inputs(package: UploadPackage, plan: Plan | None, decimal_comma: bool = False
+            ) -> tuple[Roster | None, Book | None, list[Problem], PreparedTables]:
+    """Roster and Accounts from their tables (or sheets) as finance left them (:mod:`.tables`),
+    validated against the plan."""
+    prepared = prepare_tables(package, plan, decimal_comma=decimal_comma)
+    # the tables' rows are read once, for this, and not kept
+    source = OpenXlsx(package.name, prepared.index, prepared.source_rows(package.read_rows))
     try:
         roster, book = load_inputs(plan, source, source)
     except InputError as exc:
-        return None, None, list(exc.problems)
-    return roster, book, []
+        return None, None, [*prepared.problems, *map(prepared.in_upload, exc.problems)], prepared
+    return roster, book, list(prepared.problems), prepared
 
 
 
@@ -276,7 +315,7 @@ def _inputs(package: UploadPackage, plan: Plan | None) -> tuple[Roster | None, B
 
 
 def _read_plain(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackage, plan_text: str | None, plan_name: str,
-                period_option: str | None) -> UploadInputs:
+                period_option: str | None, decimal_comma: bool = False) -> UploadInputs:
     problems: list[Problem] = []
     warnings: list[Problem] = []
     plan: Plan | None = None
@@ -318,15 +357,17 @@ def _read_plain(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackage
             period = parse_period(period_text)
         except UsageError as exc:
             problems.append(Problem("", str(exc)))
-    roster, book, more = _inputs(path, plan)  # without a plan, the tables are still checked on their own
+    roster, book, more, prepared = _inputs(path, plan, decimal_comma)  # without a plan, still checked on their own
     problems += more
+    warnings += prepared.warnings
     if problems:
         raise _combined(problems)
     assert plan is not None and period is not None and roster is not None and book is not None
     if period.kind is not plan.period:
         raise InputError([Problem("", f"the plan {plan.id} pays per {plan.period.value}, but the period "
                                       f"{period.label} is a {period.kind.value}")])
-    return UploadInputs(KIND_INPUTS, plan, period, roster, book, {}, (), (), tuple(warnings))
+    return UploadInputs(KIND_INPUTS, plan, period, roster, book, {}, (), (), tuple(warnings),
+                        grown_rows=prepared.grown_rows)
 
 
 def _yaml_lines(rows: list[list[Any]]) -> tuple[list[str], int, int]:

@@ -4,21 +4,29 @@ for people: one row per finding, formatted) and ``payouts.csv`` (every file's pa
 
 report.json is a list with one entry per upload, in the order the files were given::
 
-    {"file", "output", "sha256", "status": "ok" | "changed" | "rejected", "kind", "plan", "period",
-     "csms", "total", "problems": [{"where", "message"}], "warnings": [{"where", "message"}],
+    {"file", "output", "sha256", "status": "ok" | "inputs_changed" | "overridden" | "rejected", "kind",
+     "plan", "period", "csms", "total", "totals": [{"csm_id", "issued", "workbook", "engine"}],
+     "problems": [{"where", "message"}], "warnings": [{"where", "message"}],
      "plan_edits": [{"where", "name", "before", "after"}],
-     "overrides": [{"where", "formula", "found", "kind"}], "differences": [{"where", "cached", "engine"}]}
+     "overrides": [{"where", "formula", "found", "kind", "action": "discarded", "message"}],
+     "differences": [{"where", "cached", "engine"}]}
+
+report.xlsx has three sheets: **Files** (one row per upload), **Totals** (one row per CSM and upload:
+the total issued, the one saved in the workbook, the recomputed one and the difference; the CSMs
+whose total changed first) and **Findings** (one row per finding).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from xlcomp.engine.run import PAYOUT_COLUMNS
 from xlcomp.outputs import csv_text
+from xlcomp.recalc.outcome import STATUS_OK, STATUS_TEXT, STATUSES, reference_of, total_changed
 
 __all__ = ["PAYOUTS_FILE", "PAYOUT_SOURCE_COLUMNS", "REPORT_JSON", "REPORT_XLSX", "findings", "payouts_text",
            "report_json_text", "write_report_xlsx"]
@@ -32,8 +40,10 @@ _FINDING_COLUMNS = ("file", "status", "finding", "where", "message", "expected f
                     "engine value")
 _FILE_COLUMNS = ("file", "status", "kind", "plan", "period", "CSMs", "total payout", "problems", "overrides",
                  "differences", "plan edits", "warnings", "regenerated workbook")
-_STATUS_COLOURS = {"ok": ("#E2EFDA", "#375623"), "changed": ("#FFF2CC", "#7F6000"),
-                   "rejected": ("#FBE2D5", "#9C0006")}
+_TOTAL_COLUMNS = ("file", "status", "csm_id", "issued", "in the workbook", "recomputed (paid)", "difference",
+                  "changed", "compared with")
+_STATUS_COLOURS = {"ok": ("#E2EFDA", "#375623"), "inputs_changed": ("#DDEBF7", "#1F4E78"),
+                   "overridden": ("#FFF2CC", "#7F6000"), "rejected": ("#FBE2D5", "#9C0006")}
 
 
 def report_json_text(entries: Sequence[dict[str, Any]]) -> str:
@@ -54,7 +64,8 @@ def findings(entry: dict[str, Any]) -> Iterator[dict[str, str]]:
     for override in entry.get("overrides", []):
         what = {"constant": "typed over with a constant", "blank": "cleared",
                 "formula": "holds a different formula"}.get(override.get("kind", ""), "overridden")
-        yield {**base, "finding": "override", "where": override["where"], "message": f"the formula cell {what}",
+        yield {**base, "finding": f"override {override.get('action', 'discarded')}", "where": override["where"],
+               "message": override.get("message") or f"the formula cell {what}",
                "expected formula": override["formula"], "found": override["found"]}
     for difference in entry.get("differences", []):
         yield {**base, "finding": "difference", "where": difference["where"],
@@ -66,7 +77,7 @@ def findings(entry: dict[str, Any]) -> Iterator[dict[str, str]]:
                           "the edited value was used"}
     for warning in entry.get("warnings", []):
         yield {**base, "finding": "warning", "where": warning["where"], "message": warning["message"]}
-    if entry["status"] == "ok" and not entry.get("warnings") and not entry.get("plan_edits"):
+    if entry["status"] == STATUS_OK and not any(entry.get(key) for key in ("warnings", "plan_edits", "differences")):
         yield {**base, "finding": "ok", "where": "", "message": "every value saved in the upload equals the engine's"
                if entry.get("kind") == "xlcomp workbook" else "recalculated"}
 
@@ -118,9 +129,12 @@ def write_report_xlsx(entries: Sequence[dict[str, Any]], path: Path) -> None:
         files.freeze_panes(1, 1)
         files.autofilter(0, 0, max(len(entries), 1), len(_FILE_COLUMNS) - 1)
         totals = len(entries) + 2
-        for offset, name in enumerate(("ok", "changed", "rejected")):
+        for offset, name in enumerate(STATUSES):
             files.write_string(totals + offset, 0, f"{name}", status[name])
             files.write_number(totals + offset, 1, sum(1 for e in entries if e["status"] == name), count)
+            files.write_string(totals + offset, 2, STATUS_TEXT[name], text)
+
+        _write_totals(workbook.add_worksheet("Totals"), entries, header, text, amount, status)
 
         sheet = workbook.add_worksheet("Findings")
         finding_widths = (30, 10, 11, 26, 60, 40, 24, 20, 20)
@@ -142,10 +156,49 @@ def write_report_xlsx(entries: Sequence[dict[str, Any]], path: Path) -> None:
                     sheet.set_row(row, 15 * min(lines, 12))
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(row, 1), len(_FINDING_COLUMNS) - 1)
-        for worksheet in (files, sheet):
+        for worksheet in workbook.worksheets():
             worksheet.set_landscape()
             worksheet.fit_to_pages(1, 0)
             worksheet.repeat_rows(0)
             worksheet.set_paper(9)
     finally:
         workbook.close()
+
+
+def _write_totals(sheet: Any, entries: Sequence[dict[str, Any]], header: Any, text: Any, amount: Any,
+                  status: dict[str, Any]) -> None:
+    """Per CSM and upload: the three totals and the difference, the CSMs whose total changed first.
+
+    The difference is the recomputed total (what is paid) less the one saved in the workbook, or,
+    where the workbook saved none, less the one issued. Amounts are numbers (to add up or filter).
+    """
+    widths = (30, 14, 16, 14, 16, 18, 14, 9, 18)
+    for column, (name, width) in enumerate(zip(_TOTAL_COLUMNS, widths, strict=True)):
+        sheet.write_string(0, column, name, header)
+        sheet.set_column(column, column, width)
+    rows = [(entry, row) for entry in entries for row in entry.get("totals") or []]
+    references = {id(entry): reference_of(entry.get("totals") or []) for entry in entries}
+    changed = [_changed(row, references[id(entry)]) for entry, row in rows]
+    moved = [(not changed[position], position) for position in range(len(rows))]
+    order = [position for _, position in sorted(moved)]
+    for line, position in enumerate(order, start=1):
+        entry, row = rows[position]
+        sheet.write_string(line, 0, str(entry["file"]), text)
+        sheet.write_string(line, 1, entry["status"], status.get(entry["status"], text))
+        sheet.write_string(line, 2, str(row["csm_id"]), text)
+        for column, key in enumerate(("issued", "workbook", "engine"), start=3):
+            if row[key] is not None:
+                sheet.write_number(line, column, float(row[key]), amount)
+        reference = row["workbook"] if row["workbook"] is not None else row["issued"]
+        if reference is not None and row["engine"] is not None:
+            sheet.write_number(line, 6, float(Decimal(row["engine"]) - Decimal(reference)), amount)
+        sheet.write_string(line, 7, "yes" if changed[position] else "no", text)
+        sheet.write_string(line, 8, "the workbook" if row["workbook"] is not None else
+                           "the issued total" if row["issued"] is not None else "", text)
+    sheet.freeze_panes(1, 3)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(_TOTAL_COLUMNS) - 1)
+
+
+def _changed(row: dict[str, str | None], reference: str | None) -> bool:
+    """The recomputed total is not the one issued, or not the one saved in the workbook."""
+    return total_changed(row, reference) or (row["workbook"] is not None and row["workbook"] != row["engine"])

@@ -8,7 +8,7 @@ Routes (added to the add-in server by :func:`xlcomp.server.create_app`):
 - ``POST /api/recalc`` (``multipart/form-data``: ``files`` one or more workbooks, optional ``plan``
   a plan YAML file, optional ``period``): saves the uploads in a fresh private job folder, runs
   :func:`xlcomp.recalc.batch.run_batch` on them in a worker thread, and answers JSON: every
-  file's report entry (status ``ok``/``changed``/``rejected``, problems, overrides, differences…)
+  file's report entry (status ``ok``/``inputs_changed``/``overridden``/``rejected``, problems, overrides, differences…)
   and the URLs of the job's files.
 - ``GET /api/recalc/{job}/{name}``: one of the job's outputs (a regenerated workbook,
   ``report.json``, ``report.xlsx``, ``payouts.csv``); nothing else.
@@ -53,6 +53,7 @@ from xlcomp._version import __version__
 from xlcomp.errors import PlanError, UsageError, XlcompError
 from xlcomp.outputs import OutputSet, escape_text
 from xlcomp.recalc.intake import DEFAULT_LIMITS, Limits
+from xlcomp.recalc.outcome import STATUSES
 from xlcomp.server.jobs import Job, JobStore
 
 __all__ = ["RECALC_PATH", "UploadPage", "UploadSettings", "safe_upload_name"]
@@ -477,7 +478,7 @@ class UploadPage:
         reports = {name: base + quote(name) for name in ("report.xlsx", "report.json", "payouts.csv")
                    if name in job.downloads}
         counts = {status: sum(1 for entry in entries if entry["status"] == status)
-                  for status in ("ok", "changed", "rejected")}
+                  for status in STATUSES}
         return {"job": job.id, "counts": counts, "files": files, "reports": reports,
                 "expires_in": int(self.settings.max_age)}
 

@@ -31,7 +31,9 @@ Metadata
     in column B (:data:`META_KEYS`); the plan's canonical YAML follows in rows keyed
     ``plan_yaml``, whose B cells concatenated in row order give the text (chunks of at most
     :data:`YAML_CHUNK` characters). Below, after a blank row, a header row ``csm_id | sheet``
-    (:data:`META_TABS_HEADER`) and one row per CSM tab. The same keys (except ``plan_yaml``) are
+    (:data:`META_TABS_HEADER`) and one row per CSM tab; a third column, :data:`META_TABS_ISSUED`,
+    holds each CSM's total as the workbook was issued (text, two decimals: what ``xlcomp recalc``
+    reports as ``issued``; absent in workbooks written before it). The same keys (except ``plan_yaml``) are
     also custom document properties named ``xlcomp_<key>``.
 
 Everything in the workbook except the metadata values ``generation_id`` (and the file's own
@@ -60,6 +62,7 @@ __all__ = [
     "META_PROPERTY_PREFIX",
     "META_SHEET",
     "META_TABS_HEADER",
+    "META_TABS_ISSUED",
     "PERIOD_NAMES",
     "ROI_INPUTS",
     "ROSTER_BASE_COLUMNS",
@@ -125,6 +128,7 @@ ROI_INPUTS = ("overhead_rate", "support_team_cost")
 META_KEYS = ("schema_version", "generator", "xlcomp_version", "mode", "plan_id", "plan_digest", "plan_yaml_sha256",
              "period", "period_start", "period_end", "generation_id")
 META_TABS_HEADER = ("csm_id", "sheet")
+META_TABS_ISSUED = "issued_total"  # an additive third column of the tabs table (schema 1 still)
 META_PROPERTY_PREFIX = "xlcomp_"
 YAML_CHUNK = 8000
 

@@ -200,9 +200,9 @@
     ]);
     [
       section("Problems", entry.problems, listOf),
-      section("Overrides: formula cells typed over, cleared or changed", entry.overrides, function (items) {
+      section("Overrides: formula cells typed over, cleared or changed (not paid: use the Adjustments table)", entry.overrides, function (items) {
         return table(["Cell", "Expected formula", "Found", ""], items.map(function (o) {
-          return [o.where, o.formula, o.found === "" ? "(blank)" : o.found, KINDS[o.kind] || o.kind || ""];
+          return [o.where, o.formula, o.found === "" ? "(blank)" : o.found, o.message || KINDS[o.kind] || o.kind || ""];
         }), ["cell", "formula", "formula", "kind"]);
       }),
       section("Differences: values saved in the upload that are not the engine's", entry.differences, function (items) {
@@ -217,7 +217,7 @@
       }),
       section("Warnings", entry.warnings, listOf)
     ].forEach(function (part) { if (part) { card.appendChild(part); } });
-    if (entry.status === "ok" && !(entry.warnings || []).length) {
+    if (entry.status === "ok" && !(entry.warnings || []).length && !(entry.differences || []).length) {
       card.appendChild(el("p", {class: "muted small", text: entry.kind === "xlcomp workbook" ?
         "Every value saved in the upload equals the engine's." : "Recalculated."}));
     }
@@ -226,7 +226,7 @@
 
   function render(body) {
     var counts = body.counts || {};
-    var parts = ["ok", "changed", "rejected"].map(function (status) {
+    var parts = ["ok", "inputs_changed", "overridden", "rejected"].map(function (status) {
       return el("span", {class: "badge " + status, text: (counts[status] || 0) + " " + status});
     });
     var reports = body.reports || {};

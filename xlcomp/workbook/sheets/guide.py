@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from xlcomp._version import __version__
+from xlcomp.money import fmt_decimal
 from xlcomp.ooxml.refs import column_ref, quote_sheet
 from xlcomp.workbook import layout
 from xlcomp.workbook.context import Context
@@ -135,7 +136,8 @@ def write_guide_sheet(ctx: Context) -> None:
 
 
 def write_meta_sheet(ctx: Context, meta: dict[str, str]) -> None:
-    """The hidden, protected ``_xlcomp`` sheet: metadata keys, the plan YAML and the CSM tabs."""
+    """The hidden, protected ``_xlcomp`` sheet: metadata keys, the plan YAML and the CSM tabs with
+    each CSM's total as issued (``xlcomp recalc`` compares uploads with it)."""
     sheet, styles = ctx.sheets[layout.META_SHEET], ctx.styles
     sheet.set_column(0, 0, 20)
     sheet.set_column(1, 1, 80)
@@ -152,12 +154,14 @@ def write_meta_sheet(ctx: Context, meta: dict[str, str]) -> None:
         sheet.write_string(row, 1, text[start:start + layout.YAML_CHUNK], styles.label)
         row += 1
     row += 1
-    for col, header in enumerate(layout.META_TABS_HEADER):
+    for col, header in enumerate((*layout.META_TABS_HEADER, layout.META_TABS_ISSUED)):
         sheet.write_string(row, col, header, styles.header)
     row += 1
     for result, name in zip(ctx.result.csms, ctx.csm_sheets, strict=True):
         sheet.write_string(row, 0, result.csm.csm_id, styles.label)
         sheet.write_string(row, 1, name, styles.label)
+        # text, not a number: the total to the cent, whatever a spreadsheet does to floats
+        sheet.write_string(row, 2, fmt_decimal(result.total, 2), styles.label)
         row += 1
     sheet.hide()
     ctx.protect(sheet)
