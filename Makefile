@@ -18,8 +18,9 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 install: $(VENV)/.installed
 
 # System packages: LibreOffice Calc (parity checks), poppler (pdftotext/pdftoppm), Chromium (browser tests),
-# Pango (PDF statements), PostgreSQL (the ledger tests start a throwaway cluster), Node.js and npm (Pyodide runs
-# the xlwings Lite functions). Installed with apt-get only when something is missing.
+# Pango and fonts (PDF statements; Noto Color Emoji for emoji in names), PostgreSQL (the ledger tests start a
+# throwaway cluster), Node.js and npm (Pyodide runs the xlwings Lite functions). Installed with apt-get only when
+# something is missing.
 system-deps:
 	@missing=""; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
@@ -27,6 +28,7 @@ system-deps:
 	{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || missing="$$missing chromium chromium-driver"; \
 	ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b"; \
 	test -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || missing="$$missing fonts-dejavu-core fonts-liberation2"; \
+	test -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf || missing="$$missing fonts-noto-color-emoji"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	{ command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; } || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \

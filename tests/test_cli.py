@@ -33,7 +33,7 @@ def test_calc_writes_the_spec_csvs(project, tmp_path):
     assert list(payouts[0]) == ["csm_id", "component", "kind", "metric", "actual", "target", "attainment", "share",
                                 "target_incentive", "multiplier", "payout", "note"]
     assert payouts[0] == {"csm_id": "CSM-1", "component": "renewal", "kind": "bonus", "metric": "gross_renewal_rate",
-                          "actual": "0.950000", "target": "0.92", "attainment": "1.032609", "share": "1.097827",
+                          "actual": "0.950000", "target": "0.920000", "attainment": "1.032609", "share": "1.097827",
                           "target_incentive": "6000.00", "multiplier": "1.05", "payout": "6916.31",
                           "note": "multiplier nps 40 >= 30: x1.05"}
     assert payouts[1]["payout"] == "4100.00" and payouts[1]["actual"] == "70000.00"

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from xlcomp.engine.run import PAYOUT_COLUMNS, SUMMARY_COLUMNS, RunResult
+from xlcomp.errors import UsageError
 from xlcomp.model.metrics import Unit, metric_def
-from xlcomp.model.plan import Kind
 from xlcomp.money import fmt_decimal
 
-__all__ = ["OutputSet", "atomic_path", "csv_text", "escape_text", "payouts_csv", "summary_csv", "write_atomic"]
+__all__ = ["OutputSet", "atomic_path", "check_out_file", "check_out_folder", "csv_text", "escape_text", "payouts_csv",
+           "summary_csv", "write_atomic"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -38,11 +39,43 @@ def escape_text(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
+def _check_parents(path: Path, option: str) -> None:
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise UsageError(f'{option} "{path}": "{parent}" is a file, not a folder')
+            return
+
+
+def check_out_folder(path: str | Path, option: str = "--out") -> None:
+    """Raise :class:`UsageError` unless ``path`` is a folder or can be made one (before any work is done)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f'{option} "{path}" is a file: name a folder (it is created when missing)')
+    _check_parents(path, option)
+
+
+def check_out_file(path: str | Path, option: str = "--out") -> None:
+    """Raise :class:`UsageError` when ``path`` is a folder or lies under a file (an existing file is replaced)."""
+    path = Path(path)
+    if path.is_dir():
+        raise UsageError(f'{option} "{path}" is a folder: name the file to write')
+    _check_parents(path, option)
+
+
+def _make_parent(target: Path) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        _check_parents(target, "the output")
+        raise UsageError(f'cannot write "{target}": "{target.parent}" is a file, not a folder') from None
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` when the block succeeds."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _make_parent(target)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     temp = Path(name)
@@ -77,7 +110,7 @@ class OutputSet:
     def path(self, target: str | Path) -> Path:
         """A temporary path to write ``target``'s content to."""
         target = Path(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_parent(target)
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
         self._pending.append((Path(name), target))
@@ -95,6 +128,9 @@ class OutputSet:
 
     def commit(self) -> list[Path]:
         """Rename every staged file into place; returns the targets."""
+        for _, target in self._pending:  # all or nothing: check every target before renaming one
+            if target.is_dir():
+                raise UsageError(f'cannot write "{target}": a folder has that name')
         done = []
         for temp, target in self._pending:
             os.chmod(temp, _MODE)
@@ -158,7 +194,7 @@ def payout_records(result: RunResult) -> Iterator[dict[str, str]]:
     for row in result.payout_rows():
         component = result.plan.component(row["component"])
         actual_places = _metric_places(component.metric, inputs)
-        target_places = actual_places if component.kind is Kind.COMMISSION else None
+        target_places = actual_places  # a rate target with 6 decimals, a quota with 2, as the actual
         yield {
             "csm_id": escape_text(row["csm_id"]), "component": row["component"], "kind": row["kind"],
             "metric": row["metric"],

@@ -127,7 +127,7 @@ def test_quotas_bad_input_exit_1(tmp_path):
     csv_file(tmp_path / "accounts.csv", "account_id,csm_id,arr_start,renewable_arr,renewed_arr,cross_sell_potential",
              "E-1,Q-9,1,1,1,x")
     done = xlcomp("quotas", "--roster", tmp_path / "roster.csv", "--accounts", tmp_path / "accounts.csv",
-                  "--out", tmp_path / "q.csv")
+                  "--period", "2027-Q1", "--out", tmp_path / "q.csv")
     assert done.returncode == 1
     assert 'accounts.csv:2 csm_id: "Q-9" is not a CSM of the roster' in done.stderr
     assert not (tmp_path / "q.csv").exists()

@@ -6,8 +6,11 @@ No traceback reaches the user unless ``--debug`` is given (anywhere on the line)
 
 from __future__ import annotations
 
+import os
 import sys
+import typing
 from collections.abc import Sequence
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -33,11 +36,28 @@ app = typer.Typer(
 )
 console = Console()
 err_console = Console(stderr=True)
+if not console.is_terminal and "COLUMNS" not in os.environ:
+    console.width = 160  # a table piped to a file or a log is not cut to rich's 80-column default
 DEBUG = False
+# Commands that only read: a problem report from them does not say "nothing was written".
+READ_ONLY_COMMANDS = frozenset({"check", "verify"})
+SHOWN_PROBLEMS = 500
+COMMAND = ""
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from xlcomp._version import __version__
+
+        console.print(f"xlcomp {__version__}", highlight=False)
+        raise typer.Exit(0)
 
 
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
     """CSM compensation, right to the cent, in Excel workbooks finance can recompute."""
 
 
@@ -53,16 +73,54 @@ def _register() -> None:
                 raise
 
 
-def report_problems(error: ProblemsError) -> None:
-    """Print every problem, one per line, to stderr."""
-    for problem in error.problems[:500]:
-        err_console.print(f"[red]✗[/red] {problem}", highlight=False, markup=True, soft_wrap=True)
-    more = len(error.problems) - 500
-    if more > 0:
-        err_console.print(f"… and {more} more")
-    count = len(error.problems)
-    err_console.print(f"[bold red]{count} {error.kind} problem{'s' if count != 1 else ''}[/bold red]; "
-                      "nothing was written.", highlight=False)
+def report_problems(error: ProblemsError, *, wrote: bool = True) -> None:
+    """Print the problems, one per line (the first 500), to stderr, and their true count."""
+    from xlcomp.cli.problems import MORE_ROWS, problem_count
+
+    shown = 0
+    for problem in error.problems[:SHOWN_PROBLEMS]:
+        err_console.print(f"[red]✗[/red] {escape(str(problem))}", highlight=False, markup=True, soft_wrap=True)
+        more = MORE_ROWS.match(problem.message)
+        shown += int(more.group(1)) if more else 1
+    count = problem_count(error)
+    if count > shown:
+        err_console.print(f"… and {count - shown:,} more", highlight=False)
+    tail = "; nothing was written." if wrote else "."
+    err_console.print(f"[bold red]{count:,} {error.kind} problem{'s' if count != 1 else ''}[/bold red]{tail}",
+                      highlight=False)
+
+
+def _plain_help(command: Any) -> None:
+    """Help without typer's type labels for flags (``<bool>``) and lists (``<list[Path]>``), and arguments
+    in the usage line as ``PLAN`` rather than ``{plan}``."""
+    for param in getattr(command, "params", []):
+        if param.param_type_name == "argument":
+            if param.metavar is None:
+                param.metavar = (param.name or "").upper()
+            label = param.metavar + ("..." if param.nargs != 1 else "")
+            # typer writes a required argument as {name} in the usage line; click's PLAN is what users know
+            param._usage_display_name = lambda label=label, required=param.required: (
+                label if required else f"[{label}]")
+            element = typing.get_args(param.type_descriptor.annotation)
+            if param.type_descriptor.is_list and element:
+                param.display_type_rich = lambda ctx, shown=f"<{element[0].__name__.lower()}>": shown
+        elif getattr(param, "is_flag", False):
+            param.metavar = ""
+        elif param.metavar is None and getattr(param, "multiple", False):
+            element = typing.get_args(param.type_descriptor.annotation)
+            param.metavar = f"<{element[0].__name__.lower() if element else 'text'}>"
+    get_help_option = getattr(command, "get_help_option", None)
+    if get_help_option is not None and not getattr(command, "_plain_help", False):
+        def help_option(ctx: Any, original: Any = get_help_option) -> Any:
+            option = original(ctx)
+            if option is not None:
+                option.metavar = ""
+            return option
+
+        command.get_help_option = help_option
+        command._plain_help = True
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -72,10 +130,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     DEBUG = "--debug" in args
     args = [a for a in args if a != "--debug"]
     _register()
+    global COMMAND
+    COMMAND = next((a for a in args if not a.startswith("-")), "")
     code = 0
     try:
+        command = typer.main.get_command(app)
+        _plain_help(command)
         with exact():  # every command computes in xlcomp's context
-            result = app(args=args, prog_name="xlcomp", standalone_mode=False)
+            result = command.main(args=args, prog_name="xlcomp", standalone_mode=False)
         code = result if isinstance(result, int) else 0
     except ClickUsageError as exc:
         exc.show()  # type: ignore[attr-defined]
@@ -88,12 +150,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ProblemsError as exc:
         if DEBUG:
             raise
-        report_problems(exc)
+        report_problems(exc, wrote=COMMAND not in READ_ONLY_COMMANDS)
         code = exc.exit_code
     except XlcompError as exc:
         if DEBUG:
             raise
-        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         code = exc.exit_code
     except KeyboardInterrupt:
         err_console.print("interrupted; nothing half-written was left behind")

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import time
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from xlcomp import api
 from xlcomp.cli import app, console, err_console
+from xlcomp.cli.problems import input_hints
+from xlcomp.cli.progress import Steps, steps
 from xlcomp.engine.run import RunResult, run
 from xlcomp.errors import UsageError
 from xlcomp.load.inputs import load_inputs
+from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import parse_period
-from xlcomp.outputs import OutputSet, payouts_csv, summary_csv
-from xlcomp.roi.lint import lint_inputs, lint_plan, lint_run
+from xlcomp.model.plan import Plan
+from xlcomp.outputs import OutputSet, check_out_folder, payouts_csv, summary_csv
+from xlcomp.roi.lint import Finding, lint_inputs, lint_plan, lint_run
 from xlcomp.workbook.writer import stage_workbook
 
 PlanOpt = Annotated[Path, typer.Option("--plan", "-p", help="Plan YAML file.")]
@@ -26,34 +28,53 @@ RosterOpt = Annotated[Path, typer.Option("--roster", "-r", help="Roster: CSV, or
 AccountsOpt = Annotated[Path, typer.Option("--accounts", "-a",
                                            help="Accounts: CSV, or .xlsx with an Accounts table/sheet.")]
 PeriodOpt = Annotated[str, typer.Option("--period", help="2027-03 (month), 2027-Q1, 2027-H1 or 2027 (year).")]
-LARGE_BOOK = 100_000
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail (exit 1, nothing written) on the plan's design "
+                                                          "warnings.")]
 
 
-def _progress(enabled: bool) -> Progress | nullcontext[None]:
-    if not enabled:
-        return nullcontext()
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
-                    "{task.total}"), TimeElapsedColumn(), console=err_console, transient=True)
+def load_checked(plan: Plan | None, roster: Path, accounts: Path) -> tuple[Roster, Book]:
+    """:func:`load_inputs` with the command line's grouping and hints on its problems."""
+    with input_hints(roster, accounts):
+        return load_inputs(plan, roster, accounts)
 
 
-def compute(plan_path: Path, roster: Path, accounts: Path, period_text: str, *, show_progress: bool | None = None
-            ) -> RunResult:
-    """Load, validate and run, with a progress bar on large books."""
+def warn(message: str) -> None:
+    """A warning on stderr (``! message``)."""
+    err_console.print(f"[yellow]![/yellow] {message}", highlight=False, soft_wrap=True, markup=True)
+
+
+def show_findings(findings: list[Finding], *, strict: bool) -> None:
+    """Print design warnings on stderr; with ``strict`` fail on them (exit 1) before anything is written."""
+    from rich.markup import escape
+
+    for finding in findings:
+        warn(escape(str(finding)))
+    if strict and findings:
+        raise typer.Exit(_strict_exit(len(findings)))
+
+
+def _strict_exit(count: int) -> int:
+    err_console.print(f"[bold red]{count} design warning{'s' if count != 1 else ''}[/bold red] and --strict; "
+                      "nothing was written.", highlight=False)
+    return 1
+
+
+def compute(plan_path: Path, roster: Path, accounts: Path, period_text: str, *, progress: Steps | None = None,
+            strict: bool = False) -> RunResult:
+    """Load, validate and run, with progress on a terminal; the plan's design warnings on stderr
+    (``strict``: exit 1 on them) and a warning for an empty book."""
     period = parse_period(period_text)
     plan = api.as_plan(plan_path)
-    large = show_progress if show_progress is not None else (
-        accounts.exists() and accounts.stat().st_size > 8 * LARGE_BOOK)
-    with _progress(bool(large)) as progress:
-        if progress is None:
-            roster_model, book = load_inputs(plan, roster, accounts)
-            return run(plan, roster_model, book, period)
-        task = progress.add_task("reading roster and accounts", total=None)
-        roster_model, book = load_inputs(plan, roster, accounts)
-        progress.update(task, description=f"computing {len(roster_model):,} CSMs", total=len(roster_model),
-                        completed=0)
-        result = run(plan, roster_model, book, period, progress=lambda n: progress.advance(task, n))
-        progress.update(task, completed=len(roster_model))
-        return result
+    show_findings(lint_plan(plan), strict=strict)
+    with steps(False if progress is not None else None) as own:
+        bar = progress or own
+        with bar.step("reading roster and accounts"):
+            roster_model, book = load_checked(plan, roster, accounts)
+        with bar.step(f"computing {len(roster_model):,} CSMs", total=len(roster_model)) as advance:
+            result = run(plan, roster_model, book, period, progress=advance if bar.shown else None)
+    if len(book) == 0:
+        warn(f"{accounts.name} has no accounts (a header and no rows): every amount is 0 and every rate undefined")
+    return result
 
 
 @app.command()
@@ -62,18 +83,25 @@ def calc(
     roster: RosterOpt,
     accounts: AccountsOpt,
     period: PeriodOpt,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (created when missing).")] = Path("out"),
     workbook: Annotated[bool, typer.Option("--workbook/--no-workbook", help="Also write the Excel workbook.")] = True,
     protect_password: Annotated[str | None, typer.Option(help="Password for the protected sheets.")] = None,
+    strict: StrictOpt = False,
 ) -> None:
     """Compute a period's payouts: payouts.csv, summary.csv and the workbook."""
     started = time.perf_counter()
-    result = compute(plan, roster, accounts, period)
-    with OutputSet() as outputs:
-        outputs.add(out / "payouts.csv", payouts_csv(result))
-        outputs.add(out / "summary.csv", summary_csv(result))
-        book = stage_workbook(outputs, result, out, protect_password) if workbook else None
-        written = outputs.commit()
+    check_out_folder(out)
+    with steps() as bar:
+        result = compute(plan, roster, accounts, period, progress=bar, strict=strict)
+        with OutputSet() as outputs:
+            with bar.step("writing payouts.csv and summary.csv"):
+                outputs.add(out / "payouts.csv", payouts_csv(result))
+                outputs.add(out / "summary.csv", summary_csv(result))
+            book = None
+            if workbook:
+                with bar.step(f"writing the workbook ({len(result.csms):,} CSMs, {len(result.book):,} accounts)"):
+                    book = stage_workbook(outputs, result, out, protect_password)
+            written = outputs.commit()
     elapsed = time.perf_counter() - started
     console.print(f"[green]✓[/green] {result.plan.id} {result.period.label}: {len(result.csms):,} CSMs, "
                   f"{len(result.book):,} accounts, total {result.plan.currency} {result.total:,.2f} "
@@ -87,16 +115,20 @@ def calc(
 @app.command()
 def check(
     plan: Annotated[Path, typer.Argument(help="Plan YAML file.")],
-    roster: Annotated[Path | None, typer.Option("--roster", "-r", help="Also check a roster against the plan.")] = None,
-    accounts: Annotated[Path | None, typer.Option("--accounts", "-a", help="Also check accounts.")] = None,
-    period: Annotated[str | None, typer.Option(help="Period for data-based warnings.")] = None,
+    roster: Annotated[Path | None, typer.Option("--roster", "-r", help="Also check a roster and accounts against "
+                                                                       "the plan (with --accounts).")] = None,
+    accounts: Annotated[Path | None, typer.Option("--accounts", "-a", help="The accounts to check (with --roster)."
+                                                  )] = None,
+    period: Annotated[str | None, typer.Option(help="Period for data-based warnings (with --roster and "
+                                                    "--accounts).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings give exit code 1.")] = False,
 ) -> int:
-    """Validate a plan (and optionally inputs); print design warnings against the benchmarks."""
+    """Validate a plan (and, with --roster and --accounts together, its inputs); print design warnings against
+    the benchmarks."""
     plan_model = api.as_plan(plan)
     data_findings = []
     if roster is not None and accounts is not None:
-        roster_model, book = load_inputs(plan_model, roster, accounts)
+        roster_model, book = load_checked(plan_model, roster, accounts)
         if period is not None:
             data_findings = lint_run(run(plan_model, roster_model, book, parse_period(period)))
         else:
@@ -126,6 +158,7 @@ def sample(
     """Write a realistic synthetic roster.csv and accounts.csv."""
     from xlcomp.demo.sample import sample_book
 
+    check_out_folder(out)
     roster_df, accounts_df = sample_book(csms, accounts, seed, period)
     with OutputSet() as outputs:
         outputs.add(out / "roster.csv", lambda p: roster_df.to_csv(p, index=False))
@@ -146,10 +179,17 @@ def demo(
     """Write an example project (a plan per archetype, roster, book) and its results, workbooks and statements."""
     from xlcomp.demo.project import write_demo
 
-    summary = write_demo(out, period, statements=statements)
-    table = Table("plan", "CSMs", "total", title=f"xlcomp demo, {period}")
-    table.add_column("folder", overflow="fold")
+    check_out_folder(out)
+    with steps() as bar:
+        summary = write_demo(out, period, statements=statements, progress=bar.report)
+    table = Table(title=f"xlcomp demo, {period}")
+    table.add_column("plan", no_wrap=True)
+    table.add_column("CSMs", justify="right", no_wrap=True)
+    table.add_column("total", justify="right", no_wrap=True)
+    table.add_column(f"folder (in {out})", no_wrap=True, overflow="ellipsis")
     for row in summary:
-        table.add_row(row.plan_id, f"{row.csms:,}", f"{row.currency} {row.total:,.2f}", str(row.folder))
+        table.add_row(row.plan_id, f"{row.csms:,}", f"{row.currency} {row.total:,.2f}",
+                      f"{row.folder.relative_to(out)}/")
     console.print(table)
-    console.print(f"[green]✓[/green] the demo's workbooks are under {out.resolve()}", highlight=False)
+    console.print(f"[green]✓[/green] the demo's workbooks are under {out.resolve()}", highlight=False,
+                  soft_wrap=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
 from xlcomp.cli import app, console
@@ -15,7 +16,7 @@ from xlcomp.cli.core import AccountsOpt, PeriodOpt, PlanOpt, RosterOpt, compute
 from xlcomp.errors import UsageError
 from xlcomp.model.period import parse_period
 from xlcomp.money import NumberParseError, fmt_amount, fmt_decimal, parse_number
-from xlcomp.outputs import OutputSet
+from xlcomp.outputs import OutputSet, check_out_file, check_out_folder
 from xlcomp.roi.metrics import ROI_METRICS, roi_metrics
 from xlcomp.roi.report import montecarlo_csv, places, roi_csv, scenarios_csv
 from xlcomp.roi.scenarios import run_scenarios
@@ -73,6 +74,7 @@ def roi(
         raise UsageError("--history is for the Monte Carlo run: add --simulate N")
     if distribution not in ("lognormal", "normal") and not (distribution == "bootstrap" and history_paths):
         raise UsageError(f'--distribution "{distribution}" is not lognormal or normal (bootstrap needs --history)')
+    check_out_folder(out)
     started = time.perf_counter()
     result = compute(plan, roster, accounts, period)
     metrics = roi_metrics(result)
@@ -99,9 +101,18 @@ def roi(
                 outputs.add(out / f"curve-{component.id}.png", curve_png(result, component))
         written = outputs.commit()
     currency = result.plan.currency
-    table = Table("metric", "value", "benchmark", title=f"ROI of {result.plan.id}, {result.period.label}")
+    from xlcomp.workbook.sheets.roi import BENCHMARKS  # the ROI sheet's traffic light, the same bounds
+
+    table = Table(title=f"ROI of {result.plan.id}, {result.period.label}")
+    table.add_column("metric", no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("benchmark")
+    table.add_column("status", no_wrap=True)
     for metric in ROI_METRICS:
-        table.add_row(metric.name, _show(metric.name, metrics[metric.name], currency), metric.benchmark)
+        value = metrics[metric.name]
+        benchmark = BENCHMARKS.get(metric.name)
+        status = benchmark.status(value) if benchmark is not None else ""
+        table.add_row(metric.name, _show(metric.name, value, currency), metric.benchmark, status)
     console.print(table)
     table = Table("scenario", "payout total", "CS team cost", "magic number", "cost per retained $",
                   title="Scenarios (every CSM's metrics scaled)")
@@ -130,31 +141,50 @@ def roi(
 def quotas(
     roster: RosterOpt,
     accounts: AccountsOpt,
-    period: Annotated[str | None, typer.Option(help="Pay period: sizes expansion quotas for it and prorates "
-                                                    "them for hires and leavers (default: a year).")] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="The roster with quota columns (CSV).")] = Path(
+    period: Annotated[str | None, typer.Option(help="The plan's pay period (2027-Q1 for a quarterly plan, 2027 for "
+                                                    "a yearly one): sizes expansion quotas for it and prorates them "
+                                                    "for hires and leavers. Required.")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The roster with quota columns (a new .csv file).")] = Path(
         "quotas.csv"),
     min_quota: Annotated[float, typer.Option(min=0, help="Smallest quota proposed.")] = 1000,
 ) -> None:
     """Propose renewal, upsell and cross-sell quotas from each CSM's book; writes the roster with them."""
+    from xlcomp.cli.problems import input_hints
     from xlcomp.money import to_decimal
     from xlcomp.roi.quotas import load_quota_inputs, propose_quotas, quotas_csv
 
-    the_period = parse_period(period) if period else None
-    raw, roster_model, book, potentials = load_quota_inputs(roster, accounts)
+    if period is None:
+        raise UsageError("quotas are for a pay period: give --period as the plan pays (2027-Q1 for a quarterly plan, "
+                         "2027-03 monthly, 2027 yearly); annual quotas in a quarterly plan would be 4x too high")
+    the_period = parse_period(period)
+    if out.suffix.lower() != ".csv":
+        raise UsageError(f'--out "{out}": quotas writes the roster as CSV; name a .csv file (Excel opens it)')
+    check_out_file(out)
+    for option, source in (("--roster", roster), ("--accounts", accounts)):
+        if out.exists() and source.exists() and out.resolve() == source.resolve():
+            raise UsageError(f'--out "{out}" is the {option} input: quotas never writes over its inputs; name a new '
+                             "file")
+    with input_hints(roster, accounts):
+        raw, roster_model, book, potentials = load_quota_inputs(roster, accounts)
     rows = propose_quotas(roster_model, book, potentials, the_period, min_quota=to_decimal(min_quota))
     with OutputSet() as outputs:
         outputs.add(out, quotas_csv(raw, roster_model, rows))
         outputs.commit()
-    table = Table("csm_id", "segment", "accounts", "book ARR", "effective accts", "coverage", "renewal",
-                  "upsell", "cross-sell", title=f"Proposed quotas ({the_period.label if the_period else 'per year'})")
+    wide = console.width >= 110  # the working columns (effective accounts, coverage) when there is room
+    table = Table(title=f"Proposed quotas for {the_period.label}", box=box.SIMPLE_HEAD, pad_edge=False)
+    headers = ["csm_id", "segment", "accounts", "book ARR"] + (["effective accts", "coverage"] if wide else []) + [
+        "renewal", "upsell", "cross-sell"]
+    for header in headers:
+        table.add_column(header, no_wrap=True, justify="left" if header in ("csm_id", "segment") else "right")
     for row in rows[:25]:
-        table.add_row(row.csm_id, row.segment, f"{row.accounts:,}", fmt_amount(row.book_arr, places=0),
-                      fmt_decimal(row.effective_accounts, 1), fmt_decimal(row.coverage, 2),
-                      fmt_amount(row.quota_renewal, places=0), fmt_amount(row.quota_upsell, places=0),
-                      fmt_amount(row.quota_cross_sell, places=0))
+        cells = [row.csm_id, row.segment, f"{row.accounts:,}", fmt_amount(row.book_arr, places=0)]
+        if wide:
+            cells += [fmt_decimal(row.effective_accounts, 1), fmt_decimal(row.coverage, 2)]
+        cells += [fmt_amount(row.quota_renewal, places=0), fmt_amount(row.quota_upsell, places=0),
+                  fmt_amount(row.quota_cross_sell, places=0)]
+        table.add_row(*cells)
     if len(rows) > 25:
-        table.add_row(f"… {len(rows) - 25} more", "", "", "", "", "", "", "", "")
+        table.add_row(f"… {len(rows) - 25} more", *[""] * (len(headers) - 1))
     console.print(table)
     console.print(f"[green]✓[/green] {out}: the roster with quota_renewal, quota_upsell and quota_cross_sell "
                   f"for {len(rows):,} CSMs", highlight=False)

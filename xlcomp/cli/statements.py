@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from xlcomp import api
 from xlcomp.cli import app, console, err_console
 from xlcomp.cli.core import AccountsOpt, PeriodOpt, PlanOpt, RosterOpt, compute
+from xlcomp.cli.progress import Steps, steps
 from xlcomp.errors import UsageError
+from xlcomp.outputs import check_out_folder
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
 PdfOpt = Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print each document to PDF (WeasyPrint).")]
@@ -25,19 +26,10 @@ WorkersOpt = Annotated[int | None, typer.Option(min=1, help="PDF printing proces
 
 
 @contextlib.contextmanager
-def _progress(count: int, what: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr for runs of 50 documents or more; yields its update function."""
-    if count < 50:
-        yield None
-        return
-    with Progress(TextColumn(what), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                  console=err_console, transient=True) as bar:
-        task = bar.add_task(what, total=count)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
+def _progress(bar: Steps, count: int, what: str) -> Iterator[Callable[[int, int], None]]:
+    """A step counting documents (on a terminal); yields its update function."""
+    with bar.step(what, total=count):
+        yield lambda done, total: bar.report(what, done, total)
 
 
 def _issue_date(text: str | None) -> date | None:
@@ -67,10 +59,13 @@ def statements(
 
     started = time.perf_counter()
     day = _issue_date(issued)
-    result = compute(plan, roster, accounts, period)
-    with _progress(len(csm) if csm else len(result.csms), "writing statements") as report:
-        written = write_statements(result, out, pdf=pdf, issued=day, csm_ids=csm, workers=workers,
-                                   progress=report)
+    check_out_folder(out)
+    with steps() as bar:
+        result = compute(plan, roster, accounts, period, progress=bar)
+        what = "statements (HTML and PDF)" if pdf else "statements (HTML)"
+        with _progress(bar, len(csm) if csm else len(result.csms), what) as report:
+            written = write_statements(result, out, pdf=pdf, issued=day, csm_ids=csm, workers=workers,
+                                       progress=report)
     count = sum(1 for p in written if p.suffix == ".html" and p.name != "index.html")
     console.print(f"[green]✓[/green] {count:,} statements for {result.plan.id} {result.period.label}"
                   f"{' (HTML and PDF)' if pdf else ' (HTML)'} in {time.perf_counter() - started:.1f}s → "
@@ -94,6 +89,12 @@ def verify(
         raise UsageError("give both --roster and --accounts, or neither")
     failed = 0
     loaded: LoadedInputs = {}
+    if len(statement) > 1:  # st/*.html names the folder's index too: it lists statements, it is not one
+        skipped = [p for p in statement if p.name.lower() == "index.html"]
+        for path in skipped:
+            console.print(f"  {path}: the index of a statements folder, not a statement: skipped", highlight=False,
+                          soft_wrap=True)
+        statement = [p for p in statement if p not in skipped]
     for path in statement:
         outcome = verify_statement(path, plan=plan, roster=roster, accounts=accounts, loaded=loaded)
         what = f"{outcome.name} ({outcome.csm_id}), {outcome.period}"
@@ -134,10 +135,11 @@ def letters(
 
     started = time.perf_counter()
     day = _issue_date(issued)
+    check_out_folder(out)
     plan_model = api.as_plan(plan)
     roster_model = load_roster(roster, plan_model)
     the_period = parse_period(period) if period is not None else None
-    with _progress(len(csm) if csm else len(roster_model), "writing plan letters") as report:
+    with steps() as bar, _progress(bar, len(csm) if csm else len(roster_model), "plan letters") as report:
         written = write_letters(plan_model, roster_model, out, period=the_period, pdf=pdf, issued=day,
                                 csm_ids=csm, workers=workers, progress=report)
     count = sum(1 for p in written if p.suffix == ".html" and p.name != "index.html")

@@ -9,12 +9,12 @@ import typer
 
 from xlcomp import api
 from xlcomp.cli import app, console, err_console
-from xlcomp.cli.core import AccountsOpt, PeriodOpt, PlanOpt, RosterOpt
+from xlcomp.cli.core import PeriodOpt, PlanOpt, RosterOpt, load_checked
+from xlcomp.cli.problems import input_hints
 from xlcomp.errors import UsageError
-from xlcomp.load.inputs import load_inputs
 from xlcomp.load.roster import load_roster
 from xlcomp.model.period import parse_period
-from xlcomp.outputs import OutputSet
+from xlcomp.outputs import OutputSet, check_out_file
 
 
 @app.command()
@@ -23,7 +23,9 @@ def template(
     roster: RosterOpt,
     period: PeriodOpt,
     out: Annotated[Path, typer.Option("--out", "-o", help="The workbook to write (.xlsx).")],
-    accounts: Annotated[Path | None, AccountsOpt] = None,
+    accounts: Annotated[Path | None, typer.Option("--accounts", "-a", help="Optional: the book's accounts "
+                                                  "(CSV, or .xlsx with an Accounts table/sheet), listed with the "
+                                                  "period's actuals blank.")] = None,
     protect_password: Annotated[str | None, typer.Option(help="Password for the protected sheets.")] = None,
 ) -> None:
     """Write a workbook ready to fill: plan and roster filled, the book's accounts listed with the
@@ -32,12 +34,14 @@ def template(
 
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f'--out "{out}" must name an .xlsx file')
+    check_out_file(out)
     period_model = parse_period(period)
     plan_model = api.as_plan(plan)
     if accounts is not None:
-        roster_model, book = load_inputs(plan_model, roster, accounts)
+        roster_model, book = load_checked(plan_model, roster, accounts)
     else:
-        roster_model, book = load_roster(roster, plan_model), None
+        with input_hints(roster, None):
+            roster_model, book = load_roster(roster, plan_model), None
     result = template_result(plan_model, roster_model, book, period_model)
     with OutputSet() as outputs:
         outputs.add(out, lambda path: write_workbook(result, path, protect_password=protect_password,

@@ -3,6 +3,7 @@ utilization plan, a 40-CSM, 2,000-account sample book, and every plan's results 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -40,9 +41,23 @@ def preset_text(name: str) -> str:
     return resources.files("xlcomp.presets").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
 
 
-def write_demo(out: Path, period: str = "2027-Q1", *, statements: bool = True) -> list[DemoRun]:
-    """Write the demo project under ``out`` and run every plan on it (with statements unless told not to)."""
+Progress = Callable[[str, int, int, str], None]
+
+
+def _quiet(step: str, done: int, total: int, detail: str) -> None:
+    return None
+
+
+def write_demo(out: Path, period: str = "2027-Q1", *, statements: bool = True,
+               progress: Progress | None = None) -> list[DemoRun]:
+    """Write the demo project under ``out`` and run every plan on it (with statements unless told not to).
+
+    ``progress(step, done, total, detail)`` is told how far each step is (the sample book, the plans
+    with their workbooks, the statements), ``detail`` naming what is being done.
+    """
+    report = progress or _quiet
     the_period = parse_period(period)
+    report("the sample book", 0, 1, f"{DEMO_CSMS} CSMs, {DEMO_ACCOUNTS:,} accounts")
     roster_df, accounts_df = sample_book(DEMO_CSMS, DEMO_ACCOUNTS, DEMO_SEED, the_period)
     with OutputSet() as outputs:
         for name in PRESETS:
@@ -50,8 +65,10 @@ def write_demo(out: Path, period: str = "2027-Q1", *, statements: bool = True) -
         outputs.add(out / "roster.csv", lambda p: roster_df.to_csv(p, index=False))
         outputs.add(out / "accounts.csv", lambda p: accounts_df.to_csv(p, index=False))
         outputs.commit()
+    report("the sample book", 1, 1, "")
     runs = []
-    for name in PRESETS:
+    for done, name in enumerate(PRESETS):
+        report("plans and workbooks", done, len(PRESETS), name)
         plan = load_plan(out / "plans" / f"{name}.yaml")
         if plan.period is not the_period.kind:
             continue
@@ -64,8 +81,10 @@ def write_demo(out: Path, period: str = "2027-Q1", *, statements: bool = True) -
             stage_workbook(outputs, result, folder)
             outputs.commit()
         runs.append(DemoRun(plan.id, len(result.csms), result.total, plan.currency, folder, result))
+    report("plans and workbooks", len(PRESETS), len(PRESETS), "")
     if statements:
         from xlcomp.statements import write_statements_many  # one statement per CSM and plan, HTML and PDF
 
-        write_statements_many((r.result, r.folder / "statements") for r in runs)
+        write_statements_many(((r.result, r.folder / "statements") for r in runs),
+                              progress=lambda done, total: report("statements (HTML and PDF)", done, total, ""))
     return runs

@@ -9,6 +9,7 @@ table with their place; the checks of the values are :mod:`.roster`'s and :mod:`
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import math
 import re
@@ -29,7 +30,8 @@ from xlcomp.model.people import Locator
 from xlcomp.ooxml.index import WorkbookIndex, index_workbook
 from xlcomp.ooxml.refs import split_ref
 
-__all__ = ["OpenXlsx", "RawTable", "TableSource", "cell_text", "normalize_header", "read_table"]
+__all__ = ["OpenXlsx", "RawTable", "TableSource", "cell_text", "close_header", "normalize_header", "read_header",
+           "read_table"]
 
 TableSource = Any  # str | Path | pandas.DataFrame
 
@@ -38,6 +40,34 @@ def normalize_header(name: object) -> str:
     """``"CSM ID"`` and ``"csm-id"`` become ``csm_id``."""
     text = str(name if name is not None else "").strip().lower()
     return re.sub(r"[\s\-]+", "_", text)
+
+
+def _core(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", normalize_header(name))
+
+
+def close_header(wanted: str, headers: Sequence[str]) -> str | None:
+    """The header (as written) that looks like column ``wanted`` though it does not match it, or None.
+
+    ``"renewed ARR ($)"`` looks like ``renewed_arr`` (the same letters and digits), and so does
+    ``"renewd_arr"`` (a near miss). For hints only: such a column is never read as ``wanted``.
+    """
+    cores = {header: _core(header) for header in headers if normalize_header(header) != wanted}
+    same = [header for header, core in cores.items() if core and core == _core(wanted)]
+    if same:
+        return same[0]
+    near = difflib.get_close_matches(_core(wanted), [c for c in cores.values() if c], n=1, cutoff=0.85)
+    return next((header for header, core in cores.items() if near and core == near[0]), None)
+
+
+def read_header(source: TableSource, name: str) -> tuple[str, list[str]]:
+    """The place a table's problems are reported under (file or sheet name) and its header as written."""
+    path = Path(source)
+    if path.suffix.lower() in ("", ".csv", ".txt", ".tsv"):
+        with path.open("r", encoding="utf-8-sig", newline="") as handle:
+            return path.name, next(csv.reader(io.StringIO(handle.readline())), [])
+    raw = read_table(source, name)
+    return raw.locator.name, list(raw.columns)
 
 
 @dataclass

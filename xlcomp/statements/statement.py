@@ -8,6 +8,7 @@ the statement and say whether it still holds.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -219,17 +220,25 @@ def write_statements(run: RunResult, out: Path, *, plan_text: str | None = None,
 
 @exactly
 def write_statements_many(jobs: Iterable[tuple[RunResult, Path]], *, pdf: bool = True, issued: date | None = None,
-                          workers: int | None = None) -> list[Path]:
+                          workers: int | None = None, progress: Callable[[int, int], None] | None = None
+                          ) -> list[Path]:
     """Write the statements of several runs, each into its folder, sharing one PDF printer.
 
     Used by the demo (six plans over one book): the printing processes start once, not once per plan.
+    ``progress`` is called with (statements done, statements in all runs).
     """
     jobs = list(jobs)
-    if not pdf:
-        return [path for run, out in jobs for path in write_statements(run, out, pdf=False, issued=issued)]
     count = sum(len(run.csms) for run, _ in jobs)
+    before = 0
+
+    def report(done: int, total: int) -> None:
+        if progress is not None:
+            progress(before + done, count)
+
     written: list[Path] = []
-    with PdfPrinter(workers if workers is not None else default_workers(count)) as printer:
+    printer = PdfPrinter(workers if workers is not None else default_workers(count)) if pdf else None
+    with printer if printer is not None else contextlib.nullcontext():
         for run, out in jobs:
-            written += write_statements(run, out, issued=issued, printer=printer)
+            written += write_statements(run, out, pdf=pdf, issued=issued, printer=printer, progress=report)
+            before += len(run.csms)
     return written

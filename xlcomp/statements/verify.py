@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -118,6 +119,25 @@ def read_record(path: Path) -> tuple[dict[str, Any], str | None]:
         if key not in record:
             raise _bad(path, f"its statement record has no {key}")
     return record, html
+
+
+_FRAME_PLACE = re.compile(r"^(Roster|Accounts) DataFrame:(\d+)$")
+
+
+def _carried_problem(path: Path, problem: Problem, plan: str | Path | None) -> Problem:
+    """A problem of the inputs a statement carries, placed in the statement, not in an internal table."""
+    place = _FRAME_PLACE.match(problem.where)
+    if place is None:
+        return Problem(f"{path.name} (the inputs it carries)", str(problem))
+    table, row = place.group(1), int(place.group(2))
+    if table == "Roster":
+        where = "the roster row it carries"
+    else:
+        where = f"account {row} of the accounts it carries" if row else "the accounts it carries"
+    message = f"{problem.field}: {problem.message}" if problem.field else problem.message
+    if plan is not None and "missing" in message:
+        message += f" ({Path(plan).name} needs more than the statement carries: add --roster and --accounts)"
+    return Problem(f"{path.name}, {where}", message)
 
 
 def _text(value: object) -> str:
@@ -307,7 +327,7 @@ def verify_statement(path: str | Path, *, plan: str | Path | None = None, roster
         roster_model, book = load_inputs(plan_model, roster_frame, accounts_frame)
         result = run(plan_model, roster_model, book, period)
     except InputError as exc:
-        raise InputError([Problem(f"{path.name} (inputs)", str(p)) for p in exc.problems]) from None
+        raise InputError([_carried_problem(path, p, plan) for p in exc.problems]) from None
     if len(result.csms) != 1 or result.csms[0].csm.csm_id != csm_id:
         raise _bad(path, f'its inputs are not those of CSM "{csm_id}"')
     issued = date.fromisoformat(_text(record["issued"]))
