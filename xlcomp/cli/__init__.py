@@ -7,6 +7,7 @@ No traceback reaches the user unless ``--debug`` is given (anywhere on the line)
 from __future__ import annotations
 
 import os
+import re
 import sys
 import typing
 from collections.abc import Sequence
@@ -97,10 +98,6 @@ def _plain_help(command: Any) -> None:
         if param.param_type_name == "argument":
             if param.metavar is None:
                 param.metavar = (param.name or "").upper()
-            label = param.metavar + ("..." if param.nargs != 1 else "")
-            # typer writes a required argument as {name} in the usage line; click's PLAN is what users know
-            param._usage_display_name = lambda label=label, required=param.required: (
-                label if required else f"[{label}]")
             element = typing.get_args(param.type_descriptor.annotation)
             if param.type_descriptor.is_list and element:
                 param.display_type_rich = lambda ctx, shown=f"<{element[0].__name__.lower()}>": shown
@@ -109,8 +106,16 @@ def _plain_help(command: Any) -> None:
         elif param.metavar is None and getattr(param, "multiple", False):
             element = typing.get_args(param.type_descriptor.annotation)
             param.metavar = f"<{element[0].__name__.lower() if element else 'text'}>"
+    pieces = getattr(command, "collect_usage_pieces", None)
+    if pieces is not None and not getattr(command, "plain_usage", False):
+        # typer writes a required argument as {PLAN} in the usage line; click's PLAN is what users know
+        def usage_pieces(ctx: Any, original: Any = pieces) -> list[str]:
+            return [re.sub(r"\{([A-Z0-9_.]+)\}", r"\1", piece) for piece in original(ctx)]
+
+        command.collect_usage_pieces = usage_pieces
+        command.plain_usage = True
     get_help_option = getattr(command, "get_help_option", None)
-    if get_help_option is not None and not getattr(command, "_plain_help", False):
+    if get_help_option is not None and not getattr(command, "plain_help", False):
         def help_option(ctx: Any, original: Any = get_help_option) -> Any:
             option = original(ctx)
             if option is not None:
@@ -118,7 +123,7 @@ def _plain_help(command: Any) -> None:
             return option
 
         command.get_help_option = help_option
-        command._plain_help = True
+        command.plain_help = True
     for sub in getattr(command, "commands", {}).values():
         _plain_help(sub)
 
