@@ -16,6 +16,7 @@ from xlcomp.cli.progress import Steps, steps
 from xlcomp.engine.run import RunResult, run
 from xlcomp.errors import UsageError
 from xlcomp.load.inputs import load_inputs
+from xlcomp.load.sources import SEPARATORS, csv_separator
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import parse_period
 from xlcomp.model.plan import Plan
@@ -72,6 +73,11 @@ def compute(plan_path: Path, roster: Path, accounts: Path, period_text: str, *, 
             roster_model, book = load_checked(plan, roster, accounts)
         with bar.step(f"computing {len(roster_model):,} CSMs", total=len(roster_model)) as advance:
             result = run(plan, roster_model, book, period, progress=advance if bar.shown else None)
+    for source in (roster, accounts):
+        separator = csv_separator(source)
+        if separator is not None and separator != ",":
+            err_console.print(f"[dim]i[/dim] {source.name}: read as CSV separated by {SEPARATORS[separator]}",
+                              highlight=False)
     if len(book) == 0:
         warn(f"{accounts.name} has no accounts (a header and no rows): every amount is 0 and every rate undefined")
     return result

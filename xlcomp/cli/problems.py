@@ -4,7 +4,7 @@ The loaders report every problem with its place, capping each check at 1,000 row
 "... and N more rows like the above". Here the command line counts those rows for what they are,
 folds a flood of accounts naming CSMs the roster lacks (a header-only or semicolon roster makes
 every account such a problem) into one line, and adds hints to problems a newcomer meets first:
-a renamed header, a file separated by semicolons, an Excel serial number in a CSV date column.
+a renamed header, an Excel serial number in a CSV date column.
 """
 
 from __future__ import annotations
@@ -107,10 +107,6 @@ def _header_hint(problem: Problem, headers: dict[str, list[str]]) -> Problem:
     found = headers.get(_file_of(problem))
     if not missing or found is None:
         return problem
-    if len(found) == 1 and (";" in found[0] or "\t" in found[0]):
-        separator = "semicolons" if ";" in found[0] else "tabs"
-        return Problem(problem.where, f"{problem.message} (the header is one column, {found[0][:60]!r}: the file is "
-                                      f"separated by {separator}; save it as CSV with commas)", problem.field)
     close = close_header(missing.group(1), found)
     if close is None:
         return problem

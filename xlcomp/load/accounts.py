@@ -48,10 +48,12 @@ def plan_account_columns(plan: Plan | None) -> set[str]:
 
 
 @exactly
-def load_accounts(source: TableSource, roster: Roster | None = None, plan: Plan | None = None) -> Book:
+def load_accounts(source: TableSource, roster: Roster | None = None, plan: Plan | None = None, *,
+                  decimal_comma: bool = False) -> Book:
     """Load and validate the accounts; raises :class:`InputError` with every problem."""
     known = {c.csm_id for c in roster.csms} if roster is not None else None
-    book, problems = validate_accounts(read_table(source, "Accounts"), known, plan)
+    raw = read_table(source, "Accounts", decimal_comma=decimal_comma, currency=plan.currency if plan else None)
+    book, problems = validate_accounts(raw, known, plan)
     if problems:
         raise InputError(problems)
     assert book is not None

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from xlcomp.errors import Problem
 from xlcomp.load.sources import RawTable
 from xlcomp.model.people import Locator
-from xlcomp.money import NumberParseError, excel_serial_to_date, parse_number
+from xlcomp.money import NumberParseError, excel_serial_to_date, parse_amount
 
 __all__ = ["AMOUNT_TYPE", "SCORE_TYPE", "decimal_column", "parse_cell_date", "parse_cell_number", "report_rows",
            "rows_where"]
@@ -35,8 +35,9 @@ _NUMBER_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 _MAX_PER_CHECK = 1000
 
 
-def parse_cell_number(value: Any) -> Decimal | None:
-    """A cell as a Decimal (a float as the number Excel shows, text as finance writes it); None when blank."""
+def parse_cell_number(value: Any, *, currency: str | None = None, decimal_comma: bool = False) -> Decimal | None:
+    """A cell as a Decimal (a float as the number Excel shows, text as finance writes it:
+    :func:`~xlcomp.money.parse_amount`); None when blank."""
     if value in (None, ""):
         return None
     if isinstance(value, (datetime, date)):
@@ -52,7 +53,7 @@ def parse_cell_number(value: Any) -> Decimal | None:
     text = str(value)
     if not text.strip():
         return None
-    return parse_number(text, percent=True)
+    return parse_amount(text, currency=currency, decimal_comma=decimal_comma, percent=True)
 
 
 def rows_where(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -84,6 +85,8 @@ def decimal_column(raw: RawTable, column: str, target: pa.DataType, problems: li
     strings = pc.utf8_trim_whitespace(raw.strings(column))
     strings = pc.if_else(pc.equal(strings, ""), pa.scalar(None, pa.string()), strings)
     good = pc.match_substring_regex(strings, _NUMBER_RE)
+    if raw.decimal_comma:  # 1.234 is one thousand two hundred and thirty-four: every dot or comma is read slowly
+        good = pc.and_(good, pc.invert(pc.match_substring_regex(strings, r"[.,]")))
     odd_rows = rows_where(pc.invert(good))
     plain = pc.if_else(good, strings, pa.scalar(None, pa.string()))
     try:
@@ -100,7 +103,8 @@ def decimal_column(raw: RawTable, column: str, target: pa.DataType, problems: li
             try:
                 if isinstance(value, (datetime, date)):
                     raise NumberParseError(f"{value.isoformat()} is a date, not a number")
-                number = parse_number(values[row] or "", percent=percent)
+                number = parse_amount(values[row] or "", currency=raw.currency, decimal_comma=raw.decimal_comma,
+                                      percent=percent)
                 fixed.append(number.quantize(Decimal(1).scaleb(-scale)))
             except (NumberParseError, ArithmeticError) as exc:
                 message = str(exc) if isinstance(exc, NumberParseError) else f'"{values[row]}" is not a number'

@@ -17,11 +17,17 @@ from xlcomp.money import exactly
 __all__ = ["load_inputs"]
 
 @exactly
-def load_inputs(plan: Plan | None, roster: TableSource, accounts: TableSource) -> tuple[Roster, Book]:
-    """Load roster and accounts against a plan, raising one :class:`InputError` with all problems."""
-    raw_roster = read_table(roster, "Roster")
+def load_inputs(plan: Plan | None, roster: TableSource, accounts: TableSource, *, decimal_comma: bool = False
+                ) -> tuple[Roster, Book]:
+    """Load roster and accounts against a plan, raising one :class:`InputError` with all problems.
+
+    Number texts may be written as finance writes them (``$1,200``, ``(500)``, ``85%``; ``1.234,50`` with
+    ``decimal_comma``); CSV files may be separated by commas, semicolons or tabs.
+    """
+    currency = plan.currency if plan else None
+    raw_roster = read_table(roster, "Roster", decimal_comma=decimal_comma, currency=currency)
     roster_model, problems = validate_roster(raw_roster, plan)
-    raw_accounts = read_table(accounts, "Accounts")
+    raw_accounts = read_table(accounts, "Accounts", decimal_comma=decimal_comma, currency=currency)
     book, more = validate_accounts(raw_accounts, roster_ids(raw_roster) if raw_roster.columns else None, plan)
     problems += more
     if roster_model is not None and not roster_model.csms and not problems:

@@ -54,9 +54,10 @@ def plan_metrics(plan: Plan) -> set[str]:
 
 
 @exactly
-def load_roster(source: TableSource, plan: Plan | None = None) -> Roster:
+def load_roster(source: TableSource, plan: Plan | None = None, *, decimal_comma: bool = False) -> Roster:
     """Load and validate the roster; raises :class:`InputError` with every problem."""
-    roster, problems = validate_roster(read_table(source, "Roster"), plan)
+    raw = read_table(source, "Roster", decimal_comma=decimal_comma, currency=plan.currency if plan else None)
+    roster, problems = validate_roster(raw, plan)
     if problems:
         raise InputError(problems)
     assert roster is not None
@@ -125,7 +126,7 @@ def validate_roster(raw: RawTable, plan: Plan | None) -> tuple[Roster | None, li
         for column in ("base_salary", "target_variable"):
             value = cols[column][row]
             try:
-                number = parse_cell_number(value)
+                number = parse_cell_number(value, currency=raw.currency, decimal_comma=raw.decimal_comma)
             except NumberParseError as exc:
                 bad(column, str(exc))
                 continue
@@ -149,7 +150,8 @@ def validate_roster(raw: RawTable, plan: Plan | None) -> tuple[Roster | None, li
         values: dict[str, Decimal | None] = {}
         for column in numeric_columns:
             try:
-                number = parse_cell_number(cols[column][row])
+                number = parse_cell_number(cols[column][row], currency=raw.currency,
+                                           decimal_comma=raw.decimal_comma)
             except NumberParseError as exc:
                 bad(column, str(exc))
                 continue

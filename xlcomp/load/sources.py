@@ -30,8 +30,8 @@ from xlcomp.model.people import Locator
 from xlcomp.ooxml.index import WorkbookIndex, index_workbook
 from xlcomp.ooxml.refs import split_ref
 
-__all__ = ["OpenXlsx", "RawTable", "TableSource", "cell_text", "close_header", "normalize_header", "read_header",
-           "read_table"]
+__all__ = ["SEPARATORS", "OpenXlsx", "RawTable", "TableSource", "cell_text", "close_header", "csv_separator",
+           "normalize_header", "read_header", "read_table", "sniff_separator"]
 
 TableSource = Any  # str | Path | pandas.DataFrame
 
@@ -79,6 +79,9 @@ class RawTable:
     data: dict[str, Any]
     nrows: int
     problems: list[Problem] = field(default_factory=list)
+    separator: str = ","
+    decimal_comma: bool = False  # texts like 1.234,50 (``--decimal-comma``)
+    currency: str | None = None  # the plan's: its symbol or code may stand beside a number
 
     def values(self, column: str) -> list[Any]:
         """The column as Python values ('' for blank)."""
@@ -150,9 +153,42 @@ def cell_text(value: Any) -> str | None:
     return str(value)
 
 
-def read_table(source: TableSource, name: str) -> RawTable:
-    """Read a table from a CSV path, an .xlsx path or :class:`OpenXlsx` (table or sheet ``name``),
-    or a DataFrame."""
+SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+
+
+def sniff_separator(header_line: str) -> str:
+    """The separator of a CSV header line: the one of ``,``, ``;`` and tab that splits it into the most
+    fields (commas on a tie), as Excel's CSV export in other locales writes ``;``."""
+    counts = {sep: len(next(csv.reader(io.StringIO(header_line), delimiter=sep), [])) for sep in SEPARATORS}
+    best = max(counts.values())
+    return next(sep for sep in SEPARATORS if counts[sep] == best)
+
+
+def csv_separator(source: TableSource) -> str | None:
+    """The separator a CSV file is read with (None for a workbook, a DataFrame or an unreadable file)."""
+    if _is_dataframe(source) or isinstance(source, OpenXlsx):
+        return None
+    path = Path(source)
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
+        return None
+    try:
+        with path.open("r", encoding="utf-8-sig", newline="") as handle:
+            return sniff_separator(handle.readline())
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def read_table(source: TableSource, name: str, *, decimal_comma: bool = False, currency: str | None = None
+               ) -> RawTable:
+    """Read a table from a CSV path (separated by commas, semicolons or tabs), an .xlsx path or
+    :class:`OpenXlsx` (table or sheet ``name``), or a DataFrame. ``decimal_comma``: number texts are
+    written ``1.234,50``; ``currency``: the plan's, whose symbol or code a number text may carry."""
+    table = _read_any(source, name)
+    table.decimal_comma, table.currency = decimal_comma, currency
+    return table
+
+
+def _read_any(source: TableSource, name: str) -> RawTable:
     if _is_dataframe(source):
         return _read_frame(source, name)
     if isinstance(source, OpenXlsx):
@@ -207,7 +243,8 @@ def _read_csv(path: Path) -> RawTable:
         return RawTable(Locator(label), [], {}, 0, [Problem(label, f"cannot be read: {exc.strerror}")])
     if not header_line.strip():
         return RawTable(Locator(label), [], {}, 0, [Problem(f"{label}:1", "the file is empty: no header row")])
-    raw_header = next(csv.reader(io.StringIO(header_line)))
+    separator = sniff_separator(header_line)
+    raw_header = next(csv.reader(io.StringIO(header_line), delimiter=separator))
     columns = [normalize_header(c) for c in raw_header]
     locator = Locator(label, columns=tuple(columns))
     problems = _header_problems(locator, columns)
@@ -220,7 +257,7 @@ def _read_csv(path: Path) -> RawTable:
             read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, encoding="utf8"),
             convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
-            parse_options=pcsv.ParseOptions(newlines_in_values=True),
+            parse_options=pcsv.ParseOptions(delimiter=separator, newlines_in_values=True),
         )
     except pa.ArrowInvalid as exc:
         message = str(exc)
@@ -234,7 +271,7 @@ def _read_csv(path: Path) -> RawTable:
     for i, column in enumerate(columns):
         if column and column not in data:  # the first of duplicate columns wins
             data[column] = table.column(i)
-    return RawTable(locator, columns, data, table.num_rows, problems)
+    return RawTable(locator, columns, data, table.num_rows, problems, separator)
 
 
 def _header_problems(locator: Locator, columns: Sequence[str]) -> list[Problem]:
