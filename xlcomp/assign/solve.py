@@ -1,0 +1,291 @@
+"""The assignment MILP on plain arrays, solved with HiGHS (SciPy's ``milp`` and ``linprog``).
+
+One :class:`Block` is a set of accounts and the CSMs that may take them (a segment, or segments
+joined by the rules' ``neighbours``). The symbols are those of docs/assign.md:
+
+- ``x[a, c]`` in {0, 1}: account ``a`` goes to CSM ``c``; only eligible pairs exist.
+- maximise ``sum p[a, c] x[a, c]`` with ``p[a, c] = W_A nA[a] sigma[c] + W_R nR[a] sR[c] + W_E nE[a] sE[c]
+  - m [c != c0[a]]``;
+- ``sum_c x[a, c] = 1`` for every account;
+- ``L[c] <= sum_a r[a] x[a, c] <= U[c]`` (ARR balance and ``capacity_arr``);
+- ``NL[c] <= sum_a x[a, c] <= NU[c]`` (account-count balance).
+
+A small block is one MILP. A large one is cut into groups of CSMs (each group spans the range of
+skill) with the accounts of their current books; each group's LP relaxation is solved, the accounts
+the LP leaves fractional are settled by a small MILP, and the duals of every group's LP give a
+Lagrangian upper bound on the *whole* block (every account may still go to every eligible CSM of the
+block), so the reported gap is proven against the undivided problem.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from xlcomp.extras import require
+
+__all__ = ["Block", "BlockSolution", "Infeasible", "solve_block"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+DIRECT_PAIRS = 30_000   # blocks with at most this many eligible pairs are one MILP
+GROUP_PAIRS = 20_000    # a group of a large block has about this many pairs
+_EPS = 1e-6
+
+
+class Infeasible(Exception):
+    """The block's constraints cannot all hold (the caller explains which, from the data)."""
+
+
+@dataclass
+class Block:
+    """One independent assignment problem on arrays (accounts ``a``, CSMs ``c``, block-local indices)."""
+
+    r: FloatArray            # ARR of each account
+    nA: FloatArray           # ARR importance, r / segment mean ARR
+    nR: FloatArray           # retention need, r x risk / segment mean ARR
+    nE: FloatArray           # white space, (upsell + cross-sell potential) / segment mean ARR
+    c0: IntArray             # current CSM (block index), -1 when not in the block (a leaver's account)
+    pin: IntArray            # pinned CSM, -1 when free
+    account_segment: IntArray
+    sigma: FloatArray        # overall skill, (sR + sE) / 2
+    sR: FloatArray           # skill_retention
+    sE: FloatArray           # skill_expansion
+    csm_segment: IntArray
+    L: FloatArray
+    U: FloatArray
+    NL: FloatArray
+    NU: FloatArray
+    allowed: BoolArray       # allowed[account segment, CSM segment]
+    move_cost: float
+    weights: tuple[float, float, float] = (1.0, 1.0, 1.0)
+
+    @property
+    def accounts(self) -> int:
+        """How many accounts."""
+        return len(self.r)
+
+    @property
+    def csms(self) -> int:
+        """How many CSMs."""
+        return len(self.sigma)
+
+    def scores(self, ai: IntArray, ci: IntArray) -> FloatArray:
+        """``p[a, c]`` of pairs (objective points, move cost included)."""
+        wa, wr, we = self.weights
+        fit = wa * self.nA[ai] * self.sigma[ci] + wr * self.nR[ai] * self.sR[ci] + we * self.nE[ai] * self.sE[ci]
+        return fit - self.move_cost * (ci != self.c0[ai])
+
+    def eligible(self, ai: IntArray, ci: IntArray) -> BoolArray:
+        """May account ``ai`` go to CSM ``ci`` (segment rules and pins)?"""
+        ok = self.allowed[self.account_segment[ai], self.csm_segment[ci]]
+        pin = self.pin[ai]
+        return ok & ((pin < 0) | (pin == ci))  # type: ignore[no-any-return]
+
+    def pairs(self, accounts: IntArray, csms: IntArray) -> tuple[IntArray, IntArray]:
+        """Every eligible pair of the given accounts and CSMs, sorted by account."""
+        ai = np.repeat(accounts, len(csms))
+        ci = np.tile(csms, len(accounts))
+        keep = self.eligible(ai, ci)
+        return ai[keep], ci[keep]
+
+    def pair_count(self) -> int:
+        """How many eligible pairs the whole block has."""
+        seg_accounts = np.bincount(self.account_segment, minlength=self.allowed.shape[0])
+        seg_csms = np.bincount(self.csm_segment, minlength=self.allowed.shape[1])
+        return int(seg_accounts @ self.allowed.astype(np.int64) @ seg_csms)
+
+
+@dataclass
+class BlockSolution:
+    """The CSM of every account, the objective, a proven upper bound, and how it was found."""
+
+    to: IntArray
+    objective: float
+    bound: float
+    optimal: bool
+    method: str
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+
+def _matrices(block: Block, ai: IntArray, ci: IntArray, accounts: IntArray, csms: IntArray) -> tuple[object, object]:
+    sparse = require("scipy.sparse", "assign", "Book assignment")
+    n = len(ai)
+    row_of_account = np.full(block.accounts, -1, dtype=np.int64)
+    row_of_account[accounts] = np.arange(len(accounts))
+    row_of_csm = np.full(block.csms, -1, dtype=np.int64)
+    row_of_csm[csms] = np.arange(len(csms))
+    columns = np.arange(n)
+    one_each = sparse.csr_matrix((np.ones(n), (row_of_account[ai], columns)), shape=(len(accounts), n))
+    k = len(csms)
+    rows = np.concatenate([row_of_csm[ci], k + row_of_csm[ci]])
+    values = np.concatenate([block.r[ai], np.ones(n)])
+    balance = sparse.csr_matrix((values, (rows, np.concatenate([columns, columns]))), shape=(2 * k, n))
+    return one_each, balance
+
+
+def _bounds(block: Block, csms: IntArray, used_arr: FloatArray | None = None, used_count: FloatArray | None = None
+            ) -> tuple[FloatArray, FloatArray]:
+    low = np.concatenate([block.L[csms], block.NL[csms]])
+    high = np.concatenate([block.U[csms], block.NU[csms]])
+    if used_arr is not None and used_count is not None:
+        used = np.concatenate([used_arr[csms], used_count[csms]])
+        low, high = low - used, high - used
+    scale = np.maximum(1.0, np.abs(high))
+    return low - _EPS * scale, high + _EPS * scale  # float sums of exact amounts: a hair of slack
+
+
+def _milp(block: Block, accounts: IntArray, csms: IntArray, time_limit: float, gap: float,
+          used_arr: FloatArray | None = None, used_count: FloatArray | None = None
+          ) -> tuple[IntArray, float, bool]:
+    """One MILP over ``accounts`` x ``csms``: (CSM of each account, upper bound, proven optimal)."""
+    optimize = require("scipy.optimize", "assign", "Book assignment")
+    ai, ci = block.pairs(accounts, csms)
+    if len(np.unique(ai)) < len(accounts):
+        raise Infeasible("an account has no eligible CSM")
+    p = block.scores(ai, ci)
+    one_each, balance = _matrices(block, ai, ci, accounts, csms)
+    low, high = _bounds(block, csms, used_arr, used_count)
+    constraints = [optimize.LinearConstraint(one_each, 1, 1), optimize.LinearConstraint(balance, low, high)]
+    result = optimize.milp(-p, constraints=constraints, integrality=np.ones(len(p)), bounds=optimize.Bounds(0, 1),
+                           options={"time_limit": max(0.5, time_limit), "mip_rel_gap": gap, "presolve": True})
+    if result.x is None:
+        raise Infeasible(result.message)
+    chosen = result.x > 0.5
+    to = np.full(block.accounts, -1, dtype=np.int64)
+    to[ai[chosen]] = ci[chosen]
+    bound = -float(result.mip_dual_bound) if getattr(result, "mip_dual_bound", None) is not None else math.inf
+    return to[accounts], bound, result.status == 0 and result.mip_gap is not None and result.mip_gap <= 1e-9
+
+
+def _lp(block: Block, accounts: IntArray, csms: IntArray) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
+    """The LP relaxation over ``accounts`` x ``csms``: pairs, their values, and one multiplier per CSM row
+    (ARR rows then count rows, as ``lambda_upper - lambda_lower``)."""
+    optimize = require("scipy.optimize", "assign", "Book assignment")
+    sparse = require("scipy.sparse", "assign", "Book assignment")
+    ai, ci = block.pairs(accounts, csms)
+    if len(np.unique(ai)) < len(accounts):
+        raise Infeasible("an account has no eligible CSM")
+    p = block.scores(ai, ci)
+    one_each, balance = _matrices(block, ai, ci, accounts, csms)
+    low, high = _bounds(block, csms)
+    upper = sparse.vstack([balance, -balance]).tocsr()
+    result = optimize.linprog(-p, A_ub=upper, b_ub=np.concatenate([high, -low]), A_eq=one_each,
+                              b_eq=np.ones(len(accounts)), bounds=(0, 1), method="highs")
+    if result.status != 0:
+        raise Infeasible(result.message)
+    k = 2 * len(csms)
+    lam = -np.asarray(result.ineqlin.marginals)
+    return ai, ci, np.asarray(result.x), lam[:k] - lam[k:]
+
+
+def lagrangian_bound(block: Block, multipliers: FloatArray) -> float:
+    """An upper bound on the block's optimum from one ARR and one count multiplier per CSM
+    (``mu[c]``, ``eta[c]``, each ``lambda_upper - lambda_lower``): every account takes its best eligible
+    CSM at those prices, plus what the prices charge for the bounds."""
+    k = block.csms
+    mu, eta = multipliers[:k], multipliers[k:]
+    constant = float(np.sum(np.where(mu > 0, mu * block.U, mu * block.L))
+                     + np.sum(np.where(eta > 0, eta * block.NU, eta * block.NL)))
+    total = 0.0
+    csms = np.arange(k)
+    step = max(1, 2_000_000 // max(1, k))
+    for start in range(0, block.accounts, step):
+        accounts = np.arange(start, min(block.accounts, start + step))
+        ai = np.repeat(accounts, k)
+        ci = np.tile(csms, len(accounts))
+        value = block.scores(ai, ci) - block.r[ai] * mu[ci] - eta[ci]
+        value = np.where(block.eligible(ai, ci), value, -np.inf).reshape(len(accounts), k)
+        total += float(value.max(axis=1).sum())
+    return total + constant
+
+
+def _groups(block: Block, count: int) -> list[tuple[IntArray, IntArray]]:
+    """CSMs dealt round-robin by skill into ``count`` groups, each with its CSMs' current accounts;
+    pinned accounts go with their CSM, the accounts of leavers are dealt by importance."""
+    order = np.argsort(-(block.sigma + 1e-9 * np.arange(block.csms)), kind="stable")
+    group_of_csm = np.empty(block.csms, dtype=np.int64)
+    group_of_csm[order] = np.arange(block.csms) % count
+    home = np.where(block.pin >= 0, block.pin, block.c0)
+    group_of_account = np.where(home >= 0, group_of_csm[np.maximum(home, 0)], -1)
+    loose = np.flatnonzero(group_of_account < 0)
+    if len(loose):
+        importance = block.nA[loose] + block.nR[loose] + block.nE[loose]
+        ranked = loose[np.argsort(-importance, kind="stable")]
+        group_of_account[ranked] = np.arange(len(ranked)) % count
+    return [(np.flatnonzero(group_of_account == g), np.flatnonzero(group_of_csm == g)) for g in range(count)]
+
+
+def _settle_group(block: Block, accounts: IntArray, csms: IntArray, deadline: float, gap: float
+                  ) -> tuple[IntArray, FloatArray]:
+    """A group: its LP, then a MILP on the accounts the LP left fractional (the whole group if that fails)."""
+    ai, ci, x, multipliers = _lp(block, accounts, csms)
+    whole = x > 1 - 1e-7
+    to = np.full(block.accounts, -1, dtype=np.int64)
+    to[ai[whole]] = ci[whole]
+    fractional = accounts[to[accounts] < 0]
+    if len(fractional):
+        fixed = accounts[to[accounts] >= 0]
+        used_arr = np.bincount(to[fixed], weights=block.r[fixed], minlength=block.csms)
+        used_count = np.bincount(to[fixed], minlength=block.csms).astype(np.float64)
+        try:
+            chosen, _, _ = _milp(block, fractional, csms, deadline - time.perf_counter(), gap / 10, used_arr,
+                                 used_count)
+            to[fractional] = chosen
+        except Infeasible:
+            chosen, _, _ = _milp(block, accounts, csms, deadline - time.perf_counter(), gap)
+            to[accounts] = chosen
+    return to[accounts], multipliers
+
+
+def solve_block(block: Block, time_limit: float, gap: float,
+                progress: Callable[[float], None] | None = None) -> BlockSolution:
+    """Solve one block within ``time_limit`` seconds, stopping at a proven relative ``gap``.
+
+    Raises :class:`Infeasible` when no assignment satisfies the block's constraints."""
+    started = time.perf_counter()
+    pairs = block.pair_count()
+    if pairs <= DIRECT_PAIRS or block.csms <= 2:
+        to, bound, optimal = _milp(block, np.arange(block.accounts), np.arange(block.csms), time_limit, gap)
+        objective = float(block.scores(np.arange(block.accounts), to).sum())
+        if progress:
+            progress(1.0)
+        return BlockSolution(to, objective, max(bound, objective), optimal, "one MILP",
+                             time.perf_counter() - started)
+    count = min(block.csms // 2, max(2, math.ceil(math.sqrt(pairs / GROUP_PAIRS))))
+    groups = _groups(block, count)
+    to = np.full(block.accounts, -1, dtype=np.int64)
+    multipliers = np.zeros(2 * block.csms)
+    notes = [f"{count} groups of about {block.csms // count} CSMs"]
+    done = 0
+    for accounts, csms in groups:
+        share = (time_limit - (time.perf_counter() - started)) / max(1, len(groups) - done)
+        try:
+            chosen, lam = _settle_group(block, accounts, csms, time.perf_counter() + share, gap)
+        except Infeasible:
+            # this group's books cannot balance alone: solve the block undivided instead
+            notes.append("a group could not balance alone: the block was solved as one MILP")
+            to, bound, optimal = _milp(block, np.arange(block.accounts), np.arange(block.csms),
+                                       max(1.0, time_limit - (time.perf_counter() - started)), gap)
+            objective = float(block.scores(np.arange(block.accounts), to).sum())
+            return BlockSolution(to, objective, max(bound, objective), optimal, "one MILP",
+                                 time.perf_counter() - started, notes)
+        to[accounts] = chosen
+        k = len(csms)
+        multipliers[csms] = lam[:k]
+        multipliers[block.csms + csms] = lam[k:]
+        done += 1
+        if progress:
+            progress(done / len(groups))
+    objective = float(block.scores(np.arange(block.accounts), to).sum())
+    bound = max(objective, lagrangian_bound(block, multipliers))
+    return BlockSolution(to, objective, bound, bound - objective <= 1e-9 * max(1.0, abs(bound)),
+                         "grouped LP + MILP, Lagrangian bound", time.perf_counter() - started, notes)
