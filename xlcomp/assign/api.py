@@ -45,7 +45,8 @@ class AssignmentResult:
     @property
     def status(self) -> str:
         """``optimal`` or ``gap 0.42%`` (proven), with the time limit used."""
-        state = "optimal" if self.solution.optimal else f"stopped at a proven gap of {self.solution.gap * 100:.2f}%"
+        gap = self.solution.gap * 100
+        state = "optimal" if self.solution.optimal else f"stopped at a proven gap of {gap:.2f}%"
         return f"{state} in {self.solution.seconds:.1f}s (time limit {self.solution.time_limit:g}s)"
 
     @cached_property
@@ -105,7 +106,8 @@ class AssignmentResult:
         """solver.txt: the status, objective, bound and how each block was solved."""
         s = self.solution
         lines = [f"status: {self.status}", f"objective: {s.objective:.6f}", f"upper bound: {s.bound:.6f}",
-                 f"proven gap: {s.gap * 100:.4f}%", f"objective of the current books: {s.scores_before:.6f}",
+                 f"proven gap: {s.gap * 100:.4f}%", f"fit of the books before: {sum(b.fit_before for b in self.balance):.4f}, after: "
+                 f"{sum(b.fit_after for b in self.balance):.4f}",
                  f"moves: {self.moves}", f"period: {self.inputs.period.label}",
                  "solver: HiGHS (scipy.optimize.milp / linprog)"]
         lines += [f"block {m}" for m in s.methods]

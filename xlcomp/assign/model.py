@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from xlcomp.assign.inputs import AssignInputs
-from xlcomp.assign.solve import Block, Infeasible, solve_block
+from xlcomp.assign.solve import Block, InfeasibleError, solve_block
 from xlcomp.errors import InputError, Problem
 from xlcomp.model.people import SEGMENTS
 from xlcomp.money import fmt_amount, to_decimal
@@ -189,11 +189,11 @@ def build_blocks(inputs: AssignInputs, bounds: Bounds) -> list[tuple[Block, npt.
         arr = inputs.arr[accounts]
         pin = inputs.pinned[accounts]
         block = Block(
-            r=arr, nA=arr / scale, nR=arr * inputs.risk[accounts] / scale, nE=inputs.white_space[accounts] / scale,
+            r=arr, n_arr=arr / scale, n_risk=arr * inputs.risk[accounts] / scale, n_ws=inputs.white_space[accounts] / scale,
             c0=local[inputs.current[accounts]], pin=np.where(pin >= 0, local[np.maximum(pin, 0)], -1),
             account_segment=inputs.account_segment[accounts],
             sigma=(inputs.skill_retention[csms] + inputs.skill_expansion[csms]) / 2,
-            sR=inputs.skill_retention[csms], sE=inputs.skill_expansion[csms],
+            s_ret=inputs.skill_retention[csms], s_exp=inputs.skill_expansion[csms],
             csm_segment=inputs.csm_segment[csms], L=bounds.low_arr[csms], U=bounds.high_arr[csms],
             NL=bounds.low_count[csms], NU=bounds.high_count[csms], allowed=allowed,
             move_cost=float(rules.move_cost), weights=weights)
@@ -227,7 +227,7 @@ def solve(inputs: AssignInputs, time_limit: float | None = None,
         report(0.0)
         try:
             result = solve_block(block, share, float(inputs.rules.gap), report)
-        except Infeasible:
+        except InfeasibleError:
             tol = f"±{float(inputs.rules.tolerance) * 100:g}%"
             raise InputError([Problem(inputs.roster.locator.name, f"segment {name}: no assignment keeps every "
                                       f"CSM's ARR within {tol} and accounts within "

@@ -4,7 +4,7 @@ One :class:`Block` is a set of accounts and the CSMs that may take them (a segme
 joined by the rules' ``neighbours``). The symbols are those of docs/assign.md:
 
 - ``x[a, c]`` in {0, 1}: account ``a`` goes to CSM ``c``; only eligible pairs exist.
-- maximise ``sum p[a, c] x[a, c]`` with ``p[a, c] = W_A nA[a] sigma[c] + W_R nR[a] sR[c] + W_E nE[a] sE[c]
+- maximise ``sum p[a, c] x[a, c]`` with ``p[a, c] = W_A n_arr[a] sigma[c] + W_R n_risk[a] s_ret[c] + W_E n_ws[a] s_exp[c]
   - m [c != c0[a]]``;
 - ``sum_c x[a, c] = 1`` for every account;
 - ``L[c] <= sum_a r[a] x[a, c] <= U[c]`` (ARR balance and ``capacity_arr``);
@@ -29,18 +29,18 @@ import numpy.typing as npt
 
 from xlcomp.extras import require
 
-__all__ = ["Block", "BlockSolution", "Infeasible", "solve_block"]
+__all__ = ["Block", "BlockSolution", "InfeasibleError", "solve_block"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-DIRECT_PAIRS = 30_000   # blocks with at most this many eligible pairs are one MILP
-GROUP_PAIRS = 20_000    # a group of a large block has about this many pairs
+DIRECT_PAIRS = 4_000    # blocks with at most this many eligible pairs are one MILP
+GROUP_PAIRS = 40_000    # a group of a large block has about this many pairs
 _EPS = 1e-6
 
 
-class Infeasible(Exception):
+class InfeasibleError(Exception):
     """The block's constraints cannot all hold (the caller explains which, from the data)."""
 
 
@@ -49,15 +49,15 @@ class Block:
     """One independent assignment problem on arrays (accounts ``a``, CSMs ``c``, block-local indices)."""
 
     r: FloatArray            # ARR of each account
-    nA: FloatArray           # ARR importance, r / segment mean ARR
-    nR: FloatArray           # retention need, r x risk / segment mean ARR
-    nE: FloatArray           # white space, (upsell + cross-sell potential) / segment mean ARR
+    n_arr: FloatArray           # ARR importance, r / segment mean ARR
+    n_risk: FloatArray           # retention need, r x risk / segment mean ARR
+    n_ws: FloatArray           # white space, (upsell + cross-sell potential) / segment mean ARR
     c0: IntArray             # current CSM (block index), -1 when not in the block (a leaver's account)
     pin: IntArray            # pinned CSM, -1 when free
     account_segment: IntArray
-    sigma: FloatArray        # overall skill, (sR + sE) / 2
-    sR: FloatArray           # skill_retention
-    sE: FloatArray           # skill_expansion
+    sigma: FloatArray        # overall skill, (s_ret + s_exp) / 2
+    s_ret: FloatArray           # skill_retention
+    s_exp: FloatArray           # skill_expansion
     csm_segment: IntArray
     L: FloatArray
     U: FloatArray
@@ -80,7 +80,7 @@ class Block:
     def scores(self, ai: IntArray, ci: IntArray) -> FloatArray:
         """``p[a, c]`` of pairs (objective points, move cost included)."""
         wa, wr, we = self.weights
-        fit = wa * self.nA[ai] * self.sigma[ci] + wr * self.nR[ai] * self.sR[ci] + we * self.nE[ai] * self.sE[ci]
+        fit = wa * self.n_arr[ai] * self.sigma[ci] + wr * self.n_risk[ai] * self.s_ret[ci] + we * self.n_ws[ai] * self.s_exp[ci]
         return fit - self.move_cost * (ci != self.c0[ai])
 
     def eligible(self, ai: IntArray, ci: IntArray) -> BoolArray:
@@ -150,7 +150,7 @@ def _milp(block: Block, accounts: IntArray, csms: IntArray, time_limit: float, g
     optimize = require("scipy.optimize", "assign", "Book assignment")
     ai, ci = block.pairs(accounts, csms)
     if len(np.unique(ai)) < len(accounts):
-        raise Infeasible("an account has no eligible CSM")
+        raise InfeasibleError("an account has no eligible CSM")
     p = block.scores(ai, ci)
     one_each, balance = _matrices(block, ai, ci, accounts, csms)
     low, high = _bounds(block, csms, used_arr, used_count)
@@ -158,7 +158,7 @@ def _milp(block: Block, accounts: IntArray, csms: IntArray, time_limit: float, g
     result = optimize.milp(-p, constraints=constraints, integrality=np.ones(len(p)), bounds=optimize.Bounds(0, 1),
                            options={"time_limit": max(0.5, time_limit), "mip_rel_gap": gap, "presolve": True})
     if result.x is None:
-        raise Infeasible(result.message)
+        raise InfeasibleError(result.message)
     chosen = result.x > 0.5
     to = np.full(block.accounts, -1, dtype=np.int64)
     to[ai[chosen]] = ci[chosen]
@@ -173,7 +173,7 @@ def _lp(block: Block, accounts: IntArray, csms: IntArray) -> tuple[IntArray, Int
     sparse = require("scipy.sparse", "assign", "Book assignment")
     ai, ci = block.pairs(accounts, csms)
     if len(np.unique(ai)) < len(accounts):
-        raise Infeasible("an account has no eligible CSM")
+        raise InfeasibleError("an account has no eligible CSM")
     p = block.scores(ai, ci)
     one_each, balance = _matrices(block, ai, ci, accounts, csms)
     low, high = _bounds(block, csms)
@@ -181,7 +181,7 @@ def _lp(block: Block, accounts: IntArray, csms: IntArray) -> tuple[IntArray, Int
     result = optimize.linprog(-p, A_ub=upper, b_ub=np.concatenate([high, -low]), A_eq=one_each,
                               b_eq=np.ones(len(accounts)), bounds=(0, 1), method="highs")
     if result.status != 0:
-        raise Infeasible(result.message)
+        raise InfeasibleError(result.message)
     k = 2 * len(csms)
     lam = -np.asarray(result.ineqlin.marginals)
     return ai, ci, np.asarray(result.x), lam[:k] - lam[k:]
@@ -218,16 +218,17 @@ def _groups(block: Block, count: int) -> list[tuple[IntArray, IntArray]]:
     group_of_account = np.where(home >= 0, group_of_csm[np.maximum(home, 0)], -1)
     loose = np.flatnonzero(group_of_account < 0)
     if len(loose):
-        importance = block.nA[loose] + block.nR[loose] + block.nE[loose]
+        importance = block.n_arr[loose] + block.n_risk[loose] + block.n_ws[loose]
         ranked = loose[np.argsort(-importance, kind="stable")]
         group_of_account[ranked] = np.arange(len(ranked)) % count
     return [(np.flatnonzero(group_of_account == g), np.flatnonzero(group_of_csm == g)) for g in range(count)]
 
 
 def _settle_group(block: Block, accounts: IntArray, csms: IntArray, deadline: float, gap: float
-                  ) -> tuple[IntArray, FloatArray]:
+                  ) -> tuple[IntArray, FloatArray, float]:
     """A group: its LP, then a MILP on the accounts the LP left fractional (the whole group if that fails)."""
     ai, ci, x, multipliers = _lp(block, accounts, csms)
+    lp_value = float(block.scores(ai, ci) @ x)
     whole = x > 1 - 1e-7
     to = np.full(block.accounts, -1, dtype=np.int64)
     to[ai[whole]] = ci[whole]
@@ -240,17 +241,17 @@ def _settle_group(block: Block, accounts: IntArray, csms: IntArray, deadline: fl
             chosen, _, _ = _milp(block, fractional, csms, deadline - time.perf_counter(), gap / 10, used_arr,
                                  used_count)
             to[fractional] = chosen
-        except Infeasible:
+        except InfeasibleError:
             chosen, _, _ = _milp(block, accounts, csms, deadline - time.perf_counter(), gap)
             to[accounts] = chosen
-    return to[accounts], multipliers
+    return to[accounts], multipliers, lp_value
 
 
 def solve_block(block: Block, time_limit: float, gap: float,
                 progress: Callable[[float], None] | None = None) -> BlockSolution:
     """Solve one block within ``time_limit`` seconds, stopping at a proven relative ``gap``.
 
-    Raises :class:`Infeasible` when no assignment satisfies the block's constraints."""
+    Raises :class:`InfeasibleError` when no assignment satisfies the block's constraints."""
     started = time.perf_counter()
     pairs = block.pair_count()
     if pairs <= DIRECT_PAIRS or block.csms <= 2:
@@ -260,17 +261,25 @@ def solve_block(block: Block, time_limit: float, gap: float,
             progress(1.0)
         return BlockSolution(to, objective, max(bound, objective), optimal, "one MILP",
                              time.perf_counter() - started)
-    count = min(block.csms // 2, max(2, math.ceil(math.sqrt(pairs / GROUP_PAIRS))))
+    count = max(1, min(block.csms // 2, math.ceil(math.sqrt(pairs / GROUP_PAIRS))))
+    if count == 1:  # the LP relaxation of the whole block is the bound
+        to, _, lp_value = _settle_group(block, np.arange(block.accounts), np.arange(block.csms),
+                                        started + time_limit, gap)
+        objective = float(block.scores(np.arange(block.accounts), to).sum())
+        if progress:
+            progress(1.0)
+        return BlockSolution(to, objective, max(objective, lp_value),
+                             lp_value - objective <= 1e-9 * max(1.0, abs(lp_value)), "LP relaxation + MILP on "
+                             "the fractional accounts", time.perf_counter() - started)
     groups = _groups(block, count)
     to = np.full(block.accounts, -1, dtype=np.int64)
     multipliers = np.zeros(2 * block.csms)
     notes = [f"{count} groups of about {block.csms // count} CSMs"]
-    done = 0
-    for accounts, csms in groups:
-        share = (time_limit - (time.perf_counter() - started)) / max(1, len(groups) - done)
+    for done, (accounts, csms) in enumerate(groups, start=1):
+        share = (time_limit - (time.perf_counter() - started)) / max(1, len(groups) - done + 1)
         try:
-            chosen, lam = _settle_group(block, accounts, csms, time.perf_counter() + share, gap)
-        except Infeasible:
+            chosen, lam, _ = _settle_group(block, accounts, csms, time.perf_counter() + share, gap)
+        except InfeasibleError:
             # this group's books cannot balance alone: solve the block undivided instead
             notes.append("a group could not balance alone: the block was solved as one MILP")
             to, bound, optimal = _milp(block, np.arange(block.accounts), np.arange(block.csms),
@@ -282,7 +291,6 @@ def solve_block(block: Block, time_limit: float, gap: float,
         k = len(csms)
         multipliers[csms] = lam[:k]
         multipliers[block.csms + csms] = lam[k:]
-        done += 1
         if progress:
             progress(done / len(groups))
     objective = float(block.scores(np.arange(block.accounts), to).sum())

@@ -48,7 +48,8 @@ def assign(
         table.add_row(row.csm_id + (f" (leaves {row.leaves})" if row.leaves else ""), row.segment,
                       fmt_amount(row.arr_before, "", 0), fmt_amount(row.arr_after, "", 0),
                       f"{row.accounts_before} → {row.accounts_after}",
-                      f"{row.risk_before or '-'} → {row.risk_after or '-'}", f"{row.fit_before:.1f} → {row.fit_after:.1f}")
+                      f"{row.risk_before or '-'} → {row.risk_after or '-'}",
+                      f"{row.fit_before:.1f} → {row.fit_after:.1f}")
     console.print(table)
     if len(result.balance) > 40:
         console.print(f"… and {len(result.balance) - 40} more CSMs in balance.csv")
