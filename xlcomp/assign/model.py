@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from xlcomp.assign.inputs import AssignInputs
-from xlcomp.assign.solve import Block, InfeasibleError, solve_block
+from xlcomp.assign.solve import Block, InfeasibleError, SolverTimeoutError, solve_block
 from xlcomp.errors import InputError, Problem
 from xlcomp.model.people import SEGMENTS
 from xlcomp.money import fmt_amount, to_decimal
@@ -213,12 +213,12 @@ def solve(inputs: AssignInputs, time_limit: float | None = None,
     objective = bound = before = 0.0
     optimal = True
     methods = []
-    weights = [b.pair_count() for b, *_ in blocks]
+    weights = [b.accounts for b, *_ in blocks]
     total_weight = max(1, sum(weights))
     spent_weight = 0
     for (block, accounts, csms, name), weight in zip(blocks, weights, strict=True):
         left = limit - (time.perf_counter() - started)
-        share = max(0.5, left * weight / max(1, total_weight - spent_weight))
+        share = max(min(5.0, left), left * weight / max(1, total_weight - spent_weight))
 
         def report(done: float, name: str = name, weight: int = weight, base: int = spent_weight) -> None:
             if progress:
@@ -234,6 +234,9 @@ def solve(inputs: AssignInputs, time_limit: float | None = None,
                                       f"±{float(inputs.rules.accounts_tolerance) * 100:g}% of the segment mean "
                                       "(with capacity_arr and pinned accounts): the accounts are too few or too "
                                       "uneven for those bounds; raise tolerance in the rules", "tolerance")]) from None
+        except SolverTimeoutError:
+            raise InputError([Problem("", f"segment {name}: the solver found no assignment within its time limit "
+                                          f"of {share:.0f}s: raise --time-limit", "time_limit")]) from None
         spent_weight += weight
         to[accounts] = csms[result.to]
         objective += result.objective

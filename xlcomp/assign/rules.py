@@ -90,8 +90,8 @@ def parse_rules(text: str, filename: str = "rules.yaml") -> Rules:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{filename}:{mark.line + 1}" if mark is not None else filename
-        raise InputError([Problem(where, f"is not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+        place = f"{filename}:{mark.line + 1}" if mark is not None else filename
+        raise InputError([Problem(place, f"is not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
     if root is None:
         return Rules(source=filename)
     fields = walker.mapping(root, "", _FIELDS)

@@ -23,25 +23,31 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from xlcomp.extras import require
 
-__all__ = ["Block", "BlockSolution", "InfeasibleError", "solve_block"]
+__all__ = ["Block", "BlockSolution", "InfeasibleError", "SolverTimeoutError", "solve_block"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 DIRECT_PAIRS = 4_000    # blocks with at most this many eligible pairs are one MILP
-GROUP_PAIRS = 40_000    # a group of a large block has about this many pairs
+GROUP_PAIRS = 20000    # a group of a large block has about this many pairs
+SMALL_FREED = 3         # accounts per CSM freed with the fractional ones when those alone cannot balance
 _EPS = 1e-6
 
 
 class InfeasibleError(Exception):
     """The block's constraints cannot all hold (the caller explains which, from the data)."""
+
+
+class SolverTimeoutError(Exception):
+    """The solver found no assignment within its time limit."""
 
 
 @dataclass
@@ -80,8 +86,9 @@ class Block:
     def scores(self, ai: IntArray, ci: IntArray) -> FloatArray:
         """``p[a, c]`` of pairs (objective points, move cost included)."""
         wa, wr, we = self.weights
-        fit = wa * self.n_arr[ai] * self.sigma[ci] + wr * self.n_risk[ai] * self.s_ret[ci] + we * self.n_ws[ai] * self.s_exp[ci]
-        return fit - self.move_cost * (ci != self.c0[ai])
+        fit = (wa * self.n_arr[ai] * self.sigma[ci] + wr * self.n_risk[ai] * self.s_ret[ci]
+               + we * self.n_ws[ai] * self.s_exp[ci])
+        return np.asarray(fit - self.move_cost * (ci != self.c0[ai]), dtype=np.float64)
 
     def eligible(self, ai: IntArray, ci: IntArray) -> BoolArray:
         """May account ``ai`` go to CSM ``ci`` (segment rules and pins)?"""
@@ -116,7 +123,7 @@ class BlockSolution:
     notes: list[str] = field(default_factory=list)
 
 
-def _matrices(block: Block, ai: IntArray, ci: IntArray, accounts: IntArray, csms: IntArray) -> tuple[object, object]:
+def _matrices(block: Block, ai: IntArray, ci: IntArray, accounts: IntArray, csms: IntArray) -> tuple[Any, Any]:
     sparse = require("scipy.sparse", "assign", "Book assignment")
     n = len(ai)
     row_of_account = np.full(block.accounts, -1, dtype=np.int64)
@@ -158,6 +165,8 @@ def _milp(block: Block, accounts: IntArray, csms: IntArray, time_limit: float, g
     result = optimize.milp(-p, constraints=constraints, integrality=np.ones(len(p)), bounds=optimize.Bounds(0, 1),
                            options={"time_limit": max(0.5, time_limit), "mip_rel_gap": gap, "presolve": True})
     if result.x is None:
+        if result.status == 1:
+            raise SolverTimeoutError(result.message)
         raise InfeasibleError(result.message)
     chosen = result.x > 0.5
     to = np.full(block.accounts, -1, dtype=np.int64)
@@ -208,6 +217,53 @@ def lagrangian_bound(block: Block, multipliers: FloatArray) -> float:
     return total + constant
 
 
+def refine_multipliers(block: Block, multipliers: FloatArray, target: float, seconds: float,
+                       sample: int | None = None, seed: int = 0) -> FloatArray:
+    """Lower the Lagrangian bound by subgradient steps (Polyak steps towards ``target``, halved when no
+    better) on a fixed sample of accounts, the ARR rows in units of the mean account; returns the
+    multipliers that gave the lowest sampled bound. Any multipliers give a valid bound: this only
+    tightens it, and :func:`lagrangian_bound` then evaluates them on every account."""
+    started = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    k = block.csms
+    if sample is None:  # about 100 accounts per CSM, at most 6 million pairs
+        sample = min(max(10_000, 100 * k), 6_000_000 // max(1, k))
+    picked = np.sort(rng.choice(block.accounts, size=min(sample, block.accounts), replace=False))
+    share = len(picked) / block.accounts
+    unit = max(1e-12, float(block.r.mean()))
+    ai = np.repeat(picked, k)
+    ci = np.tile(np.arange(k), len(picked))
+    base = np.where(block.eligible(ai, ci), block.scores(ai, ci), -np.inf).reshape(len(picked), k)
+    weight = (block.r[picked] / unit)[:, None]
+    low = np.concatenate([block.L / unit, block.NL]) * share
+    high = np.concatenate([block.U / unit, block.NU]) * share
+    goal = target * share
+    lam = np.concatenate([multipliers[:k] * unit, multipliers[k:]])
+    best, best_value, step, stale = lam.copy(), np.inf, 1.0, 0
+    rows = np.arange(len(picked))
+    while time.perf_counter() - started < seconds:
+        values = base - weight * lam[:k] - lam[k:]
+        choice = values.argmax(axis=1)
+        value = float(values[rows, choice].sum() + np.sum(np.where(lam > 0, lam * high, lam * low)))
+        if value < best_value - 1e-9:
+            best, best_value, stale = lam.copy(), value, 0
+        else:
+            stale += 1
+            if stale >= 5:
+                step, stale = step / 2, 0
+                if step < 1e-4:
+                    break
+        load = np.concatenate([np.bincount(choice, weights=weight[:, 0], minlength=k),
+                               np.bincount(choice, minlength=k).astype(np.float64)])
+        edge = np.where(lam > 0, high, np.where(lam < 0, low, np.clip(load, low, high)))
+        gradient = edge - load
+        norm = float(gradient @ gradient)
+        if norm <= 1e-12:
+            break
+        lam = lam - step * max(value - goal, 1e-9 * abs(goal)) / norm * gradient
+    return np.concatenate([best[:k] / unit, best[k:]])
+
+
 def _groups(block: Block, count: int) -> list[tuple[IntArray, IntArray]]:
     """CSMs dealt round-robin by skill into ``count`` groups, each with its CSMs' current accounts;
     pinned accounts go with their CSM, the accounts of leavers are dealt by importance."""
@@ -226,25 +282,37 @@ def _groups(block: Block, count: int) -> list[tuple[IntArray, IntArray]]:
 
 def _settle_group(block: Block, accounts: IntArray, csms: IntArray, deadline: float, gap: float
                   ) -> tuple[IntArray, FloatArray, float]:
-    """A group: its LP, then a MILP on the accounts the LP left fractional (the whole group if that fails)."""
+    """A group: its LP, then a MILP on the accounts the LP left fractional; when those alone cannot
+    balance, the smallest few accounts of every CSM are freed with them; the whole group last."""
     ai, ci, x, multipliers = _lp(block, accounts, csms)
     lp_value = float(block.scores(ai, ci) @ x)
     whole = x > 1 - 1e-7
     to = np.full(block.accounts, -1, dtype=np.int64)
     to[ai[whole]] = ci[whole]
     fractional = accounts[to[accounts] < 0]
-    if len(fractional):
-        fixed = accounts[to[accounts] >= 0]
-        used_arr = np.bincount(to[fixed], weights=block.r[fixed], minlength=block.csms)
+    if not len(fractional):
+        return to[accounts], multipliers, lp_value
+    for small in (0, SMALL_FREED, 4 * SMALL_FREED):
+        free = to[accounts] < 0
+        if small:
+            held = accounts[(~free) & (block.pin[accounts] < 0)]
+            order = held[np.lexsort((block.r[held], to[held]))]  # by CSM, smallest ARR first
+            first = np.searchsorted(to[order], to[order], side="left")
+            rank = np.arange(len(order)) - first
+            free = np.isin(accounts, np.concatenate([accounts[free], order[rank < small]]))
+        freed, fixed = accounts[free], accounts[~free]
+        used_arr = np.bincount(to[fixed], weights=block.r[fixed], minlength=block.csms).astype(np.float64)
         used_count = np.bincount(to[fixed], minlength=block.csms).astype(np.float64)
         try:
-            chosen, _, _ = _milp(block, fractional, csms, deadline - time.perf_counter(), gap / 10, used_arr,
+            chosen, _, _ = _milp(block, freed, csms, max(2.0, deadline - time.perf_counter()), gap / 10, used_arr,
                                  used_count)
-            to[fractional] = chosen
-        except InfeasibleError:
-            chosen, _, _ = _milp(block, accounts, csms, deadline - time.perf_counter(), gap)
-            to[accounts] = chosen
-    return to[accounts], multipliers, lp_value
+        except (InfeasibleError, SolverTimeoutError):
+            continue
+        result = to.copy()
+        result[freed] = chosen
+        return result[accounts], multipliers, lp_value
+    chosen, _, _ = _milp(block, accounts, csms, max(5.0, deadline - time.perf_counter()), gap)
+    return chosen, multipliers, lp_value
 
 
 def solve_block(block: Block, time_limit: float, gap: float,
@@ -275,25 +343,39 @@ def solve_block(block: Block, time_limit: float, gap: float,
     to = np.full(block.accounts, -1, dtype=np.int64)
     multipliers = np.zeros(2 * block.csms)
     notes = [f"{count} groups of about {block.csms // count} CSMs"]
-    for done, (accounts, csms) in enumerate(groups, start=1):
-        share = (time_limit - (time.perf_counter() - started)) / max(1, len(groups) - done + 1)
+    merged = 0
+    i = 0
+    while i < len(groups):
+        accounts, csms = groups[i]
+        share = (time_limit - (time.perf_counter() - started)) / max(1, len(groups) - i)
         try:
             chosen, lam, _ = _settle_group(block, accounts, csms, time.perf_counter() + share, gap)
         except InfeasibleError:
-            # this group's books cannot balance alone: solve the block undivided instead
-            notes.append("a group could not balance alone: the block was solved as one MILP")
-            to, bound, optimal = _milp(block, np.arange(block.accounts), np.arange(block.csms),
-                                       max(1.0, time_limit - (time.perf_counter() - started)), gap)
-            objective = float(block.scores(np.arange(block.accounts), to).sum())
-            return BlockSolution(to, objective, max(bound, objective), optimal, "one MILP",
-                                 time.perf_counter() - started, notes)
+            if len(groups) == 1:
+                raise
+            # this group's books cannot balance alone: join it to a neighbouring group and solve again
+            j = i + 1 if i + 1 < len(groups) else i - 1
+            joined = (np.concatenate([groups[i][0], groups[j][0]]), np.concatenate([groups[i][1], groups[j][1]]))
+            groups[min(i, j)] = joined
+            del groups[max(i, j)]
+            i = min(i, j)
+            merged += 1
+            continue
         to[accounts] = chosen
         k = len(csms)
         multipliers[csms] = lam[:k]
         multipliers[block.csms + csms] = lam[k:]
+        i += 1
         if progress:
-            progress(done / len(groups))
+            progress(i / len(groups))
+    if merged:
+        notes.append(f"{merged} group(s) joined to a neighbour to balance")
     objective = float(block.scores(np.arange(block.accounts), to).sum())
-    bound = max(objective, lagrangian_bound(block, multipliers))
+    bound = lagrangian_bound(block, multipliers)
+    left = time_limit - (time.perf_counter() - started)
+    if bound - objective > gap * abs(bound) / 2 and left > 0.5:
+        refined = lagrangian_bound(block, refine_multipliers(block, multipliers, objective, min(left / 2, 10.0)))
+        bound = min(bound, refined)
+    bound = max(objective, bound)
     return BlockSolution(to, objective, bound, bound - objective <= 1e-9 * max(1.0, abs(bound)),
                          "grouped LP + MILP, Lagrangian bound", time.perf_counter() - started, notes)
