@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -187,3 +188,19 @@ def test_every_account_once_and_the_bounds_hold_on_random_books(csms, per_csm, s
         assert row.accounts_low <= row.accounts_after <= row.accounts_high
     if move_cost >= 1e6:  # the current books are within the bounds: nothing is worth a move
         assert result.moves == 0
+
+
+def test_xlcomp_assign_is_callable_on_dataframes_and_reports_quotas_and_targets():
+    import xlcomp
+
+    result = xlcomp.assign(TEAM, BOOK, "tolerance: 0\nmove_cost: 0\n", period="2027-Q2")
+    frame = result.frame()
+    assert list(frame["to_csm"]) == ["A", "A", "B", "B"]
+    targets = {t.csm_id: t for t in result.targets}
+    # A's new book: risk (90 + 80) / 2 = 85 -> 0.92 - 0.001 x (85 - 50) = 0.885; B's: 15 -> 0.955
+    assert targets["A"].book_risk == 85 and targets["A"].retention_target == Decimal("0.885")
+    assert targets["B"].retention_target == Decimal("0.955")
+    # SMB renewal quota: renewable 200 x 0.88 = 176, below the 1,000 floor of xlcomp quotas
+    assert targets["A"].quota_renewal == 1000
+    balance = {b.csm_id: b for b in result.balance}
+    assert balance["A"].risk_before == 15 and balance["A"].risk_after == 85

@@ -106,8 +106,9 @@ class AssignmentResult:
         """solver.txt: the status, objective, bound and how each block was solved."""
         s = self.solution
         lines = [f"status: {self.status}", f"objective: {s.objective:.6f}", f"upper bound: {s.bound:.6f}",
-                 f"proven gap: {s.gap * 100:.4f}%", f"fit of the books before: {sum(b.fit_before for b in self.balance):.4f}, after: "
-                 f"{sum(b.fit_after for b in self.balance):.4f}",
+                 f"proven gap: {s.gap * 100:.4f}%",
+                 f"fit of the books before: {sum(b.fit_before for b in self.balance):.4f}, "
+                 f"after: {sum(b.fit_after for b in self.balance):.4f}",
                  f"moves: {self.moves}", f"period: {self.inputs.period.label}",
                  "solver: HiGHS (scipy.optimize.milp / linprog)"]
         lines += [f"block {m}" for m in s.methods]

@@ -189,7 +189,8 @@ def build_blocks(inputs: AssignInputs, bounds: Bounds) -> list[tuple[Block, npt.
         arr = inputs.arr[accounts]
         pin = inputs.pinned[accounts]
         block = Block(
-            r=arr, n_arr=arr / scale, n_risk=arr * inputs.risk[accounts] / scale, n_ws=inputs.white_space[accounts] / scale,
+            r=arr, n_arr=arr / scale, n_risk=arr * inputs.risk[accounts] / scale,
+            n_ws=inputs.white_space[accounts] / scale,
             c0=local[inputs.current[accounts]], pin=np.where(pin >= 0, local[np.maximum(pin, 0)], -1),
             account_segment=inputs.account_segment[accounts],
             sigma=(inputs.skill_retention[csms] + inputs.skill_expansion[csms]) / 2,

@@ -4,8 +4,8 @@ One :class:`Block` is a set of accounts and the CSMs that may take them (a segme
 joined by the rules' ``neighbours``). The symbols are those of docs/assign.md:
 
 - ``x[a, c]`` in {0, 1}: account ``a`` goes to CSM ``c``; only eligible pairs exist.
-- maximise ``sum p[a, c] x[a, c]`` with ``p[a, c] = W_A n_arr[a] sigma[c] + W_R n_risk[a] s_ret[c] + W_E n_ws[a] s_exp[c]
-  - m [c != c0[a]]``;
+- maximise ``sum p[a, c] x[a, c]`` with
+  ``p[a, c] = W_A n_arr[a] sigma[c] + W_R n_risk[a] s_ret[c] + W_E n_ws[a] s_exp[c] - m [c != c0[a]]``;
 - ``sum_c x[a, c] = 1`` for every account;
 - ``L[c] <= sum_a r[a] x[a, c] <= U[c]`` (ARR balance and ``capacity_arr``);
 - ``NL[c] <= sum_a x[a, c] <= NU[c]`` (account-count balance).
@@ -37,7 +37,7 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 DIRECT_PAIRS = 4_000    # blocks with at most this many eligible pairs are one MILP
-GROUP_PAIRS = 20000    # a group of a large block has about this many pairs
+GROUP_PAIRS = 20_000   # a group of a large block has about this many pairs
 SMALL_FREED = 3         # accounts per CSM freed with the fractional ones when those alone cannot balance
 _EPS = 1e-6
 
