@@ -243,8 +243,9 @@ def solve(inputs: AssignInputs, time_limit: float | None = None,
         objective += result.objective
         bound += result.bound
         optimal = optimal and result.optimal
+        block_gap = max(0.0, result.bound - result.objective) / max(1e-12, abs(result.bound))
         methods.append(f"{name}: {result.method} ({', '.join(result.notes) or f'{len(csms)} CSMs'}), "
-                       f"{result.seconds:.1f}s")
+                       f"{result.seconds:.1f}s, gap {block_gap * 100:.2f}%")
         keep = block.c0 >= 0
         if keep.all():
             before += float(block.scores(np.arange(block.accounts), block.c0).sum())

@@ -37,7 +37,7 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 DIRECT_PAIRS = 4_000    # blocks with at most this many eligible pairs are one MILP
-GROUP_PAIRS = 20_000   # a group of a large block has about this many pairs
+GROUP_PAIRS = 12_000   # a group of a large block has about this many pairs
 SMALL_FREED = 3         # accounts per CSM freed with the fractional ones when those alone cannot balance
 _EPS = 1e-6
 
@@ -345,9 +345,10 @@ def solve_block(block: Block, time_limit: float, gap: float,
     notes = [f"{count} groups of about {block.csms // count} CSMs"]
     merged = 0
     i = 0
+    group_time = 0.75 * time_limit  # the rest tightens the bound
     while i < len(groups):
         accounts, csms = groups[i]
-        share = (time_limit - (time.perf_counter() - started)) / max(1, len(groups) - i)
+        share = (group_time - (time.perf_counter() - started)) / max(1, len(groups) - i)
         try:
             chosen, lam, _ = _settle_group(block, accounts, csms, time.perf_counter() + share, gap)
         except InfeasibleError:
@@ -373,8 +374,9 @@ def solve_block(block: Block, time_limit: float, gap: float,
     objective = float(block.scores(np.arange(block.accounts), to).sum())
     bound = lagrangian_bound(block, multipliers)
     left = time_limit - (time.perf_counter() - started)
-    if bound - objective > gap * abs(bound) / 2 and left > 0.5:
-        refined = lagrangian_bound(block, refine_multipliers(block, multipliers, objective, min(left / 2, 10.0)))
+    if bound - objective > gap * abs(bound) / 2:
+        seconds = min(15.0, max(left * 0.8, 0.1 * time_limit, 2.0))  # a loose bound is worse than a late one
+        refined = lagrangian_bound(block, refine_multipliers(block, multipliers, objective, seconds))
         bound = min(bound, refined)
     bound = max(objective, bound)
     return BlockSolution(to, objective, bound, bound - objective <= 1e-9 * max(1.0, abs(bound)),
