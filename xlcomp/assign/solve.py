@@ -226,15 +226,15 @@ def refine_multipliers(block: Block, multipliers: FloatArray, target: float, sec
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
     k = block.csms
-    if sample is None:  # about 100 accounts per CSM, at most 6 million pairs
-        sample = min(max(10_000, 100 * k), 6_000_000 // max(1, k))
+    if sample is None:  # about 100 accounts per CSM, at most 3 million pairs
+        sample = min(max(10_000, 100 * k), 3_000_000 // max(1, k))
     picked = np.sort(rng.choice(block.accounts, size=min(sample, block.accounts), replace=False))
     share = len(picked) / block.accounts
     unit = max(1e-12, float(block.r.mean()))
     ai = np.repeat(picked, k)
     ci = np.tile(np.arange(k), len(picked))
-    base = np.where(block.eligible(ai, ci), block.scores(ai, ci), -np.inf).reshape(len(picked), k)
-    weight = (block.r[picked] / unit)[:, None]
+    base = np.where(block.eligible(ai, ci), block.scores(ai, ci), -np.inf).reshape(len(picked), k).astype(np.float32)
+    weight = (block.r[picked] / unit)[:, None].astype(np.float32)
     low = np.concatenate([block.L / unit, block.NL]) * share
     high = np.concatenate([block.U / unit, block.NU]) * share
     goal = target * share
@@ -242,9 +242,9 @@ def refine_multipliers(block: Block, multipliers: FloatArray, target: float, sec
     best, best_value, step, stale = lam.copy(), np.inf, 1.0, 0
     rows = np.arange(len(picked))
     while time.perf_counter() - started < seconds:
-        values = base - weight * lam[:k] - lam[k:]
+        values = base - weight * lam[:k].astype(np.float32) - lam[k:].astype(np.float32)
         choice = values.argmax(axis=1)
-        value = float(values[rows, choice].sum() + np.sum(np.where(lam > 0, lam * high, lam * low)))
+        value = float(values[rows, choice].sum(dtype=np.float64) + np.sum(np.where(lam > 0, lam * high, lam * low)))
         if value < best_value - 1e-9:
             best, best_value, stale = lam.copy(), value, 0
         else:
@@ -253,7 +253,7 @@ def refine_multipliers(block: Block, multipliers: FloatArray, target: float, sec
                 step, stale = step / 2, 0
                 if step < 1e-4:
                     break
-        load = np.concatenate([np.bincount(choice, weights=weight[:, 0], minlength=k),
+        load = np.concatenate([np.bincount(choice, weights=weight[:, 0].astype(np.float64), minlength=k),
                                np.bincount(choice, minlength=k).astype(np.float64)])
         edge = np.where(lam > 0, high, np.where(lam < 0, low, np.clip(load, low, high)))
         gradient = edge - load
@@ -375,7 +375,7 @@ def solve_block(block: Block, time_limit: float, gap: float,
     bound = lagrangian_bound(block, multipliers)
     left = time_limit - (time.perf_counter() - started)
     if bound - objective > gap * abs(bound) / 2:
-        seconds = min(15.0, max(left * 0.8, 0.1 * time_limit, 2.0))  # a loose bound is worse than a late one
+        seconds = min(15.0, max(left * 0.8, 0.25 * time_limit, 2.0))  # a loose bound is worse than a late one
         refined = lagrangian_bound(block, refine_multipliers(block, multipliers, objective, seconds))
         bound = min(bound, refined)
     bound = max(objective, bound)
