@@ -3,7 +3,10 @@
 >>> import xlcomp
 >>> result = xlcomp.calculate("plan.yaml", "roster.csv", "accounts.csv", "2027-Q1")  # doctest: +SKIP
 >>> result.summary  # doctest: +SKIP
+>>> xlcomp.assign("roster.csv", "accounts.csv", "rules.yaml").frame()  # book assignment  # doctest: +SKIP
 """
+
+from typing import Any
 
 from xlcomp._version import __version__
 from xlcomp.api import calculate
@@ -30,3 +33,12 @@ __all__ = [
     "RunResult", "UploadError", "UsageError", "XlcompError", "__version__", "calculate", "load_accounts",
     "load_inputs", "load_plan", "load_roster", "parse_period", "parse_plan", "run",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # xlcomp.assign (book assignment) is imported on first use: it needs the assign extra (SciPy) to solve
+    if name == "assign":
+        import importlib
+
+        return importlib.import_module("xlcomp.assign")
+    raise AttributeError(f"module 'xlcomp' has no attribute {name!r}")

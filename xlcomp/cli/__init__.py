@@ -66,7 +66,7 @@ def _register() -> None:
     # Each command module adds its commands to ``app`` when imported.
     from xlcomp.cli import core  # noqa: F401
 
-    for name in ("workbook", "recalc", "roi", "statements", "serve", "ledger", "lite"):
+    for name in ("workbook", "recalc", "roi", "statements", "serve", "ledger", "lite", "assign"):
         try:
             __import__(f"{__name__}.{name}")
         except ModuleNotFoundError as exc:
