@@ -48,7 +48,7 @@ def test_manifest_is_an_office_addin_with_custom_functions(client):
     urls = {url.get("id"): url.get("DefaultValue") for url in resources.iterfind("bt:Urls/bt:Url", NS)}
     ids = {kind: point.find(f"ov:{kind}/ov:SourceLocation", NS).get("resid") for kind in ("Script", "Page", "Metadata")}
     assert urls[ids["Script"]] == f"{BASE}/functions.js"
-    assert urls[ids["Page"]] == f"{BASE}/functions.html"
+    assert urls[ids["Page"]] == f"{BASE}/taskpane.html"  # the shared runtime: functions and task pane in one page
     assert urls[ids["Metadata"]] == f"{BASE}/functions.json"
     strings = {s.get("id"): s.get("DefaultValue") for s in resources.iterfind("bt:ShortStrings/bt:String", NS)}
     assert strings[point.find("ov:Namespace", NS).get("resid")] == "XLCOMP"

@@ -5,6 +5,11 @@
 in the same recalculation travel together through ``/api/batch``); ``manifest.xml`` is the add-in
 manifest that points Excel at all of them under the namespace ``XLCOMP``. The same registry makes
 the xlwings UDFs, so the two never list different functions.
+
+The manifest sets up a shared runtime, as Microsoft recommends for custom functions: the ``SharedRuntime``
+requirement and one long-lived ``<Runtime>`` on ``taskpane.html``, which is also the functions' page and function
+file, so the functions and the task pane share one JavaScript runtime (``taskpane.html`` loads ``office.js``, then
+``functions.js``). ``tests/server/test_officejs.py`` validates the manifest against Microsoft's schemas.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from xlcomp.workbook import layout
 from xlcomp.workbook.context import Context
 from xlcomp.workbook.plan_yaml import plan_yaml
 
-__all__ = ["metadata", "write_guide_sheet", "write_meta_sheet"]
+__all__ = ["FUNCTION_NOTES", "metadata", "write_guide_sheet", "write_meta_sheet"]
 
 SHEET_PURPOSE = (
     (layout.SHEET_GUIDE, "this page: how the workbook works"),
@@ -22,6 +22,18 @@ SHEET_PURPOSE = (
     (layout.SHEET_SUMMARY, "one row per CSM: payouts, total, attainment; charts; links to every CSM tab"),
     (layout.SHEET_ROI, "what the plan costs against the ARR it retains and expands, with benchmarks and scenarios"),
     ("CSM tabs", "one per CSM: the book, each metric, each component's tier walk and payout"),
+)
+
+# How to get the worksheet functions (docs/functions.md has the steps and the table of routes).
+FUNCTION_NOTES = (
+    "=CSM_TIERED, =CSM_COMMISSION, =CSM_ATTAINMENT, =CS_GRR, =CS_NRR, =CS_HEALTH and the other xlcomp functions "
+    "give the engine's numbers in your own sheets. Three ways to get them (docs/functions.md has the steps):",
+    "xlwings Lite (Windows, Mac, Excel on the web; nothing to install): run xlcomp lite --out lite, add the "
+    "xlwings Lite add-in (Home ▸ Add-ins), paste lite/main.py into its editor and save.",
+    "Office.js add-in (Windows, Mac, web; needs a server): run xlcomp serve over HTTPS and upload its "
+    "/manifest.xml (Home ▸ Add-ins ▸ My Add-ins ▸ Upload My Add-in); the functions are =XLCOMP.CSM_TIERED(…).",
+    "xlwings (Windows desktop, Python installed): pip install \"xlcomp[excel]\", xlwings addin install, "
+    "set UDF Modules to xlcomp.udfs and click Import Functions.",
 )
 
 
@@ -126,6 +138,14 @@ def write_guide_sheet(ctx: Context) -> None:
         notes = ("This is a template: fill the period's actuals in the Accounts table (renewed, upsell, "
                  "cross-sell and contraction ARR, scores, onboarding done, value identified, referrals).", *notes)
     for text in notes:
+        sheet.write_string(row, 1, text, styles.wrap)
+        sheet.set_row(row, 30)
+        row += 1
+    row += 1
+    sheet.write_string(row, 0, "Worksheet functions", styles.section)
+    sheet.write_blank(row, 1, None, styles.section_fill)
+    row += 1
+    for text in FUNCTION_NOTES:
         sheet.write_string(row, 1, text, styles.wrap)
         sheet.set_row(row, 30)
         row += 1
