@@ -2,7 +2,9 @@
 is evaluated and a table name when it is rendered (``Tiers_renewal[rate]``, ``Accounts[arr_start]``).
 
 Lookups (:class:`Lookup`, :class:`Match`, :class:`Index`, :class:`ColumnMin`) read tier tables and
-multiplier bands; :class:`Column` is a whole column inside an array formula.
+multiplier bands; :class:`Column` is a whole column inside an array formula, and :func:`SUM`,
+:func:`COUNTA` and :func:`SUMPRODUCT` add a table's columns up (the ROI sheet's totals): blanks are
+skipped, booleans count as 1 and 0.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ import numpy as np
 
 from xlcomp.rules.expr import Cells, Env, Expr, decimals
 
-__all__ = ["Column", "ColumnMin", "Index", "Lookup", "Match", "excel_column", "held_rows"]
+ZERO = Decimal(0)
+
+__all__ = ["COUNTA", "SUM", "SUMPRODUCT", "Aggregate", "Column", "ColumnMin", "Index", "Lookup", "Match",
+           "excel_column", "held_rows"]
 
 
 def excel_column(table: str, column: str) -> str:
@@ -130,3 +135,58 @@ class Match(Expr):
 
     def inputs(self) -> set[str]:
         return self.x.inputs() | {self.table}
+
+
+def _cells(value: Any) -> list[Any]:
+    """The values of a column (or one value) as a list of Python values (NumPy booleans become bools)."""
+    return value.tolist() if isinstance(value, np.ndarray) else [value]
+
+
+def _number(value: Any) -> Decimal:
+    return Decimal(int(value)) if isinstance(value, bool) else value
+
+
+@dataclass(frozen=True, eq=False)
+class Aggregate(Expr):
+    """``SUM(x)``, ``COUNTA(x)`` or ``SUMPRODUCT(a, b, …)`` over table columns (blanks skipped)."""
+
+    name: str
+    args: tuple[Expr, ...]
+
+    def evaluate(self, env: Env) -> Any:
+        columns = [_cells(arg.evaluate(env)) for arg in self.args]
+        if self.name == "SUM":
+            return sum((_number(v) for v in columns[0] if v is not None), ZERO)
+        if self.name == "COUNTA":
+            return Decimal(sum(1 for v in columns[0] if v is not None))
+        if self.name == "SUMPRODUCT":
+            total = ZERO
+            for row in zip(*columns, strict=True):
+                if all(v is not None for v in row):
+                    product = _number(row[0])
+                    for value in row[1:]:
+                        product = product * _number(value)
+                    total += product
+            return total
+        raise ValueError(f"no evaluation for {self.name}")
+
+    def render(self, cells: Cells) -> str:
+        return f"{self.name}({','.join(arg.render(cells) for arg in self.args)})"
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.args
+
+
+def SUM(column: Expr) -> Aggregate:  # noqa: N802 - named as the worksheet function
+    """``SUM(Table[column])``: the column's total."""
+    return Aggregate("SUM", (column,))
+
+
+def COUNTA(column: Expr) -> Aggregate:  # noqa: N802
+    """``COUNTA(Table[column])``: how many of the column's cells are not blank."""
+    return Aggregate("COUNTA", (column,))
+
+
+def SUMPRODUCT(*arrays: Expr) -> Aggregate:  # noqa: N802
+    """``SUMPRODUCT(a, b, …)``: Σ of the row-by-row products (a condition counts 1 or 0)."""
+    return Aggregate("SUMPRODUCT", arrays)
