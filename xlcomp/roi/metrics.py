@@ -1,8 +1,8 @@
 """ROI of a run (SPEC section 7): what the plan costs against the ARR it retains and expands.
 
-Every metric is exact (Decimal); a ratio whose denominator is 0 is ``None`` (undefined).
-The workbook's ROI sheet computes the same metrics as formulas; :data:`ROI_METRICS` is the order
-and the description both use.
+Every metric is exact (Decimal); a ratio whose denominator is 0 is ``None`` (undefined). Each is a
+rule of :mod:`xlcomp.rules.roi`, evaluated here on the run's sums and rendered by the workbook's ROI
+sheet as its formula; :data:`ROI_METRICS` is the order and the description both use.
 """
 
 from __future__ import annotations
@@ -10,12 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from xlcomp.engine.metrics import BookSums, churn_rate, gross_renewal_rate, net_revenue_retention
+from xlcomp.engine.metrics import BookSums
 from xlcomp.engine.run import RunResult
 from xlcomp.money import exactly
+from xlcomp.rules.payout import PERIOD_DAYS, PERIODS_PER_YEAR
+from xlcomp.rules.roi import METRIC_RULES, OVERHEAD_RATE, SUMMARY, SUPPORT_TEAM_COST, evaluate_all
+from xlcomp.rules.roi import Inputs as K
 
-__all__ = ["ROI_METRICS", "RoiMetric", "arr_per_csm", "book_totals", "cs_magic_number", "roi_metrics"]
+__all__ = ["ROI_METRICS", "RoiMetric", "arr_per_csm", "book_totals", "cs_magic_number", "roi_env", "roi_metrics",
+           "roi_values"]
 
 ZERO = Decimal(0)
 
@@ -62,50 +67,47 @@ def book_totals(result: RunResult) -> BookSums:
     return BookSums(sums=sums, accounts=accounts, logos_churned=churned)
 
 
-def _div(num: Decimal, den: Decimal) -> Decimal | None:
-    return None if den == 0 else num / den
-
-
 def cs_magic_number(renewed_arr: Decimal, expansion_arr: Decimal, cs_team_cost: Decimal,
                     support_team_cost: Decimal) -> Decimal | None:
     """CS magic number: (renewed ARR + expansion ARR) / (CS team cost + support team cost); None when the cost is 0."""
-    return _div(renewed_arr + expansion_arr, cs_team_cost + support_team_cost)
+    env = {K.RENEWED: renewed_arr, K.EXPANSION: expansion_arr, "cs_team_cost": cs_team_cost,
+           "support_team_cost": support_team_cost}
+    return METRIC_RULES["cs_magic_number"].evaluate(env)  # type: ignore[no-any-return]
 
 
 def arr_per_csm(arr: Decimal, fte: Decimal) -> Decimal | None:
     """Coverage: ARR per CSM (full-time equivalent); None when there are no CSMs."""
-    return _div(arr, fte)
+    return METRIC_RULES["arr_per_csm"].evaluate({K.ARR_START: arr, "fte": fte})  # type: ignore[no-any-return]
+
+
+def roi_env(result: RunResult, variable_cost: Decimal | None = None) -> dict[str, Any]:
+    """What the ROI rules read for a run: the Summary table (one row per CSM), the period, the plan's
+    inputs and the book lines over the Accounts table as the engine summed them (every CSM's book)."""
+    plan, period, csms = result.plan, result.period, result.csms
+    book = book_totals(result)
+    s = book.sum
+    return {
+        SUMMARY: {"base_salary": [c.csm.base_salary for c in csms],
+                        "target_variable": [c.csm.target_variable for c in csms],
+                        "days": [Decimal(c.days) for c in csms], "total_payout": [c.total for c in csms]},
+        PERIOD_DAYS: Decimal(period.days), PERIODS_PER_YEAR: Decimal(period.per_year),
+        OVERHEAD_RATE: plan.input("overhead_rate"), SUPPORT_TEAM_COST: plan.input("support_team_cost"),
+        K.ARR_START: s("arr_start"), K.RENEWABLE: s("renewable_arr"), K.RENEWED: s("renewed_arr"),
+        K.EXPANSION: s("upsell_arr") + s("cross_sell_arr"), K.CONTRACTION: s("contraction_arr"),
+        K.ACCOUNTS: Decimal(book.accounts), K.LOGOS: Decimal(book.logos_churned),
+        K.PAYOUTS: result.total if variable_cost is None else variable_cost,
+    }
+
+
+@exactly
+def roi_values(result: RunResult, variable_cost: Decimal | None = None) -> dict[str, Any]:
+    """Every line of the ROI sheet's book block and every metric, keyed as the rules name them
+    (:mod:`xlcomp.rules.roi`)."""
+    return evaluate_all(roi_env(result, variable_cost))
 
 
 @exactly
 def roi_metrics(result: RunResult, variable_cost: Decimal | None = None) -> Mapping[str, Decimal | None]:
     """The SPEC section 7 metrics of a run, in :data:`ROI_METRICS` order."""
-    plan, period = result.plan, result.period
-    book = book_totals(result)
-    s = book.sum
-    expansion = s("upsell_arr") + s("cross_sell_arr")
-    churned = s("renewable_arr") - s("renewed_arr")
-    per_period = Decimal(period.per_year * period.days)
-    base_cost = sum((c.csm.base_salary * c.days for c in result.csms), ZERO) / per_period
-    variable = result.total if variable_cost is None else variable_cost
-    overhead = plan.input("overhead_rate")
-    cs_team_cost = (base_cost + variable) * (1 + overhead)
-    support = plan.input("support_team_cost")
-    returns = s("renewed_arr") + expansion
-    fte = sum((Decimal(c.days) for c in result.csms), ZERO) / Decimal(period.days)
-    target_variable = sum((c.csm.target_variable for c in result.csms), ZERO)
-    ote = sum((c.csm.base_salary + c.csm.target_variable for c in result.csms), ZERO)
-    return {
-        "gross_renewal_rate": gross_renewal_rate(s("renewable_arr"), s("renewed_arr")).value,
-        "net_revenue_retention": net_revenue_retention(s("arr_start"), expansion, s("contraction_arr"), churned).value,
-        "logo_churn_rate": churn_rate(Decimal(book.logos_churned), Decimal(book.accounts)).value,
-        "base_cost": base_cost,
-        "variable_cost": variable,
-        "cs_team_cost": cs_team_cost,
-        "support_team_cost": support,
-        "cs_magic_number": cs_magic_number(s("renewed_arr"), expansion, cs_team_cost, support),
-        "fte": fte,
-        "arr_per_csm": arr_per_csm(s("arr_start"), fte),
-        "variable_share": _div(target_variable, ote),
-        "cost_per_retained_dollar": _div(variable, returns),
-    }
+    values = roi_values(result, variable_cost)
+    return {metric.name: values[metric.name] for metric in ROI_METRICS}

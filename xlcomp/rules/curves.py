@@ -27,20 +27,17 @@ from xlcomp.rules.expr import (
     ROUND,
     Binary,
     Cells,
-    Column,
     Env,
     Expr,
     Group,
     If,
-    Index,
     Input,
-    Lookup,
-    Match,
     Num,
     Operand,
     as_expr,
     decimals,
 )
+from xlcomp.rules.tables import Column, Index, Lookup, Match
 
 __all__ = ["BIG", "TIERS", "TIER_FROM", "TIER_PART", "TIER_RATE", "TIER_UPTO", "MarginalTiers", "attainment",
            "commission_curve", "curve_share", "held_rate", "tier_table", "walk_from", "walk_part", "walk_pay",

@@ -14,8 +14,9 @@ Semantics, as Excel computes them:
 - ``MIN(a, b)`` and ``MAX(a, b)`` keep the *last* argument on a tie (equal Decimals can differ in
   exponent: the tie goes to the computed value, not the constant, so ``MAX(0, x)`` keeps ``x``);
 - ``ROUND`` is half away from zero on the decimal value (:func:`xlcomp.money.excel_round`);
-- a table (tier table, multiplier bands) is bound to a mapping of column name to values at
-  evaluation and to its table name at rendering (``Tiers_renewal[rate]``).
+- a table (tier table, multiplier bands, the Accounts table) is bound to a mapping of column name to
+  values at evaluation and to its table name at rendering (``Tiers_renewal[rate]``): its nodes are
+  in :mod:`xlcomp.rules.tables`.
 
 Parentheses are the fewest Excel needs (operands of ``-`` and ``/`` on the right are grouped on a
 tie); :class:`Group` keeps parentheses a formula wants for reading.
@@ -23,7 +24,6 @@ tie); :class:`Group` keeps parentheses a formula wants for reading.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -32,9 +32,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["AND", "BLANK", "FALSE", "MAX", "MIN", "NOT", "OR", "ROUND", "Array", "Binary", "Blank", "Cells",
-           "Column", "ColumnMin", "Env", "Expr", "Func", "Group", "If", "Index", "Input", "IsBlank", "Literal",
-           "Lookup", "Match", "N", "Num", "Text", "as_expr", "decimals", "excel_column", "is_blank", "take"]
+__all__ = ["AND", "BLANK", "FALSE", "MAX", "MIN", "NOT", "OR", "ROUND", "Array", "Binary", "Blank", "Cells", "Env",
+           "Expr", "Func", "Group", "If", "Input", "IsBlank", "Literal", "N", "Num", "Operand", "Table", "Text",
+           "as_expr", "decimals", "is_blank", "take"]
 
 Array = np.ndarray[Any, Any]
 Env = Mapping[str, Any]
@@ -61,12 +61,6 @@ def take(env: Env, rows: Array, names: Iterable[str] | None = None) -> dict[str,
     """The environment of some rows: every array input (of ``names``, default all) cut to ``rows``."""
     wanted = env.keys() if names is None else names
     return {name: value[rows] if isinstance(value := env[name], np.ndarray) else value for name in wanted}
-
-
-def excel_column(table: str, column: str) -> str:
-    """A structured reference to a table column: ``Accounts[renewed_arr]`` (special characters escaped)."""
-    escaped = re.sub(r"(['#\[\]@])", r"'\1", column)
-    return f"{table}[{escaped}]"
 
 
 def is_blank(value: Any) -> Any:
@@ -450,109 +444,3 @@ def OR(*args: Operand) -> Expr:  # noqa: N802
 def AND(*args: Operand) -> Expr:  # noqa: N802
     """``AND(a, b, …)`` (one argument: itself)."""
     return as_expr(args[0]) if len(args) == 1 else Func("AND", tuple(as_expr(a) for a in args))
-
-
-@dataclass(frozen=True, eq=False)
-class Column(Expr):
-    """A column of a table input, rendered ``Table[column]`` (used inside array formulas)."""
-
-    table: str
-    column: str
-
-    def evaluate(self, env: Env) -> Any:
-        return decimals(env[self.table][self.column])
-
-    def render(self, cells: Cells) -> str:
-        return excel_column(cells[self.table], self.column)
-
-    def inputs(self) -> set[str]:
-        return {self.table}
-
-
-@dataclass(frozen=True, eq=False)
-class ColumnMin(Expr):
-    """``MIN(Table[column])``: the smallest value of a table column."""
-
-    table: str
-    column: str
-
-    def evaluate(self, env: Env) -> Any:
-        return min(v for v in env[self.table][self.column] if v is not None)
-
-    def render(self, cells: Cells) -> str:
-        return f"MIN({excel_column(cells[self.table], self.column)})"
-
-    def inputs(self) -> set[str]:
-        return {self.table}
-
-
-def held_rows(lows: Sequence[Decimal | None], values: Any) -> Any:
-    """``MATCH(value, lows, 1) - 1``: the row of the last lower bound at most each value (0 below all)."""
-    index = np.searchsorted(decimals(lows), values, side="right") - 1
-    return np.maximum(index, 0)
-
-
-@dataclass(frozen=True, eq=False)
-class Lookup(Expr):
-    """``INDEX(Table[result], MATCH(x, Table[key], 1))``: the row of the last key at most ``x`` (keys ascending)."""
-
-    x: Expr
-    table: str
-    key: str
-    result: str
-
-    def evaluate(self, env: Env) -> Any:
-        table = env[self.table]
-        x = self.x.evaluate(env)
-        picked = decimals(table[self.result])[held_rows(table[self.key], x)]
-        return picked
-
-    def render(self, cells: Cells) -> str:
-        name = cells[self.table]
-        return (f"INDEX({excel_column(name, self.result)},MATCH({self.x.render(cells)},"
-                f"{excel_column(name, self.key)},1))")
-
-    def children(self) -> tuple[Expr, ...]:
-        return (self.x,)
-
-    def inputs(self) -> set[str]:
-        return self.x.inputs() | {self.table}
-
-
-@dataclass(frozen=True, eq=False)
-class Index(Expr):
-    """``INDEX(Table[column], row)``: one cell of a table column (``row`` from 1)."""
-
-    table: str
-    column: str
-    row: int
-
-    def evaluate(self, env: Env) -> Any:
-        return env[self.table][self.column][self.row - 1]
-
-    def render(self, cells: Cells) -> str:
-        return f"INDEX({excel_column(cells[self.table], self.column)},{self.row})"
-
-    def inputs(self) -> set[str]:
-        return {self.table}
-
-
-@dataclass(frozen=True, eq=False)
-class Match(Expr):
-    """``MATCH(x, Table[column], 1)``: the row (from 1) of the last value at most ``x`` (values ascending)."""
-
-    x: Expr
-    table: str
-    column: str
-
-    def evaluate(self, env: Env) -> Any:
-        return held_rows(env[self.table][self.column], self.x.evaluate(env)) + 1
-
-    def render(self, cells: Cells) -> str:
-        return f"MATCH({self.x.render(cells)},{excel_column(cells[self.table], self.column)},1)"
-
-    def children(self) -> tuple[Expr, ...]:
-        return (self.x,)
-
-    def inputs(self) -> set[str]:
-        return self.x.inputs() | {self.table}

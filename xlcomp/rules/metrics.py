@@ -17,7 +17,8 @@ from typing import Any, Protocol
 from xlcomp.model.metrics import SUM_FIELDS, metric_def
 from xlcomp.model.people import Csm
 from xlcomp.model.plan import Plan
-from xlcomp.rules.expr import BLANK, Expr, If, Input, N, excel_column
+from xlcomp.rules.expr import BLANK, Expr, If, Input, N
+from xlcomp.rules.tables import excel_column
 
 __all__ = ["ACCOUNTS_TABLE", "ACCOUNT_COLUMNS", "BOOK_ITEMS", "BookItem", "MetricSpec", "Sums", "book_items",
            "metric_env", "metric_spec", "metric_specs", "needed_metrics"]

@@ -26,16 +26,15 @@ from xlcomp.rules.expr import (
     NOT,
     OR,
     ROUND,
-    ColumnMin,
     Expr,
     Func,
     If,
     Input,
-    Lookup,
     N,
     Num,
     as_expr,
 )
+from xlcomp.rules.tables import ColumnMin, Lookup
 
 __all__ = ["BANDS", "PERIODS_PER_YEAR", "PERIOD_DAYS", "Inputs", "band_min", "band_table", "bonus_attainment",
            "bonus_curve_share", "bonus_payout", "bonus_share", "commission_amount", "commission_attainment",

@@ -1,15 +1,19 @@
 """The ROI sheet: the SPEC section 7 metrics as live formulas beside their benchmarks, with a
-traffic light, and the what-if scenarios (engine re-runs at 80%, 100% and 120% of actual)."""
+traffic light, and the what-if scenarios (engine re-runs at 80%, 100% and 120% of actual).
+
+Every formula is a rule of :mod:`xlcomp.rules.roi` rendered on this sheet's cells; every cached
+value is the same rule evaluated by :func:`xlcomp.roi.metrics.roi_values`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 
-from xlcomp.ooxml.refs import cell, chart_text, column_ref
-from xlcomp.roi.metrics import ROI_METRICS, book_totals, roi_metrics
+from xlcomp.ooxml.refs import cell, chart_text
+from xlcomp.roi.metrics import ROI_METRICS, roi_values
 from xlcomp.roi.scenarios import run_scenarios
+from xlcomp.rules import roi as rules
+from xlcomp.rules.payout import PERIOD_DAYS, PERIODS_PER_YEAR
+from xlcomp.rules.roi import BENCHMARKS, Benchmark
 from xlcomp.workbook import layout
 from xlcomp.workbook.context import Context, num
 
@@ -18,52 +22,6 @@ __all__ = ["BENCHMARKS", "SCENARIOS", "Benchmark", "write_roi_sheet"]
 SCENARIOS = (Decimal("0.8"), Decimal("1"), Decimal("1.2"))
 LABEL, VALUE, BENCH, STATUS, EXTRA, DEFINITION = range(6)
 
-
-@dataclass(frozen=True)
-class Benchmark:
-    """Healthy between ``good`` bounds; to watch between ``watch`` bounds; otherwise act (None = open)."""
-
-    text: str
-    good: tuple[Decimal | None, Decimal | None]
-    watch: tuple[Decimal | None, Decimal | None]
-
-    def status(self, value: Decimal | None) -> str:
-        """``healthy``, ``watch`` or ``act`` (``""`` with no value), as the sheet's formula decides."""
-        if value is None:
-            return ""
-        if _inside(value, self.good):
-            return "healthy"
-        if _inside(value, self.watch):
-            return "watch"
-        return "act"
-
-    def formula(self, value: str) -> str:
-        """The status formula for the value in cell ``value``."""
-        return (f'=IF({value}="","",IF({_test(value, self.good)},"healthy",'
-                f'IF({_test(value, self.watch)},"watch","act")))')
-
-
-def _inside(value: Decimal, bounds: tuple[Decimal | None, Decimal | None]) -> bool:
-    low, high = bounds
-    return (low is None or value >= low) and (high is None or value <= high)
-
-
-def _test(value: str, bounds: tuple[Decimal | None, Decimal | None]) -> str:
-    low, high = bounds
-    parts = []
-    if low is not None:
-        parts.append(f"{value}>={low}")
-    if high is not None:
-        parts.append(f"{value}<={high}")
-    return f"AND({','.join(parts)})" if len(parts) > 1 else parts[0]
-
-
-D = Decimal
-BENCHMARKS = {
-    "cs_magic_number": Benchmark("healthy above 5", (D(5), None), (D(3), D(5))),
-    "arr_per_csm": Benchmark("about 2,000,000 per CSM", (D(1_500_000), D(2_500_000)), (D(1_000_000), D(3_000_000))),
-    "variable_share": Benchmark("10–30% of on-target earnings", (D("0.10"), D("0.30")), (D("0.05"), D("0.40"))),
-}
 
 _KIND = {"rate": "percent", "money": "money", "ratio": "factor", "count": "number"}
 
@@ -81,15 +39,12 @@ def write_roi_sheet(ctx: Context) -> None:
     sheet.write_string(0, 0, f"ROI: {ctx.plan.name}", styles.title)
     sheet.write_string(1, 0, f"{ctx.period.label} · what the plan costs against the ARR it retains and expands; "
                              f"live formulas over Accounts and Summary", styles.subtitle)
-    book = book_totals(result)
-    s = book.sum
-
-    def acc(column: str) -> str:
-        return column_ref(layout.ACCOUNTS_TABLE, column)
-
-    def summ(column: str) -> str:
-        return column_ref(layout.SUMMARY_TABLE, column)
-
+    values = roi_values(result)
+    # every rule's inputs: the tables and defined names, then each line's and metric's cell
+    cells: dict[str, str] = {rules.ACCOUNTS: layout.ACCOUNTS_TABLE, rules.SUMMARY: layout.SUMMARY_TABLE,
+                             PERIOD_DAYS: "period_days", PERIODS_PER_YEAR: "periods_per_year",
+                             rules.OVERHEAD_RATE: "input_overhead_rate",
+                             rules.SUPPORT_TEAM_COST: "input_support_team_cost"}
     row = 3
 
     def section(text: str) -> None:
@@ -100,82 +55,33 @@ def write_roi_sheet(ctx: Context) -> None:
         row += 1
 
     section("Book and team")
-    cells: dict[str, str] = {}
-
-    def line(key: str, label: str, formula: str, kind: str, value: Decimal | int | None, note: str = "") -> None:
-        nonlocal row
-        sheet.write_string(row, LABEL, label, styles.label_indent)
-        sheet.write_formula(row, VALUE, formula, styles.calc[kind], num(value))
-        if note:
-            sheet.write_string(row, DEFINITION, note, styles.note)
-        cells[key] = cell(row, VALUE)
+    for line in rules.BOOK_LINES:
+        sheet.write_string(row, LABEL, line.label, styles.label_indent)
+        sheet.write_formula(row, VALUE, line.rule.formula(cells), styles.calc[line.kind], num(values[line.key]))
+        if line.note:
+            sheet.write_string(row, DEFINITION, line.note, styles.note)
+        cells[line.key] = cell(row, VALUE)
         row += 1
-
-    accounts = sum(c.sums.accounts for c in result.csms)
-    line("arr_start", "ARR at the start", f"=SUM({acc('arr_start')})", "money", s("arr_start"))
-    line("renewable", "Renewable ARR", f"=SUM({acc('renewable_arr')})", "money", s("renewable_arr"))
-    line("renewed", "Renewed ARR", f"=SUM({acc('renewed_arr')})", "money", s("renewed_arr"))
-    line("expansion", "Expansion ARR", f"=SUM({acc('upsell_arr')})+SUM({acc('cross_sell_arr')})", "money",
-         s("upsell_arr") + s("cross_sell_arr"), "upsell + cross-sell")
-    line("contraction", "Contraction ARR", f"=SUM({acc('contraction_arr')})", "money", s("contraction_arr"))
-    line("churned", "Churned ARR", f"={cells['renewable']}-{cells['renewed']}", "money",
-         s("renewable_arr") - s("renewed_arr"), "renewable - renewed")
-    line("accounts", "Accounts", f"=COUNTA({acc('account_id')})", "count", accounts)
-    line("logos", "Accounts churned", f"=SUMPRODUCT(({acc('renewable_arr')}>0)*({acc('renewed_arr')}=0))", "count",
-         book.logos_churned, "renewable ARR, nothing renewed")
-    base_total = sum((c.csm.base_salary for c in result.csms), Decimal(0))
-    tv_total = sum((c.csm.target_variable for c in result.csms), Decimal(0))
-    line("base", "Σ base salary (annual)", f"=SUM({summ('base_salary')})", "money", base_total)
-    line("tv", "Σ target variable pay (annual)", f"=SUM({summ('target_variable')})", "money", tv_total)
-    line("days", "Σ days employed", f"=SUM({summ('days')})", "count", sum(c.days for c in result.csms))
-    line("payouts", "Σ payouts", f"=SUM({summ('total_payout')})", "money", result.total)
-    line("overhead", "Overhead rate", "=input_overhead_rate", "percent", ctx.plan.input("overhead_rate"),
-         "input_overhead_rate on the Plan sheet")
-    line("support", "Support team cost (period)", "=input_support_team_cost", "money",
-         ctx.plan.input("support_team_cost"), "input_support_team_cost on the Plan sheet")
     row += 1
 
     section("ROI metrics")
     for col, text in enumerate(("metric", "value", "benchmark", "status", "", "definition")):
         sheet.write_string(row, col, text, styles.header)
     row += 1
-    metrics = roi_metrics(result)
-    c = cells
-    returns = f"({c['renewed']}+{c['expansion']})"
     metric_cells: dict[str, str] = {}
-
-    def m(name: str) -> str:
-        return metric_cells[name]
-
-    formulas: dict[str, Callable[[], str]] = {
-        "gross_renewal_rate": lambda: f'=IF({c["renewable"]}=0,"",{c["renewed"]}/{c["renewable"]})',
-        "net_revenue_retention": lambda: (f'=IF({c["arr_start"]}=0,"",({c["arr_start"]}+{c["expansion"]}'
-                                          f'-{c["contraction"]}-{c["churned"]})/{c["arr_start"]})'),
-        "logo_churn_rate": lambda: f'=IF({c["accounts"]}=0,"",{c["logos"]}/{c["accounts"]})',
-        "base_cost": lambda: (f"=SUMPRODUCT({summ('base_salary')},{summ('days')})"
-                              f"/(periods_per_year*period_days)"),
-        "variable_cost": lambda: f"={c['payouts']}",
-        "cs_team_cost": lambda: f"=({m('base_cost')}+{m('variable_cost')})*(1+{c['overhead']})",
-        "support_team_cost": lambda: f"={c['support']}",
-        "cs_magic_number": lambda: (f'=IF({m("cs_team_cost")}+{m("support_team_cost")}=0,"",'
-                                    f'{returns}/({m("cs_team_cost")}+{m("support_team_cost")}))'),
-        "fte": lambda: f"={c['days']}/period_days",
-        "arr_per_csm": lambda: f'=IF({m("fte")}=0,"",{c["arr_start"]}/{m("fte")})',
-        "variable_share": lambda: f'=IF({c["base"]}+{c["tv"]}=0,"",{c["tv"]}/({c["base"]}+{c["tv"]}))',
-        "cost_per_retained_dollar": lambda: f'=IF({returns}=0,"",{m("variable_cost")}/{returns})',
-    }
     first_metric = row
     for metric in ROI_METRICS:
-        value = metrics[metric.name]
+        value = values[metric.name]
         kind = _KIND.get(metric.unit, "number")
         sheet.write_string(row, LABEL, metric.name, styles.label_indent)
-        if metric.name in formulas:
-            sheet.write_formula(row, VALUE, formulas[metric.name](), styles.calc[kind], num(value))
+        rule = rules.METRIC_RULES.get(metric.name)
+        if rule is not None:
+            sheet.write_formula(row, VALUE, rule.formula(cells), styles.calc[kind], num(value))
         elif value is None:
             sheet.write_blank(row, VALUE, None, styles.fixed[kind])
         else:  # a metric this sheet has no formula for: the engine's value
             sheet.write_number(row, VALUE, float(value), styles.fixed[kind])
-        metric_cells[metric.name] = cell(row, VALUE)
+        metric_cells[metric.name] = cells[metric.name] = cell(row, VALUE)
         benchmark = BENCHMARKS.get(metric.name)
         if benchmark is not None:
             sheet.write_string(row, BENCH, benchmark.text, styles.label)
