@@ -242,8 +242,11 @@ def _ledger_plan() -> str:
 
 
 def _setup_ledger(size: str, work: Path) -> dict[str, Any]:
+    from sqlalchemy import select
+
     from xlcomp.demo.sample import sample_book
     from xlcomp.ledger import CloseInputs, close_period, open_ledger
+    from xlcomp.ledger.schema import SHARES
 
     csms, accounts = SIZES[size]["ledger"]
     work.mkdir(parents=True, exist_ok=True)
@@ -256,15 +259,19 @@ def _setup_ledger(size: str, work: Path) -> dict[str, Any]:
     q2["csm_id"] = q1["csm_id"].to_numpy()               # the same owners and segments: one book all year
     q2["segment"] = q1["segment"].to_numpy()
     q2.to_csv(work / "q2.csv", index=False)
-    churned = q1[q1["upsell_arr"].astype(float) > 0]["account_id"].head(max(1, accounts // 1000))
-    (work / "churn.csv").write_text("account_id,churn_date\n" + "".join(f"{a},2027-05-15\n" for a in churned),
-                                    encoding="utf-8")
     pristine = work / "q1.sqlite"
     engine = open_ledger(f"sqlite:///{pristine.as_posix()}")
+    wanted = max(1, accounts // 1000)
     try:
         close_period(engine, CloseInputs(plan, work / "roster.csv", work / "q1.csv", "2027-Q1", by="bench"))
+        with engine.connect() as connection:   # churn accounts Q1 paid a commission on (their shares)
+            rows = connection.execute(select(SHARES.c.account_id, SHARES.c.share).order_by(SHARES.c.account_id)
+                                      .limit(wanted * 20)).all()
     finally:
         engine.dispose()
+    churned = list(dict.fromkeys(account for account, share in rows if share))[:wanted]
+    (work / "churn.csv").write_text("account_id,churn_date\n" + "".join(f"{a},2027-05-15\n" for a in churned),
+                                    encoding="utf-8")
     return {"work": work, "plan": plan, "pristine": pristine, "csms": csms, "accounts": accounts,
             "churned": len(churned)}
 

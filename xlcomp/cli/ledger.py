@@ -45,6 +45,9 @@ def close(
     reopen: Annotated[bool, typer.Option("--reopen", help="Record a new version of a closed period.")] = False,
     reason: Annotated[str | None, typer.Option("--reason", help="Why a closed period is reopened.")] = None,
     workbook: Annotated[bool, typer.Option("--workbook/--no-workbook", help="Also write the Excel workbook.")] = True,
+    statements: Annotated[bool, typer.Option("--statements/--no-statements", help="Also write one statement per "
+                                             "CSM into OUT/statements (ledger lines, year to date, balance).")] = False,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="With --statements: PDF as well as HTML.")] = True,
 ) -> None:
     """Close a period into the ledger: the calc outputs plus its ledger lines and balances, recorded for good."""
     from xlcomp.ledger import CloseInputs, close_period, open_ledger
@@ -62,6 +65,12 @@ def close(
                 from xlcomp.workbook.writer import stage_workbook
 
                 stage_workbook(outputs, closed.run, out)
+            if statements:   # the ledger passes plain panels; the statements never import the ledger
+                from xlcomp.ledger.panels import ledger_panels
+                from xlcomp.statements.ledger_view import stage_statements
+
+                stage_statements(outputs, closed.run, out / "statements", ledger=ledger_panels(closed), pdf=pdf,
+                                 plan_text=plan.read_text(encoding="utf-8-sig"))
 
         closed = close_period(engine, inputs, stage=stage)
         written = outputs.commit()
