@@ -71,3 +71,39 @@ def test_a_draw_and_a_balance_on_the_statement(tmp_path):
 def test_close_without_statements_writes_none(tmp_path):
     q3 = three_quarters(tmp_path)
     assert not (q3 / "statements").exists()
+
+
+def test_the_workbook_of_a_close_has_a_ledger_sheet_with_live_balances(tmp_path):
+    import openpyxl
+
+    from xlcomp.ooxml.libreoffice import recalculate
+
+    q3 = three_quarters(tmp_path, "--workbook")
+    [target] = q3.glob("*.xlsx")
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames[:7] == ["Guide", "Plan", "Roster", "Accounts", "Summary", "ROI", "Ledger"]
+    sheet = book["Ledger"]
+    assert set(sheet.tables) == {"LedgerLines", "LedgerYtd", "LedgerBalance"}
+    lines = [[c.value for c in row] for row in sheet[sheet.tables["LedgerLines"].ref]][1:]
+    # C1's carried-in lines at Q3: Q2's correction and A1's clawback (see test_year)
+    assert [(r[0], r[1], r[2], r[3], r[6]) for r in lines] == [("C1", "prior_period", "upsell", 500, "2027-Q2@2"),
+                                                               ("C1", "clawback", "upsell", -1000, "2027-Q1@1")]
+    ytd = [[c.value for c in row] for row in sheet[sheet.tables["LedgerYtd"].ref]][1:]
+    assert [(r[0], r[1], r[6], r[7]) for r in ytd] == [("C1", "renewal", 17000.01, 11111.12),
+                                                       ("C2", "renewal", 7222.22, 4444.45),
+                                                       ("C3", "renewal", 2777.78, 1666.67)]
+    assert ytd[0][8].startswith("=G") and "-H" in ytd[0][8]
+    balance_ref = sheet.tables["LedgerBalance"].ref
+    balance = [[c.value for c in row] for row in sheet[balance_ref]]
+    assert balance[0] == ["csm_id", "name", "ledger_lines", "gross", "balance_in", "draw", "recoverable", "payable",
+                          "balance_out"]
+    assert balance[1][2].startswith("=SUMIFS(") and balance[1][7].startswith("=MAX(0,")
+    [recomputed] = recalculate([target], tmp_path / "recalc")
+    values = openpyxl.load_workbook(recomputed, data_only=True)["Ledger"]
+    rows = {r[0]: [round(v, 2) if isinstance(v, float | int) and not isinstance(v, bool) else v for v in r]
+            for r in ([c.value for c in row] for row in values[balance_ref])}
+    # C1: ledger lines 500.00 - 1,000.00; gross 5,388.89, payable 5,388.89 (the numbers of summary.csv)
+    assert rows["C1"][2:] == [-500, 5388.89, 0, 0, False, 5388.89, 0]
+    assert rows["C2"][7] == 2777.77 and rows["C3"][7] == 1111.11
+    ytd_values = [[c.value for c in row] for row in values[sheet.tables["LedgerYtd"].ref]][1:]
+    assert [round(r[8], 2) for r in ytd_values] == [5888.89, 2777.77, 1111.11]

@@ -61,10 +61,11 @@ def close(
         def stage(closed: Closed) -> None:
             outputs.add(out / "payouts.csv", close_payouts_csv(closed))
             outputs.add(out / "summary.csv", close_summary_csv(closed))
-            if workbook:
+            if workbook:   # with a Ledger sheet: the lines carried in, the year to date, the balances
+                from xlcomp.ledger.panels import ledger_panels
                 from xlcomp.workbook.writer import stage_workbook
 
-                stage_workbook(outputs, closed.run, out)
+                stage_workbook(outputs, closed.run, out, ledger=ledger_panels(closed))
             if statements:   # the ledger passes plain panels; the statements never import the ledger
                 from xlcomp.ledger.panels import ledger_panels
                 from xlcomp.statements.ledger_view import stage_statements

@@ -32,7 +32,13 @@ def ledger_panels(closed: Closed) -> dict[str, LedgerPanel]:
     ytd: dict[str, list[YtdLine]] = defaultdict(list)
     for derivation in ytd_lines(closed):
         ytd[derivation.csm_id].append(derivation)
+    roster = closed.run.roster.by_id()
+
+    def recoverable(csm_id: str) -> bool:
+        draw = roster[csm_id].draw if csm_id in roster else None
+        return bool(draw is not None and draw.recoverable)
+
     return {row.csm_id: LedgerPanel(closed.period.label, closed.version, tuple(lines[row.csm_id]),
                                     tuple(ytd[row.csm_id]), row.gross, row.balance_in, row.draw, row.payable,
-                                    row.balance_out)
+                                    row.balance_out, row.name, recoverable(row.csm_id))
             for row in closed.csms}

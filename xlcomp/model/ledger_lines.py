@@ -72,6 +72,8 @@ class LedgerPanel:
     draw: Decimal
     payable: Decimal
     balance_out: Decimal
+    name: str = ""
+    draw_recoverable: bool = False   # a recoverable draw is added to the balance owed; a guarantee is not
 
     def record(self) -> dict[str, Any]:
         """The panel as plain JSON data (exact decimal text)."""
