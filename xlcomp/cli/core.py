@@ -19,6 +19,7 @@ from xlcomp.load.inputs import load_inputs
 from xlcomp.model.period import parse_period
 from xlcomp.outputs import OutputSet, payouts_csv, summary_csv
 from xlcomp.roi.lint import lint_inputs, lint_plan, lint_run
+from xlcomp.run_inputs import RUN_INPUTS, inputs_json
 from xlcomp.workbook.writer import stage_workbook
 
 PlanOpt = Annotated[Path, typer.Option("--plan", "-p", help="Plan YAML file.")]
@@ -72,6 +73,7 @@ def calc(
     with OutputSet() as outputs:
         outputs.add(out / "payouts.csv", payouts_csv(result))
         outputs.add(out / "summary.csv", summary_csv(result))
+        outputs.add(out / RUN_INPUTS, inputs_json("calc", period, plan=plan, roster=roster, accounts=accounts))
         book = stage_workbook(outputs, result, out, protect_password) if workbook else None
         written = outputs.commit()
     elapsed = time.perf_counter() - started
