@@ -1,4 +1,4 @@
-"""The five benchmarks of the speed contract, each with a ``full`` size (``make bench``) and a
+"""The benchmarks of the speed contract, each with a ``full`` size (``make bench``) and a
 ``tiny`` size (run by the test suite so the harness cannot rot)."""
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from benchmarks.case import Case
 
 SIZES = {
     "full": {"write": (500, 50_000), "engine": (10_000, 1_000_000), "batch": (40, 40, 2_000),
-             "assign": (1_000, 100_000)},
-    "tiny": {"write": (6, 120), "engine": (50, 2_000), "batch": (4, 5, 60), "assign": (12, 400)},
+             "assign": (1_000, 100_000), "ledger": (10_000, 1_000_000)},
+    "tiny": {"write": (6, 120), "engine": (50, 2_000), "batch": (4, 5, 60), "assign": (12, 400),
+             "ledger": (20, 600)},
 }
 PLAN = "full_service"
 
@@ -287,6 +288,108 @@ def _assign_notes(state: dict[str, Any]) -> str:
             f"{moved:,} moves; " + "; ".join(solution.methods))
 
 
+# ledger_close: close of the second quarter (a YTD component, clawbacks) against calc of the same inputs
+
+
+def _ledger_plan() -> str:
+    """The full-service preset with a year-to-date renewal bonus and 90-day clawbacks on both commissions."""
+    from xlcomp.demo.project import preset_text
+
+    text = preset_text(PLAN)
+    text = text.replace("    metric: gross_renewal_rate\n    weight: 0.5",
+                        "    metric: gross_renewal_rate\n    measure: ytd\n    weight: 0.5", 1)
+    for metric in ("upsell_arr", "cross_sell_arr"):
+        text = text.replace(f"    metric: {metric}\n", f"    metric: {metric}\n    clawback: {{days: 90}}\n", 1)
+    assert text.count("measure: ytd") == 1 and text.count("clawback:") == 2, "the preset changed"
+    return text
+
+
+def _setup_ledger(size: str, work: Path) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from xlcomp.demo.sample import sample_book
+    from xlcomp.ledger import CloseInputs, close_period, open_ledger
+    from xlcomp.ledger.schema import SHARES
+
+    csms, accounts = SIZES[size]["ledger"]
+    work.mkdir(parents=True, exist_ok=True)
+    plan = work / "plan.yaml"
+    plan.write_text(_ledger_plan(), encoding="utf-8")
+    roster, q1 = sample_book(csms, accounts, 7, "2027-Q1")
+    roster.to_csv(work / "roster.csv", index=False)
+    q1.to_csv(work / "q1.csv", index=False)
+    _, q2 = sample_book(csms, accounts, 8, "2027-Q2")   # same account ids, other amounts
+    q2["csm_id"] = q1["csm_id"].to_numpy()               # the same owners and segments: one book all year
+    q2["segment"] = q1["segment"].to_numpy()
+    q2.to_csv(work / "q2.csv", index=False)
+    pristine = work / "q1.sqlite"
+    engine = open_ledger(f"sqlite:///{pristine.as_posix()}")
+    wanted = max(1, accounts // 1000)
+    try:
+        close_period(engine, CloseInputs(plan, work / "roster.csv", work / "q1.csv", "2027-Q1", by="bench"))
+        with engine.connect() as connection:   # churn accounts Q1 paid a commission on (their shares)
+            rows = connection.execute(select(SHARES.c.account_id, SHARES.c.share).order_by(SHARES.c.account_id)
+                                      .limit(wanted * 20)).all()
+    finally:
+        engine.dispose()
+    churned = list(dict.fromkeys(account for account, share in rows if share))[:wanted]
+    (work / "churn.csv").write_text("account_id,churn_date\n" + "".join(f"{a},2027-05-15\n" for a in churned),
+                                    encoding="utf-8")
+    return {"work": work, "plan": plan, "pristine": pristine, "csms": csms, "accounts": accounts,
+            "churned": len(churned)}
+
+
+def _ledger_close(state: dict[str, Any]) -> None:
+    from xlcomp.ledger import CloseInputs, close_period, open_ledger
+    from xlcomp.ledger.close import Closed
+    from xlcomp.ledger.outputs import close_payouts_csv, close_summary_csv
+    from xlcomp.outputs import OutputSet
+
+    work = state["work"]
+    db = work / "q2.sqlite"
+    shutil.copyfile(state["pristine"], db)   # a fresh ledger holding Q1 (the copy is timed too)
+    engine = open_ledger(f"sqlite:///{db.as_posix()}")
+    out = work / "close"
+    inputs = CloseInputs(state["plan"], work / "roster.csv", work / "q2.csv", "2027-Q2", churn=work / "churn.csv",
+                         by="bench")
+    try:
+        with OutputSet() as outputs:
+            def stage(closed: Closed) -> None:
+                outputs.add(out / "payouts.csv", close_payouts_csv(closed))
+                outputs.add(out / "summary.csv", close_summary_csv(closed))
+
+            closed = close_period(engine, inputs, stage=stage)
+            outputs.commit()
+    finally:
+        engine.dispose()
+    state["lines"] = len(closed.lines)
+    state["clawbacks"] = sum(1 for line in closed.lines if line.kind == "clawback")
+
+
+def _ledger_calc(state: dict[str, Any]) -> None:
+    from xlcomp.engine.run import run
+    from xlcomp.load.inputs import load_inputs
+    from xlcomp.load.plan import load_plan
+    from xlcomp.model.period import parse_period
+    from xlcomp.outputs import OutputSet, payouts_csv, summary_csv
+
+    work = state["work"]
+    plan = load_plan(state["plan"])
+    roster, book = load_inputs(plan, work / "roster.csv", work / "q2.csv")
+    result = run(plan, roster, book, parse_period("2027-Q2"))
+    out = work / "calc"
+    with OutputSet() as outputs:
+        outputs.add(out / "payouts.csv", payouts_csv(result))
+        outputs.add(out / "summary.csv", summary_csv(result))
+        outputs.commit()
+
+
+def _ledger_notes(state: dict[str, Any]) -> str:
+    return (f"{state['csms']:,} CSMs x {state['accounts']:,} accounts, SQLite; Q2 close after Q1 (renewal measure: "
+            f"ytd, 90-day clawbacks, {state['churned']} churned accounts, {state.get('clawbacks', 0)} clawback lines, "
+            f"{state.get('lines', 0):,} lines) vs calc --no-workbook of Q2; both read the CSV files")
+
+
 CASES = [
     Case("workbook_write", "xlcomp writing the workbook", "raw XlsxWriter, same cells and formulas, no styles", 1.2,
          _setup_write, _write_ours, _write_raw, _write_notes),
@@ -300,4 +403,6 @@ CASES = [
     Case("assign_scale", "xlcomp assign's solve (HiGHS), 60 s limit",
          "reading and checking the same roster and accounts", 30.0, _setup_assign, _assign_ours,
          _assign_baseline, _assign_notes),
+    Case("ledger_close", "close of 2027-Q2 into the ledger (SQLite), no workbook",
+         "calc of the same inputs, no workbook", 1.3, _setup_ledger, _ledger_close, _ledger_calc, _ledger_notes),
 ]

@@ -41,7 +41,8 @@ def test_calc_writes_the_spec_csvs(project, tmp_path):
     assert summary[0] == {"csm_id": "CSM-1", "name": "Ada Lovelace", "base_salary": "160000.00",
                           "target_variable": "40000.00", "proration": "1.000000", "payout_total": "11016.31"}
     assert [s["proration"] for s in summary] == ["1.000000", "0.500000", "0.344444"]
-    assert sorted(p.name for p in out.iterdir()) == ["payouts.csv", "summary.csv"]
+    # inputs.json: the inputs' paths and hashes, so xlcomp diff can recompute each step
+    assert sorted(p.name for p in out.iterdir()) == ["inputs.json", "payouts.csv", "summary.csv"]
 
 
 def test_bad_inputs_exit_1_name_every_place_and_write_nothing(project, tmp_path):

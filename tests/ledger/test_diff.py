@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 
 from tests.ledger.test_views import two_quarters
+from tests.ledger.year import project
 from xlcomp.cli import main
 
 
@@ -19,4 +20,57 @@ def test_diff_of_two_ledger_versions_and_of_two_folders(tmp_path, capsys):
             {"csm_id": "C1", "cause": "computed", "component": "upsell", "before": "2000.00", "after": "2500.00",
              "delta": "500.00"}]
     assert main(["diff", str(tmp_path / "q2"), str(tmp_path / "q2b"), "--out", str(tmp_path / "d2")]) == 0
-    assert (tmp_path / "d2" / "diff.csv").read_text().splitlines()[1] == "C1,computed,upsell,2000.00,2500.00,500.00"
+    # the folders record their inputs: recomputed, the change is the accounts' (the YTD true-up, the same
+    # on both sides, cancels out of "ledger lines")
+    assert (tmp_path / "d2" / "diff.csv").read_text().splitlines()[1:] == ["C1,accounts,upsell,2000.00,2500.00,500.00"]
+
+
+def test_diff_recomputes_plan_then_roster_then_accounts(tmp_path, capsys):
+    import openpyxl
+
+    from tests.ledger.conftest import write
+    from tests.ledger.year import ACCOUNTS, HEADER, PLAN, ROSTER
+
+    files = project(tmp_path / "in")
+    plan_b = write(tmp_path / "b" / "plan.yaml", PLAN.replace("rate: 0.1\n", "rate: 0.12\n"))
+    roster_b = write(tmp_path / "b" / "roster.csv", ROSTER.replace("C1,Ada,Enterprise,100000,40000",
+                                                                   "C1,Ada,Enterprise,100000,50000"))
+    accounts_b = write(tmp_path / "b" / "accounts.csv", HEADER + ACCOUNTS["2027-Q1"].strip("\n").replace(
+        "        ", "").replace("A2,C1,Enterprise,50000,0,0,30000", "A2,C1,Enterprise,50000,0,0,35000"))
+    calc = ["calc", "--period", "2027-Q1", "--no-workbook"]
+    assert main([*calc, "--plan", str(files["plan"]), "--roster", str(files["roster"]), "--accounts",
+                 str(files["2027-Q1"]), "--out", str(tmp_path / "a")]) == 0
+    assert main([*calc, "--plan", str(plan_b), "--roster", str(roster_b), "--accounts", str(accounts_b),
+                 "--out", str(tmp_path / "b" / "out")]) == 0
+    capsys.readouterr()
+    assert main(["diff", str(tmp_path / "a"), str(tmp_path / "b" / "out"), "--out", str(tmp_path / "d")]) == 0
+    printed = capsys.readouterr().out
+    # plan: upsell 10% -> 12%: C1 4,000.00 -> 4,800.00 (of 40,000), C2 500.00 -> 600.00 (of 5,000)
+    # roster: C1's target variable 40,000 -> 50,000: renewal TI 5,000.00 -> 6,250.00 (a quarter, weight 0.5)
+    # accounts: A2's upsell 30,000 -> 35,000: C1 12% of 45,000 = 5,400.00
+    with open(tmp_path / "d" / "diff.csv", newline="") as handle:
+        assert [(r["csm_id"], r["cause"], r["component"], r["before"], r["after"], r["delta"])
+                for r in csv.DictReader(handle)] == [
+            ("C1", "plan", "upsell", "4000.00", "4800.00", "800.00"),
+            ("C2", "plan", "upsell", "500.00", "600.00", "100.00"),
+            ("C1", "roster", "renewal", "5000.00", "6250.00", "1250.00"),
+            ("C1", "accounts", "upsell", "4800.00", "5400.00", "600.00"),
+        ]
+    causes = [line.split()[0] for line in printed.splitlines()[:3]]
+    assert causes == ["roster", "plan", "accounts"]   # biggest first: 1,250.00, 900.00, 600.00
+    by_csm = openpyxl.load_workbook(tmp_path / "d" / "diff.xlsx")["By CSM"]
+    assert [c.value for c in by_csm[1]] == ["csm_id", "plan", "roster", "accounts", "total change"]
+    assert by_csm["B2"].value.startswith("=SUMIFS(Diff!$F$4:$F$")
+
+
+def test_diff_refuses_an_input_changed_since_the_run(tmp_path, capsys):
+    files = project(tmp_path / "in")
+    calc = ["calc", "--period", "2027-Q1", "--no-workbook", "--plan", str(files["plan"]), "--roster",
+            str(files["roster"]), "--accounts", str(files["2027-Q1"])]
+    assert main([*calc, "--out", str(tmp_path / "a")]) == 0
+    assert main([*calc, "--out", str(tmp_path / "b")]) == 0
+    files["roster"].write_text(files["roster"].read_text() + "\n")
+    capsys.readouterr()
+    assert main(["diff", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "d")]) == 1
+    assert "has changed since the run (SHA-256 differs)" in " ".join(capsys.readouterr().err.split())
+    assert not (tmp_path / "d").exists()

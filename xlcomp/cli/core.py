@@ -22,6 +22,7 @@ from xlcomp.model.period import parse_period
 from xlcomp.model.plan import Plan
 from xlcomp.outputs import OutputSet, check_out_folder, payouts_csv, summary_csv
 from xlcomp.roi.lint import Finding, lint_inputs, lint_plan, lint_run
+from xlcomp.run_inputs import RUN_INPUTS, inputs_json
 from xlcomp.workbook.writer import stage_workbook
 
 PlanOpt = Annotated[Path, typer.Option("--plan", "-p", help="Plan YAML file.")]
@@ -103,6 +104,8 @@ def calc(
             with bar.step("writing payouts.csv and summary.csv"):
                 outputs.add(out / "payouts.csv", payouts_csv(result))
                 outputs.add(out / "summary.csv", summary_csv(result))
+                outputs.add(out / RUN_INPUTS, inputs_json("calc", period, plan=plan, roster=roster,
+                                                          accounts=accounts))
             book = None
             if workbook:
                 with bar.step(f"writing the workbook ({len(result.csms):,} CSMs, {len(result.book):,} accounts)"):

@@ -13,6 +13,7 @@ from rich.table import Table
 from xlcomp.cli import app, console, err_console
 from xlcomp.cli.core import AccountsOpt, PeriodOpt, PlanOpt, RosterOpt
 from xlcomp.outputs import OutputSet
+from xlcomp.run_inputs import RUN_INPUTS, inputs_json
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="Ledger database: an SQLAlchemy URL (sqlite:///ledger.sqlite, "
                                                         "postgresql+psycopg://user@host/db).")]
@@ -45,6 +46,9 @@ def close(
     reopen: Annotated[bool, typer.Option("--reopen", help="Record a new version of a closed period.")] = False,
     reason: Annotated[str | None, typer.Option("--reason", help="Why a closed period is reopened.")] = None,
     workbook: Annotated[bool, typer.Option("--workbook/--no-workbook", help="Also write the Excel workbook.")] = True,
+    statements: Annotated[bool, typer.Option("--statements/--no-statements", help="Also write one statement per "
+                                             "CSM into OUT/statements (ledger lines, year to date, balance).")] = False,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="With --statements: PDF as well as HTML.")] = True,
 ) -> None:
     """Close a period into the ledger: the calc outputs plus its ledger lines and balances, recorded for good."""
     from xlcomp.ledger import CloseInputs, close_period, open_ledger
@@ -58,10 +62,19 @@ def close(
         def stage(closed: Closed) -> None:
             outputs.add(out / "payouts.csv", close_payouts_csv(closed))
             outputs.add(out / "summary.csv", close_summary_csv(closed))
-            if workbook:
+            outputs.add(out / RUN_INPUTS, inputs_json("close", period, plan=plan, roster=roster, accounts=accounts,
+                                                      adjustments=adjustments, churn=churn))
+            if workbook:   # with a Ledger sheet: the lines carried in, the year to date, the balances
+                from xlcomp.ledger.panels import ledger_panels
                 from xlcomp.workbook.writer import stage_workbook
 
-                stage_workbook(outputs, closed.run, out)
+                stage_workbook(outputs, closed.run, out, ledger=ledger_panels(closed))
+            if statements:   # the ledger passes plain panels; the statements never import the ledger
+                from xlcomp.ledger.panels import ledger_panels
+                from xlcomp.statements.ledger_view import stage_statements
+
+                stage_statements(outputs, closed.run, out / "statements", ledger=ledger_panels(closed), pdf=pdf,
+                                 plan_text=plan.read_text(encoding="utf-8-sig"))
 
         closed = close_period(engine, inputs, stage=stage)
         written = outputs.commit()
@@ -142,18 +155,20 @@ def export(
 def diff(
     a: Annotated[str, typer.Argument(help="Before: an output folder of calc/close, or ledger:2027-Q1@1.")],
     b: Annotated[str, typer.Argument(help="After: an output folder of calc/close, or ledger:2027-Q1@2.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for diff.csv.")] = Path("diff"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for diff.csv and diff.xlsx.")] = Path("diff"),
     db: DbOpt = None,
 ) -> None:
-    """Explain each CSM's change of pay between two results, by cause (computed, adjustments, ledger lines)."""
+    """Explain each CSM's change of pay between two results by cause: plan, roster, accounts (each recomputed),
+    adjustments, ledger lines."""
     import csv
     import io
+    from collections import defaultdict
 
-    from xlcomp.ledger.diff import DIFF_COLUMNS, changed_inputs, diff_csv_rows, diff_rows, read_side
+    from xlcomp.ledger.diff import DIFF_COLUMNS, changed_inputs, diff_csv_rows, explain, read_side, write_diff_workbook
     from xlcomp.outputs import escape_text
 
     before, after = read_side(a, db), read_side(b, db)
-    rows = diff_rows(before, after)
+    rows, recomputed = explain(before, after)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(DIFF_COLUMNS)
@@ -161,10 +176,19 @@ def diff(
         writer.writerow([escape_text(record[c]) if c in ("csm_id", "component") else record[c] for c in DIFF_COLUMNS])
     with OutputSet() as outputs:
         outputs.add(out / "diff.csv", buffer.getvalue())
+        outputs.add(out / "diff.xlsx", lambda path: write_diff_workbook(rows, before, after, path))
         written = outputs.commit()
     inputs = changed_inputs(before, after)
     if inputs:
         console.print(f"inputs changed: {', '.join(inputs)}", highlight=False)
+    if not recomputed:
+        console.print("(not recomputed step by step: a side without inputs.json; changes put down to line kinds)",
+                      highlight=False)
+    by_cause: dict[str, Decimal] = defaultdict(Decimal)
+    for row in rows:
+        by_cause[row.cause] += row.delta
+    for cause, amount in sorted(by_cause.items(), key=lambda item: -abs(item[1])):
+        console.print(f"  {cause:<22} {amount:+,.2f}", highlight=False)
     table = Table("csm_id", "cause", "component", "before", "after", "delta", title=f"{a} → {b}")
     for row in sorted(rows, key=lambda r: -abs(r.delta))[:50]:
         table.add_row(row.csm_id, row.cause, row.component, f"{row.before:,.2f}", f"{row.after:,.2f}",

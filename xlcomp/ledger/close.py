@@ -95,6 +95,7 @@ class Closed:
     closed_at: datetime
     carried: tuple[str, ...] = ()
     notices: tuple[str, ...] = field(default_factory=tuple)
+    ytd: tuple[YtdResult, ...] = ()   # the measure: ytd components' derivations (YTD payout, paid before)
 
     @property
     def gross(self) -> Decimal:
@@ -255,7 +256,7 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
         if any(c.measure == "ytd" for c in plan.components):
             connection.execute(insert(BOOKS).values(close_id=close_id, content=book_bytes(book.table)))
         closed = Closed(plan, period, version, int(close_id), result, tuple(lines), tuple(csms), closed_by,
-                        closed_at, tuple(c.ref for c in carried), tuple(builder.notices))
+                        closed_at, tuple(c.ref for c in carried), tuple(builder.notices), tuple(builder.ytd))
         if stage is not None:
             stage(closed)
     return closed
@@ -269,6 +270,7 @@ class _Builder:
         self.connection, self.plan, self.period, self.roster, self.book = connection, plan, period, roster, book
         self.result, self.closes, self.version, self.year_start, self.place = result, closes, version, year_start, place
         self.notices: list[str] = []
+        self.ytd: list[YtdResult] = []
 
     def latest_versions(self) -> list[CloseRecord]:
         """The latest version of every closed period of this plan, by period start."""
@@ -313,6 +315,7 @@ class _Builder:
             prior = self.prior_periods(year_before)
             ytd = {(r.csm_id, r.component.id): r for r in ytd_results(self.plan, self.period, self.roster, self.book,
                                                                       prior)}
+            self.ytd = list(ytd.values())
         out = []
         for row in self.result.payout_rows():
             key = (row["csm_id"], row["component"])

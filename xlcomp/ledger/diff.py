@@ -1,14 +1,25 @@
 """``xlcomp diff A B``: why each CSM's total changed between two results.
 
-A and B are output folders of ``calc``/``close`` (their payouts.csv) or ledger versions
-``ledger:2027-Q1@2``. Each line's change is put down to its cause, in the SPEC's order: the
-computed components (plan, roster and accounts; for ledger versions, the input hashes say which of
-them changed), adjustments, and ledger lines (prior_period, clawback, draw). The rows go to diff.csv,
-biggest changes first in the console.
+A and B are output folders of ``calc``/``close`` or ledger versions ``ledger:2027-Q1@2``.
 
-Not yet here: recomputing each step (A's inputs with B's plan, then B's roster, …) to split the
-computed change between plan, roster and accounts; this needs both sides' inputs, which the ledger
-keeps only as hashes.
+**Folders** record their inputs (``inputs.json``: paths and SHA-256, :mod:`xlcomp.run_inputs`), so
+the change is recomputed step by step with the engine, in the SPEC's order:
+
+1. ``plan``: A's roster and accounts under B's plan, less A's computation;
+2. ``roster``: then B's roster;
+3. ``accounts``: then B's accounts (and B's period);
+4. ``adjustments``: B's adjustment lines less A's (given amounts: nothing to recompute);
+5. ``ledger lines``: what each side's ledger added to its computation (prior_period, clawback and
+   draw lines, and a ``measure: ytd`` component's true-up: the line paid less the period's own
+   figure), B's less A's.
+
+Per CSM and component the steps add up exactly to B's recorded payout less A's. A step that cannot
+be computed on its own (B's plan needs a roster column A's roster lacks, A's accounts name a CSM
+B's roster does not have) is merged into the next and named ``roster+accounts`` and so on. An input
+changed since its run (hash) is an error naming the file.
+
+**Ledger versions** keep their inputs as hashes only: their change is put down to the line kind
+(``computed``, ``adjustments``, ``ledger lines``) and the console names the inputs that changed.
 """
 
 from __future__ import annotations
@@ -20,17 +31,21 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from xlcomp.errors import Problem, UsageError
+from xlcomp.errors import InputError, PlanError, Problem, UsageError
 from xlcomp.ledger.db import LedgerError, open_ledger
 from xlcomp.ledger.store import CloseRecord, closes_of, lines_of
+from xlcomp.run_inputs import RUN_INPUTS, file_sha256, read_inputs
 
-__all__ = ["DIFF_COLUMNS", "DiffRow", "Side", "diff_rows", "read_side"]
+__all__ = ["CAUSES", "DIFF_COLUMNS", "DiffRow", "Side", "diff_rows", "explain", "read_side", "recomputed_rows",
+           "write_diff_workbook"]
 
 ZERO = Decimal(0)
 DIFF_COLUMNS = ("csm_id", "cause", "component", "before", "after", "delta")
 _CAUSE = {"bonus": "computed", "commission": "computed", "adjustment": "adjustments", "prior_period": "ledger lines",
           "clawback": "ledger lines", "draw": "ledger lines"}
-_ORDER = ("computed", "adjustments", "ledger lines")
+CAUSES = ("plan", "roster", "accounts", "adjustments", "ledger lines")
+_ORDER = ("plan", "roster", "roster+accounts", "plan+roster", "plan+roster+accounts", "accounts", "computed",
+          "adjustments", "ledger lines")
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,7 @@ class Side:
     name: str
     amounts: dict[tuple[str, str, str], Decimal]
     hashes: dict[str, str | None]
+    inputs: dict[str, Any] | None = None   # the folder's inputs.json
 
 
 @dataclass(frozen=True)
@@ -76,7 +92,7 @@ def read_side(reference: str, db: str | None) -> Side:
                     from None
             key = (row["csm_id"].removeprefix("'"), _CAUSE.get(row["kind"], "computed"), row["component"])
             amounts[key] += value
-    return Side(reference, dict(amounts), {})
+    return Side(reference, dict(amounts), {}, read_inputs(folder))
 
 
 def _ledger_side(reference: str, db: str | None) -> Side:
@@ -123,3 +139,145 @@ def diff_csv_rows(rows: list[DiffRow]) -> list[dict[str, Any]]:
     """diff.csv rows as text."""
     return [{"csm_id": r.csm_id, "cause": r.cause, "component": r.component, "before": f"{r.before:.2f}",
              "after": f"{r.after:.2f}", "delta": f"{r.delta:.2f}"} for r in rows]
+
+
+# -- recomputed step by step -------------------------------------------------------------------
+
+Computed = dict[tuple[str, str], Decimal]
+
+
+def _input(side: Side, name: str) -> Path | None:
+    assert side.inputs is not None
+    info = side.inputs.get("files", {}).get(name)
+    if info is None:
+        return None
+    path = Path(info["path"])
+    where = f"{side.name}/{RUN_INPUTS}"
+    if not path.is_file():
+        raise LedgerError([Problem(where, f"{name} {path} is gone: diff recomputes from the run's inputs")])
+    if file_sha256(path) != info["sha256"]:
+        raise LedgerError([Problem(where, f"{name} {path} has changed since the run (SHA-256 differs): diff "
+                                          "recomputes from the run's inputs; restore the file or run again")])
+    return path
+
+
+def _computed(plan: Path, roster: Path, accounts: Path, period: str) -> Computed | None:
+    """The engine's payout per (csm_id, component); None when these inputs do not go together."""
+    from xlcomp.engine.run import run
+    from xlcomp.load.inputs import load_inputs
+    from xlcomp.load.plan import load_plan
+    from xlcomp.model.period import parse_period
+    from xlcomp.money import exact
+
+    with exact():
+        try:
+            plan_model = load_plan(plan)
+            roster_model, book = load_inputs(plan_model, roster, accounts)
+        except (InputError, PlanError):
+            return None
+        result = run(plan_model, roster_model, book, parse_period(period))
+        return {(row["csm_id"], row["component"]): Decimal(row["payout"]) for row in result.payout_rows()}
+
+
+def recomputed_rows(a: Side, b: Side) -> list[DiffRow]:
+    """Each CSM's and component's change by cause, each step recomputed (both sides need inputs.json)."""
+    assert a.inputs is not None and b.inputs is not None
+    pa_, ra, xa = (_input(a, n) for n in ("plan", "roster", "accounts"))
+    pb, rb, xb = (_input(b, n) for n in ("plan", "roster", "accounts"))
+    assert pa_ and ra and xa and pb and rb and xb
+    period_a, period_b = a.inputs["period"], b.inputs["period"]
+    steps = [("plan", (pb, ra, xa, period_a)), ("roster", (pb, rb, xa, period_a)),
+             ("accounts", (pb, rb, xb, period_b))]
+    start = _computed(pa_, ra, xa, period_a)
+    if start is None:
+        raise LedgerError([Problem(f"{a.name}/{RUN_INPUTS}", "its inputs no longer load: diff cannot recompute")])
+    rows: list[DiffRow] = []
+    before, pending = start, ""
+    for cause, inputs in steps:
+        after = _computed(*inputs)
+        name = f"{pending}+{cause}" if pending else cause
+        if after is None:
+            pending = name
+            continue
+        rows += [DiffRow(csm, name, component, before.get((csm, component), ZERO), after.get((csm, component), ZERO))
+                 for csm, component in set(before) | set(after)]
+        before, pending = after, ""
+    if pending:
+        raise LedgerError([Problem(f"{b.name}/{RUN_INPUTS}", "its inputs no longer load: diff cannot recompute")])
+    end = before
+
+    def residual(side: Side, computed: Computed) -> dict[tuple[str, str], Decimal]:
+        recorded: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+        for (csm, cause, component), amount in side.amounts.items():
+            if cause != "adjustments":
+                recorded[(csm, component)] += amount
+        return {key: recorded.get(key, ZERO) - computed.get(key, ZERO) for key in set(recorded) | set(computed)}
+
+    def adjustments(side: Side) -> dict[tuple[str, str], Decimal]:
+        return {(csm, component): amount for (csm, cause, component), amount in side.amounts.items()
+                if cause == "adjustments"}
+
+    for cause, old, new in (("adjustments", adjustments(a), adjustments(b)),
+                            ("ledger lines", residual(a, start), residual(b, end))):
+        rows += [DiffRow(csm, cause, component, old.get((csm, component), ZERO), new.get((csm, component), ZERO))
+                 for csm, component in set(old) | set(new)]
+    rows = [row for row in rows if row.delta]
+    rows.sort(key=lambda r: (_ORDER.index(r.cause) if r.cause in _ORDER else 9, r.csm_id, r.component))
+    return rows
+
+
+def explain(a: Side, b: Side) -> tuple[list[DiffRow], bool]:
+    """The rows of ``diff A B`` and whether they were recomputed step by step (both sides are folders with
+    inputs.json) or only put down to line kinds."""
+    if a.inputs is not None and b.inputs is not None:
+        return recomputed_rows(a, b), True
+    return diff_rows(a, b), False
+
+
+def write_diff_workbook(rows: list[DiffRow], a: Side, b: Side, path: Path) -> None:
+    """diff.xlsx: the Diff table (one row per CSM, cause and component) and a By CSM sheet whose per-cause
+    deltas are live SUMIFS over it."""
+    from xlsxwriter.workbook import Workbook
+
+    workbook = Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                    "strings_to_urls": False})
+    money = workbook.add_format({"num_format": "#,##0.00;-#,##0.00"})
+    bold = workbook.add_format({"bold": True})
+    sheet = workbook.add_worksheet("Diff")
+    sheet.write_string(0, 0, f"{a.name} -> {b.name}", bold)
+    top = 2
+    sheet.add_table(top, 0, top + max(len(rows), 1), len(DIFF_COLUMNS) - 1, {
+        "name": "Diff", "columns": [{"header": c} for c in DIFF_COLUMNS]})
+    for r, row in enumerate(rows, start=top + 1):
+        sheet.write_string(r, 0, row.csm_id)
+        sheet.write_string(r, 1, row.cause)
+        sheet.write_string(r, 2, row.component)
+        sheet.write_number(r, 3, float(row.before), money)
+        sheet.write_number(r, 4, float(row.after), money)
+        sheet.write_formula(r, 5, f"=E{r + 1}-D{r + 1}", money, float(row.delta))
+    sheet.set_column(0, 2, 16)
+    sheet.set_column(3, 5, 14, money)
+    causes = list(dict.fromkeys(sorted({row.cause for row in rows},
+                                       key=lambda c: _ORDER.index(c) if c in _ORDER else 9)))
+    by_csm = workbook.add_worksheet("By CSM")
+    by_csm.write_row(0, 0, ["csm_id", *causes, "total change"], bold)
+    last = top + max(len(rows), 1) + 1
+    totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for row in rows:
+        totals[row.csm_id][row.cause] += row.delta
+    for r, csm in enumerate(sorted(totals), start=1):
+        by_csm.write_string(r, 0, csm)
+        for c, cause in enumerate(causes, start=1):
+            by_csm.write_formula(r, c, f'=SUMIFS(Diff!$F${top + 2}:$F${last},Diff!$A${top + 2}:$A${last},$A{r + 1},'
+                                       f'Diff!$B${top + 2}:$B${last},"{cause}")', money, float(totals[csm][cause]))
+        end = len(causes)
+        by_csm.write_formula(r, end + 1, f"=SUM(B{r + 1}:{_letter(end)}{r + 1})", money,
+                             float(sum(totals[csm].values(), ZERO)))
+    by_csm.set_column(0, len(causes) + 1, 15)
+    workbook.close()
+
+
+def _letter(index: int) -> str:
+    from xlcomp.ooxml.refs import column_letter
+
+    return column_letter(index)

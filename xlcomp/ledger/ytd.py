@@ -111,7 +111,9 @@ def ytd_book(books: Sequence[pa.Table], template: Book) -> Book:
     combined = combined.sort_by([("account_id", "ascending"), ("_order", "ascending")])
     sums = [name for name in SUM_FIELDS if name in combined.column_names]
     lasts = [name for name in ("csm_id", "segment", *SCORE_FIELDS) if name in combined.column_names]
-    grouped = combined.group_by("account_id", use_threads=False).aggregate([(name, "sum") for name in sums])
+    # a group_by's output order is not guaranteed (pyarrow 26 hashes): sort it like ``latest``
+    grouped = combined.group_by("account_id", use_threads=False).aggregate([(name, "sum") for name in sums]) \
+        .sort_by([("account_id", "ascending")])
     ids = combined["account_id"].to_numpy(zero_copy_only=False)
     last_rows = np.flatnonzero(np.append(ids[1:] != ids[:-1], True))   # sorted: an account's last period
     latest = combined.take(pa.array(last_rows))

@@ -56,7 +56,10 @@ def with_ledger_fields(plan: Plan | None, root: yaml.Node, filename: str, proble
         changes: dict[str, object] = {}
         if (node := item_fields.get("measure")) is not None:
             value = node.value if isinstance(node, yaml.ScalarNode) else None
-            if value not in MEASURES:
+            if value is None:
+                problems.append(Problem(_where(filename, node), f'write one of {", ".join(MEASURES)} (a single word)',
+                                        f"{path}.measure"))
+            elif value not in MEASURES:
                 problems.append(Problem(_where(filename, node), f'"{value}" is not one of {", ".join(MEASURES)}',
                                         f"{path}.measure"))
             else:

@@ -6,6 +6,9 @@
   lists what no longer holds.
 - :func:`write_letters` writes one plan letter per CSM for sign-off: targets, curves in words and
   as a chart, and worked examples at 80%, 100% and 120% computed by the engine.
+- ``ledger={csm_id: LedgerPanel}`` (plain records of :mod:`xlcomp.model.ledger_lines`) adds a closed
+  period's ledger lines, year to date and balance to a statement (:mod:`.ledger_view`); the ledger
+  builds them, the statements never import the ledger.
 """
 
 from xlcomp.statements.letters import write_letters

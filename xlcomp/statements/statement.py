@@ -12,7 +12,7 @@ import contextlib
 import json
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -23,8 +23,10 @@ from xlcomp._version import __version__
 from xlcomp.engine.run import CsmResult, RunResult
 from xlcomp.errors import UsageError
 from xlcomp.load.plan import parse_plan
+from xlcomp.model.ledger_lines import LedgerPanel
 from xlcomp.money import exactly, fmt_decimal
 from xlcomp.outputs import OutputSet
+from xlcomp.statements.ledger_view import panel_view
 from xlcomp.statements.record import InputRecord, book_rows, input_record
 from xlcomp.statements.render import PdfPrinter, default_workers, json_for_script, render_template
 from xlcomp.statements.view import StatementView, day_text, statement_view
@@ -120,19 +122,24 @@ def _record(run: RunResult, csm_result: CsmResult, inputs: InputRecord, plan_tex
 
 
 def render_statement(run: RunResult, csm_result: CsmResult, inputs: InputRecord, plan_text: str, issued: date,
-                     stem: str) -> Statement:
-    """Build one statement (its view, record and HTML)."""
+                     stem: str, ledger: LedgerPanel | None = None) -> Statement:
+    """Build one statement (its view, record and HTML); ``ledger``: a closed period's panel for this CSM."""
     view = statement_view(run, csm_result, issued=issued, input_hash=inputs.digest, version=__version__)
     record = _record(run, csm_result, inputs, plan_text, issued, view, stem)
+    if ledger is not None:
+        record["ledger"] = ledger.record()
     html = render_template("statements/statement.html.j2", s=view, filename=f"{stem}.html",
-                           record_json=json_for_script(record))
+                           record_json=json_for_script(record),
+                           ledger=panel_view(ledger) if ledger is not None else None)
     return Statement(csm_result.csm.csm_id, stem, html, record, view, csm_result.total)
 
 
 @exactly
 def build_statements(run: RunResult, plan_text: str | None = None, *, issued: date | None = None,
-                     csm_ids: Iterable[str] | None = None) -> list[Statement]:
-    """The statements of a run (all CSMs, or those of ``csm_ids``), in roster order."""
+                     csm_ids: Iterable[str] | None = None,
+                     ledger: Mapping[str, LedgerPanel] | None = None) -> list[Statement]:
+    """The statements of a run (all CSMs, or those of ``csm_ids``), in roster order; ``ledger`` maps csm_id to
+    the closed period's :class:`~xlcomp.model.ledger_lines.LedgerPanel` (lines, year to date, balance)."""
     text = plan_text_of(run, plan_text)
     chosen = list(run.csms)
     if csm_ids is not None:
@@ -154,7 +161,8 @@ def build_statements(run: RunResult, plan_text: str | None = None, *, issued: da
             stem = f"{base}-{n}"
         stems.add(stem.lower())
         inputs = input_record(csm_result.csm, rows.get(csm_result.csm.csm_id, []))
-        statements.append(render_statement(run, csm_result, inputs, text, day, stem))
+        statements.append(render_statement(run, csm_result, inputs, text, day, stem,
+                                           ledger.get(csm_result.csm.csm_id) if ledger else None))
     return statements
 
 
@@ -185,16 +193,18 @@ class DoneCounter:
 def write_statements(run: RunResult, out: Path, *, plan_text: str | None = None, pdf: bool = True,
                      issued: date | None = None, csm_ids: Iterable[str] | None = None,
                      printer: PdfPrinter | None = None, workers: int | None = None,
-                     progress: Callable[[int, int], None] | None = None) -> list[Path]:
+                     progress: Callable[[int, int], None] | None = None,
+                     ledger: Mapping[str, LedgerPanel] | None = None) -> list[Path]:
     """Write ``<csm>-<period>.html`` (and ``.pdf``) per CSM and an ``index.html`` into ``out``.
 
     PDFs are printed by ``printer`` (shared across calls, e.g. by the demo), or by a printer of
     ``workers`` processes made for this call (default: one per core for large runs). ``progress`` is
     called with (statements done, statements in all) as they are finished. All files appear together
-    or none does. Returns the paths written.
+    or none does. ``ledger``: per CSM, a closed period's panel (see :func:`build_statements`). Returns the
+    paths written.
     """
     day = issued or date.today()
-    statements = build_statements(run, plan_text, issued=day, csm_ids=csm_ids)
+    statements = build_statements(run, plan_text, issued=day, csm_ids=csm_ids, ledger=ledger)
     finished = DoneCounter(len(statements), progress)
     own = None
     if pdf and printer is None:

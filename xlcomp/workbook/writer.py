@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -21,6 +22,7 @@ from xlsxwriter.workbook import Workbook
 
 from xlcomp.engine.run import RunResult, run
 from xlcomp.errors import InputError, Problem
+from xlcomp.model.ledger_lines import LedgerPanel
 from xlcomp.model.metrics import SCORE_FIELDS
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period
@@ -34,6 +36,7 @@ from xlcomp.workbook.fast_sheet import FastWorksheet
 from xlcomp.workbook.formulas import needed_metrics
 from xlcomp.workbook.sheets.csm import CsmTabPlan, csm_facts
 from xlcomp.workbook.sheets.guide import metadata, write_guide_sheet, write_meta_sheet
+from xlcomp.workbook.sheets.ledger import LEDGER_SHEET, write_ledger_sheet
 from xlcomp.workbook.sheets.plan import write_plan_sheet
 from xlcomp.workbook.sheets.roi import write_roi_sheet
 from xlcomp.workbook.sheets.summary import FIRST_ROW, write_summary_sheet
@@ -92,16 +95,18 @@ def _name_clashes(plan: Plan) -> list[Problem]:
 
 @exactly
 def write_workbook(result: RunResult, path: str | Path, *, protect_password: str | None = None,
-                   mode: Mode = "calc", generation_id: str | None = None) -> Path:
+                   mode: Mode = "calc", generation_id: str | None = None,
+                   ledger: Mapping[str, LedgerPanel] | None = None) -> Path:
     """Write the workbook of ``result`` to ``path`` and return the path.
 
     ``mode="template"`` leaves the period's actual account columns blank (``result`` should then
     be :func:`template_result`). ``protect_password`` protects the computed sheets with a
     password (without one they are protected with none). Raises :class:`InputError` when the run
-    cannot become a workbook (:func:`check_run`).
+    cannot become a workbook (:func:`check_run`). ``ledger``: a closed period's per-CSM panels, written
+    as a Ledger sheet after ROI (:mod:`xlcomp.workbook.sheets.ledger`).
     """
     path = Path(path)
-    _write(result, str(path), protect_password, mode, generation_id)
+    _write(result, str(path), protect_password, mode, generation_id, ledger)
     return path
 
 
@@ -115,7 +120,7 @@ def workbook_bytes(result: RunResult, *, protect_password: str | None = None, mo
 
 
 def _write(result: RunResult, target: str | io.BytesIO, protect_password: str | None, mode: Mode,
-           generation_id: str | None) -> None:
+           generation_id: str | None, ledger: Mapping[str, LedgerPanel] | None = None) -> None:
     problems = check_run(result)
     if problems:
         raise InputError(problems)
@@ -127,8 +132,11 @@ def _write(result: RunResult, target: str | io.BytesIO, protect_password: str | 
     ctx = Context(result=result, workbook=workbook, styles=Styles(workbook, result.plan.currency), mode=mode,
                   protect_password=protect_password or "")
     ctx.csm_sheets = layout.csm_sheet_names([(r.csm.csm_id, r.csm.name) for r in result.csms])
+    ledger_sheet = layout.safe_sheet_name(LEDGER_SHEET, [*layout.FIXED_SHEETS, *ctx.csm_sheets, layout.META_SHEET]) \
+        if ledger is not None else None
     prepared_formulas: dict[str, str] = {}  # shared: every CSM tab has the same formulas
-    for name in (*layout.FIXED_SHEETS, *ctx.csm_sheets, layout.META_SHEET):
+    for name in (*layout.FIXED_SHEETS, *([ledger_sheet] if ledger_sheet else []), *ctx.csm_sheets,
+                 layout.META_SHEET):
         sheet = workbook.add_worksheet(name, worksheet_class=FastWorksheet)
         sheet.prepared_formulas = prepared_formulas
         ctx.sheets[name] = sheet
@@ -139,6 +147,8 @@ def _write(result: RunResult, target: str | io.BytesIO, protect_password: str | 
     write_accounts_sheet(ctx)
     write_summary_sheet(ctx, tab)
     write_roi_sheet(ctx)
+    if ledger is not None and ledger_sheet is not None:
+        write_ledger_sheet(ctx, ctx.sheets[ledger_sheet], ledger)
     needed = needed_metrics(result.plan)
     for index, (csm_result, name) in enumerate(zip(result.csms, ctx.csm_sheets, strict=True)):
         facts = csm_facts(csm_result, result.plan, index + 1, FIRST_ROW + index, needed)
@@ -191,9 +201,9 @@ def template_result(plan: Plan, roster: Roster, book: Book | None, period: Perio
     return run(plan, roster, blank_actuals(book) if book is not None else empty_book(), period)
 
 
-def stage_workbook(outputs: OutputSet, result: RunResult, out: Path, protect_password: str | None = None
-                   ) -> Path:
+def stage_workbook(outputs: OutputSet, result: RunResult, out: Path, protect_password: str | None = None,
+                   ledger: Mapping[str, LedgerPanel] | None = None) -> Path:
     """Stage ``<plan-id>-<period>.xlsx`` in ``out`` (written when ``outputs`` commits); its path."""
     target = out / f"{result.plan.id}-{result.period.label}.xlsx"
-    outputs.add(target, lambda path: write_workbook(result, path, protect_password=protect_password))
+    outputs.add(target, lambda path: write_workbook(result, path, protect_password=protect_password, ledger=ledger))
     return target

@@ -1,0 +1,47 @@
+"""``inputs.json``: what a ``calc`` or ``close`` was computed from, written beside its outputs.
+
+Each input is recorded by its absolute path and SHA-256 (not copied: a book of a million accounts
+is large, and the finance team keeps its files). ``xlcomp diff`` reads it to recompute each step
+(A's inputs with B's plan, then B's roster, then B's accounts) and refuses, naming the file, when
+an input has changed since the run (its hash differs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+__all__ = ["RUN_INPUTS", "file_sha256", "inputs_json", "read_inputs"]
+
+RUN_INPUTS = "inputs.json"
+FORMAT = "xlcomp-inputs/1"
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def inputs_json(command: str, period: str, **files: Path | None) -> str:
+    """The record of a run's inputs: ``files`` by name (plan, roster, accounts, adjustments, churn; None = not
+    given) with absolute path and SHA-256."""
+    record: dict[str, Any] = {"format": FORMAT, "command": command, "period": period, "files": {}}
+    for name, path in files.items():
+        record["files"][name] = None if path is None else {"path": str(Path(path).resolve()),
+                                                           "sha256": file_sha256(Path(path))}
+    return json.dumps(record, indent=2) + "\n"
+
+
+def read_inputs(folder: Path) -> dict[str, Any] | None:
+    """The ``inputs.json`` of an output folder, or None when it has none (an older run)."""
+    path = Path(folder) / RUN_INPUTS
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) and data.get("format") == FORMAT else None
