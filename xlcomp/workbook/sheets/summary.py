@@ -128,7 +128,12 @@ def write_summary_sheet(ctx: Context, tab: CsmTabPlan) -> None:
     sheet.repeat_rows(HEADER_ROW)
     sheet.hide_gridlines(2)
     side = len(columns) + 1
-    sheet.print_area(0, 0, last_row, len(columns) - 1)
+    # the print area holds the table, the attainment table and both charts beside it (about 10 columns wide,
+    # the charts about 16 rows tall each)
+    attainments = sum(1 for _h, _k, w in columns if w.startswith("attainment:"))
+    chart_rows = HEADER_ROW + len(ATTAINMENT_BINS) + 20 + 17 if attainments else HEADER_ROW + 17
+    sheet.print_area(0, 0, max(last_row, chart_rows) if n else last_row,
+                     side + max(attainments + 1, 10) if n else len(columns) - 1)
     _distribution(ctx, columns, side, n)
     _payout_chart(ctx, columns, side, n)
     ctx.protect(sheet)

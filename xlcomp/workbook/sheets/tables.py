@@ -146,7 +146,8 @@ def write_accounts_sheet(ctx: Context) -> None:
     for index, column in enumerate(columns):
         kind = ACCOUNT_KINDS[column]
         fmt = styles.input[kind]
-        sheet.set_column(index, index, _WIDTHS.get(column, 13))
+        # wide enough for its header: headers do not wrap (no spaces), and a clipped one is unreadable in print
+        sheet.set_column(index, index, max(_WIDTHS.get(column, 13), len(column) + 2))
         if column in blank_columns or (column not in present and column not in ("account_id", "csm_id")):
             data.append((index, None, fmt, False))
         elif kind == "text":
