@@ -156,6 +156,11 @@ def payout_records(result: RunResult) -> Iterator[dict[str, str]]:
     """payouts.csv rows as the text they are written with (amounts with 2 decimals)."""
     inputs = set(result.plan.inputs)
     for row in result.payout_rows():
+        if row["kind"] == "adjustment":
+            yield {"csm_id": escape_text(row["csm_id"]), "component": row["component"], "kind": row["kind"],
+                   "metric": "", "actual": "", "target": "", "attainment": "", "share": "", "target_incentive": "",
+                   "multiplier": "", "payout": fmt_decimal(row["payout"], 2), "note": escape_text(row["note"])}
+            continue
         component = result.plan.component(row["component"])
         actual_places = _metric_places(component.metric, inputs)
         target_places = actual_places if component.kind is Kind.COMMISSION else None
