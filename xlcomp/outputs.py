@@ -7,6 +7,7 @@ import contextlib
 import csv
 import io
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
@@ -139,8 +140,12 @@ def _cell(value: Any) -> str:
     if isinstance(value, Decimal):
         return fmt_decimal(value)
     if isinstance(value, str):
-        return escape_text(value)
+        # a formatted amount (a clawback's "-300.00") is a number to a spreadsheet, not a formula
+        return value if _PLAIN_NUMBER.fullmatch(value) else escape_text(value)
     return str(value)
+
+
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def _metric_places(metric: str, inputs: set[str]) -> int | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -15,8 +15,11 @@ from xlcomp import api
 from xlcomp.cli import app, console, err_console
 from xlcomp.engine.run import RunResult, run
 from xlcomp.errors import UsageError
+from xlcomp.load.adjustments import load_adjustments
 from xlcomp.load.inputs import load_inputs
-from xlcomp.model.period import parse_period
+from xlcomp.model.people import Book, Roster
+from xlcomp.model.period import Period, parse_period
+from xlcomp.model.plan import Plan
 from xlcomp.outputs import OutputSet, payouts_csv, summary_csv
 from xlcomp.roi.lint import lint_inputs, lint_plan, lint_run
 from xlcomp.workbook.writer import stage_workbook
@@ -26,6 +29,11 @@ RosterOpt = Annotated[Path, typer.Option("--roster", "-r", help="Roster: CSV, or
 AccountsOpt = Annotated[Path, typer.Option("--accounts", "-a",
                                            help="Accounts: CSV, or .xlsx with an Accounts table/sheet.")]
 PeriodOpt = Annotated[str, typer.Option("--period", help="2027-03 (month), 2027-Q1, 2027-H1 or 2027 (year).")]
+AdjustmentsOpt = Annotated[Path | None, typer.Option(
+    "--adjustments", help="Adjustments to pay: CSV or .xlsx with csm_id, amount, reason (component, approved_by "
+                          "optional); one payout line each.")]
+DecimalCommaOpt = Annotated[bool, typer.Option("--decimal-comma", help="Amounts are written 1.234,50 (comma "
+                                                                         "for decimals).")]
 LARGE_BOOK = 100_000
 
 
@@ -36,22 +44,28 @@ def _progress(enabled: bool) -> Progress | nullcontext[None]:
                     "{task.total}"), TimeElapsedColumn(), console=err_console, transient=True)
 
 
-def compute(plan_path: Path, roster: Path, accounts: Path, period_text: str, *, show_progress: bool | None = None
-            ) -> RunResult:
-    """Load, validate and run, with a progress bar on large books."""
+def compute(plan_path: Path, roster: Path, accounts: Path, period_text: str, *, show_progress: bool | None = None,
+            adjustments: Path | None = None, decimal_comma: bool = False) -> RunResult:
+    """Load, validate and run (with ``adjustments`` when given), with a progress bar on large books."""
     period = parse_period(period_text)
     plan = api.as_plan(plan_path)
+
+    def run_adjusted(plan: Plan, roster_model: Roster, book: Book, period: Period, **options: Any) -> RunResult:
+        rows = () if adjustments is None else load_adjustments(adjustments, roster_model, currency=plan.currency,
+                                                                 decimal_comma=decimal_comma)
+        return run(plan, roster_model, book, period, adjustments=rows, **options)
+
     large = show_progress if show_progress is not None else (
         accounts.exists() and accounts.stat().st_size > 8 * LARGE_BOOK)
     with _progress(bool(large)) as progress:
         if progress is None:
             roster_model, book = load_inputs(plan, roster, accounts)
-            return run(plan, roster_model, book, period)
+            return run_adjusted(plan, roster_model, book, period)
         task = progress.add_task("reading roster and accounts", total=None)
         roster_model, book = load_inputs(plan, roster, accounts)
         progress.update(task, description=f"computing {len(roster_model):,} CSMs", total=len(roster_model),
                         completed=0)
-        result = run(plan, roster_model, book, period, progress=lambda n: progress.advance(task, n))
+        result = run_adjusted(plan, roster_model, book, period, progress=lambda n: progress.advance(task, n))
         progress.update(task, completed=len(roster_model))
         return result
 
@@ -65,10 +79,12 @@ def calc(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
     workbook: Annotated[bool, typer.Option("--workbook/--no-workbook", help="Also write the Excel workbook.")] = True,
     protect_password: Annotated[str | None, typer.Option(help="Password for the protected sheets.")] = None,
+    adjustments: AdjustmentsOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
 ) -> None:
     """Compute a period's payouts: payouts.csv, summary.csv and the workbook."""
     started = time.perf_counter()
-    result = compute(plan, roster, accounts, period)
+    result = compute(plan, roster, accounts, period, adjustments=adjustments, decimal_comma=decimal_comma)
     with OutputSet() as outputs:
         outputs.add(out / "payouts.csv", payouts_csv(result))
         outputs.add(out / "summary.csv", summary_csv(result))

@@ -28,9 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from xlcomp.errors import InputError, PlanError, Problem, ProblemsError, UploadError, UsageError
+from xlcomp.load.adjustments import adjustments_from_table
 from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import parse_plan
-from xlcomp.load.sources import OpenXlsx
+from xlcomp.load.sources import OpenXlsx, read_table
+from xlcomp.model.adjustments import Adjustment
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period, parse_period
 from xlcomp.model.plan import Plan
@@ -67,6 +69,7 @@ class UploadInputs:
     tabs: tuple[tuple[str, str], ...] = ()
     edits: tuple[ParameterEdit, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    adjustments: tuple[Adjustment, ...] = ()
 
 
 def read_upload(source: str | Path | UploadPackage, *, plan_text: str | None = None, plan_name: str = "plan.yaml",
@@ -218,6 +221,7 @@ def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackag
     plan, edits = plan_from_workbook(plan_yaml, index, sheets, problems, warnings)
     roster, book, more = _inputs(path, plan)
     problems += more
+    adjustments = _adjustments(path, roster, plan, problems)
     if problems:
         raise _combined(problems)
     assert plan is not None and roster is not None and book is not None
@@ -235,7 +239,8 @@ def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackag
     if meta.get("plan_id") and meta["plan_id"] != plan.id:
         warnings.append(Problem(where_meta, f'the metadata names plan "{meta["plan_id"]}" but the plan is '
                                             f'"{plan.id}"'))
-    return UploadInputs(KIND_XLCOMP, plan, period, roster, book, meta, tuple(tabs), tuple(edits), tuple(warnings))
+    return UploadInputs(KIND_XLCOMP, plan, period, roster, book, meta, tuple(tabs), tuple(edits), tuple(warnings),
+                        adjustments)
 
 
 def _in_tab_order(roster: Roster, tabs: list[tuple[str, str]]) -> Roster:
@@ -269,6 +274,19 @@ def _inputs(package: UploadPackage, plan: Plan | None) -> tuple[Roster | None, B
         return None, None, list(exc.problems)
     return roster, book, []
 
+
+
+def _adjustments(package: UploadPackage, roster: Roster | None, plan: Plan | None, problems: list[Problem]
+                 ) -> tuple[Adjustment, ...]:
+    """The rows of the Adjustments table (none when the workbook has no such table); bad rows are
+    problems at their cells."""
+    if roster is None or layout.ADJUSTMENTS_TABLE not in package.index.tables:
+        return ()
+    source = OpenXlsx(package.name, package.index, package.read_rows)
+    adjustments, found = adjustments_from_table(read_table(source, layout.ADJUSTMENTS_TABLE), roster,
+                                                currency=plan.currency if plan is not None else None)
+    problems += found
+    return adjustments
 
 
 # ---------------------------------------------------------------------------------------------
