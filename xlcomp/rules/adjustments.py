@@ -36,7 +36,7 @@ class SumProduct(Expr):
             value = factor.evaluate(env)
             product = value if product is None else product * value
         if isinstance(product, np.ndarray):
-            return sum((Decimal(v) if isinstance(v, (bool, np.bool_)) else v for v in product.tolist()), ZERO)
+            return sum((Decimal(int(v)) if isinstance(v, (bool, np.bool_)) else v for v in product.tolist()), ZERO)
         return ZERO if product is None else Decimal(product)
 
     def render(self, cells: Cells) -> str:

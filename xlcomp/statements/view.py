@@ -403,8 +403,8 @@ def statement_view(run: RunResult, csm_result: CsmResult, *, issued: date, input
     adjustments = tuple(AdjustmentView(len(components) + i, line.component, line.adjustment.reason,
                                        line.adjustment.approved_by, fmt.amount(line.payout))
                         for i, line in enumerate(csm_result.adjustments, start=1))
-    for view in adjustments:
-        fields[f"adjustment.{view.number}.payout"] = view.payout
+    for adjustment in adjustments:
+        fields[f"adjustment.{adjustment.number}.payout"] = adjustment.payout
     fields["total"] = total
     return StatementView(
         plan_name=plan.name, plan_id=plan.id, plan_period=plan.period.value, currency=plan.currency,
