@@ -105,3 +105,38 @@ def test_recalc_pays_an_adjustment_typed_into_the_uploaded_workbook(project: Pat
     lines = [r for r in rows(tmp_path / "inbox" / "payouts.csv") if r["kind"] == "adjustment"]
     assert [(r["csm_id"], r["payout"], r["note"]) for r in lines] == [
         ("CSM-2", "250.26", "Typed in by finance; approved by CFO")]
+
+
+def test_verify_holds_for_a_statement_with_adjustments(project: Path, tmp_path: Path) -> None:
+    (project / "adjustments.csv").write_text(ADJUSTMENTS)
+    out = tmp_path / "statements"
+    done = xlcomp("statements", "--plan", project / "plan.yaml", "--roster", project / "roster.csv", "--accounts",
+                  project / "accounts.csv", "--period", "2027-Q1", "--out", out, "--no-pdf", "--csm", "CSM-1",
+                  "--adjustments", project / "adjustments.csv")
+    assert done.returncode == 0, done.stderr
+    statement = next(p for p in out.glob("*.html") if p.name != "index.html")
+    verified = xlcomp("verify", statement)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    # the embedded adjustments are part of the input hash: editing one is caught
+    html = statement.read_text()
+    assert "Missed Q4 renewal credit" in html
+    statement.write_text(html.replace('"1200.505"', '"2200.505"'))
+    assert xlcomp("verify", statement).returncode == 1
+
+
+def test_recalc_rejects_a_bad_adjustment_row_at_its_cell(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert _calc(project, out).returncode == 0
+    workbook = openpyxl.load_workbook(next(out.glob("*.xlsx")))
+    sheet = workbook["Adjustments"]
+    for offset, value in enumerate(("CSM-9", 10, None)):
+        sheet.cell(2, 1 + offset).value = value
+    upload = tmp_path / "upload.xlsx"
+    workbook.save(upload)
+    done = xlcomp("recalc", upload, "--out", tmp_path / "inbox", "--workers", "1")
+    assert done.returncode == 1
+    report = json.loads((tmp_path / "inbox" / "report.json").read_text())
+    entry = report[0] if isinstance(report, list) else report["files"][0]
+    problems = {p["where"]: p["message"] for p in entry["problems"]}
+    assert "CSM-9" in problems["Adjustments!A2"]
+    assert "blank" in problems["Adjustments!C2"]
