@@ -7,6 +7,7 @@ import contextlib
 import csv
 import io
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
@@ -175,8 +176,12 @@ def _cell(value: Any) -> str:
     if isinstance(value, Decimal):
         return fmt_decimal(value)
     if isinstance(value, str):
-        return escape_text(value)
+        # a formatted amount (a clawback's "-300.00") is a number to a spreadsheet, not a formula
+        return value if _PLAIN_NUMBER.fullmatch(value) else escape_text(value)
     return str(value)
+
+
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def _metric_places(metric: str, inputs: set[str]) -> int | None:
@@ -192,6 +197,11 @@ def payout_records(result: RunResult) -> Iterator[dict[str, str]]:
     """payouts.csv rows as the text they are written with (amounts with 2 decimals)."""
     inputs = set(result.plan.inputs)
     for row in result.payout_rows():
+        if row["kind"] == "adjustment":
+            yield {"csm_id": escape_text(row["csm_id"]), "component": row["component"], "kind": row["kind"],
+                   "metric": "", "actual": "", "target": "", "attainment": "", "share": "", "target_incentive": "",
+                   "multiplier": "", "payout": fmt_decimal(row["payout"], 2), "note": escape_text(row["note"])}
+            continue
         component = result.plan.component(row["component"])
         actual_places = _metric_places(component.metric, inputs)
         target_places = actual_places  # a rate target with 6 decimals, a quota with 2, as the actual

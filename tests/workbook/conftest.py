@@ -25,9 +25,11 @@ from openpyxl.utils import range_boundaries
 from xlcomp.demo.project import PRESETS, preset_text
 from xlcomp.demo.sample import sample_book
 from xlcomp.engine.run import RunResult, run
+from xlcomp.load.adjustments import load_adjustments
 from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import parse_plan
 from xlcomp.load.roster import load_roster
+from xlcomp.model.adjustments import Adjustment
 from xlcomp.model.period import parse_period
 from xlcomp.model.plan import Plan
 from xlcomp.ooxml.libreoffice import recalculate
@@ -128,6 +130,19 @@ HAND_ACCOUNTS = [
 HAND_TOTALS = {"A-1": Decimal("59239.14"), "=cmd": Decimal("1195.65"), "A*1": Decimal("0.00"),
                "1001": Decimal("758.16")}
 
+# csm_id, amount, reason, component, approved_by: two rows for A-1 (+1,200.505 -> 1,200.51 and a -300
+# clawback: 59,239.14 + 900.51 = 60,139.65), one for the formula-like id, one for the number-like id
+HAND_ADJUSTMENTS = [
+    ("A-1", Decimal("1200.505"), "Missed Q4 renewal credit", "adjustment", "Dana Ruiz"),
+    ("=cmd", Decimal("-0.005"), "Rounding: half away from zero", "adjustment", ""),
+    ("A-1", Decimal("-300"), "Clawback: churned account", "clawback", ""),
+    ("1001", Decimal("99.994"), "Spiff", "spiff", "Sam Lee"),
+]
+HAND_ADJUSTED_TOTALS = {"A-1": Decimal("60139.65"), "=cmd": Decimal("1195.64"), "A*1": Decimal("0.00"),
+                        "1001": Decimal("858.15")}
+# typed with openpyxl into the Adjustments table's first blank row of the adjusted workbook
+ADDED_ADJUSTMENT = ("A*1", 250.255, "Typed in by finance", None, "CFO")
+
 
 @dataclass
 class Book:
@@ -152,8 +167,8 @@ def sample_run(plan: Plan, period: str = PERIOD) -> RunResult:
     return run(plan, roster_model, book, parse_period(period))
 
 
-def hand_run() -> RunResult:
-    """The hand-worked plan on its four CSMs."""
+def hand_run(adjustments: tuple[Adjustment, ...] = ()) -> RunResult:
+    """The hand-worked plan on its four CSMs (with ``adjustments`` when given)."""
     plan = parse_plan(HAND_PLAN, filename="hand.yaml")
     roster = pd.DataFrame(HAND_ROSTER, columns=["csm_id", "name", "base_salary", "target_variable", "start_date",
                                                 "end_date", "quota_upsell"])
@@ -162,7 +177,23 @@ def hand_run() -> RunResult:
                                                     "renewed_arr", "upsell_arr", "health_score", "nps"])
     accounts.insert(2, "segment", "Enterprise")
     roster_model, book = load_inputs(plan, roster, accounts)
-    return run(plan, roster_model, book, parse_period(PERIOD))
+    return run(plan, roster_model, book, parse_period(PERIOD), adjustments=adjustments)
+
+
+def hand_adjustments() -> tuple[Adjustment, ...]:
+    """The hand-worked adjustments."""
+    return tuple(Adjustment(*row) for row in HAND_ADJUSTMENTS)
+
+
+def add_adjustment(source: Path, target: Path) -> None:
+    """Type :data:`ADDED_ADJUSTMENT` into the first blank row of the Adjustments table with openpyxl."""
+    workbook = openpyxl.load_workbook(source)
+    sheet = workbook["Adjustments"]
+    first_col, first_row, _last_col, last_row = range_boundaries(sheet.tables["Adjustments"].ref)
+    row = next(r for r in range(first_row + 1, last_row + 1) if sheet.cell(r, first_col).value is None)
+    for offset, value in enumerate(ADDED_ADJUSTMENT):
+        sheet.cell(row, first_col + offset).value = value
+    workbook.save(target)
 
 
 def edit_workbook(source: Path, target: Path) -> dict[str, object]:
@@ -195,7 +226,7 @@ def tamper(source: Path, target: Path) -> Path:
     with zipfile.ZipFile(source) as archive, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
         for item in archive.infolist():
             data = archive.read(item)
-            if item.filename == "xl/worksheets/sheet5.xml":      # Summary, the fifth sheet
+            if item.filename == "xl/worksheets/sheet6.xml":      # Summary, the sixth sheet
                 assert data.count(b"<v>59239.14</v>") == 1
                 data = data.replace(b"<v>59239.14</v>", b"<v>1</v>")
             out.writestr(item, data)
@@ -223,6 +254,14 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
     hand = hand_run()
     made["hand"] = Book("hand", hand, write_workbook(hand, folder / "hand.xlsx"))
     made["tampered"] = Book("tampered", hand, tamper(made["hand"].path, folder / "tampered.xlsx"))
+    adjusted = hand_run(hand_adjustments())
+    made["adjusted"] = Book("adjusted", adjusted, write_workbook(adjusted, folder / "adjusted.xlsx"))
+    add_adjustment(made["adjusted"].path, folder / "adjusted_added.xlsx")
+    added_rows = load_adjustments(folder / "adjusted_added.xlsx", adjusted.roster)
+    added = hand_run(added_rows)
+    made["adjusted_added"] = Book("adjusted_added", added, folder / "adjusted_added.xlsx")
+    made["adjusted_added_expected"] = Book("adjusted_added_expected", added,
+                                           write_workbook(added, folder / "adjusted_added_expected.xlsx"))
     sink = sample_run(parse_plan(SINK_PLAN, filename="sink.yaml"), "2027-03")
     made["kitchen_sink"] = Book("kitchen_sink", sink, write_workbook(sink, folder / "kitchen_sink.xlsx"))
     yearly = sample_run(parse_plan(preset_text("adoption_renewal").replace("period: quarter", "period: year")),

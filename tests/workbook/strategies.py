@@ -20,6 +20,7 @@ import pandas as pd
 import yaml
 from hypothesis import strategies as st
 
+from xlcomp.model.adjustments import Adjustment
 from xlcomp.model.people import SEGMENTS
 from xlcomp.model.period import parse_period
 from xlcomp.ooxml.refs import excel_id_key
@@ -68,6 +69,7 @@ class Case:
     roster: pd.DataFrame
     accounts: pd.DataFrame
     edit: Edit
+    adjustments: tuple[Adjustment, ...] = ()
 
     def describe(self) -> str:
         """Everything needed to reproduce the case by hand: plan YAML, period, both tables as CSV, the edit."""
@@ -75,7 +77,8 @@ class Case:
         self.roster.to_csv(roster, index=False)
         self.accounts.to_csv(accounts, index=False)
         return (f"period: {self.period}\n--- plan.yaml\n{self.plan_yaml}--- roster.csv\n{roster.getvalue()}"
-                f"--- accounts.csv\n{accounts.getvalue()}--- twin edit: {self.edit}\n")
+                f"--- accounts.csv\n{accounts.getvalue()}--- twin edit: {self.edit}\n"
+                f"--- adjustments: {list(self.adjustments)}\n")
 
 
 def _dec(low: Any, high: Any, places: int) -> st.SearchStrategy[Decimal]:
@@ -336,4 +339,12 @@ def cases(draw: Draw) -> Case:
     edit = Edit(str(accounts.loc[index, "account_id"]),
                 float((renewable * share).quantize(Decimal("0.01"), rounding="ROUND_DOWN")),
                 float(draw(st.integers(0, 250_000))))
-    return Case(plan_yaml, period, roster, accounts, edit)
+    adjustments: tuple[Adjustment, ...] = ()
+    if _one_in(draw, 3):  # a third of the cases pay adjustments: some CSMs twice, amounts with half cents
+        count = draw(st.integers(1, 4))
+        adjustments = tuple(
+            Adjustment(draw(st.sampled_from(list(roster["csm_id"]))), draw(_dec(-5000, 5000, 3)),
+                       f"reason {number}", draw(st.sampled_from(["adjustment", "clawback", "spiff"])),
+                       draw(st.sampled_from(["", "Dana Ruiz"])))
+            for number in range(count))
+    return Case(plan_yaml, period, roster, accounts, edit, adjustments)

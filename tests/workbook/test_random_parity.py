@@ -26,6 +26,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from xlcomp.engine.run import RunResult, run
+from xlcomp.load.adjustments import load_adjustments
 from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import parse_plan
 from xlcomp.model.period import parse_period
@@ -63,7 +64,9 @@ def engine_run(case: Case, roster: Any = None, accounts: Any = None) -> RunResul
     plan = parse_plan(case.plan_yaml, filename=f"case-{case.period}.yaml")
     roster_model, book = load_inputs(plan, case.roster if roster is None else roster,
                                      case.accounts if accounts is None else accounts)
-    return run(plan, roster_model, book, parse_period(case.period))
+    # the twin's adjustments are read back from its workbook's Adjustments table
+    adjustments = case.adjustments if roster is None else load_adjustments(roster, roster_model)
+    return run(plan, roster_model, book, parse_period(case.period), adjustments=adjustments)
 
 
 def edit_accounts(source: Path, target: Path, edit: Edit) -> None:

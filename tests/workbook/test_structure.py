@@ -30,10 +30,11 @@ def test_sheets_tables_and_defined_names(books: dict[str, Book], name: str) -> N
     plan, result = book.result.plan, book.result
     index = index_workbook(book.path)
     sheets = [s.name for s in index.sheets]
-    assert sheets[:6] == list(layout.FIXED_SHEETS)
+    assert sheets[:len(layout.FIXED_SHEETS)] == list(layout.FIXED_SHEETS)
     assert sheets[-1] == layout.META_SHEET and index.sheets[-1].state == "hidden"
-    assert len(sheets) == 6 + len(result.csms) + 1
-    assert sheets[6:-1] == layout.csm_sheet_names([(r.csm.csm_id, r.csm.name) for r in result.csms])
+    fixed = len(layout.FIXED_SHEETS)
+    assert len(sheets) == fixed + len(result.csms) + 1
+    assert sheets[fixed:-1] == layout.csm_sheet_names([(r.csm.csm_id, r.csm.name) for r in result.csms])
     tables = set(index.tables)
     assert {layout.ROSTER_TABLE, layout.ACCOUNTS_TABLE, layout.SUMMARY_TABLE} <= tables
     assert index.tables[layout.ACCOUNTS_TABLE].columns == layout.ACCOUNT_COLUMNS

@@ -15,6 +15,7 @@ from xlcomp.cli.problems import input_hints
 from xlcomp.cli.progress import Steps, steps
 from xlcomp.engine.run import RunResult, run
 from xlcomp.errors import UsageError
+from xlcomp.load.adjustments import load_adjustments
 from xlcomp.load.inputs import load_inputs
 from xlcomp.load.sources import SEPARATORS, csv_separator
 from xlcomp.model.people import Book, Roster
@@ -32,12 +33,18 @@ AccountsOpt = Annotated[Path, typer.Option("--accounts", "-a",
 PeriodOpt = Annotated[str, typer.Option("--period", help="2027-03 (month), 2027-Q1, 2027-H1 or 2027 (year).")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail (exit 1, nothing written) on the plan's design "
                                                           "warnings.")]
+AdjustmentsOpt = Annotated[Path | None, typer.Option(
+    "--adjustments", help="Adjustments to pay: CSV or .xlsx with csm_id, amount, reason (component, approved_by "
+                          "optional); one payout line each.")]
+DecimalCommaOpt = Annotated[bool, typer.Option("--decimal-comma", help="Amounts are written 1.234,50 (comma "
+                                                                         "for decimals).")]
 
 
-def load_checked(plan: Plan | None, roster: Path, accounts: Path) -> tuple[Roster, Book]:
+def load_checked(plan: Plan | None, roster: Path, accounts: Path, *, decimal_comma: bool = False
+                 ) -> tuple[Roster, Book]:
     """:func:`load_inputs` with the command line's grouping and hints on its problems."""
     with input_hints(roster, accounts):
-        return load_inputs(plan, roster, accounts)
+        return load_inputs(plan, roster, accounts, decimal_comma=decimal_comma)
 
 
 def warn(message: str) -> None:
@@ -62,18 +69,20 @@ def _strict_exit(count: int) -> int:
 
 
 def compute(plan_path: Path, roster: Path, accounts: Path, period_text: str, *, progress: Steps | None = None,
-            strict: bool = False) -> RunResult:
-    """Load, validate and run, with progress on a terminal; the plan's design warnings on stderr
-    (``strict``: exit 1 on them) and a warning for an empty book."""
+            strict: bool = False, adjustments: Path | None = None, decimal_comma: bool = False) -> RunResult:
+    """Load, validate and run (with ``adjustments`` when given), with progress on a terminal; the plan's design
+    warnings on stderr (``strict``: exit 1 on them) and a warning for an empty book."""
     period = parse_period(period_text)
     plan = api.as_plan(plan_path)
     show_findings(lint_plan(plan), strict=strict)
     with steps(False if progress is not None else None) as own:
         bar = progress or own
         with bar.step("reading roster and accounts"):
-            roster_model, book = load_checked(plan, roster, accounts)
+            roster_model, book = load_checked(plan, roster, accounts, decimal_comma=decimal_comma)
+            rows = () if adjustments is None else load_adjustments(adjustments, roster_model, currency=plan.currency,
+                                                                     decimal_comma=decimal_comma)
         with bar.step(f"computing {len(roster_model):,} CSMs", total=len(roster_model)) as advance:
-            result = run(plan, roster_model, book, period, progress=advance if bar.shown else None)
+            result = run(plan, roster_model, book, period, progress=advance if bar.shown else None, adjustments=rows)
     for source in (roster, accounts):
         separator = csv_separator(source)
         if separator is not None and separator != ",":
@@ -94,12 +103,15 @@ def calc(
     workbook: Annotated[bool, typer.Option("--workbook/--no-workbook", help="Also write the Excel workbook.")] = True,
     protect_password: Annotated[str | None, typer.Option(help="Password for the protected sheets.")] = None,
     strict: StrictOpt = False,
+    adjustments: AdjustmentsOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
 ) -> None:
     """Compute a period's payouts: payouts.csv, summary.csv and the workbook."""
     started = time.perf_counter()
     check_out_folder(out)
     with steps() as bar:
-        result = compute(plan, roster, accounts, period, progress=bar, strict=strict)
+        result = compute(plan, roster, accounts, period, progress=bar, strict=strict, adjustments=adjustments,
+                         decimal_comma=decimal_comma)
         with OutputSet() as outputs:
             with bar.step("writing payouts.csv and summary.csv"):
                 outputs.add(out / "payouts.csv", payouts_csv(result))

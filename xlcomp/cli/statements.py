@@ -13,7 +13,7 @@ import typer
 
 from xlcomp import api
 from xlcomp.cli import app, console, err_console
-from xlcomp.cli.core import AccountsOpt, PeriodOpt, PlanOpt, RosterOpt, compute
+from xlcomp.cli.core import AccountsOpt, AdjustmentsOpt, DecimalCommaOpt, PeriodOpt, PlanOpt, RosterOpt, compute
 from xlcomp.cli.progress import Steps, steps
 from xlcomp.errors import UsageError
 from xlcomp.outputs import check_out_folder
@@ -53,6 +53,8 @@ def statements(
     issued: Annotated[str | None, typer.Option("--date", help="Issue date printed on the statements "
                                                               "(YYYY-MM-DD; default today).")] = None,
     workers: WorkersOpt = None,
+    adjustments: AdjustmentsOpt = None,
+    decimal_comma: DecimalCommaOpt = False,
 ) -> None:
     """One statement per CSM (HTML and PDF): every payout's derivation, and the inputs to verify it."""
     from xlcomp.statements import write_statements
@@ -61,7 +63,8 @@ def statements(
     day = _issue_date(issued)
     check_out_folder(out)
     with steps() as bar:
-        result = compute(plan, roster, accounts, period, progress=bar)
+        result = compute(plan, roster, accounts, period, progress=bar, adjustments=adjustments,
+                         decimal_comma=decimal_comma)
         what = "statements (HTML and PDF)" if pdf else "statements (HTML)"
         with _progress(bar, len(csm) if csm else len(result.csms), what) as report:
             written = write_statements(result, out, pdf=pdf, issued=day, csm_ids=csm, workers=workers,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 import numpy as np
 
+from xlcomp.engine.adjustments import ADJUSTMENT_KIND, AdjustedCsms, AdjustmentLine, adjustment_lines, adjustments_sum
 from xlcomp.engine.curves import Array, decimals
 from xlcomp.engine.metrics import (
     EMPTY,
@@ -34,6 +35,7 @@ from xlcomp.engine.payouts import (
     multiplier_columns,
 )
 from xlcomp.errors import InputError, Problem, UsageError
+from xlcomp.model.adjustments import Adjustment
 from xlcomp.model.people import Book, Csm, Roster
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Component, Kind, Plan, Target
@@ -55,13 +57,14 @@ SUMMARY_COLUMNS = ("csm_id", "name", "base_salary", "target_variable", "proratio
 
 
 class CsmResult(NamedTuple):
-    """One CSM's period: days employed, proration, each component's result and the total."""
+    """One CSM's period: days employed, proration, each component's result, the adjustments and the total."""
 
     csm: Csm
     days: int
     period_days: int
     components: tuple[ComponentResult, ...]
     sums: BookSums
+    adjustments: tuple[AdjustmentLine, ...] = ()
 
     @property
     @exactly
@@ -72,8 +75,14 @@ class CsmResult(NamedTuple):
     @property
     @exactly
     def total(self) -> Decimal:
-        """Σ of the rounded component payouts."""
-        return sum((c.payout for c in self.components), ZERO)
+        """Σ of the rounded component payouts, plus the adjustments line."""
+        return sum((c.payout for c in self.components), ZERO) + self.adjustments_total
+
+    @property
+    @exactly
+    def adjustments_total(self) -> Decimal:
+        """Σ of the rounded adjustment amounts (0 without adjustments)."""
+        return adjustments_sum(self.csm.csm_id, self.adjustments)
 
     def component(self, component_id: str) -> ComponentResult:
         """The result of one component."""
@@ -119,6 +128,12 @@ class RunResult:
                     "metric": c.component.metric, "actual": c.actual, "target": c.target,
                     "attainment": c.attainment, "share": c.share, "target_incentive": c.target_incentive,
                     "multiplier": c.multiplier, "payout": c.payout, "note": c.note,
+                }
+            for line in result.adjustments:
+                yield {
+                    "csm_id": result.csm.csm_id, "component": line.component, "kind": ADJUSTMENT_KIND,
+                    "metric": None, "actual": None, "target": None, "attainment": None, "share": None,
+                    "target_incentive": None, "multiplier": None, "payout": line.payout, "note": line.note,
                 }
 
     def summary_rows(self) -> Iterator[dict[str, Any]]:
@@ -169,8 +184,12 @@ def _metrics_needed(plan: Plan) -> set[str]:
 
 @exactly
 def run(plan: Plan, roster: Roster, book: Book, period: Period,
-        progress: Callable[[int], None] | None = None, scale: Decimal | None = None) -> RunResult:
+        progress: Callable[[int], None] | None = None, scale: Decimal | None = None,
+        adjustments: Sequence[Adjustment] = ()) -> RunResult:
     """Compute every CSM's payouts for ``period``. Pure: no I/O.
+
+    ``adjustments`` are paid as lines of kind ``adjustment`` (:mod:`xlcomp.engine.adjustments`),
+    counted in each CSM's total; one for a csm_id the roster lacks is an :class:`InputError`.
 
     ``scale`` multiplies every CSM's metrics (not the plan's inputs) for what-if scenarios:
     ``Decimal("0.8")`` runs the plan as if every result were 80% of actual.
@@ -221,7 +240,10 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
                                if csm.csm_id in position else EMPTY)
                      for i, csm in enumerate(csms))
 
-    return RunResult(plan, period, roster, book, CsmResults(len(csms), build, total))
+    results: Sequence[CsmResult] = CsmResults(len(csms), build, total)
+    if adjustments:
+        results = AdjustedCsms(results, adjustment_lines(adjustments, roster))
+    return RunResult(plan, period, roster, book, results)
 
 
 class CsmResults(Sequence[CsmResult]):

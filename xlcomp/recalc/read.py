@@ -29,9 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from xlcomp.errors import InputError, PlanError, Problem, ProblemsError, UploadError, UsageError
+from xlcomp.load.adjustments import adjustments_from_table
 from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import parse_plan
-from xlcomp.load.sources import OpenXlsx
+from xlcomp.load.sources import OpenXlsx, read_table
+from xlcomp.model.adjustments import Adjustment
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period, parse_period
 from xlcomp.model.plan import Plan
@@ -74,6 +76,7 @@ class UploadInputs:
     warnings: tuple[Problem, ...] = ()
     issued: Mapping[str, Decimal] = field(default_factory=dict)
     grown_rows: int = 0
+    adjustments: tuple[Adjustment, ...] = ()
 
 
 def read_upload(source: str | Path | UploadPackage, *, plan_text: str | None = None, plan_name: str = "plan.yaml",
@@ -252,6 +255,7 @@ def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackag
     roster, book, more, prepared = _inputs(path, plan, decimal_comma)
     problems += more
     warnings += prepared.warnings
+    adjustments = _adjustments(path, roster, plan, problems)
     if problems:
         raise _combined(problems)
     assert plan is not None and roster is not None and book is not None
@@ -270,7 +274,7 @@ def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackag
         warnings.append(Problem(where_meta, f'the metadata names plan "{meta["plan_id"]}" but the plan is '
                                             f'"{plan.id}"'))
     return UploadInputs(KIND_XLCOMP, plan, period, roster, book, meta, tuple(tabs), tuple(edits), tuple(warnings),
-                        grown_rows=prepared.grown_rows)
+                        grown_rows=prepared.grown_rows, adjustments=adjustments)
 
 
 def _in_tab_order(roster: Roster, tabs: list[tuple[str, str]]) -> Roster:
@@ -308,6 +312,19 @@ def _inputs(package: UploadPackage, plan: Plan | None, decimal_comma: bool = Fal
         return None, None, [*prepared.problems, *map(prepared.in_upload, exc.problems)], prepared
     return roster, book, list(prepared.problems), prepared
 
+
+
+def _adjustments(package: UploadPackage, roster: Roster | None, plan: Plan | None, problems: list[Problem]
+                 ) -> tuple[Adjustment, ...]:
+    """The rows of the Adjustments table (none when the workbook has no such table); bad rows are
+    problems at their cells."""
+    if roster is None or layout.ADJUSTMENTS_TABLE not in package.index.tables:
+        return ()
+    source = OpenXlsx(package.name, package.index, package.read_rows)
+    adjustments, found = adjustments_from_table(read_table(source, layout.ADJUSTMENTS_TABLE), roster,
+                                                currency=plan.currency if plan is not None else None)
+    problems += found
+    return adjustments
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from xlcomp.model.adjustments import ADJUSTMENT_COLUMNS, Adjustment
 from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS
 from xlcomp.model.people import Book, Csm
 
@@ -83,12 +84,21 @@ class InputRecord:
     roster: Mapping[str, str]
     accounts: tuple[tuple[str, ...], ...]
     account_columns: tuple[str, ...] = ACCOUNT_COLUMNS
+    adjustments: tuple[tuple[str, ...], ...] = ()   # rows of ADJUSTMENT_COLUMNS, in the run's order
 
     def canonical(self) -> dict[str, Any]:
-        """The record as plain JSON data."""
-        return {"roster": dict(self.roster),
-                "accounts": {"columns": list(self.account_columns),
-                             "rows": [list(row) for row in sorted(self.accounts, key=lambda r: r[0])]}}
+        """The record as plain JSON data (``adjustments`` only when there are some: older hashes hold)."""
+        data: dict[str, Any] = {"roster": dict(self.roster),
+                                "accounts": {"columns": list(self.account_columns),
+                                             "rows": [list(row) for row in sorted(self.accounts, key=lambda r: r[0])]}}
+        if self.adjustments:
+            data["adjustments"] = {"columns": list(ADJUSTMENT_COLUMNS), "rows": [list(r) for r in self.adjustments]}
+        return data
+
+    def adjustment_models(self) -> tuple[Adjustment, ...]:
+        """The adjustments as records, for a run."""
+        return tuple(Adjustment(csm_id, Decimal(amount), reason, component, approved_by)
+                     for csm_id, amount, reason, component, approved_by in self.adjustments)
 
     @property
     def digest(self) -> str:
@@ -114,7 +124,20 @@ class InputRecord:
         if not isinstance(rows, list) or not all(
                 isinstance(r, list) and len(r) == len(columns) and all(isinstance(v, str) for v in r) for r in rows):
             raise ValueError(f"the account rows are not lists of {len(columns)} texts")
-        return cls(roster=dict(roster), accounts=tuple(tuple(r) for r in rows), account_columns=tuple(columns))
+        adjustments = data.get("adjustments", {"rows": []})
+        adjustment_rows = adjustments.get("rows") if isinstance(adjustments, dict) else None
+        if not isinstance(adjustment_rows, list) or not all(
+                isinstance(r, list) and len(r) == len(ADJUSTMENT_COLUMNS) and all(isinstance(v, str) for v in r)
+                for r in adjustment_rows):
+            raise ValueError(f"the adjustment rows are not lists of {len(ADJUSTMENT_COLUMNS)} texts")
+        try:
+            for row in adjustment_rows:
+                if not Decimal(row[1]).is_finite():
+                    raise ValueError
+        except (ArithmeticError, ValueError):
+            raise ValueError("an adjustment amount is not a number") from None
+        return cls(roster=dict(roster), accounts=tuple(tuple(r) for r in rows), account_columns=tuple(columns),
+                   adjustments=tuple(tuple(r) for r in adjustment_rows))
 
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The roster row and accounts as DataFrames of text, ready for :func:`xlcomp.load_inputs`."""
@@ -126,6 +149,10 @@ class InputRecord:
         return roster, accounts
 
 
-def input_record(csm: Csm, accounts: Sequence[tuple[str, ...]]) -> InputRecord:
-    """The record of one CSM's inputs, from the loaded model and :func:`book_rows`."""
-    return InputRecord(roster=csm_row(csm), accounts=tuple(sorted(accounts, key=lambda r: r[0])))
+def input_record(csm: Csm, accounts: Sequence[tuple[str, ...]], adjustments: Iterable[Adjustment] = ()
+                 ) -> InputRecord:
+    """The record of one CSM's inputs, from the loaded model and :func:`book_rows` (and the CSM's
+    adjustments)."""
+    return InputRecord(roster=csm_row(csm), accounts=tuple(sorted(accounts, key=lambda r: r[0])),
+                       adjustments=tuple((a.csm_id, f"{a.amount:f}", a.reason, a.component, a.approved_by)
+                                         for a in adjustments))

@@ -160,7 +160,8 @@ def build_statements(run: RunResult, plan_text: str | None = None, *, issued: da
             n += 1
             stem = f"{base}-{n}"
         stems.add(stem.lower())
-        inputs = input_record(csm_result.csm, rows.get(csm_result.csm.csm_id, []))
+        inputs = input_record(csm_result.csm, rows.get(csm_result.csm.csm_id, []),
+                              [line.adjustment for line in csm_result.adjustments])
         statements.append(render_statement(run, csm_result, inputs, text, day, stem,
                                            ledger.get(csm_result.csm.csm_id) if ledger else None))
     return statements

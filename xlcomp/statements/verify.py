@@ -15,6 +15,7 @@ The statement holds when nothing differs.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
@@ -315,6 +316,7 @@ def verify_statement(path: str | Path, *, plan: str | Path | None = None, roster
     if roster is not None and accounts is not None:
         inputs = _current_inputs(plan_model, csm_id, roster, accounts, loaded)
         changed = _input_differences(embedded_inputs, inputs)
+        inputs = dataclasses.replace(inputs, adjustments=embedded_inputs.adjustments)
         inputs_changed = inputs_changed or bool(changed)
         differences.extend(changed)
         source = "recomputed from " + ", ".join(str(Path(p).name) for p in (plan, roster, accounts) if p is not None)
@@ -325,7 +327,8 @@ def verify_statement(path: str | Path, *, plan: str | Path | None = None, roster
     try:
         roster_frame, accounts_frame = inputs.frames()
         roster_model, book = load_inputs(plan_model, roster_frame, accounts_frame)
-        result = run(plan_model, roster_model, book, period)
+        # the adjustments are always the statement's own (verify takes no adjustments file)
+        result = run(plan_model, roster_model, book, period, adjustments=embedded_inputs.adjustment_models())
     except InputError as exc:
         raise InputError([_carried_problem(path, p, plan) for p in exc.problems]) from None
     if len(result.csms) != 1 or result.csms[0].csm.csm_id != csm_id:

@@ -73,6 +73,17 @@ class ComponentView:
 
 
 @dataclass(frozen=True)
+class AdjustmentView:
+    """One adjustment on a statement: its line number, component, reason, approver and payout."""
+
+    number: int
+    component: str
+    reason: str
+    approved_by: str
+    payout: str
+
+
+@dataclass(frozen=True)
 class StatementView:
     """A whole statement as text."""
 
@@ -97,6 +108,7 @@ class StatementView:
     input_hash: str
     version: str
     fields: dict[str, str]
+    adjustments: tuple[AdjustmentView, ...] = ()
 
 
 def day_text(day: date) -> str:
@@ -388,6 +400,11 @@ def statement_view(run: RunResult, csm_result: CsmResult, *, issued: date, input
     for view in components:
         for name in ("actual", "target", "attainment", "payout"):
             fields[f"{view.key}.{name}"] = getattr(view, name)
+    adjustments = tuple(AdjustmentView(len(components) + i, line.component, line.adjustment.reason,
+                                       line.adjustment.approved_by, fmt.amount(line.payout))
+                        for i, line in enumerate(csm_result.adjustments, start=1))
+    for adjustment in adjustments:
+        fields[f"adjustment.{adjustment.number}.payout"] = adjustment.payout
     fields["total"] = total
     return StatementView(
         plan_name=plan.name, plan_id=plan.id, plan_period=plan.period.value, currency=plan.currency,
@@ -396,5 +413,5 @@ def statement_view(run: RunResult, csm_result: CsmResult, *, issued: date, input
         manager=csm.manager or fmt.DASH, employment=_employment(csm_result, run.period),
         target_variable=fmt.money(csm.target_variable, plan.currency), components=components, total=total,
         total_money=fmt.money(csm_result.total, plan.currency), plan_hash=plan.digest, input_hash=input_hash,
-        version=version, fields=fields)
+        version=version, fields=fields, adjustments=adjustments)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from xlcomp.model.plan import Curve
 from xlcomp.rules import payout as rules
+from xlcomp.rules.adjustments import ADJUSTMENTS, CSM_ID, adjustment_total
 from xlcomp.rules.curves import TIERS
 from xlcomp.rules.curves import commission_curve as commission_rule
 from xlcomp.rules.curves import curve_share as curve_rule
@@ -27,6 +28,7 @@ __all__ = [
     "BOOK_ITEMS",
     "BookItem",
     "MetricSpec",
+    "adjustments_total",
     "bonus_payout",
     "book_items",
     "commission_curve",
@@ -72,3 +74,8 @@ def bonus_payout(target_variable: str, weight: str, days: str, share: str, multi
     return rules.bonus_payout().formula({**period_names(), Inputs.TARGET_VARIABLE: target_variable,
                                          Inputs.WEIGHT: weight, Inputs.DAYS: days, Inputs.SHARE: share,
                                          Inputs.MULTIPLIER: multiplier})
+
+
+def adjustments_total(csm_id: str, table: str) -> str:
+    """A CSM's adjustments line: the sum of ROUND(amount, 2) over its rows of the Adjustments table."""
+    return adjustment_total().formula({ADJUSTMENTS: table, CSM_ID: csm_id})

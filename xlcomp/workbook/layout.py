@@ -8,13 +8,16 @@ rows to tables, sort them or move things around.
 Schema version 1 (``SCHEMA_VERSION``); later changes are additive only.
 
 Sheets, in order
-    Guide, Plan, Roster, Accounts, Summary, ROI, then one tab per CSM (names from
+    Guide, Plan, Roster, Accounts, Adjustments, Summary, ROI, then one tab per CSM (names from
     :func:`csm_sheet_names`), then the hidden, protected metadata sheet ``_xlcomp``.
 
 Tables (Excel ListObjects)
     ``Roster`` on sheet Roster: :func:`roster_columns` (the SPEC's roster columns plus the per-CSM
     columns the plan names). ``Accounts`` on sheet Accounts: :data:`ACCOUNT_COLUMNS`.
-    ``Summary`` on sheet Summary: one row per CSM (formulas). One tier table per component with a
+    ``Adjustments`` on sheet Adjustments: :data:`ADJUSTMENT_COLUMNS` (SPEC section 8), the run's
+    adjustment rows followed by :data:`ADJUSTMENT_BLANK_ROWS` blank input rows (a table always has
+    at least one data row; finance fills the blank rows or types under the table, which Excel
+    grows). ``Summary`` on sheet Summary: one row per CSM (formulas). One tier table per component with a
     curve, named :func:`tier_table_name`, columns :data:`TIER_COLUMNS` (``from`` is a formula: the
     previous tier's ``upto``, 0 for the first; ``upto`` blank in the last tier = no end). One band
     table per multiplier, named :func:`band_table_name`, columns :data:`BAND_COLUMNS`, sorted by
@@ -46,6 +49,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from xlcomp.load.roster import ROSTER_NUMERIC, plan_roster_columns
+from xlcomp.model.adjustments import ADJUSTMENT_COLUMNS
 from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS
 from xlcomp.model.plan import Plan
 from xlcomp.rules.metrics import ACCOUNT_COLUMNS, ACCOUNTS_TABLE
@@ -54,6 +58,9 @@ __all__ = [
     "ACCOUNTS_TABLE",
     "ACCOUNT_ACTUAL_COLUMNS",
     "ACCOUNT_COLUMNS",
+    "ADJUSTMENTS_TABLE",
+    "ADJUSTMENT_BLANK_ROWS",
+    "ADJUSTMENT_COLUMNS",
     "BAND_COLUMNS",
     "COMPONENT_PARAMS",
     "FIXED_SHEETS",
@@ -69,6 +76,7 @@ __all__ = [
     "ROSTER_TABLE",
     "SCHEMA_VERSION",
     "SHEET_ACCOUNTS",
+    "SHEET_ADJUSTMENTS",
     "SHEET_GUIDE",
     "SHEET_PLAN",
     "SHEET_ROI",
@@ -92,12 +100,16 @@ SHEET_GUIDE = "Guide"
 SHEET_PLAN = "Plan"
 SHEET_ROSTER = "Roster"
 SHEET_ACCOUNTS = "Accounts"
+SHEET_ADJUSTMENTS = "Adjustments"
 SHEET_SUMMARY = "Summary"
 SHEET_ROI = "ROI"
 META_SHEET = "_xlcomp"
-FIXED_SHEETS = (SHEET_GUIDE, SHEET_PLAN, SHEET_ROSTER, SHEET_ACCOUNTS, SHEET_SUMMARY, SHEET_ROI)
+FIXED_SHEETS = (SHEET_GUIDE, SHEET_PLAN, SHEET_ROSTER, SHEET_ACCOUNTS, SHEET_ADJUSTMENTS, SHEET_SUMMARY, SHEET_ROI)
 
 ROSTER_TABLE = "Roster"
+ADJUSTMENTS_TABLE = "Adjustments"
+# Blank input rows at the end of the Adjustments table: room for finance to add adjustments.
+ADJUSTMENT_BLANK_ROWS = 5
 SUMMARY_TABLE = "Summary"
 
 # The roster columns every workbook has, in order; the plan's per-CSM columns follow.

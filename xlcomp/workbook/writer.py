@@ -2,7 +2,7 @@
 
 >>> write_workbook(result, "csm-fy27-ar-2027-Q1.xlsx")  # doctest: +SKIP
 
-Sheets: Guide, Plan, Roster, Accounts, Summary, ROI, one tab per CSM, and the hidden ``_xlcomp``
+Sheets: Guide, Plan, Roster, Accounts, Adjustments, Summary, ROI, one tab per CSM, and the hidden ``_xlcomp``
 metadata sheet (see :mod:`xlcomp.workbook.layout`). Every formula cell carries the engine's value as
 its cached value. The same run always gives the same cells and formulas; only the generation id
 (metadata) and the file's creation time differ between two writes.
@@ -34,6 +34,7 @@ from xlcomp.workbook import layout
 from xlcomp.workbook.context import Context
 from xlcomp.workbook.fast_sheet import FastWorksheet
 from xlcomp.workbook.formulas import needed_metrics
+from xlcomp.workbook.sheets.adjustments import write_adjustments_sheet
 from xlcomp.workbook.sheets.csm import CsmTabPlan, csm_facts
 from xlcomp.workbook.sheets.guide import metadata, write_guide_sheet, write_meta_sheet
 from xlcomp.workbook.sheets.ledger import LEDGER_SHEET, write_ledger_sheet
@@ -71,7 +72,7 @@ def check_run(result: RunResult) -> list[Problem]:
 def workbook_names(plan: Plan) -> list[str]:
     """Every defined name and table name the workbook of ``plan`` has (they share one namespace)."""
     names = [*layout.PERIOD_NAMES, *(layout.input_name(n) for n in dict.fromkeys([*plan.inputs, *layout.ROI_INPUTS])),
-             layout.ROSTER_TABLE, layout.ACCOUNTS_TABLE, layout.SUMMARY_TABLE]
+             layout.ROSTER_TABLE, layout.ACCOUNTS_TABLE, layout.ADJUSTMENTS_TABLE, layout.SUMMARY_TABLE]
     for component in plan.components:
         names += [layout.param_name(component.id, param) for param in layout.COMPONENT_PARAMS]
         if component.curve is not None:
@@ -145,6 +146,7 @@ def _write(result: RunResult, target: str | io.BytesIO, protect_password: str | 
     write_plan_sheet(ctx)
     write_roster_sheet(ctx)
     write_accounts_sheet(ctx)
+    write_adjustments_sheet(ctx)
     write_summary_sheet(ctx, tab)
     write_roi_sheet(ctx)
     if ledger is not None and ledger_sheet is not None:

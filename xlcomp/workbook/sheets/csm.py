@@ -264,12 +264,20 @@ class CsmTabPlan(ComponentBlocks):
             self._component(component)
             self.row += 1
 
-        payouts = [cell(c.payout, B) for c in self.components.values()]
+        # adjustments (SPEC section 8): the CSM's rows of the Adjustments table
+        self._section("Adjustments", "manual changes: rows of the Adjustments table for this CSM")
+        self.adjustments_row = self._line("Adjustments", fx.adjustments_total(ident, layout.ADJUSTMENTS_TABLE),
+                                          "money", lambda f: num(f.result.adjustments_total),
+                                          note="Σ ROUND(amount, 2) of this CSM's rows (reasons on the Adjustments "
+                                               "sheet)")
+        self.row += 1
+
+        payouts = [cell(c.payout, B) for c in self.components.values()] + [cell(self.adjustments_row, B)]
         self.total_row = self.row
         self._label(self.row, "Total payout", styles.label_bold)
-        self._put(self.row, B, "=" + ("+".join(payouts) if payouts else "0"), styles.key["money"],
+        self._put(self.row, B, "=" + "+".join(payouts), styles.key["money"],
                   lambda f: num(f.result.total))
-        self._note(self.row, "sum of the rounded component payouts")
+        self._note(self.row, "sum of the rounded component payouts and the adjustments")
         self.row += 1
         self.last_row = self.row
 

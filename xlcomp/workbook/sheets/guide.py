@@ -19,6 +19,8 @@ SHEET_PURPOSE = (
     (layout.SHEET_PLAN, "the plan's parameters (defined names), tier tables, multiplier bands and payout curves"),
     (layout.SHEET_ROSTER, "the CSMs: salary, target variable pay, dates, per-CSM targets (an Excel table)"),
     (layout.SHEET_ACCOUNTS, "the book of business for the period, one row per account (an Excel table)"),
+    (layout.SHEET_ADJUSTMENTS, "manual changes to pay, one row each with a reason (an Excel table; add rows "
+                               "at its end): each CSM tab adds its rows to the total"),
     (layout.SHEET_SUMMARY, "one row per CSM: payouts, total, attainment; charts; links to every CSM tab"),
     (layout.SHEET_ROI, "what the plan costs against the ARR it retains and expands, with benchmarks and scenarios"),
     ("CSM tabs", "one per CSM: the book, each metric, each component's tier walk and payout"),
@@ -110,7 +112,8 @@ def write_guide_sheet(ctx: Context) -> None:
     sheet.write_blank(row, 1, None, styles.section_fill)
     row += 1
     legend = (
-        (styles.legend_input, "input", "yours to edit: unlocked and validated (Roster, Accounts, plan parameters)"),
+        (styles.legend_input, "input", "yours to edit: unlocked and validated (Roster, Accounts, Adjustments, plan "
+                                               "parameters)"),
         (styles.legend_calc, "formula", "computed: locked; the sheet is protected (Review ▸ Unprotect to change it)"),
         (styles.legend_key, "result", "a payout or a total"),
     )
