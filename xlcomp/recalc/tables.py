@@ -243,6 +243,9 @@ def _look_at_table(package: UploadPackage, index: WorkbookIndex, table: TableRef
     _formulas_in_inputs(name, sheet, xml, rows, first_data, end, c0, header, out)
     # blank rows inside the table (a row's contents deleted): skipped
     blank = [row for row in range(first_data, end + 1) if row >= len(rows) or not _filled(rows[row], c0, c1)]
+    if name == "Adjustments":  # the table ends with blank rows to fill (workbook.layout.ADJUSTMENT_BLANK_ROWS)
+        last_filled = max((row for row in range(first_data, end + 1) if row not in set(blank)), default=first_data - 1)
+        blank = [row for row in blank if row < last_filled]
     if blank and totals == 0:
         for first, last in _blocks(blank):
             out.warnings.append(Problem(_range(sheet, first, c0, last, c1),
