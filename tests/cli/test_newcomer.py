@@ -316,3 +316,18 @@ def test_upload_page_accepts_what_it_says():
     accept = re.search(r'id="files-input"[^>]*accept="([^"]+)"', page)
     assert accept is not None and accept.group(1).split(",") == [".xlsx", ".xlsm"]
     assert ".xlsx or .xlsm" in page
+
+
+# 11. serve on a busy port ---------------------------------------------------------------------------------------
+
+def test_serve_on_a_busy_port_says_so_before_printing_an_address():
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        done = xlcomp("serve", "--port", str(port), "--token", "a-long-enough-token")
+    assert done.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "choose another port with --port" in done.stderr
+    assert "add-in server at" not in done.stderr and "Traceback" not in done.stderr

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from xlcomp.cli import app, err_console
-from xlcomp.errors import UsageError
+from xlcomp.errors import UsageError, XlcompError
 from xlcomp.extras import require
 
 
@@ -59,6 +60,7 @@ def serve(
     security = Security(token=new_token() if token is None else token.strip(), public_url=public_url,
                         bound_host=host, allowed_hosts=tuple(allowed_host or ()),
                         allowed_origins=tuple(allow_origin or ()), body_timeout=body_timeout)
+    _check_port_free(host, port)
     scheme = "https" if ssl_certfile else "http"
     shown_host = f"[{host}]" if ":" in host else host
     address = (public_url or f"{scheme}://{shown_host}:{port}").rstrip("/")
@@ -80,3 +82,15 @@ def serve(
                 ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
                 ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
                 proxy_headers=False, server_header=False)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse, before printing any address, a port another program already listens on (exit 1)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise XlcompError(f"cannot listen on {host}:{port} ({exc.strerror or exc}): another program uses it; "
+                              "stop it, or choose another port with --port") from None
