@@ -81,7 +81,7 @@ def test_the_workbook_of_a_close_has_a_ledger_sheet_with_live_balances(tmp_path)
     q3 = three_quarters(tmp_path, "--workbook")
     [target] = q3.glob("*.xlsx")
     book = openpyxl.load_workbook(target)
-    assert book.sheetnames[:7] == ["Guide", "Plan", "Roster", "Accounts", "Summary", "ROI", "Ledger"]
+    assert book.sheetnames[:8] == ["Guide", "Plan", "Roster", "Accounts", "Adjustments", "Summary", "ROI", "Ledger"]
     sheet = book["Ledger"]
     assert set(sheet.tables) == {"LedgerLines", "LedgerYtd", "LedgerBalance"}
     lines = [[c.value for c in row] for row in sheet[sheet.tables["LedgerLines"].ref]][1:]
