@@ -25,6 +25,7 @@ from openpyxl.utils import range_boundaries
 from xlcomp.demo.project import PRESETS, preset_text
 from xlcomp.demo.sample import sample_book
 from xlcomp.engine.run import RunResult, run
+from xlcomp.load.changes import load_changes
 from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import parse_plan
 from xlcomp.load.roster import load_roster
@@ -152,8 +153,19 @@ def sample_run(plan: Plan, period: str = PERIOD) -> RunResult:
     return run(plan, roster_model, book, parse_period(period))
 
 
-def hand_run() -> RunResult:
-    """The hand-worked plan on its four CSMs."""
+# csm_id, field, value, effective: roster changes of the hand-worked CSMs (SPEC section 10)
+DATED_CHANGES = [
+    ("A-1", "target_variable", 52000, "2027-02-15"),
+    ("A-1", "quota_upsell", 400000, "2027-03-01"),
+    ("A*1", "target_variable", 20000, "2027-01-10"),   # a wildcard id must not match A-1
+    ("=cmd", "target_variable", 30000, "2027-01-01"),  # before the hire on 2027-02-15
+    ("1001", "target_variable", 12000, "2027-01-15"),  # the leaver
+    ("1001", "manager", "Nia", "2027-01-20"),
+]
+
+
+def hand_run(dated: bool = False) -> RunResult:
+    """The hand-worked plan on its four CSMs (``dated``: with :data:`DATED_CHANGES`)."""
     plan = parse_plan(HAND_PLAN, filename="hand.yaml")
     roster = pd.DataFrame(HAND_ROSTER, columns=["csm_id", "name", "base_salary", "target_variable", "start_date",
                                                 "end_date", "quota_upsell"])
@@ -162,7 +174,11 @@ def hand_run() -> RunResult:
                                                     "renewed_arr", "upsell_arr", "health_score", "nps"])
     accounts.insert(2, "segment", "Enterprise")
     roster_model, book = load_inputs(plan, roster, accounts)
-    return run(plan, roster_model, book, parse_period(PERIOD))
+    changes = None
+    if dated:
+        frame = pd.DataFrame(DATED_CHANGES, columns=["csm_id", "field", "value", "effective"])
+        changes = load_changes(frame, roster_model, parse_period(PERIOD), plan)
+    return run(plan, roster_model, book, parse_period(PERIOD), changes=changes)
 
 
 def edit_workbook(source: Path, target: Path) -> dict[str, object]:
@@ -222,6 +238,8 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
         made[name] = Book(name, result, write_workbook(result, folder / f"{name}.xlsx", generation_id="fixed"))
     hand = hand_run()
     made["hand"] = Book("hand", hand, write_workbook(hand, folder / "hand.xlsx"))
+    dated = hand_run(dated=True)
+    made["dated"] = Book("dated", dated, write_workbook(dated, folder / "dated.xlsx"))
     made["tampered"] = Book("tampered", hand, tamper(made["hand"].path, folder / "tampered.xlsx"))
     sink = sample_run(parse_plan(SINK_PLAN, filename="sink.yaml"), "2027-03")
     made["kitchen_sink"] = Book("kitchen_sink", sink, write_workbook(sink, folder / "kitchen_sink.xlsx"))

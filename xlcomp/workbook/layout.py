@@ -53,6 +53,8 @@ __all__ = [
     "ACCOUNT_ACTUAL_COLUMNS",
     "ACCOUNT_COLUMNS",
     "BAND_COLUMNS",
+    "CHANGES_TABLE",
+    "CHANGE_COLUMNS",
     "COMPONENT_PARAMS",
     "FIXED_SHEETS",
     "INPUT_PREFIX",
@@ -66,6 +68,7 @@ __all__ = [
     "ROSTER_TABLE",
     "SCHEMA_VERSION",
     "SHEET_ACCOUNTS",
+    "SHEET_CHANGES",
     "SHEET_GUIDE",
     "SHEET_PLAN",
     "SHEET_ROI",
@@ -93,6 +96,10 @@ SHEET_SUMMARY = "Summary"
 SHEET_ROI = "ROI"
 META_SHEET = "_xlcomp"
 FIXED_SHEETS = (SHEET_GUIDE, SHEET_PLAN, SHEET_ROSTER, SHEET_ACCOUNTS, SHEET_SUMMARY, SHEET_ROI)
+# With roster changes (SPEC section 10) the Changes sheet follows Accounts.
+SHEET_CHANGES = "Changes"
+CHANGES_TABLE = "Changes"
+CHANGE_COLUMNS = ("csm_id", "field", "value", "effective")
 
 ROSTER_TABLE = "Roster"
 SUMMARY_TABLE = "Summary"
@@ -193,7 +200,7 @@ def csm_sheet_names(csms: Sequence[tuple[str, str]]) -> list[str]:
 
     Names never clash with the fixed sheets or the metadata sheet.
     """
-    taken: list[str] = [*FIXED_SHEETS, META_SHEET]
+    taken: list[str] = [*FIXED_SHEETS, SHEET_CHANGES, META_SHEET]
     names = []
     for csm_id, name in csms:
         sheet = safe_sheet_name(f"{csm_id} {name}".strip(), taken)
