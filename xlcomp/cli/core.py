@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -15,6 +16,7 @@ from xlcomp import api
 from xlcomp.cli import app, console, err_console
 from xlcomp.engine.run import RunResult, run
 from xlcomp.errors import UsageError
+from xlcomp.load.changes import load_dating
 from xlcomp.load.inputs import load_inputs
 from xlcomp.model.period import parse_period
 from xlcomp.outputs import OutputSet, payouts_csv, summary_csv
@@ -26,6 +28,9 @@ RosterOpt = Annotated[Path, typer.Option("--roster", "-r", help="Roster: CSV, or
 AccountsOpt = Annotated[Path, typer.Option("--accounts", "-a",
                                            help="Accounts: CSV, or .xlsx with an Accounts table/sheet.")]
 PeriodOpt = Annotated[str, typer.Option("--period", help="2027-03 (month), 2027-Q1, 2027-H1 or 2027 (year).")]
+ChangesOpt = Annotated[Path | None, typer.Option(
+    "--changes", help="Roster changes with effective dates: CSV (csm_id, field, value, effective) or .xlsx with a "
+                      "Changes table.")]
 LARGE_BOOK = 100_000
 
 
@@ -36,9 +41,9 @@ def _progress(enabled: bool) -> Progress | nullcontext[None]:
                     "{task.total}"), TimeElapsedColumn(), console=err_console, transient=True)
 
 
-def compute(plan_path: Path, roster: Path, accounts: Path, period_text: str, *, show_progress: bool | None = None
-            ) -> RunResult:
-    """Load, validate and run, with a progress bar on large books."""
+def compute(plan_path: Path, roster: Path, accounts: Path, period_text: str, *, show_progress: bool | None = None,
+            changes: Path | None = None) -> RunResult:
+    """Load, validate and run, with a progress bar on large books (``changes``: roster changes, SPEC 10)."""
     period = parse_period(period_text)
     plan = api.as_plan(plan_path)
     large = show_progress if show_progress is not None else (
@@ -46,14 +51,24 @@ def compute(plan_path: Path, roster: Path, accounts: Path, period_text: str, *, 
     with _progress(bool(large)) as progress:
         if progress is None:
             roster_model, book = load_inputs(plan, roster, accounts)
-            return run(plan, roster_model, book, period)
+            return run(plan, roster_model, book, period, changes=load_dating(changes, roster_model, period, plan))
         task = progress.add_task("reading roster and accounts", total=None)
         roster_model, book = load_inputs(plan, roster, accounts)
+        dating = load_dating(changes, roster_model, period, plan)
         progress.update(task, description=f"computing {len(roster_model):,} CSMs", total=len(roster_model),
                         completed=0)
-        result = run(plan, roster_model, book, period, progress=lambda n: progress.advance(task, n))
+        result = run(plan, roster_model, book, period, progress=lambda n: progress.advance(task, n),
+                     changes=dating)
         progress.update(task, completed=len(roster_model))
         return result
+
+
+def print_dating_notes(result: RunResult) -> None:
+    """Say which roster changes were applied from the period's start and which were ignored after its end."""
+    if result.changes is None:
+        return
+    for note in result.changes.notes:
+        err_console.print(f"[yellow]![/yellow] {escape(note)}", highlight=False, markup=True, soft_wrap=True)
 
 
 @app.command()
@@ -65,10 +80,11 @@ def calc(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
     workbook: Annotated[bool, typer.Option("--workbook/--no-workbook", help="Also write the Excel workbook.")] = True,
     protect_password: Annotated[str | None, typer.Option(help="Password for the protected sheets.")] = None,
+    changes: ChangesOpt = None,
 ) -> None:
     """Compute a period's payouts: payouts.csv, summary.csv and the workbook."""
     started = time.perf_counter()
-    result = compute(plan, roster, accounts, period)
+    result = compute(plan, roster, accounts, period, changes=changes)
     with OutputSet() as outputs:
         outputs.add(out / "payouts.csv", payouts_csv(result))
         outputs.add(out / "summary.csv", summary_csv(result))
@@ -80,6 +96,7 @@ def calc(
                   f"in {elapsed:.1f}s", highlight=False)
     for path in written:
         console.print(f"  {path}", highlight=False)
+    print_dating_notes(result)
     if workbook and book is None:
         console.print("  (workbook writer not available in this build)")
 

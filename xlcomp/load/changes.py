@@ -23,7 +23,7 @@ from xlcomp.model.period import Period
 from xlcomp.model.plan import Plan
 from xlcomp.money import NumberParseError, exactly
 
-__all__ = ["CHANGE_COLUMNS", "changes_fields", "changes_from_table", "load_changes"]
+__all__ = ["CHANGE_COLUMNS", "changes_fields", "changes_from_table", "load_changes", "load_dating"]
 
 CHANGE_COLUMNS = ("csm_id", "field", "value", "effective")
 _MAX_VALUE = Decimal("1e12")
@@ -42,6 +42,11 @@ def load_changes(source: TableSource, roster: Roster, period: Period, plan: Plan
     if problems or changes is None:
         raise InputError(problems)
     return changes
+
+
+def load_dating(path: TableSource | None, roster: Roster, period: Period, plan: Plan | None) -> Changes | None:
+    """:func:`load_changes` when a file is given (the doors' ``--changes``), else None."""
+    return None if path is None else load_changes(path, roster, period, plan)
 
 
 @exactly
