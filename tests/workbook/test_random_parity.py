@@ -26,6 +26,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from xlcomp.engine.run import RunResult, run
+from xlcomp.load.changes import load_changes
 from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import parse_plan
 from xlcomp.model.period import parse_period
@@ -59,11 +60,16 @@ class Written:
 
 
 def engine_run(case: Case, roster: Any = None, accounts: Any = None) -> RunResult:
-    """The engine on the case's plan and period, over its DataFrames or another source (a workbook)."""
+    """The engine on the case's plan and period, over its DataFrames or another source (a workbook: its
+    Changes table too, when the case has roster changes)."""
     plan = parse_plan(case.plan_yaml, filename=f"case-{case.period}.yaml")
     roster_model, book = load_inputs(plan, case.roster if roster is None else roster,
                                      case.accounts if accounts is None else accounts)
-    return run(plan, roster_model, book, parse_period(case.period))
+    period = parse_period(case.period)
+    changes = None
+    if case.changes is not None:
+        changes = load_changes(case.changes if roster is None else roster, roster_model, period, plan)
+    return run(plan, roster_model, book, period, changes=changes)
 
 
 def edit_accounts(source: Path, target: Path, edit: Edit) -> None:
@@ -157,6 +163,8 @@ def check_batch(batch: list[Case], folder: Path, rerun: str = "") -> None:
             (repro / "plan.yaml").write_text(case.plan_yaml, encoding="utf-8")
             case.roster.to_csv(repro / "roster.csv", index=False)
             case.accounts.to_csv(repro / "accounts.csv", index=False)
+            if case.changes is not None:
+                case.changes.to_csv(repro / "changes.csv", index=False)
             report.append("\n".join([*problems[:12], f"  ({len(problems)} in all; files in {repro})",
                                      case.describe()]))
         pytest.fail(f"{len(failures)} of {len(batch)} random cases disagree with the engine (draw this batch "
