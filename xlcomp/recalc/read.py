@@ -28,9 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from xlcomp.errors import InputError, PlanError, Problem, ProblemsError, UploadError, UsageError
+from xlcomp.load.changes import load_changes
 from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import parse_plan
 from xlcomp.load.sources import OpenXlsx
+from xlcomp.model.dating import Changes
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period, parse_period
 from xlcomp.model.plan import Plan
@@ -67,6 +69,7 @@ class UploadInputs:
     tabs: tuple[tuple[str, str], ...] = ()
     edits: tuple[ParameterEdit, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    changes: Changes | None = None          # the Changes table (roster changes, SPEC section 10), if any
 
 
 def read_upload(source: str | Path | UploadPackage, *, plan_text: str | None = None, plan_name: str = "plan.yaml",
@@ -225,6 +228,7 @@ def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackag
         raise UploadError([Problem(where_meta, f"the plan pays per {plan.period.value} but the workbook's period "
                                                f"{period.label} is a {period.kind.value}")])
     roster = _in_tab_order(roster, tabs)
+    changes = _changes(path, roster, period, plan, warnings)
     from xlcomp._version import __version__
 
     written_by = meta.get("xlcomp_version", "")
@@ -235,7 +239,8 @@ def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackag
     if meta.get("plan_id") and meta["plan_id"] != plan.id:
         warnings.append(Problem(where_meta, f'the metadata names plan "{meta["plan_id"]}" but the plan is '
                                             f'"{plan.id}"'))
-    return UploadInputs(KIND_XLCOMP, plan, period, roster, book, meta, tuple(tabs), tuple(edits), tuple(warnings))
+    return UploadInputs(KIND_XLCOMP, plan, period, roster, book, meta, tuple(tabs), tuple(edits), tuple(warnings),
+                        changes)
 
 
 def _in_tab_order(roster: Roster, tabs: list[tuple[str, str]]) -> Roster:
@@ -269,6 +274,17 @@ def _inputs(package: UploadPackage, plan: Plan | None) -> tuple[Roster | None, B
         return None, None, list(exc.problems)
     return roster, book, []
 
+
+
+def _changes(package: UploadPackage, roster: Roster, period: Period, plan: Plan,
+             warnings: list[Problem]) -> Changes | None:
+    """The Changes table when the workbook has one (its notes become warnings); None without one."""
+    if package.index.table(layout.CHANGES_TABLE) is None:
+        return None
+    source = OpenXlsx(package.name, package.index, package.read_rows)
+    changes = load_changes(source, roster, period, plan)
+    warnings.extend(Problem("", note) for note in changes.notes)
+    return changes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,7 +342,8 @@ def _read_plain(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackage
     if period.kind is not plan.period:
         raise InputError([Problem("", f"the plan {plan.id} pays per {plan.period.value}, but the period "
                                       f"{period.label} is a {period.kind.value}")])
-    return UploadInputs(KIND_INPUTS, plan, period, roster, book, {}, (), (), tuple(warnings))
+    changes = _changes(path, roster, period, plan, warnings)
+    return UploadInputs(KIND_INPUTS, plan, period, roster, book, {}, (), (), tuple(warnings), changes)
 
 
 def _yaml_lines(rows: list[list[Any]]) -> tuple[list[str], int, int]:
