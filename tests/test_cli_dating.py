@@ -54,3 +54,16 @@ def test_template_with_changes_has_the_changes_table(project, tmp_path):
     assert done.returncode == 0, done.stderr
     sheet = openpyxl.load_workbook(target)["Changes"]
     assert [c.value for c in sheet[2]][:3] == ["CSM-1", "target_variable", 52000]
+
+
+def test_statements_with_changes_show_each_stretch_of_the_target_incentive(project, tmp_path):
+    changes = tmp_path / "changes.csv"
+    changes.write_text("csm_id,field,value,effective\nCSM-1,target_variable,52000,2027-02-15\n")
+    out = tmp_path / "statements"
+    done = xlcomp("statements", "--plan", project / "plan.yaml", "--roster", project / "roster.csv", "--accounts",
+                  project / "accounts.csv", "--period", "2027-Q1", "--out", out, "--no-pdf", "--changes", changes)
+    assert done.returncode == 0, done.stderr
+    [page] = [p for p in out.glob("*.html") if "CSM-1" in p.name]
+    text = page.read_text(encoding="utf-8")
+    assert ("(40,000.00 a year × 45 days + 52,000.00 a year × 45 days) / 90 days × 60% × ¼ = 6,900.00"
+            in text)

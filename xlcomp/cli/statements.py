@@ -14,7 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from xlcomp import api
 from xlcomp.cli import app, console, err_console
-from xlcomp.cli.core import AccountsOpt, PeriodOpt, PlanOpt, RosterOpt, compute
+from xlcomp.cli.core import AccountsOpt, ChangesOpt, PeriodOpt, PlanOpt, RosterOpt, compute
 from xlcomp.errors import UsageError
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
@@ -61,13 +61,14 @@ def statements(
     issued: Annotated[str | None, typer.Option("--date", help="Issue date printed on the statements "
                                                               "(YYYY-MM-DD; default today).")] = None,
     workers: WorkersOpt = None,
+    changes: ChangesOpt = None,
 ) -> None:
     """One statement per CSM (HTML and PDF): every payout's derivation, and the inputs to verify it."""
     from xlcomp.statements import write_statements
 
     started = time.perf_counter()
     day = _issue_date(issued)
-    result = compute(plan, roster, accounts, period)
+    result = compute(plan, roster, accounts, period, changes=changes)
     with _progress(len(csm) if csm else len(result.csms), "writing statements") as report:
         written = write_statements(result, out, pdf=pdf, issued=day, csm_ids=csm, workers=workers,
                                    progress=report)
