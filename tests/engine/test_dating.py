@@ -149,3 +149,11 @@ def test_load_changes_reads_a_csv(tmp_path: Path) -> None:
     roster, _ = load_inputs(plan, ROSTER, ACCOUNTS)
     changes = load_changes(path, roster, PERIOD, plan)
     assert changes.rows[0].value == D(52000) and changes.rows[0].effective.isoformat() == "2027-02-15"
+
+
+def test_the_roi_scenarios_rerun_with_the_changes() -> None:
+    from xlcomp.roi.scenarios import run_scenarios
+
+    result = _run(_changes(("A", "target_variable", 52000, "2027-02-15")))
+    [at_actual] = run_scenarios(result, [D(1)])
+    assert at_actual.payout_total == result.total
