@@ -63,3 +63,23 @@ def test_the_changes_table_is_an_input_after_accounts(books: dict[str, Book]) ->
     assert layout.CHANGES_TABLE in sheet.tables
     # without changes, no Changes sheet
     assert layout.SHEET_CHANGES not in openpyxl.load_workbook(books["hand"].path).sheetnames
+
+
+def test_an_id_typed_as_a_number_in_the_changes_table_is_still_that_csm(books: dict[str, Book], tmp_path) -> None:
+    import openpyxl
+
+    from xlcomp.ooxml.libreoffice import recalculate
+
+    book = books["dated"]
+    workbook = openpyxl.load_workbook(book.path)
+    sheet = workbook[layout.SHEET_CHANGES]
+    rows = [r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "1001"]
+    assert rows
+    for row in rows:
+        sheet.cell(row, 1).value = 1001          # as Excel stores a typed 1001
+    workbook.save(tmp_path / "typed.xlsx")
+    [recalculated] = recalculate([tmp_path / "typed.xlsx"], tmp_path / "out")
+    found = cells.values(recalculated)
+    cached = cells.values(book.path)
+    tab = next(name for name in found if name.startswith("1001 "))
+    assert found[tab] == cached[tab] or all(cells.same(cached[tab].get(k), v) for k, v in found[tab].items())

@@ -85,7 +85,7 @@ def plan_dating_block(tab: CsmTabPlan) -> None:
                           (E, "change of"), (F, "value"), (G, "value x days")):
             tab._put(header, col, None, styles.header, _const(text))
         tab.row += 1
-        mine = f'({ids}={ident})*({fields}="{field}")'
+        mine = f'({ids}&""={ident})*({fields}="{field}")'   # &"": an id typed as a number is still found
         inside = f"{mine}*({effective}>period_start)*({effective}<=period_end)"
 
         def kth(k: int, inside: str = inside) -> str:
