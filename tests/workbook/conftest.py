@@ -164,8 +164,8 @@ DATED_CHANGES = [
 ]
 
 
-def hand_run(dated: bool = False) -> RunResult:
-    """The hand-worked plan on its four CSMs (``dated``: with :data:`DATED_CHANGES`)."""
+def hand_run(dated: bool = False, changes_rows: list[tuple[str, str, object, str]] | None = None) -> RunResult:
+    """The hand-worked plan on its four CSMs (``dated``: with ``changes_rows``, by default :data:`DATED_CHANGES`)."""
     plan = parse_plan(HAND_PLAN, filename="hand.yaml")
     roster = pd.DataFrame(HAND_ROSTER, columns=["csm_id", "name", "base_salary", "target_variable", "start_date",
                                                 "end_date", "quota_upsell"])
@@ -176,7 +176,8 @@ def hand_run(dated: bool = False) -> RunResult:
     roster_model, book = load_inputs(plan, roster, accounts)
     changes = None
     if dated:
-        frame = pd.DataFrame(DATED_CHANGES, columns=["csm_id", "field", "value", "effective"])
+        frame = pd.DataFrame(DATED_CHANGES if changes_rows is None else changes_rows,
+                             columns=["csm_id", "field", "value", "effective"])
         changes = load_changes(frame, roster_model, parse_period(PERIOD), plan)
     return run(plan, roster_model, book, parse_period(PERIOD), changes=changes)
 
@@ -240,6 +241,9 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
     made["hand"] = Book("hand", hand, write_workbook(hand, folder / "hand.xlsx"))
     dated = hand_run(dated=True)
     made["dated"] = Book("dated", dated, write_workbook(dated, folder / "dated.xlsx"))
+    # one change: the Changes table has fewer rows than the tab has stretches
+    one = hand_run(dated=True, changes_rows=DATED_CHANGES[:1])
+    made["dated_one"] = Book("dated_one", one, write_workbook(one, folder / "dated_one.xlsx"))
     made["tampered"] = Book("tampered", hand, tamper(made["hand"].path, folder / "tampered.xlsx"))
     sink = sample_run(parse_plan(SINK_PLAN, filename="sink.yaml"), "2027-03")
     made["kitchen_sink"] = Book("kitchen_sink", sink, write_workbook(sink, folder / "kitchen_sink.xlsx"))

@@ -89,7 +89,9 @@ def plan_dating_block(tab: CsmTabPlan) -> None:
         inside = f"{mine}*({effective}>period_start)*({effective}<=period_end)"
 
         def kth(k: int, inside: str = inside) -> str:
-            return f"SUMPRODUCT(SMALL({inside}*{effective}+(1-{inside})*{_NO_DATE},{k}))"
+            # the last stretch asks for one date more than a CSM can have: more than the table may hold
+            small = f"SUMPRODUCT(SMALL({inside}*{effective}+(1-{inside})*{_NO_DATE},{k}))"
+            return f"IF(ROWS({effective})<{k},{_NO_DATE},{small})"
 
         first = tab.row
         roster_cell = cell(tab.tv_row, B) if employed else tab.roster_cells[field]
