@@ -67,3 +67,6 @@ def test_statements_with_changes_show_each_stretch_of_the_target_incentive(proje
     text = page.read_text(encoding="utf-8")
     assert ("(40,000.00 a year × 45 days + 52,000.00 a year × 45 days) / 90 days × 60% × ¼ = 6,900.00"
             in text)
+    # the statement carries the changes it was issued with: it verifies
+    checked = xlcomp("verify", page)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from xlcomp.model.dating import Changes
 from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS
 from xlcomp.model.people import Book, Csm
 
@@ -83,12 +84,16 @@ class InputRecord:
     roster: Mapping[str, str]
     accounts: tuple[tuple[str, ...], ...]
     account_columns: tuple[str, ...] = ACCOUNT_COLUMNS
+    changes: tuple[tuple[str, str, str, str], ...] = ()   # roster changes: csm_id, field, value, effective
 
     def canonical(self) -> dict[str, Any]:
-        """The record as plain JSON data."""
-        return {"roster": dict(self.roster),
-                "accounts": {"columns": list(self.account_columns),
-                             "rows": [list(row) for row in sorted(self.accounts, key=lambda r: r[0])]}}
+        """The record as plain JSON data (``changes`` only when there are some: older hashes stand)."""
+        data: dict[str, Any] = {"roster": dict(self.roster),
+                                "accounts": {"columns": list(self.account_columns),
+                                             "rows": [list(row) for row in sorted(self.accounts, key=lambda r: r[0])]}}
+        if self.changes:
+            data["changes"] = [list(row) for row in self.changes]
+        return data
 
     @property
     def digest(self) -> str:
@@ -114,7 +119,12 @@ class InputRecord:
         if not isinstance(rows, list) or not all(
                 isinstance(r, list) and len(r) == len(columns) and all(isinstance(v, str) for v in r) for r in rows):
             raise ValueError(f"the account rows are not lists of {len(columns)} texts")
-        return cls(roster=dict(roster), accounts=tuple(tuple(r) for r in rows), account_columns=tuple(columns))
+        changes = data.get("changes", [])
+        if not isinstance(changes, list) or not all(
+                isinstance(r, list) and len(r) == 4 and all(isinstance(v, str) for v in r) for r in changes):
+            raise ValueError("the roster changes are not lists of 4 texts")
+        return cls(roster=dict(roster), accounts=tuple(tuple(r) for r in rows), account_columns=tuple(columns),
+                   changes=tuple((r[0], r[1], r[2], r[3]) for r in changes))
 
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The roster row and accounts as DataFrames of text, ready for :func:`xlcomp.load_inputs`."""
@@ -125,7 +135,20 @@ class InputRecord:
                                 dtype=object)
         return roster, accounts
 
+    def changes_frame(self) -> pd.DataFrame | None:
+        """The roster changes as a DataFrame of text for :func:`xlcomp.load.changes.load_changes` (None: none)."""
+        import pandas as pd
 
-def input_record(csm: Csm, accounts: Sequence[tuple[str, ...]]) -> InputRecord:
-    """The record of one CSM's inputs, from the loaded model and :func:`book_rows`."""
-    return InputRecord(roster=csm_row(csm), accounts=tuple(sorted(accounts, key=lambda r: r[0])))
+        if not self.changes:
+            return None
+        return pd.DataFrame([list(r) for r in self.changes], columns=["csm_id", "field", "value", "effective"],
+                            dtype=object)
+
+
+def input_record(csm: Csm, accounts: Sequence[tuple[str, ...]], changes: Changes | None = None) -> InputRecord:
+    """The record of one CSM's inputs, from the loaded model and :func:`book_rows` (and its roster changes)."""
+    rows: tuple[tuple[str, str, str, str], ...] = ()
+    if changes is not None:
+        rows = tuple((c.csm_id, c.field, c.value if isinstance(c.value, str) else f"{c.value:f}",
+                      c.effective.isoformat()) for c in changes.rows if c.csm_id == csm.csm_id)
+    return InputRecord(roster=csm_row(csm), accounts=tuple(sorted(accounts, key=lambda r: r[0])), changes=rows)

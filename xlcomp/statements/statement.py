@@ -152,7 +152,7 @@ def build_statements(run: RunResult, plan_text: str | None = None, *, issued: da
             n += 1
             stem = f"{base}-{n}"
         stems.add(stem.lower())
-        inputs = input_record(csm_result.csm, rows.get(csm_result.csm.csm_id, []))
+        inputs = input_record(csm_result.csm, rows.get(csm_result.csm.csm_id, []), run.changes)
         statements.append(render_statement(run, csm_result, inputs, text, day, stem))
     return statements
 

@@ -19,7 +19,7 @@ import difflib
 import json
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from typing import Any
 from xlcomp._version import __version__
 from xlcomp.engine.run import run
 from xlcomp.errors import InputError, PlanError, Problem, UsageError
+from xlcomp.load.changes import load_dating
 from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import load_plan, parse_plan
 from xlcomp.load.sources import TableSource
@@ -293,7 +294,8 @@ def verify_statement(path: str | Path, *, plan: str | Path | None = None, roster
     csm_id = _text(record["csm_id"])
     period = parse_period(_text(record["period"]))
     if roster is not None and accounts is not None:
-        inputs = _current_inputs(plan_model, csm_id, roster, accounts, loaded)
+        inputs = replace(_current_inputs(plan_model, csm_id, roster, accounts, loaded),
+                                     changes=embedded_inputs.changes)   # the roster changes it was issued with
         changed = _input_differences(embedded_inputs, inputs)
         inputs_changed = inputs_changed or bool(changed)
         differences.extend(changed)
@@ -305,7 +307,8 @@ def verify_statement(path: str | Path, *, plan: str | Path | None = None, roster
     try:
         roster_frame, accounts_frame = inputs.frames()
         roster_model, book = load_inputs(plan_model, roster_frame, accounts_frame)
-        result = run(plan_model, roster_model, book, period)
+        changes = load_dating(inputs.changes_frame(), roster_model, period, plan_model)
+        result = run(plan_model, roster_model, book, period, changes=changes)
     except InputError as exc:
         raise InputError([Problem(f"{path.name} (inputs)", str(p)) for p in exc.problems]) from None
     if len(result.csms) != 1 or result.csms[0].csm.csm_id != csm_id:
