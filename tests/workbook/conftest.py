@@ -26,6 +26,7 @@ from xlcomp.demo.project import PRESETS, preset_text
 from xlcomp.demo.sample import sample_book
 from xlcomp.engine.run import RunResult, run
 from xlcomp.load.adjustments import load_adjustments
+from xlcomp.load.changes import load_changes
 from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import parse_plan
 from xlcomp.load.roster import load_roster
@@ -167,8 +168,21 @@ def sample_run(plan: Plan, period: str = PERIOD) -> RunResult:
     return run(plan, roster_model, book, parse_period(period))
 
 
-def hand_run(adjustments: tuple[Adjustment, ...] = ()) -> RunResult:
-    """The hand-worked plan on its four CSMs (with ``adjustments`` when given)."""
+# csm_id, field, value, effective: roster changes of the hand-worked CSMs (SPEC section 10)
+DATED_CHANGES = [
+    ("A-1", "target_variable", 52000, "2027-02-15"),
+    ("A-1", "quota_upsell", 400000, "2027-03-01"),
+    ("A*1", "target_variable", 20000, "2027-01-10"),   # a wildcard id must not match A-1
+    ("=cmd", "target_variable", 30000, "2027-01-01"),  # before the hire on 2027-02-15
+    ("1001", "target_variable", 12000, "2027-01-15"),  # the leaver
+    ("1001", "manager", "Nia", "2027-01-20"),
+]
+
+
+def hand_run(adjustments: tuple[Adjustment, ...] = (), dated: bool = False,
+             changes_rows: list[tuple[str, str, object, str]] | None = None) -> RunResult:
+    """The hand-worked plan on its four CSMs (with ``adjustments`` when given; ``dated``: with ``changes_rows``,
+    by default :data:`DATED_CHANGES`)."""
     plan = parse_plan(HAND_PLAN, filename="hand.yaml")
     roster = pd.DataFrame(HAND_ROSTER, columns=["csm_id", "name", "base_salary", "target_variable", "start_date",
                                                 "end_date", "quota_upsell"])
@@ -177,7 +191,12 @@ def hand_run(adjustments: tuple[Adjustment, ...] = ()) -> RunResult:
                                                     "renewed_arr", "upsell_arr", "health_score", "nps"])
     accounts.insert(2, "segment", "Enterprise")
     roster_model, book = load_inputs(plan, roster, accounts)
-    return run(plan, roster_model, book, parse_period(PERIOD), adjustments=adjustments)
+    changes = None
+    if dated:
+        frame = pd.DataFrame(DATED_CHANGES if changes_rows is None else changes_rows,
+                             columns=["csm_id", "field", "value", "effective"])
+        changes = load_changes(frame, roster_model, parse_period(PERIOD), plan)
+    return run(plan, roster_model, book, parse_period(PERIOD), adjustments=adjustments, changes=changes)
 
 
 def hand_adjustments() -> tuple[Adjustment, ...]:
@@ -253,6 +272,11 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
         made[name] = Book(name, result, write_workbook(result, folder / f"{name}.xlsx", generation_id="fixed"))
     hand = hand_run()
     made["hand"] = Book("hand", hand, write_workbook(hand, folder / "hand.xlsx"))
+    dated = hand_run(dated=True)
+    made["dated"] = Book("dated", dated, write_workbook(dated, folder / "dated.xlsx"))
+    # one change: the Changes table has fewer rows than the tab has stretches
+    one = hand_run(dated=True, changes_rows=DATED_CHANGES[:1])
+    made["dated_one"] = Book("dated_one", one, write_workbook(one, folder / "dated_one.xlsx"))
     made["tampered"] = Book("tampered", hand, tamper(made["hand"].path, folder / "tampered.xlsx"))
     adjusted = hand_run(hand_adjustments())
     made["adjusted"] = Book("adjusted", adjusted, write_workbook(adjusted, folder / "adjusted.xlsx"))

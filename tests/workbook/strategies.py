@@ -70,15 +70,18 @@ class Case:
     accounts: pd.DataFrame
     edit: Edit
     adjustments: tuple[Adjustment, ...] = ()
+    changes: pd.DataFrame | None = None   # roster changes (SPEC section 10): csm_id, field, value, effective
 
     def describe(self) -> str:
-        """Everything needed to reproduce the case by hand: plan YAML, period, both tables as CSV, the edit."""
-        roster, accounts = io.StringIO(), io.StringIO()
+        """Everything needed to reproduce the case by hand: plan YAML, period, the tables as CSV, the edit."""
+        roster, accounts, changes = io.StringIO(), io.StringIO(), io.StringIO()
         self.roster.to_csv(roster, index=False)
         self.accounts.to_csv(accounts, index=False)
+        if self.changes is not None:
+            self.changes.to_csv(changes, index=False)
         return (f"period: {self.period}\n--- plan.yaml\n{self.plan_yaml}--- roster.csv\n{roster.getvalue()}"
-                f"--- accounts.csv\n{accounts.getvalue()}--- twin edit: {self.edit}\n"
-                f"--- adjustments: {list(self.adjustments)}\n")
+                f"--- accounts.csv\n{accounts.getvalue()}--- changes.csv\n{changes.getvalue()}"
+                f"--- twin edit: {self.edit}\n--- adjustments: {list(self.adjustments)}\n")
 
 
 def _dec(low: Any, high: Any, places: int) -> st.SearchStrategy[Decimal]:
@@ -328,6 +331,34 @@ def books(draw: Draw, csm_ids: list[str]) -> pd.DataFrame:
 
 
 @st.composite
+def changes(draw: Draw, period: str, roster: pd.DataFrame, columns: Columns) -> pd.DataFrame | None:
+    """Roster changes for half the cases: target variable and target/quota columns of some CSMs changing
+    inside the period (some before it or after it), never two of one field of one CSM on one day."""
+    if _one_in(draw, 2):
+        return None
+    the_period = parse_period(period)
+    days = (the_period.end - the_period.start).days + 1
+    fields: dict[str, tuple[Decimal, Decimal, int]] = {"target_variable": (Decimal(1000), Decimal(120_000), 2),
+                                                       **columns}
+    rows, seen = [], set()
+    for csm_id in roster["csm_id"]:
+        if _one_in(draw, 3):
+            continue
+        for field, (low, high, places) in fields.items():
+            for _ in range(draw(st.integers(0, 3))):
+                effective = the_period.start + timedelta(days=draw(st.integers(-20, days + 10)))
+                if (csm_id, field, effective) in seen:
+                    continue
+                seen.add((csm_id, field, effective))
+                value = draw(_dec(max(low, Decimal(1) / 10 ** places), high, places))
+                rows.append({"csm_id": csm_id, "field": field, "value": float(value),
+                             "effective": effective.isoformat()})
+    if not rows:
+        return None
+    return pd.DataFrame(rows, columns=["csm_id", "field", "value", "effective"])
+
+
+@st.composite
 def cases(draw: Draw) -> Case:
     """A random plan, roster, book and period, and the edit of its twin."""
     plan_yaml, period, columns = draw(plans())
@@ -347,4 +378,4 @@ def cases(draw: Draw) -> Case:
                        f"reason {number}", draw(st.sampled_from(["adjustment", "clawback", "spiff"])),
                        draw(st.sampled_from(["", "Dana Ruiz"])))
             for number in range(count))
-    return Case(plan_yaml, period, roster, accounts, edit, adjustments)
+    return Case(plan_yaml, period, roster, accounts, edit, adjustments, draw(changes(period, roster, columns)))

@@ -12,7 +12,8 @@ from xlcomp.workbook.sheets.summary import FIRST_ROW, summary_columns
 from . import cells
 from .conftest import Book
 
-PARITY = [*PRESETS, "hand", "kitchen_sink", "yearly", "edited_expected", "template", "template_bare"]
+PARITY = [*PRESETS, "hand", "dated", "dated_one", "kitchen_sink", "yearly", "edited_expected", "template",
+          "template_bare"]
 
 
 def _mismatches(expected_book: Book, found: cells.Cells) -> tuple[int, list[str]]:

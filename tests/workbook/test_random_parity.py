@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from xlcomp.engine.run import RunResult, run
 from xlcomp.load.adjustments import load_adjustments
+from xlcomp.load.changes import load_changes
 from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import parse_plan
 from xlcomp.model.period import parse_period
@@ -60,13 +61,18 @@ class Written:
 
 
 def engine_run(case: Case, roster: Any = None, accounts: Any = None) -> RunResult:
-    """The engine on the case's plan and period, over its DataFrames or another source (a workbook)."""
+    """The engine on the case's plan and period, over its DataFrames or another source (a workbook: its
+    Changes table too, when the case has roster changes)."""
     plan = parse_plan(case.plan_yaml, filename=f"case-{case.period}.yaml")
     roster_model, book = load_inputs(plan, case.roster if roster is None else roster,
                                      case.accounts if accounts is None else accounts)
-    # the twin's adjustments are read back from its workbook's Adjustments table
+    period = parse_period(case.period)
+    # the twin's adjustments and roster changes are read back from its workbook's Adjustments and Changes tables
     adjustments = case.adjustments if roster is None else load_adjustments(roster, roster_model)
-    return run(plan, roster_model, book, parse_period(case.period), adjustments=adjustments)
+    changes = None
+    if case.changes is not None:
+        changes = load_changes(case.changes if roster is None else roster, roster_model, period, plan)
+    return run(plan, roster_model, book, period, adjustments=adjustments, changes=changes)
 
 
 def edit_accounts(source: Path, target: Path, edit: Edit) -> None:
@@ -160,6 +166,8 @@ def check_batch(batch: list[Case], folder: Path, rerun: str = "") -> None:
             (repro / "plan.yaml").write_text(case.plan_yaml, encoding="utf-8")
             case.roster.to_csv(repro / "roster.csv", index=False)
             case.accounts.to_csv(repro / "accounts.csv", index=False)
+            if case.changes is not None:
+                case.changes.to_csv(repro / "changes.csv", index=False)
             report.append("\n".join([*problems[:12], f"  ({len(problems)} in all; files in {repro})",
                                      case.describe()]))
         pytest.fail(f"{len(failures)} of {len(batch)} random cases disagree with the engine (draw this batch "

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from xlcomp import api
@@ -16,6 +17,7 @@ from xlcomp.cli.progress import Steps, steps
 from xlcomp.engine.run import RunResult, run
 from xlcomp.errors import UsageError
 from xlcomp.load.adjustments import load_adjustments
+from xlcomp.load.changes import load_dating
 from xlcomp.load.inputs import load_inputs
 from xlcomp.load.sources import SEPARATORS, csv_separator
 from xlcomp.model.people import Book, Roster
@@ -38,6 +40,9 @@ AdjustmentsOpt = Annotated[Path | None, typer.Option(
                           "optional); one payout line each.")]
 DecimalCommaOpt = Annotated[bool, typer.Option("--decimal-comma", help="Amounts are written 1.234,50 (comma "
                                                                          "for decimals).")]
+ChangesOpt = Annotated[Path | None, typer.Option(
+    "--changes", help="Roster changes with effective dates: CSV (csm_id, field, value, effective) or .xlsx with a "
+                      "Changes table.")]
 
 
 def load_checked(plan: Plan | None, roster: Path, accounts: Path, *, decimal_comma: bool = False
@@ -54,8 +59,6 @@ def warn(message: str) -> None:
 
 def show_findings(findings: list[Finding], *, strict: bool) -> None:
     """Print design warnings on stderr; with ``strict`` fail on them (exit 1) before anything is written."""
-    from rich.markup import escape
-
     for finding in findings:
         warn(escape(str(finding)))
     if strict and findings:
@@ -69,9 +72,11 @@ def _strict_exit(count: int) -> int:
 
 
 def compute(plan_path: Path, roster: Path, accounts: Path, period_text: str, *, progress: Steps | None = None,
-            strict: bool = False, adjustments: Path | None = None, decimal_comma: bool = False) -> RunResult:
-    """Load, validate and run (with ``adjustments`` when given), with progress on a terminal; the plan's design
-    warnings on stderr (``strict``: exit 1 on them) and a warning for an empty book."""
+            strict: bool = False, adjustments: Path | None = None, decimal_comma: bool = False,
+            changes: Path | None = None) -> RunResult:
+    """Load, validate and run (with ``adjustments`` and roster ``changes``, SPEC 10, when given), with progress on
+    a terminal; the plan's design warnings on stderr (``strict``: exit 1 on them) and a warning for an empty
+    book."""
     period = parse_period(period_text)
     plan = api.as_plan(plan_path)
     show_findings(lint_plan(plan), strict=strict)
@@ -81,8 +86,10 @@ def compute(plan_path: Path, roster: Path, accounts: Path, period_text: str, *, 
             roster_model, book = load_checked(plan, roster, accounts, decimal_comma=decimal_comma)
             rows = () if adjustments is None else load_adjustments(adjustments, roster_model, currency=plan.currency,
                                                                      decimal_comma=decimal_comma)
+            dating = load_dating(changes, roster_model, period, plan)
         with bar.step(f"computing {len(roster_model):,} CSMs", total=len(roster_model)) as advance:
-            result = run(plan, roster_model, book, period, progress=advance if bar.shown else None, adjustments=rows)
+            result = run(plan, roster_model, book, period, progress=advance if bar.shown else None, adjustments=rows,
+                         changes=dating)
     for source in (roster, accounts):
         separator = csv_separator(source)
         if separator is not None and separator != ",":
@@ -91,6 +98,14 @@ def compute(plan_path: Path, roster: Path, accounts: Path, period_text: str, *, 
     if len(book) == 0:
         warn(f"{accounts.name} has no accounts (a header and no rows): every amount is 0 and every rate undefined")
     return result
+
+
+def print_dating_notes(result: RunResult) -> None:
+    """Say which roster changes were applied from the period's start and which were ignored after its end."""
+    if result.changes is None:
+        return
+    for note in result.changes.notes:
+        err_console.print(f"[yellow]![/yellow] {escape(note)}", highlight=False, markup=True, soft_wrap=True)
 
 
 @app.command()
@@ -105,13 +120,14 @@ def calc(
     strict: StrictOpt = False,
     adjustments: AdjustmentsOpt = None,
     decimal_comma: DecimalCommaOpt = False,
+    changes: ChangesOpt = None,
 ) -> None:
     """Compute a period's payouts: payouts.csv, summary.csv and the workbook."""
     started = time.perf_counter()
     check_out_folder(out)
     with steps() as bar:
         result = compute(plan, roster, accounts, period, progress=bar, strict=strict, adjustments=adjustments,
-                         decimal_comma=decimal_comma)
+                         decimal_comma=decimal_comma, changes=changes)
         with OutputSet() as outputs:
             with bar.step("writing payouts.csv and summary.csv"):
                 outputs.add(out / "payouts.csv", payouts_csv(result))
@@ -129,6 +145,7 @@ def calc(
                   f"in {elapsed:.1f}s", highlight=False)
     for path in written:
         console.print(f"  {path}", highlight=False)
+    print_dating_notes(result)
     if workbook and book is None:
         console.print("  (workbook writer not available in this build)")
 

@@ -13,7 +13,16 @@ import typer
 
 from xlcomp import api
 from xlcomp.cli import app, console, err_console
-from xlcomp.cli.core import AccountsOpt, AdjustmentsOpt, DecimalCommaOpt, PeriodOpt, PlanOpt, RosterOpt, compute
+from xlcomp.cli.core import (
+    AccountsOpt,
+    AdjustmentsOpt,
+    ChangesOpt,
+    DecimalCommaOpt,
+    PeriodOpt,
+    PlanOpt,
+    RosterOpt,
+    compute,
+)
 from xlcomp.cli.progress import Steps, steps
 from xlcomp.errors import UsageError
 from xlcomp.outputs import check_out_folder
@@ -55,6 +64,7 @@ def statements(
     workers: WorkersOpt = None,
     adjustments: AdjustmentsOpt = None,
     decimal_comma: DecimalCommaOpt = False,
+    changes: ChangesOpt = None,
 ) -> None:
     """One statement per CSM (HTML and PDF): every payout's derivation, and the inputs to verify it."""
     from xlcomp.statements import write_statements
@@ -64,7 +74,7 @@ def statements(
     check_out_folder(out)
     with steps() as bar:
         result = compute(plan, roster, accounts, period, progress=bar, adjustments=adjustments,
-                         decimal_comma=decimal_comma)
+                         decimal_comma=decimal_comma, changes=changes)
         what = "statements (HTML and PDF)" if pdf else "statements (HTML)"
         with _progress(bar, len(csm) if csm else len(result.csms), what) as report:
             written = write_statements(result, out, pdf=pdf, issued=day, csm_ids=csm, workers=workers,

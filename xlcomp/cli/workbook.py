@@ -9,9 +9,10 @@ import typer
 
 from xlcomp import api
 from xlcomp.cli import app, console, err_console
-from xlcomp.cli.core import PeriodOpt, PlanOpt, RosterOpt, load_checked
+from xlcomp.cli.core import ChangesOpt, PeriodOpt, PlanOpt, RosterOpt, load_checked, print_dating_notes
 from xlcomp.cli.problems import input_hints
 from xlcomp.errors import UsageError
+from xlcomp.load.changes import load_dating
 from xlcomp.load.roster import load_roster
 from xlcomp.model.period import parse_period
 from xlcomp.outputs import OutputSet, check_out_file
@@ -27,6 +28,7 @@ def template(
                                                   "(CSV, or .xlsx with an Accounts table/sheet), listed with the "
                                                   "period's actuals blank.")] = None,
     protect_password: Annotated[str | None, typer.Option(help="Password for the protected sheets.")] = None,
+    changes: ChangesOpt = None,
 ) -> None:
     """Write a workbook ready to fill: plan and roster filled, the book's accounts listed with the
     period's actuals blank, every formula in place."""
@@ -42,7 +44,8 @@ def template(
     else:
         with input_hints(roster, None):
             roster_model, book = load_roster(roster, plan_model), None
-    result = template_result(plan_model, roster_model, book, period_model)
+    dating = load_dating(changes, roster_model, period_model, plan_model)
+    result = template_result(plan_model, roster_model, book, period_model, changes=dating)
     with OutputSet() as outputs:
         outputs.add(out, lambda path: write_workbook(result, path, protect_password=protect_password,
                                                      mode="template"))
@@ -50,6 +53,7 @@ def template(
     without = [r.csm.csm_id for r in result.csms if r.sums.accounts == 0]
     console.print(f"[green]✓[/green] {out}: {plan_model.id} {period_model.label}, {len(result.csms):,} CSMs, "
                   f"{len(result.book):,} accounts; fill the yellow cells", highlight=False)
+    print_dating_notes(result)
     if accounts is not None and without:
         shown = ", ".join(without[:10]) + (f" and {len(without) - 10} more" if len(without) > 10 else "")
         err_console.print(f"[yellow]![/yellow] {len(without)} CSM{'s' if len(without) != 1 else ''} with no "

@@ -235,28 +235,32 @@ class BonusBlock(NamedTuple):
 
 
 @functools.cache
-def _bonus_rules(component: Component) -> tuple[Expr, Expr, Expr, Expr, Expr]:
+def _bonus_rules(component: Component, dated: bool = False) -> tuple[Expr, Expr, Expr, Expr, Expr]:
     assert component.curve is not None
     return (rules.bonus_attainment(True), rules.bonus_curve_share(component.curve.mode),
-            rules.bonus_share(component), rules.target_incentive(), rules.bonus_payout())
+            rules.bonus_share(component), rules.target_incentive(dated), rules.bonus_payout(dated))
 
 
 def bonus_block(component: Component, num: Array, den: Array, target: Array, target_variable: Array, days: Array,
-                period_days: int, per_year: int, gate_ok: Array, multiplier: Array) -> BonusBlock:
+                period_days: int, per_year: int, gate_ok: Array, multiplier: Array,
+                target_variable_days: Array | None = None) -> BonusBlock:
     """A bonus for many CSMs: the rules of :mod:`xlcomp.rules.payout` on every CSM at once.
 
     attainment -> curve share -> share (threshold, gate, cap) -> ``ROUND(target_variable x weight x days x
     share x multiplier / (days in period x periods per year), 2)``: one division, done last. ``num`` holds
-    None where the metric is undefined (so it also marks the blank value).
+    None where the metric is undefined (so it also marks the blank value). ``target_variable_days`` (roster
+    changes) takes the place of ``target_variable x days``.
     """
     assert component.weight is not None and component.curve is not None
-    attainment_rule, curve_rule, share_rule, incentive_rule, payout_rule = _bonus_rules(component)
+    attainment_rule, curve_rule, share_rule, incentive_rule, payout_rule = _bonus_rules(
+        component, target_variable_days is not None)
     n = len(num)
     env: dict[str, Any] = {
         K.VALUE: num, K.NUM: num, K.DEN: den, K.TARGET: target, TIERS: tier_table(component.curve),
         K.THRESHOLD: component.threshold, K.CAP: component.cap, K.GATE: gate_ok,
         K.TARGET_VARIABLE: target_variable, K.WEIGHT: component.weight, K.DAYS: days, K.MULTIPLIER: multiplier,
         rules.PERIOD_DAYS: _decimal(period_days), rules.PERIODS_PER_YEAR: _decimal(per_year),
+        K.TARGET_VARIABLE_DAYS: target_variable_days,
     }
     env[K.ATTAINMENT] = attainment = attainment_rule.evaluate(env)
     env[K.CURVE_SHARE] = curve = curve_rule.evaluate(env)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 import numpy as np
 
 from xlcomp.engine.adjustments import ADJUSTMENT_KIND, AdjustedCsms, AdjustmentLine, adjustment_lines, adjustments_sum
 from xlcomp.engine.curves import Array, decimals
+from xlcomp.engine.dating import DatedRoster, StretchRow, dated_roster
 from xlcomp.engine.metrics import (
     EMPTY,
     METRIC_KEYS,
@@ -36,6 +38,7 @@ from xlcomp.engine.payouts import (
 )
 from xlcomp.errors import InputError, Problem, UsageError
 from xlcomp.model.adjustments import Adjustment
+from xlcomp.model.dating import Changes
 from xlcomp.model.people import Book, Csm, Roster
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Component, Kind, Plan, Target
@@ -50,6 +53,7 @@ __all__ = ["CsmResult", "RunResult", "resolve_target", "run"]
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
+NO_STRETCHES: Mapping[str, tuple[StretchRow, ...]] = MappingProxyType({})
 
 PAYOUT_COLUMNS = ("csm_id", "component", "kind", "metric", "actual", "target", "attainment", "share",
                   "target_incentive", "multiplier", "payout", "note")
@@ -65,6 +69,7 @@ class CsmResult(NamedTuple):
     components: tuple[ComponentResult, ...]
     sums: BookSums
     adjustments: tuple[AdjustmentLine, ...] = ()
+    stretches: Mapping[str, tuple[StretchRow, ...]] = NO_STRETCHES   # with roster changes: per field
 
     @property
     @exactly
@@ -101,6 +106,8 @@ class RunResult:
     roster: Roster
     book: Book
     csms: Sequence[CsmResult]
+    changes: Changes | None = None
+    dated: DatedRoster | None = None
 
     def __iter__(self) -> Iterator[CsmResult]:
         return iter(self.csms)
@@ -185,7 +192,7 @@ def _metrics_needed(plan: Plan) -> set[str]:
 @exactly
 def run(plan: Plan, roster: Roster, book: Book, period: Period,
         progress: Callable[[int], None] | None = None, scale: Decimal | None = None,
-        adjustments: Sequence[Adjustment] = ()) -> RunResult:
+        adjustments: Sequence[Adjustment] = (), changes: Changes | None = None) -> RunResult:
     """Compute every CSM's payouts for ``period``. Pure: no I/O.
 
     ``adjustments`` are paid as lines of kind ``adjustment`` (:mod:`xlcomp.engine.adjustments`),
@@ -193,6 +200,10 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
 
     ``scale`` multiplies every CSM's metrics (not the plan's inputs) for what-if scenarios:
     ``Decimal("0.8")`` runs the plan as if every result were 80% of actual.
+
+    ``changes`` (SPEC section 10): a bonus's TI sums target_variable x days over the stretches of the
+    period, and quota and target columns that change are their day-weighted means (``RunResult.roster``
+    is the roster as given; ``RunResult.dated`` holds the stretches).
 
     Raises :class:`UsageError` when the period's length is not the plan's, and
     :class:`InputError` when a CSM lacks a target or quota the plan needs.
@@ -207,6 +218,11 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     aggregates.ensure(key for name in needed for key in METRIC_KEYS.get(name, ()))
     problems: list[Problem] = []
     per_year, period_days = period.per_year, period.days
+    given = roster
+    dated = None
+    if changes is not None:
+        dated = dated_roster(roster, changes, period, _target_columns(plan))
+        roster = dated.roster
     csms = roster.csms
     sums_columns = SumsColumns(aggregates, [csm.csm_id for csm in csms])
     csm_columns = CsmColumns(csms)
@@ -225,7 +241,8 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     columns = []
     for component in plan.components:
         columns.append(_component_column(component, plan, roster, all_values, book_risk, days, target_variable,
-                                         (period_days, per_year), problems))
+                                         (period_days, per_year), problems,
+                                         None if dated is None else dated.target_variable_days))
         if progress is not None:
             progress(len(csms) // max(1, len(plan.components)))
     if problems:
@@ -237,13 +254,20 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
         position = aggregates.position
         return tuple(CsmResult(csm, all_days[i], period_days, tuple(column[i] for column in built),
                                BookSums(aggregates=aggregates, position=position[csm.csm_id])
-                               if csm.csm_id in position else EMPTY)
-                     for i, csm in enumerate(csms))
+                               if csm.csm_id in position else EMPTY,
+                               stretches=NO_STRETCHES if dated is None else dated.stretches[i])
+                     for i, csm in enumerate(given.csms))
 
     results: Sequence[CsmResult] = CsmResults(len(csms), build, total)
     if adjustments:
-        results = AdjustedCsms(results, adjustment_lines(adjustments, roster))
-    return RunResult(plan, period, roster, book, results)
+        results = AdjustedCsms(results, adjustment_lines(adjustments, given))
+    return RunResult(plan, period, given, book, results, changes, dated)
+
+
+def _target_columns(plan: Plan) -> tuple[str, ...]:
+    """The roster columns the plan reads as targets or quotas (a change of them is day-weighted)."""
+    return tuple(dict.fromkeys(t.column for c in plan.components for t in (c.target, c.quota)
+                               if t is not None and t.column))
 
 
 class CsmResults(Sequence[CsmResult]):
@@ -288,7 +312,7 @@ def _scaled(value: MetricValue, scale: Decimal) -> MetricValue:
 
 def _component_column(component: Component, plan: Plan, roster: Roster, all_values: list[dict[str, MetricValue]],
                       book_risk: list[MetricValue], days: Array, target_variable: Array,
-                      period: tuple[int, int], problems: list[Problem]
+                      period: tuple[int, int], problems: list[Problem], target_variable_days: Array | None = None
                       ) -> tuple[list[Decimal], Callable[[], list[ComponentResult]]]:
     """One component for every CSM, computed as one block: the payouts, and how to make the records."""
     csms = roster.csms
@@ -310,7 +334,8 @@ def _component_column(component: Component, plan: Plan, roster: Roster, all_valu
         assert component.target is not None
         targets = _targets(component, component.target, "target", roster, book_risk, problems)
         block = bonus_block(component, decimals([m.num for m in metrics]), decimals([m.den for m in metrics]),
-                            decimals(targets), target_variable, days, *period, gate_ok, multiplier)
+                            decimals(targets), target_variable, days, *period, gate_ok, multiplier,
+                            target_variable_days=target_variable_days)
         return block.payout.tolist(), lambda: bonus_results(component, csm_ids, metrics, targets, block, gates,
                                                             walks, products)
     quotas = None

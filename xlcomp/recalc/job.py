@@ -244,7 +244,8 @@ def _recalc(job: UploadJob, options: RecalcOptions, entry: dict[str, Any]) -> Fi
         entry["warnings"] += _problem_dicts(inputs.warnings)
         entry["plan_edits"] = [edit.as_dict() for edit in inputs.edits]
         try:
-            result = run(inputs.plan, inputs.roster, inputs.book, inputs.period, adjustments=inputs.adjustments)
+            result = run(inputs.plan, inputs.roster, inputs.book, inputs.period, adjustments=inputs.adjustments,
+                         changes=inputs.changes)
         except ProblemsError as exc:
             entry["problems"] = _problem_dicts(exc.problems)
             return FileResult(entry)

@@ -30,10 +30,12 @@ from typing import Any
 
 from xlcomp.errors import InputError, PlanError, Problem, ProblemsError, UploadError, UsageError
 from xlcomp.load.adjustments import adjustments_from_table
+from xlcomp.load.changes import load_changes
 from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import parse_plan
 from xlcomp.load.sources import OpenXlsx, read_table
 from xlcomp.model.adjustments import Adjustment
+from xlcomp.model.dating import Changes
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period, parse_period
 from xlcomp.model.plan import Plan
@@ -77,6 +79,7 @@ class UploadInputs:
     issued: Mapping[str, Decimal] = field(default_factory=dict)
     grown_rows: int = 0
     adjustments: tuple[Adjustment, ...] = ()
+    changes: Changes | None = None          # the Changes table (roster changes, SPEC section 10), if any
 
 
 def read_upload(source: str | Path | UploadPackage, *, plan_text: str | None = None, plan_name: str = "plan.yaml",
@@ -263,6 +266,7 @@ def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackag
         raise UploadError([Problem(where_meta, f"the plan pays per {plan.period.value} but the workbook's period "
                                                f"{period.label} is a {period.kind.value}")])
     roster = _in_tab_order(roster, tabs)
+    changes = _changes(path, roster, period, plan, warnings)
     from xlcomp._version import __version__
 
     written_by = meta.get("xlcomp_version", "")
@@ -274,7 +278,7 @@ def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackag
         warnings.append(Problem(where_meta, f'the metadata names plan "{meta["plan_id"]}" but the plan is '
                                             f'"{plan.id}"'))
     return UploadInputs(KIND_XLCOMP, plan, period, roster, book, meta, tuple(tabs), tuple(edits), tuple(warnings),
-                        grown_rows=prepared.grown_rows, adjustments=adjustments)
+                        grown_rows=prepared.grown_rows, adjustments=adjustments, changes=changes)
 
 
 def _in_tab_order(roster: Roster, tabs: list[tuple[str, str]]) -> Roster:
@@ -325,6 +329,17 @@ def _adjustments(package: UploadPackage, roster: Roster | None, plan: Plan | Non
                                                 currency=plan.currency if plan is not None else None)
     problems += found
     return adjustments
+
+
+def _changes(package: UploadPackage, roster: Roster, period: Period, plan: Plan,
+             warnings: list[Problem]) -> Changes | None:
+    """The Changes table when the workbook has one (its notes become warnings); None without one."""
+    if package.index.table(layout.CHANGES_TABLE) is None:
+        return None
+    source = OpenXlsx(package.name, package.index, package.read_rows)
+    changes = load_changes(source, roster, period, plan)
+    warnings.extend(Problem("", note) for note in changes.notes)
+    return changes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -383,8 +398,9 @@ def _read_plain(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackage
     if period.kind is not plan.period:
         raise InputError([Problem("", f"the plan {plan.id} pays per {plan.period.value}, but the period "
                                       f"{period.label} is a {period.kind.value}")])
+    changes = _changes(path, roster, period, plan, warnings)
     return UploadInputs(KIND_INPUTS, plan, period, roster, book, {}, (), (), tuple(warnings),
-                        grown_rows=prepared.grown_rows)
+                        grown_rows=prepared.grown_rows, changes=changes)
 
 
 def _yaml_lines(rows: list[list[Any]]) -> tuple[list[str], int, int]:

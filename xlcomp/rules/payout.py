@@ -37,10 +37,10 @@ from xlcomp.rules.expr import (
 from xlcomp.rules.tables import ColumnMin, Lookup
 
 __all__ = ["BANDS", "PERIODS_PER_YEAR", "PERIOD_DAYS", "Inputs", "band_min", "band_table", "bonus_attainment",
-           "bonus_curve_share", "bonus_payout", "bonus_share", "commission_amount", "commission_attainment",
-           "commission_before_cap", "commission_capped", "commission_payout", "curve_point", "days_employed",
-           "gate_passed", "multiplier_factor", "multiplier_product", "proration", "risk_adjusted_target",
-           "target_incentive"]
+           "bonus_curve_share", "bonus_payout", "bonus_share", "calendar_days", "commission_amount",
+           "commission_attainment", "commission_before_cap", "commission_capped", "commission_payout", "curve_point",
+           "day_weighted_mean", "days_employed", "gate_passed", "multiplier_factor", "multiplier_product",
+           "proration", "risk_adjusted_target", "stretch_value_days", "target_incentive"]
 
 PERIOD_DAYS = "period_days"
 PERIODS_PER_YEAR = "periods_per_year"
@@ -76,6 +76,8 @@ class Inputs:
     PERIOD_START = "period_start"
     PERIOD_END = "period_end"
     RISK = "risk"
+    TARGET_VARIABLE_DAYS = "target_variable_days"   # Σ over the period's stretches of target_variable x days
+    VALUE_DAYS = "value_days"                       # Σ over the stretches of a roster value x days
 
 
 K = Inputs
@@ -136,15 +138,38 @@ def _annual_fraction(numerator: Expr) -> Expr:
     return numerator / (Input(PERIOD_DAYS) * PERIODS_PER_YEAR)
 
 
-def target_incentive() -> Expr:
-    """target variable x weight x days employed / (days in period x periods a year)."""
+def target_incentive(dated: bool = False) -> Expr:
+    """target variable x weight x days employed / (days in period x periods a year).
+
+    ``dated``: the target variable changes inside the period (SPEC section 10), so ``target_variable x days``
+    is ``target_variable_days``, the sum over the stretches (:func:`stretch_value_days`).
+    """
+    if dated:
+        return _annual_fraction(Input(K.TARGET_VARIABLE_DAYS) * K.WEIGHT)
     return _annual_fraction(Input(K.TARGET_VARIABLE) * K.WEIGHT * K.DAYS)
 
 
-def bonus_payout() -> Expr:
+def bonus_payout(dated: bool = False) -> Expr:
     """``ROUND(target_variable x weight x days x share x multiplier / (days in period x periods a year), 2)``:
-    one division, last."""
+    one division, last (``dated``: ``target_variable_days`` for ``target_variable x days``)."""
+    if dated:
+        return ROUND(_annual_fraction(Input(K.TARGET_VARIABLE_DAYS) * K.WEIGHT * K.SHARE * K.MULTIPLIER), 2)
     return ROUND(_annual_fraction(Input(K.TARGET_VARIABLE) * K.WEIGHT * K.DAYS * K.SHARE * K.MULTIPLIER), 2)
+
+
+def calendar_days() -> Expr:
+    """Days from ``period_start`` to ``period_end`` (a stretch's first and last day), both included; 0 when empty."""
+    return MAX(0, Input(K.PERIOD_END) - K.PERIOD_START + 1)
+
+
+def stretch_value_days() -> Expr:
+    """A stretch's part of a sum over the period: its value x its days."""
+    return Input(K.VALUE) * K.DAYS
+
+
+def day_weighted_mean() -> Expr:
+    """A quota or target that changes inside the period: ``ROUND(Σ value x days / days in the period, 6)``."""
+    return ROUND(Input(K.VALUE_DAYS) / PERIOD_DAYS, 6)
 
 
 def commission_amount() -> Expr:

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from xlcomp.model.adjustments import ADJUSTMENT_COLUMNS, Adjustment
+from xlcomp.model.dating import Changes
 from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS
 from xlcomp.model.people import Book, Csm
 
@@ -85,14 +86,18 @@ class InputRecord:
     accounts: tuple[tuple[str, ...], ...]
     account_columns: tuple[str, ...] = ACCOUNT_COLUMNS
     adjustments: tuple[tuple[str, ...], ...] = ()   # rows of ADJUSTMENT_COLUMNS, in the run's order
+    changes: tuple[tuple[str, str, str, str], ...] = ()   # roster changes: csm_id, field, value, effective
 
     def canonical(self) -> dict[str, Any]:
-        """The record as plain JSON data (``adjustments`` only when there are some: older hashes hold)."""
+        """The record as plain JSON data (``adjustments`` and ``changes`` only when there are some: older hashes
+        hold)."""
         data: dict[str, Any] = {"roster": dict(self.roster),
                                 "accounts": {"columns": list(self.account_columns),
                                              "rows": [list(row) for row in sorted(self.accounts, key=lambda r: r[0])]}}
         if self.adjustments:
             data["adjustments"] = {"columns": list(ADJUSTMENT_COLUMNS), "rows": [list(r) for r in self.adjustments]}
+        if self.changes:
+            data["changes"] = [list(row) for row in self.changes]
         return data
 
     def adjustment_models(self) -> tuple[Adjustment, ...]:
@@ -136,8 +141,13 @@ class InputRecord:
                     raise ValueError
         except (ArithmeticError, ValueError):
             raise ValueError("an adjustment amount is not a number") from None
+        changes = data.get("changes", [])
+        if not isinstance(changes, list) or not all(
+                isinstance(r, list) and len(r) == 4 and all(isinstance(v, str) for v in r) for r in changes):
+            raise ValueError("the roster changes are not lists of 4 texts")
         return cls(roster=dict(roster), accounts=tuple(tuple(r) for r in rows), account_columns=tuple(columns),
-                   adjustments=tuple(tuple(r) for r in adjustment_rows))
+                   adjustments=tuple(tuple(r) for r in adjustment_rows),
+                   changes=tuple((r[0], r[1], r[2], r[3]) for r in changes))
 
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The roster row and accounts as DataFrames of text, ready for :func:`xlcomp.load_inputs`."""
@@ -148,11 +158,25 @@ class InputRecord:
                                 dtype=object)
         return roster, accounts
 
+    def changes_frame(self) -> pd.DataFrame | None:
+        """The roster changes as a DataFrame of text for :func:`xlcomp.load.changes.load_changes` (None: none)."""
+        import pandas as pd
 
-def input_record(csm: Csm, accounts: Sequence[tuple[str, ...]], adjustments: Iterable[Adjustment] = ()
-                 ) -> InputRecord:
+        if not self.changes:
+            return None
+        return pd.DataFrame([list(r) for r in self.changes], columns=["csm_id", "field", "value", "effective"],
+                            dtype=object)
+
+
+def input_record(csm: Csm, accounts: Sequence[tuple[str, ...]], adjustments: Iterable[Adjustment] = (),
+                 changes: Changes | None = None) -> InputRecord:
     """The record of one CSM's inputs, from the loaded model and :func:`book_rows` (and the CSM's
-    adjustments)."""
+    adjustments and roster changes)."""
+    rows: tuple[tuple[str, str, str, str], ...] = ()
+    if changes is not None:
+        rows = tuple((c.csm_id, c.field, c.value if isinstance(c.value, str) else f"{c.value:f}",
+                      c.effective.isoformat()) for c in changes.rows if c.csm_id == csm.csm_id)
     return InputRecord(roster=csm_row(csm), accounts=tuple(sorted(accounts, key=lambda r: r[0])),
                        adjustments=tuple((a.csm_id, f"{a.amount:f}", a.reason, a.component, a.approved_by)
-                                         for a in adjustments))
+                                         for a in adjustments),
+                       changes=rows)

@@ -161,7 +161,7 @@ def build_statements(run: RunResult, plan_text: str | None = None, *, issued: da
             stem = f"{base}-{n}"
         stems.add(stem.lower())
         inputs = input_record(csm_result.csm, rows.get(csm_result.csm.csm_id, []),
-                              [line.adjustment for line in csm_result.adjustments])
+                              [line.adjustment for line in csm_result.adjustments], run.changes)
         statements.append(render_statement(run, csm_result, inputs, text, day, stem,
                                            ledger.get(csm_result.csm.csm_id) if ledger else None))
     return statements

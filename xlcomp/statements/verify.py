@@ -29,6 +29,7 @@ from typing import Any
 from xlcomp._version import __version__
 from xlcomp.engine.run import run
 from xlcomp.errors import InputError, PlanError, Problem, UsageError
+from xlcomp.load.changes import load_dating
 from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import load_plan, parse_plan
 from xlcomp.load.sources import TableSource
@@ -314,7 +315,8 @@ def verify_statement(path: str | Path, *, plan: str | Path | None = None, roster
     csm_id = _text(record["csm_id"])
     period = parse_period(_text(record["period"]))
     if roster is not None and accounts is not None:
-        inputs = _current_inputs(plan_model, csm_id, roster, accounts, loaded)
+        inputs = dataclasses.replace(_current_inputs(plan_model, csm_id, roster, accounts, loaded),
+                                     changes=embedded_inputs.changes)   # the roster changes it was issued with
         changed = _input_differences(embedded_inputs, inputs)
         inputs = dataclasses.replace(inputs, adjustments=embedded_inputs.adjustments)
         inputs_changed = inputs_changed or bool(changed)
@@ -327,8 +329,10 @@ def verify_statement(path: str | Path, *, plan: str | Path | None = None, roster
     try:
         roster_frame, accounts_frame = inputs.frames()
         roster_model, book = load_inputs(plan_model, roster_frame, accounts_frame)
+        changes = load_dating(inputs.changes_frame(), roster_model, period, plan_model)
         # the adjustments are always the statement's own (verify takes no adjustments file)
-        result = run(plan_model, roster_model, book, period, adjustments=embedded_inputs.adjustment_models())
+        result = run(plan_model, roster_model, book, period, adjustments=embedded_inputs.adjustment_models(),
+                     changes=changes)
     except InputError as exc:
         raise InputError([_carried_problem(path, p, plan) for p in exc.problems]) from None
     if len(result.csms) != 1 or result.csms[0].csm.csm_id != csm_id:

@@ -278,10 +278,19 @@ def _bonus_lines(result: ComponentResult, csm_result: CsmResult, plan: Plan, per
         lines.append(_attainment_line(result, _value(result.actual, unit), target))
     fraction = _FRACTION.get(period.per_year, f"1/{period.per_year}")
     assert result.target_incentive is not None
-    lines.append(Line("Target incentive",
-                      f"{fmt.amount(csm.target_variable)} a year × {fmt.plain_percent(component.weight)} × "
-                      f"{fraction} × {csm_result.days}/{csm_result.period_days} days = "
-                      f"{fmt.amount(result.target_incentive)}"))
+    stretches = [s for s in csm_result.stretches.get("target_variable", ()) if s.days]
+    if len(stretches) > 1 or (stretches and stretches[0].value != csm.target_variable):
+        # roster changes (SPEC section 10): one term per stretch of the period
+        terms = " + ".join(f"{fmt.amount(s.value)} a year × {s.days} days" for s in stretches)
+        lines.append(Line("Target incentive",
+                          f"({terms}) / {csm_result.period_days} days × "
+                          f"{fmt.plain_percent(component.weight)} × {fraction} = "
+                          f"{fmt.amount(result.target_incentive)}"))
+    else:
+        lines.append(Line("Target incentive",
+                          f"{fmt.amount(csm.target_variable)} a year × {fmt.plain_percent(component.weight)} × "
+                          f"{fraction} × {csm_result.days}/{csm_result.period_days} days = "
+                          f"{fmt.amount(result.target_incentive)}"))
     if csm_result.days == 0:
         lines.append(Line("Employment", "not employed during the period: no target incentive", tone="warn"))
     if result.trace.gate is not None:

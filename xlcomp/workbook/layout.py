@@ -62,6 +62,8 @@ __all__ = [
     "ADJUSTMENT_BLANK_ROWS",
     "ADJUSTMENT_COLUMNS",
     "BAND_COLUMNS",
+    "CHANGES_TABLE",
+    "CHANGE_COLUMNS",
     "COMPONENT_PARAMS",
     "FIXED_SHEETS",
     "INPUT_PREFIX",
@@ -77,6 +79,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "SHEET_ACCOUNTS",
     "SHEET_ADJUSTMENTS",
+    "SHEET_CHANGES",
     "SHEET_GUIDE",
     "SHEET_PLAN",
     "SHEET_ROI",
@@ -105,6 +108,10 @@ SHEET_SUMMARY = "Summary"
 SHEET_ROI = "ROI"
 META_SHEET = "_xlcomp"
 FIXED_SHEETS = (SHEET_GUIDE, SHEET_PLAN, SHEET_ROSTER, SHEET_ACCOUNTS, SHEET_ADJUSTMENTS, SHEET_SUMMARY, SHEET_ROI)
+# With roster changes (SPEC section 10) the Changes sheet follows Adjustments.
+SHEET_CHANGES = "Changes"
+CHANGES_TABLE = "Changes"
+CHANGE_COLUMNS = ("csm_id", "field", "value", "effective")
 
 ROSTER_TABLE = "Roster"
 ADJUSTMENTS_TABLE = "Adjustments"
@@ -209,7 +216,7 @@ def csm_sheet_names(csms: Sequence[tuple[str, str]]) -> list[str]:
 
     Names never clash with the fixed sheets or the metadata sheet.
     """
-    taken: list[str] = [*FIXED_SHEETS, META_SHEET]
+    taken: list[str] = [*FIXED_SHEETS, SHEET_CHANGES, META_SHEET]
     names = []
     for csm_id, name in csms:
         sheet = safe_sheet_name(f"{csm_id} {name}".strip(), taken)

@@ -22,6 +22,7 @@ from xlsxwriter.workbook import Workbook
 
 from xlcomp.engine.run import RunResult, run
 from xlcomp.errors import InputError, Problem
+from xlcomp.model.dating import Changes
 from xlcomp.model.ledger_lines import LedgerPanel
 from xlcomp.model.metrics import SCORE_FIELDS
 from xlcomp.model.people import Book, Roster
@@ -35,6 +36,7 @@ from xlcomp.workbook.context import Context
 from xlcomp.workbook.fast_sheet import FastWorksheet
 from xlcomp.workbook.formulas import needed_metrics
 from xlcomp.workbook.sheets.adjustments import write_adjustments_sheet
+from xlcomp.workbook.sheets.changes import write_changes_sheet
 from xlcomp.workbook.sheets.csm import CsmTabPlan, csm_facts
 from xlcomp.workbook.sheets.guide import metadata, write_guide_sheet, write_meta_sheet
 from xlcomp.workbook.sheets.ledger import LEDGER_SHEET, write_ledger_sheet
@@ -72,7 +74,8 @@ def check_run(result: RunResult) -> list[Problem]:
 def workbook_names(plan: Plan) -> list[str]:
     """Every defined name and table name the workbook of ``plan`` has (they share one namespace)."""
     names = [*layout.PERIOD_NAMES, *(layout.input_name(n) for n in dict.fromkeys([*plan.inputs, *layout.ROI_INPUTS])),
-             layout.ROSTER_TABLE, layout.ACCOUNTS_TABLE, layout.ADJUSTMENTS_TABLE, layout.SUMMARY_TABLE]
+             layout.ROSTER_TABLE, layout.ACCOUNTS_TABLE, layout.ADJUSTMENTS_TABLE, layout.SUMMARY_TABLE,
+             layout.CHANGES_TABLE]
     for component in plan.components:
         names += [layout.param_name(component.id, param) for param in layout.COMPONENT_PARAMS]
         if component.curve is not None:
@@ -133,11 +136,13 @@ def _write(result: RunResult, target: str | io.BytesIO, protect_password: str | 
     ctx = Context(result=result, workbook=workbook, styles=Styles(workbook, result.plan.currency), mode=mode,
                   protect_password=protect_password or "")
     ctx.csm_sheets = layout.csm_sheet_names([(r.csm.csm_id, r.csm.name) for r in result.csms])
-    ledger_sheet = layout.safe_sheet_name(LEDGER_SHEET, [*layout.FIXED_SHEETS, *ctx.csm_sheets, layout.META_SHEET]) \
+    fixed = list(layout.FIXED_SHEETS)
+    if result.changes is not None:
+        fixed.insert(fixed.index(layout.SHEET_ADJUSTMENTS) + 1, layout.SHEET_CHANGES)
+    ledger_sheet = layout.safe_sheet_name(LEDGER_SHEET, [*fixed, *ctx.csm_sheets, layout.META_SHEET]) \
         if ledger is not None else None
     prepared_formulas: dict[str, str] = {}  # shared: every CSM tab has the same formulas
-    for name in (*layout.FIXED_SHEETS, *([ledger_sheet] if ledger_sheet else []), *ctx.csm_sheets,
-                 layout.META_SHEET):
+    for name in (*fixed, *([ledger_sheet] if ledger_sheet else []), *ctx.csm_sheets, layout.META_SHEET):
         sheet = workbook.add_worksheet(name, worksheet_class=FastWorksheet)
         sheet.prepared_formulas = prepared_formulas
         ctx.sheets[name] = sheet
@@ -147,6 +152,8 @@ def _write(result: RunResult, target: str | io.BytesIO, protect_password: str | 
     write_roster_sheet(ctx)
     write_accounts_sheet(ctx)
     write_adjustments_sheet(ctx)
+    if result.changes is not None:
+        write_changes_sheet(ctx)
     write_summary_sheet(ctx, tab)
     write_roi_sheet(ctx)
     if ledger is not None and ledger_sheet is not None:
@@ -198,9 +205,11 @@ def blank_actuals(book: Book) -> Book:
 
 
 @exactly
-def template_result(plan: Plan, roster: Roster, book: Book | None, period: Period) -> RunResult:
-    """The run a template shows: the plan and roster as given, the book with its actuals blank."""
-    return run(plan, roster, blank_actuals(book) if book is not None else empty_book(), period)
+def template_result(plan: Plan, roster: Roster, book: Book | None, period: Period,
+                    changes: Changes | None = None) -> RunResult:
+    """The run a template shows: the plan and roster as given (with ``changes``), the book with its actuals
+    blank."""
+    return run(plan, roster, blank_actuals(book) if book is not None else empty_book(), period, changes=changes)
 
 
 def stage_workbook(outputs: OutputSet, result: RunResult, out: Path, protect_password: str | None = None,

@@ -30,6 +30,7 @@ from xlcomp.workbook import formulas as fx
 from xlcomp.workbook import layout
 from xlcomp.workbook.context import Context, excel_date, num
 from xlcomp.workbook.sheets.csm_components import ComponentBlocks, ComponentCells
+from xlcomp.workbook.sheets.csm_dating import plan_dating_block
 
 __all__ = ["CsmFacts", "CsmTabPlan"]
 
@@ -112,6 +113,7 @@ class CsmTabPlan(ComponentBlocks):
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self.tv_days_cell: str | None = None
         self.plan = ctx.plan
         self.styles = ctx.styles
         self.cells: list[PlannedCell] = []
@@ -203,6 +205,8 @@ class CsmTabPlan(ComponentBlocks):
             row = self._line(column, roster_text(column), "money" if column.startswith("quota") else "number",
                              _roster_value(column), note=f"roster column ({why})")
             self.roster_cells[column] = cell(row, B)
+        if self.ctx.result.dated is not None:
+            plan_dating_block(self)
         self.row += 1
 
         # the book of business

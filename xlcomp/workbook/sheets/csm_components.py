@@ -88,6 +88,7 @@ class ComponentBlocks:
     row: int
     tv_row: int
     days_row: int
+    tv_days_cell: str | None
     roster_cells: dict[str, str]
     metric_cells: dict[str, tuple[str, str | None, str]]
     factor_cells: dict[int, str]
@@ -109,6 +110,8 @@ class ComponentBlocks:
         num_cell, den_cell, value_cell = self.metric_cells[component.metric]
         cells = {**period_names(), K.VALUE: value_cell, K.NUM: num_cell, TIERS: layout.tier_table_name(cid),
                  K.TARGET_VARIABLE: cell(self.tv_row, B), K.DAYS: cell(self.days_row, B)}
+        if self.tv_days_cell is not None:
+            cells[K.TARGET_VARIABLE_DAYS] = self.tv_days_cell
         for param in ("threshold", "cap", "cap_amount", "weight", "rate", "gate_min"):
             cells[param] = layout.param_name(cid, param)
         if den_cell:
@@ -156,10 +159,13 @@ class ComponentBlocks:
         cells[K.SHARE] = cell(share_row, B)
         self._multiplier_line(component, cells)
         weight = cells["weight"]
-        self._line("Target incentive", rules.target_incentive().formula(cells), "money",
-                   lambda f: num(get(f).target_incentive),
-                   note=f"target variable x {weight} x days employed / (days in period x periods a year)")
-        self.components[cid].payout = self._line("Payout", rules.bonus_payout().formula(cells), "money",
+        dated = K.TARGET_VARIABLE_DAYS in cells
+        note = f"target variable x {weight} x days employed / (days in period x periods a year)" if not dated \
+            else f"(target variable x days employed, summed over the stretches) x {weight} / (days in period x " \
+                 "periods a year)"
+        self._line("Target incentive", rules.target_incentive(dated).formula(cells), "money",
+                   lambda f: num(get(f).target_incentive), note=note)
+        self.components[cid].payout = self._line("Payout", rules.bonus_payout(dated).formula(cells), "money",
                                                  lambda f: num(get(f).payout), style=styles.key,
                                                  note="ROUND(target incentive x share x multiplier, 2)")
 

@@ -1,0 +1,131 @@
+"""The roster changes file (CSV ``--changes FILE``, or the Changes table of a workbook), SPEC section 10.
+
+Columns ``csm_id``, ``field``, ``value`` and ``effective`` (a date). ``field`` is one of
+``target_variable``, ``base_salary``, ``segment``, ``manager`` or a numeric roster column the plan
+names (a quota or target column). Problems name their row and column:
+``changes.csv:3 effective: "15/02" is not a date (use YYYY-MM-DD)``. A change effective before the
+period applies from its first day and one after its last day is ignored: both are notes, not problems.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date
+from decimal import Decimal
+
+from xlcomp.errors import InputError, Problem
+from xlcomp.load.decimals import parse_cell_date, parse_cell_number
+from xlcomp.load.roster import plan_roster_columns
+from xlcomp.load.sources import RawTable, TableSource, cell_text, read_table
+from xlcomp.model.dating import NUMERIC_FIELDS, TEXT_FIELDS, Change, Changes
+from xlcomp.model.people import SEGMENTS, Roster
+from xlcomp.model.period import Period
+from xlcomp.model.plan import Plan
+from xlcomp.money import NumberParseError, exactly
+
+__all__ = ["CHANGE_COLUMNS", "changes_fields", "changes_from_table", "load_changes", "load_dating"]
+
+CHANGE_COLUMNS = ("csm_id", "field", "value", "effective")
+_MAX_VALUE = Decimal("1e12")
+
+
+def changes_fields(plan: Plan | None) -> tuple[str, ...]:
+    """The fields a change may set: the roster's own and the plan's quota and target columns."""
+    columns = [c for c, why in plan_roster_columns(plan).items() if why.endswith((" quota", " target"))]
+    return (*NUMERIC_FIELDS, *TEXT_FIELDS, *columns)
+
+
+@exactly
+def load_changes(source: TableSource, roster: Roster, period: Period, plan: Plan | None = None) -> Changes:
+    """Read and check the changes; raise :class:`~xlcomp.errors.InputError` with every problem."""
+    changes, problems = changes_from_table(read_table(source, "Changes"), roster, period, plan)
+    if problems or changes is None:
+        raise InputError(problems)
+    return changes
+
+
+def load_dating(path: TableSource | None, roster: Roster, period: Period, plan: Plan | None) -> Changes | None:
+    """:func:`load_changes` when a file is given (the doors' ``--changes``), else None."""
+    return None if path is None else load_changes(path, roster, period, plan)
+
+
+@exactly
+def changes_from_table(raw: RawTable, roster: Roster, period: Period, plan: Plan | None
+                       ) -> tuple[Changes | None, list[Problem]]:
+    """The changes of a table as read, and the problems found (each at its place)."""
+    problems = list(raw.problems)
+    loc = raw.locator
+    if problems:
+        return None, problems
+    missing = [c for c in CHANGE_COLUMNS if c not in raw.columns]
+    if missing:
+        found = ", ".join(c for c in raw.columns if c) or "none"
+        return None, [Problem(loc.where(None), f"the changes need the column{'s' if len(missing) > 1 else ''} "
+                                               f"{', '.join(missing)} (found: {found})")]
+    known = {csm.csm_id for csm in roster}
+    allowed = changes_fields(plan)
+    ids, fields, values, effectives = (raw.values(c) for c in CHANGE_COLUMNS)
+    rows: list[Change] = []
+    notes: list[str] = []
+    seen: dict[tuple[str, str, date], int] = {}
+    for row in range(raw.nrows):
+        texts = [cell_text(v) or "" for v in (ids[row], fields[row], values[row], effectives[row])]
+        if not any(t.strip() for t in texts):
+            continue  # a blank row
+        csm_id, name, value_text = texts[0].strip(), texts[1].strip(), texts[2].strip()
+        ok = True
+        if not csm_id:
+            problems.append(loc.problem(row, "csm_id", "is blank: name the CSM whose roster value changes"))
+            ok = False
+        elif csm_id not in known:
+            problems.append(loc.problem(row, "csm_id", f'"{csm_id}" is not a CSM of the roster'))
+            ok = False
+        if name not in allowed:
+            problems.append(loc.problem(row, "field", f'"{name}" cannot change: use one of {", ".join(allowed)}'))
+            ok = False
+        effective: date | None = None
+        with contextlib.suppress(ValueError):
+            effective = parse_cell_date(effectives[row])
+        if effective is None:
+            problems.append(loc.problem(row, "effective", f'"{texts[3]}" is not a date (use YYYY-MM-DD)'))
+            ok = False
+        value: Decimal | str | None = None
+        if name in TEXT_FIELDS:
+            value = value_text
+            if name == "segment" and value_text not in SEGMENTS:
+                problems.append(loc.problem(row, "value", f'"{value_text}" is not a segment ({", ".join(SEGMENTS)})'))
+                ok = False
+        elif name in allowed:
+            try:
+                number = parse_cell_number(values[row])
+                if number is None:
+                    raise NumberParseError(f"is blank: give the new {name}")
+                if not number.is_finite() or abs(number) >= _MAX_VALUE:
+                    raise NumberParseError(f'"{value_text}" is out of range')
+                if number < 0 or (number == 0 and name not in NUMERIC_FIELDS):
+                    least = "at least 0" if name in NUMERIC_FIELDS else "above 0"
+                    raise NumberParseError(f"{value_text} must be {least}")
+                value = number
+            except NumberParseError as exc:
+                problems.append(loc.problem(row, "value", str(exc)))
+                ok = False
+        if not ok or effective is None or value is None:
+            continue
+        key = (csm_id, name, effective)
+        if key in seen:
+            problems.append(loc.problem(row, "effective", f"{csm_id} already has a {name} change effective "
+                                                          f"{effective.isoformat()} (at {loc.where(seen[key])}): "
+                                                          "keep one"))
+            continue
+        seen[key] = row
+        if effective < period.start:
+            notes.append(f"{loc.where(row)}: {csm_id} {name} effective {effective.isoformat()}, before "
+                         f"{period.label}: applied from {period.start.isoformat()}")
+        elif effective > period.end:
+            notes.append(f"{loc.where(row)}: {csm_id} {name} effective {effective.isoformat()}, after "
+                         f"{period.label}: ignored")
+            continue
+        rows.append(Change(csm_id, name, value, effective, row))
+    if problems:
+        return None, problems
+    return Changes(tuple(rows), loc, tuple(notes)), []
