@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from xlcomp.errors import Problem
@@ -40,7 +41,6 @@ from xlcomp.model.plan import Plan
 from xlcomp.money import NumberParseError, parse_amount
 from xlcomp.ooxml.index import TableRef, WorkbookIndex
 from xlcomp.ooxml.refs import column_letter, split_ref
-from xlcomp.ooxml.scan import scan_formulas
 from xlcomp.recalc.package import UploadPackage
 from xlcomp.workbook import layout
 
@@ -52,6 +52,7 @@ ADJUSTMENT_COLUMNS = ("csm_id", "amount", "reason", "component", "approved_by")
 _PLAIN_NUMBER = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*")
 _ROW_TAG = re.compile(rb"<row\b([^>]*)>")
 _ATTRIBUTE = re.compile(rb'\b(r|hidden)\s*=\s*"([^"]*)"')
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
 _MERGE = re.compile(rb'<mergeCell\b[^>]*\bref\s*=\s*"([^"]+)"')
 _EXAMPLES = 3
 
@@ -90,6 +91,27 @@ class PreparedTables:
 
 def _blank(value: Any) -> bool:
     return value is None or value == "" or (isinstance(value, str) and not value.strip())
+
+
+def _has_text(rows: list[list[Any]], body: range, column: int) -> bool:
+    """Does any row of ``body`` hold a text in ``column``? (C-speed on rectangular rows, as python-calamine
+    gives them; row by row otherwise.)"""
+    try:
+        return str in set(map(type, map(itemgetter(column), rows[body.start:body.stop])))
+    except IndexError:
+        return any(column < len(rows[r]) and isinstance(rows[r][column], str) for r in body)
+
+
+def _maybe_blank(rows: list[list[Any]], first: int, last: int, column: int) -> list[int]:
+    """Rows from ``first`` to ``last`` whose cell in ``column`` is blank: only those can be blank rows."""
+    stop = min(last, len(rows) - 1) + 1
+    try:
+        cells = list(map(itemgetter(column), rows[first:stop]))
+    except IndexError:
+        return list(range(first, last + 1))
+    found = [first + i for i, value in enumerate(cells) if value is None or value == "" or
+             (type(value) is str and not value.strip())]
+    return found + list(range(stop, last + 1))
 
 
 def _filled(row: list[Any], first: int, last: int) -> bool:
@@ -240,9 +262,10 @@ def _look_at_table(package: UploadPackage, index: WorkbookIndex, table: TableRef
         if m0 <= end and m1 >= first_data and n0 <= c1 and n1 >= c0:
             out.problems.append(Problem(_range(sheet, m0, n0, m1, n1), f"merged cells in the {name} table: unmerge "
                                                                        "them (each input needs its own cell)"))
-    _formulas_in_inputs(name, sheet, xml, rows, first_data, end, c0, header, out)
+    _formulas_in_inputs(name, sheet, package, xml, rows, first_data, end, c0, header, out)
     # blank rows inside the table (a row's contents deleted): skipped
-    blank = [row for row in range(first_data, end + 1) if row >= len(rows) or not _filled(rows[row], c0, c1)]
+    blank = [row for row in _maybe_blank(rows, first_data, end, c0)
+             if row >= len(rows) or not _filled(rows[row], c0, c1)]
     if name == "Adjustments":  # the table ends with blank rows to fill (workbook.layout.ADJUSTMENT_BLANK_ROWS)
         last_filled = max((row for row in range(first_data, end + 1) if row not in set(blank)), default=first_data - 1)
         blank = [row for row in blank if row < last_filled]
@@ -295,21 +318,25 @@ def _renamed_headers(name: str, sheet: str, r0: int, c0: int, header: list[str],
 
 def _hidden_rows(xml: bytes) -> list[int]:
     """0-based rows a worksheet marks hidden (hidden by hand or filtered out)."""
-    rows = []
+    rows: list[int] = []
+    if b"hidden" not in xml:
+        return rows
     for attributes in _ROW_TAG.findall(xml):
+        if b"hidden" not in attributes:
+            continue
         values = dict(_ATTRIBUTE.findall(attributes))
         if values.get(b"hidden", b"").lower() in (b"1", b"true") and values.get(b"r", b"").isdigit():
             rows.append(int(values[b"r"]) - 1)
     return rows
 
 
-def _formulas_in_inputs(name: str, sheet: str, xml: bytes, rows: list[list[Any]], first: int, last: int, c0: int,
-                        header: list[str], out: PreparedTables) -> None:
+def _formulas_in_inputs(name: str, sheet: str, package: UploadPackage, xml: bytes, rows: list[list[Any]], first: int,
+                        last: int, c0: int, header: list[str], out: PreparedTables) -> None:
     """Formulas where inputs are expected: their saved values are used, with a warning per column."""
-    if b"<f" not in xml:
+    if not _FORMULA_TAG.search(xml):  # <f> or <f …>; data validations' <formula1> are no cell formulas
         return
     by_column: dict[int, list[tuple[int, str]]] = {}
-    for row, column, formula in scan_formulas(xml).items():
+    for row, column, formula in package.formulas(sheet).items():  # scanned once for the comparison too
         if first <= row <= last and c0 <= column < c0 + len(header):
             by_column.setdefault(column, []).append((row, formula))
     for column, cells in sorted(by_column.items()):
@@ -370,7 +397,7 @@ def _numbers_as_written(table: TableRef, rows: list[list[Any]], plan: Plan | Non
             continue
         c = c0 + offset
         body = range(r0 + 1, min(r1, len(rows) - 1) + 1)
-        if str not in {type(rows[r][c]) for r in body if c < len(rows[r])}:
+        if not _has_text(rows, body, c):
             continue  # numbers and blanks only: nothing typed as text
         for r in body:
             row = rows[r]
