@@ -163,10 +163,13 @@ def _block(rng: np.random.Generator, accounts: int, csms: int, tol: float, move_
 @pytest.mark.parametrize("seed", range(6))
 def test_tiny_books_match_brute_force(seed):
     rng = np.random.default_rng(seed)
-    block = _block(rng, 7, 3, 0.5, 0.1)
-    best = _brute_force(block)
-    if best == -np.inf:
-        pytest.skip("no feasible assignment for this draw")
+    for _draw in range(50):  # draws until one has a feasible assignment (most do)
+        block = _block(rng, 7, 3, 0.5, 0.1)
+        best = _brute_force(block)
+        if best != -np.inf:
+            break
+    else:
+        pytest.fail(f"seed {seed}: 50 draws without a feasible assignment")
     solution = solve_block(block, 10, 0.0)
     assert solution.objective == pytest.approx(best, abs=1e-6)
 
