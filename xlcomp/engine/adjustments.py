@@ -5,9 +5,9 @@ and the run's total. Pure: no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple, overload
+from typing import TYPE_CHECKING, NamedTuple
 
 from xlcomp.errors import InputError, Problem
 from xlcomp.model.adjustments import Adjustment
@@ -16,9 +16,9 @@ from xlcomp.money import exactly
 from xlcomp.rules.adjustments import ADJUSTMENTS, AMOUNT, CSM_ID, adjustment_payout, adjustment_total
 
 if TYPE_CHECKING:
-    from xlcomp.engine.run import CsmResult
+    pass
 
-__all__ = ["ADJUSTMENT_KIND", "AdjustedCsms", "AdjustmentLine", "adjustment_lines", "adjustments_sum"]
+__all__ = ["ADJUSTMENT_KIND", "AdjustmentLine", "adjustment_lines", "adjustments_sum"]
 
 ADJUSTMENT_KIND = "adjustment"
 ZERO = Decimal(0)
@@ -74,39 +74,3 @@ def adjustments_sum(csm_id: str, lines: Sequence[AdjustmentLine]) -> Decimal:
              "amount": [line.adjustment.amount for line in lines]}
     value: Decimal = _TOTAL.evaluate({ADJUSTMENTS: table, CSM_ID: csm_id})
     return value
-
-
-class AdjustedCsms(Sequence["CsmResult"]):
-    """A run's per-CSM results with each CSM's adjustment lines added (made when first read)."""
-
-    def __init__(self, csms: Sequence[CsmResult], lines: dict[str, tuple[AdjustmentLine, ...]]) -> None:
-        self._csms = csms
-        self._lines = lines
-        self._items: tuple[CsmResult, ...] | None = None
-        known = getattr(csms, "total", None)
-        extra = sum((adjustments_sum(csm_id, rows) for csm_id, rows in lines.items()), ZERO)
-        self.total: Decimal | None = known + extra if isinstance(known, Decimal) else None
-
-    def _all(self) -> tuple[CsmResult, ...]:
-        if self._items is None:
-            self._items = tuple(result._replace(adjustments=self._lines.get(result.csm.csm_id, ()))
-                                for result in self._csms)
-        return self._items
-
-    def __len__(self) -> int:
-        return len(self._csms)
-
-    @overload
-    def __getitem__(self, index: int) -> CsmResult: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> tuple[CsmResult, ...]: ...
-
-    def __getitem__(self, index: int | slice) -> CsmResult | tuple[CsmResult, ...]:
-        return self._all()[index]
-
-    def __iter__(self) -> Iterator[CsmResult]:
-        return iter(self._all())
-
-    def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-        return tuple, (self._all(),)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 import numpy as np
 
-from xlcomp.engine.adjustments import ADJUSTMENT_KIND, AdjustedCsms, AdjustmentLine, adjustment_lines, adjustments_sum
+from xlcomp.engine.adjustments import ADJUSTMENT_KIND, AdjustmentLine, adjustment_lines, adjustments_sum
 from xlcomp.engine.curves import Array, decimals
 from xlcomp.engine.dating import DatedRoster, StretchRow, dated_roster
 from xlcomp.engine.metrics import (
@@ -247,7 +247,9 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
             progress(len(csms) // max(1, len(plan.components)))
     if problems:
         raise InputError(problems)
+    lines = adjustment_lines(adjustments, given) if adjustments else {}
     total = sum((sum(payouts, ZERO) for payouts, _ in columns), ZERO)
+    total += sum((adjustments_sum(csm_id, rows) for csm_id, rows in lines.items()), ZERO)
 
     def build() -> tuple[CsmResult, ...]:
         built = [make() for _, make in columns]
@@ -255,13 +257,11 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
         return tuple(CsmResult(csm, all_days[i], period_days, tuple(column[i] for column in built),
                                BookSums(aggregates=aggregates, position=position[csm.csm_id])
                                if csm.csm_id in position else EMPTY,
-                               stretches=NO_STRETCHES if dated is None else dated.stretches[i])
+                               stretches=NO_STRETCHES if dated is None else dated.stretches[i],
+                               adjustments=lines.get(csm.csm_id, ()))
                      for i, csm in enumerate(given.csms))
 
-    results: Sequence[CsmResult] = CsmResults(len(csms), build, total)
-    if adjustments:
-        results = AdjustedCsms(results, adjustment_lines(adjustments, given))
-    return RunResult(plan, period, given, book, results, changes, dated)
+    return RunResult(plan, period, given, book, CsmResults(len(csms), build, total), changes, dated)
 
 
 def _target_columns(plan: Plan) -> tuple[str, ...]:
