@@ -31,11 +31,14 @@ from sqlalchemy import insert
 
 from xlcomp.engine.run import RunResult, run
 from xlcomp.errors import InputError, Problem
-from xlcomp.ledger.clawbacks import ChurnRow, Share, load_churn, shares_of
+from xlcomp.ledger.bulk import bulk_insert
+from xlcomp.ledger.clawbacks import ChurnRow, load_churn
 from xlcomp.ledger.db import LedgerError, ledger_place, transaction
 from xlcomp.ledger.periods import _check_order, plan_year_periods, plan_year_start
 from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIODS, LINES, SHARES
+from xlcomp.ledger.shares import ShareBlock, shares_of
 from xlcomp.ledger.store import (
+    LINE_FIELDS,
     CloseRecord,
     CsmPeriod,
     Line,
@@ -182,15 +185,13 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
             year_start=year_start, version=version, reason=(inputs.reason or "").strip() or None,
             closed_by=closed_by, closed_at=closed_at, plan_text=inputs.plan.read_text(encoding="utf-8-sig"),
             **hashes)).inserted_primary_key[0]
-        if lines:
-            connection.execute(insert(LINES), [{"close_id": close_id, "seq": i, **line.row()}
-                                               for i, line in enumerate(lines)])
+        bulk_insert(connection, LINES, ("close_id", "seq", *LINE_FIELDS),
+                    ((close_id, i, *line.values()) for i, line in enumerate(lines)))
         if csms:
             connection.execute(insert(CSM_PERIODS), [{"close_id": close_id, **c.row()} for c in csms])
-        if shares:
-            connection.execute(insert(SHARES), [
-                {"close_id": close_id, "component": s.component, "account_id": s.account_id, "csm_id": s.csm_id,
-                 "amount": f"{s.amount:f}", "share": s.share} for s in shares])
+        for block in shares:
+            bulk_insert(connection, SHARES, ("close_id", "component", "account_id", "csm_id", "amount", "share"),
+                        ((close_id, *row) for row in block.rows()))
         if carried:
             connection.execute(insert(CARRIES), [{"into_close_id": close_id, "from_close_id": c.id}
                                                  for c in carried])
@@ -221,7 +222,7 @@ class _Builder:
         return sorted(latest.values(), key=lambda c: c.period_start)
 
     def build(self, adjustments: Sequence[Adjustment], churn: Sequence[ChurnRow]
-              ) -> tuple[list[Line], list[CsmPeriod], list[Share], list[CloseRecord]]:
+              ) -> tuple[list[Line], list[CsmPeriod], list[ShareBlock], list[CloseRecord]]:
         latest = self.latest_versions()
         year_before = [c for c in latest if c.year_start == self.year_start and c.period_start < self.period.start]
         by_csm: dict[str, list[Line]] = defaultdict(list)

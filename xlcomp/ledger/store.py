@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIODS, LINES, SHARES
 
-__all__ = ["CloseRecord", "CsmPeriod", "Line", "book_bytes", "book_of", "carried_ids", "closes_of", "csm_periods_of",
+__all__ = ["LINE_FIELDS", "CloseRecord", "CsmPeriod", "Line", "book_bytes", "book_of", "carried_ids", "closes_of", "csm_periods_of",
            "lines_of", "shares_for"]
 
 LINE_FIELDS = ("csm_id", "component", "kind", "metric", "actual", "target", "attainment", "share", "target_incentive",
@@ -71,6 +71,12 @@ class Line:
     def row(self) -> dict[str, Any]:
         """The line as a database row (without close_id and seq)."""
         return {name: getattr(self, name) for name in LINE_FIELDS}
+
+    def values(self) -> tuple[Any, ...]:
+        """The line's LINE_FIELDS in storage form (the payout as its decimal text, as Money stores it)."""
+        return (self.csm_id, self.component, self.kind, self.metric, self.actual, self.target, self.attainment,
+                self.share, self.target_incentive, self.multiplier, f"{self.payout:f}", self.note, self.account_id,
+                self.source_period, self.source_version)
 
 
 @dataclass(frozen=True)
