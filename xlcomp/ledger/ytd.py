@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from xlcomp.engine.run import run
 from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS, metric_def
@@ -102,36 +103,57 @@ def _summed_column(component: Component, plan: Plan) -> str | None:
 
 
 def ytd_book(books: Sequence[pa.Table], template: Book) -> Book:
-    """The year's accounts summed by account_id (owner, segment and scores from the latest period)."""
-    tables = []
-    for order, table in enumerate(books):
-        kept = [name for name in table.column_names if name != "_row"]
-        tables.append(table.select(kept).append_column("_order", pa.array([order] * table.num_rows, pa.int32())))
-    combined = pa.concat_tables(tables, promote_options="permissive")
-    combined = combined.sort_by([("account_id", "ascending"), ("_order", "ascending")])
-    sums = [name for name in SUM_FIELDS if name in combined.column_names]
-    lasts = [name for name in ("csm_id", "segment", *SCORE_FIELDS) if name in combined.column_names]
-    # a group_by's output order is not guaranteed (pyarrow 26 hashes): sort it like ``latest``
-    grouped = combined.group_by("account_id", use_threads=False).aggregate([(name, "sum") for name in sums]) \
-        .sort_by([("account_id", "ascending")])
-    ids = combined["account_id"].to_numpy(zero_copy_only=False)
-    last_rows = np.flatnonzero(np.append(ids[1:] != ids[:-1], True))   # sorted: an account's last period
-    latest = combined.take(pa.array(last_rows))
-    columns: dict[str, Any] = {name.removesuffix("_sum"): grouped[name] for name in grouped.column_names}
-    assert columns["account_id"].to_pylist() == latest["account_id"].to_pylist()
-    columns.update({name: latest[name] for name in lasts})
+    """The year's accounts summed by account_id (owner, segment and scores from the latest period).
+
+    Rows come in no particular order (every sum is exact, so the order changes nothing). When every
+    period's book lists the same accounts in the same order (one book all year), the sums are added
+    column by column; otherwise one hash group-by over all periods' rows, the latest row of each
+    account found as its largest row number.
+    """
+    tables = [table.select([name for name in table.column_names if name != "_row"]) for table in books]
+    last = tables[-1]
+    sums = [name for name in SUM_FIELDS if name in last.column_names]
+    lasts = [name for name in ("csm_id", "segment", *SCORE_FIELDS) if name in last.column_names]
+    ids = last["account_id"]
+    if all(t.num_rows == last.num_rows and t["account_id"].equals(ids) and all(n in t.column_names for n in sums)
+           for t in tables[:-1]):
+        columns: dict[str, Any] = {"account_id": ids, **{name: last[name] for name in lasts}}
+        for name in sums:
+            columns[name] = _added([t[name] for t in tables])
+    else:
+        combined = pa.concat_tables(tables, promote_options="permissive")
+        combined = combined.append_column("_i", pa.array(np.arange(combined.num_rows, dtype=np.int64)))
+        grouped = combined.group_by("account_id", use_threads=False).aggregate(
+            [(name, "sum") for name in sums if name in combined.column_names] + [("_i", "max")])
+        latest = combined.select(lasts).take(grouped["_i_max"])
+        columns = {name.removesuffix("_sum"): grouped[name] for name in grouped.column_names if name != "_i_max"}
+        columns.update({name: latest[name] for name in lasts})
+    rows = len(columns["account_id"])
     arrays = []
     fields = []
     schema = template.table.schema
     for name in template.table.column_names:
         if name == "_row":
-            arrays.append(pa.array(range(latest.num_rows), pa.int32()))
+            arrays.append(pa.array(np.arange(rows, dtype=np.int32)))
         elif name in columns:
             arrays.append(columns[name].cast(schema.field(name).type))
         else:
-            arrays.append(pa.nulls(latest.num_rows, schema.field(name).type))
+            arrays.append(pa.nulls(rows, schema.field(name).type))
         fields.append(schema.field(name))
     return Book(pa.Table.from_arrays(arrays, schema=pa.schema(fields)), template.locator, template.columns)
+
+
+def _added(columns: Sequence[pa.ChunkedArray]) -> pa.ChunkedArray:
+    """Row by row sums of columns, as Arrow's grouped sum gives them: blanks skipped, all blank = blank."""
+    total = columns[0]
+    for column in columns[1:]:
+        if total.null_count or column.null_count:
+            either = pc.or_(pc.is_valid(total), pc.is_valid(column))
+            added = pc.add(pc.fill_null(total, 0), pc.fill_null(column, 0))
+            total = pc.if_else(either, added, pa.nulls(len(added), added.type))
+        else:
+            total = pc.add(total, column)
+    return total
 
 
 def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: Sequence[PriorPeriod]
