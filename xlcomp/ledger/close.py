@@ -45,7 +45,9 @@ from xlcomp.ledger.store import (
     book_bytes,
     book_of,
     carried_ids,
+    clawed_accounts,
     closes_of,
+    component_totals,
     csm_periods_of,
     lines_of,
     shares_for,
@@ -277,7 +279,7 @@ class _Builder:
 
     def prior_periods(self, year_before: Sequence[CloseRecord]) -> list[PriorPeriod]:
         ids = [c.id for c in year_before]
-        lines = lines_of(self.connection, ids)
+        paid = component_totals(self.connection, ids, COMPONENT_KINDS)
         csms = csm_periods_of(self.connection, ids)
         out = []
         for close in year_before:
@@ -286,12 +288,8 @@ class _Builder:
                 raise LedgerError([Problem(self.place, f"{close.ref} was closed without its accounts (the plan had no "
                                                        "measure: ytd component then): the year to date cannot be "
                                                        "computed; reopen the plan year's periods with this plan")])
-            paid: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-            for line in lines[close.id]:
-                if line.kind in COMPONENT_KINDS:
-                    paid[(line.csm_id, line.component)] += line.payout
             out.append(PriorPeriod(parse_period(close.period), table,
-                                   {k: _facts(v) for k, v in csms[close.id].items()}, dict(paid)))
+                                   {k: _facts(v) for k, v in csms[close.id].items()}, paid[close.id]))
         return out
 
     # -- prior-period differences ------------------------------------------------------------------
@@ -368,8 +366,7 @@ class _Builder:
 
     def already_clawed(self) -> set[tuple[str, str, str]]:
         ids = [c.id for c in self.closes if c.period != self.period.label]  # a reopen claws its period afresh
-        return {(line.account_id or "", line.source_period or "", line.component)
-                for lines in lines_of(self.connection, ids).values() for line in lines if line.kind == "clawback"}
+        return clawed_accounts(self.connection, ids)
 
     # -- balances and draws --------------------------------------------------------------------
 

@@ -92,7 +92,19 @@ def open_ledger(url: str, *, timeout: float = 10.0) -> Any:
     return engine
 
 
+def _at_head(connection: Any) -> bool:
+    """Is the ledger's recorded schema revision this xlcomp's newest (no Alembic needed to open it)?"""
+    from sqlalchemy import inspect, text
+
+    if not inspect(connection).has_table(_VERSION_TABLE):
+        return False
+    rows = connection.execute(text(f"SELECT version_num FROM {_VERSION_TABLE}")).all()
+    return [row[0] for row in rows] == [SCHEMA_HEAD]
+
+
 def _migrate(connection: Any, place: str) -> None:
+    if _at_head(connection):
+        return
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory

@@ -147,8 +147,9 @@ def _shares_vectorised(component: Component, plan: Plan, table: pa.Table,
     remainder = pay[starts] - np.add.reduceat(share, starts)
     largest = np.lexsort((np.arange(n), -amount, group))[starts]   # per CSM: largest amount, then first account
     share[largest] += remainder
-    return ShareBlock(component.id, accounts.take(pa.array(order)).to_pylist(), owners.take(pa.array(order)).to_pylist(),
-                      amount.tolist(), scale, share.tolist())
+    taken = pa.array(order)
+    return ShareBlock(component.id, accounts.take(taken).to_pylist(), owners.take(taken).to_pylist(), amount.tolist(),
+                      scale, share.tolist())
 
 
 def account_amounts(component: Component, plan: Plan, table: pa.Table) -> list[tuple[str, str, Decimal]]:

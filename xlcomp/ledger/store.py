@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIODS, LINES, SHARES
 
-__all__ = ["LINE_FIELDS", "CloseRecord", "CsmPeriod", "Line", "book_bytes", "book_of", "carried_ids", "closes_of", "csm_periods_of",
-           "lines_of", "shares_for"]
+__all__ = ["LINE_FIELDS", "CloseRecord", "CsmPeriod", "Line", "book_bytes", "book_of", "carried_ids", "clawed_accounts",
+           "closes_of", "component_totals", "csm_periods_of", "lines_of", "shares_for"]
 
+ZERO = Decimal(0)
 LINE_FIELDS = ("csm_id", "component", "kind", "metric", "actual", "target", "attainment", "share", "target_incentive",
                "multiplier", "payout", "note", "account_id", "source_period", "source_version")
 
@@ -124,6 +125,30 @@ def lines_of(connection: Any, close_ids: Iterable[int]) -> dict[int, list[Line]]
         data = dict(row._mapping)
         out[data.pop("close_id")].append(Line(**data))
     return out
+
+
+def component_totals(connection: Any, close_ids: Sequence[int], kinds: Sequence[str]
+                     ) -> dict[int, dict[tuple[str, str], Decimal]]:
+    """Per close, Σ payout of its lines of these kinds by (csm_id, component), exact."""
+    out: dict[int, dict[tuple[str, str], Decimal]] = {i: {} for i in close_ids}
+    if not close_ids:
+        return out
+    query = (select(LINES.c.close_id, LINES.c.csm_id, LINES.c.component, LINES.c.payout)
+             .where(LINES.c.close_id.in_(list(close_ids)), LINES.c.kind.in_(list(kinds))))
+    for close_id, csm_id, component, payout in connection.execute(query):
+        totals = out[close_id]
+        key = (csm_id, component)
+        totals[key] = totals.get(key, ZERO) + payout
+    return out
+
+
+def clawed_accounts(connection: Any, close_ids: Sequence[int]) -> set[tuple[str, str, str]]:
+    """(account_id, source period, component) of every clawback line of these closes."""
+    if not close_ids:
+        return set()
+    query = (select(LINES.c.account_id, LINES.c.source_period, LINES.c.component)
+             .where(LINES.c.close_id.in_(list(close_ids)), LINES.c.kind == "clawback"))
+    return {(account or "", source or "", component) for account, source, component in connection.execute(query)}
 
 
 def csm_periods_of(connection: Any, close_ids: Iterable[int]) -> dict[int, dict[str, CsmPeriod]]:
