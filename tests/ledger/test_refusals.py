@@ -145,22 +145,22 @@ def test_a_ledger_written_by_a_newer_schema(tmp_path, db_url, capsys):
     engine.dispose()
     assert close(files, db_url, tmp_path / "q2", "2027-Q2", "2027-Q2") == 1
     err = " ".join(capsys.readouterr().err.split())
-    assert "the ledger was written by a newer xlcomp (schema revision 9999; this xlcomp knows up to 0001)" in err
+    assert "the ledger was written by a newer xlcomp (schema revision 9999; this xlcomp knows up to 0002)" in err
     assert not (tmp_path / "q2").exists()
 
 
-@pytest.mark.parametrize("step", ["_insert_lines", "stage"])
+@pytest.mark.parametrize("step", ["insert_csm_periods", "stage"])
 def test_a_close_killed_half_way_leaves_the_ledger_unchanged(tmp_path, db_url, step):
     files = project(tmp_path / "in")
     assert close(files, db_url, tmp_path / "q1", "2027-Q1", "2027-Q1") == 0
     before = counts(db_url)
     # A separate process closes Q2 and is killed (SIGKILL, no clean-up) in the middle of its transaction:
-    # after the lines are written, or while the outputs are staged.
+    # after the lines are written (bulk inserts: executemany on SQLite, COPY on PostgreSQL), as the per-CSM
+    # balances are inserted, or while the outputs are staged.
     marker = tmp_path / "inside"
     script = textwrap.dedent(f"""
         import os, signal, time
         from pathlib import Path
-        import sqlalchemy
         from xlcomp.ledger import close as close_module
         from xlcomp.cli import main
 
@@ -174,13 +174,13 @@ def test_a_close_killed_half_way_leaves_the_ledger_unchanged(tmp_path, db_url, s
             import xlcomp.ledger.outputs as outputs
             outputs.close_summary_csv = kill_here
         else:
-            original = sqlalchemy.engine.Connection.execute
-            def execute(self, statement, *args, **kwargs):
-                if getattr(statement, "table", None) is not None and statement.table.name == "ledger_csm_periods" \\
-                        and statement.is_insert:
+            original = close_module.bulk_insert
+            def bulk_insert(connection, table, columns, rows):
+                if table.name == "ledger_csm_periods":
+                    assert connection.exec_driver_sql("SELECT count(*) FROM ledger_lines").scalar() > 8
                     kill_here()
-                return original(self, statement, *args, **kwargs)
-            sqlalchemy.engine.Connection.execute = execute
+                return original(connection, table, columns, rows)
+            close_module.bulk_insert = bulk_insert
         main(["close", "--plan", {str(files["plan"])!r}, "--roster", {str(files["roster"])!r},
               "--accounts", {str(files["2027-Q2"])!r}, "--period", "2027-Q2", "--out", {str(tmp_path / "q2")!r},
               "--db", {db_url!r}, "--no-workbook"])

@@ -2,7 +2,7 @@
 this module is what the code reads and writes through.
 
 - ``ledger_closes``: one row per closed period version (plan, period, version, reason, who, when,
-  SHA-256 of the plan and of every input, the plan text).
+  SHA-256 of the plan and of every input, the plan text, and the inputs' paths as ``inputs.json``).
 - ``ledger_lines``: every line of a close (kind bonus, commission, adjustment, prior_period, clawback
   or draw), never rewritten.
 - ``ledger_csm_periods``: per close and CSM, the roster facts the year to date needs and the balance
@@ -79,6 +79,7 @@ CLOSES = Table(
     Column("adjustments_sha256", String(64)),
     Column("churn_sha256", String(64)),
     Column("plan_text", Text, nullable=False),
+    Column("inputs", Text),   # inputs.json of the close: each file's absolute path and SHA-256 (revision 0002)
     UniqueConstraint("plan_id", "period", "version", name="uq_ledger_closes_version"),
 )
 

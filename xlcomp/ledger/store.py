@@ -15,10 +15,13 @@ from sqlalchemy import select
 
 from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIODS, LINES, SHARES
 
-__all__ = ["LINE_FIELDS", "CloseRecord", "CsmPeriod", "Line", "book_bytes", "book_of", "carried_ids", "clawed_accounts",
-           "closes_of", "component_totals", "csm_periods_of", "lines_of", "shares_for"]
+__all__ = ["CSM_PERIOD_FIELDS", "LINE_FIELDS", "CloseRecord", "CsmPeriod", "Line", "book_bytes", "book_of",
+           "carried_ids", "clawed_accounts", "closes_of", "component_totals", "csm_periods_of", "lines_of",
+           "shares_for"]
 
 ZERO = Decimal(0)
+CSM_PERIOD_FIELDS = ("csm_id", "name", "gross", "draw", "payable", "balance_in", "balance_out", "target_variable",
+                     "start_date", "end_date", "roster_values")
 LINE_FIELDS = ("csm_id", "component", "kind", "metric", "actual", "target", "attainment", "share", "target_incentive",
                "multiplier", "payout", "note", "account_id", "source_period", "source_version")
 
@@ -104,6 +107,15 @@ class CsmPeriod:
                 "target_variable": None if self.target_variable is None else f"{self.target_variable:f}",
                 "start_date": self.start_date, "end_date": self.end_date, "roster_values": json.dumps(values)}
 
+    def values(self) -> tuple[Any, ...]:
+        """The record's CSM_PERIOD_FIELDS in storage form: money and decimals as text, dates as ISO text."""
+        row = self.row()
+        for name in ("gross", "draw", "payable", "balance_in", "balance_out"):
+            row[name] = f"{row[name]:f}"
+        for name in ("start_date", "end_date"):
+            row[name] = None if row[name] is None else row[name].isoformat()
+        return tuple(row[name] for name in CSM_PERIOD_FIELDS)
+
 
 def closes_of(connection: Any, plan_id: str | None = None) -> list[CloseRecord]:
     """Every close (of a plan), in the order they were made."""
@@ -187,13 +199,13 @@ def shares_for(connection: Any, close_ids: Sequence[int], account_ids: Sequence[
     return out
 
 
-def book_bytes(table: pa.Table) -> bytes:
-    """A book's accounts as compressed Arrow IPC."""
-    columns = [name for name in table.column_names if name != "_row"]
+def book_bytes(table: pa.Table, columns: Sequence[str] | None = None) -> bytes:
+    """A book's accounts (``columns`` of them, those present; default all) as compressed Arrow IPC."""
+    kept = [name for name in (columns or table.column_names) if name != "_row" and name in table.column_names]
     sink = io.BytesIO()
     options = pa.ipc.IpcWriteOptions(compression="zstd")
-    with pa.ipc.new_stream(sink, table.select(columns).schema, options=options) as writer:
-        writer.write_table(table.select(columns))
+    with pa.ipc.new_stream(sink, table.select(kept).schema, options=options) as writer:
+        writer.write_table(table.select(kept))
     return sink.getvalue()
 
 
@@ -202,5 +214,5 @@ def book_of(connection: Any, close_id: int) -> pa.Table | None:
     row = connection.execute(select(BOOKS.c.content).where(BOOKS.c.close_id == close_id)).first()
     if row is None:
         return None
-    with pa.ipc.open_stream(io.BytesIO(row[0])) as reader:
+    with pa.ipc.open_stream(pa.py_buffer(row[0])) as reader:
         return reader.read_all()

@@ -33,7 +33,7 @@ from xlcomp.model.people import Book, Csm, Roster
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Component, Kind, Plan
 
-__all__ = ["CsmFacts", "PriorPeriod", "YtdResult", "round_fraction", "ytd_results"]
+__all__ = ["CsmFacts", "PriorPeriod", "YtdResult", "round_fraction", "ytd_columns", "ytd_results"]
 
 ZERO = Decimal(0)
 
@@ -91,6 +91,18 @@ def round_fraction(value: Fraction, places: int) -> Decimal:
     return -result if value < 0 else result
 
 
+def ytd_columns(plan: Plan) -> list[str]:
+    """The account columns the year to date reads: ids, owner, segment and what the ``measure: ytd``
+    components' metrics, gates and multipliers read (the part of a period's book the ledger keeps)."""
+    from xlcomp.load.accounts import plan_account_columns
+
+    components = tuple(c for c in plan.components if c.measure == "ytd")
+    if not components:
+        return []
+    needed = plan_account_columns(dataclasses.replace(plan, components=components))
+    return ["account_id", "csm_id", "segment", *sorted(needed - {"account_id", "csm_id", "segment"})]
+
+
 def _summed_column(component: Component, plan: Plan) -> str | None:
     """The roster column of a component's quota or amount target, summed over the year; None otherwise."""
     target = component.quota if component.kind is Kind.COMMISSION else component.target
@@ -102,15 +114,17 @@ def _summed_column(component: Component, plan: Plan) -> str | None:
     return None
 
 
-def ytd_book(books: Sequence[pa.Table], template: Book) -> Book:
+def ytd_book(books: Sequence[pa.Table], template: Book, keep: Sequence[str] | None = None) -> Book:
     """The year's accounts summed by account_id (owner, segment and scores from the latest period).
 
-    Rows come in no particular order (every sum is exact, so the order changes nothing). When every
-    period's book lists the same accounts in the same order (one book all year), the sums are added
-    column by column; otherwise one hash group-by over all periods' rows, the latest row of each
-    account found as its largest row number.
+    Only the columns in ``keep`` are read (default: all; the others are left blank). Rows come in no
+    particular order (every sum is exact, so the order changes nothing). When every period's book
+    lists the same accounts in the same order (one book all year), the sums are added column by
+    column; otherwise one hash group-by over all periods' rows, the latest row of each account found
+    as its largest row number.
     """
-    tables = [table.select([name for name in table.column_names if name != "_row"]) for table in books]
+    wanted = set(keep or template.table.column_names) - {"_row"}
+    tables = [table.select([name for name in table.column_names if name in wanted]) for table in books]
     last = tables[-1]
     sums = [name for name in SUM_FIELDS if name in last.column_names]
     lasts = [name for name in ("csm_id", "segment", *SCORE_FIELDS) if name in last.column_names]
@@ -175,7 +189,7 @@ def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: S
         csms.append(dataclasses.replace(csm, values=MappingProxyType(values)))
     ytd_roster = dataclasses.replace(roster, csms=tuple(csms))
     ytd_plan = dataclasses.replace(plan, components=components)
-    combined = ytd_book([p.book for p in prior] + [book.table], book) if prior else book
+    combined = ytd_book([p.book for p in prior] + [book.table], book, ytd_columns(plan)) if prior else book
     result = run(ytd_plan, ytd_roster, combined, period)
     first = prior[0].period.label if prior else period.label
     span = f"{first} to {period.label}" if prior else period.label
