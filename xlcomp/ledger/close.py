@@ -34,7 +34,7 @@ from xlcomp.ledger.bulk import bulk_insert
 from xlcomp.ledger.clawbacks import ChurnRow, load_churn
 from xlcomp.ledger.db import LedgerError, ledger_place, transaction
 from xlcomp.ledger.periods import _check_order, plan_year_periods, plan_year_start
-from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIODS, LINES, SHARES
+from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIODS, LINES, SHARE_SETS
 from xlcomp.ledger.shares import ShareBlock, shares_of
 from xlcomp.ledger.store import (
     CSM_PERIOD_FIELDS,
@@ -175,9 +175,10 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
                     ((close_id, i, *line.values()) for i, line in enumerate(lines)))
         bulk_insert(connection, CSM_PERIODS, ("close_id", *CSM_PERIOD_FIELDS),
                     ((close_id, *c.values()) for c in csms))
-        for block in shares:
-            bulk_insert(connection, SHARES, ("close_id", "component", "account_id", "csm_id", "amount", "share"),
-                        ((close_id, *row) for row in block.rows()))
+        if shares:   # one compressed Arrow table per component: a million accounts' shares in one row
+            connection.execute(insert(SHARE_SETS), [{"close_id": close_id, "component": block.component,
+                                                     "rows": len(block), "content": block.content()}
+                                                    for block in shares])
         if carried:
             connection.execute(insert(CARRIES), [{"into_close_id": close_id, "from_close_id": c.id}
                                                  for c in carried])

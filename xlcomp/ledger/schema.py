@@ -7,7 +7,10 @@ this module is what the code reads and writes through.
   or draw), never rewritten.
 - ``ledger_csm_periods``: per close and CSM, the roster facts the year to date needs and the balance
   rule's numbers (gross, draw, payable, balance_in, balance_out).
-- ``ledger_shares``: each account's share of a clawback component's payout, recorded at close.
+- ``ledger_share_sets``: each account's share of a clawback component's payout, recorded at close: one
+  row per close and component holding the accounts' shares as a compressed Arrow table (account_id,
+  csm_id, amount, share); ``ledger_shares`` holds them one row per account for closes recorded by
+  schema revision 0001 (still read).
 - ``ledger_carries``: which reopened version's differences a close carried as prior_period lines.
 - ``ledger_books``: the accounts of a close, kept only for plans with ``measure: ytd`` components.
 """
@@ -35,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-__all__ = ["BOOKS", "CARRIES", "CLOSES", "CSM_PERIODS", "LINES", "METADATA", "SHARES", "Money"]
+__all__ = ["BOOKS", "CARRIES", "CLOSES", "CSM_PERIODS", "LINES", "METADATA", "SHARES", "SHARE_SETS", "Money"]
 
 
 class Money(TypeDecorator[Decimal]):
@@ -132,6 +135,14 @@ SHARES = Table(
     Column("amount", String(60), nullable=False),
     Column("share", Money, nullable=False),
     Index("ix_ledger_shares_account", "account_id"),
+)
+
+SHARE_SETS = Table(   # revision 0002: the shares of a close and component in one compressed Arrow table
+    "ledger_share_sets", METADATA,
+    Column("close_id", Integer, ForeignKey("ledger_closes.id"), primary_key=True),
+    Column("component", String(100), primary_key=True),
+    Column("rows", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
 )
 
 CARRIES = Table(

@@ -8,17 +8,18 @@ account_id), so a CSM's shares add up to the payout exactly.
 
 The rule is computed in integers: amounts as units of the book's decimal128 scale (10^-4), payouts
 in cents, ``share = (2 x payout x amount + total) // (2 x total)`` (all positive: the half-up
-rounding of the exact fraction). That is the exact value Decimal division rounds too: the quotient
-of integers below 2^63 is never within 40 significant digits of a half cent without being on it.
-Where a value would not fit 64-bit integers (or the book is not decimal128, or a payout has more
-than two decimals) the same rule runs on Python Decimals (:func:`shares_decimal`, the reference the
-tests compare against).
+rounding of the exact fraction), in int64 (Python integers where the products need more bits).
+That is the exact value Decimal division rounds too: the quotient of integers this size is never
+within 40 significant digits of a half cent without being on it. Where the amounts would not fit
+64-bit integers (or the book is not decimal128, or a payout has more than two decimals) the same
+rule runs on Python Decimals (:func:`shares_decimal`, the reference the tests compare against).
 """
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -31,7 +32,7 @@ from xlcomp.model.people import Book
 from xlcomp.model.plan import Component, Plan
 from xlcomp.money import excel_round
 
-__all__ = ["ShareBlock", "account_amounts", "shares_decimal", "shares_of"]
+__all__ = ["ShareBlock", "account_amounts", "ipc_bytes", "shares_decimal", "shares_of"]
 
 ZERO = Decimal(0)
 _LIMIT = 2 ** 62
@@ -39,39 +40,44 @@ _LIMIT = 2 ** 62
 
 @dataclass(frozen=True)
 class ShareBlock:
-    """One clawback component's shares, sorted by csm_id then account_id: ids, amounts as integers of
-    ``10^-scale`` and shares as integers of ``10^-share_scale`` (cents)."""
+    """One clawback component's shares, sorted by csm_id then account_id: a table of account_id, csm_id,
+    amount (the account's amount on the metric) and share (decimal128)."""
 
     component: str
-    account_id: list[str]
-    csm_id: list[str]
-    amount: list[int]
-    scale: int
-    share: list[int]
-    share_scale: int = 2
+    table: pa.Table
 
     def __len__(self) -> int:
-        return len(self.account_id)
+        return int(self.table.num_rows)
 
-    def rows(self) -> Iterator[tuple[str, str, str, str, str]]:
-        """(component, account_id, csm_id, amount text, share text) as the ledger stores them."""
-        amounts = (_units_text(u, self.scale) for u in self.amount)
-        cents = (_units_text(c, self.share_scale) for c in self.share)
-        component = self.component
-        for account_id, csm_id, amount, share in zip(self.account_id, self.csm_id, amounts, cents, strict=True):
-            yield component, account_id, csm_id, amount, share
+    def content(self) -> bytes:
+        """The table as compressed Arrow IPC, what ``ledger_share_sets`` stores."""
+        return ipc_bytes(self.table)
 
     def decimals(self) -> list[tuple[str, str, Decimal, Decimal]]:
-        """(account_id, csm_id, amount, share) as Decimals."""
-        return [(a, c, Decimal(u).scaleb(-self.scale), Decimal(s).scaleb(-self.share_scale))
-                for a, c, u, s in zip(self.account_id, self.csm_id, self.amount, self.share, strict=True)]
+        """(account_id, csm_id, amount, share) as Python values."""
+        data = self.table.to_pydict()
+        return list(zip(data["account_id"], data["csm_id"], data["amount"], data["share"], strict=True))
 
 
-def _units_text(units: int, scale: int) -> str:
-    """The text of ``units x 10^-scale`` as ``f"{Decimal:f}"`` writes it (``31800.0000``, ``-0.01``)."""
-    sign = "-" if units < 0 else ""
-    whole, frac = divmod(abs(units), 10 ** scale)
-    return f"{sign}{whole}.{frac:0{scale}d}" if scale else f"{sign}{whole}"
+def ipc_bytes(table: pa.Table) -> bytes:
+    """A table as zstd-compressed Arrow IPC."""
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression="zstd")) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+def _decimal_array(units: np.ndarray, scale: int) -> pa.Array:
+    """int64 units of ``10^-scale`` as a decimal128(38, scale) array (the low word, then the sign)."""
+    pairs = np.empty((len(units), 2), dtype=np.int64)
+    pairs[:, 0] = units
+    pairs[:, 1] = units >> 63
+    return pa.Array.from_buffers(pa.decimal128(38, scale), len(units), [None, pa.py_buffer(pairs)])
+
+
+def _block(component: str, accounts: pa.Array, owners: pa.Array, amount: pa.Array, share: pa.Array) -> ShareBlock:
+    return ShareBlock(component, pa.table({"account_id": accounts.cast(pa.string()), "csm_id": owners.cast(pa.string()),
+                                           "amount": amount, "share": share}))
 
 
 def shares_of(plan: Plan, book: Book, payouts: Mapping[tuple[str, str], Decimal]) -> list[ShareBlock]:
@@ -120,7 +126,7 @@ def _shares_vectorised(component: Component, plan: Plan, table: pa.Table,
     for (csm_id, component_id), payout in payouts.items():
         if component_id == component.id and payout > 0:
             scaled = payout.scaleb(2)
-            if scaled != scaled.to_integral_value():
+            if scaled != scaled.to_integral_value() or abs(scaled) >= _LIMIT:
                 return None
             cents[csm_id] = int(scaled)
     encoded = pc.dictionary_encode(pc.fill_null(table["csm_id"], "")).combine_chunks()
@@ -128,28 +134,33 @@ def _shares_vectorised(component: Component, plan: Plan, table: pa.Table,
     codes = encoded.indices.to_numpy(zero_copy_only=False)
     pay = pay_of_csm[codes] if len(codes) else np.zeros(0, dtype=np.int64)
     chosen = np.flatnonzero((amount > 0) & (pay > 0))
-    empty = ShareBlock(component.id, [], [], [], scale, [])
     if not len(chosen):
-        return empty
+        nothing = np.zeros(0, dtype=np.int64)
+        return _block(component.id, pa.array([], pa.string()), pa.array([], pa.string()),
+                      _decimal_array(nothing, scale), _decimal_array(nothing, 2))
     accounts = table["account_id"].take(pa.array(chosen))
     owners = encoded.dictionary.take(pa.array(codes[chosen]))
     order = pc.sort_indices(pa.table({"c": owners, "a": accounts}),
                             sort_keys=[("c", "ascending"), ("a", "ascending")]).to_numpy()
     amount, pay, group_codes = amount[chosen][order], pay[chosen][order], codes[chosen][order]
     n = len(order)
+    if int(amount.max()) * n >= _LIMIT:   # a CSM's total might not fit 64 bits
+        return None
     starts = np.flatnonzero(np.r_[True, group_codes[1:] != group_codes[:-1]])
     totals = np.add.reduceat(amount, starts)
-    if int(pay.max()) * int(amount.max()) * 2 + int(totals.max()) >= 2 ** 63:
-        return None
     group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, n]))
     total = totals[group]
-    share = (2 * pay * amount + total) // (2 * total)
+    if int(pay.max()) * int(amount.max()) * 2 + int(totals.max()) < 2 ** 63:
+        share = (2 * pay * amount + total) // (2 * total)
+    else:   # the products need more than 64 bits: Python integers, element by element (a share fits again)
+        wide = total.astype(object)
+        share = ((2 * pay.astype(object) * amount.astype(object) + wide) // (2 * wide)).astype(np.int64)
     remainder = pay[starts] - np.add.reduceat(share, starts)
     largest = np.lexsort((np.arange(n), -amount, group))[starts]   # per CSM: largest amount, then first account
     share[largest] += remainder
     taken = pa.array(order)
-    return ShareBlock(component.id, accounts.take(taken).to_pylist(), owners.take(taken).to_pylist(), amount.tolist(),
-                      scale, share.tolist())
+    return _block(component.id, accounts.take(taken), owners.take(taken), _decimal_array(amount, scale),
+                  _decimal_array(share, 2))
 
 
 def account_amounts(component: Component, plan: Plan, table: pa.Table) -> list[tuple[str, str, Decimal]]:
@@ -172,14 +183,10 @@ def shares_decimal(component: Component, plan: Plan, table: pa.Table,
     for account_id, csm_id, amount in account_amounts(component, plan, table):
         if amount > 0 and payouts.get((csm_id, component.id), ZERO) > 0:
             by_csm[csm_id].append((account_id, amount))
-    scale = max((-amount.as_tuple().exponent for rows in by_csm.values() for _, amount in rows  # type: ignore[operator]
-                 ), default=0)
-    share_scale = max((-payouts[(c, component.id)].as_tuple().exponent for c in by_csm), default=2)  # type: ignore[operator]
-    share_scale = max(share_scale, 2)
     ids: list[str] = []
     owners: list[str] = []
-    units: list[int] = []
-    cents: list[int] = []
+    amounts: list[Decimal] = []
+    values: list[Decimal] = []
     for csm_id in sorted(by_csm):
         payout = payouts[(csm_id, component.id)]
         accounts = sorted(by_csm[csm_id])
@@ -192,6 +199,13 @@ def shares_decimal(component: Component, plan: Plan, table: pa.Table,
         for (account_id, amount), share in zip(accounts, shares, strict=True):
             ids.append(account_id)
             owners.append(csm_id)
-            units.append(int(amount.scaleb(scale)))
-            cents.append(int(share.scaleb(share_scale)))
-    return ShareBlock(component.id, ids, owners, units, scale, cents, share_scale)
+            amounts.append(amount)
+            values.append(share)
+    return _block(component.id, pa.array(ids, pa.string()), pa.array(owners, pa.string()),
+                  pa.array(amounts, _wide(amounts)), pa.array(values, _wide(values, 2)))
+
+
+def _wide(values: list[Decimal], least: int = 0) -> pa.DataType:
+    """decimal128(38, s) holding every value exactly (s: the most decimals among them)."""
+    scale = max([least, *(-v.as_tuple().exponent for v in values)])  # type: ignore[operator]
+    return pa.decimal128(38, scale)

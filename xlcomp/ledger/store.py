@@ -11,13 +11,14 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import select
 
-from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIODS, LINES, SHARES
+from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIODS, LINES, SHARE_SETS, SHARES
 
 __all__ = ["CSM_PERIOD_FIELDS", "LINE_FIELDS", "CloseRecord", "CsmPeriod", "Line", "book_bytes", "book_of",
            "carried_ids", "clawed_accounts", "closes_of", "component_totals", "csm_periods_of", "lines_of",
-           "shares_for"]
+           "share_table", "shares_for"]
 
 ZERO = Decimal(0)
 CSM_PERIOD_FIELDS = ("csm_id", "name", "gross", "draw", "payable", "balance_in", "balance_out", "target_variable",
@@ -188,15 +189,54 @@ def carried_ids(connection: Any, close_ids: Sequence[int]) -> set[int]:
 
 
 def shares_for(connection: Any, close_ids: Sequence[int], account_ids: Sequence[str]) -> list[dict[str, Any]]:
-    """Recorded clawback shares of these accounts in these closes."""
+    """Recorded clawback shares of these accounts in these closes: dicts of close_id, component, account_id,
+    csm_id, amount (text) and share (Decimal)."""
     if not close_ids or not account_ids:
         return []
     out: list[dict[str, Any]] = []
-    for start in range(0, len(account_ids), 500):
+    for start in range(0, len(account_ids), 500):   # closes of schema revision 0001: a row per account
         chunk = list(account_ids[start:start + 500])
         query = select(SHARES).where(SHARES.c.close_id.in_(list(close_ids)), SHARES.c.account_id.in_(chunk))
         out.extend(dict(row._mapping) for row in connection.execute(query))
+    wanted = pa.array(list(account_ids), pa.string())
+    query = select(SHARE_SETS.c.close_id, SHARE_SETS.c.component, SHARE_SETS.c.content) \
+        .where(SHARE_SETS.c.close_id.in_(list(close_ids))).order_by(SHARE_SETS.c.close_id, SHARE_SETS.c.component)
+    for close_id, component, content in connection.execute(query):
+        table = _read_ipc(content)
+        found = table.filter(pc.is_in(table["account_id"], value_set=wanted)).to_pydict()
+        out.extend({"close_id": close_id, "component": component, "account_id": account, "csm_id": csm,
+                    "amount": f"{amount:f}", "share": share}
+                   for account, csm, amount, share in zip(found["account_id"], found["csm_id"], found["amount"],
+                                                          found["share"], strict=True))
     return out
+
+
+def share_table(connection: Any, close_id: int) -> pa.Table:
+    """Every clawback share recorded by a close (component, account_id, csm_id, amount, share), whichever
+    revision stored it."""
+    parts = []
+    query = select(SHARE_SETS.c.component, SHARE_SETS.c.content).where(SHARE_SETS.c.close_id == close_id) \
+        .order_by(SHARE_SETS.c.component)
+    for component, content in connection.execute(query):
+        table = _read_ipc(content)
+        parts.append(table.add_column(0, "component", pa.array([component] * table.num_rows, pa.string())))
+    rows = [dict(row._mapping) for row in connection.execute(
+        select(SHARES).where(SHARES.c.close_id == close_id).order_by(SHARES.c.component, SHARES.c.account_id))]
+    if rows:
+        parts.append(pa.table({"component": [r["component"] for r in rows],
+                               "account_id": [r["account_id"] for r in rows], "csm_id": [r["csm_id"] for r in rows],
+                               "amount": pa.array([Decimal(r["amount"]) for r in rows], pa.decimal128(38, 12)),
+                               "share": pa.array([r["share"] for r in rows], pa.decimal128(38, 2))}))
+    if not parts:
+        return pa.table({"component": pa.array([], pa.string()), "account_id": pa.array([], pa.string()),
+                         "csm_id": pa.array([], pa.string()), "amount": pa.array([], pa.decimal128(38, 4)),
+                         "share": pa.array([], pa.decimal128(38, 2))})
+    return pa.concat_tables(parts, promote_options="permissive")
+
+
+def _read_ipc(content: bytes) -> pa.Table:
+    with pa.ipc.open_stream(pa.py_buffer(content)) as reader:
+        return reader.read_all()
 
 
 def book_bytes(table: pa.Table, columns: Sequence[str] | None = None) -> bytes:
@@ -214,5 +254,4 @@ def book_of(connection: Any, close_id: int) -> pa.Table | None:
     row = connection.execute(select(BOOKS.c.content).where(BOOKS.c.close_id == close_id)).first()
     if row is None:
         return None
-    with pa.ipc.open_stream(pa.py_buffer(row[0])) as reader:
-        return reader.read_all()
+    return _read_ipc(row[0])
