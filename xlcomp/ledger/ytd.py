@@ -82,25 +82,30 @@ class YtdResult:
 
 def round_fraction(value: Fraction, places: int) -> Decimal:
     """Excel's ROUND of an exact fraction: half away from zero."""
-    scale = 10 ** places
-    scaled = abs(value) * scale
-    whole, rest = divmod(scaled.numerator, scaled.denominator)
-    if 2 * rest >= scaled.denominator:
+    return round_ratio(value.numerator, value.denominator, places)
+
+
+def round_ratio(numerator: int, denominator: int, places: int) -> Decimal:
+    """Excel's ROUND of ``numerator / denominator`` (integers, not necessarily reduced): half away from zero."""
+    negative = numerator != 0 and (numerator < 0) != (denominator < 0)
+    whole, rest = divmod(abs(numerator) * 10 ** places, abs(denominator))
+    if 2 * rest >= abs(denominator):
         whole += 1
     result = Decimal(whole).scaleb(-places)
-    return -result if value < 0 else result
+    return -result if negative else result
 
 
 def ytd_columns(plan: Plan) -> list[str]:
     """The account columns the year to date reads: ids, owner, segment and what the ``measure: ytd``
     components' metrics, gates and multipliers read (the part of a period's book the ledger keeps)."""
-    from xlcomp.load.accounts import plan_account_columns
+    from xlcomp.load.accounts import ACCOUNTS_REQUIRED, plan_account_columns
 
     components = tuple(c for c in plan.components if c.measure == "ytd")
     if not components:
         return []
     needed = plan_account_columns(dataclasses.replace(plan, components=components))
-    return ["account_id", "csm_id", "segment", *sorted(needed - {"account_id", "csm_id", "segment"})]
+    first = [*ACCOUNTS_REQUIRED, "segment"]   # arr_start too: the engine counts accounts on it
+    return [*first, *sorted(needed - set(first))]
 
 
 def _summed_column(component: Component, plan: Plan) -> str | None:
@@ -146,15 +151,31 @@ def ytd_book(books: Sequence[pa.Table], template: Book, keep: Sequence[str] | No
     arrays = []
     fields = []
     schema = template.table.schema
+    blanks: dict[pa.DataType, pa.Array] = {}   # one blank column per type, shared by the columns not read
     for name in template.table.column_names:
+        kind = schema.field(name).type
         if name == "_row":
             arrays.append(pa.array(np.arange(rows, dtype=np.int32)))
         elif name in columns:
-            arrays.append(columns[name].cast(schema.field(name).type))
+            arrays.append(columns[name].cast(kind))
         else:
-            arrays.append(pa.nulls(rows, schema.field(name).type))
+            if kind not in blanks:
+                blanks[kind] = _blank(kind, rows)
+            arrays.append(blanks[kind])
         fields.append(schema.field(name))
     return Book(pa.Table.from_arrays(arrays, schema=pa.schema(fields)), template.locator, template.columns)
+
+
+def _blank(kind: pa.DataType, rows: int) -> pa.Array:
+    """A column of ``rows`` blanks (zeroed buffers: faster than ``pa.nulls`` for decimals)."""
+    validity = pa.py_buffer(np.zeros((rows + 7) // 8, dtype=np.uint8))
+    if pa.types.is_decimal(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        data = pa.py_buffer(np.zeros(rows * (kind.bit_width // 8), dtype=np.uint8))
+        return pa.Array.from_buffers(kind, rows, [validity, data], null_count=rows)
+    if kind == pa.string():
+        offsets = pa.py_buffer(np.zeros(rows + 1, dtype=np.int32))
+        return pa.Array.from_buffers(kind, rows, [validity, offsets, pa.py_buffer(b"")], null_count=rows)
+    return pa.nulls(rows, kind)
 
 
 def _added(columns: Sequence[pa.ChunkedArray]) -> pa.ChunkedArray:
@@ -200,10 +221,11 @@ def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: S
             paid = sum((p.paid.get((csm.csm_id, component.id), ZERO) for p in prior), ZERO)
             target_incentive = None
             if component.kind is Kind.BONUS:
-                fraction = _ti_fraction(component, plan, period, csm, prior)
-                share = r.share if r.share is not None else ZERO
-                ytd_payout = round_fraction(fraction * Fraction(share) * Fraction(r.multiplier), 2)
-                target_incentive = round_fraction(fraction, 2)
+                num, den = _ti_ratio(component, period, csm, prior)
+                share_n, share_d = (r.share if r.share is not None else ZERO).as_integer_ratio()
+                multiplier_n, multiplier_d = r.multiplier.as_integer_ratio()
+                ytd_payout = round_ratio(num * share_n * multiplier_n, den * share_d * multiplier_d, 2)
+                target_incentive = round_ratio(num, den, 2)
             else:
                 ytd_payout = r.payout
             note = f"year to date {span}: {ytd_payout:,.2f} less {paid:,.2f} paid before"
@@ -214,16 +236,20 @@ def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: S
     return out
 
 
-def _ti_fraction(component: Component, plan: Plan, period: Period, csm: Csm, prior: Sequence[PriorPeriod]
-                 ) -> Fraction:
+def _ti_ratio(component: Component, period: Period, csm: Csm, prior: Sequence[PriorPeriod]) -> tuple[int, int]:
+    """The year's TI as an exact ratio of integers: Σ target_variable x weight x days employed / (days x per year)."""
     assert component.weight is not None
-    total = Fraction(0)
+    weight_n, weight_d = component.weight.as_integer_ratio()
+    num, den = 0, 1
     facts = [(p.period, p.csms.get(csm.csm_id)) for p in prior]
     facts.append((period, CsmFacts(csm.target_variable, csm.start_date, csm.end_date, csm.values)))
     for when, fact in facts:
         if fact is None:
             continue
         days = when.days_employed(fact.start_date, fact.end_date)
-        total += Fraction(fact.target_variable * component.weight * days) / (when.days * when.per_year)
-    return total
-
+        if not days:
+            continue
+        tv_n, tv_d = fact.target_variable.as_integer_ratio()
+        n, d = tv_n * weight_n * days, tv_d * weight_d * when.days * when.per_year
+        num, den = num * d + n * den, den * d
+    return num, den
