@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, func, select, text
 from tests.ledger.conftest import write
 from tests.ledger.year import project
 from xlcomp.cli import main
-from xlcomp.ledger.schema import CLOSES, CSM_PERIODS, LINES
+from xlcomp.ledger.schema import BOOKS, CLOSES, CSM_PERIODS, LINES, SHARE_SETS
 
 PYTHON = sys.executable
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,11 +29,12 @@ def close(files: dict[str, Path], db: str, out: Path, period: str, accounts: str
                  "--by", "tester", "--no-workbook", *extra])
 
 
-def counts(db: str) -> tuple[int, int, int]:
+def counts(db: str) -> tuple[int, int, int, int, int]:
+    """Rows of closes, lines, per-CSM periods, clawback share sets and kept books."""
     engine = create_engine(db)
     with engine.connect() as connection:
         found = tuple(int(connection.execute(select(func.count()).select_from(t)).scalar_one())
-                      for t in (CLOSES, LINES, CSM_PERIODS))
+                      for t in (CLOSES, LINES, CSM_PERIODS, SHARE_SETS, BOOKS))
     engine.dispose()
     return found  # type: ignore[return-value]
 
@@ -48,7 +49,7 @@ def test_periods_close_in_order_within_the_plan_year(tmp_path, db_url, capsys):
     assert close(files, db_url, tmp_path / "q1", "2027-Q1", "2027-Q1") == 0
     assert close(files, db_url, tmp_path / "q3", "2027-Q3", "2027-Q3") == 1
     assert "2027-Q2 of the plan year" in " ".join(capsys.readouterr().err.split())
-    assert counts(db_url) == (1, 8, 3)
+    assert counts(db_url) == (1, 8, 3, 1, 1)
     # a reopen of a period never closed
     assert close(files, db_url, tmp_path / "q2", "2027-Q2", "2027-Q2", "--reopen", "--reason", "x") == 1
     assert "is not closed: there is nothing to reopen" in " ".join(capsys.readouterr().err.split())
@@ -97,7 +98,7 @@ def test_churn_rows_for_unknown_or_unpaid_accounts(tmp_path, db_url, capsys):
     err = " ".join(capsys.readouterr().err.split())
     assert 'churn.csv:2 account_id: "ZZ9" is not an account of this period or of any share' in err
     assert 'churn.csv:3 account_id: "K1" was never paid by a clawback component' in err
-    assert counts(db_url) == (1, 8, 3)
+    assert counts(db_url) == (1, 8, 3, 1, 1)
     assert not (tmp_path / "q2").exists()
 
 
@@ -123,7 +124,7 @@ def test_a_locked_sqlite_ledger(tmp_path, capsys):
     err = " ".join(capsys.readouterr().err.split())
     assert "ledger.sqlite?timeout=0.5: the ledger is locked by another program" in err and "Traceback" not in err
     assert not (tmp_path / "q2").exists()
-    assert counts(db) == (1, 8, 3)
+    assert counts(db) == (1, 8, 3, 1, 1)
 
 
 def test_an_unreachable_ledger(tmp_path, capsys):
