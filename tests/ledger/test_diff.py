@@ -88,6 +88,24 @@ def test_diff_of_a_ledger_version_whose_inputs_changed_or_were_never_recorded(tm
     assert (tmp_path / "d" / "diff.csv").read_text().splitlines()[1:] == ["C1,computed,upsell,2000.00,2500.00,500.00"]
 
 
+def test_diff_names_the_plan_when_several_closed_the_period(tmp_path, capsys):
+    from tests.ledger.conftest import write
+    from tests.ledger.test_year import close
+    from tests.ledger.year import PLAN
+
+    db = two_quarters(tmp_path)
+    files = project(tmp_path / "in")
+    files["plan"] = write(tmp_path / "other" / "plan.yaml", PLAN.replace("id: csm-ledger-test", "id: other-plan"))
+    assert close(files, db, tmp_path / "other" / "q1", "2027-Q1", "2027-Q1") == 0
+    capsys.readouterr()
+    assert main(["diff", "ledger:2027-Q1", "ledger:2027-Q2@2", "--db", db, "--out", str(tmp_path / "d")]) == 1
+    assert "plans csm-ledger-test, other-plan all closed 2027-Q1: name one, ledger:csm-ledger-test:2027-Q1" in \
+        " ".join(capsys.readouterr().err.split())
+    assert main(["diff", "ledger:csm-ledger-test:2027-Q2@1", "ledger:csm-ledger-test:2027-Q2", "--db", db, "--out",
+                 str(tmp_path / "d")]) == 0   # without @N: the latest version, 2
+    assert (tmp_path / "d" / "diff.csv").read_text().splitlines()[1:] == ["C1,accounts,upsell,2000.00,2500.00,500.00"]
+
+
 def test_diff_recomputes_plan_then_roster_then_accounts(tmp_path, capsys):
     import openpyxl
 

@@ -88,7 +88,8 @@ class DiffRow:
 
 
 def read_side(reference: str, db: str | None) -> Side:
-    """Read ``reference``: an output folder, or ``ledger:PERIOD@VERSION`` (``--db`` names the ledger)."""
+    """Read ``reference``: an output folder, or ``ledger:[PLAN:]PERIOD[@VERSION]`` (``--db`` names the ledger;
+    without a version, the latest; the plan is needed only when several plans closed that period)."""
     if reference.startswith("ledger:"):
         return _ledger_side(reference, db)
     folder = Path(reference)
@@ -111,15 +112,20 @@ def read_side(reference: str, db: str | None) -> Side:
 def _ledger_side(reference: str, db: str | None) -> Side:
     if db is None:
         raise UsageError(f"{reference}: give --db, the ledger to read it from")
-    label, _, version = reference.removeprefix("ledger:").partition("@")
+    plan_id, _, body = reference.removeprefix("ledger:").rpartition(":")   # ledger:[PLAN:]PERIOD[@N]
+    label, _, version = body.partition("@")
     engine = open_ledger(db)
     try:
         with engine.connect() as connection:
-            closes = [c for c in closes_of(connection) if c.period == label]
+            closes = [c for c in closes_of(connection, plan_id or None) if c.period == label]
             if version:
                 closes = [c for c in closes if str(c.version) == version]
             if not closes:
                 raise LedgerError([Problem(reference, "no such closed period version in the ledger")])
+            plans = sorted({c.plan_id for c in closes})
+            if len(plans) > 1:
+                raise LedgerError([Problem(reference, f"plans {', '.join(plans)} all closed {label}: name one, "
+                                                      f"ledger:{plans[0]}:{body}")])
             close: CloseRecord = closes[-1]
             lines = lines_of(connection, [close.id])[close.id]
             recorded = connection.execute(select(CLOSES.c.inputs).where(CLOSES.c.id == close.id)).scalar()
