@@ -198,17 +198,19 @@ def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: S
     if not components:
         return []
     summed = {column for c in components if (column := _summed_column(c, plan))}
-    csms = []
-    for csm in roster.csms:
-        values = dict(csm.values)
-        for column in summed:
-            total = values.get(column) or ZERO
-            for past in prior:
-                facts = past.csms.get(csm.csm_id)
-                total += (facts.values.get(column) or ZERO) if facts else ZERO
-            values[column] = total
-        csms.append(dataclasses.replace(csm, values=MappingProxyType(values)))
-    ytd_roster = dataclasses.replace(roster, csms=tuple(csms))
+    ytd_roster = roster
+    if summed:   # quotas and amount targets summed over the year's rosters (a blank one counts 0)
+        csms = []
+        for csm in roster.csms:
+            values = dict(csm.values)
+            for column in summed:
+                total = values.get(column) or ZERO
+                for past in prior:
+                    facts = past.csms.get(csm.csm_id)
+                    total += (facts.values.get(column) or ZERO) if facts else ZERO
+                values[column] = total
+            csms.append(dataclasses.replace(csm, values=MappingProxyType(values)))
+        ytd_roster = dataclasses.replace(roster, csms=tuple(csms))
     ytd_plan = dataclasses.replace(plan, components=components)
     combined = ytd_book([p.book for p in prior] + [book.table], book, ytd_columns(plan)) if prior else book
     result = run(ytd_plan, ytd_roster, combined, period)
