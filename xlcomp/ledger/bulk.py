@@ -1,7 +1,8 @@
-"""Bulk inserts for the ledger's big tables (lines, clawback shares): the driver's own fast path,
+"""Bulk inserts for the ledger's big tables (lines, per-CSM periods): the driver's own fast path,
 inside the close's transaction. SQLite: one ``executemany`` of pre-formatted rows; PostgreSQL:
-``COPY … FROM STDIN`` (psycopg). Values come in storage form: text for money and decimals
-(``f"{Decimal:f}"``, what :class:`~xlcomp.ledger.schema.Money` stores), int, str or None.
+``COPY … FROM STDIN`` (psycopg 3; another driver: its ``executemany``). Values come in storage
+form: text for money and decimals (``f"{Decimal:f}"``, what :class:`~xlcomp.ledger.schema.Money`
+stores), ISO text for dates, int, str or None.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ _MARK = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 def bulk_insert(connection: Any, table: Table, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
     """Insert ``rows`` (tuples in the order of ``columns``) into ``table`` on ``connection``."""
     names = ", ".join(table.c[name].name for name in columns)
-    if connection.dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
         raw = connection.connection.driver_connection
         with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
             for row in rows:
