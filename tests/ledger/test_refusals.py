@@ -195,3 +195,14 @@ def test_a_close_killed_half_way_leaves_the_ledger_unchanged(tmp_path, db_url, s
     assert not (tmp_path / "q2" / "payouts.csv").exists()
     # and the ledger still works: Q2 closes
     assert close(files, db_url, tmp_path / "q2", "2027-Q2", "2027-Q2") == 0
+
+
+def test_reading_a_ledger_that_does_not_exist_creates_none(tmp_path, capsys):
+    missing = tmp_path / "typo.sqlite"
+    db = f"sqlite:///{missing}"
+    assert main(["ledger", "show", "--db", db]) == 1
+    assert main(["ledger", "export", "--db", db, "--out", str(tmp_path / "l.xlsx")]) == 1
+    assert main(["diff", "ledger:2027-Q1@1", "ledger:2027-Q1@1", "--db", db, "--out", str(tmp_path / "d")]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"there is no ledger at {missing}: close a period first" in err and "Traceback" not in err
+    assert not missing.exists() and not (tmp_path / "l.xlsx").exists() and not (tmp_path / "d").exists()

@@ -104,7 +104,7 @@ def show(
     from xlcomp.ledger import open_ledger
     from xlcomp.ledger.view import ledger_view
 
-    engine = open_ledger(db or default_db(Path("out")))
+    engine = open_ledger(db or default_db(Path("out")), create=False)
     view = ledger_view(engine, plan_id, period)
     engine.dispose()
     wanted = set(csm or [])
@@ -138,7 +138,7 @@ def export(
     from xlcomp.ledger.export import write_ledger_workbook
     from xlcomp.ledger.view import ledger_view
 
-    engine = open_ledger(db or default_db(out.parent / "out"))
+    engine = open_ledger(db or default_db(out.parent / "out"), create=False)
     view = ledger_view(engine, plan_id, None)
     engine.dispose()
     with OutputSet() as outputs:

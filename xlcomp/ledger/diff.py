@@ -114,7 +114,7 @@ def _ledger_side(reference: str, db: str | None) -> Side:
         raise UsageError(f"{reference}: give --db, the ledger to read it from")
     plan_id, _, body = reference.removeprefix("ledger:").rpartition(":")   # ledger:[PLAN:]PERIOD[@N]
     label, _, version = body.partition("@")
-    engine = open_ledger(db)
+    engine = open_ledger(db, create=False)
     try:
         with engine.connect() as connection:
             closes = [c for c in closes_of(connection, plan_id or None) if c.period == label]
