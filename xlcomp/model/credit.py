@@ -1,0 +1,113 @@
+"""Account moves and credit splits (SPEC section 10): who is credited with an account's results.
+
+A :class:`Move` hands an account to ``to_csm`` from its ``effective`` day on: each owner is credited
+with the account's amounts and counts in proportion to the days it owned the account in the period
+(a move effective before the period applies from its first day; one after its last day is ignored).
+A :class:`Split` credits ``csm_id`` with ``share`` of an account; an account listed in the splits is
+credited only as listed (its own csm_id credits no one unless listed).
+
+Both become **credit rows** (:class:`CreditRow`): for each moved or split account, one row of -1 for
+the owner the accounts file lists, and one row per credited CSM with its share. A CSM's sums are then
+the book's plain sums plus its credit rows' (``share x`` the account's values).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from xlcomp.model.people import Locator
+
+__all__ = ["CreditRow", "Credits", "Move", "Moves", "Split", "Splits"]
+
+
+@dataclass(frozen=True)
+class Move:
+    """One row of the moves file: ``account_id`` belongs to ``to_csm`` from ``effective`` on."""
+
+    account_id: str
+    to_csm: str
+    effective: date
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class Split:
+    """One row of the splits file: ``csm_id`` is credited with ``share`` of ``account_id``."""
+
+    account_id: str
+    csm_id: str
+    share: Decimal
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class Moves:
+    """The account moves of a run (inside or before the period), in file order; ``notes`` say which were
+    applied from the period's start and which were ignored after its end."""
+
+    rows: tuple[Move, ...]
+    locator: Locator
+    notes: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass(frozen=True)
+class Splits:
+    """The credit splits of a run, in file order; ``notes`` are the overlay and uncredited warnings."""
+
+    rows: tuple[Split, ...]
+    locator: Locator
+    notes: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass(frozen=True)
+class CreditRow:
+    """A credited share of one account: ``csm_id`` gets ``amount_num / den`` of its amounts and
+    ``count_num / den`` of its counts and of the weights of its means (the two differ only when a moved
+    account has a ``booked_on`` date). ``kind``: ``owner`` (the -1 row of the csm_id the accounts file
+    lists), ``move`` (an owner's ``count_num`` days of ``den`` days in the period) or ``split`` (den 1).
+    ``first`` and ``last``: a move row's days of ownership (its first and last stretch)."""
+
+    account_id: str
+    csm_id: str
+    kind: str
+    amount_num: Decimal
+    count_num: Decimal
+    den: int = 1
+    first: date | None = None
+    last: date | None = None
+
+    @property
+    def amount_share(self) -> Decimal:
+        """The share of the account's amounts (exact context: call inside ``money.exact()``)."""
+        return self.amount_num if self.den == 1 else self.amount_num / self.den
+
+    @property
+    def count_share(self) -> Decimal:
+        """The share of the account's counts and weights."""
+        return self.count_num if self.den == 1 else self.count_num / self.den
+
+
+@dataclass(frozen=True)
+class Credits:
+    """The moves and splits of a run (either may be absent)."""
+
+    moves: Moves | None = None
+    splits: Splits | None = None
+
+    @property
+    def given(self) -> bool:
+        """Was a moves or splits file given (even an empty one)?"""
+        return self.moves is not None or self.splits is not None
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What to say on stderr (moves before or after the period, splits not summing to 1)."""
+        return (*(self.moves.notes if self.moves else ()), *(self.splits.notes if self.splits else ()))
