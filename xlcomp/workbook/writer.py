@@ -22,6 +22,7 @@ from xlsxwriter.workbook import Workbook
 
 from xlcomp.engine.run import RunResult, run
 from xlcomp.errors import InputError, Problem
+from xlcomp.model.credit import Credits
 from xlcomp.model.dating import Changes
 from xlcomp.model.ledger_lines import LedgerPanel
 from xlcomp.model.metrics import SCORE_FIELDS
@@ -206,10 +207,11 @@ def blank_actuals(book: Book) -> Book:
 
 @exactly
 def template_result(plan: Plan, roster: Roster, book: Book | None, period: Period,
-                    changes: Changes | None = None) -> RunResult:
-    """The run a template shows: the plan and roster as given (with ``changes``), the book with its actuals
-    blank."""
-    return run(plan, roster, blank_actuals(book) if book is not None else empty_book(), period, changes=changes)
+                    changes: Changes | None = None, credits: Credits | None = None) -> RunResult:
+    """The run a template shows: the plan and roster as given (with ``changes``, and the book's moves and
+    splits, ``credits``), the book with its actuals blank."""
+    return run(plan, roster, blank_actuals(book) if book is not None else empty_book(), period, changes=changes,
+               credits=credits)
 
 
 def stage_workbook(outputs: OutputSet, result: RunResult, out: Path, protect_password: str | None = None,
