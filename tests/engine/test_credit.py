@@ -110,10 +110,10 @@ def test_a_move_on_day_31_credits_30_and_60_days_of_90() -> None:
     with exact():
         assert a.sums.accounts == D(1) + D(30) / D(90)
         assert b.sums.accounts == D(60) / D(90)
-    rows = [(r.csm_id, r.kind, r.count_num, r.den, r.first, r.last) for r in result.credit_rows]
-    assert rows == [("A", "owner", D(-1), 1, None, None),
-                    ("A", "move", D(30), 90, date(2027, 1, 1), date(2027, 1, 30)),
-                    ("B", "move", D(60), 90, date(2027, 1, 31), date(2027, 3, 31))]
+    rows = [(r.csm_id, r.kind, r.count_num, r.den, r.first, r.last, r.since) for r in result.credit_rows]
+    assert rows == [("A", "owner", D(-1), 1, None, None, None),
+                    ("A", "move", D(30), 90, date(2027, 1, 1), date(2027, 1, 30), None),
+                    ("B", "move", D(60), 90, date(2027, 1, 31), date(2027, 3, 31), date(2027, 1, 31))]
 
 
 def test_a_move_moves_the_weights_of_means_by_days() -> None:

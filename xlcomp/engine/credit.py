@@ -11,16 +11,17 @@ decimals) per CSM and denominator, then divided once (the rule :func:`xlcomp.rul
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from xlcomp.engine.curves import decimals
 from xlcomp.engine.metrics import Aggregates
-from xlcomp.model.credit import CreditRow, Credits, Move
+from xlcomp.model.credit import Credits, CreditTable
 from xlcomp.model.people import Book
 from xlcomp.model.period import Period
 from xlcomp.rules import credit as rules
@@ -30,13 +31,9 @@ __all__ = ["CreditedAggregates", "credit_rows", "credited_aggregates", "credited
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
-SHARE_TYPE = pa.decimal128(12, 8)
+SHARE_TYPE = pa.decimal128(13, 8)
 _OWNED_DAYS = rules.owned_days()
 _CREDITED_SUM = rules.credited_sum()
-
-
-def _ordinal(day: date) -> Decimal:
-    return Decimal(day.toordinal())
 
 
 def _booked_days(book: Book, positions: list[int]) -> list[date | None]:
@@ -47,67 +44,100 @@ def _booked_days(book: Book, positions: list[int]) -> list[date | None]:
     return [d if isinstance(d, date) else None for d in found]
 
 
-def _move_rows(account_id: str, owner: str, moves: list[Move], period: Period, booked: date | None
-               ) -> list[CreditRow]:
-    """The credit rows of one moved account: -1 for ``owner``, then each owner's days of the period."""
-    moves = sorted(moves, key=lambda m: m.effective)
-    holder = owner
-    for move in moves:
-        if move.effective <= period.start:
-            holder = move.to_csm
-    stretches: list[tuple[str, date, date]] = []
-    first = period.start
-    for move in moves:
-        if period.start < move.effective <= period.end:
-            stretches.append((holder, first, move.effective - timedelta(days=1)))
-            holder, first = move.to_csm, move.effective
-    stretches.append((holder, first, period.end))
-    days = _OWNED_DAYS.evaluate({K.PERIOD_START: decimals([_ordinal(s) for _, s, _ in stretches]),
-                                 K.PERIOD_END: decimals([_ordinal(e) for _, _, e in stretches])}).tolist()
-    if booked is not None:
-        booked = min(max(booked, period.start), period.end)
-    rows = [CreditRow(account_id, owner, "owner", -ONE, -ONE)]
-    by_owner: dict[str, list[int]] = {}
-    for i, (csm_id, _, _) in enumerate(stretches):
-        by_owner.setdefault(csm_id, []).append(i)
-    for csm_id, parts in by_owner.items():
-        owned = sum((days[i] for i in parts), ZERO)
-        if booked is None:
-            amount = owned
-        else:
-            amount = Decimal(period.days) if any(stretches[i][1] <= booked <= stretches[i][2] for i in parts) \
-                else ZERO
-        rows.append(CreditRow(account_id, csm_id, "move", amount, owned, period.days,
-                              stretches[parts[0]][1], stretches[parts[-1]][2]))
-    return rows
+def _move_columns(book: Book, credits: Credits, period: Period) -> dict[str, np.ndarray]:
+    """The move rows as NumPy columns, account by account in the order of their first move in the file:
+    a -1 row for the owner the accounts file lists, then one row per stretch of ownership.
+
+    With an account's moves by effective day ``e1 < … < en``, stretch ``k`` belongs to the ``k``-th move's
+    ``to_csm`` (stretch 0 to the listed owner) and runs from ``MAX(period start, ek)`` to ``MIN(period end,
+    e(k+1) - 1)``: a stretch ended before the period (a move before it) has no days (the rule
+    :func:`xlcomp.rules.credit.owned_days`).
+    """
+    rows = credits.moves.rows if credits.moves is not None else ()
+    ids = [m.account_id for m in rows]
+    order_of = {account_id: g for g, account_id in enumerate(dict.fromkeys(ids))}
+    group = np.fromiter((order_of[a] for a in ids), np.int64, len(ids))
+    effective = np.fromiter((m.effective.toordinal() for m in rows), np.int64, len(ids))
+    sort = np.lexsort((effective, group))
+    group, effective, to_index = group[sort], effective[sort], sort
+    count = len(order_of)
+    start, end = period.start.toordinal(), period.end.toordinal()
+    same_next = np.zeros(len(group), bool)
+    same_next[:-1] = group[1:] == group[:-1]
+    following = np.where(same_next, np.roll(effective, -1), end + 1)
+    first_move = np.full(count, end + 1, np.int64)
+    np.minimum.at(first_move, group, effective)
+    rank = np.arange(len(group)) - np.searchsorted(group, group)        # 0-based rank of a move in its account
+    width = int(rank.max()) + 3 if len(rank) else 2
+    groups = np.arange(count, dtype=np.int64)
+    return {
+        "key": np.concatenate([groups * width, groups * width + 1, group * width + 2 + rank]),
+        "group": np.concatenate([groups, groups, group]),
+        "kind": np.concatenate([np.zeros(count, np.int8), np.ones(count, np.int8),
+                                np.full(len(group), 2, np.int8)]),
+        "move": np.concatenate([np.full(2 * count, -1, np.int64), to_index]),
+        "since": np.concatenate([np.zeros(2 * count, np.int64), effective]),
+        "first": np.concatenate([np.zeros(count, np.int64), np.full(count, start, np.int64),
+                                 np.maximum(start, effective)]),
+        "last": np.concatenate([np.zeros(count, np.int64), np.minimum(end, first_move - 1),
+                                np.minimum(end, following - 1)]),
+    }
 
 
-def credit_rows(book: Book, credits: Credits, period: Period) -> tuple[list[CreditRow], list[int]]:
-    """Every credit row, and the book's table row of each one's account (moves first, then splits, in the
-    order of their first row in the file)."""
-    moved: dict[str, list[Move]] = {}
-    for move in credits.moves.rows if credits.moves is not None else ():
-        moved.setdefault(move.account_id, []).append(move)
-    split: dict[str, list[CreditRow]] = {}
-    for s in credits.splits.rows if credits.splits is not None else ():
-        split.setdefault(s.account_id, []).append(CreditRow(s.account_id, s.csm_id, "split", s.share, s.share))
-    ids = [*moved, *split]
+def credit_rows(book: Book, credits: Credits, period: Period) -> tuple[CreditTable, np.ndarray]:
+    """Every credit row, and the book's table row of each one's account: moved accounts first (a -1 row for
+    the listed owner, then a row per stretch of ownership: :func:`_move_columns`), then split accounts (a -1
+    row, then one per listed CSM), each in the order of its first row in its file."""
+    moves = credits.moves.rows if credits.moves is not None else ()
+    splits = credits.splits.rows if credits.splits is not None else ()
+    moved = list(dict.fromkeys(m.account_id for m in moves))
+    by_split: dict[str, list[int]] = {}
+    for i, s in enumerate(splits):
+        by_split.setdefault(s.account_id, []).append(i)
+    ids = [*moved, *by_split]
     if not ids:
-        return [], []
+        return CreditTable([], [], [], [], [], [], [], [], []), np.zeros(0, np.int64)
     found = pc.index_in(pa.array(ids, pa.string()), value_set=book.table["account_id"])
-    positions = [int(p) for p in found.to_pylist()]
-    owners = pc.take(book.table["csm_id"], pa.array(positions, pa.int64())).to_pylist()
-    booked = _booked_days(book, positions[:len(moved)])
-    rows: list[CreditRow] = []
-    row_positions: list[int] = []
-    for i, account_id in enumerate(ids):
-        if i < len(moved):
-            made = _move_rows(account_id, owners[i], moved[account_id], period, booked[i])
-        else:
-            made = [CreditRow(account_id, owners[i], "owner", -ONE, -ONE), *split[account_id]]
-        rows.extend(made)
-        row_positions.extend([positions[i]] * len(made))
-    return rows, row_positions
+    positions = found.to_numpy(zero_copy_only=False).astype(np.int64)
+    owners = pc.take(book.table["csm_id"], pa.array(positions)).to_pylist()
+    columns = _move_columns(book, credits, period)
+    order = np.argsort(columns["key"], kind="stable")
+    c = {name: values[order] for name, values in columns.items()}
+    kind, group = c["kind"], c["group"]
+    stretch = kind > 0
+    days = np.zeros(len(kind), np.int64)
+    if stretch.any():   # the rule on day numbers (ints: only differences count)
+        days[stretch] = _OWNED_DAYS.evaluate({K.PERIOD_START: c["first"][stretch],
+                                              K.PERIOD_END: c["last"][stretch]}).astype(np.int64)
+    amount = np.where(stretch, days, -1)
+    booked = _booked_days(book, positions[:len(moved)].tolist())
+    if any(b is not None for b in booked):
+        on = np.array([0 if b is None else min(max(b, period.start), period.end).toordinal() for b in booked])
+        at = on[group]
+        holds = stretch & (at > 0) & (days > 0) & (c["first"] <= at) & (c["last"] >= at)
+        amount = np.where(stretch & (at > 0), np.where(holds, period.days, 0), amount)
+    count = np.where(stretch, days, -1)
+    move_to = [m.to_csm for m in moves]
+    csm_ids = [owners[g] if k < 2 else move_to[m] for g, k, m in zip(group.tolist(), kind.tolist(),
+                                                                      c["move"].tolist(), strict=True)]
+    table = {"account_ids": [moved[g] for g in group.tolist()], "csm_ids": csm_ids,
+             "kinds": ["owner" if k == 0 else "move" for k in kind.tolist()],
+             "amount_num": amount.tolist(), "count_num": count.tolist(),
+             "den": np.where(stretch, period.days, 1).tolist(), "first": np.where(stretch, c["first"], 0).tolist(),
+             "last": np.where(stretch, c["last"], 0).tolist(), "since": c["since"].tolist()}
+    row_positions = [positions[group]]
+    for i, (account_id, picks) in enumerate(by_split.items(), start=len(moved)):
+        shares: list[Decimal | int] = [-1, *(splits[j].share for j in picks)]
+        table["account_ids"] += [account_id] * len(shares)
+        table["csm_ids"] += [owners[i], *(splits[j].csm_id for j in picks)]
+        table["kinds"] += ["owner", *(["split"] * len(picks))]
+        table["amount_num"] += shares
+        table["count_num"] += shares
+        for name in ("first", "last", "since"):
+            table[name] += [0] * len(shares)
+        table["den"] += [1] * len(shares)
+        row_positions.append(np.full(len(shares), positions[i], np.int64))
+    return CreditTable(**table), np.concatenate(row_positions)
 
 
 def _source(table: pa.Table, key: str) -> tuple[pa.Array, str]:
@@ -127,7 +157,7 @@ def _source(table: pa.Table, key: str) -> tuple[pa.Array, str]:
         arr, score = table["arr_start"], table[name]
         product = pc.multiply(pc.cast(arr, pa.decimal256(arr.type.precision, arr.type.scale)),
                               pc.cast(score, pa.decimal256(score.type.precision, score.type.scale)))
-        return pc.fill_null(pc.multiply(product, pc.cast(count_num, pa.decimal256(12, 8))), Decimal(0)), "count"
+        return pc.fill_null(pc.multiply(product, pc.cast(count_num, pa.decimal256(13, 8))), Decimal(0)), "count"
     if kind == "wden":
         weight = pc.multiply(table["arr_start"], count_num)
         return pc.if_else(pc.is_valid(table[name]), weight, pa.scalar(Decimal(0), weight.type)), "count"
@@ -183,19 +213,25 @@ class CreditedAggregates(Aggregates):
                 column[self.position[csm_id]] += value
 
 
-def credited_aggregates(book: Book, rows: list[CreditRow], positions: list[int]) -> CreditedAggregates:
+def credited_aggregates(book: Book, rows: CreditTable, positions: np.ndarray) -> CreditedAggregates:
     """The aggregates of ``book`` with ``rows`` (their accounts at table rows ``positions``) added."""
-    taken = book.table.take(pa.array(positions, pa.int64())) if positions else book.table.slice(0, 0)
-    taken = taken.set_column(taken.schema.get_field_index("csm_id"), "csm_id",
-                             pa.array([r.csm_id for r in rows], pa.string()))
-    taken = taken.append_column("amount_num", pa.array([r.amount_num for r in rows], SHARE_TYPE))
-    taken = taken.append_column("count_num", pa.array([r.count_num for r in rows], SHARE_TYPE))
-    taken = taken.append_column("den", pa.array([r.den for r in rows], pa.int64()))
+    taken = book.table.take(pa.array(positions, pa.int64()))
+    taken = taken.set_column(taken.schema.get_field_index("csm_id"), "csm_id", pa.array(rows.csm_ids, pa.string()))
+    taken = taken.append_column("amount_num", _shares(rows.amount_num))
+    taken = taken.append_column("count_num", _shares(rows.count_num))
+    taken = taken.append_column("den", pa.array(rows.den, pa.int64()))
     return CreditedAggregates(book.table, taken)
 
 
+def _shares(values: list[Decimal | int]) -> pa.Array:
+    """Share numerators as decimals: whole days through int16 (fast), split shares as Decimals."""
+    whole = [v for v in values if isinstance(v, int)]
+    if len(whole) == len(values):
+        return pa.array(whole, pa.int16()).cast(SHARE_TYPE)
+    return pa.array([Decimal(v) for v in values], SHARE_TYPE)
 
-def credited_run(book: Book, credits: Credits, period: Period) -> tuple[CreditedAggregates, tuple[CreditRow, ...]]:
+
+def credited_run(book: Book, credits: Credits, period: Period) -> tuple[CreditedAggregates, CreditTable]:
     """What a run with moves and splits reads: the credited aggregates and the credit rows."""
     rows, positions = credit_rows(book, credits, period)
-    return credited_aggregates(book, rows, positions), tuple(rows)
+    return credited_aggregates(book, rows, positions), rows

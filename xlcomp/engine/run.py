@@ -111,7 +111,7 @@ class RunResult:
     changes: Changes | None = None
     dated: DatedRoster | None = None
     credits: Credits | None = None              # account moves and credit splits (SPEC section 10)
-    credit_rows: tuple[CreditRow, ...] = ()     # their credited shares, -1 rows of the listed owners first
+    credit_rows: Sequence[CreditRow] = ()       # their credited shares (-1 rows for the listed owners)
 
     def __iter__(self) -> Iterator[CsmResult]:
         return iter(self.csms)

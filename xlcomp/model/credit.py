@@ -13,13 +13,15 @@ the book's plain sums plus its credit rows' (``share x`` the account's values).
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import overload
 
 from xlcomp.model.people import Locator
 
-__all__ = ["CreditRow", "Credits", "Move", "Moves", "Split", "Splits"]
+__all__ = ["CreditRow", "CreditTable", "Credits", "Move", "Moves", "Split", "Splits"]
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,9 @@ class CreditRow:
     ``count_num / den`` of its counts and of the weights of its means (the two differ only when a moved
     account has a ``booked_on`` date). ``kind``: ``owner`` (the -1 row of the csm_id the accounts file
     lists), ``move`` (an owner's ``count_num`` days of ``den`` days in the period) or ``split`` (den 1).
-    ``first`` and ``last``: a move row's days of ownership (its first and last stretch)."""
+    ``first`` and ``last``: a move row's stretch of ownership inside the period (a stretch ended before the
+    period has no days: ``last`` before ``first``); ``since``: the effective day of the move that starts it
+    (None for the owner before the first move)."""
 
     account_id: str
     csm_id: str
@@ -83,6 +87,7 @@ class CreditRow:
     den: int = 1
     first: date | None = None
     last: date | None = None
+    since: date | None = None
 
     @property
     def amount_share(self) -> Decimal:
@@ -111,3 +116,55 @@ class Credits:
     def notes(self) -> tuple[str, ...]:
         """What to say on stderr (moves before or after the period, splits not summing to 1)."""
         return (*(self.moves.notes if self.moves else ()), *(self.splits.notes if self.splits else ()))
+
+
+def _day(ordinal: int) -> date | None:
+    return None if ordinal <= 0 else date.fromordinal(ordinal)
+
+
+class CreditTable(Sequence[CreditRow]):
+    """A run's credit rows as columns (a tenth of a million-account book moved is 300,000 rows): each
+    :class:`CreditRow` is made when read. Shares' numerators are ints (days) or Decimals (split shares);
+    dates are day ordinals, 0 for none."""
+
+    def __init__(self, account_ids: list[str], csm_ids: list[str], kinds: list[str],
+                 amount_num: list[Decimal | int], count_num: list[Decimal | int], den: list[int], first: list[int],
+                 last: list[int], since: list[int]) -> None:
+        self.account_ids, self.csm_ids, self.kinds = account_ids, csm_ids, kinds
+        self.amount_num, self.count_num, self.den = amount_num, count_num, den
+        self.first, self.last, self.since = first, last, since
+
+    def __len__(self) -> int:
+        return len(self.account_ids)
+
+    def _row(self, i: int) -> CreditRow:
+        return CreditRow(self.account_ids[i], self.csm_ids[i], self.kinds[i], Decimal(self.amount_num[i]),
+                         Decimal(self.count_num[i]), self.den[i], _day(self.first[i]), _day(self.last[i]),
+                         _day(self.since[i]))
+
+    @overload
+    def __getitem__(self, index: int) -> CreditRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[CreditRow]: ...
+
+    def __getitem__(self, index: int | slice) -> CreditRow | Sequence[CreditRow]:
+        if isinstance(index, slice):
+            return [self._row(i) for i in range(*index.indices(len(self)))]
+        return self._row(range(len(self))[index])
+
+    def __iter__(self) -> Iterator[CreditRow]:
+        return (self._row(i) for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CreditTable):
+            return list(self) == list(other)
+        if isinstance(other, (list, tuple)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def of(self, csm_id: str) -> list[int]:
+        """The indexes of the rows that credit ``csm_id``."""
+        return [i for i, found in enumerate(self.csm_ids) if found == csm_id]
