@@ -131,7 +131,7 @@ SPLITS_TABLE = "Splits"
 SPLIT_COLUMNS = ("account_id", "csm_id", "share")
 SHEET_CREDIT = "Credit"
 CREDIT_TABLE = "Credit"
-CREDIT_COLUMNS = ("account_id", "csm_id", "kind", "since", "first", "last", "days", "share", "amount_share",
+CREDIT_COLUMNS = ("account_id", "credited_csm", "kind", "since", "first", "last", "days", "share", "amount_share",
                   "account_row")
 
 ROSTER_TABLE = "Roster"

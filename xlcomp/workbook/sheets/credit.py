@@ -9,7 +9,8 @@ roster changes' stretches), belongs to that move's ``to_csm`` (``LOOKUP(2,1/(…
 ends the day before the next; its days and share are the rules :func:`xlcomp.rules.credit.owned_days`
 and :func:`~xlcomp.rules.credit.credit_share`. A split's share is ``SUMIFS`` over the Splits table. Then
 one column per book line of the CSM tabs: the account's value x the share (:func:`~xlcomp.rules.credit.
-credited`), which each CSM tab adds to its book line with ``SUMIFS(Credit[line], Credit[csm_id], id)``.
+credited`), which each CSM tab adds to its book line with ``SUMIFS(Credit[line], Credit[credited_csm], id)``
+(not named ``csm_id``: an upload's tables with a csm_id column are compared row by row by CSM).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def credit_column(item: BookItem) -> str:
 def credit_sum(item: BookItem, key: str) -> str:
     """What a CSM tab adds to a book line: its rows of the Credit table (``key``: the tab's lookup key cell)."""
     return (f'SUMIFS({column_ref(layout.CREDIT_TABLE, credit_column(item))},'
-            f'{column_ref(layout.CREDIT_TABLE, "csm_id")},"="&{key})')
+            f'{column_ref(layout.CREDIT_TABLE, "credited_csm")},"="&{key})')
 
 
 def _rule(rule: dict[str, Any], column: str, message: str) -> dict[str, Any]:
