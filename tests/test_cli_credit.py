@@ -109,3 +109,23 @@ def test_template_with_moves_has_the_moves_and_splits_tables(tmp_path):
     workbook = openpyxl.load_workbook(target)
     assert [c.value for c in workbook["Moves"][2]][:2] == ["a1", "B"]
     assert [c.value for c in workbook["Splits"][3]][:3] == ["s1", "B", 0.4]
+
+
+def test_statements_show_every_credited_share_and_verify(tmp_path):
+    project = _project(tmp_path / "p")
+    out = tmp_path / "statements"
+    done = xlcomp("statements", *_inputs(project), "--accounts", project / "accounts.csv", "--out", out, "--no-pdf",
+                  "--moves", project / "moves.csv", "--splits", project / "splits.csv")
+    assert done.returncode == 0, done.stderr
+    [page] = [p for p in out.glob("*.html") if p.name.startswith("B-")]
+    text = page.read_text(encoding="utf-8")
+    assert "Credited accounts" in text
+    # a1 from 31 Jan: 60 of 90 days = 66.67%; s1: share 0.4 = 40.00%
+    assert "31 Jan 2027 – 31 Mar 2027: 60 of 90 days" in text and "66.67%" in text
+    assert "share 0.4" in text and "40.00%" in text
+    [owner] = [p for p in out.glob("*.html") if p.name.startswith("C-")]
+    assert "listed owner" in owner.read_text(encoding="utf-8")
+    # each statement carries its credited shares: it verifies on its own
+    for statement in (page, owner):
+        checked = xlcomp("verify", statement)
+        assert checked.returncode == 0, checked.stdout + checked.stderr

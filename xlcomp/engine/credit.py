@@ -213,9 +213,11 @@ class CreditedAggregates(Aggregates):
                 column[self.position[csm_id]] += value
 
 
-def credited_aggregates(book: Book, rows: CreditTable, positions: np.ndarray) -> CreditedAggregates:
-    """The aggregates of ``book`` with ``rows`` (their accounts at table rows ``positions``) added."""
-    taken = book.table.take(pa.array(positions, pa.int64()))
+def credited_aggregates(book: Book, rows: CreditTable, positions: np.ndarray, source: Book | None = None
+                        ) -> CreditedAggregates:
+    """The aggregates of ``book`` with ``rows`` (their accounts at table rows ``positions`` of ``source``,
+    by default ``book``) added."""
+    taken = (source or book).table.take(pa.array(positions, pa.int64()))
     taken = taken.set_column(taken.schema.get_field_index("csm_id"), "csm_id", pa.array(rows.csm_ids, pa.string()))
     taken = taken.append_column("amount_num", _shares(rows.amount_num))
     taken = taken.append_column("count_num", _shares(rows.count_num))
@@ -233,5 +235,10 @@ def _shares(values: list[Decimal | int]) -> pa.Array:
 
 def credited_run(book: Book, credits: Credits, period: Period) -> tuple[CreditedAggregates, CreditTable]:
     """What a run with moves and splits reads: the credited aggregates and the credit rows."""
+    if credits.carried is not None:   # a statement's own rows (verify): their accounts come with them
+        rows, accounts = credits.carried
+        found = pc.index_in(pa.array(rows.account_ids, pa.string()), value_set=accounts.table["account_id"])
+        positions = found.to_numpy(zero_copy_only=False).astype(np.int64)
+        return credited_aggregates(book, rows, positions, accounts), rows
     rows, positions = credit_rows(book, credits, period)
     return credited_aggregates(book, rows, positions), rows

@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from typing import overload
 
-from xlcomp.model.people import Locator
+from xlcomp.model.people import Book, Locator
 
 __all__ = ["CreditRow", "CreditTable", "Credits", "Move", "Moves", "Split", "Splits"]
 
@@ -106,6 +106,8 @@ class Credits:
 
     moves: Moves | None = None
     splits: Splits | None = None
+    # credit rows carried by a statement (``xlcomp verify``): the rows, and a book holding their accounts
+    carried: tuple[CreditTable, Book] | None = None
 
     @property
     def given(self) -> bool:
