@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import tempfile
 import textwrap
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal as D
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xlcomp.engine.metrics import metric_value
 from xlcomp.engine.run import run
@@ -217,3 +219,27 @@ def test_bad_moves_and_splits_name_file_row_and_column(moves, splits, message) -
     with pytest.raises(InputError) as caught:
         _run(None if moves is None else moves_csv(*moves), None if splits is None else splits_csv(*splits))
     assert message in str(caught.value)
+
+
+@settings(max_examples=40, deadline=None)
+@given(moves=st.lists(st.tuples(st.sampled_from(["a1", "a2", "s1"]), st.sampled_from("ABC"),
+                                st.integers(-30, 120)), max_size=8))
+def test_moves_always_conserve_every_amount_and_count(moves) -> None:
+    """However accounts move (before, inside or after the period, back and forth), the credited sums over all
+    CSMs are the book's own totals, and each moved account's shares sum to exactly 1."""
+    seen, rows = set(), []
+    for account_id, to_csm, day in moves:
+        if (account_id, day) not in seen:
+            seen.add((account_id, day))
+            rows.append((account_id, to_csm, (PERIOD.start + timedelta(days=day)).isoformat()))
+    result = _run(moves_csv(*rows) if rows else None)
+    with exact():
+        total_renewed = sum((r.sums.sum("renewed_arr") for r in result.csms), D(0))
+        total_accounts = sum((D(r.sums.accounts) for r in result.csms), D(0))
+        # 90,000 + 50,000 + 100,000 renewed; 3 accounts (to 30 places: 1/3 + 2/3 is 0.99.. in 40 digits)
+        assert round(total_renewed, 20) == D(240000)
+        assert round(total_accounts, 20) == D(3)
+        for account_id in {r[0] for r in rows}:
+            shares = [r.count_num for r in result.credit_rows if r.account_id == account_id and r.kind == "move"]
+            if shares:
+                assert sum(shares) == PERIOD.days
