@@ -21,7 +21,8 @@ import pyarrow.compute as pc
 
 from xlcomp.engine.curves import decimals
 from xlcomp.engine.metrics import Aggregates
-from xlcomp.model.credit import Credits, CreditTable
+from xlcomp.model.credit import Credits, CreditTable, account_positions
+from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS
 from xlcomp.model.people import Book
 from xlcomp.model.period import Period
 from xlcomp.rules import credit as rules
@@ -32,6 +33,7 @@ __all__ = ["CreditedAggregates", "credit_rows", "credited_aggregates", "credited
 ZERO = Decimal(0)
 ONE = Decimal(1)
 SHARE_TYPE = pa.decimal128(13, 8)
+_VALUE_COLUMNS = frozenset((*SUM_FIELDS, *SCORE_FIELDS))
 _OWNED_DAYS = rules.owned_days()
 _CREDITED_SUM = rules.credited_sum()
 
@@ -97,8 +99,7 @@ def credit_rows(book: Book, credits: Credits, period: Period) -> tuple[CreditTab
     ids = [*moved, *by_split]
     if not ids:
         return CreditTable([], [], [], [], [], [], [], [], []), np.zeros(0, np.int64)
-    found = pc.index_in(pa.array(ids, pa.string()), value_set=book.table["account_id"])
-    positions = found.to_numpy(zero_copy_only=False).astype(np.int64)
+    positions = np.array(account_positions(book, ids), dtype=np.int64)
     owners = pc.take(book.table["csm_id"], pa.array(positions)).to_pylist()
     columns = _move_columns(book, credits, period)
     order = np.argsort(columns["key"], kind="stable")
@@ -197,7 +198,7 @@ class CreditedAggregates(Aggregates):
         columns: dict[str, Any] = {"csm_id": table["csm_id"], "den": table["den"]}
         aggs = []
         for i, key in enumerate(missing):
-            self.columns[key] = [Decimal(v) for v in self.columns[key]] + [ZERO] * extra
+            self.columns[key] = [v if type(v) is Decimal else Decimal(v) for v in self.columns[key]] + [ZERO] * extra
             columns[f"c{i}"] = _source(table, key)[0]
             aggs.append((f"c{i}", "sum"))
         if not table.num_rows:
@@ -217,8 +218,10 @@ def credited_aggregates(book: Book, rows: CreditTable, positions: np.ndarray, so
                         ) -> CreditedAggregates:
     """The aggregates of ``book`` with ``rows`` (their accounts at table rows ``positions`` of ``source``,
     by default ``book``) added."""
-    taken = (source or book).table.take(pa.array(positions, pa.int64()))
-    taken = taken.set_column(taken.schema.get_field_index("csm_id"), "csm_id", pa.array(rows.csm_ids, pa.string()))
+    table = (source or book).table
+    numeric = [name for name in table.column_names if name in _VALUE_COLUMNS]   # the columns the sums read
+    taken = table.select(numeric).take(pa.array(positions, pa.int64()))
+    taken = taken.append_column("csm_id", pa.array(rows.csm_ids, pa.string()))
     taken = taken.append_column("amount_num", _shares(rows.amount_num))
     taken = taken.append_column("count_num", _shares(rows.count_num))
     taken = taken.append_column("den", pa.array(rows.den, pa.int64()))
@@ -227,9 +230,8 @@ def credited_aggregates(book: Book, rows: CreditTable, positions: np.ndarray, so
 
 def _shares(values: list[Decimal | int]) -> pa.Array:
     """Share numerators as decimals: whole days through int16 (fast), split shares as Decimals."""
-    whole = [v for v in values if isinstance(v, int)]
-    if len(whole) == len(values):
-        return pa.array(whole, pa.int16()).cast(SHARE_TYPE)
+    if all(type(v) is int for v in values):
+        return pa.array(values, pa.int16()).cast(SHARE_TYPE)
     return pa.array([Decimal(v) for v in values], SHARE_TYPE)
 
 

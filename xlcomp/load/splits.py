@@ -12,9 +12,9 @@ from decimal import Decimal
 
 from xlcomp.errors import InputError, Problem
 from xlcomp.load.decimals import parse_cell_number
-from xlcomp.load.moves import account_positions, missing_columns
+from xlcomp.load.moves import missing_columns
 from xlcomp.load.sources import RawTable, TableSource, cell_text, read_table
-from xlcomp.model.credit import Moves, Split, Splits
+from xlcomp.model.credit import Moves, Split, Splits, account_positions
 from xlcomp.model.people import Book, Roster
 from xlcomp.money import NumberParseError, exactly
 

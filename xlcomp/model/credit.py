@@ -21,7 +21,7 @@ from typing import overload
 
 from xlcomp.model.people import Book, Locator
 
-__all__ = ["CreditRow", "CreditTable", "Credits", "Move", "Moves", "Split", "Splits"]
+__all__ = ["CreditRow", "CreditTable", "Credits", "Move", "Moves", "Split", "Splits", "account_positions"]
 
 
 @dataclass(frozen=True)
@@ -170,3 +170,24 @@ class CreditTable(Sequence[CreditRow]):
     def of(self, csm_id: str) -> list[int]:
         """The indexes of the rows that credit ``csm_id``."""
         return [i for i, found in enumerate(self.csm_ids) if found == csm_id]
+
+
+def account_positions(book: Book, account_ids: list[str]) -> list[int | None]:
+    """The book's table row of each account id (None: not in the book).
+
+    The book's ids are looked up in the (smaller) set of the ids asked for: one hash of the moved
+    accounts, not of the million accounts of the book."""
+    if not account_ids:
+        return []
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    unique = list(dict.fromkeys(account_ids))
+    found = pc.fill_null(pc.index_in(book.table["account_id"], value_set=pa.array(unique, pa.string())), -1)
+    where = found.to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(where >= 0)
+    position = np.full(len(unique), -1, np.int64)
+    position[where[rows]] = rows
+    of = {account_id: (None if p < 0 else p) for account_id, p in zip(unique, position.tolist(), strict=True)}
+    return [of[account_id] for account_id in account_ids]
