@@ -46,7 +46,7 @@ def _booked_days(book: Book, positions: list[int]) -> list[date | None]:
     return [d if isinstance(d, date) else None for d in found]
 
 
-def _move_columns(book: Book, credits: Credits, period: Period) -> dict[str, np.ndarray]:
+def _move_columns(credits: Credits, period: Period) -> dict[str, np.ndarray]:
     """The move rows as NumPy columns, account by account in the order of their first move in the file:
     a -1 row for the owner the accounts file lists, then one row per stretch of ownership.
 
@@ -101,7 +101,7 @@ def credit_rows(book: Book, credits: Credits, period: Period) -> tuple[CreditTab
         return CreditTable([], [], [], [], [], [], [], [], []), np.zeros(0, np.int64)
     positions = np.array(account_positions(book, ids), dtype=np.int64)
     owners = pc.take(book.table["csm_id"], pa.array(positions)).to_pylist()
-    columns = _move_columns(book, credits, period)
+    columns = _move_columns(credits, period)
     order = np.argsort(columns["key"], kind="stable")
     c = {name: values[order] for name, values in columns.items()}
     kind, group = c["kind"], c["group"]
