@@ -88,6 +88,7 @@ __all__ = [
     "SUMMARY_TABLE",
     "TIER_COLUMNS",
     "YAML_CHUNK",
+    "account_columns",
     "band_table_name",
     "csm_sheet_names",
     "input_name",
@@ -125,6 +126,16 @@ ROSTER_BASE_COLUMNS = ("csm_id", "name", "segment", "role", "base_salary", "targ
 
 # The accounts columns, in the SPEC's order.
 assert set(ACCOUNT_COLUMNS) == {"account_id", "csm_id", "segment", *SUM_FIELDS, *SCORE_FIELDS}
+
+# Optional account columns, after the SPEC's: ``booked_on`` (a date; SPEC section 10) when the book has it.
+ACCOUNT_OPTIONAL_COLUMNS = ("booked_on",)
+
+
+def account_columns(present: Iterable[str] = ()) -> tuple[str, ...]:
+    """The Accounts table's columns: :data:`ACCOUNT_COLUMNS`, then the optional ones in ``present``."""
+    have = set(present)
+    return ACCOUNT_COLUMNS + tuple(c for c in ACCOUNT_OPTIONAL_COLUMNS if c in have)
+
 
 # What the period brings: left blank by ``xlcomp template`` (the rest is known at its start).
 ACCOUNT_ACTUAL_COLUMNS = ("renewed_arr", "upsell_arr", "cross_sell_arr", "contraction_arr", "health_score", "nps",
