@@ -36,6 +36,7 @@ from xlcomp.engine.payouts import (
     gate_checks,
     multiplier_columns,
 )
+from xlcomp.engine.ramps import CsmRamp, Ramp, ramp_of, ramped_targets
 from xlcomp.errors import InputError, Problem, UsageError
 from xlcomp.model.adjustments import Adjustment
 from xlcomp.model.dating import Changes
@@ -70,6 +71,7 @@ class CsmResult(NamedTuple):
     sums: BookSums
     adjustments: tuple[AdjustmentLine, ...] = ()
     stretches: Mapping[str, tuple[StretchRow, ...]] = NO_STRETCHES   # with roster changes: per field
+    ramp: CsmRamp | None = None   # the plan's ramp: this CSM's whole months in post and factor
 
     @property
     @exactly
@@ -238,11 +240,12 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     days = days_employed(period, csms)
     all_days = [int(d) for d in days]
     target_variable = decimals([csm.target_variable for csm in csms])
+    ramp = ramp_of(plan, csms, period)
     columns = []
     for component in plan.components:
         columns.append(_component_column(component, plan, roster, all_values, book_risk, days, target_variable,
                                          (period_days, per_year), problems,
-                                         None if dated is None else dated.target_variable_days))
+                                         None if dated is None else dated.target_variable_days, ramp))
         if progress is not None:
             progress(len(csms) // max(1, len(plan.components)))
     if problems:
@@ -258,7 +261,8 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
                                BookSums(aggregates=aggregates, position=position[csm.csm_id])
                                if csm.csm_id in position else EMPTY,
                                stretches=NO_STRETCHES if dated is None else dated.stretches[i],
-                               adjustments=lines.get(csm.csm_id, ()))
+                               adjustments=lines.get(csm.csm_id, ()),
+                               ramp=None if ramp is None else ramp.of(i))
                      for i, csm in enumerate(given.csms))
 
     return RunResult(plan, period, given, book, CsmResults(len(csms), build, total), changes, dated)
@@ -312,8 +316,8 @@ def _scaled(value: MetricValue, scale: Decimal) -> MetricValue:
 
 def _component_column(component: Component, plan: Plan, roster: Roster, all_values: list[dict[str, MetricValue]],
                       book_risk: list[MetricValue], days: Array, target_variable: Array,
-                      period: tuple[int, int], problems: list[Problem], target_variable_days: Array | None = None
-                      ) -> tuple[list[Decimal], Callable[[], list[ComponentResult]]]:
+                      period: tuple[int, int], problems: list[Problem], target_variable_days: Array | None = None,
+                      ramp: Ramp | None = None) -> tuple[list[Decimal], Callable[[], list[ComponentResult]]]:
     """One component for every CSM, computed as one block: the payouts, and how to make the records."""
     csms = roster.csms
     multipliers = plan.multipliers_for(component.id)
@@ -332,7 +336,8 @@ def _component_column(component: Component, plan: Plan, roster: Roster, all_valu
     csm_ids = [csm.csm_id for csm in csms]
     if component.kind is Kind.BONUS:
         assert component.target is not None
-        targets = _targets(component, component.target, "target", roster, book_risk, problems)
+        targets = ramped_targets(component, plan, _targets(component, component.target, "target", roster, book_risk,
+                                                           problems), ramp)
         block = bonus_block(component, decimals([m.num for m in metrics]), decimals([m.den for m in metrics]),
                             decimals(targets), target_variable, days, *period, gate_ok, multiplier,
                             target_variable_days=target_variable_days)
@@ -340,7 +345,8 @@ def _component_column(component: Component, plan: Plan, roster: Roster, all_valu
                                                             walks, products)
     quotas = None
     if component.quota is not None:
-        quotas = _targets(component, component.quota, "quota", roster, book_risk, problems)
+        quotas = ramped_targets(component, plan, _targets(component, component.quota, "quota", roster, book_risk,
+                                                          problems), ramp)
     amounts = commission_amount().evaluate({Inputs.VALUE: decimals([m.value for m in metrics])}).tolist()
     cblock = commission_block(component, decimals(amounts), None if quotas is None else decimals(quotas), gate_ok,
                               multiplier)

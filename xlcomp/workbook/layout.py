@@ -73,6 +73,7 @@ __all__ = [
     "META_TABS_HEADER",
     "META_TABS_ISSUED",
     "PERIOD_NAMES",
+    "RAMP_TABLE",
     "ROI_INPUTS",
     "ROSTER_BASE_COLUMNS",
     "ROSTER_TABLE",
@@ -115,6 +116,8 @@ CHANGES_TABLE = "Changes"
 CHANGE_COLUMNS = ("csm_id", "field", "value", "effective")
 
 ROSTER_TABLE = "Roster"
+# The plan's ramp (SPEC section 10), on sheet Plan when the plan has one: columns months_from, factor.
+RAMP_TABLE = "Ramp"
 ADJUSTMENTS_TABLE = "Adjustments"
 # Blank input rows at the end of the Adjustments table: room for finance to add adjustments.
 ADJUSTMENT_BLANK_ROWS = 5

@@ -13,6 +13,7 @@ from xlcomp.rules.curves import TIERS, tier_table
 from xlcomp.rules.payout import Inputs, curve_point
 from xlcomp.workbook import layout
 from xlcomp.workbook.context import Context, excel_date, num
+from xlcomp.workbook.sheets.plan_dating import write_ramp_table
 
 __all__ = ["write_plan_sheet"]
 
@@ -267,6 +268,7 @@ def write_plan_sheet(ctx: Context) -> None:
             sheet.write_string(first, 5, f"{layout.band_table_name(index)}: keep min ascending", styles.note)
             row = first + len(bands) + 2
 
+    row = write_ramp_table(ctx, row, section, _validation)
     _curve_data(ctx, curve_components, points, data_first)
     sheet.print_area(0, 0, row, CHART_COL + 9)
     sheet.freeze_panes(3, 0)
