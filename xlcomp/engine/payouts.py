@@ -76,6 +76,7 @@ class Trace(NamedTuple):
     curve: Curve | None = None
     basis: tuple[Decimal, Decimal | None, Decimal | None] | None = None
     rate: Decimal | None = None
+    excluded: str = ""          # why the CSM is outside the component (a SPIF's segments): the note says it
 
     @property
     @exactly
@@ -204,7 +205,7 @@ def _show(value: Decimal | None) -> str:
 
 
 def _notes(trace: Trace, multiplier: Decimal, component: Component) -> str:
-    notes = []
+    notes = [trace.excluded] if trace.excluded else []
     if trace.undefined:
         notes.append(f"{component.metric} undefined: {trace.undefined}; pays 0")
     if trace.gate is not None and not trace.gate.passed:

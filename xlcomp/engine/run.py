@@ -37,6 +37,7 @@ from xlcomp.engine.payouts import (
     multiplier_columns,
 )
 from xlcomp.engine.ramps import CsmRamp, Ramp, ramp_of, ramped_targets
+from xlcomp.engine.spifs import SpifColumn, check_windows, spif_columns
 from xlcomp.errors import InputError, Problem, UsageError
 from xlcomp.model.adjustments import Adjustment
 from xlcomp.model.dating import Changes
@@ -110,6 +111,7 @@ class RunResult:
     csms: Sequence[CsmResult]
     changes: Changes | None = None
     dated: DatedRoster | None = None
+    notes: tuple[str, ...] = ()     # warnings of the run (a SPIF window partly outside the period)
 
     def __iter__(self) -> Iterator[CsmResult]:
         return iter(self.csms)
@@ -213,6 +215,7 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     if period.kind is not plan.period:
         raise UsageError(f"the plan {plan.id} pays per {plan.period.value}, but the period {period.label} is a "
                          f"{period.kind.value}")
+    window_notes = check_windows(plan, period)
     needed = _metrics_needed(plan)
     if any(c.target and c.target.risk_adjust for c in plan.components):
         needed.add("risk_score")
@@ -241,11 +244,13 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     all_days = [int(d) for d in days]
     target_variable = decimals([csm.target_variable for csm in csms])
     ramp = ramp_of(plan, csms, period)
+    spifs = spif_columns(plan, csms, book, period)
     columns = []
     for component in plan.components:
         columns.append(_component_column(component, plan, roster, all_values, book_risk, days, target_variable,
                                          (period_days, per_year), problems,
-                                         None if dated is None else dated.target_variable_days, ramp))
+                                         None if dated is None else dated.target_variable_days, ramp,
+                                         spifs.get(component.id)))
         if progress is not None:
             progress(len(csms) // max(1, len(plan.components)))
     if problems:
@@ -265,7 +270,8 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
                                ramp=None if ramp is None else ramp.of(i))
                      for i, csm in enumerate(given.csms))
 
-    return RunResult(plan, period, given, book, CsmResults(len(csms), build, total), changes, dated)
+    return RunResult(plan, period, given, book, CsmResults(len(csms), build, total), changes, dated,
+                     tuple(window_notes))
 
 
 def _target_columns(plan: Plan) -> tuple[str, ...]:
@@ -317,7 +323,8 @@ def _scaled(value: MetricValue, scale: Decimal) -> MetricValue:
 def _component_column(component: Component, plan: Plan, roster: Roster, all_values: list[dict[str, MetricValue]],
                       book_risk: list[MetricValue], days: Array, target_variable: Array,
                       period: tuple[int, int], problems: list[Problem], target_variable_days: Array | None = None,
-                      ramp: Ramp | None = None) -> tuple[list[Decimal], Callable[[], list[ComponentResult]]]:
+                      ramp: Ramp | None = None, spif: SpifColumn | None = None
+                      ) -> tuple[list[Decimal], Callable[[], list[ComponentResult]]]:
     """One component for every CSM, computed as one block: the payouts, and how to make the records."""
     csms = roster.csms
     multipliers = plan.multipliers_for(component.id)
@@ -347,11 +354,21 @@ def _component_column(component: Component, plan: Plan, roster: Roster, all_valu
     if component.quota is not None:
         quotas = ramped_targets(component, plan, _targets(component, component.quota, "quota", roster, book_risk,
                                                           problems), ramp)
-    amounts = commission_amount().evaluate({Inputs.VALUE: decimals([m.value for m in metrics])}).tolist()
+    if spif is not None:
+        metrics, amounts = spif.metrics, spif.amounts
+    else:
+        amounts = commission_amount().evaluate({Inputs.VALUE: decimals([m.value for m in metrics])}).tolist()
     cblock = commission_block(component, decimals(amounts), None if quotas is None else decimals(quotas), gate_ok,
                               multiplier)
-    return cblock.payout.tolist(), lambda: commission_results(component, csm_ids, metrics, quotas, amounts, cblock,
-                                                              gates, walks, products)
+
+    def make() -> list[ComponentResult]:
+        results = commission_results(component, csm_ids, metrics, quotas, amounts, cblock, gates, walks, products)
+        if spif is None or not any(spif.notes):
+            return results
+        return [r._replace(trace=r.trace._replace(excluded=note)) if note else r
+                for r, note in zip(results, spif.notes, strict=True)]
+
+    return cblock.payout.tolist(), make
 
 
 def _targets(component: Component, target: Target, what: str, roster: Roster, book_risk: list[MetricValue],

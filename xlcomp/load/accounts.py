@@ -48,6 +48,8 @@ def plan_account_columns(plan: Plan | None) -> set[str]:
             columns.update(definition.columns)
     if any(c.target and c.target.risk_adjust for c in plan.components):
         columns.update(("risk_score", "arr_start"))
+    if any(c.window is not None for c in plan.components):
+        columns.add(BOOKED_ON)
     return columns
 
 
@@ -84,7 +86,8 @@ def validate_accounts(raw: RawTable, known_csms: set[str] | None, plan: Plan | N
     required = list(ACCOUNTS_REQUIRED) + sorted(plan_account_columns(plan) - set(ACCOUNTS_REQUIRED))
     for column in required:
         if column not in raw.columns:
-            why = "" if column in ACCOUNTS_REQUIRED else " (the plan's metrics need it)"
+            why = "" if column in ACCOUNTS_REQUIRED else " (the plan's metrics need it)" if column != BOOKED_ON \
+                else " (the plan's SPIF pays on the accounts booked in its window: YYYY-MM-DD)"
             problems.append(Problem(header_where, f'the required column "{column}" is missing{why}'))
     if any("missing" in p.message for p in problems):
         return None, problems
