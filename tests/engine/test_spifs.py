@@ -87,11 +87,11 @@ def test_a_window_outside_the_period_is_a_plan_error_and_partly_outside_a_warnin
     with pytest.raises(PlanError) as caught:
         _run(period="2027-Q2")
     assert [str(p) for p in caught.value.problems] == [
-        "plan.yaml:9 components[1].window: 2027-02-01 to 2027-02-14 is outside 2027-Q2 (2027-04-01 to 2027-06-30): "
+        "plan.yaml:14 components[1].window: 2027-02-01 to 2027-02-14 is outside 2027-Q2 (2027-04-01 to 2027-06-30): "
         "the SPIF feb_spif would pay nothing (run it for its own period)"]
     # a window from 2027-03-20 to 2027-04-10 counts in Q1 from 2027-03-20 to 2027-03-31 only
     late = _run(PLAN.replace("{from: 2027-02-01, to: 2027-02-14}", "{from: 2027-02-10, to: 2027-04-10}"))
-    assert late.notes == ("plan.yaml:9 components[1].window: 2027-02-10 to 2027-04-10 is partly outside 2027-Q1: "
+    assert late.notes == ("plan.yaml:14 components[1].window: 2027-02-10 to 2027-04-10 is partly outside 2027-Q1: "
                           "only 2027-02-10 to 2027-03-31 counts",)
     # A: a2 (Feb 14) 4,000 + a3 (Feb 15) 7,000 = 11,000 -> 1,100.00
     assert late.csm("A").component("feb_spif").payout == D("1100.00")

@@ -101,10 +101,10 @@ def compute(plan_path: Path, roster: Path, accounts: Path, period_text: str, *, 
 
 
 def print_dating_notes(result: RunResult) -> None:
-    """Say which roster changes were applied from the period's start and which were ignored after its end."""
-    if result.changes is None:
-        return
-    for note in result.changes.notes:
+    """Say which roster changes were applied from the period's start and which were ignored after its end, and
+    which SPIF windows are partly outside the period."""
+    notes = (*(result.changes.notes if result.changes is not None else ()), *result.notes)
+    for note in notes:
         err_console.print(f"[yellow]![/yellow] {escape(note)}", highlight=False, markup=True, soft_wrap=True)
 
 

@@ -22,6 +22,7 @@ from xlcomp.cli.core import (
     PlanOpt,
     RosterOpt,
     compute,
+    print_dating_notes,
 )
 from xlcomp.cli.progress import Steps, steps
 from xlcomp.errors import UsageError
@@ -83,6 +84,7 @@ def statements(
     console.print(f"[green]✓[/green] {count:,} statements for {result.plan.id} {result.period.label}"
                   f"{' (HTML and PDF)' if pdf else ' (HTML)'} in {time.perf_counter() - started:.1f}s → "
                   f"{out / 'index.html'}", highlight=False, soft_wrap=True)
+    print_dating_notes(result)
 
 
 @app.command()

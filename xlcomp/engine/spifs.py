@@ -53,14 +53,15 @@ def check_windows(plan: Plan, period: Period) -> list[str]:
             continue
         first, last = component.window
         shown = f"{first.isoformat()} to {last.isoformat()}"
+        line = f"{where}:{component.window_line or component.line}"
         if last < period.start or first > period.end:
             bounds = f"{period.start.isoformat()} to {period.end.isoformat()}"
-            problems.append(Problem(f"{where}:{component.line}", f"{shown} is outside {period.label} ({bounds}): "
+            problems.append(Problem(line, f"{shown} is outside {period.label} ({bounds}): "
                                     f"the SPIF {component.id} would pay nothing (run it for its own period)",
                                     f"components[{index}].window"))
         elif first < period.start or last > period.end:
             inside = f"{max(first, period.start).isoformat()} to {min(last, period.end).isoformat()}"
-            notes.append(f"{where}:{component.line} components[{index}].window: {shown} is partly outside "
+            notes.append(f"{line} components[{index}].window: {shown} is partly outside "
                          f"{period.label}: only {inside} counts")
     if problems:
         raise PlanError(problems)

@@ -149,6 +149,7 @@ def _component_fields(w: YamlWalker, fields: dict[str, tuple[yaml.Node, yaml.Nod
                               f"{bounds[1].isoformat()} is before from {bounds[0].isoformat()}")
                 else:
                     found["window"] = (bounds[0], bounds[1])
+                    found["window_line"] = key_node.start_mark.line + 1
     if "segments" in fields:
         key_node, node = fields["segments"]
         if "window" not in fields:

@@ -193,6 +193,7 @@ class Component:
     clawback_days: int | None = None    # commission: clawback window after the paying period's end
     window: tuple[date, date] | None = None     # a SPIF: pays on accounts booked (booked_on) in [from, to]
     segments: tuple[str, ...] | None = None     # a SPIF's eligible segments (None: every segment)
+    window_line: int = 0                        # the plan file's line of ``window``
 
     @property
     def is_spif(self) -> bool:

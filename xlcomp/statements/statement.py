@@ -27,7 +27,7 @@ from xlcomp.model.ledger_lines import LedgerPanel
 from xlcomp.money import exactly, fmt_decimal
 from xlcomp.outputs import OutputSet
 from xlcomp.statements.ledger_view import panel_view
-from xlcomp.statements.record import InputRecord, book_rows, input_record
+from xlcomp.statements.record import InputRecord, account_columns_of, book_rows, input_record
 from xlcomp.statements.render import PdfPrinter, default_workers, json_for_script, render_template
 from xlcomp.statements.view import StatementView, day_text, statement_view
 
@@ -161,7 +161,8 @@ def build_statements(run: RunResult, plan_text: str | None = None, *, issued: da
             stem = f"{base}-{n}"
         stems.add(stem.lower())
         inputs = input_record(csm_result.csm, rows.get(csm_result.csm.csm_id, []),
-                              [line.adjustment for line in csm_result.adjustments], run.changes)
+                              [line.adjustment for line in csm_result.adjustments], run.changes,
+                              account_columns_of(run.book))
         statements.append(render_statement(run, csm_result, inputs, text, day, stem,
                                            ledger.get(csm_result.csm.csm_id) if ledger else None))
     return statements

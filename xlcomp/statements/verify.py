@@ -37,7 +37,7 @@ from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import parse_period
 from xlcomp.model.plan import Plan
 from xlcomp.money import exactly
-from xlcomp.statements.record import InputRecord, book_rows, input_record
+from xlcomp.statements.record import InputRecord, account_columns_of, book_rows, input_record
 from xlcomp.statements.render import PdfRenderer, html_fields, html_record, html_text, pdf_attachment, pdf_text
 from xlcomp.statements.statement import ATTACHMENT, FORMAT, Statement, render_statement
 
@@ -240,7 +240,7 @@ def _current_inputs(plan: Plan, csm_id: str, roster: TableSource, accounts: Tabl
     if csm is None:
         raise InputError([Problem(roster_model.locator.name, f'the statement\'s CSM "{csm_id}" is not on the roster',
                                   "csm_id")])
-    return input_record(csm, book_rows(book, [csm_id]).get(csm_id, []))
+    return input_record(csm, book_rows(book, [csm_id]).get(csm_id, []), account_columns=account_columns_of(book))
 
 
 def _input_differences(old: InputRecord, new: InputRecord) -> list[Difference]:

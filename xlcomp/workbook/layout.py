@@ -150,7 +150,7 @@ BAND_COLUMNS = ("min", "factor")
 # Numeric component parameters; each becomes the defined name ``param_name(component, param)``
 # when the component has it (a target or quota taken from a roster column has no name).
 COMPONENT_PARAMS = ("weight", "target", "threshold", "cap", "quota", "rate", "cap_amount", "gate_min",
-                    "risk_per_point", "risk_reference", "risk_floor", "risk_ceiling")
+                    "risk_per_point", "risk_reference", "risk_floor", "risk_ceiling", "window_from", "window_to")
 # No parameter may end with "_" + another parameter: names could then collide across components.
 assert not any(a != b and a.endswith("_" + b) for a in COMPONENT_PARAMS for b in COMPONENT_PARAMS)
 

@@ -24,6 +24,7 @@ from xlcomp.workbook import layout
 from xlcomp.workbook.context import num
 from xlcomp.workbook.formulas import period_names
 from xlcomp.workbook.sheets.csm_ramp import ramped_formula
+from xlcomp.workbook.sheets.csm_spif import spif_lines
 
 if TYPE_CHECKING:
     from xlcomp.workbook.sheets.csm import CsmFacts, Getter
@@ -178,9 +179,13 @@ class ComponentBlocks:
         def get(facts: CsmFacts) -> ComponentResult:
             return facts.components[cid]
 
-        cells[K.AMOUNT] = cells["amount"] = cell(self._line(
-            "Amount", rules.commission_amount().formula(cells), kind, lambda f: num(get(f).actual or ZERO),
-            note=f"{component.metric}, from the Metrics block"), B)
+        amount_formula, amount_value = rules.commission_amount().formula(cells), lambda f: num(get(f).actual or ZERO)
+        amount_note = f"{component.metric}, from the Metrics block"
+        if component.window is not None:
+            amount_formula, amount_value = spif_lines(self, component, cells)  # type: ignore[arg-type]
+            amount_note = "booked in the window" + (", 0 outside the segments" if component.segments else "")
+        cells[K.AMOUNT] = cells["amount"] = cell(self._line("Amount", amount_formula, kind, amount_value,
+                                                            note=amount_note), B)
         if component.quota is not None:
             assert component.curve is not None
             cells[K.QUOTA] = cells["quota"] = cell(self._line(

@@ -1,17 +1,20 @@
 """The Plan sheet's effective-dating parts (SPEC section 10): the ``Ramp`` table (months_from, factor) that the CSM
-tabs' ramp factor reads (:mod:`xlcomp.rules.ramp`)."""
+tabs' ramp factor reads (:mod:`xlcomp.rules.ramp`), and a SPIF's window (two dates with defined names) and
+segments."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from xlcomp.rules.ramp import RAMP_COLUMNS, ramp_table
+from xlcomp.model.plan import Component
+from xlcomp.rules.ramp import RAMP_COLUMNS, ramp_table, serial
 from xlcomp.workbook import layout
 
 if TYPE_CHECKING:
     from xlcomp.workbook.context import Context
 
-__all__ = ["write_ramp_table"]
+__all__ = ["spif_rows", "write_ramp_table"]
 
 _TABLE_COL = 1      # columns B:C, as the multiplier bands
 
@@ -42,3 +45,16 @@ def write_ramp_table(ctx: Context, row: int, section: Any, validation: Any) -> i
                                  "period's start (and fewer than the next row's) gets the factor; keep months_from "
                                  "ascending, the last row (factor 1) is the full quota", styles.note)
     return first + count + 2
+
+
+def spif_rows(component: Component) -> list[tuple[str, str, Decimal | str]]:
+    """A SPIF's rows in its component block: the window's two days (parameters ``<id>_window_from`` and
+    ``<id>_window_to``, as serial day numbers) and its segments."""
+    if component.window is None:
+        return []
+    first, last = (serial(day) for day in component.window)
+    assert first is not None and last is not None
+    rows: list[tuple[str, str, Decimal | str]] = [("param", "window_from", first), ("param", "window_to", last)]
+    if component.segments is not None:
+        rows.append(("fixed", "Eligible segments", ", ".join(component.segments)))
+    return rows
