@@ -77,6 +77,7 @@ class Trace(NamedTuple):
     basis: tuple[Decimal, Decimal | None, Decimal | None] | None = None
     rate: Decimal | None = None
     excluded: str = ""          # why the CSM is outside the component (a SPIF's segments): the note says it
+    part: Any = None            # plan versions: the part of the period the line pays (engine.versions.PartInfo)
 
     @property
     @exactly
@@ -205,7 +206,9 @@ def _show(value: Decimal | None) -> str:
 
 
 def _notes(trace: Trace, multiplier: Decimal, component: Component) -> str:
-    notes = [trace.excluded] if trace.excluded else []
+    notes = [trace.part.note] if trace.part is not None else []
+    if trace.excluded:
+        notes.append(trace.excluded)
     if trace.undefined:
         notes.append(f"{component.metric} undefined: {trace.undefined}; pays 0")
     if trace.gate is not None and not trace.gate.passed:

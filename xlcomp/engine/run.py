@@ -26,6 +26,7 @@ from xlcomp.engine.metrics import (
     metric_columns,
     metric_value,
 )
+from xlcomp.engine.parts import PartInputs
 from xlcomp.engine.payouts import (
     ComponentResult,
     GateCheck,
@@ -112,6 +113,7 @@ class RunResult:
     changes: Changes | None = None
     dated: DatedRoster | None = None
     notes: tuple[str, ...] = ()     # warnings of the run (a SPIF window partly outside the period)
+    parts: tuple[tuple[Plan, date, date], ...] = ()   # plan versions: each part's version, first and last day
 
     def __iter__(self) -> Iterator[CsmResult]:
         return iter(self.csms)
@@ -196,7 +198,8 @@ def _metrics_needed(plan: Plan) -> set[str]:
 @exactly
 def run(plan: Plan, roster: Roster, book: Book, period: Period,
         progress: Callable[[int], None] | None = None, scale: Decimal | None = None,
-        adjustments: Sequence[Adjustment] = (), changes: Changes | None = None) -> RunResult:
+        adjustments: Sequence[Adjustment] = (), changes: Changes | None = None,
+        part: PartInputs | None = None) -> RunResult:
     """Compute every CSM's payouts for ``period``. Pure: no I/O.
 
     ``adjustments`` are paid as lines of kind ``adjustment`` (:mod:`xlcomp.engine.adjustments`),
@@ -208,6 +211,9 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     ``changes`` (SPEC section 10): a bonus's TI sums target_variable x days over the stretches of the
     period, and quota and target columns that change are their day-weighted means (``RunResult.roster``
     is the roster as given; ``RunResult.dated`` holds the stretches).
+
+    ``part`` (plan versions, :mod:`xlcomp.engine.versions`): pay one part of the period: days employed inside it,
+    commissions on its amounts and its share of their quotas.
 
     Raises :class:`UsageError` when the period's length is not the plan's, and
     :class:`InputError` when a CSM lacks a target or quota the plan needs.
@@ -240,17 +246,17 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     all_values: list[dict[str, MetricValue]] = [dict(zip(names, row, strict=True))
                                                 for row in zip(*by_metric.values(), strict=True)] \
         if names else [{} for _ in csms]
-    days = days_employed(period, csms)
+    days = days_employed(period if part is None else part.span, csms)
     all_days = [int(d) for d in days]
     target_variable = decimals([csm.target_variable for csm in csms])
     ramp = ramp_of(plan, csms, period)
-    spifs = spif_columns(plan, csms, book, period)
+    spifs = spif_columns(plan, csms, book, period) if part is None else part.commissions
     columns = []
     for component in plan.components:
         columns.append(_component_column(component, plan, roster, all_values, book_risk, days, target_variable,
                                          (period_days, per_year), problems,
                                          None if dated is None else dated.target_variable_days, ramp,
-                                         spifs.get(component.id)))
+                                         spifs.get(component.id), part))
         if progress is not None:
             progress(len(csms) // max(1, len(plan.components)))
     if problems:
@@ -323,7 +329,7 @@ def _scaled(value: MetricValue, scale: Decimal) -> MetricValue:
 def _component_column(component: Component, plan: Plan, roster: Roster, all_values: list[dict[str, MetricValue]],
                       book_risk: list[MetricValue], days: Array, target_variable: Array,
                       period: tuple[int, int], problems: list[Problem], target_variable_days: Array | None = None,
-                      ramp: Ramp | None = None, spif: SpifColumn | None = None
+                      ramp: Ramp | None = None, spif: SpifColumn | None = None, part: PartInputs | None = None
                       ) -> tuple[list[Decimal], Callable[[], list[ComponentResult]]]:
     """One component for every CSM, computed as one block: the payouts, and how to make the records."""
     csms = roster.csms
@@ -354,6 +360,8 @@ def _component_column(component: Component, plan: Plan, roster: Roster, all_valu
     if component.quota is not None:
         quotas = ramped_targets(component, plan, _targets(component, component.quota, "quota", roster, book_risk,
                                                           problems), ramp)
+        if part is not None:
+            quotas = part.quotas(quotas)
     if spif is not None:
         metrics, amounts = spif.metrics, spif.amounts
     else:

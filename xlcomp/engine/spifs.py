@@ -26,7 +26,7 @@ from xlcomp.model.plan import Component, Plan
 from xlcomp.rules import spif as rules
 from xlcomp.rules.payout import Inputs as K
 
-__all__ = ["SpifColumn", "check_windows", "spif_columns"]
+__all__ = ["SpifColumn", "booked_between", "check_windows", "spif_amounts", "spif_columns"]
 
 
 class SpifColumn(NamedTuple):
@@ -68,7 +68,8 @@ def check_windows(plan: Plan, period: Period) -> list[str]:
     return notes
 
 
-def _booked_between(book: Book, first: date, last: date) -> Book:
+def booked_between(book: Book, first: date, last: date) -> Book:
+    """The accounts of ``book`` booked from ``first`` to ``last`` (none without a booked_on column)."""
     table = book.table
     if rules.BOOKED_ON not in table.column_names:
         return Book(table.slice(0, 0), book.locator, book.columns)
@@ -93,15 +94,17 @@ def spif_columns(plan: Plan, csms: Sequence[Csm], book: Book, period: Period) ->
     for component in spifs:
         assert component.window is not None
         first, last = max(component.window[0], period.start), min(component.window[1], period.end)
-        aggregates = aggregates_of(_booked_between(book, first, last))
+        aggregates = aggregates_of(booked_between(book, first, last))
         aggregates.ensure(METRIC_KEYS.get(component.metric, ()))
         metrics = metric_columns(component.metric, SumsColumns(aggregates, ids), CsmColumns(csms), plan)
-        out[component.id] = SpifColumn(metrics, *_amounts(component, csms, metrics), (first, last))
+        out[component.id] = SpifColumn(metrics, *spif_amounts(component, csms, metrics), (first, last))
     return out
 
 
-def _amounts(component: Component, csms: Sequence[Csm], metrics: list[MetricValue]
-             ) -> tuple[list[Decimal], list[str]]:
+def spif_amounts(component: Component, csms: Sequence[Csm], metrics: list[MetricValue]
+                 ) -> tuple[list[Decimal], list[str]]:
+    """What a commission pays on (:func:`xlcomp.rules.spif.spif_amount`: 0 outside a SPIF's segments) and each
+    CSM's note."""
     segments = [csm.segment for csm in csms]
     env: dict[str, object] = {K.VALUE: decimals([m.value for m in metrics])}
     notes = [""] * len(csms)
