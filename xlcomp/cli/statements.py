@@ -20,6 +20,7 @@ from xlcomp.cli.core import (
     DecimalCommaOpt,
     PeriodOpt,
     PlanOpt,
+    PlansOpt,
     RosterOpt,
     compute,
     print_dating_notes,
@@ -53,7 +54,7 @@ def _issue_date(text: str | None) -> date | None:
 
 @app.command()
 def statements(
-    plan: PlanOpt,
+    plan: PlansOpt,
     roster: RosterOpt,
     accounts: AccountsOpt,
     period: PeriodOpt,

@@ -4,7 +4,7 @@ and the parts' lines are put together, one line per component and part. Pure: no
 
 Each part's component ids carry the part's first day (``renewal@2027-03-01``) and their notes say which version
 paid them. Adjustments are paid once. Roster changes together with a version change inside the period are not
-supported yet (:class:`UsageError`).
+supported yet (:class:`PlanError`).
 """
 
 from __future__ import annotations
@@ -12,19 +12,20 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from types import MappingProxyType
 from typing import NamedTuple
 
 from xlcomp.engine.parts import part_inputs
 from xlcomp.engine.payouts import ComponentResult
 from xlcomp.engine.run import CsmResult, RunResult, days_employed, run
-from xlcomp.errors import PlanError, Problem, UsageError
+from xlcomp.errors import PlanError, Problem
 from xlcomp.model.adjustments import Adjustment
 from xlcomp.model.dating import Changes
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period
-from xlcomp.model.plan import Plan
+from xlcomp.model.plan import Component, Plan
 
-__all__ = ["Part", "PartInfo", "parts_of", "run_versions"]
+__all__ = ["Part", "PartInfo", "parts_of", "run_versions", "single_version"]
 
 
 class Part(NamedTuple):
@@ -60,6 +61,8 @@ def _file(plan: Plan) -> str:
 def parts_of(versions: Sequence[Plan], period: Period) -> list[Part]:
     """The parts of ``period``: the version in force on its first day, then one part per version effective
     inside it. Raises :class:`PlanError` when no version is in force on the first day."""
+    if len(versions) == 1:   # one plan file pays the whole period, whatever its effective date says
+        return [Part(versions[0], period.start, period.end)]
     in_force = [p for p in versions if p.effective is None or p.effective <= period.start]
     if not in_force:
         first = versions[0]
@@ -77,6 +80,17 @@ def parts_of(versions: Sequence[Plan], period: Period) -> list[Part]:
     return parts
 
 
+def single_version(versions: Sequence[Plan], period: Period) -> Plan:
+    """The one version that pays all of ``period`` (a workbook shows one plan); :class:`PlanError` when a version
+    change splits the period."""
+    parts = parts_of(versions, period)
+    if len(parts) > 1:
+        raise PlanError([Problem(_file(parts[1].plan), f"plan versions in a workbook: not yet ({period.label} is "
+                                 f"split on {parts[1].first.isoformat()}); use calc --no-workbook for payouts.csv "
+                                 "and statements", "effective")])
+    return parts[0].plan
+
+
 def run_versions(versions: Sequence[Plan], roster: Roster, book: Book, period: Period, *,
                  progress: Callable[[int], None] | None = None, adjustments: Sequence[Adjustment] = (),
                  changes: Changes | None = None) -> RunResult:
@@ -87,8 +101,9 @@ def run_versions(versions: Sequence[Plan], roster: Roster, book: Book, period: P
         return run(parts[0].plan, roster, book, period, progress=progress, adjustments=adjustments,
                    changes=changes)
     if changes is not None:
-        raise UsageError("roster changes (--changes) in a period a plan version splits: not yet; run the parts' "
-                         "periods separately or drop the changes")
+        raise PlanError([Problem(_file(parts[1].plan), f"roster changes in {period.label}, which this plan version "
+                                 f"splits on {parts[1].first.isoformat()}: not yet (drop the changes, or the "
+                                 "version)", "effective")])
     runs = []
     for index, part in enumerate(parts):
         inputs = part_inputs(part.plan, roster.csms, book, period, part.first, part.last)
@@ -106,11 +121,30 @@ def run_versions(versions: Sequence[Plan], roster: Roster, book: Book, period: P
         merged.append(CsmResult(first.csm, whole[position], first.period_days, tuple(lines), first.sums,
                                 first.adjustments, ramp=first.ramp))
     notes = tuple(note for result in runs for note in result.notes)
-    return RunResult(parts[-1].plan, period, roster, book, tuple(merged), notes=tuple(dict.fromkeys(notes)),
+    return RunResult(_merged_plan(parts), period, roster, book, tuple(merged), notes=tuple(dict.fromkeys(notes)),
                      parts=tuple((part.plan, part.first, part.last) for part in parts))
 
 
+def _renamed(component: Component, first: date, last: date) -> Component:
+    """A component of a part: ``renewal@2027-03-01``, named with the part's days."""
+    return dataclasses.replace(component, id=f"{component.id}@{first.isoformat()}",
+                               name=f"{component.label} ({first:%d %b} – {last:%d %b %Y})")
+
+
+def _merged_plan(parts: list[Part]) -> Plan:
+    """The plan a split run shows: every part's components (renamed) and multipliers, the last version's rest."""
+    components = tuple(_renamed(c, part.first, part.last) for part in parts for c in part.plan.components)
+    multipliers = []
+    for part in parts:
+        for multiplier in part.plan.multipliers:
+            ids = [c.id for c in part.plan.components if multiplier.applies(c.id)]
+            multipliers.append(dataclasses.replace(multiplier, applies_to=tuple(
+                f"{cid}@{part.first.isoformat()}" for cid in ids)))
+    inputs = {name: value for part in parts for name, value in part.plan.inputs.items()}
+    return dataclasses.replace(parts[-1].plan, components=components, multipliers=tuple(multipliers),
+                               inputs=MappingProxyType(inputs))
+
+
 def _in_part(line: ComponentResult, info: PartInfo) -> ComponentResult:
-    component = dataclasses.replace(line.component, id=f"{line.component.id}@{info.first.isoformat()}",
-                                    name=f"{line.component.label} ({info.first:%d %b} – {info.last:%d %b %Y})")
+    component = _renamed(line.component, info.first, info.last)
     return line._replace(component=component, trace=line.trace._replace(part=info))

@@ -17,7 +17,7 @@ from xlcomp.errors import PlanError, Problem
 from xlcomp.load.plan import load_plan
 from xlcomp.model.plan import Plan
 
-__all__ = ["load_plan_versions", "plan_files"]
+__all__ = ["load_plan_versions", "plan_files", "union_plan"]
 
 _SUFFIXES = (".yaml", ".yml")
 
@@ -80,3 +80,17 @@ def load_plan_versions(paths: Sequence[str | Path]) -> tuple[Plan, ...]:
 
 def _name(plan: Plan) -> str:
     return Path(plan.source).name if plan.source else plan.id
+
+
+def union_plan(versions: Sequence[Plan]) -> Plan:
+    """One plan that reads every column any version reads (its components and multipliers are all the
+    versions'): what the roster and accounts are loaded and checked with."""
+    import dataclasses
+    from types import MappingProxyType
+
+    if len(versions) == 1:
+        return versions[0]
+    inputs = {name: value for plan in versions for name, value in plan.inputs.items()}
+    return dataclasses.replace(versions[-1], components=tuple(c for p in versions for c in p.components),
+                               multipliers=tuple(m for p in versions for m in p.multipliers),
+                               inputs=MappingProxyType(inputs))

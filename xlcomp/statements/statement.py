@@ -26,6 +26,7 @@ from xlcomp.load.plan import parse_plan
 from xlcomp.model.ledger_lines import LedgerPanel
 from xlcomp.money import exactly, fmt_decimal
 from xlcomp.outputs import OutputSet
+from xlcomp.statements.dating import version_records
 from xlcomp.statements.ledger_view import panel_view
 from xlcomp.statements.record import InputRecord, account_columns_of, book_rows, input_record
 from xlcomp.statements.render import PdfPrinter, default_workers, json_for_script, render_template
@@ -114,7 +115,7 @@ def _record(run: RunResult, csm_result: CsmResult, inputs: InputRecord, plan_tex
         "period": run.period.label,
         "csm_id": csm_result.csm.csm_id,
         "plan": {"id": plan.id, "file": Path(plan.source or "plan.yaml").name, "hash": plan.digest,
-                 "yaml": plan_text},
+                 "yaml": plan_text, **version_records(run)},
         "inputs": {"hash": inputs.digest, **inputs.canonical()},
         "fields": view.fields,
         "result": result_record(csm_result),

@@ -22,7 +22,7 @@ from xlcomp.model.metrics import METRICS, Source, Unit
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Component, CurveMode, Kind, Plan
 from xlcomp.statements import fmt
-from xlcomp.statements.dating import ramp_text, spif_lines
+from xlcomp.statements.dating import part_days, part_lines, ramp_text, spif_lines
 
 __all__ = ["ComponentView", "Line", "StatementView", "WalkRow", "day_text", "period_range", "statement_view"]
 
@@ -290,7 +290,7 @@ def _bonus_lines(result: ComponentResult, csm_result: CsmResult, plan: Plan, per
     else:
         lines.append(Line("Target incentive",
                           f"{fmt.amount(csm.target_variable)} a year × {fmt.plain_percent(component.weight)} × "
-                          f"{fraction} × {csm_result.days}/{csm_result.period_days} days = "
+                          f"{fraction} × {part_days(result, csm_result)}/{csm_result.period_days} days = "
                           f"{fmt.amount(result.target_incentive)}"))
     if csm_result.days == 0:
         lines.append(Line("Employment", "not employed during the period: no target incentive", tone="warn"))
@@ -371,6 +371,7 @@ def _component_view(number: int, result: ComponentResult, csm_result: CsmResult,
         kind = "Commission" + (" on quota" if has_quota else f" at {fmt.commission_rate(component.rate or Decimal(0))}")
         lines = _commission_lines(result, csm_result, plan)
         target = fmt.amount(result.target) if result.target is not None else fmt.DASH
+    lines = [*(Line(label, text, tone=tone) for label, text, tone in part_lines(result)), *lines]
     result_lines = _result_lines(result, plan)
     walk_title, walk = _walk(result, has_quota)
     trace = result.trace
