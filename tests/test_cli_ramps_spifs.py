@@ -143,3 +143,24 @@ def test_bad_ramps_windows_and_missing_booked_on_exit_1_and_write_nothing(tmp_pa
         assert message in done.stderr, (index, done.stderr)
         assert "Traceback" not in done.stderr
         assert not out.exists()
+
+
+def test_recalc_reads_booked_on_back_from_an_upload(tmp_path):
+    import datetime as dt
+    import json
+
+    project = _project(tmp_path)
+    out = tmp_path / "out"
+    assert xlcomp("calc", *_args(project, "--out", out)).returncode == 0
+    workbook = openpyxl.load_workbook(next(out.glob("*.xlsx")))
+    sheet = workbook["Accounts"]
+    column = [c.value for c in sheet[1]].index("booked_on") + 1
+    sheet.cell(2, column).value = dt.datetime(2027, 2, 20)  # a1 leaves the Feb 1-14 window
+    workbook.save(tmp_path / "upload.xlsx")
+    done = xlcomp("recalc", tmp_path / "upload.xlsx", "--out", tmp_path / "recalc")
+    assert done.returncode == 0, done.stderr
+    [report] = json.loads((tmp_path / "recalc" / "report.json").read_text(encoding="utf-8"))
+    totals = {t["csm_id"]: t["engine"] for t in report["totals"]}
+    # A loses the SPIF's 10,000 x 10% = 1,000.00: 11,440.00 - 1,000.00
+    assert totals == {"A": "10440.00", "B": "6000.00", "C": "6187.78"}
+    assert report["status"] == "inputs_changed"
