@@ -9,11 +9,14 @@ splits into 2027-01-01 - 2027-02-14 (45 days, v1) and 2027-02-15 - 2027-03-31 (4
 from __future__ import annotations
 
 import textwrap
+from datetime import date, timedelta
 from decimal import Decimal as D
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from xlcomp.engine.versions import run_versions
 from xlcomp.errors import PlanError
@@ -117,3 +120,19 @@ def test_versions_that_do_not_belong_together_are_plan_errors(tmp_path: Path) ->
     with pytest.raises(PlanError) as caught:
         _run(_plans(tmp_path, V2, V2.replace("weight: 0.8", "weight: 0.7").replace("2027-02-15", "2027-03-01")))
     assert "no plan version is in force on 2027-01-01, the first day of 2027-Q1" in str(caught.value)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.integers(1, 89), st.booleans())
+def test_a_version_identical_to_the_last_pays_what_the_unsplit_period_pays(tmp_path_factory, day, booked) -> None:
+    """Split at any day by a copy of v1: each part's bonus pays its days' TI and its flat commission its
+    amounts, so the parts add up to the unsplit run, but for each part's rounding to the cent."""
+    folder = tmp_path_factory.mktemp("same")
+    effective = (date(2027, 1, 1) + timedelta(days=day)).isoformat()
+    copy = V1.replace("period: quarter", f"period: quarter\neffective: {effective}")
+    split = _run(_plans(folder, V1, copy), booked=booked)
+    whole = _run(_plans(folder, V1), booked=booked)
+    assert len(split.parts) == 2
+    for csm in whole:
+        parts = split.csm(csm.csm.csm_id)
+        assert abs(parts.total - csm.total) <= D("0.02")   # two components, each rounded once more
