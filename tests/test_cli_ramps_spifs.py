@@ -164,3 +164,5 @@ def test_recalc_reads_booked_on_back_from_an_upload(tmp_path):
     # A loses the SPIF's 10,000 x 10% = 1,000.00: 11,440.00 - 1,000.00
     assert totals == {"A": "10440.00", "B": "6000.00", "C": "6187.78"}
     assert report["status"] == "inputs_changed"
+    # the SPIF window partly outside the quarter is said in the report too
+    assert any("partly outside 2027-Q1" in w["message"] for w in report["warnings"])
