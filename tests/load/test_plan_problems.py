@@ -60,8 +60,8 @@ components:
 def test_unknown_fields_and_yaml_errors_have_lines():
     assert problems("id: x\nperiod: quarter\ncomponents: []\nwieght: 1\n") == [
         "plan.yaml:3 components: the plan has no components",
-        "plan.yaml:4 wieght: unknown field (known: archetype, components, currency, description, id, inputs, "
-        "multipliers, name, period, version, year_start)",
+        "plan.yaml:4 wieght: unknown field (known: archetype, components, currency, description, effective, id, "
+        "inputs, multipliers, name, period, ramp, version, year_start)",
     ]
     assert problems("id: x\n  period: [\n") [0].startswith("plan.yaml:2")
 

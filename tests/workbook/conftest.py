@@ -199,6 +199,61 @@ def hand_run(adjustments: tuple[Adjustment, ...] = (), dated: bool = False,
     return run(plan, roster_model, book, parse_period(PERIOD), adjustments=adjustments, changes=changes)
 
 
+# Ramps and SPIFs (SPEC section 10), worked by hand in test_ramps_spifs.py
+RAMP_SPIF_PLAN = textwrap.dedent("""
+    id: ramp-spif
+    name: Ramps and SPIFs
+    currency: USD
+    period: quarter
+    ramp: [{months: 1, factor: 0.25}, {months: 2, factor: 0.5}, {months: 3, factor: 0.75}]
+    components:
+      - id: renewal
+        kind: bonus
+        metric: gross_renewal_rate
+        weight: 0.5
+        target: 0.9
+        curve: {mode: marginal, tiers: [{upto: 1.0, rate: 1.0}, {rate: 1.0}]}
+      - id: upsell
+        kind: commission
+        metric: upsell_arr
+        quota: {column: quota_upsell}
+        curve: {mode: marginal, tiers: [{upto: 1.0, rate: 0.05}, {rate: 0.08}]}
+      - id: feb_spif
+        kind: commission
+        metric: upsell_arr
+        rate: 0.10
+        cap_amount: 1500
+        window: {from: 2027-02-01, to: 2027-02-14}
+        segments: [Enterprise, Mid-Market]
+      - id: expansion_spif
+        kind: commission
+        metric: expansion_arr
+        quota: 10000
+        curve: {mode: whole, tiers: [{upto: 1.0, rate: 0.02}, {rate: 0.04}]}
+        window: {from: 2027-03-01, to: 2027-04-15}
+    """)
+# csm_id, segment, start_date, quota_upsell
+RAMP_SPIF_ROSTER = [("A", "Enterprise", "2020-01-01", 100000), ("B", "SMB", "2026-11-15", 100000),
+                    ("C", "Mid-Market", "2027-02-01", 40000)]
+# account_id, csm_id, upsell_arr, cross_sell_arr, booked_on (renewable 10,000, renewed 9,000 each)
+RAMP_SPIF_ACCOUNTS = [("a1", "A", 10000, 0, "2027-02-01"), ("a2", "A", 4000, 2000, "2027-03-01"),
+                      ("a3", "A", 90000, 0, ""), ("b1", "B", 20000, 5000, "2027-02-05"),
+                      ("c1", "C", 20000, 0, "2027-02-10"), ("c2", "C", 1000, 500, "2027-03-31")]
+
+
+def ramp_spif_run() -> RunResult:
+    """The ramps-and-SPIFs plan on its three CSMs."""
+    plan = parse_plan(RAMP_SPIF_PLAN, filename="ramp_spif.yaml")
+    roster = pd.DataFrame(RAMP_SPIF_ROSTER, columns=["csm_id", "segment", "start_date", "quota_upsell"])
+    roster.insert(1, "name", roster["csm_id"])
+    roster["base_salary"], roster["target_variable"] = 100000, 40000
+    accounts = pd.DataFrame(RAMP_SPIF_ACCOUNTS, columns=["account_id", "csm_id", "upsell_arr", "cross_sell_arr",
+                                                        "booked_on"])
+    accounts["arr_start"], accounts["renewable_arr"], accounts["renewed_arr"] = 100000, 10000, 9000
+    roster_model, book = load_inputs(plan, roster, accounts)
+    return run(plan, roster_model, book, parse_period(PERIOD))
+
+
 def hand_adjustments() -> tuple[Adjustment, ...]:
     """The hand-worked adjustments."""
     return tuple(Adjustment(*row) for row in HAND_ADJUSTMENTS)
@@ -277,6 +332,8 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
     # one change: the Changes table has fewer rows than the tab has stretches
     one = hand_run(dated=True, changes_rows=DATED_CHANGES[:1])
     made["dated_one"] = Book("dated_one", one, write_workbook(one, folder / "dated_one.xlsx"))
+    ramped = ramp_spif_run()
+    made["ramp_spif"] = Book("ramp_spif", ramped, write_workbook(ramped, folder / "ramp_spif.xlsx"))
     made["tampered"] = Book("tampered", hand, tamper(made["hand"].path, folder / "tampered.xlsx"))
     adjusted = hand_run(hand_adjustments())
     made["adjusted"] = Book("adjusted", adjusted, write_workbook(adjusted, folder / "adjusted.xlsx"))

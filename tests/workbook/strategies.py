@@ -5,7 +5,9 @@ Everything drawn here is valid input (ids, ascending tiers, weights <= 1, positi
 renewed_arr <= renewable_arr, scores in range), so every case becomes a run and a workbook. The odd
 corners are drawn on purpose: CSMs with no accounts, accounts with no renewable ARR or no arr_start,
 scores with no data, hires and leavers inside the period, tier bounds on round attainments, bounded
-last tiers, caps below the curve, multipliers on some components only.
+last tiers, caps below the curve, multipliers on some components only; a third of the plans ramp new hires'
+quotas and amount targets, a third add a SPIF (a window inside or partly outside the period, maybe segments)
+and their accounts carry booked_on dates around the period (some blank).
 """
 
 from __future__ import annotations
@@ -238,7 +240,34 @@ def plans(draw: Draw) -> tuple[str, str, Columns]:
         multipliers.append(multiplier)
     if multipliers:
         plan["multipliers"] = multipliers
+    if _one_in(draw, 3):  # a ramp (SPEC section 10): 1-3 steps, months ascending
+        months = sorted(draw(st.sets(st.integers(1, 14), min_size=1, max_size=3)))
+        plan["ramp"] = [{"months": m, "factor": _num(draw(_dec("0.01", 1, 2)))} for m in months]
+    if _one_in(draw, 3):  # a SPIF: a commission on amounts booked in a window overlapping the period
+        plan["components"].append(draw(_spif(period, list(plan["components"]))))
     return yaml.safe_dump(plan, sort_keys=False), period, columns
+
+
+@st.composite
+def _spif(draw: Draw, period: str, components: list[dict[str, Any]]) -> dict[str, Any]:
+    """A SPIF component: a window inside the period or partly outside it, maybe segments, a rate or a quota."""
+    the_period = parse_period(period)
+    days = (the_period.end - the_period.start).days + 1
+    first = the_period.start + timedelta(days=draw(st.integers(-10, days - 1)))
+    last = max(first + timedelta(days=draw(st.integers(0, days + 10))), the_period.start)
+    spif: dict[str, Any] = {"id": "spif", "kind": "commission", "metric": draw(st.sampled_from(AMOUNT_METRICS)),
+                            "window": {"from": first.isoformat(), "to": last.isoformat()}}
+    if draw(st.booleans()):
+        spif["rate"] = _num(draw(_dec(0, "0.3", 3)))
+    else:
+        spif["quota"] = _num(draw(_dec(1000, 100_000, 2)))
+        spif["curve"] = {"mode": draw(st.sampled_from(["marginal", "whole"])),
+                         "tiers": _tiers(draw, _rates("0.3", 3), True)}
+    if _one_in(draw, 2):
+        spif["cap_amount"] = _num(draw(_dec(0, 10_000, 2)))
+    if _one_in(draw, 2):
+        spif["segments"] = sorted(draw(st.sets(st.sampled_from(SEGMENTS), min_size=1, max_size=3)))
+    return spif
 
 
 # -- roster and book ----------------------------------------------------------------------------
@@ -308,9 +337,10 @@ def _amount(draw: Draw, high: int) -> float:
 
 
 @st.composite
-def books(draw: Draw, csm_ids: list[str]) -> pd.DataFrame:
+def books(draw: Draw, csm_ids: list[str], booked: tuple[date, date] | None = None) -> pd.DataFrame:
     """1-10 accounts spread over some of the CSMs (others have none), with zero denominators and missing
-    scores drawn on purpose."""
+    scores drawn on purpose; with ``booked`` (the period's days), a booked_on date of each account around
+    them (some blank)."""
     owners = draw(st.lists(st.sampled_from(csm_ids), min_size=1, max_size=10))
     rows = []
     for index, owner in enumerate(owners):
@@ -331,6 +361,10 @@ def books(draw: Draw, csm_ids: list[str]) -> pd.DataFrame:
             "value_identified_arr": _amount(draw, 200_000), "referrals": draw(st.integers(0, 4)),
             "risk_score": _or_blank(draw, st.integers(0, 100), 4),
         })
+        if booked is not None:
+            span = (booked[1] - booked[0]).days
+            day = booked[0] + timedelta(days=draw(st.integers(-15, span + 15)))
+            rows[-1]["booked_on"] = "" if _one_in(draw, 5) else day.isoformat()
     frame = pd.DataFrame(rows)
     for column in ("health_score", "nps", "adoption_rate", "risk_score"):
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
@@ -404,7 +438,9 @@ def cases(draw: Draw) -> Case:
     """A random plan, roster, book and period, and the edit of its twin."""
     plan_yaml, period, columns = draw(plans())
     roster = draw(rosters(period, columns))
-    accounts = draw(books(list(roster["csm_id"])))
+    the_period = parse_period(period)
+    booked = (the_period.start, the_period.end) if "window:" in plan_yaml or _one_in(draw, 4) else None
+    accounts = draw(books(list(roster["csm_id"]), booked))
     index = draw(st.integers(0, len(accounts) - 1))
     renewable = Decimal(str(accounts.loc[index, "renewable_arr"]))
     share = draw(st.sampled_from([Decimal(0), Decimal("0.5"), Decimal(1)]) | _dec(0, 1, 3))
@@ -420,5 +456,6 @@ def cases(draw: Draw) -> Case:
                        draw(st.sampled_from(["", "Dana Ruiz"])))
             for number in range(count))
     dated = draw(changes(period, roster, columns))
-    moves, splits = draw(credits(period, roster, accounts))
+    moves, splits = (None, None) if "window:" in plan_yaml else draw(credits(period, roster, accounts))  # a SPIF with
+    # moves or splits is refused (docs/dating.md, "Not yet")
     return Case(plan_yaml, period, roster, accounts, edit, adjustments, dated, moves, splits)

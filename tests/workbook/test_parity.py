@@ -12,7 +12,7 @@ from xlcomp.workbook.sheets.summary import FIRST_ROW, summary_columns
 from . import cells
 from .conftest import Book
 
-PARITY = [*PRESETS, "hand", "dated", "dated_one", "kitchen_sink", "yearly", "edited_expected", "template",
+PARITY = [*PRESETS, "hand", "dated", "dated_one", "ramp_spif", "kitchen_sink", "yearly", "edited_expected", "template",
           "template_bare"]
 
 

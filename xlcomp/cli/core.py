@@ -15,11 +15,13 @@ from xlcomp.cli import app, console, err_console
 from xlcomp.cli.problems import input_hints
 from xlcomp.cli.progress import Steps, steps
 from xlcomp.engine.run import RunResult, run
-from xlcomp.errors import UsageError
+from xlcomp.engine.versions import run_versions
+from xlcomp.errors import InputError, UsageError
 from xlcomp.load.adjustments import load_adjustments
 from xlcomp.load.changes import load_dating
 from xlcomp.load.inputs import load_inputs
 from xlcomp.load.moves import load_moves
+from xlcomp.load.plan_versions import load_plan_versions, plan_files, union_plan
 from xlcomp.load.sources import SEPARATORS, csv_separator
 from xlcomp.load.splits import load_splits
 from xlcomp.model.credit import Credits
@@ -29,9 +31,12 @@ from xlcomp.model.plan import Plan
 from xlcomp.outputs import OutputSet, check_out_folder, payouts_csv, summary_csv
 from xlcomp.roi.lint import Finding, lint_inputs, lint_plan, lint_run
 from xlcomp.run_inputs import RUN_INPUTS, inputs_json
-from xlcomp.workbook.writer import stage_workbook
+from xlcomp.workbook.writer import stage_workbook, version_problems
 
 PlanOpt = Annotated[Path, typer.Option("--plan", "-p", help="Plan YAML file.")]
+PlansOpt = Annotated[list[Path], typer.Option(
+    "--plan", "-p", help="Plan YAML file; more than once (or a folder of them) for plan versions with effective "
+                         "dates.")]
 RosterOpt = Annotated[Path, typer.Option("--roster", "-r", help="Roster: CSV, or .xlsx with a Roster table/sheet.")]
 AccountsOpt = Annotated[Path, typer.Option("--accounts", "-a",
                                            help="Accounts: CSV, or .xlsx with an Accounts table/sheet.")]
@@ -89,15 +94,26 @@ def _strict_exit(count: int) -> int:
     return 1
 
 
-def compute(plan_path: Path, roster: Path, accounts: Path, period_text: str, *, progress: Steps | None = None,
-            strict: bool = False, adjustments: Path | None = None, decimal_comma: bool = False,
-            changes: Path | None = None, moves: Path | None = None, splits: Path | None = None) -> RunResult:
+def plan_versions(plan_path: Path | list[Path]) -> tuple[Plan, ...]:
+    """The plan, or its versions (``--plan`` more than once, or a folder), oldest first."""
+    paths = plan_path if isinstance(plan_path, list) else [plan_path]
+    if len(paths) == 1 and not paths[0].is_dir():
+        return (api.as_plan(paths[0]),)
+    return load_plan_versions(paths)
+
+
+def compute(plan_path: Path | list[Path], roster: Path, accounts: Path, period_text: str, *,
+            progress: Steps | None = None, strict: bool = False, adjustments: Path | None = None,
+            decimal_comma: bool = False, changes: Path | None = None, moves: Path | None = None,
+            splits: Path | None = None) -> RunResult:
     """Load, validate and run (with ``adjustments`` and roster ``changes``, SPEC 10, when given), with progress on
     a terminal; the plan's design warnings on stderr (``strict``: exit 1 on them) and a warning for an empty
     book."""
     period = parse_period(period_text)
-    plan = api.as_plan(plan_path)
-    show_findings(lint_plan(plan), strict=strict)
+    versions = plan_versions(plan_path)
+    plan = union_plan(versions)
+    for version in versions:
+        show_findings(lint_plan(version), strict=strict)
     with steps(False if progress is not None else None) as own:
         bar = progress or own
         with bar.step("reading roster and accounts"):
@@ -107,8 +123,8 @@ def compute(plan_path: Path, roster: Path, accounts: Path, period_text: str, *, 
             dating = load_dating(changes, roster_model, period, plan)
             credits = load_credits(moves, splits, roster_model, book, period)
         with bar.step(f"computing {len(roster_model):,} CSMs", total=len(roster_model)) as advance:
-            result = run(plan, roster_model, book, period, progress=advance if bar.shown else None, adjustments=rows,
-                         changes=dating, credits=credits)
+            result = run_versions(versions, roster_model, book, period, progress=advance if bar.shown else None,
+                                  adjustments=rows, changes=dating, credits=credits)
     for source in (roster, accounts):
         separator = csv_separator(source)
         if separator is not None and separator != ",":
@@ -121,16 +137,16 @@ def compute(plan_path: Path, roster: Path, accounts: Path, period_text: str, *, 
 
 def print_dating_notes(result: RunResult) -> None:
     """Say which roster changes and account moves were applied from the period's start and which were ignored
-    after its end, and which splits do not sum to 1."""
+    after its end, which splits do not sum to 1, and which SPIF windows are partly outside the period."""
     notes = (*(result.changes.notes if result.changes is not None else ()),
-             *(result.credits.notes if result.credits is not None else ()))
+             *(result.credits.notes if result.credits is not None else ()), *result.notes)
     for note in notes:
         err_console.print(f"[yellow]![/yellow] {escape(note)}", highlight=False, markup=True, soft_wrap=True)
 
 
 @app.command()
 def calc(
-    plan: PlanOpt,
+    plan: PlansOpt,
     roster: RosterOpt,
     accounts: AccountsOpt,
     period: PeriodOpt,
@@ -150,11 +166,15 @@ def calc(
     with steps() as bar:
         result = compute(plan, roster, accounts, period, progress=bar, strict=strict, adjustments=adjustments,
                          decimal_comma=decimal_comma, changes=changes, moves=moves, splits=splits)
+        if workbook and (problems := version_problems(result)):
+            raise InputError(problems)   # before anything is staged
         with OutputSet() as outputs:
             with bar.step("writing payouts.csv and summary.csv"):
                 outputs.add(out / "payouts.csv", payouts_csv(result))
                 outputs.add(out / "summary.csv", summary_csv(result))
-                outputs.add(out / RUN_INPUTS, inputs_json("calc", period, plan=plan, roster=roster,
+                files = plan_files(plan)  # plan versions: plan, plan_2, …
+                named = {"plan" if i == 0 else f"plan_{i + 1}": path for i, path in enumerate(files)}
+                outputs.add(out / RUN_INPUTS, inputs_json("calc", period, **named, roster=roster,
                                                           accounts=accounts, **_optional_inputs(
                                                               adjustments=adjustments, changes=changes,
                                                               moves=moves, splits=splits)))

@@ -21,9 +21,11 @@ from xlcomp.cli.core import (
     MovesOpt,
     PeriodOpt,
     PlanOpt,
+    PlansOpt,
     RosterOpt,
     SplitsOpt,
     compute,
+    print_dating_notes,
 )
 from xlcomp.cli.progress import Steps, steps
 from xlcomp.errors import UsageError
@@ -54,7 +56,7 @@ def _issue_date(text: str | None) -> date | None:
 
 @app.command()
 def statements(
-    plan: PlanOpt,
+    plan: PlansOpt,
     roster: RosterOpt,
     accounts: AccountsOpt,
     period: PeriodOpt,
@@ -87,6 +89,7 @@ def statements(
     console.print(f"[green]✓[/green] {count:,} statements for {result.plan.id} {result.period.label}"
                   f"{' (HTML and PDF)' if pdf else ' (HTML)'} in {time.perf_counter() - started:.1f}s → "
                   f"{out / 'index.html'}", highlight=False, soft_wrap=True)
+    print_dating_notes(result)
 
 
 @app.command()

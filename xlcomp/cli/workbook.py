@@ -7,20 +7,21 @@ from typing import Annotated
 
 import typer
 
-from xlcomp import api
 from xlcomp.cli import app, console, err_console
 from xlcomp.cli.core import (
     ChangesOpt,
     MovesOpt,
     PeriodOpt,
-    PlanOpt,
+    PlansOpt,
     RosterOpt,
     SplitsOpt,
     load_checked,
     load_credits,
+    plan_versions,
     print_dating_notes,
 )
 from xlcomp.cli.problems import input_hints
+from xlcomp.engine.versions import single_version
 from xlcomp.errors import UsageError
 from xlcomp.load.changes import load_dating
 from xlcomp.load.roster import load_roster
@@ -30,7 +31,7 @@ from xlcomp.outputs import OutputSet, check_out_file
 
 @app.command()
 def template(
-    plan: PlanOpt,
+    plan: PlansOpt,
     roster: RosterOpt,
     period: PeriodOpt,
     out: Annotated[Path, typer.Option("--out", "-o", help="The workbook to write (.xlsx).")],
@@ -50,7 +51,7 @@ def template(
         raise UsageError(f'--out "{out}" must name an .xlsx file')
     check_out_file(out)
     period_model = parse_period(period)
-    plan_model = api.as_plan(plan)
+    plan_model = single_version(plan_versions(plan), period_model)
     if accounts is not None:
         roster_model, book = load_checked(plan_model, roster, accounts)
     else:

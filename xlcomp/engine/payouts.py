@@ -76,6 +76,8 @@ class Trace(NamedTuple):
     curve: Curve | None = None
     basis: tuple[Decimal, Decimal | None, Decimal | None] | None = None
     rate: Decimal | None = None
+    excluded: str = ""          # why the CSM is outside the component (a SPIF's segments): the note says it
+    part: Any = None            # plan versions: the part of the period the line pays (engine.versions.PartInfo)
 
     @property
     @exactly
@@ -204,7 +206,9 @@ def _show(value: Decimal | None) -> str:
 
 
 def _notes(trace: Trace, multiplier: Decimal, component: Component) -> str:
-    notes = []
+    notes = [trace.part.note] if trace.part is not None else []
+    if trace.excluded:
+        notes.append(trace.excluded)
     if trace.undefined:
         notes.append(f"{component.metric} undefined: {trace.undefined}; pays 0")
     if trace.gate is not None and not trace.gate.passed:

@@ -27,6 +27,7 @@ from xlcomp.engine.metrics import (
     metric_columns,
     metric_value,
 )
+from xlcomp.engine.parts import PartInputs
 from xlcomp.engine.payouts import (
     ComponentResult,
     GateCheck,
@@ -37,6 +38,8 @@ from xlcomp.engine.payouts import (
     gate_checks,
     multiplier_columns,
 )
+from xlcomp.engine.ramps import CsmRamp, Ramp, ramp_of, ramped_targets
+from xlcomp.engine.spifs import SpifColumn, check_windows, plan_file, spif_columns
 from xlcomp.errors import InputError, Problem, UsageError
 from xlcomp.model.adjustments import Adjustment
 from xlcomp.model.credit import CreditRow, Credits
@@ -72,6 +75,7 @@ class CsmResult(NamedTuple):
     sums: BookSums
     adjustments: tuple[AdjustmentLine, ...] = ()
     stretches: Mapping[str, tuple[StretchRow, ...]] = NO_STRETCHES   # with roster changes: per field
+    ramp: CsmRamp | None = None   # the plan's ramp: this CSM's whole months in post and factor
 
     @property
     @exactly
@@ -112,6 +116,8 @@ class RunResult:
     dated: DatedRoster | None = None
     credits: Credits | None = None              # account moves and credit splits (SPEC section 10)
     credit_rows: Sequence[CreditRow] = ()       # their credited shares (-1 rows for the listed owners)
+    notes: tuple[str, ...] = ()     # warnings of the run (a SPIF window partly outside the period)
+    parts: tuple[tuple[Plan, date, date], ...] = ()   # plan versions: each part's version, first and last day
 
     def __iter__(self) -> Iterator[CsmResult]:
         return iter(self.csms)
@@ -197,7 +203,7 @@ def _metrics_needed(plan: Plan) -> set[str]:
 def run(plan: Plan, roster: Roster, book: Book, period: Period,
         progress: Callable[[int], None] | None = None, scale: Decimal | None = None,
         adjustments: Sequence[Adjustment] = (), changes: Changes | None = None,
-        credits: Credits | None = None) -> RunResult:
+        credits: Credits | None = None, part: PartInputs | None = None) -> RunResult:
     """Compute every CSM's payouts for ``period``. Pure: no I/O.
 
     ``adjustments`` are paid as lines of kind ``adjustment`` (:mod:`xlcomp.engine.adjustments`),
@@ -213,12 +219,21 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     ``credits`` (SPEC section 10): moved and split accounts are credited to each CSM by share
     (:mod:`xlcomp.engine.credit`; ``RunResult.credit_rows`` lists the shares).
 
+    ``part`` (plan versions, :mod:`xlcomp.engine.versions`): pay one part of the period: days employed inside it,
+    commissions on its amounts and its share of their quotas.
+
     Raises :class:`UsageError` when the period's length is not the plan's, and
     :class:`InputError` when a CSM lacks a target or quota the plan needs.
     """
     if period.kind is not plan.period:
         raise UsageError(f"the plan {plan.id} pays per {plan.period.value}, but the period {period.label} is a "
                          f"{period.kind.value}")
+    window_notes = check_windows(plan, period)
+    if credits is not None and (spif := next((c for c in plan.components if c.window is not None), None)):
+        raise InputError([Problem(f"{plan_file(plan)}:{spif.window_line or spif.line}",
+                                  f"the SPIF {spif.id} with account moves or credit splits: not yet (its booked "
+                                  "amounts would follow the accounts file's owner); run it without --moves/--splits",
+                                  "window")])
     needed = _metrics_needed(plan)
     if any(c.target and c.target.risk_adjust for c in plan.components):
         needed.add("risk_score")
@@ -244,14 +259,17 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     all_values: list[dict[str, MetricValue]] = [dict(zip(names, row, strict=True))
                                                 for row in zip(*by_metric.values(), strict=True)] \
         if names else [{} for _ in csms]
-    days = days_employed(period, csms)
+    days = days_employed(period if part is None else part.span, csms)
     all_days = [int(d) for d in days]
     target_variable = decimals([csm.target_variable for csm in csms])
+    ramp = ramp_of(plan, csms, period)
+    spifs = spif_columns(plan, csms, book, period) if part is None else part.commissions
     columns = []
     for component in plan.components:
         columns.append(_component_column(component, plan, roster, all_values, book_risk, days, target_variable,
                                          (period_days, per_year), problems,
-                                         None if dated is None else dated.target_variable_days))
+                                         None if dated is None else dated.target_variable_days, ramp,
+                                         spifs.get(component.id), part))
         if progress is not None:
             progress(len(csms) // max(1, len(plan.components)))
     if problems:
@@ -267,11 +285,12 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
                                BookSums(aggregates=aggregates, position=position[csm.csm_id])
                                if csm.csm_id in position else EMPTY,
                                stretches=NO_STRETCHES if dated is None else dated.stretches[i],
-                               adjustments=lines.get(csm.csm_id, ()))
+                               adjustments=lines.get(csm.csm_id, ()),
+                               ramp=None if ramp is None else ramp.of(i))
                      for i, csm in enumerate(given.csms))
 
     return RunResult(plan, period, given, book, CsmResults(len(csms), build, total), changes, dated, credits,
-                     credit_rows)
+                     credit_rows, tuple(window_notes))
 
 
 def _target_columns(plan: Plan) -> tuple[str, ...]:
@@ -322,7 +341,8 @@ def _scaled(value: MetricValue, scale: Decimal) -> MetricValue:
 
 def _component_column(component: Component, plan: Plan, roster: Roster, all_values: list[dict[str, MetricValue]],
                       book_risk: list[MetricValue], days: Array, target_variable: Array,
-                      period: tuple[int, int], problems: list[Problem], target_variable_days: Array | None = None
+                      period: tuple[int, int], problems: list[Problem], target_variable_days: Array | None = None,
+                      ramp: Ramp | None = None, spif: SpifColumn | None = None, part: PartInputs | None = None
                       ) -> tuple[list[Decimal], Callable[[], list[ComponentResult]]]:
     """One component for every CSM, computed as one block: the payouts, and how to make the records."""
     csms = roster.csms
@@ -342,7 +362,8 @@ def _component_column(component: Component, plan: Plan, roster: Roster, all_valu
     csm_ids = [csm.csm_id for csm in csms]
     if component.kind is Kind.BONUS:
         assert component.target is not None
-        targets = _targets(component, component.target, "target", roster, book_risk, problems)
+        targets = ramped_targets(component, plan, _targets(component, component.target, "target", roster, book_risk,
+                                                           problems), ramp)
         block = bonus_block(component, decimals([m.num for m in metrics]), decimals([m.den for m in metrics]),
                             decimals(targets), target_variable, days, *period, gate_ok, multiplier,
                             target_variable_days=target_variable_days)
@@ -350,12 +371,25 @@ def _component_column(component: Component, plan: Plan, roster: Roster, all_valu
                                                             walks, products)
     quotas = None
     if component.quota is not None:
-        quotas = _targets(component, component.quota, "quota", roster, book_risk, problems)
-    amounts = commission_amount().evaluate({Inputs.VALUE: decimals([m.value for m in metrics])}).tolist()
+        quotas = ramped_targets(component, plan, _targets(component, component.quota, "quota", roster, book_risk,
+                                                          problems), ramp)
+        if part is not None:
+            quotas = part.quotas(quotas)
+    if spif is not None:
+        metrics, amounts = spif.metrics, spif.amounts
+    else:
+        amounts = commission_amount().evaluate({Inputs.VALUE: decimals([m.value for m in metrics])}).tolist()
     cblock = commission_block(component, decimals(amounts), None if quotas is None else decimals(quotas), gate_ok,
                               multiplier)
-    return cblock.payout.tolist(), lambda: commission_results(component, csm_ids, metrics, quotas, amounts, cblock,
-                                                              gates, walks, products)
+
+    def make() -> list[ComponentResult]:
+        results = commission_results(component, csm_ids, metrics, quotas, amounts, cblock, gates, walks, products)
+        if spif is None or not any(spif.notes):
+            return results
+        return [r._replace(trace=r.trace._replace(excluded=note)) if note else r
+                for r, note in zip(results, spif.notes, strict=True)]
+
+    return cblock.payout.tolist(), make
 
 
 def _targets(component: Component, target: Target, what: str, roster: Roster, book_risk: list[MetricValue],

@@ -5,7 +5,9 @@ of exact decimal128 columns; every problem names its cell (``Accounts!F231 renew
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -14,17 +16,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xlcomp.errors import InputError, Problem
-from xlcomp.load.decimals import AMOUNT_TYPE, SCORE_TYPE, decimal_column, report_rows, rows_where
+from xlcomp.load.decimals import AMOUNT_TYPE, SCORE_TYPE, decimal_column, parse_cell_date, report_rows, rows_where
 from xlcomp.load.roster import plan_metrics
-from xlcomp.load.sources import RawTable, TableSource, read_table
+from xlcomp.load.sources import RawTable, TableSource, cell_text, read_table
 from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS, Source, metric_def
 from xlcomp.model.people import SEGMENTS, Book, Roster
 from xlcomp.model.plan import Plan
 from xlcomp.money import exactly
 
-__all__ = ["ACCOUNTS_REQUIRED", "SCORE_RANGES", "load_accounts", "plan_account_columns", "validate_accounts"]
+__all__ = ["ACCOUNTS_REQUIRED", "BOOKED_ON", "SCORE_RANGES", "booked_on_column", "load_accounts",
+           "plan_account_columns", "validate_accounts"]
 
 ACCOUNTS_REQUIRED = ("account_id", "csm_id", "arr_start", "renewable_arr", "renewed_arr")
+BOOKED_ON = "booked_on"   # optional: the day an account's amounts were booked (SPEC section 10)
 SCORE_RANGES: dict[str, tuple[Decimal, Decimal]] = {
     "health_score": (Decimal(0), Decimal(100)),
     "nps": (Decimal(-100), Decimal(100)),
@@ -44,6 +48,8 @@ def plan_account_columns(plan: Plan | None) -> set[str]:
             columns.update(definition.columns)
     if any(c.target and c.target.risk_adjust for c in plan.components):
         columns.update(("risk_score", "arr_start"))
+    if any(c.window is not None for c in plan.components):
+        columns.add(BOOKED_ON)
     return columns
 
 
@@ -80,7 +86,8 @@ def validate_accounts(raw: RawTable, known_csms: set[str] | None, plan: Plan | N
     required = list(ACCOUNTS_REQUIRED) + sorted(plan_account_columns(plan) - set(ACCOUNTS_REQUIRED))
     for column in required:
         if column not in raw.columns:
-            why = "" if column in ACCOUNTS_REQUIRED else " (the plan's metrics need it)"
+            why = "" if column in ACCOUNTS_REQUIRED else " (the plan's metrics need it)" if column != BOOKED_ON \
+                else " (the plan's SPIF pays on the accounts booked in its window: YYYY-MM-DD)"
             problems.append(Problem(header_where, f'the required column "{column}" is missing{why}'))
     if any("missing" in p.message for p in problems):
         return None, problems
@@ -142,6 +149,41 @@ def validate_accounts(raw: RawTable, known_csms: set[str] | None, plan: Plan | N
             arrays[column] = values
         else:
             arrays[column] = pa.nulls(n, SCORE_TYPE)
+    if BOOKED_ON in raw.columns:
+        arrays[BOOKED_ON] = booked_on_column(raw, problems)
     arrays["_row"] = pa.array(np.arange(n, dtype=np.int32))
     table = pa.table(arrays)
     return Book(table, loc, tuple(raw.columns)), problems
+
+
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def booked_on_column(raw: RawTable, problems: list[Problem]) -> pa.Array:
+    """The optional ``booked_on`` column as Arrow date32 (null: blank, no booking date); every value that
+    is not a date is a problem at its cell. ISO texts (a CSV) are parsed by Arrow at once; anything else
+    (an xlsx date cell, a serial, ``2027/02/15``) value by value."""
+    loc = raw.locator
+    data = raw.data.get(BOOKED_ON)
+    if isinstance(data, (pa.Array, pa.ChunkedArray)):
+        texts = pc.utf8_trim_whitespace(raw.strings(BOOKED_ON))
+        texts = pc.if_else(pc.equal(texts, ""), pa.scalar(None, pa.string()), texts)
+        iso = pc.fill_null(pc.match_substring_regex(texts, _ISO_DATE), True)
+        if pc.all(iso).as_py() is not False:
+            with contextlib.suppress(pa.ArrowInvalid):
+                return texts.cast(pa.date32())   # strict: 2027-02-30 is no date (then value by value)
+    values = raw.values(BOOKED_ON)
+    out: list[date | None] = []
+    bad_rows: list[int] = []
+    for row, given in enumerate(values):
+        day: date | None = None
+        value = given.strip() if isinstance(given, str) else given
+        if value not in (None, ""):
+            with contextlib.suppress(ValueError, OverflowError):
+                day = parse_cell_date(value)
+            if day is None:
+                bad_rows.append(row)
+        out.append(day)
+    report_rows(problems, loc, bad_rows, BOOKED_ON,
+                lambda r: f'"{cell_text(values[r])}" is not a date (use YYYY-MM-DD)')
+    return pa.array(out, pa.date32())

@@ -18,6 +18,7 @@ from types import MappingProxyType
 import yaml
 
 from xlcomp.errors import PlanError, Problem
+from xlcomp.load.plan_dating import DATING_COMPONENT_KEYS, DATING_PLAN_KEYS, with_dating_fields
 from xlcomp.load.plan_ledger import LEDGER_COMPONENT_KEYS, LEDGER_PLAN_KEYS, with_ledger_fields
 from xlcomp.load.plan_yaml import YamlWalker, line_of, plain_data
 from xlcomp.load.yaml_limits import check_nesting
@@ -48,9 +49,9 @@ _CURRENCY = re.compile(r"[A-Z]{3}")
 _MAX_NODES = 100_000
 
 _PLAN_KEYS = {"id", "name", "currency", "period", "archetype", "inputs", "components", "multipliers",
-              "description", "version"} | LEDGER_PLAN_KEYS
+              "description", "version"} | LEDGER_PLAN_KEYS | DATING_PLAN_KEYS
 _COMPONENT_KEYS = {"id", "name", "kind", "metric", "weight", "target", "threshold", "curve", "cap", "quota",
-                   "rate", "cap_amount", "gate", "description"} | LEDGER_COMPONENT_KEYS
+                   "rate", "cap_amount", "gate", "description"} | LEDGER_COMPONENT_KEYS | DATING_COMPONENT_KEYS
 _BONUS_ONLY = {"weight", "target", "cap"}
 _COMMISSION_ONLY = {"quota", "rate", "cap_amount"}
 
@@ -90,6 +91,7 @@ def parse_plan(text: str, filename: str = "plan.yaml", source: str = "") -> Plan
     digest = hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
     plan = _read_plan(walker, root, source or filename, digest)
     plan = with_ledger_fields(plan, root, filename, walker.problems)
+    plan = with_dating_fields(plan, root, walker)
     if walker.problems or plan is None:
         raise PlanError(sorted(walker.problems, key=line_of) or [Problem(filename, "the plan is invalid")])
     return plan

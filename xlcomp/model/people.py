@@ -148,7 +148,7 @@ class Book:
         if csm_id is not None:
             table = table.filter(pc.equal(table["csm_id"], csm_id))
         data = table.to_pydict()
-        numeric = [name for name in data if name not in ACCOUNT_TEXT_FIELDS and name != "_row"]
+        numeric = [name for name in data if name not in ACCOUNT_TEXT_FIELDS and name not in ("_row", "booked_on")]
         for i in range(table.num_rows):
             yield Account(
                 account_id=data["account_id"][i], csm_id=data["csm_id"][i],

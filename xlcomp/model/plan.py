@@ -21,6 +21,7 @@ __all__ = [
     "Kind",
     "Multiplier",
     "Plan",
+    "RampStep",
     "RiskAdjust",
     "Target",
     "Tier",
@@ -158,6 +159,15 @@ class Multiplier:
 
 
 @dataclass(frozen=True)
+class RampStep:
+    """A ramp step (SPEC section 10): a CSM fewer than ``months`` whole months in post at the period's start
+    has quotas and amount targets multiplied by ``factor`` (the first step that matches)."""
+
+    months: int
+    factor: Decimal
+
+
+@dataclass(frozen=True)
 class Component:
     """One pay component of a plan.
 
@@ -181,6 +191,14 @@ class Component:
     line: int = 0
     measure: str = "period"             # "ytd": paid on the plan year to date (SPEC section 9)
     clawback_days: int | None = None    # commission: clawback window after the paying period's end
+    window: tuple[date, date] | None = None     # a SPIF: pays on accounts booked (booked_on) in [from, to]
+    segments: tuple[str, ...] | None = None     # a SPIF's eligible segments (None: every segment)
+    window_line: int = 0                        # the plan file's line of ``window``
+
+    @property
+    def is_spif(self) -> bool:
+        """A SPIF: a component with a booking window."""
+        return self.window is not None
 
     @property
     def label(self) -> str:
@@ -203,6 +221,8 @@ class Plan:
     source: str = ""
     digest: str = ""
     year_start: date | None = None      # first day of a fiscal plan year (None: calendar year)
+    ramp: tuple[RampStep, ...] = ()     # new hires' quotas and amount targets ramp up (SPEC section 10)
+    effective: date | None = None       # a plan version: the first day it pays (SPEC section 10)
 
     def component(self, component_id: str) -> Component:
         """The component with this id."""

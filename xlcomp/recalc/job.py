@@ -253,6 +253,7 @@ def _recalc(job: UploadJob, options: RecalcOptions, entry: dict[str, Any]) -> Fi
             entry["problems"] = [{"where": "", "message": str(exc)}]
             return FileResult(entry)
         entry["csms"] = len(result.csms)
+        entry["warnings"] += _problem_dicts([Problem("", note) for note in result.notes])   # SPIF windows
         entry["total"] = money.fmt_decimal(result.total, 2)
         rows = [{"source": escape_text(job.file), **row} for row in payout_records(result)]
         try:

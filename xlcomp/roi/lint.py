@@ -142,6 +142,8 @@ def _double_pay(plan: Plan) -> list[Finding]:
     findings = []
     seen: dict[str, Component] = {}
     for index, component in enumerate(plan.components):
+        if component.window is not None:
+            continue   # a SPIF pays on top of the plan, for what is booked in its window, by design
         covered = {component.metric} | _OVERLAPS.get(component.metric, frozenset())
         for metric, earlier in seen.items():
             if metric in covered or component.metric in _OVERLAPS.get(metric, frozenset()):

@@ -27,11 +27,18 @@ from xlcomp.statements.credit import CREDIT_FIELDS
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ACCOUNT_COLUMNS", "ROSTER_COLUMNS", "InputRecord", "book_rows", "csm_row", "input_record"]
+__all__ = ["ACCOUNT_COLUMNS", "ROSTER_COLUMNS", "InputRecord", "account_columns_of", "book_rows", "csm_row",
+           "input_record"]
 
 ROSTER_COLUMNS = ("csm_id", "name", "segment", "role", "base_salary", "target_variable", "start_date",
                   "end_date", "manager")
 ACCOUNT_COLUMNS = ("account_id", "csm_id", "segment", *SUM_FIELDS, *SCORE_FIELDS)
+
+
+def account_columns_of(book: Book) -> tuple[str, ...]:
+    """The columns a statement embeds of ``book``'s accounts: :data:`ACCOUNT_COLUMNS`, and ``booked_on`` when the
+    book has it (SPEC section 10: a SPIF reads it)."""
+    return ACCOUNT_COLUMNS + (("booked_on",) if "booked_on" in book.table.column_names else ())
 
 
 def _text(value: object) -> str:
@@ -69,9 +76,10 @@ def book_rows(book: Book, csm_ids: Iterable[str] | None = None) -> dict[str, lis
         import pyarrow.compute as pc
 
         table = table.filter(pc.is_in(table["csm_id"], value_set=pa.array(sorted(wanted), pa.string())))
-    data = table.select(list(ACCOUNT_COLUMNS)).to_pydict()
+    names = account_columns_of(book)
+    data = table.select(list(names)).to_pydict()
     grouped: dict[str, list[tuple[str, ...]]] = {}
-    columns = [data[name] for name in ACCOUNT_COLUMNS]
+    columns = [data[name] for name in names]
     for values in zip(*columns, strict=True):
         grouped.setdefault(values[1], []).append(tuple(_text(v) for v in values))
     for rows in grouped.values():
@@ -195,7 +203,8 @@ class InputRecord:
 
 
 def input_record(csm: Csm, accounts: Sequence[tuple[str, ...]], adjustments: Iterable[Adjustment] = (),
-                 changes: Changes | None = None, credits: Sequence[tuple[str, ...]] = ()) -> InputRecord:
+                 changes: Changes | None = None, credits: Sequence[tuple[str, ...]] = (),
+                 account_columns: tuple[str, ...] = ACCOUNT_COLUMNS) -> InputRecord:
     """The record of one CSM's inputs, from the loaded model and :func:`book_rows` (and the CSM's
     adjustments and roster changes)."""
     rows: tuple[tuple[str, str, str, str], ...] = ()
@@ -203,6 +212,7 @@ def input_record(csm: Csm, accounts: Sequence[tuple[str, ...]], adjustments: Ite
         rows = tuple((c.csm_id, c.field, c.value if isinstance(c.value, str) else f"{c.value:f}",
                       c.effective.isoformat()) for c in changes.rows if c.csm_id == csm.csm_id)
     return InputRecord(roster=csm_row(csm), accounts=tuple(sorted(accounts, key=lambda r: r[0])),
+                       account_columns=account_columns,
                        adjustments=tuple((a.csm_id, f"{a.amount:f}", a.reason, a.component, a.approved_by)
                                          for a in adjustments),
                        changes=rows, credits=tuple(credits))

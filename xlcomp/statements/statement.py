@@ -27,8 +27,9 @@ from xlcomp.model.ledger_lines import LedgerPanel
 from xlcomp.money import exactly, fmt_decimal
 from xlcomp.outputs import OutputSet
 from xlcomp.statements.credit import credit_record_rows
+from xlcomp.statements.dating import version_records
 from xlcomp.statements.ledger_view import panel_view
-from xlcomp.statements.record import ACCOUNT_COLUMNS, InputRecord, _text, book_rows, input_record
+from xlcomp.statements.record import InputRecord, _text, account_columns_of, book_rows, input_record
 from xlcomp.statements.render import PdfPrinter, default_workers, json_for_script, render_template
 from xlcomp.statements.view import StatementView, day_text, statement_view
 
@@ -115,7 +116,7 @@ def _record(run: RunResult, csm_result: CsmResult, inputs: InputRecord, plan_tex
         "period": run.period.label,
         "csm_id": csm_result.csm.csm_id,
         "plan": {"id": plan.id, "file": Path(plan.source or "plan.yaml").name, "hash": plan.digest,
-                 "yaml": plan_text},
+                 "yaml": plan_text, **version_records(run)},
         "inputs": {"hash": inputs.digest, **inputs.canonical()},
         "fields": view.fields,
         "result": result_record(csm_result),
@@ -151,7 +152,7 @@ def build_statements(run: RunResult, plan_text: str | None = None, *, issued: da
             raise UsageError(f"not on the roster: {', '.join(unknown)}")
         chosen = [c for c in run.csms if c.csm.csm_id in set(wanted)]
     rows = book_rows(run.book, [c.csm.csm_id for c in chosen] if csm_ids is not None else None)
-    credited = credit_record_rows(run, [c.csm.csm_id for c in chosen], ACCOUNT_COLUMNS, _text)
+    credited = credit_record_rows(run, [c.csm.csm_id for c in chosen], account_columns_of(run.book), _text)
     day = issued or date.today()
     stems: set[str] = set()
     statements = []
@@ -164,7 +165,7 @@ def build_statements(run: RunResult, plan_text: str | None = None, *, issued: da
         stems.add(stem.lower())
         inputs = input_record(csm_result.csm, rows.get(csm_result.csm.csm_id, []),
                               [line.adjustment for line in csm_result.adjustments], run.changes,
-                              credited.get(csm_result.csm.csm_id, ()))
+                              credited.get(csm_result.csm.csm_id, ()), account_columns_of(run.book))
         statements.append(render_statement(run, csm_result, inputs, text, day, stem,
                                            ledger.get(csm_result.csm.csm_id) if ledger else None))
     return statements

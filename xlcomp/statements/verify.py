@@ -27,11 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from xlcomp._version import __version__
-from xlcomp.engine.run import run
+from xlcomp.engine.versions import run_versions
 from xlcomp.errors import InputError, PlanError, Problem, UsageError
 from xlcomp.load.changes import load_dating
 from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import load_plan, parse_plan
+from xlcomp.load.plan_versions import union_plan
 from xlcomp.load.sources import TableSource
 from xlcomp.model.credit import Credits
 from xlcomp.model.people import Book, Roster
@@ -39,7 +40,8 @@ from xlcomp.model.period import parse_period
 from xlcomp.model.plan import Plan
 from xlcomp.money import exactly
 from xlcomp.statements.credit import credit_table
-from xlcomp.statements.record import InputRecord, book_rows, input_record
+from xlcomp.statements.dating import versions_of
+from xlcomp.statements.record import InputRecord, account_columns_of, book_rows, input_record
 from xlcomp.statements.render import PdfRenderer, html_fields, html_record, html_text, pdf_attachment, pdf_text
 from xlcomp.statements.statement import ATTACHMENT, FORMAT, Statement, render_statement
 
@@ -242,7 +244,7 @@ def _current_inputs(plan: Plan, csm_id: str, roster: TableSource, accounts: Tabl
     if csm is None:
         raise InputError([Problem(roster_model.locator.name, f'the statement\'s CSM "{csm_id}" is not on the roster',
                                   "csm_id")])
-    return input_record(csm, book_rows(book, [csm_id]).get(csm_id, []))
+    return input_record(csm, book_rows(book, [csm_id]).get(csm_id, []), account_columns=account_columns_of(book))
 
 
 def _input_differences(old: InputRecord, new: InputRecord) -> list[Difference]:
@@ -329,14 +331,16 @@ def verify_statement(path: str | Path, *, plan: str | Path | None = None, roster
         inputs = embedded_inputs
         source = "recomputed from the inputs it carries" if plan is None else f"recomputed from {Path(plan).name} " \
                                                                               "and the inputs it carries"
+    versions = versions_of(plan_record, path.name) if plan is None else None   # plan versions (SPEC section 10)
     try:
         roster_frame, accounts_frame = inputs.frames()
-        roster_model, book = load_inputs(plan_model, roster_frame, accounts_frame)
+        roster_model, book = load_inputs(union_plan(versions) if versions else plan_model, roster_frame,
+                                         accounts_frame)
         changes = load_dating(inputs.changes_frame(), roster_model, period, plan_model)
         credits = _carried_credits(plan_model, roster_frame, embedded_inputs, csm_id)
         # the adjustments are always the statement's own (verify takes no adjustments file)
-        result = run(plan_model, roster_model, book, period, adjustments=embedded_inputs.adjustment_models(),
-                     changes=changes, credits=credits)
+        result = run_versions(versions or (plan_model,), roster_model, book, period,
+                              adjustments=embedded_inputs.adjustment_models(), changes=changes, credits=credits)
     except InputError as exc:
         raise InputError([_carried_problem(path, p, plan) for p in exc.problems]) from None
     if len(result.csms) != 1 or result.csms[0].csm.csm_id != csm_id:
@@ -344,7 +348,7 @@ def verify_statement(path: str | Path, *, plan: str | Path | None = None, roster
     issued = date.fromisoformat(_text(record["issued"]))
     stem = _text(record.get("file") or path.stem)
     fresh = render_statement(result, result.csms[0], inputs, plan_text, issued, stem)
-    labels = _labels(plan_model)
+    labels = _labels(result.plan)
     fields = record["fields"] if isinstance(record["fields"], dict) else {}
     page = None
     if html is not None:

@@ -23,6 +23,7 @@ from xlcomp.model.period import Period
 from xlcomp.model.plan import Component, CurveMode, Kind, Plan
 from xlcomp.statements import fmt
 from xlcomp.statements.credit import CreditView, credit_views
+from xlcomp.statements.dating import part_days, part_lines, ramp_text, spif_lines
 
 __all__ = ["ComponentView", "Line", "StatementView", "WalkRow", "day_text", "period_range", "statement_view"]
 
@@ -272,7 +273,7 @@ def _bonus_lines(result: ComponentResult, csm_result: CsmResult, plan: Plan, per
         where = f" (your {fmt.metric_label(component.target.column)} on the roster)"
     elif component.target.risk_adjust is not None:
         where = f" (plan target {_value(component.target.value, unit)}, adjusted for your book's risk)"
-    lines.append(Line("Target", target + where))
+    lines.append(Line("Target", target + where + ramp_text(result, csm_result, plan)))
     if result.attainment is None:
         lines.append(Line("Attainment", f"none: {fmt.metric_label(component.metric)} is undefined, so this "
                                         "bonus pays nothing", tone="warn"))
@@ -291,7 +292,7 @@ def _bonus_lines(result: ComponentResult, csm_result: CsmResult, plan: Plan, per
     else:
         lines.append(Line("Target incentive",
                           f"{fmt.amount(csm.target_variable)} a year × {fmt.plain_percent(component.weight)} × "
-                          f"{fraction} × {csm_result.days}/{csm_result.period_days} days = "
+                          f"{fraction} × {part_days(result, csm_result)}/{csm_result.period_days} days = "
                           f"{fmt.amount(result.target_incentive)}"))
     if csm_result.days == 0:
         lines.append(Line("Employment", "not employed during the period: no target incentive", tone="warn"))
@@ -303,10 +304,11 @@ def _bonus_lines(result: ComponentResult, csm_result: CsmResult, plan: Plan, per
 def _commission_lines(result: ComponentResult, csm_result: CsmResult, plan: Plan) -> list[Line]:
     component = result.component
     lines = [_measure_line(result, csm_result, plan)]
+    lines += [Line(label, text, tone=tone) for label, text, tone in spif_lines(result)]
     if result.target is not None:
         assert component.quota is not None
         where = f" (your {fmt.metric_label(component.quota.column)} on the roster)" if component.quota.column else ""
-        lines.append(Line("Quota", fmt.amount(result.target) + where))
+        lines.append(Line("Quota", fmt.amount(result.target) + where + ramp_text(result, csm_result, plan)))
         lines.append(_attainment_line(result, fmt.amount(result.actual or Decimal(0)), fmt.amount(result.target)))
     else:
         lines.append(Line("Rate", f"{fmt.commission_rate(component.rate or Decimal(0))} of "
@@ -320,7 +322,7 @@ def _result_lines(result: ComponentResult, plan: Plan) -> list[Line]:
     component = result.component
     trace = result.trace
     lines: list[Line] = []
-    why = []
+    why = ["your segment is not eligible for this SPIF"] if trace.excluded else []
     if trace.undefined:
         why.append(f"{fmt.metric_label(component.metric)} is undefined ({trace.undefined})")
     if trace.below_threshold:
@@ -371,6 +373,7 @@ def _component_view(number: int, result: ComponentResult, csm_result: CsmResult,
         kind = "Commission" + (" on quota" if has_quota else f" at {fmt.commission_rate(component.rate or Decimal(0))}")
         lines = _commission_lines(result, csm_result, plan)
         target = fmt.amount(result.target) if result.target is not None else fmt.DASH
+    lines = [*(Line(label, text, tone=tone) for label, text, tone in part_lines(result)), *lines]
     result_lines = _result_lines(result, plan)
     walk_title, walk = _walk(result, has_quota)
     trace = result.trace

@@ -77,6 +77,7 @@ __all__ = [
     "MOVES_TABLE",
     "MOVE_COLUMNS",
     "PERIOD_NAMES",
+    "RAMP_TABLE",
     "ROI_INPUTS",
     "ROSTER_BASE_COLUMNS",
     "ROSTER_TABLE",
@@ -97,6 +98,7 @@ __all__ = [
     "SUMMARY_TABLE",
     "TIER_COLUMNS",
     "YAML_CHUNK",
+    "account_columns",
     "band_table_name",
     "csm_sheet_names",
     "input_name",
@@ -135,6 +137,8 @@ CREDIT_COLUMNS = ("account_id", "credited_csm", "kind", "since", "first", "last"
                   "account_row")
 
 ROSTER_TABLE = "Roster"
+# The plan's ramp (SPEC section 10), on sheet Plan when the plan has one: columns months_from, factor.
+RAMP_TABLE = "Ramp"
 ADJUSTMENTS_TABLE = "Adjustments"
 # Blank input rows at the end of the Adjustments table: room for finance to add adjustments.
 ADJUSTMENT_BLANK_ROWS = 5
@@ -147,6 +151,16 @@ ROSTER_BASE_COLUMNS = ("csm_id", "name", "segment", "role", "base_salary", "targ
 # The accounts columns, in the SPEC's order.
 assert set(ACCOUNT_COLUMNS) == {"account_id", "csm_id", "segment", *SUM_FIELDS, *SCORE_FIELDS}
 
+# Optional account columns, after the SPEC's: ``booked_on`` (a date; SPEC section 10) when the book has it.
+ACCOUNT_OPTIONAL_COLUMNS = ("booked_on",)
+
+
+def account_columns(present: Iterable[str] = ()) -> tuple[str, ...]:
+    """The Accounts table's columns: :data:`ACCOUNT_COLUMNS`, then the optional ones in ``present``."""
+    have = set(present)
+    return ACCOUNT_COLUMNS + tuple(c for c in ACCOUNT_OPTIONAL_COLUMNS if c in have)
+
+
 # What the period brings: left blank by ``xlcomp template`` (the rest is known at its start).
 ACCOUNT_ACTUAL_COLUMNS = ("renewed_arr", "upsell_arr", "cross_sell_arr", "contraction_arr", "health_score", "nps",
                           "adoption_rate", "onboarding_done", "value_identified_arr", "referrals")
@@ -157,7 +171,7 @@ BAND_COLUMNS = ("min", "factor")
 # Numeric component parameters; each becomes the defined name ``param_name(component, param)``
 # when the component has it (a target or quota taken from a roster column has no name).
 COMPONENT_PARAMS = ("weight", "target", "threshold", "cap", "quota", "rate", "cap_amount", "gate_min",
-                    "risk_per_point", "risk_reference", "risk_floor", "risk_ceiling")
+                    "risk_per_point", "risk_reference", "risk_floor", "risk_ceiling", "window_from", "window_to")
 # No parameter may end with "_" + another parameter: names could then collide across components.
 assert not any(a != b and a.endswith("_" + b) for a in COMPONENT_PARAMS for b in COMPONENT_PARAMS)
 

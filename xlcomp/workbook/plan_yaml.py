@@ -85,6 +85,11 @@ def _component(component: Component) -> dict[str, Any]:
         data["cap_amount"] = _n(component.cap_amount)
     if component.gate is not None:
         data["gate"] = {"metric": component.gate.metric, "min": _n(component.gate.min)}
+    if component.window is not None:
+        data["window"] = {"from": _Number(component.window[0].isoformat()),
+                          "to": _Number(component.window[1].isoformat())}
+    if component.segments is not None:
+        data["segments"] = list(component.segments)
     return data
 
 
@@ -93,6 +98,10 @@ def plan_data(plan: Plan) -> dict[str, Any]:
     data: dict[str, Any] = {"id": plan.id, "name": plan.name, "currency": plan.currency, "period": plan.period.value}
     if plan.archetype:
         data["archetype"] = plan.archetype
+    if plan.effective is not None:
+        data["effective"] = _Number(plan.effective.isoformat())
+    if plan.ramp:
+        data["ramp"] = [{"months": _Number(str(step.months)), "factor": _n(step.factor)} for step in plan.ramp]
     if plan.inputs:
         data["inputs"] = {name: _n(value) for name, value in plan.inputs.items()}
     data["components"] = [_component(c) for c in plan.components]

@@ -47,7 +47,8 @@ from xlcomp.workbook.sheets.roi import write_roi_sheet
 from xlcomp.workbook.sheets.summary import FIRST_ROW, write_summary_sheet
 from xlcomp.workbook.sheets.tables import write_accounts_sheet, write_roster_sheet
 
-__all__ = ["blank_actuals", "check_run", "empty_book", "template_result", "workbook_bytes", "write_workbook"]
+__all__ = ["blank_actuals", "check_run", "empty_book", "template_result", "version_problems", "workbook_bytes",
+           "write_workbook"]
 
 Mode = Literal["calc", "template"]
 
@@ -56,7 +57,7 @@ def check_run(result: RunResult) -> list[Problem]:
     """What keeps a run from becoming a workbook: no CSMs, or csm_ids Excel cannot tell apart
     (SUMIFS and MATCH ignore case and read number-like text as numbers)."""
     roster = result.roster
-    problems = _name_clashes(result.plan)
+    problems = _name_clashes(result.plan) + version_problems(result)
     if not result.csms:
         return [*problems, Problem(roster.locator.where(None), "the roster has no CSMs: a workbook needs at least "
                                                                "one")]
@@ -71,6 +72,16 @@ def check_run(result: RunResult) -> list[Problem]:
         else:
             seen[key] = csm.csm_id
     return problems
+
+
+def version_problems(result: RunResult) -> list[Problem]:
+    """A period split by plan versions has no workbook yet (SPEC section 10)."""
+    if not result.parts:
+        return []
+    plan, first, _ = result.parts[1]
+    where = plan.source.replace("\\", "/").rsplit("/", 1)[-1] if plan.source else plan.id
+    return [Problem(where, f"plan versions in a workbook: not yet ({result.period.label} is split on "
+                           f"{first.isoformat()}); use --no-workbook for payouts.csv and statements", "effective")]
 
 
 def workbook_names(plan: Plan) -> list[str]:

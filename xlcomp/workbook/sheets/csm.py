@@ -33,6 +33,7 @@ from xlcomp.workbook.sheets.credit import credit_sum
 from xlcomp.workbook.sheets.credit_tab import write_credit_block
 from xlcomp.workbook.sheets.csm_components import ComponentBlocks, ComponentCells
 from xlcomp.workbook.sheets.csm_dating import plan_dating_block
+from xlcomp.workbook.sheets.csm_ramp import plan_ramp_lines
 
 __all__ = ["CsmFacts", "CsmTabPlan"]
 
@@ -116,6 +117,7 @@ class CsmTabPlan(ComponentBlocks):
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.tv_days_cell: str | None = None
+        self.ramp_cell: str | None = None
         self.plan = ctx.plan
         self.styles = ctx.styles
         self.cells: list[PlannedCell] = []
@@ -202,6 +204,7 @@ class CsmTabPlan(ComponentBlocks):
         self.proration_row = self._line("Proration", rules.proration().formula(
                                             {**fx.period_names(), Inputs.DAYS: cell(self.days_row, B)}), "percent",
                                         lambda f: num(f.result.proration), note="days employed / days in the period")
+        plan_ramp_lines(self)
         self.roster_cells: dict[str, str] = {}
         for column, why in plan_roster_columns(plan).items():
             row = self._line(column, roster_text(column), "money" if column.startswith("quota") else "number",

@@ -18,10 +18,13 @@ from xlcomp.rules import curves as walk
 from xlcomp.rules import payout as rules
 from xlcomp.rules.curves import TIERS
 from xlcomp.rules.payout import Inputs as K
+from xlcomp.rules.ramp import ramped
 from xlcomp.rules.status import status_formula
 from xlcomp.workbook import layout
 from xlcomp.workbook.context import num
 from xlcomp.workbook.formulas import period_names
+from xlcomp.workbook.sheets.csm_ramp import ramped_formula
+from xlcomp.workbook.sheets.csm_spif import spif_lines
 
 if TYPE_CHECKING:
     from xlcomp.workbook.sheets.csm import CsmFacts, Getter
@@ -89,6 +92,7 @@ class ComponentBlocks:
     tv_row: int
     days_row: int
     tv_days_cell: str | None
+    ramp_cell: str | None
     roster_cells: dict[str, str]
     metric_cells: dict[str, tuple[str, str | None, str]]
     factor_cells: dict[int, str]
@@ -175,9 +179,13 @@ class ComponentBlocks:
         def get(facts: CsmFacts) -> ComponentResult:
             return facts.components[cid]
 
-        cells[K.AMOUNT] = cells["amount"] = cell(self._line(
-            "Amount", rules.commission_amount().formula(cells), kind, lambda f: num(get(f).actual or ZERO),
-            note=f"{component.metric}, from the Metrics block"), B)
+        amount_formula, amount_value = rules.commission_amount().formula(cells), lambda f: num(get(f).actual or ZERO)
+        amount_note = f"{component.metric}, from the Metrics block"
+        if component.window is not None:
+            amount_formula, amount_value = spif_lines(self, component, cells)  # type: ignore[arg-type]
+            amount_note = "booked in the window" + (", 0 outside the segments" if component.segments else "")
+        cells[K.AMOUNT] = cells["amount"] = cell(self._line("Amount", amount_formula, kind, amount_value,
+                                                            note=amount_note), B)
         if component.quota is not None:
             assert component.curve is not None
             cells[K.QUOTA] = cells["quota"] = cell(self._line(
@@ -210,6 +218,9 @@ class ComponentBlocks:
                                                  note="ROUND(commission x multiplier, 2)")
 
     def _target_formula(self, component: Component, what: str) -> str:
+        return ramped_formula(self, component, self._base_target_formula(component, what))  # type: ignore[arg-type]
+
+    def _base_target_formula(self, component: Component, what: str) -> str:
         target = component.target if what == "target" else component.quota
         assert target is not None
         if target.column:
@@ -226,12 +237,15 @@ class ComponentBlocks:
         target = component.target if what == "target" else component.quota
         assert target is not None
         if target.column:
-            return f"roster column {target.column}"
+            return f"roster column {target.column}" + self._ramp_note(component)
         if target.risk_adjust is not None:
             return (f"{layout.param_name(component.id, what)} moved by the book's risk_score, between "
                     f"{layout.param_name(component.id, 'risk_floor')} and "
                     f"{layout.param_name(component.id, 'risk_ceiling')}, rounded to 6 places")
-        return f"{layout.param_name(component.id, what)} on the Plan sheet"
+        return f"{layout.param_name(component.id, what)} on the Plan sheet" + self._ramp_note(component)
+
+    def _ramp_note(self, component: Component) -> str:
+        return " x the ramp factor" if self.ramp_cell is not None and ramped(component, self.plan) else ""
 
     def _gate_line(self, component: Component, cells: dict[str, str]) -> None:
         gate = component.gate

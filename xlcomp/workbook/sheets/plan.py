@@ -3,6 +3,7 @@ multiplier bands, and a chart of each component's payout curve."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,7 @@ from xlcomp.rules.curves import TIERS, tier_table
 from xlcomp.rules.payout import Inputs, curve_point
 from xlcomp.workbook import layout
 from xlcomp.workbook.context import Context, excel_date, num
+from xlcomp.workbook.sheets.plan_dating import spif_rows, write_ramp_table
 
 __all__ = ["write_plan_sheet"]
 
@@ -38,6 +40,10 @@ _VALIDATION: dict[str, dict[str, Any]] = {
     "risk_ceiling": {"validate": "decimal", "criteria": ">", "value": 0},
     "any": {"validate": "decimal", "criteria": "between", "minimum": -1e15, "maximum": 1e15},
     "non_negative": {"validate": "decimal", "criteria": ">=", "value": 0},
+    "window_from": {"validate": "date", "criteria": "between", "minimum": date(1900, 1, 1),
+                    "maximum": date(9999, 12, 31)},
+    "window_to": {"validate": "date", "criteria": "between", "minimum": date(1900, 1, 1),
+                  "maximum": date(9999, 12, 31)},
 }
 _PARAM_TEXT = {
     "weight": ("Weight", "share of the CSM's target variable pay", "percent"),
@@ -53,6 +59,8 @@ _PARAM_TEXT = {
     "risk_reference": ("Risk reference", "risk_score at which the target is the base", "score"),
     "risk_floor": ("Risk floor", "the adjusted target never goes below it", None),
     "risk_ceiling": ("Risk ceiling", "the adjusted target never goes above it", None),
+    "window_from": ("SPIF window from", "pays on accounts booked (booked_on) from this day", "date"),
+    "window_to": ("SPIF window to", "... to this day, both included (cut to the period)", "date"),
 }
 
 
@@ -97,7 +105,7 @@ def _component_rows(component: Component) -> list[tuple[str, str, Decimal | str]
     if component.gate is not None:
         rows.append(("fixed", "Gate metric", component.gate.metric))
         rows.append(("param", "gate_min", component.gate.min))
-    return rows
+    return rows + spif_rows(component)
 
 
 def chart_points(ctx: Context) -> list[Decimal]:
@@ -267,6 +275,7 @@ def write_plan_sheet(ctx: Context) -> None:
             sheet.write_string(first, 5, f"{layout.band_table_name(index)}: keep min ascending", styles.note)
             row = first + len(bands) + 2
 
+    row = write_ramp_table(ctx, row, section, _validation)
     _curve_data(ctx, curve_components, points, data_first)
     sheet.print_area(0, 0, row, CHART_COL + 9)
     sheet.freeze_panes(3, 0)

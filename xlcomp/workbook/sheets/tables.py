@@ -26,6 +26,7 @@ ACCOUNT_KINDS = {
     "renewed_arr": "money", "upsell_arr": "money", "cross_sell_arr": "money", "contraction_arr": "money",
     "health_score": "score", "nps": "score", "adoption_rate": "percent", "onboarding_planned": "count",
     "onboarding_done": "count", "value_identified_arr": "money", "referrals": "count", "risk_score": "score",
+    "booked_on": "date",
 }
 _ACCOUNT_RULES: dict[str, dict[str, Any]] = {
     "health_score": {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100},
@@ -135,7 +136,8 @@ def write_accounts_sheet(ctx: Context) -> None:
     book = ctx.result.book
     table = book.table
     n = table.num_rows
-    columns = layout.ACCOUNT_COLUMNS
+    spif = any(c.window is not None for c in ctx.plan.components)  # a SPIF's formulas read booked_on
+    columns = layout.account_columns([*book.table.column_names, *(["booked_on"] if spif else [])])
     rows = max(n, 1)          # an Excel table needs one data row
     sheet.add_table(0, 0, rows, len(columns) - 1, {
         "name": layout.ACCOUNTS_TABLE, "style": "Table Style Medium 2",
@@ -152,6 +154,9 @@ def write_accounts_sheet(ctx: Context) -> None:
             data.append((index, None, fmt, False))
         elif kind == "text":
             data.append((index, table[column].to_pylist(), fmt, True))
+        elif kind == "date":
+            data.append((index, [None if d is None else excel_date(d) for d in table[column].to_pylist()], fmt,
+                         False))
         else:
             data.append((index, decimal_floats(table[column]), fmt, False))
     write_number, write_string, write_blank = sheet.write_number, sheet.write_string, sheet.write_blank
@@ -191,6 +196,9 @@ def write_accounts_sheet(ctx: Context) -> None:
             here, limit = xl_rowcol_to_cell(1, index), xl_rowcol_to_cell(1, renewable, False, True)
             rule = _rule({"validate": "custom", "value": f'=AND(ISNUMBER({here}),{here}>=0,{here}<={limit})'},
                          column, "renewed_arr is a number from 0 to the account's renewable_arr")
+        elif ACCOUNT_KINDS[column] == "date":
+            rule = _rule({"validate": "date", "criteria": "between", "minimum": date(1900, 1, 1),
+                          "maximum": date(9999, 12, 31)}, column, f"{column} is a date (YYYY-MM-DD) or blank")
         elif ACCOUNT_KINDS[column] in ("money", "count"):
             rule = _rule(_NON_NEGATIVE, column, f"{column} is a number, not negative")
         else:

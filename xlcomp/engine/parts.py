@@ -1,0 +1,94 @@
+"""One part of a period split by a plan version (SPEC section 10): its days and the amounts its commissions pay
+on, for :func:`xlcomp.engine.run.run` (``part=``). Pure: no I/O.
+
+The amounts of a part are the metric over the accounts booked inside it, plus the day-weighted metric of the
+accounts with no booking date (every account, when the book has no ``booked_on`` column); a SPIF counts only the
+accounts booked inside both its window and the part. Commission metrics are amounts, sums over accounts, so the
+two add up.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pyarrow.compute as pc
+
+from xlcomp.engine.curves import decimals
+from xlcomp.engine.metrics import METRIC_KEYS, CsmColumns, MetricValue, SumsColumns, aggregates_of, metric_columns
+from xlcomp.engine.spifs import SpifColumn, booked_between, spif_amounts
+from xlcomp.model.people import Book, Csm
+from xlcomp.model.period import Period
+from xlcomp.model.plan import Component, Kind, Plan
+from xlcomp.rules import payout as payout_rules
+from xlcomp.rules import versions as rules
+from xlcomp.rules.payout import Inputs as K
+from xlcomp.rules.spif import BOOKED_ON
+
+__all__ = ["PartInputs", "part_inputs"]
+
+_AMOUNT = rules.part_amount()
+_QUOTA = rules.part_quota()
+ONE = Decimal(1)
+
+
+@dataclass(frozen=True)
+class PartInputs:
+    """A part of the period: its span (a Period with the part's first and last day), its calendar days out of
+    the period's, the version's effective date and each commission component's amounts."""
+
+    span: Period
+    days: int
+    period_days: int
+    effective: date | None
+    commissions: dict[str, SpifColumn]
+
+    def quotas(self, quotas: list[Decimal]) -> list[Decimal]:
+        """The part's share of each quota (:func:`xlcomp.rules.versions.part_quota`)."""
+        env = {K.QUOTA: decimals(quotas), rules.PART_DAYS: Decimal(self.days),
+               payout_rules.PERIOD_DAYS: Decimal(self.period_days)}
+        return _QUOTA.evaluate(env).tolist()  # type: ignore[no-any-return]
+
+
+def _metrics(component: Component, plan: Plan, book: Book, ids: list[str], csms: Sequence[Csm]
+             ) -> list[MetricValue]:
+    aggregates = aggregates_of(book)
+    aggregates.ensure(METRIC_KEYS.get(component.metric, ()))
+    return metric_columns(component.metric, SumsColumns(aggregates, ids), CsmColumns(csms), plan)
+
+
+def _undated(book: Book) -> Book:
+    table = book.table
+    if BOOKED_ON not in table.column_names:
+        return book
+    return Book(table.filter(pc.is_null(table[BOOKED_ON])), book.locator, book.columns)
+
+
+def part_inputs(plan: Plan, csms: Sequence[Csm], book: Book, period: Period, first: date, last: date) -> PartInputs:
+    """The part of ``period`` from ``first`` to ``last`` paid by ``plan``."""
+    ids = [csm.csm_id for csm in csms]
+    days = (last - first).days + 1
+    commissions: dict[str, SpifColumn] = {}
+    undated = _undated(book)
+    for component in plan.components:
+        if component.kind is not Kind.COMMISSION:
+            continue
+        window = (first, last)
+        if component.window is not None:
+            window = (max(first, component.window[0]), min(last, component.window[1]))
+        booked = _metrics(component, plan, booked_between(book, *window), ids, csms)
+        values: list[Any] = [m.value or Decimal(0) for m in booked]
+        if component.window is None:
+            weighted = _metrics(component, plan, undated, ids, csms)
+            shares = _AMOUNT.evaluate({K.VALUE: decimals([m.value or Decimal(0) for m in weighted]),
+                                       rules.PART_DAYS: Decimal(days),
+                                       payout_rules.PERIOD_DAYS: Decimal(period.days)}).tolist()
+            values = [v + s for v, s in zip(values, shares, strict=True)]
+        metrics = [MetricValue(component.metric, v) for v in values]
+        commissions[component.id] = SpifColumn(metrics, *spif_amounts(component, csms, metrics), window)
+    span = dataclasses.replace(period, start=first, end=last)
+    return PartInputs(span, days, period.days, plan.effective, commissions)
