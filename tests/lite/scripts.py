@@ -1,6 +1,7 @@
-"""Runs the task-pane scripts of a generated main.py on a stand-in book, in whichever Python runs it (CPython
-or Pyodide): ``run(job_json_path)`` with ``{"model": book model, "scripts": [names]}`` returns JSON
-``{"python", "platform", "modules", "scripts", "reports", "writes", "log"}``."""
+"""Runs the task-pane scripts of a generated main.py on stand-in books, in whichever Python runs it (CPython
+or Pyodide). ``run(job_json_path)``: the job is ``{"books": [{"model": book model, "scripts": [names]}]}``;
+returns JSON ``{"python", "platform", "modules", "scripts", "books": [{"reports", "writes", "log"}]}``,
+each book's ``writes`` being ``[sheet, cell, "value" or "formula", what]`` in the order written."""
 
 import contextlib
 import io
@@ -14,19 +15,19 @@ def run(job_path):
 
     with open(job_path, encoding="utf-8") as handle:
         job = json.load(handle)
-    book = xlwings.Book(job["model"])
-    reports = []
-    log = io.StringIO()
-    for name in job["scripts"]:
-        with contextlib.redirect_stdout(log):
-            reports.append(getattr(main, name)(book))
-    writes = [[sheet, ref, what, value] for sheet, ref, what, value in book.writes]
+    books = []
+    for one in job["books"]:
+        book = xlwings.Book(one["model"])
+        reports = []
+        log = io.StringIO()
+        for name in one["scripts"]:
+            with contextlib.redirect_stdout(log):
+                reports.append(getattr(main, name)(book))
+        books.append({"reports": reports, "writes": [list(write) for write in book.writes], "log": log.getvalue()})
     return json.dumps({
         "python": sys.version.split()[0],
         "platform": sys.platform,
         "modules": sorted(m.split(".")[0] for m in sys.modules),
         "scripts": sorted(xlwings.SCRIPTS),
-        "reports": reports,
-        "writes": writes,
-        "log": log.getvalue(),
+        "books": books,
     })

@@ -262,13 +262,20 @@ def restore_book(book: Any, wb: LiteWorkbook) -> int:
     return restored
 
 
+_STRING = re.compile(r'("(?:[^"]|"")*")')
 _SPACES = re.compile(r"\s+")
+_PREFIXES = re.compile(r"_XLFN\.(?:_XLWS\.)?|_XLWS\.|_XLUDF\.")
+_LOGICAL_CALL = re.compile(r"\b(TRUE|FALSE)\(\)")
 
 
 def _formula_key(formula: Any) -> str:
-    """A formula as compared: case, spaces, ``$`` and the ``_xlfn.`` prefix do not matter."""
-    text = "" if formula is None else str(formula)
-    return _SPACES.sub("", text).replace("$", "").replace("_xlfn.", "").upper()
+    """A formula as compared: case, spaces and ``$`` outside text, the ``_xlfn.`` prefixes and
+    ``FALSE()`` for ``FALSE`` (LibreOffice writes one for the other) do not matter."""
+    parts = _STRING.split("" if formula is None else str(formula))
+    for i in range(0, len(parts), 2):  # the even parts are outside "text"
+        text = _SPACES.sub("", parts[i]).replace("$", "").upper()
+        parts[i] = _LOGICAL_CALL.sub(r"\1", _PREFIXES.sub("", text))
+    return "".join(parts)
 
 
 def _shown(value: Any) -> str:
@@ -308,7 +315,7 @@ def _workbook_totals(book: Any, wb: LiteWorkbook) -> dict[str, Decimal | None]:
 @exactly
 def check_book(book: Any, wb: LiteWorkbook) -> dict[str, Any]:
     """What ``xlcomp recalc`` reports of the workbook as it is open: ``status``, ``totals``,
-    ``overrides``, ``differences`` (payouts and totals) and ``problems``."""
+    ``overrides``, ``differences`` (payouts and totals), ``problems`` and ``warnings``."""
     overrides: list[dict[str, str]] = []
     shown: dict[str, dict[str, Any]] = {}
     for _, sheet in wb.tabs:
@@ -326,18 +333,23 @@ def check_book(book: Any, wb: LiteWorkbook) -> dict[str, Any]:
                 overrides.append({"where": f"{sheet}!{address}", "formula": formula, "found": found,
                                   "kind": "formula"})
         shown[sheet] = values
+    overridden = {override["where"] for override in overrides}
     try:
         results = compute_book(book, wb)
     except TableProblemsError as error:
-        return {"status": "rejected", "totals": [], "overrides": overrides, "differences": [],
+        return {"status": "rejected", "totals": [], "overrides": overrides, "differences": [], "warnings": [],
                 "problems": [{"where": where, "message": message} for where, message in error.problems]}
     differences = []
+    missing = 0
     for csm_id, sheet in wb.tabs:
         result = results.get(csm_id)
         if result is None:
             continue
         for address, engine in _cells(wb, result):
             cached = shown[sheet].get(address)
+            if cached in (None, "") and f"{sheet}!{address}" not in overridden:
+                missing += 1  # a formula with no value calculated: nothing to compare
+                continue
             number = _money(cached)
             if number is None or abs(number - engine) > _MONEY_TOLERANCE:
                 differences.append({"where": f"{sheet}!{address}", "cached": _shown(cached),
@@ -352,7 +364,11 @@ def check_book(book: Any, wb: LiteWorkbook) -> dict[str, Any]:
     reference = next((key for key in ("issued", "workbook") if any(t[key] is not None for t in totals)), None)
     changed = reference is not None and any(_moved(t[reference], t["engine"]) for t in totals)
     status = "overridden" if overrides else "inputs_changed" if changed else "ok"
-    return {"status": status, "totals": totals, "overrides": overrides, "differences": differences, "problems": []}
+    warnings = [{"where": "", "message": f"{missing:,} formula cells of the workbook hold no calculated value (the "
+                                         "file was saved by a program that does not calculate, or with calculation "
+                                         "off): those cells were not compared"}] if missing else []
+    return {"status": status, "totals": totals, "overrides": overrides, "differences": differences, "problems": [],
+            "warnings": warnings}
 
 
 def _moved(expected: str | None, engine: str | None) -> bool:
@@ -365,7 +381,8 @@ def report_rows(report: Mapping[str, Any]) -> list[list[Any]]:
     blocks = (("totals", ("csm_id", "issued", "workbook", "engine")),
               ("overrides", ("where", "kind", "formula", "found")),
               ("differences", ("where", "cached", "engine")),
-              ("problems", ("where", "message")))
+              ("problems", ("where", "message")),
+              ("warnings", ("where", "message")))
     for key, columns in blocks:
         rows.append([f"{key} ({len(report[key])})"])
         rows.append(list(columns))

@@ -1,0 +1,171 @@
+"""The task-pane scripts of a workbook's main.py (``xlcomp lite --workbook``), run in Pyodide under Node.js on
+a stand-in of the open workbook built from the real .xlsx: ``xlcomp_check`` reports what ``xlcomp recalc``
+reports of the same file, and ``xlcomp_recompute`` writes what the engine pays.
+
+The workbook is recalc's hand-worked one (tests/recalc/builders.py: CSM-A renewal 6,913.05 and upsell
+1,400.00, CSM-B nothing), edited as finance would and recalculated by LibreOffice, as Excel would have
+before a script reads it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from tests.lite.book_model import book_model
+from tests.lite.harness import run_scripts
+from tests.recalc.builders import plain_workbook, recalc_file
+from tests.recalc.test_xlcomp_uploads import TAB_A, payout_cell, table_rows
+from xlcomp.cli.lite import read_lite_workbook
+from xlcomp.functions.lite import write_lite
+from xlcomp.ooxml.libreoffice import recalculate
+from xlcomp.workbook import layout
+
+EDITS = ("typed_over", "renewed", "bad_input")
+
+
+def _typed_over(book: Any) -> None:  # CSM-A's upsell payout (1,400.00) typed over with 9,999.99
+    book[TAB_A][payout_cell(book, "upsell")] = 9999.99
+
+
+def _renewed(book: Any) -> None:  # account A1: renewed_arr 95,000 -> 100,000
+    sheet = book[layout.SHEET_ACCOUNTS]
+    first, c0, header, rows = table_rows(sheet, layout.ACCOUNTS_TABLE)
+    row = next(i for i, r in enumerate(rows) if r[header.index("account_id")] == "A1")
+    sheet.cell(first + row, c0 + header.index("renewed_arr")).value = 100000
+
+
+def _bad_input(book: Any) -> None:  # A1's renewed_arr typed as a word
+    sheet = book[layout.SHEET_ACCOUNTS]
+    first, c0, header, _ = table_rows(sheet, layout.ACCOUNTS_TABLE)
+    sheet.cell(first, c0 + header.index("renewed_arr")).value = "lots"
+
+
+@pytest.fixture(scope="module")
+def hand(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """main.py for the hand-worked workbook, its edited copies, what recalc and the scripts (in Pyodide) say."""
+    folder = tmp_path_factory.mktemp("lite-scripts")
+    fresh = recalc_file(plain_workbook(folder / "inputs.xlsx"))
+    assert fresh.workbook is not None
+    path = folder / "fresh.xlsx"
+    path.write_bytes(fresh.workbook)
+    write_lite(folder / "lite", read_lite_workbook(path))
+    edited: dict[str, Path] = {}
+    for name, change in zip(EDITS, (_typed_over, _renewed, _bad_input), strict=True):
+        book = openpyxl.load_workbook(path)
+        change(book)
+        edited[name] = folder / "edited" / f"{name}.xlsx"
+        edited[name].parent.mkdir(exist_ok=True)
+        book.save(edited[name])
+    files = dict(zip(EDITS, recalculate(list(edited.values()), folder / "libreoffice"), strict=True))
+    files["fresh"] = path
+    files["renewed_openpyxl"] = edited["renewed"]  # saved without calculating: formulas hold no value
+    names = list(files)
+    job = {"books": [{"model": book_model(files[name]), "scripts": ["xlcomp_check"]} for name in names]}
+    job["books"].append({"model": book_model(files["renewed"]), "scripts": ["xlcomp_recompute", "xlcomp_check"]})
+    job["books"].append({"model": book_model(files["typed_over"]), "scripts": ["xlcomp_restore", "xlcomp_check"]})
+    job["books"].append({"model": book_model(files["bad_input"]), "scripts": ["xlcomp_recompute"]})
+    ran = run_scripts(folder / "lite", job, folder, pyodide=True)
+    checks = {name: book["reports"][0] for name, book in zip(names, ran["books"], strict=False)}
+    return {"files": files, "ran": ran, "checks": checks, "recompute": ran["books"][len(names)],
+            "restore": ran["books"][len(names) + 1], "rejected": ran["books"][len(names) + 2],
+            "recalc": {name: recalc_file(files[name]).entry for name in names}}
+
+
+def _same_as_recalc(check: dict[str, Any], entry: dict[str, Any]) -> None:
+    assert check["status"] == entry["status"]
+    assert check["totals"] == entry["totals"]
+    assert check["overrides"] == [{k: o[k] for k in ("where", "formula", "found", "kind")} for o in entry["overrides"]]
+    # recalc compares every computed cell; the script the payouts and totals of the CSM tabs, the same way
+    theirs = {d["where"]: d for d in entry["differences"]}
+    assert all(theirs.get(d["where"]) == d for d in check["differences"]), (check["differences"], theirs)
+
+
+def test_runs_in_pyodide_with_the_standard_library_only(hand: dict[str, Any]) -> None:
+    ran = hand["ran"]
+    assert ran["platform"] == "emscripten"
+    assert ran["scripts"] == ["xlcomp_check", "xlcomp_recompute", "xlcomp_restore"]
+    assert "numpy" not in ran["modules"] and "pyarrow" not in ran["modules"] and "xlcomp" not in ran["modules"]
+
+
+def test_check_of_the_workbook_as_issued(hand: dict[str, Any]) -> None:
+    check = hand["checks"]["fresh"]
+    _same_as_recalc(check, hand["recalc"]["fresh"])
+    assert check["status"] == "ok" and check["overrides"] == [] and check["differences"] == []
+    # 6,913.05 + 1,400.00 = 8,313.05 issued, shown and recomputed
+    assert check["totals"][0] == {"csm_id": "CSM-A", "issued": "8313.05", "workbook": "8313.05", "engine": "8313.05"}
+
+
+def test_check_finds_a_typed_over_payout_as_recalc_does(hand: dict[str, Any]) -> None:
+    check = hand["checks"]["typed_over"]
+    _same_as_recalc(check, hand["recalc"]["typed_over"])
+    [override] = check["overrides"]
+    book = openpyxl.load_workbook(hand["files"]["fresh"])
+    cell = payout_cell(book, "upsell")
+    assert override == {"where": f"{TAB_A}!{cell}", "formula": book[TAB_A][cell].value, "found": "9999.99",
+                        "kind": "constant"}
+    differences = {d["where"]: (d["cached"], d["engine"]) for d in check["differences"]}
+    # the engine pays 20,000 x 5% + 5,000 x 8% = 1,400; the tab's total followed the typed value:
+    # 6,913.05 + 9,999.99 = 16,913.04 against 8,313.05
+    assert differences[f"{TAB_A}!{cell}"] == ("9999.99", "1400")
+    assert ("16913.04", "8313.05") in differences.values()
+    assert check["totals"][0] == {"csm_id": "CSM-A", "issued": "8313.05", "workbook": "16913.04",
+                                  "engine": "8313.05"}
+
+
+def test_check_of_an_edited_input_as_recalc_does(hand: dict[str, Any]) -> None:
+    """A1 renewed 100,000: GRR 150,000 / 150,000 = 1, attainment ROUND(1 / 0.92, 6) = 1.086957, share
+    1 + 0.086957 x 3 = 1.260871, renewal ROUND(6,000 x 1.260871, 2) = 7,565.23; total 7,565.23 + 1,400 = 8,965.23."""
+    check = hand["checks"]["renewed"]
+    _same_as_recalc(check, hand["recalc"]["renewed"])
+    assert check["status"] == "inputs_changed" and check["overrides"] == [] and check["differences"] == []
+    assert check["totals"][0] == {"csm_id": "CSM-A", "issued": "8313.05", "workbook": "8965.23", "engine": "8965.23"}
+
+
+def test_check_of_a_workbook_saved_without_calculating(hand: dict[str, Any]) -> None:
+    check = hand["checks"]["renewed_openpyxl"]
+    _same_as_recalc(check, hand["recalc"]["renewed_openpyxl"])
+    assert [(t["issued"], t["workbook"], t["engine"]) for t in check["totals"]] == [
+        ("8313.05", None, "8965.23"), ("0.00", None, "0.00")]
+    assert "hold no calculated value" in check["warnings"][0]["message"]
+
+
+def test_check_of_a_bad_input_is_rejected_with_its_cell(hand: dict[str, Any]) -> None:
+    check = hand["checks"]["bad_input"]
+    assert hand["recalc"]["bad_input"]["status"] == check["status"] == "rejected"
+    [problem] = check["problems"]
+    assert problem == {"where": "Accounts!F2", "message": 'renewed_arr: "lots" is not a number'}
+    assert any(p["where"] == "Accounts!F2" for p in hand["recalc"]["bad_input"]["problems"])
+
+
+def test_recompute_writes_the_engines_payouts(hand: dict[str, Any]) -> None:
+    recompute = hand["recompute"]
+    book = openpyxl.load_workbook(hand["files"]["fresh"])
+    renewal, upsell = payout_cell(book, "renewal"), payout_cell(book, "upsell")
+    written = {(sheet, cell): value for sheet, cell, what, value in recompute["writes"]
+               if what == "value" and sheet != "xlcomp check"}
+    # the renewed edit: 7,565.23 + 1,400.00 + no adjustments = 8,965.23; CSM-B 0 (below threshold, gated)
+    assert written[(TAB_A, renewal)] == 7565.23 and written[(TAB_A, upsell)] == 1400.0
+    assert sorted(v for (sheet, _), v in written.items() if sheet == TAB_A) == [0.0, 1400.0, 7565.23, 8965.23]
+    assert {v for (sheet, _), v in written.items() if sheet != TAB_A} == {0.0}
+    assert "2 CSMs recomputed; total payout 8,965.23" in recompute["log"]
+    # written as values over the formulas, as recalc would list them
+    assert recompute["reports"][1]["status"] == "overridden" and len(recompute["reports"][1]["overrides"]) == 8
+
+
+def test_restore_puts_the_formula_back(hand: dict[str, Any]) -> None:
+    restore = hand["restore"]
+    book = openpyxl.load_workbook(hand["files"]["fresh"])
+    cell = payout_cell(book, "upsell")
+    assert [w for w in restore["writes"] if w[0] != "xlcomp check"] == [[TAB_A, cell, "formula", book[TAB_A][cell].value]]
+    assert "1 formula cells restored" in restore["log"]
+    assert restore["reports"][1]["overrides"] == []
+
+
+def test_recompute_writes_nothing_on_bad_input(hand: dict[str, Any]) -> None:
+    rejected = hand["rejected"]
+    assert rejected["writes"] == []
+    assert 'Accounts!F2 renewed_arr: "lots" is not a number' in rejected["log"]
+    assert "nothing was written" in rejected["log"]
