@@ -1,0 +1,87 @@
+"""``xlcomp_recompute`` in Pyodide on a demo-sized workbook (40 CSMs, 2,000 accounts, every CSM tab): after
+finance edits the Accounts table and adds an adjustment, the payouts and totals it writes into the CSM tabs
+are :func:`xlcomp.engine.run`'s on the edited inputs, to the cent."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl.utils import get_column_letter, range_boundaries
+
+from tests.lite.book_model import book_model
+from tests.lite.harness import run_scripts
+from xlcomp.cli.lite import read_lite_workbook
+from xlcomp.demo.project import preset_text
+from xlcomp.demo.sample import sample_book
+from xlcomp.engine import run
+from xlcomp.functions.lite import write_lite
+from xlcomp.load.inputs import load_inputs
+from xlcomp.load.plan import parse_plan
+from xlcomp.model.adjustments import Adjustment
+from xlcomp.model.period import parse_period
+from xlcomp.workbook import layout
+from xlcomp.workbook.writer import write_workbook
+
+PERIOD = parse_period("2027-Q1")
+
+
+def _table(model: dict[str, Any], sheet: str, table: str) -> tuple[int, dict[str, str]]:
+    """The first data row of a table in the model and the column letter of each header."""
+    c0, r0, c1, _ = range_boundaries(model["sheets"][sheet]["tables"][table]["ref"])
+    cells = model["sheets"][sheet]["cells"]
+    letters = [get_column_letter(c) for c in range(c0, c1 + 1)]
+    return r0 + 1, {cells[f"{letter}{r0}"]["value"]: letter for letter in letters}
+
+
+@pytest.mark.parametrize("preset", ["full_service", "adoption_renewal"])
+def test_recompute_of_the_demo_workbook_is_the_engines(preset: str, tmp_path: Path) -> None:
+    plan = parse_plan(preset_text(preset))
+    roster_df, accounts_df = sample_book(40, 2000, 7, PERIOD)
+    roster, book = load_inputs(plan, roster_df, accounts_df)
+    path = write_workbook(run(plan, roster, book, PERIOD), tmp_path / "demo.xlsx")
+    write_lite(tmp_path / "lite", read_lite_workbook(path))
+    model = book_model(path)
+
+    # finance's edits, in the open workbook: the first 300 accounts renewed nothing; one adjustment
+    accounts = model["sheets"][layout.SHEET_ACCOUNTS]["cells"]
+    first, column = _table(model, layout.SHEET_ACCOUNTS, layout.ACCOUNTS_TABLE)
+    lost = set()
+    for row in range(first, first + 300):
+        lost.add(accounts[f"{column['account_id']}{row}"]["value"])
+        accounts[f"{column['renewed_arr']}{row}"] = {"value": 0.0, "formula": None}
+    edited_df = accounts_df.copy()
+    edited_df.loc[edited_df["account_id"].isin(lost), "renewed_arr"] = 0
+    adjustments_sheet = model["sheets"][layout.SHEET_ADJUSTMENTS]["cells"]
+    first, column = _table(model, layout.SHEET_ADJUSTMENTS, layout.ADJUSTMENTS_TABLE)
+    csm_id = roster.csms[3].csm_id
+    for name, value in (("csm_id", csm_id), ("amount", 250.005), ("reason", "Q1 true-up")):
+        adjustments_sheet[f"{column[name]}{first}"] = {"value": value, "formula": None}
+
+    _, edited_book = load_inputs(plan, roster_df, edited_df)
+    # 250.005 pays ROUND(250.005, 2) = 250.01 (half away from zero)
+    adjustment = Adjustment(csm_id, Decimal("250.005"), "Q1 true-up")
+    expected = run(plan, roster, edited_book, PERIOD, adjustments=[adjustment])
+    assert expected.csm(csm_id).adjustments_total == Decimal("250.01")
+
+    ran = run_scripts(tmp_path / "lite", {"books": [{"model": model, "scripts": ["xlcomp_recompute"]}]}, tmp_path,
+                      pyodide=True)
+    assert ran["platform"] == "emscripten"
+    [result] = ran["books"]
+    written = {(sheet, cell): value for sheet, cell, what, value in result["writes"] if what == "value"}
+    facts = read_lite_workbook(path)
+    tabs = dict(facts.tabs)
+    changed = 0
+    for csm in expected.csms:
+        sheet = tabs[csm.csm.csm_id]
+        for component, cell in facts.tab.payouts:
+            assert written[(sheet, cell)] == float(csm.component(component).payout), (sheet, component)
+        assert written[(sheet, facts.tab.adjustments)] == float(csm.adjustments_total)
+        assert written[(sheet, facts.tab.total)] == float(csm.total)
+        changed += model["sheets"][sheet]["cells"][facts.tab.total]["value"] != float(csm.total)
+    assert len(written) == 40 * (len(plan.components) + 2)
+    assert changed > 0  # the edits moved totals: the values written are not the ones the tabs showed
+    assert f"40 CSMs recomputed; total payout {expected.total:,.2f}" in result["log"]
+    print(f"recompute in Pyodide: {result['seconds'][0]} s")
