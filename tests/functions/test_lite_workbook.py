@@ -1,0 +1,78 @@
+"""``xlcomp lite --workbook F.xlsx``: main.py also holds the task-pane scripts for that workbook, its plan and
+CSM tabs fixed as Python source; still the standard library only (tests/lite runs the scripts in Pyodide)."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.recalc.builders import plain_workbook, recalc_file
+from xlcomp.cli import main as cli_main
+from xlcomp.cli.lite import read_lite_workbook
+from xlcomp.functions.bundle import BUNDLE_PREFIX
+from xlcomp.functions.lite import lite_main, source_of
+from xlcomp.model.period import parse_period
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("lite-workbook")
+    fresh = recalc_file(plain_workbook(folder / "inputs.xlsx"))
+    assert fresh.workbook is not None
+    path = folder / "fresh.xlsx"
+    path.write_bytes(fresh.workbook)
+    return path
+
+
+def test_the_workbook_as_the_scripts_know_it(workbook: Path) -> None:
+    facts = read_lite_workbook(workbook)
+    assert facts.plan.id == "hand-worked" and facts.period.label == "2027-Q1"
+    assert [csm_id for csm_id, _ in facts.tabs] == ["CSM-A", "CSM-B"]
+    assert facts.issued == {"CSM-A": "8313.05", "CSM-B": "0.00"}  # 6,913.05 + 1,400.00; CSM-B nothing
+    assert facts.roster_columns == ("quota_upsell",)
+    formulas = dict(facts.tab.formulas)
+    # the total is the sum of the component payouts and the adjustments line, cell for cell
+    assert formulas[facts.tab.total] == "=" + "+".join(
+        f"${c[0]}${c[1:]}" for c in [cell for _, cell in facts.tab.payouts] + [facts.tab.adjustments])
+    assert [component for component, _ in facts.tab.payouts] == ["renewal", "upsell"]
+
+
+def test_the_workbook_is_rebuilt_from_its_source(workbook: Path) -> None:
+    facts = read_lite_workbook(workbook)
+    namespace: dict[str, object] = {"Decimal": Decimal}
+    for module in ("xlcomp.model.plan", "xlcomp.model.period", "xlcomp.functions.lite_book"):
+        namespace.update(vars(sys.modules[module]))
+    from datetime import date
+    from types import MappingProxyType
+
+    namespace.update(date=date, MappingProxyType=MappingProxyType)
+    assert eval(source_of(facts), namespace) == facts  # noqa: S307 - the source written into main.py
+    assert source_of(parse_period("2027-Q1")) == ("Period(kind=PeriodKind.QUARTER, label='2027-Q1', "
+                                                   "start=date(2027, 1, 1), end=date(2027, 3, 31))")
+
+
+def test_main_with_scripts_imports_only_the_standard_library_and_xlwings(workbook: Path) -> None:
+    text = lite_main(read_lite_workbook(workbook))
+    tree = ast.parse(text)
+    imported = {node.module for node in tree.body if isinstance(node, ast.ImportFrom)} | {
+        alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names}
+    assert imported == {"sys", "types", "xlwings"}
+    for name in ("xlcomp_recompute", "xlcomp_check", "xlcomp_restore"):
+        assert f"@script\ndef {name}(book):" in text
+    assert "import pyarrow" not in text and "import numpy" not in text and BUNDLE_PREFIX in text
+
+
+def test_cli_with_a_workbook(workbook: Path, tmp_path: Path) -> None:
+    assert cli_main(["lite", "--out", str(tmp_path / "lite"), "--workbook", str(workbook)]) == 0
+    assert "def xlcomp_check(book):" in (tmp_path / "lite" / "main.py").read_text()
+
+
+def test_cli_refuses_a_missing_workbook_and_a_plain_one(tmp_path: Path) -> None:
+    assert cli_main(["lite", "--out", str(tmp_path / "lite"), "--workbook", str(tmp_path / "nope.xlsx")]) == 2
+    plain = plain_workbook(tmp_path / "plain.xlsx")  # inputs only: no CSM tabs to recompute or check
+    assert cli_main(["lite", "--out", str(tmp_path / "lite"), "--workbook", str(plain)]) == 2
+    assert not (tmp_path / "lite").exists()
