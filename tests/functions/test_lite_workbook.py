@@ -50,7 +50,7 @@ def test_the_workbook_is_rebuilt_from_its_source(workbook: Path) -> None:
     from types import MappingProxyType
 
     namespace.update(date=date, MappingProxyType=MappingProxyType)
-    assert eval(source_of(facts), namespace) == facts  # noqa: S307 - the source written into main.py
+    assert eval(source_of(facts), namespace) == facts
     assert source_of(parse_period("2027-Q1")) == ("Period(kind=PeriodKind.QUARTER, label='2027-Q1', "
                                                    "start=date(2027, 1, 1), end=date(2027, 3, 31))")
 
