@@ -4,12 +4,13 @@ its formula, and every table's range, read with openpyxl."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 
-__all__ = ["book_model"]
+__all__ = ["apply_actions", "book_model", "unprotected"]
 
 
 def _encode(value: Any) -> Any:
@@ -23,7 +24,7 @@ def _encode(value: Any) -> Any:
 
 
 def book_model(path: Path) -> dict[str, Any]:
-    """``{"sheets": {name: {"cells": {A1: {value, formula}}, "tables": {name: {ref}}}}}`` of ``path``.
+    """``{"sheets": {name: {"cells": {A1: {value, formula}}, "protected", "tables": {name: {ref}}}}}`` of ``path``.
 
     Numbers are floats, as Excel hands them to xlwings; dates are datetimes (``{"datetime": iso}``)."""
     values = openpyxl.load_workbook(path, data_only=True)
@@ -39,6 +40,36 @@ def book_model(path: Path) -> dict[str, Any]:
                 if value is None and formula is None:
                     continue
                 cells[cell.coordinate] = {"value": _encode(value), "formula": formula}
-        sheets[sheet.title] = {"cells": cells, "tables": {table.name: {"ref": table.ref}
-                                                          for table in sheet.tables.values()}}
+        sheets[sheet.title] = {"cells": cells, "protected": bool(sheet.protection.sheet),
+                               "tables": {table.name: {"ref": table.ref} for table in sheet.tables.values()}}
     return {"sheets": sheets}
+
+
+_NEWER = re.compile(r"(?<![\w.])(FORMULATEXT|ISFORMULA)\(", re.IGNORECASE)
+
+
+def apply_actions(path: Path, actions: list[list[Any]], out: Path) -> Path:
+    """``path`` with what a script did in the stand-in book (``book.actions``), saved as ``out``: what Excel
+    holds when the script ends, before it calculates. A formula is stored as Excel saves it (the functions
+    newer than Excel 2010 with their ``_xlfn.`` prefix)."""
+    book = openpyxl.load_workbook(path)
+    for action in actions:
+        if action[0] == "add":
+            book.create_sheet(action[1])
+        elif action[0] == "clear":
+            sheet = book[action[1]]
+            for row in sheet.iter_rows():
+                for cell in row:
+                    cell.value = None
+        else:
+            _, sheet_name, ref, value = action
+            if isinstance(value, str) and value.startswith("="):
+                value = _NEWER.sub(lambda m: "_xlfn." + m.group(1).upper() + "(", value)
+            book[sheet_name][ref] = value
+    book.save(out)
+    return out
+
+
+def unprotected(model: dict[str, Any]) -> dict[str, Any]:
+    """The model with every sheet unprotected (what finance does before a script writes into the CSM tabs)."""
+    return {"sheets": {name: {**sheet, "protected": False} for name, sheet in model["sheets"].items()}}

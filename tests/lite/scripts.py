@@ -1,7 +1,8 @@
 """Runs the task-pane scripts of a generated main.py on stand-in books, in whichever Python runs it (CPython
 or Pyodide). ``run(job_json_path)``: the job is ``{"books": [{"model": book model, "scripts": [names]}]}``;
-returns JSON ``{"python", "platform", "modules", "scripts", "books": [{"reports", "writes", "log", "seconds"}]}``,
-each book's ``writes`` being ``[sheet, cell, "value" or "formula", what]`` in the order written."""
+returns JSON ``{"python", "platform", "modules", "scripts", "books": [{"reports", "errors", "actions", "log",
+"seconds"}]}``, each book's ``actions`` what its scripts changed, in order (``["value", sheet, cell, what]``,
+``["add", sheet]``, ``["clear", sheet, range]``)."""
 
 import contextlib
 import io
@@ -19,14 +20,19 @@ def run(job_path):
     books = []
     for one in job["books"]:
         book = xlwings.Book(one["model"])
-        reports, seconds = [], []
+        reports, errors, seconds = [], [], []
         log = io.StringIO()
         for name in one["scripts"]:
             started = time.perf_counter()
-            with contextlib.redirect_stdout(log):
-                reports.append(getattr(main, name)(book))
+            try:
+                with contextlib.redirect_stdout(log):
+                    reports.append(getattr(main, name)(book))
+                errors.append(None)
+            except Exception as error:  # what xlwings Lite shows in its log when a script fails
+                reports.append(None)
+                errors.append(f"{type(error).__name__}: {error}")
             seconds.append(round(time.perf_counter() - started, 3))
-        books.append({"reports": reports, "writes": [list(write) for write in book.writes], "log": log.getvalue(),
+        books.append({"reports": reports, "errors": errors, "actions": book.actions, "log": log.getvalue(),
                       "seconds": seconds})
     return json.dumps({
         "python": sys.version.split()[0],

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from tests.lite.book_model import book_model
+from tests.lite.book_model import book_model, unprotected
 from tests.lite.harness import run_scripts
 from xlcomp.cli.lite import read_lite_workbook
 from xlcomp.demo.project import preset_text
@@ -43,7 +43,7 @@ def test_recompute_of_the_demo_workbook_is_the_engines(preset: str, tmp_path: Pa
     roster, book = load_inputs(plan, roster_df, accounts_df)
     path = write_workbook(run(plan, roster, book, PERIOD), tmp_path / "demo.xlsx")
     write_lite(tmp_path / "lite", read_lite_workbook(path))
-    model = book_model(path)
+    model = unprotected(book_model(path))  # finance unprotects the CSM tabs first (Review > Unprotect Sheet)
 
     # finance's edits, in the open workbook: the first 300 accounts renewed nothing; one adjustment
     accounts = model["sheets"][layout.SHEET_ACCOUNTS]["cells"]
@@ -70,7 +70,7 @@ def test_recompute_of_the_demo_workbook_is_the_engines(preset: str, tmp_path: Pa
                       pyodide=True)
     assert ran["platform"] == "emscripten"
     [result] = ran["books"]
-    written = {(sheet, cell): value for sheet, cell, what, value in result["writes"] if what == "value"}
+    written = {(sheet, cell): value for what, sheet, cell, value in result["actions"] if what == "value"}
     facts = read_lite_workbook(path)
     tabs = dict(facts.tabs)
     changed = 0

@@ -4,7 +4,8 @@ reports of the same file, and ``xlcomp_recompute`` writes what the engine pays.
 
 The workbook is recalc's hand-worked one (tests/recalc/builders.py: CSM-A renewal 6,913.05 and upsell
 1,400.00, CSM-B nothing), edited as finance would and recalculated by LibreOffice, as Excel would have
-before a script reads it."""
+before a script reads it. Between two runs of a script, what it wrote is put into the .xlsx and LibreOffice
+calculates it, as Excel does when a script ends (the check's formula probes are calculated so)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tests.lite.book_model import book_model
+from tests.lite.book_model import apply_actions, book_model, unprotected
 from tests.lite.harness import run_scripts
 from tests.recalc.builders import plain_workbook, recalc_file
 from tests.recalc.test_xlcomp_uploads import TAB_A, payout_cell, table_rows
@@ -51,7 +52,8 @@ def hand(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert fresh.workbook is not None
     path = folder / "fresh.xlsx"
     path.write_bytes(fresh.workbook)
-    write_lite(folder / "lite", read_lite_workbook(path))
+    lite = folder / "lite"
+    write_lite(lite, read_lite_workbook(path))
     edited: dict[str, Path] = {}
     for name, change in zip(EDITS, (_typed_over, _renewed, _bad_input), strict=True):
         book = openpyxl.load_workbook(path)
@@ -63,18 +65,39 @@ def hand(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     files["fresh"] = path
     files["renewed_openpyxl"] = edited["renewed"]  # saved without calculating: formulas hold no value
     names = list(files)
-    job = {"books": [{"model": book_model(files[name]), "scripts": ["xlcomp_check"]} for name in names]}
-    job["books"].append({"model": book_model(files["renewed"]), "scripts": ["xlcomp_recompute", "xlcomp_check"]})
-    job["books"].append({"model": book_model(files["typed_over"]), "scripts": ["xlcomp_restore", "xlcomp_check"]})
-    job["books"].append({"model": book_model(files["bad_input"]), "scripts": ["xlcomp_recompute"]})
-    ran = run_scripts(folder / "lite", job, folder, pyodide=True)
-    checks = {name: book["reports"][0] for name, book in zip(names, ran["books"], strict=False)}
-    return {"files": files, "ran": ran, "checks": checks, "recompute": ran["books"][len(names)],
-            "restore": ran["books"][len(names) + 1], "rejected": ran["books"][len(names) + 2],
+
+    # run 1: the check writes its formula probes (and a first report); recompute on the edited workbook,
+    # its tabs protected as xlcomp writes them, then unprotected (as finance must); recompute on bad input
+    first = [{"model": book_model(files[name]), "scripts": ["xlcomp_check"]} for name in names]
+    renewed = book_model(files["renewed"])
+    first += [{"model": renewed, "scripts": ["xlcomp_recompute"]},
+              {"model": unprotected(renewed), "scripts": ["xlcomp_recompute"]},
+              {"model": unprotected(book_model(files["bad_input"])), "scripts": ["xlcomp_recompute"]},
+              {"model": unprotected(book_model(files["typed_over"])), "scripts": ["xlcomp_restore"]}]
+    run1 = run_scripts(lite, {"books": first}, folder, pyodide=True)
+    # Excel calculates what run 1 wrote; run 2 checks again, and restores what the probes found
+    after = dict(zip(names, recalculate([apply_actions(files[name], book["actions"], folder / f"{name}-run1.xlsx")
+                                         for name, book in zip(names, run1["books"], strict=False)],
+                                        folder / "run1"), strict=True))
+    second = [{"model": book_model(after[name]), "scripts": ["xlcomp_check"]} for name in names]
+    second.append({"model": unprotected(book_model(after["typed_over"])), "scripts": ["xlcomp_restore"]})
+    run2 = run_scripts(lite, {"books": second}, folder, pyodide=True)
+    # run 3: the check after the restore, once Excel calculated the restored formula
+    restored = recalculate([apply_actions(after["typed_over"], run2["books"][-1]["actions"],
+                                          folder / "restored.xlsx")], folder / "run2")[0]
+    run3 = run_scripts(lite, {"books": [{"model": book_model(restored), "scripts": ["xlcomp_check"]}]}, folder,
+                       pyodide=True)
+    n = len(names)
+    return {"files": files, "run1": run1, "first": {name: run1["books"][i] for i, name in enumerate(names)},
+            "checks": {name: run2["books"][i]["reports"][0] for i, name in enumerate(names)},
+            "protected": run1["books"][n], "recompute": run1["books"][n + 1], "rejected": run1["books"][n + 2],
+            "restore_too_soon": run1["books"][n + 3], "restore": run2["books"][n],
+            "after_restore": run3["books"][0]["reports"][0],
             "recalc": {name: recalc_file(files[name]).entry for name in names}}
 
 
 def _same_as_recalc(check: dict[str, Any], entry: dict[str, Any]) -> None:
+    assert check["formulas_checked"] is True
     assert check["status"] == entry["status"]
     assert check["totals"] == entry["totals"]
     assert check["overrides"] == [{k: o[k] for k in ("where", "formula", "found", "kind")} for o in entry["overrides"]]
@@ -83,11 +106,34 @@ def _same_as_recalc(check: dict[str, Any], entry: dict[str, Any]) -> None:
     assert all(theirs.get(d["where"]) == d for d in check["differences"]), (check["differences"], theirs)
 
 
+def _on_tabs(actions: list[list[Any]]) -> list[list[Any]]:
+    return [a for a in actions if a[0] == "value" and a[1] not in ("xlcomp check", "xlcomp formulas")]
+
+
 def test_runs_in_pyodide_with_the_standard_library_only(hand: dict[str, Any]) -> None:
-    ran = hand["ran"]
-    assert ran["platform"] == "emscripten"
-    assert ran["scripts"] == ["xlcomp_check", "xlcomp_recompute", "xlcomp_restore"]
-    assert "numpy" not in ran["modules"] and "pyarrow" not in ran["modules"] and "xlcomp" not in ran["modules"]
+    run = hand["run1"]
+    assert run["platform"] == "emscripten"
+    assert run["scripts"] == ["xlcomp_check", "xlcomp_recompute", "xlcomp_restore"]
+    assert "numpy" not in run["modules"] and "pyarrow" not in run["modules"] and "xlcomp" not in run["modules"]
+
+
+def test_the_first_check_writes_the_formula_probes(hand: dict[str, Any]) -> None:
+    first = hand["first"]["fresh"]
+    report = first["reports"][0]
+    assert report["formulas_checked"] is False and report["overrides"] == []
+    assert "run the check again" in report["warnings"][0]["message"]
+    probes = {(a[2], a[3]) for a in first["actions"] if a[0] == "value" and a[1] == "xlcomp formulas"}
+    book = openpyxl.load_workbook(hand["files"]["fresh"])
+    cell = payout_cell(book, "upsell")
+    ref = f"'{TAB_A}'!{cell}"
+    assert (f"B{1 + 1 + [c for c in _computed(book)].index(cell)}",
+            f'=IF(ISFORMULA({ref}),FORMULATEXT({ref}),"none")') in probes
+    # 2 tabs x every computed cell, and the header
+    assert len([p for p in probes if p[0].startswith("B")]) == 2 * len(_computed(book)) + 1
+
+
+def _computed(book: Any) -> list[str]:
+    return [c.coordinate for row in book[TAB_A].iter_rows() for c in row if c.data_type == "f"]
 
 
 def test_check_of_the_workbook_as_issued(hand: dict[str, Any]) -> None:
@@ -125,11 +171,12 @@ def test_check_of_an_edited_input_as_recalc_does(hand: dict[str, Any]) -> None:
 
 
 def test_check_of_a_workbook_saved_without_calculating(hand: dict[str, Any]) -> None:
-    check = hand["checks"]["renewed_openpyxl"]
-    _same_as_recalc(check, hand["recalc"]["renewed_openpyxl"])
+    check = hand["first"]["renewed_openpyxl"]["reports"][0]
+    entry = hand["recalc"]["renewed_openpyxl"]
+    assert check["status"] == entry["status"] == "inputs_changed" and check["totals"] == entry["totals"]
     assert [(t["issued"], t["workbook"], t["engine"]) for t in check["totals"]] == [
         ("8313.05", None, "8965.23"), ("0.00", None, "0.00")]
-    assert "hold no calculated value" in check["warnings"][0]["message"]
+    assert check["differences"] == [] and "hold no calculated value" in check["warnings"][1]["message"]
 
 
 def test_check_of_a_bad_input_is_rejected_with_its_cell(hand: dict[str, Any]) -> None:
@@ -144,29 +191,33 @@ def test_recompute_writes_the_engines_payouts(hand: dict[str, Any]) -> None:
     recompute = hand["recompute"]
     book = openpyxl.load_workbook(hand["files"]["fresh"])
     renewal, upsell = payout_cell(book, "renewal"), payout_cell(book, "upsell")
-    written = {(sheet, cell): value for sheet, cell, what, value in recompute["writes"]
-               if what == "value" and sheet != "xlcomp check"}
+    written = {(sheet, cell): value for _, sheet, cell, value in _on_tabs(recompute["actions"])}
     # the renewed edit: 7,565.23 + 1,400.00 + no adjustments = 8,965.23; CSM-B 0 (below threshold, gated)
     assert written[(TAB_A, renewal)] == 7565.23 and written[(TAB_A, upsell)] == 1400.0
     assert sorted(v for (sheet, _), v in written.items() if sheet == TAB_A) == [0.0, 1400.0, 7565.23, 8965.23]
     assert {v for (sheet, _), v in written.items() if sheet != TAB_A} == {0.0}
     assert "2 CSMs recomputed; total payout 8,965.23" in recompute["log"]
-    # written as values over the formulas, as recalc would list them
-    assert recompute["reports"][1]["status"] == "overridden" and len(recompute["reports"][1]["overrides"]) == 8
 
 
-def test_restore_puts_the_formula_back(hand: dict[str, Any]) -> None:
-    restore = hand["restore"]
-    book = openpyxl.load_workbook(hand["files"]["fresh"])
-    cell = payout_cell(book, "upsell")
-    on_tabs = [write for write in restore["writes"] if write[0] != "xlcomp check"]
-    assert on_tabs == [[TAB_A, cell, "formula", book[TAB_A][cell].value]]
-    assert "1 formula cells restored" in restore["log"]
-    assert restore["reports"][1]["overrides"] == []
+def test_recompute_into_protected_tabs_fails_before_writing(hand: dict[str, Any]) -> None:
+    protected = hand["protected"]
+    assert "protected sheet" in protected["errors"][0] and protected["actions"] == []
 
 
 def test_recompute_writes_nothing_on_bad_input(hand: dict[str, Any]) -> None:
     rejected = hand["rejected"]
-    assert rejected["writes"] == []
+    assert rejected["actions"] == []
     assert 'Accounts!F2 renewed_arr: "lots" is not a number' in rejected["log"]
     assert "nothing was written" in rejected["log"]
+
+
+def test_restore_puts_the_formula_back(hand: dict[str, Any]) -> None:
+    assert hand["restore_too_soon"]["reports"] == [None] and "run xlcomp_check first" in hand["restore_too_soon"]["log"]
+    restore = hand["restore"]
+    book = openpyxl.load_workbook(hand["files"]["fresh"])
+    cell = payout_cell(book, "upsell")
+    assert restore["actions"] == [["value", TAB_A, cell, book[TAB_A][cell].value]]
+    assert restore["reports"] == [1] and "1 formula cells restored" in restore["log"]
+    # once Excel calculated the restored formula: nothing is overridden, every total is the one issued
+    after = hand["after_restore"]
+    assert after["status"] == "ok" and after["overrides"] == [] and after["differences"] == []

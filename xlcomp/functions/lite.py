@@ -35,7 +35,8 @@ from xlcomp.functions.registry import REGISTRY, FunctionSpec
 __all__ = ["LITE_REQUIREMENTS", "lite_main", "source_of", "write_lite"]
 
 # Kept whole in a workbook's main.py: the records its LiteWorkbook constant is built from, and the scripts.
-_WORKBOOK_MODULES = ("xlcomp.model.plan", "xlcomp.model.period", "xlcomp.functions.lite_book")
+_WORKBOOK_MODULES = ("xlcomp.model.plan", "xlcomp.model.period", "xlcomp.functions.lite_book",
+                     "xlcomp.functions.lite_check")
 
 LITE_REQUIREMENTS = "# xlcomp's worksheet functions need no package: only Python's standard library and xlwings.\n"
 
@@ -155,47 +156,53 @@ def _workbook():
 
 _WORKBOOK_SOURCE = @WORKBOOK@
 _lite_book = sys.modules[_PREFIX + ".xlcomp.functions.lite_book"]
+_lite_check = sys.modules[_PREFIX + ".xlcomp.functions.lite_check"]
 WORKBOOK = _workbook()
-
-
-def _problems(error):
-    print("xlcomp: the tables have problems; nothing was written")
-    for where, message in error.problems:
-        print("  " + where + " " + message)
 
 
 @script
 def xlcomp_recompute(book):
-    """Recompute every CSM tab's payouts and total from the Roster, Accounts and Adjustments tables
-    (xlcomp's engine, in Python) and write them into the tabs as values."""
+    """Recompute every CSM's payouts and total from the Roster, Accounts and Adjustments tables
+    (xlcomp's engine, in Python) and write them into the CSM tabs as values (unprotect the tabs first)."""
     try:
         results = _lite_book.recompute_book(book, WORKBOOK)
     except _lite_book.TableProblemsError as error:
-        _problems(error)
-        return
+        print("xlcomp: the tables have problems; nothing was written")
+        for where, message in error.problems:
+            print("  " + where + " " + message)
+        return None
     total = sum(r.total for r in results.values())
     print(f"xlcomp: {len(results)} CSMs recomputed; total payout {total:,.2f}")
+    return None
 
 
 @script
 def xlcomp_check(book):
     """Check the workbook as xlcomp recalc does: formula cells typed over or changed, payouts that are
     not the engine's, totals against the issued ones. The report goes to the sheet "xlcomp check"."""
-    report = _lite_book.check_book(book, WORKBOOK)
+    report = _lite_check.check_book(book, WORKBOOK)
     names = [sheet.name for sheet in book.sheets]
-    sheet = book.sheets[_lite_book.CHECK_SHEET] if _lite_book.CHECK_SHEET in names \\
-        else book.sheets.add(_lite_book.CHECK_SHEET)
-    sheet.clear_contents()
-    sheet["A1"].value = _lite_book.report_rows(report)
+    name = _lite_check.CHECK_SHEET
+    sheet = book.sheets[name] if name in names else book.sheets.add(name=name)
+    sheet.cells.clear_contents()
+    sheet["A1"].value = _lite_check.report_rows(report)
     print(f"xlcomp check: {report['status']}: {len(report['overrides'])} overrides, "
           f"{len(report['differences'])} differences, {len(report['problems'])} problems")
+    for warning in report["warnings"]:
+        print("  " + warning["message"])
     return report
 
 
 @script
 def xlcomp_restore(book):
-    """Put xlcomp's formula back into every computed cell of the CSM tabs that was typed over or changed."""
-    print(f"xlcomp: {_lite_book.restore_book(book, WORKBOOK)} formula cells restored")
+    """Put xlcomp's formula back into every computed cell of the CSM tabs that was typed over or changed
+    (unprotect the tabs first)."""
+    restored = _lite_check.restore_book(book, WORKBOOK)
+    if restored is None:
+        print("xlcomp: run xlcomp_check first: it writes the formula probes this script reads")
+    else:
+        print(f"xlcomp: {restored} formula cells restored")
+    return restored
 '''
 
 

@@ -1,19 +1,17 @@
-"""The task-pane scripts of xlwings Lite: recompute and check an xlcomp workbook open in Excel.
+"""The task-pane scripts of xlwings Lite: recompute an xlcomp workbook open in Excel (the check is in
+:mod:`xlcomp.functions.lite_check`).
 
 They read the workbook through xlwings Lite's book API (``book.sheets[...]``, ``.tables[...]``,
-``.range(...).value`` and ``.formula``) and compute with the engine on plain records
-(:func:`xlcomp.functions.lite_engine.csm_payouts`). What the workbook cannot say about itself in a
-form the standard library reads (its plan, whose YAML needs PyYAML; the formulas xlcomp wrote into
-its CSM tabs; where each payout cell is) is fixed when ``main.py`` is generated for that workbook
-(``xlcomp lite --workbook F.xlsx``) as a :class:`LiteWorkbook`.
+``.range(...).value``: values only, as Excel last calculated them; xlwings Lite reads no formulas)
+and compute with the engine on plain records (:func:`xlcomp.functions.lite_engine.csm_payouts`).
+What the workbook cannot say about itself in a form the standard library reads (its plan, whose
+YAML needs PyYAML; the formulas xlcomp wrote into its CSM tabs; where each payout cell is) is fixed
+when ``main.py`` is generated for that workbook (``xlcomp lite --workbook F.xlsx``) as a
+:class:`LiteWorkbook`.
 
-- :func:`recompute_book`: every CSM's component payouts, adjustments line and total, computed from
-  the Roster, Accounts and Adjustments tables, written as values into the CSM tabs' cells;
-- :func:`check_book`: what ``xlcomp recalc`` reports of the workbook as it is open: ``overrides``
-  (a computed cell of a CSM tab typed over, cleared or given another formula), ``differences``
-  (a payout or total shown that is not the engine's), ``totals`` (issued, workbook, engine) and
-  the ``status``;
-- :func:`restore_book`: xlcomp's formula back into every computed cell of the CSM tabs.
+- :func:`compute_book`: every CSM's component payouts, adjustments line and total, computed from
+  the Roster, Accounts and Adjustments tables;
+- :func:`recompute_book`: the same, written as values into the CSM tabs' payout and total cells.
 
 Bad input is reported with its cell (``Accounts!F7 renewed_arr: "lots" is not a number``) and
 nothing is written into the CSM tabs.
@@ -21,7 +19,6 @@ nothing is written into the CSM tabs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,23 +31,12 @@ from xlcomp.model.adjustments import Adjustment
 from xlcomp.model.people import Csm
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Plan
-from xlcomp.money import exactly, fmt_decimal
+from xlcomp.money import exactly
 
-__all__ = [
-    "CHECK_SHEET",
-    "LiteWorkbook",
-    "TabLayout",
-    "TableProblemsError",
-    "check_book",
-    "compute_book",
-    "recompute_book",
-    "report_rows",
-    "restore_book",
-]
+__all__ = ["LiteWorkbook", "TabLayout", "TableProblemsError", "compute_book", "payout_cells", "read_table",
+           "recompute_book"]
 
-CHECK_SHEET = "xlcomp check"
 ZERO = Decimal(0)
-_MONEY_TOLERANCE = Decimal("0.005")
 _TEXT_COLUMNS = ("csm_id", "name", "segment", "role", "manager", "account_id", "reason", "component", "approved_by")
 
 
@@ -108,7 +94,7 @@ def _rows(value: Any) -> list[list[Any]]:
     return value
 
 
-def _read_table(book: Any, sheet: str, table: str) -> tuple[list[str], list[tuple[int, list[Any]]], int]:
+def read_table(book: Any, sheet: str, table: str) -> tuple[list[str], list[tuple[int, list[Any]]], int]:
     """A table's header, its rows with their sheet row numbers (1-based), and its first column (0-based)."""
     found = book.sheets[sheet].tables[table]
     header = [str(h or "").strip() for h in _rows(found.header_row_range.value)[0]]
@@ -156,7 +142,7 @@ class _Reader:
 
 
 def _roster(book: Any, wb: LiteWorkbook, problems: list[tuple[str, str]]) -> list[Csm]:
-    header, rows, first_column = _read_table(book, wb.sheets["Roster"], wb.tables["Roster"])
+    header, rows, first_column = read_table(book, wb.sheets["Roster"], wb.tables["Roster"])
     reader = _Reader(wb.sheets["Roster"], header, first_column)
     csms = []
     for row, values in rows:
@@ -176,7 +162,7 @@ def _roster(book: Any, wb: LiteWorkbook, problems: list[tuple[str, str]]) -> lis
 
 
 def _accounts(book: Any, wb: LiteWorkbook, problems: list[tuple[str, str]]) -> dict[str, list[AccountRow]]:
-    header, rows, first_column = _read_table(book, wb.sheets["Accounts"], wb.tables["Accounts"])
+    header, rows, first_column = read_table(book, wb.sheets["Accounts"], wb.tables["Accounts"])
     reader = _Reader(wb.sheets["Accounts"], header, first_column)
     numeric = [c for c in header if c and c not in _TEXT_COLUMNS]
     out: dict[str, list[AccountRow]] = {}
@@ -191,7 +177,7 @@ def _accounts(book: Any, wb: LiteWorkbook, problems: list[tuple[str, str]]) -> d
 
 def _adjustments(book: Any, wb: LiteWorkbook, known: set[str], problems: list[tuple[str, str]]) -> list[Adjustment]:
     try:
-        header, rows, first_column = _read_table(book, wb.sheets["Adjustments"], wb.tables["Adjustments"])
+        header, rows, first_column = read_table(book, wb.sheets["Adjustments"], wb.tables["Adjustments"])
     except KeyError:
         return []
     reader = _Reader(wb.sheets["Adjustments"], header, first_column)
@@ -230,7 +216,8 @@ def compute_book(book: Any, wb: LiteWorkbook) -> dict[str, CsmPayouts]:
     return out
 
 
-def _cells(wb: LiteWorkbook, result: CsmPayouts) -> list[tuple[str, Decimal]]:
+def payout_cells(wb: LiteWorkbook, result: CsmPayouts) -> list[tuple[str, Decimal]]:
+    """The payout, adjustments and total cells of a CSM tab with the engine's values."""
     return [*((address, result.payouts[component]) for component, address in wb.tab.payouts),
             (wb.tab.adjustments, result.adjustments), (wb.tab.total, result.total)]
 
@@ -244,149 +231,6 @@ def recompute_book(book: Any, wb: LiteWorkbook) -> dict[str, CsmPayouts]:
         if result is None:
             continue
         tab = book.sheets[sheet]
-        for address, value in _cells(wb, result):
+        for address, value in payout_cells(wb, result):
             tab.range(address).value = float(value)
     return results
-
-
-def restore_book(book: Any, wb: LiteWorkbook) -> int:
-    """Put xlcomp's formula back into every computed cell of the CSM tabs that lost it; how many."""
-    restored = 0
-    for _, sheet in wb.tabs:
-        tab = book.sheets[sheet]
-        for address, formula in wb.tab.formulas:
-            cell = tab.range(address)
-            if _formula_key(cell.formula) != _formula_key(formula):
-                cell.formula = formula
-                restored += 1
-    return restored
-
-
-_STRING = re.compile(r'("(?:[^"]|"")*")')
-_SPACES = re.compile(r"\s+")
-_PREFIXES = re.compile(r"_XLFN\.(?:_XLWS\.)?|_XLWS\.|_XLUDF\.")
-_LOGICAL_CALL = re.compile(r"\b(TRUE|FALSE)\(\)")
-
-
-def _formula_key(formula: Any) -> str:
-    """A formula as compared: case, spaces and ``$`` outside text, the ``_xlfn.`` prefixes and
-    ``FALSE()`` for ``FALSE`` (LibreOffice writes one for the other) do not matter."""
-    parts = _STRING.split("" if formula is None else str(formula))
-    for i in range(0, len(parts), 2):  # the even parts are outside "text"
-        text = _SPACES.sub("", parts[i]).replace("$", "").upper()
-        parts[i] = _LOGICAL_CALL.sub(r"\1", _PREFIXES.sub("", text))
-    return "".join(parts)
-
-
-def _shown(value: Any) -> str:
-    """A cell's value as ``xlcomp recalc`` quotes it: 9999.99, 1400, text as it is."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, Decimal):
-        return _shown(float(value))
-    return str(value)
-
-
-def _money(value: Any) -> Decimal | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Decimal(repr(float(value)))
-    return None
-
-
-def _workbook_totals(book: Any, wb: LiteWorkbook) -> dict[str, Decimal | None]:
-    try:
-        header, rows, _ = _read_table(book, wb.sheets["Summary"], wb.tables["Summary"])
-    except KeyError:
-        return {}
-    if "csm_id" not in header or "total_payout" not in header:
-        return {}
-    out: dict[str, Decimal | None] = {}
-    for _, values in rows:
-        csm_id = _Reader("", header, 0).text(values, "csm_id")
-        number = _money(values[header.index("total_payout")])
-        out.setdefault(csm_id, None if number is None else number.quantize(Decimal("0.01")))
-    return out
-
-
-@exactly
-def check_book(book: Any, wb: LiteWorkbook) -> dict[str, Any]:
-    """What ``xlcomp recalc`` reports of the workbook as it is open: ``status``, ``totals``,
-    ``overrides``, ``differences`` (payouts and totals), ``problems`` and ``warnings``."""
-    overrides: list[dict[str, str]] = []
-    shown: dict[str, dict[str, Any]] = {}
-    for _, sheet in wb.tabs:
-        tab = book.sheets[sheet]
-        values: dict[str, Any] = {}
-        for address, formula in wb.tab.formulas:
-            cell = tab.range(address)
-            found, value = cell.formula, cell.value
-            values[address] = value
-            if not (isinstance(found, str) and found.startswith("=")):
-                kind = "blank" if value in (None, "") else "constant"
-                overrides.append({"where": f"{sheet}!{address}", "formula": formula, "found": _shown(value),
-                                  "kind": kind})
-            elif _formula_key(found) != _formula_key(formula):
-                overrides.append({"where": f"{sheet}!{address}", "formula": formula, "found": found,
-                                  "kind": "formula"})
-        shown[sheet] = values
-    overridden = {override["where"] for override in overrides}
-    try:
-        results = compute_book(book, wb)
-    except TableProblemsError as error:
-        return {"status": "rejected", "totals": [], "overrides": overrides, "differences": [], "warnings": [],
-                "problems": [{"where": where, "message": message} for where, message in error.problems]}
-    differences = []
-    missing = 0
-    for csm_id, sheet in wb.tabs:
-        result = results.get(csm_id)
-        if result is None:
-            continue
-        for address, engine in _cells(wb, result):
-            cached = shown[sheet].get(address)
-            if cached in (None, "") and f"{sheet}!{address}" not in overridden:
-                missing += 1  # a formula with no value calculated: nothing to compare
-                continue
-            number = _money(cached)
-            if number is None or abs(number - engine) > _MONEY_TOLERANCE:
-                differences.append({"where": f"{sheet}!{address}", "cached": _shown(cached),
-                                    "engine": _shown(engine)})
-    workbook = _workbook_totals(book, wb)
-    totals: list[dict[str, str | None]] = []
-    for csm_id, result in results.items():
-        seen = workbook.get(csm_id)
-        totals.append({"csm_id": csm_id, "issued": wb.issued.get(csm_id),
-                       "workbook": None if seen is None else fmt_decimal(seen, 2),
-                       "engine": fmt_decimal(result.total, 2)})
-    reference = next((key for key in ("issued", "workbook") if any(t[key] is not None for t in totals)), None)
-    changed = reference is not None and any(_moved(t[reference], t["engine"]) for t in totals)
-    status = "overridden" if overrides else "inputs_changed" if changed else "ok"
-    warnings = [{"where": "", "message": f"{missing:,} formula cells of the workbook hold no calculated value (the "
-                                         "file was saved by a program that does not calculate, or with calculation "
-                                         "off): those cells were not compared"}] if missing else []
-    return {"status": status, "totals": totals, "overrides": overrides, "differences": differences, "problems": [],
-            "warnings": warnings}
-
-
-def _moved(expected: str | None, engine: str | None) -> bool:
-    return expected is None or engine is None or Decimal(expected) != Decimal(engine)
-
-
-def report_rows(report: Mapping[str, Any]) -> list[list[Any]]:
-    """The check's report as rows for a sheet: the status, then a block per finding kind."""
-    rows: list[list[Any]] = [["xlcomp check", report["status"]], []]
-    blocks = (("totals", ("csm_id", "issued", "workbook", "engine")),
-              ("overrides", ("where", "kind", "formula", "found")),
-              ("differences", ("where", "cached", "engine")),
-              ("problems", ("where", "message")),
-              ("warnings", ("where", "message")))
-    for key, columns in blocks:
-        rows.append([f"{key} ({len(report[key])})"])
-        rows.append(list(columns))
-        rows.extend([[item.get(column) for column in columns] for item in report[key]])
-        rows.append([])
-    width = max(len(row) for row in rows)
-    return [row + [None] * (width - len(row)) for row in rows]

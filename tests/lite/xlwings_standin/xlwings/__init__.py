@@ -5,6 +5,7 @@ models an open workbook for the task-pane scripts (below)."""
 import datetime as _dt
 import re as _re
 
+_REF = _re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]+)$")
 FUNCTIONS = {}
 SCRIPTS = {}
 
@@ -49,12 +50,11 @@ def script(f=None, **options):
 
 # -- the book API the task-pane scripts use ----------------------------------------------------------
 # A model of an open workbook, built from a real .xlsx (tests/lite/book_model.py reads it with openpyxl:
-# every cell's value as Excel last calculated it, and its formula). As in Excel, a cell holds a formula
-# or a constant; reading ``.formula`` of a constant gives the constant as text. Writing a formula keeps
-# the value last calculated (nothing recalculates here): the tests read what a script wrote.
-
-
-_REF = _re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]+)$")
+# every cell's value as Excel last calculated it, its formula, each table's range, each sheet's protection).
+# It behaves as xlwings Lite's book does (xlwings' remote engine): a script reads values only (``.formula``
+# raises NotImplementedError there too); writing a text that starts with "=" enters a formula, whose value is
+# unknown until Excel calculates after the script; writing into a protected sheet fails, as Office.js does.
+# ``book.actions`` records every change in order, for the tests to apply to the .xlsx and recalculate.
 
 
 def _split(ref):
@@ -83,10 +83,10 @@ def _decode(value):
 
 
 class Book:
-    """An open workbook: ``book.sheets[name]``; ``writes`` lists every cell a script wrote."""
+    """An open workbook: ``book.sheets[name]``; ``actions`` lists every change a script made."""
 
     def __init__(self, model=None):
-        self.writes = []
+        self.actions = []
         self.sheets = Sheets(self)
         for name, sheet in (model or {}).get("sheets", {}).items():
             self.sheets._add(name, sheet)
@@ -113,16 +113,19 @@ class Sheets:
     def __len__(self):
         return len(self._sheets)
 
-    def add(self, name=None, before=None, after=None):
-        return self._add(name or f"Sheet{len(self._sheets) + 1}", {"cells": {}, "tables": {}})
+    def add(self, before=None, after=None, name=None):
+        name = name or f"Sheet{len(self._sheets) + 1}"
+        self.book.actions.append(["add", name])
+        return self._add(name, {"cells": {}, "tables": {}})
 
 
 class Sheet:
     def __init__(self, book, name, model):
         self.book, self.name = book, name
-        self.cells = {}
+        self.protected = bool(model.get("protected"))
+        self.cells_ = {}
         for ref, cell in model.get("cells", {}).items():
-            self.cells[_split(ref)] = {"value": _decode(cell.get("value")), "formula": cell.get("formula")}
+            self.cells_[_split(ref)] = {"value": _decode(cell.get("value")), "formula": cell.get("formula")}
         self.tables = Tables(self, model.get("tables", {}))
 
     def range(self, first, last=None):
@@ -133,8 +136,12 @@ class Sheet:
     def __getitem__(self, ref):
         return self.range(ref)
 
+    @property
+    def cells(self):
+        return Range(self, 1, 1, 1_048_576, 16_384)
+
     def clear_contents(self):
-        self.cells.clear()
+        self.cells.clear_contents()
 
 
 class Tables:
@@ -152,20 +159,21 @@ class Tables:
 
 class Table:
     def __init__(self, sheet, name, ref):
-        self.sheet, self.name = sheet, name
+        self.name = name
+        self._sheet = sheet
         self.range = sheet.range(ref)
 
     @property
     def header_row_range(self):
         r = self.range
-        return Range(self.sheet, r.row, r.column, r.row, r.last_column)
+        return Range(self._sheet, r.row, r.column, r.row, r.last_column)
 
     @property
     def data_body_range(self):
         r = self.range
         if r.last_row == r.row:
             return None
-        return Range(self.sheet, r.row + 1, r.column, r.last_row, r.last_column)
+        return Range(self._sheet, r.row + 1, r.column, r.last_row, r.last_column)
 
 
 class Range:
@@ -185,7 +193,7 @@ class Range:
         return Range(self.sheet, self.row, self.column, self.last_row, self.last_column, ndim)
 
     def _cell(self, row, column):
-        return self.sheet.cells.get((row, column), {"value": None, "formula": None})
+        return self.sheet.cells_.get((row, column), {"value": None, "formula": None})
 
     @property
     def value(self):
@@ -201,34 +209,32 @@ class Range:
             return [row[0] for row in rows]
         return rows
 
+    def _writable(self):
+        if self.sheet.protected:
+            raise RuntimeError(f"The cell or chart you're trying to change is on a protected sheet ({self.sheet.name})")
+
     @value.setter
     def value(self, data):
+        self._writable()
         rows = data if isinstance(data, list) and data and isinstance(data[0], list) else \
             [data] if isinstance(data, list) else [[data]]
         for i, row in enumerate(rows):
             for j, item in enumerate(row):
                 where = (self.row + i, self.column + j)
-                self.sheet.cells[where] = {"value": item, "formula": None}
-                self.sheet.book.writes.append((self.sheet.name, f"{_letters(where[1])}{where[0]}", "value", item))
+                if isinstance(item, str) and item.startswith("="):
+                    self.sheet.cells_[where] = {"value": None, "formula": item}  # calculated after the script
+                else:
+                    self.sheet.cells_[where] = {"value": item, "formula": None}
+                self.sheet.book.actions.append(["value", self.sheet.name, f"{_letters(where[1])}{where[0]}", item])
 
     @property
     def formula(self):
-        cell = self._cell(self.row, self.column)
-        if cell["formula"]:
-            return cell["formula"]
-        value = cell["value"]
-        if value is None:
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value)
+        raise NotImplementedError("xlwings Lite reads values only")
 
-    @formula.setter
-    def formula(self, text):
-        cell = dict(self._cell(self.row, self.column))
-        if isinstance(text, str) and text.startswith("="):
-            cell["formula"] = text
-        else:
-            cell = {"value": text, "formula": None}
-        self.sheet.cells[(self.row, self.column)] = cell
-        self.sheet.book.writes.append((self.sheet.name, f"{_letters(self.column)}{self.row}", "formula", text))
+    def clear_contents(self):
+        self._writable()
+        inside = [key for key in self.sheet.cells_
+                  if self.row <= key[0] <= self.last_row and self.column <= key[1] <= self.last_column]
+        for key in inside:
+            del self.sheet.cells_[key]
+        self.sheet.book.actions.append(["clear", self.sheet.name, self.address.replace("$", "")])
