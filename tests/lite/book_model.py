@@ -24,7 +24,7 @@ def _encode(value: Any) -> Any:
 
 
 def book_model(path: Path) -> dict[str, Any]:
-    """``{"sheets": {name: {"cells": {A1: {value, formula}}, "protected", "tables": {name: {ref}}}}}`` of ``path``.
+    """``{"sheets": {name: {"cells": {A1: {value, formula}}, "protected", "tables": {name: {ref, totals}}}}}`` of ``path``.
 
     Numbers are floats, as Excel hands them to xlwings; dates are datetimes (``{"datetime": iso}``)."""
     values = openpyxl.load_workbook(path, data_only=True)
@@ -41,7 +41,8 @@ def book_model(path: Path) -> dict[str, Any]:
                     continue
                 cells[cell.coordinate] = {"value": _encode(value), "formula": formula}
         sheets[sheet.title] = {"cells": cells, "protected": bool(sheet.protection.sheet),
-                               "tables": {table.name: {"ref": table.ref} for table in sheet.tables.values()}}
+                               "tables": {table.name: {"ref": table.ref, "totals": table.totalsRowCount or 0}
+                                          for table in sheet.tables.values()}}
     return {"sheets": sheets}
 
 

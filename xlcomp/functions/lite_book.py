@@ -168,7 +168,9 @@ def _accounts(book: Any, wb: LiteWorkbook, problems: list[tuple[str, str]]) -> d
     out: dict[str, list[AccountRow]] = {}
     for row, values in rows:
         csm_id = reader.text(values, "csm_id")
-        if not csm_id and not reader.text(values, "account_id"):
+        if not csm_id:
+            if any(reader.text(values, column) for column in header if column):
+                reader.problems.append((reader.where(row, "csm_id"), "csm_id: the account has no CSM"))
             continue
         out.setdefault(csm_id, []).append({column: reader.number(row, values, column) for column in numeric})
     problems.extend(reader.problems)
@@ -178,7 +180,7 @@ def _accounts(book: Any, wb: LiteWorkbook, problems: list[tuple[str, str]]) -> d
 def _adjustments(book: Any, wb: LiteWorkbook, known: set[str], problems: list[tuple[str, str]]) -> list[Adjustment]:
     try:
         header, rows, first_column = read_table(book, wb.sheets["Adjustments"], wb.tables["Adjustments"])
-    except KeyError:
+    except (KeyError, ValueError):  # no such sheet or table (a workbook written before it existed)
         return []
     reader = _Reader(wb.sheets["Adjustments"], header, first_column)
     out = []

@@ -133,7 +133,7 @@ def _overrides(book: Any, wb: LiteWorkbook, probes: Mapping[str, str]) -> list[d
 def _workbook_totals(book: Any, wb: LiteWorkbook) -> dict[str, Decimal | None]:
     try:
         header, rows, _ = read_table(book, wb.sheets["Summary"], wb.tables["Summary"])
-    except KeyError:
+    except (KeyError, ValueError):  # no Summary table: no totals shown
         return {}
     if "csm_id" not in header or "total_payout" not in header:
         return {}
@@ -184,11 +184,12 @@ def check_book(book: Any, wb: LiteWorkbook) -> dict[str, Any]:
                 differences.append({"where": where, "cached": _shown(cached), "engine": _shown(engine)})
     workbook = _workbook_totals(book, wb)
     totals: list[dict[str, str | None]] = []
-    for csm_id, result in results.items():
-        seen = workbook.get(csm_id)
+    # the CSMs the engine paid, then those only the workbook knew (removed from the Roster), as recalc lists them
+    for csm_id in dict.fromkeys([*results, *wb.issued, *workbook]):
+        seen, result = workbook.get(csm_id), results.get(csm_id)
         totals.append({"csm_id": csm_id, "issued": wb.issued.get(csm_id),
                        "workbook": None if seen is None else fmt_decimal(seen, 2),
-                       "engine": fmt_decimal(result.total, 2)})
+                       "engine": None if result is None else fmt_decimal(result.total, 2)})
     reference = next((key for key in ("issued", "workbook") if any(t[key] is not None for t in totals)), None)
     changed = reference is not None and any(_moved(t[reference], t["engine"]) for t in totals)
     status = "overridden" if overrides else "inputs_changed" if changed else "ok"

@@ -146,7 +146,7 @@ class Sheet:
 
 class Tables:
     def __init__(self, sheet, model):
-        self._tables = {name: Table(sheet, name, info["ref"]) for name, info in model.items()}
+        self._tables = {name: Table(sheet, name, info["ref"], info.get("totals", 0)) for name, info in model.items()}
 
     def __getitem__(self, name):
         if isinstance(name, int):
@@ -158,9 +158,10 @@ class Tables:
 
 
 class Table:
-    def __init__(self, sheet, name, ref):
+    def __init__(self, sheet, name, ref, totals=0):
         self.name = name
         self._sheet = sheet
+        self._totals = totals  # rows of totals at the bottom, outside the data body (as in Excel)
         self.range = sheet.range(ref)
 
     @property
@@ -171,9 +172,10 @@ class Table:
     @property
     def data_body_range(self):
         r = self.range
-        if r.last_row == r.row:
+        last = r.last_row - self._totals
+        if last == r.row:
             return None
-        return Range(self._sheet, r.row + 1, r.column, r.last_row, r.last_column)
+        return Range(self._sheet, r.row + 1, r.column, last, r.last_column)
 
 
 class Range:
