@@ -24,7 +24,8 @@ def _encode(value: Any) -> Any:
 
 
 def book_model(path: Path) -> dict[str, Any]:
-    """``{"sheets": {name: {"cells": {A1: {value, formula}}, "protected", "tables": {name: {ref, totals}}}}}`` of ``path``.
+    """The model of ``path``: ``{"sheets": {name: {"cells": {A1: {value, formula}}, "protected",
+    "tables": {name: {ref, totals}}}}}``.
 
     Numbers are floats, as Excel hands them to xlwings; dates are datetimes (``{"datetime": iso}``)."""
     values = openpyxl.load_workbook(path, data_only=True)
