@@ -9,12 +9,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.recalc.builders import plain_workbook, recalc_file
 from xlcomp.cli import main as cli_main
 from xlcomp.cli.lite import read_lite_workbook
 from xlcomp.functions.bundle import BUNDLE_PREFIX
 from xlcomp.functions.lite import lite_main, source_of
+from xlcomp.functions.lite_check import formula_key
 from xlcomp.model.period import parse_period
 
 
@@ -43,14 +46,7 @@ def test_the_workbook_as_the_scripts_know_it(workbook: Path) -> None:
 
 def test_the_workbook_is_rebuilt_from_its_source(workbook: Path) -> None:
     facts = read_lite_workbook(workbook)
-    namespace: dict[str, object] = {"Decimal": Decimal}
-    for module in ("xlcomp.model.plan", "xlcomp.model.period", "xlcomp.functions.lite_book"):
-        namespace.update(vars(sys.modules[module]))
-    from datetime import date
-    from types import MappingProxyType
-
-    namespace.update(date=date, MappingProxyType=MappingProxyType)
-    assert eval(source_of(facts), namespace) == facts
+    assert eval(source_of(facts), _namespace()) == facts  # noqa: S307 - the source written into main.py
     assert source_of(parse_period("2027-Q1")) == ("Period(kind=PeriodKind.QUARTER, label='2027-Q1', "
                                                    "start=date(2027, 1, 1), end=date(2027, 3, 31))")
 
@@ -76,3 +72,44 @@ def test_cli_refuses_a_missing_workbook_and_a_plain_one(tmp_path: Path) -> None:
     plain = plain_workbook(tmp_path / "plain.xlsx")  # inputs only: no CSM tabs to recompute or check
     assert cli_main(["lite", "--out", str(tmp_path / "lite"), "--workbook", str(plain)]) == 2
     assert not (tmp_path / "lite").exists()
+
+
+def _namespace() -> dict[str, object]:
+    from datetime import date
+    from types import MappingProxyType
+
+    namespace: dict[str, object] = {"Decimal": Decimal, "date": date, "MappingProxyType": MappingProxyType}
+    for module in ("xlcomp.model.plan", "xlcomp.model.period", "xlcomp.functions.lite_book"):
+        namespace.update(vars(sys.modules[module]))
+    return namespace
+
+
+def test_every_demo_plan_is_rebuilt_from_its_source() -> None:
+    from xlcomp.demo.project import PRESETS, preset_text
+    from xlcomp.load.plan import parse_plan
+
+    for preset in PRESETS:
+        plan = parse_plan(preset_text(preset))
+        assert eval(source_of(plan), _namespace()) == plan, preset  # noqa: S307
+
+
+_OUTSIDE = st.text(alphabet="ABCDEFXYZ()$,+-*/<>=!0123456789.: ", min_size=0, max_size=20)
+_INSIDE = st.text(alphabet='ab CD$ "', min_size=0, max_size=8).map(lambda t: '"' + t.replace('"', '""') + '"')
+
+
+@given(parts=st.lists(st.tuples(_OUTSIDE, _INSIDE), min_size=1, max_size=4))
+def test_formula_key_ignores_case_spaces_and_dollars_outside_text_only(parts: list[tuple[str, str]]) -> None:
+    formula = "=" + "".join(outside + inside for outside, inside in parts)
+    respelled = "=" + "".join(outside.lower().replace("$", "").replace(",", " , ") + inside for outside, inside in parts)
+    assert formula_key(formula) == formula_key(respelled)
+    # text is compared as it is: one character changed inside a string is another formula
+    outside, inside = parts[0]
+    changed = "=" + outside + inside[:-1] + "x" + inside[-1:] + "".join(o + i for o, i in parts[1:])
+    assert formula_key(formula) != formula_key(changed)
+
+
+def test_formula_key_by_hand() -> None:
+    assert formula_key('=IF($D$28="",FALSE(),$B$28>=x)') == formula_key('=IF(D28="",FALSE,B28>=X)')
+    assert formula_key("=_xlfn.FORMULATEXT(A1)") == formula_key("=FORMULATEXT(A1)")
+    assert formula_key('=IF(A1="a b",1,2)') != formula_key('=IF(A1="A B",1,2)')
+    assert formula_key("=ROUND($B$57*$B$58,2)") != formula_key("=ROUND($B$57*$B$58*2,2)")
