@@ -46,7 +46,7 @@ def test_the_workbook_as_the_scripts_know_it(workbook: Path) -> None:
 
 def test_the_workbook_is_rebuilt_from_its_source(workbook: Path) -> None:
     facts = read_lite_workbook(workbook)
-    assert eval(source_of(facts), _namespace()) == facts  # noqa: S307 - the source written into main.py
+    assert eval(source_of(facts), _namespace()) == facts
     assert source_of(parse_period("2027-Q1")) == ("Period(kind=PeriodKind.QUARTER, label='2027-Q1', "
                                                    "start=date(2027, 1, 1), end=date(2027, 3, 31))")
 
@@ -90,7 +90,7 @@ def test_every_demo_plan_is_rebuilt_from_its_source() -> None:
 
     for preset in PRESETS:
         plan = parse_plan(preset_text(preset))
-        assert eval(source_of(plan), _namespace()) == plan, preset  # noqa: S307
+        assert eval(source_of(plan), _namespace()) == plan, preset
 
 
 _OUTSIDE = st.text(alphabet="ABCDEFXYZ()$,+-*/<>=!0123456789.: ", min_size=0, max_size=20)
@@ -100,7 +100,8 @@ _INSIDE = st.text(alphabet='ab CD$ "', min_size=0, max_size=8).map(lambda t: '"'
 @given(parts=st.lists(st.tuples(_OUTSIDE, _INSIDE), min_size=1, max_size=4))
 def test_formula_key_ignores_case_spaces_and_dollars_outside_text_only(parts: list[tuple[str, str]]) -> None:
     formula = "=" + "".join(outside + inside for outside, inside in parts)
-    respelled = "=" + "".join(outside.lower().replace("$", "").replace(",", " , ") + inside for outside, inside in parts)
+    respelled = "=" + "".join(outside.lower().replace("$", "").replace(",", " , ") + inside
+                              for outside, inside in parts)
     assert formula_key(formula) == formula_key(respelled)
     # text is compared as it is: one character changed inside a string is another formula
     outside, inside = parts[0]
