@@ -114,3 +114,12 @@ def test_formula_key_by_hand() -> None:
     assert formula_key("=_xlfn.FORMULATEXT(A1)") == formula_key("=FORMULATEXT(A1)")
     assert formula_key('=IF(A1="a b",1,2)') != formula_key('=IF(A1="A B",1,2)')
     assert formula_key("=ROUND($B$57*$B$58,2)") != formula_key("=ROUND($B$57*$B$58*2,2)")
+
+
+def test_cli_refuses_a_workbook_with_roster_changes(tmp_path: Path) -> None:
+    from tests.engine.test_dating import _changes, _run
+    from xlcomp.workbook.writer import write_workbook
+
+    dated = write_workbook(_run(_changes(("A", "target_variable", 52000, "2027-02-15"))), tmp_path / "dated.xlsx")
+    assert cli_main(["lite", "--out", str(tmp_path / "lite"), "--workbook", str(dated)]) == 2
+    assert not (tmp_path / "lite").exists()

@@ -92,7 +92,7 @@ def hand(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             "checks": {name: run2["books"][i]["reports"][0] for i, name in enumerate(names)},
             "protected": run1["books"][n], "recompute": run1["books"][n + 1], "rejected": run1["books"][n + 2],
             "restore_too_soon": run1["books"][n + 3], "restore": run2["books"][n],
-            "after_restore": run3["books"][0]["reports"][0],
+            "after_restore": run3["books"][0]["reports"][0], "after": after,
             "recalc": {name: recalc_file(files[name]).entry for name in names}}
 
 
@@ -221,3 +221,9 @@ def test_restore_puts_the_formula_back(hand: dict[str, Any]) -> None:
     # once Excel calculated the restored formula: nothing is overridden, every total is the one issued
     after = hand["after_restore"]
     assert after["status"] == "ok" and after["overrides"] == [] and after["differences"] == []
+
+
+def test_recalc_reads_a_checked_workbook_as_it_reads_any(hand: dict[str, Any]) -> None:
+    """The sheets the check adds (its report, its formula probes) do not disturb an upload to xlcomp recalc."""
+    entry = recalc_file(hand["after"]["fresh"]).entry
+    assert entry["status"] == "ok" and entry["warnings"] == [] and entry["problems"] == []
