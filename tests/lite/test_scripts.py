@@ -24,7 +24,7 @@ from xlcomp.functions.lite import write_lite
 from xlcomp.ooxml.libreoffice import recalculate
 from xlcomp.workbook import layout
 
-EDITS = ("typed_over", "renewed", "bad_input")
+EDITS = ("typed_over", "renewed", "bad_input", "bad_many")
 
 
 def _typed_over(book: Any) -> None:  # CSM-A's upsell payout (1,400.00) typed over with 9,999.99
@@ -44,6 +44,15 @@ def _bad_input(book: Any) -> None:  # A1's renewed_arr typed as a word
     sheet.cell(first, c0 + header.index("renewed_arr")).value = "lots"
 
 
+def _bad_many(book: Any) -> None:  # every kind of problem the Accounts table can have
+    _bad_input(book)
+    sheet = book[layout.SHEET_ACCOUNTS]
+    first, c0, header, _ = table_rows(sheet, layout.ACCOUNTS_TABLE)
+    for row, column, value in ((1, "upsell_arr", -5), (1, "health_score", 120), (2, "renewed_arr", 90000),
+                               (2, "account_id", "A1"), (2, "csm_id", "CSM-Z")):
+        sheet.cell(first + row, c0 + header.index(column)).value = value
+
+
 @pytest.fixture(scope="module")
 def hand(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """main.py for the hand-worked workbook, its edited copies, what recalc and the scripts (in Pyodide) say."""
@@ -55,7 +64,7 @@ def hand(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     lite = folder / "lite"
     write_lite(lite, read_lite_workbook(path))
     edited: dict[str, Path] = {}
-    for name, change in zip(EDITS, (_typed_over, _renewed, _bad_input), strict=True):
+    for name, change in zip(EDITS, (_typed_over, _renewed, _bad_input, _bad_many), strict=True):
         book = openpyxl.load_workbook(path)
         change(book)
         edited[name] = folder / "edited" / f"{name}.xlsx"
@@ -227,3 +236,12 @@ def test_recalc_reads_a_checked_workbook_as_it_reads_any(hand: dict[str, Any]) -
     """The sheets the check adds (its report, its formula probes) do not disturb an upload to xlcomp recalc."""
     entry = recalc_file(hand["after"]["fresh"]).entry
     assert entry["status"] == "ok" and entry["warnings"] == [] and entry["problems"] == []
+
+
+def test_check_names_every_bad_cell_as_recalc_does(hand: dict[str, Any]) -> None:
+    """A word for a number, -5 upsell, a health score of 120, 90,000 renewed of 80,000, a duplicate account_id and
+    an unknown CSM: the same problems, cell and message, as recalc's loader."""
+    check, entry = hand["checks"]["bad_many"], hand["recalc"]["bad_many"]
+    assert check["status"] == entry["status"] == "rejected"
+    assert sorted(map(str, check["problems"])) == sorted(map(str, entry["problems"]))
+    assert len(check["problems"]) == 6

@@ -27,7 +27,9 @@ from typing import Any
 
 from xlcomp.functions.lite_engine import AccountRow, CsmPayouts, csm_payouts
 from xlcomp.functions.values import ArgumentError, date_value, optional_number
+from xlcomp.load.accounts import SCORE_RANGES
 from xlcomp.model.adjustments import Adjustment
+from xlcomp.model.metrics import SUM_FIELDS
 from xlcomp.model.people import Csm
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Plan
@@ -37,6 +39,7 @@ __all__ = ["LiteWorkbook", "TabLayout", "TableProblemsError", "compute_book", "p
            "recompute_book"]
 
 ZERO = Decimal(0)
+_AMOUNT = Decimal("0.0001")  # amounts are quoted in problems as the loader reads them (4 decimals)
 _TEXT_COLUMNS = ("csm_id", "name", "segment", "role", "manager", "account_id", "reason", "component", "approved_by")
 
 
@@ -161,20 +164,53 @@ def _roster(book: Any, wb: LiteWorkbook, problems: list[tuple[str, str]]) -> lis
     return csms
 
 
-def _accounts(book: Any, wb: LiteWorkbook, problems: list[tuple[str, str]]) -> dict[str, list[AccountRow]]:
+def _accounts(book: Any, wb: LiteWorkbook, known: set[str], problems: list[tuple[str, str]]
+              ) -> dict[str, list[AccountRow]]:
+    """Each CSM's account rows, checked as the loader checks them (:mod:`xlcomp.load.accounts`, with its
+    messages): ids present and unique, the CSM on the roster, sums not negative, renewed not above
+    renewable, scores in range."""
     header, rows, first_column = read_table(book, wb.sheets["Accounts"], wb.tables["Accounts"])
     reader = _Reader(wb.sheets["Accounts"], header, first_column)
     numeric = [c for c in header if c and c not in _TEXT_COLUMNS]
     out: dict[str, list[AccountRow]] = {}
+    first_of: dict[str, str] = {}
     for row, values in rows:
-        csm_id = reader.text(values, "csm_id")
-        if not csm_id:
-            if any(reader.text(values, column) for column in header if column):
-                reader.problems.append((reader.where(row, "csm_id"), "csm_id: the account has no CSM"))
-            continue
-        out.setdefault(csm_id, []).append({column: reader.number(row, values, column) for column in numeric})
+        if not any(reader.text(values, column) for column in header if column):
+            continue  # an empty row of the table
+        account_id, csm_id = reader.text(values, "account_id"), reader.text(values, "csm_id")
+        for column, value in (("account_id", account_id), ("csm_id", csm_id)):
+            if not value:
+                reader.problems.append((reader.where(row, column), f"{column}: is blank"))
+        if account_id in first_of:
+            reader.problems.append((reader.where(row, "account_id"), f'account_id: "{account_id}" is also on '
+                                                                     f"{first_of[account_id]}: account_id must be "
+                                                                     "unique"))
+        elif account_id:
+            first_of[account_id] = reader.where(row, "account_id")
+        if csm_id and csm_id not in known:
+            reader.problems.append((reader.where(row, "csm_id"), f'csm_id: "{csm_id}" is not a CSM of the roster'))
+        account = {column: reader.number(row, values, column) for column in numeric}
+        _check_account(reader, row, account)
+        out.setdefault(csm_id, []).append(account)
     problems.extend(reader.problems)
     return out
+
+
+def _check_account(reader: _Reader, row: int, account: dict[str, Decimal | None]) -> None:
+    for column in SUM_FIELDS:
+        value = account.get(column)
+        if value is not None and value < ZERO:
+            shown = value.quantize(_AMOUNT)
+            reader.problems.append((reader.where(row, column), f"{column}: {shown:f} is negative"))
+    renewed, renewable = account.get("renewed_arr") or ZERO, account.get("renewable_arr") or ZERO
+    if renewed > renewable:
+        above = f"renewed_arr: {renewed.quantize(_AMOUNT):f} is above renewable_arr {renewable.quantize(_AMOUNT):f}"
+        reader.problems.append((reader.where(row, "renewed_arr"), above))
+    for column, (low, high) in SCORE_RANGES.items():
+        value = account.get(column)
+        if value is not None and not low <= value <= high:
+            reader.problems.append((reader.where(row, column), f"{column}: {value.normalize():f} is outside "
+                                                               f"{low}–{high}"))
 
 
 def _adjustments(book: Any, wb: LiteWorkbook, known: set[str], problems: list[tuple[str, str]]) -> list[Adjustment]:
@@ -203,8 +239,9 @@ def compute_book(book: Any, wb: LiteWorkbook) -> dict[str, CsmPayouts]:
     tables have problems."""
     problems: list[tuple[str, str]] = []
     csms = _roster(book, wb, problems)
-    accounts = _accounts(book, wb, problems)
-    adjustments = _adjustments(book, wb, {csm.csm_id for csm in csms}, problems)
+    known = {csm.csm_id for csm in csms}
+    accounts = _accounts(book, wb, known, problems)
+    adjustments = _adjustments(book, wb, known, problems)
     if problems:
         raise TableProblemsError(problems)
     out: dict[str, CsmPayouts] = {}
