@@ -36,7 +36,7 @@ def test_the_workbook_as_the_scripts_know_it(workbook: Path) -> None:
     assert facts.plan.id == "hand-worked" and facts.period.label == "2027-Q1"
     assert [csm_id for csm_id, _ in facts.tabs] == ["CSM-A", "CSM-B"]
     assert facts.issued == {"CSM-A": "8313.05", "CSM-B": "0.00"}  # 6,913.05 + 1,400.00; CSM-B nothing
-    assert facts.roster_columns == ("quota_upsell",)
+    assert facts.roster_columns == {"quota_upsell": "upsell quota"}
     formulas = dict(facts.tab.formulas)
     # the total is the sum of the component payouts and the adjustments line, cell for cell
     assert formulas[facts.tab.total] == "=" + "+".join(

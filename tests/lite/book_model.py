@@ -18,8 +18,10 @@ def _encode(value: Any) -> Any:
         return {"datetime": value.isoformat()}
     if isinstance(value, dt.date):
         return {"datetime": dt.datetime(value.year, value.month, value.day).isoformat()}
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # as JSON carries a whole number from Office.js to xlwings Lite: 1400, not 1400.0
     if isinstance(value, bool) or value is None or isinstance(value, (int, float, str)):
-        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        return value
     return str(value)
 
 
@@ -27,7 +29,8 @@ def book_model(path: Path) -> dict[str, Any]:
     """The model of ``path``: ``{"sheets": {name: {"cells": {A1: {value, formula}}, "protected",
     "tables": {name: {ref, totals}}}}}``.
 
-    Numbers are floats, as Excel hands them to xlwings; dates are datetimes (``{"datetime": iso}``)."""
+    Numbers are as xlwings Lite receives them from Office.js through JSON (whole numbers as ints, others as
+    floats); dates are datetimes (``{"datetime": iso}``)."""
     values = openpyxl.load_workbook(path, data_only=True)
     formulas = openpyxl.load_workbook(path)
     sheets: dict[str, Any] = {}

@@ -9,6 +9,7 @@ calculates it, as Excel does when a script ends (the check's formula probes are 
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from xlcomp.functions.lite import write_lite
 from xlcomp.ooxml.libreoffice import recalculate
 from xlcomp.workbook import layout
 
-EDITS = ("typed_over", "renewed", "bad_input", "bad_many")
+EDITS = ("typed_over", "renewed", "bad_input", "bad_many", "bad_roster")
 
 
 def _typed_over(book: Any) -> None:  # CSM-A's upsell payout (1,400.00) typed over with 9,999.99
@@ -53,6 +54,14 @@ def _bad_many(book: Any) -> None:  # every kind of problem the Accounts table ca
         sheet.cell(first + row, c0 + header.index(column)).value = value
 
 
+def _bad_roster(book: Any) -> None:  # CSM-A: a negative base salary, an end before the start; CSM-B: quota 0
+    sheet = book[layout.SHEET_ROSTER]
+    first, c0, header, _ = table_rows(sheet, layout.ROSTER_TABLE)
+    for row, column, value in ((0, "base_salary", -5), (0, "end_date", datetime(2023, 6, 30)),
+                               (1, "quota_upsell", 0), (1, "target_variable", None)):
+        sheet.cell(first + row, c0 + header.index(column)).value = value
+
+
 @pytest.fixture(scope="module")
 def hand(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """main.py for the hand-worked workbook, its edited copies, what recalc and the scripts (in Pyodide) say."""
@@ -64,7 +73,7 @@ def hand(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     lite = folder / "lite"
     write_lite(lite, read_lite_workbook(path))
     edited: dict[str, Path] = {}
-    for name, change in zip(EDITS, (_typed_over, _renewed, _bad_input, _bad_many), strict=True):
+    for name, change in zip(EDITS, (_typed_over, _renewed, _bad_input, _bad_many, _bad_roster), strict=True):
         book = openpyxl.load_workbook(path)
         change(book)
         edited[name] = folder / "edited" / f"{name}.xlsx"
@@ -245,3 +254,10 @@ def test_check_names_every_bad_cell_as_recalc_does(hand: dict[str, Any]) -> None
     assert check["status"] == entry["status"] == "rejected"
     assert sorted(map(str, check["problems"])) == sorted(map(str, entry["problems"]))
     assert len(check["problems"]) == 6
+
+
+def test_check_names_every_bad_roster_cell_as_recalc_does(hand: dict[str, Any]) -> None:
+    check, entry = hand["checks"]["bad_roster"], hand["recalc"]["bad_roster"]
+    assert check["status"] == entry["status"] == "rejected"
+    assert sorted(map(str, check["problems"])) == sorted(map(str, entry["problems"]))
+    assert len(check["problems"]) == 4

@@ -63,7 +63,7 @@ def read_lite_workbook(path: Path) -> LiteWorkbook:
              "Adjustments": (layout.SHEET_ADJUSTMENTS, layout.ADJUSTMENTS_TABLE),
              "Summary": (layout.SHEET_SUMMARY, layout.SUMMARY_TABLE)}
     return LiteWorkbook(plan=inputs.plan, period=inputs.period,
-                        roster_columns=tuple(plan_roster_columns(inputs.plan)), tabs=tuple(inputs.tabs),
+                        roster_columns=plan_roster_columns(inputs.plan), tabs=tuple(inputs.tabs),
                         issued={csm_id: f"{total:.2f}" for csm_id, total in inputs.issued.items()
                                 if isinstance(total, Decimal)},
                         tab=tab, sheets={key: sheet for key, (sheet, _) in names.items()},

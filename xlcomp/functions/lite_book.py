@@ -62,7 +62,7 @@ class LiteWorkbook:
 
     plan: Plan
     period: Period
-    roster_columns: tuple[str, ...]
+    roster_columns: Mapping[str, str]  # per-CSM column -> why the plan reads it ("renewal target")
     tabs: tuple[tuple[str, str], ...]
     issued: Mapping[str, str]
     tab: TabLayout
@@ -133,7 +133,7 @@ class _Reader:
             self.problems.append((self.where(row, column), error.message))
             return None
         if value is None and required:
-            self.problems.append((self.where(row, column), f"{column}: a number is required"))
+            self.problems.append((self.where(row, column), f"{column}: is blank"))
         return value
 
     def date(self, row: int, values: list[Any], column: str) -> Any:
@@ -145,21 +145,47 @@ class _Reader:
 
 
 def _roster(book: Any, wb: LiteWorkbook, problems: list[tuple[str, str]]) -> list[Csm]:
+    """The CSMs of the Roster table, checked as the loader checks them (:mod:`xlcomp.load.roster`, with its
+    messages): ids present and unique, pay not blank nor negative, the end not before the start, targets
+    and quotas the plan reads above 0."""
     header, rows, first_column = read_table(book, wb.sheets["Roster"], wb.tables["Roster"])
     reader = _Reader(wb.sheets["Roster"], header, first_column)
     csms = []
+    first_of: dict[str, str] = {}
     for row, values in rows:
+        if not any(reader.text(values, column) for column in header if column):
+            continue  # an empty row of the table
         csm_id = reader.text(values, "csm_id")
         if not csm_id:
-            continue
+            reader.problems.append((reader.where(row, "csm_id"), "csm_id: is blank"))
+        elif csm_id in first_of:
+            reader.problems.append((reader.where(row, "csm_id"), f'csm_id: "{csm_id}" is also on {first_of[csm_id]}: '
+                                                                 "csm_id must be unique"))
+        else:
+            first_of[csm_id] = reader.where(row, "csm_id")
+        pay = {column: reader.number(row, values, column, required=True) for column in ("base_salary",
+                                                                                         "target_variable")}
+        start, end = reader.date(row, values, "start_date"), reader.date(row, values, "end_date")
+        if start and end and end < start:
+            reader.problems.append((reader.where(row, "end_date"), f"end_date: {end.isoformat()} is before "
+                                                                   f"start_date {start.isoformat()}"))
+        numbers = {column: reader.number(row, values, column) for column in wb.roster_columns}
+        for column, number in [*pay.items(), *numbers.items()]:
+            why = wb.roster_columns.get(column, "")
+            if why.endswith(("target", "quota")):
+                if number is None:
+                    reader.problems.append((reader.where(row, column), f"{column}: is blank: the plan's {why} needs "
+                                                                       "a positive number here"))
+                elif number <= ZERO:
+                    reader.problems.append((reader.where(row, column), f"{column}: {number} must be above 0 (the "
+                                                                       f"plan's {why})"))
+            elif number is not None and number < ZERO:
+                reader.problems.append((reader.where(row, column), f"{column}: {number} is negative"))
         csms.append(Csm(
             csm_id=csm_id, name=reader.text(values, "name"), segment=reader.text(values, "segment"),
-            base_salary=reader.number(row, values, "base_salary") or ZERO,
-            target_variable=reader.number(row, values, "target_variable", required=True) or ZERO,
-            start_date=reader.date(row, values, "start_date"), end_date=reader.date(row, values, "end_date"),
-            role=reader.text(values, "role"), manager=reader.text(values, "manager"),
-            values=MappingProxyType({column: reader.number(row, values, column) for column in wb.roster_columns}),
-            row=row))
+            base_salary=pay["base_salary"] or ZERO, target_variable=pay["target_variable"] or ZERO,
+            start_date=start, end_date=end, role=reader.text(values, "role"), manager=reader.text(values, "manager"),
+            values=MappingProxyType(numbers), row=row))
     problems.extend(reader.problems)
     return csms
 
