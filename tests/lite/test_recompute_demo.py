@@ -1,6 +1,7 @@
-"""``xlcomp_recompute`` in Pyodide on a demo-sized workbook (40 CSMs, 2,000 accounts, every CSM tab): after
-finance edits the Accounts table and adds an adjustment, the payouts and totals it writes into the CSM tabs
-are :func:`xlcomp.engine.run`'s on the edited inputs, to the cent."""
+"""``xlcomp_recompute`` and ``xlcomp_check`` in Pyodide on demo-sized workbooks (40 CSMs, 2,000 accounts, every
+CSM tab): after finance edits the Accounts table and adds an adjustment, the payouts and totals recompute
+writes into the CSM tabs are :func:`xlcomp.engine.run`'s on the edited inputs, to the cent; and the check
+reports what ``xlcomp recalc`` reports of the same file."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from tests.lite.book_model import book_model, unprotected
+from tests.lite.book_model import apply_actions, book_model, unprotected
 from tests.lite.harness import run_scripts
+from tests.recalc.builders import recalc_file
 from xlcomp.cli.lite import read_lite_workbook
 from xlcomp.demo.project import preset_text
 from xlcomp.demo.sample import sample_book
@@ -22,6 +25,7 @@ from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import parse_plan
 from xlcomp.model.adjustments import Adjustment
 from xlcomp.model.period import parse_period
+from xlcomp.ooxml.libreoffice import recalculate
 from xlcomp.workbook import layout
 from xlcomp.workbook.writer import write_workbook
 
@@ -85,3 +89,34 @@ def test_recompute_of_the_demo_workbook_is_the_engines(preset: str, tmp_path: Pa
     assert changed > 0  # the edits moved totals: the values written are not the ones the tabs showed
     assert f"40 CSMs recomputed; total payout {expected.total:,.2f}" in result["log"]
     print(f"recompute in Pyodide: {result['seconds'][0]} s")
+
+
+def test_check_of_the_demo_workbook_is_recalcs(tmp_path: Path) -> None:
+    """The same edits made in the .xlsx and calculated by LibreOffice, as Excel would: the check, run twice (its
+    probes calculated in between), reports what recalc reports of that file: every total, no override."""
+    plan = parse_plan(preset_text("full_service"))
+    roster_df, accounts_df = sample_book(40, 2000, 7, PERIOD)
+    roster, book = load_inputs(plan, roster_df, accounts_df)
+    path = write_workbook(run(plan, roster, book, PERIOD), tmp_path / "demo.xlsx")
+    write_lite(tmp_path / "lite", read_lite_workbook(path))
+    edited = openpyxl.load_workbook(path)
+    sheet = edited[layout.SHEET_ACCOUNTS]
+    c0, r0, c1, _ = range_boundaries(sheet.tables[layout.ACCOUNTS_TABLE].ref)
+    header = [sheet.cell(r0, c).value for c in range(c0, c1 + 1)]
+    for row in range(r0 + 1, r0 + 301):  # the first 300 accounts renewed nothing
+        sheet.cell(row, c0 + header.index("renewed_arr")).value = 0
+    edited.save(tmp_path / "edited.xlsx")
+    [calculated] = recalculate([tmp_path / "edited.xlsx"], tmp_path / "lo")
+    first = run_scripts(tmp_path / "lite", {"books": [{"model": book_model(calculated), "scripts": ["xlcomp_check"]}]},
+                        tmp_path, pyodide=True)
+    probed = recalculate([apply_actions(calculated, first["books"][0]["actions"], tmp_path / "probed.xlsx")],
+                         tmp_path / "lo2")[0]
+    second = run_scripts(tmp_path / "lite", {"books": [{"model": book_model(probed), "scripts": ["xlcomp_check"]}]},
+                         tmp_path, pyodide=True)
+    [report] = second["books"][0]["reports"]
+    entry = recalc_file(calculated).entry
+    assert report["formulas_checked"] and report["overrides"] == [] and report["differences"] == []
+    assert report["status"] == entry["status"] == "inputs_changed"
+    assert report["totals"] == entry["totals"] and len(report["totals"]) == 40
+    print(f"check in Pyodide: {first['books'][0]['seconds'][0]} s writing 40 tabs' probes, "
+          f"{second['books'][0]['seconds'][0]} s reading them")
