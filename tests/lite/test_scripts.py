@@ -9,21 +9,44 @@ calculates it, as Excel does when a script ends (the check's formula probes are 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.utils import range_boundaries
 
 from tests.lite.book_model import apply_actions, book_model, unprotected
 from tests.lite.harness import run_scripts
 from tests.recalc.builders import plain_workbook, recalc_file
-from tests.recalc.test_xlcomp_uploads import TAB_A, payout_cell, table_rows
 from xlcomp.cli.lite import read_lite_workbook
 from xlcomp.functions.lite import write_lite
 from xlcomp.ooxml.libreoffice import recalculate
 from xlcomp.workbook import layout
+
+TAB_A = "CSM-A Ava Okafor"
+
+
+def table_rows(sheet: Any, name: str) -> tuple[int, int, list[str], list[list[Any]]]:
+    """First data row, first column, header and data rows of a table (openpyxl, 1-based)."""
+    c0, r0, c1, r1 = range_boundaries(sheet.tables[name].ref)
+    header = [sheet.cell(r0, c).value for c in range(c0, c1 + 1)]
+    totals = sheet.tables[name].totalsRowCount or 0
+    rows = [[sheet.cell(r, c).value for c in range(c0, c1 + 1)] for r in range(r0 + 1, r1 + 1 - totals)]
+    return r0 + 1, c0, header, rows
+
+
+def payout_cell(book: Any, component: str) -> str:
+    """The coordinate of CSM-A's payout cell of a component, read from its Summary formula."""
+    summary = book[layout.SHEET_SUMMARY]
+    first, c0, header, _ = table_rows(summary, layout.SUMMARY_TABLE)
+    formula = summary.cell(first, c0 + header.index(f"{component}_payout")).value
+    match = re.fullmatch(r"='?(.+?)'?!\$?([A-Z]+)\$?(\d+)", formula)
+    assert match and match.group(1) == TAB_A, formula
+    return f"{match.group(2)}{match.group(3)}"
+
 
 EDITS = ("typed_over", "renewed", "bad_input", "bad_many", "bad_roster")
 
