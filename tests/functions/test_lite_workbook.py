@@ -123,3 +123,24 @@ def test_cli_refuses_a_workbook_with_roster_changes(tmp_path: Path) -> None:
     dated = write_workbook(_run(_changes(("A", "target_variable", 52000, "2027-02-15"))), tmp_path / "dated.xlsx")
     assert cli_main(["lite", "--out", str(tmp_path / "lite"), "--workbook", str(dated)]) == 2
     assert not (tmp_path / "lite").exists()
+
+
+def test_a_deleted_tab_is_skipped_with_a_warning(workbook: Path, tmp_path: Path) -> None:
+    """CSM-B's tab deleted in the open workbook: the scripts (here in CPython, on the stand-in book) leave it out
+    and say so; the engine still pays CSM-B from the tables (0.00)."""
+    from tests.lite.book_model import book_model, unprotected
+    from tests.lite.harness import run_scripts
+    from xlcomp.functions.lite import write_lite
+
+    write_lite(tmp_path / "lite", read_lite_workbook(workbook))
+    model = unprotected(book_model(workbook))
+    del model["sheets"]["CSM-B Ben Lindqvist"]
+    ran = run_scripts(tmp_path / "lite", {"books": [{"model": model, "scripts": ["xlcomp_check", "xlcomp_recompute"]}]},
+                      tmp_path, pyodide=False)
+    [book] = ran["books"]
+    report = book["reports"][0]
+    assert report["warnings"][0]["message"].startswith('the sheet "CSM-B Ben Lindqvist" is not in the workbook')
+    assert [t["engine"] for t in report["totals"]] == ["8313.05", "0.00"]
+    assert {a[1] for a in book["actions"] if a[0] == "value"} == {"CSM-A Ava Okafor", "xlcomp check",
+                                                                  "xlcomp formulas"}
+    assert book["errors"] == [None, None]

@@ -20,7 +20,7 @@ nothing is written into the CSM tabs.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
@@ -35,8 +35,8 @@ from xlcomp.model.period import Period
 from xlcomp.model.plan import Plan
 from xlcomp.money import exactly
 
-__all__ = ["LiteWorkbook", "TabLayout", "TableProblemsError", "compute_book", "payout_cells", "read_table",
-           "recompute_book"]
+__all__ = ["LiteWorkbook", "TabLayout", "TableProblemsError", "compute_book", "payout_cells", "present_tabs",
+           "read_table", "recompute_book"]
 
 ZERO = Decimal(0)
 _AMOUNT = Decimal("0.0001")  # amounts are quoted in problems as the loader reads them (4 decimals)
@@ -287,10 +287,20 @@ def payout_cells(wb: LiteWorkbook, result: CsmPayouts) -> list[tuple[str, Decima
             (wb.tab.adjustments, result.adjustments), (wb.tab.total, result.total)]
 
 
+def present_tabs(book: Any, wb: LiteWorkbook) -> tuple[LiteWorkbook, list[str]]:
+    """``wb`` with only the CSM tabs the open workbook still has, and a message for each one it lacks."""
+    names = {sheet.name.lower() for sheet in book.sheets}
+    kept = tuple((csm_id, sheet) for csm_id, sheet in wb.tabs if sheet.lower() in names)
+    missing = [f'the sheet "{sheet}" is not in the workbook (deleted or renamed): its cells were not compared'
+               for _, sheet in wb.tabs if sheet.lower() not in names]
+    return (wb if len(kept) == len(wb.tabs) else replace(wb, tabs=kept)), missing
+
+
 def recompute_book(book: Any, wb: LiteWorkbook) -> dict[str, CsmPayouts]:
     """Compute every CSM from the tables and write each component's payout, the adjustments line and
     the total into the CSM's tab, as values; nothing is written when the tables have a problem."""
     results = compute_book(book, wb)
+    wb, _ = present_tabs(book, wb)  # a tab deleted or renamed is not written
     for csm_id, sheet in wb.tabs:
         result = results.get(csm_id)
         if result is None:

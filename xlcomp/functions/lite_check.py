@@ -24,7 +24,14 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from xlcomp.functions.lite_book import LiteWorkbook, TableProblemsError, compute_book, payout_cells, read_table
+from xlcomp.functions.lite_book import (
+    LiteWorkbook,
+    TableProblemsError,
+    compute_book,
+    payout_cells,
+    present_tabs,
+    read_table,
+)
 from xlcomp.money import exactly, fmt_decimal
 
 __all__ = ["CHECK_SHEET", "PROBE_SHEET", "check_book", "formula_key", "probe_rows", "report_rows", "restore_book"]
@@ -153,8 +160,9 @@ def _moved(expected: str | None, engine: str | None) -> bool:
 def check_book(book: Any, wb: LiteWorkbook) -> dict[str, Any]:
     """What ``xlcomp recalc`` reports of the workbook as it is open (see the module docstring); the
     formula probes are written first when the workbook has none (``formulas_checked`` false)."""
+    wb, missing_tabs = present_tabs(book, wb)
     probes = _read_probes(book, wb)
-    warnings: list[dict[str, str]] = []
+    warnings = [{"where": "", "message": message} for message in missing_tabs]
     if probes is None:
         _write_probes(book, wb)
         warnings.append({"where": PROBE_SHEET, "message": _UNCHECKED})
@@ -205,6 +213,7 @@ def restore_book(book: Any, wb: LiteWorkbook) -> int | None:
     """Write xlcomp's formula back into every computed cell of the CSM tabs that the probes say lost
     it (as xlwings Lite writes a formula: a value starting with ``=``); how many, or None when the
     probes are not there yet (run the check first)."""
+    wb, _ = present_tabs(book, wb)
     probes = _read_probes(book, wb)
     if probes is None:
         return None
