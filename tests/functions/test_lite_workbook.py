@@ -144,3 +144,17 @@ def test_a_deleted_tab_is_skipped_with_a_warning(workbook: Path, tmp_path: Path)
     assert {a[1] for a in book["actions"] if a[0] == "value"} == {"CSM-A Ava Okafor", "xlcomp check",
                                                                   "xlcomp formulas"}
     assert book["errors"] == [None, None]
+
+
+def test_the_bundle_follows_a_module_imported_by_name() -> None:
+    """engine.payouts reads ``from xlcomp.rules import payout as rules``: the module comes whole, its import is
+    regenerated into the bundle, and it is installed before the module that imports it."""
+    from xlcomp.functions.bundle import bundle_modules
+
+    bundle = bundle_modules(["xlcomp.functions.lite_engine"])
+    names = list(bundle.modules)
+    payouts = bundle.modules["xlcomp.engine.payouts"]
+    assert f"from {BUNDLE_PREFIX}.xlcomp.rules import payout as rules" in payouts.source
+    assert names.index("xlcomp.rules.payout") < names.index("xlcomp.engine.payouts")
+    assert "def bonus_payout(" in bundle.modules["xlcomp.rules.payout"].source
+    assert not any(name.startswith(("xlcomp.load.roster", "xlcomp.recalc")) for name in names)
