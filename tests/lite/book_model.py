@@ -70,6 +70,11 @@ def apply_actions(path: Path, actions: list[list[Any]], out: Path) -> Path:
             _, sheet_name, ref, value = action
             if isinstance(value, str) and value.startswith("="):
                 value = _NEWER.sub(lambda m: "_xlfn." + m.group(1).upper() + "(", value)
+            elif isinstance(value, str) and value.startswith("'"):
+                cell = book[sheet_name][ref]
+                cell.value = value[1:]  # typed as text: Excel keeps the text without the "'"
+                cell.data_type = "s"    # a text, even one that starts with "="
+                continue
             book[sheet_name][ref] = value
     book.save(out)
     return out

@@ -59,7 +59,7 @@ def probe_rows(wb: LiteWorkbook) -> list[list[str]]:
     rows = [list(_HEADER)]
     for sheet, address, _ in _cells(wb):
         ref = f"{_quoted(sheet)}!{address}"
-        rows.append([f"{sheet}!{address}", f'=IF(ISFORMULA({ref}),FORMULATEXT({ref}),"{NO_FORMULA}")'])
+        rows.append([_as_text(f"{sheet}!{address}"), f'=IF(ISFORMULA({ref}),FORMULATEXT({ref}),"{NO_FORMULA}")'])
     return rows
 
 
@@ -74,7 +74,7 @@ def _read_probes(book: Any, wb: LiteWorkbook) -> dict[str, str] | None:
         return None
     expected = probe_rows(wb)
     found = book.sheets[PROBE_SHEET].range(f"A1:B{len(expected)}").options(ndim=2).value
-    if [row[0] for row in found] != [row[0] for row in expected]:
+    if [row[0] for row in found] != [_plain(row[0]) for row in expected]:
         return None
     shown = {row[0]: row[1] for row in found[1:]}
     if any(not isinstance(value, str) for value in shown.values()):
@@ -243,4 +243,10 @@ def report_rows(report: Mapping[str, Any]) -> list[list[Any]]:
 
 
 def _as_text(value: Any) -> Any:
+    """A text Excel would take for a formula (``=``, ``+``, ``-``, ``@`` first) written with ``'`` first, which
+    keeps it text (the ``'`` is not part of the value)."""
     return "'" + value if isinstance(value, str) and value.startswith(("=", "+", "-", "@")) else value
+
+
+def _plain(value: Any) -> Any:
+    return value[1:] if isinstance(value, str) and value.startswith("'") else value

@@ -225,6 +225,8 @@ class Range:
                 where = (self.row + i, self.column + j)
                 if isinstance(item, str) and item.startswith("="):
                     self.sheet.cells_[where] = {"value": None, "formula": item}  # calculated after the script
+                elif isinstance(item, str) and item.startswith("'"):
+                    self.sheet.cells_[where] = {"value": item[1:], "formula": None}  # "'" keeps a text a text
                 else:
                     self.sheet.cells_[where] = {"value": item, "formula": None}
                 self.sheet.book.actions.append(["value", self.sheet.name, f"{_letters(where[1])}{where[0]}", item])
