@@ -58,13 +58,13 @@ def test_main_with_scripts_imports_only_the_standard_library_and_xlwings(workboo
         alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names}
     assert imported == {"sys", "types", "xlwings"}
     for name in ("xlcomp_recompute", "xlcomp_check", "xlcomp_restore"):
-        assert f"@script\ndef {name}(book):" in text
+        assert f"@script\ndef {name}(book: Book):" in text
     assert "import pyarrow" not in text and "import numpy" not in text and BUNDLE_PREFIX in text
 
 
 def test_cli_with_a_workbook(workbook: Path, tmp_path: Path) -> None:
     assert cli_main(["lite", "--out", str(tmp_path / "lite"), "--workbook", str(workbook)]) == 0
-    assert "def xlcomp_check(book):" in (tmp_path / "lite" / "main.py").read_text()
+    assert "def xlcomp_check(book: Book):" in (tmp_path / "lite" / "main.py").read_text()
 
 
 def test_cli_refuses_a_missing_workbook_and_a_plain_one(tmp_path: Path) -> None:
@@ -158,3 +158,27 @@ def test_the_bundle_follows_a_module_imported_by_name() -> None:
     assert names.index("xlcomp.rules.payout") < names.index("xlcomp.engine.payouts")
     assert "def bonus_payout(" in bundle.modules["xlcomp.rules.payout"].source
     assert not any(name.startswith(("xlcomp.load.roster", "xlcomp.recalc")) for name in names)
+
+
+def test_the_stand_in_wants_the_book_annotated_as_xlwings_lite_does() -> None:
+    """xlwings Lite hands the workbook to the parameter annotated ``xlwings.Book``; a script without one fails."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "xlwings_standin", Path(__file__).parents[1] / "lite" / "xlwings_standin" / "xlwings" / "__init__.py")
+    assert spec is not None and spec.loader is not None
+    standin = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(standin)
+
+    def annotated(book: object) -> None:
+        return None
+
+    def bare(book: object) -> None:
+        return None
+
+    annotated.__annotations__ = {"book": standin.Book, "return": None}  # what `book: xw.Book` makes
+    bare.__annotations__ = {}
+
+    assert standin.script(annotated) is annotated
+    with pytest.raises(Exception, match=r"No xlwings\.Book found"):
+        standin.script(bare)

@@ -9,6 +9,14 @@ import io
 import json
 import sys
 import time
+import typing
+
+
+def _call(script, book, book_type):
+    """Call a script as xlwings Lite does: the open workbook goes to the parameter annotated xlwings.Book."""
+    hints = typing.get_type_hints(script)
+    [parameter] = [name for name, hint in hints.items() if hint is book_type and name != "return"]
+    return script(**{parameter: book})
 
 
 def run(job_path):
@@ -26,7 +34,7 @@ def run(job_path):
             started = time.perf_counter()
             try:
                 with contextlib.redirect_stdout(log):
-                    reports.append(getattr(main, name)(book))
+                    reports.append(_call(getattr(main, name), book, xlwings.Book))
                 errors.append(None)
             except Exception as error:  # what xlwings Lite shows in its log when a script fails
                 reports.append(None)

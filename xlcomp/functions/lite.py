@@ -160,8 +160,9 @@ _lite_check = sys.modules[_PREFIX + ".xlcomp.functions.lite_check"]
 WORKBOOK = _workbook()
 
 
+# xlwings Lite hands the open workbook to the parameter annotated Book.
 @script
-def xlcomp_recompute(book):
+def xlcomp_recompute(book: Book):
     """Recompute every CSM's payouts and total from the Roster, Accounts and Adjustments tables
     (xlcomp's engine, in Python) and write them into the CSM tabs as values (unprotect the tabs first)."""
     try:
@@ -177,7 +178,7 @@ def xlcomp_recompute(book):
 
 
 @script
-def xlcomp_check(book):
+def xlcomp_check(book: Book):
     """Check the workbook as xlcomp recalc does: formula cells typed over or changed, payouts that are
     not the engine's, totals against the issued ones. The report goes to the sheet "xlcomp check"."""
     report = _lite_check.check_book(book, WORKBOOK)
@@ -194,7 +195,7 @@ def xlcomp_check(book):
 
 
 @script
-def xlcomp_restore(book):
+def xlcomp_restore(book: Book):
     """Put xlcomp's formula back into every computed cell of the CSM tabs that was typed over or changed
     (unprotect the tabs first)."""
     restored = _lite_check.restore_book(book, WORKBOOK)
@@ -218,7 +219,7 @@ def lite_main(workbook: LiteWorkbook | None = None) -> str:
         for module in bundle.ordered())
     header = _HEADER.format(version=__version__, prefix=BUNDLE_PREFIX, bundle=modules)
     if workbook is not None:
-        header = header.replace("from xlwings import arg, func", "from xlwings import arg, func, script")
+        header = header.replace("from xlwings import arg, func", "from xlwings import Book, arg, func, script")
         header += _SCRIPTS.replace("@WORKBOOK@", _literal(source_of(workbook)), 1)
     parts = [header]
     parts.extend(_function_source(spec) for spec in REGISTRY.values())

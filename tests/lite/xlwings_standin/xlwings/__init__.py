@@ -3,7 +3,9 @@ given (as xlwings does, on ``__xlfunc__`` and ``__xlscript__``) and leave the fu
 models an open workbook for the task-pane scripts (below)."""
 
 import datetime as _dt
+import inspect
 import re as _re
+import typing
 
 _REF = _re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]+)$")
 FUNCTIONS = {}
@@ -42,6 +44,12 @@ def ret(convert=None, **options):
 
 def script(f=None, **options):
     def inner(f):
+        # xlwings Lite passes the open workbook to the one parameter annotated xlwings.Book (else, at the call:
+        # "No xlwings.Book found in your function arguments!")
+        hints = typing.get_type_hints(f)
+        books = [name for name in inspect.signature(f).parameters if hints.get(name) is Book]
+        if len(books) != 1:
+            raise Exception("No xlwings.Book found in your function arguments!")
         f.__xlscript__ = dict(options)
         SCRIPTS[f.__name__] = f
         return f
