@@ -305,11 +305,9 @@ def _ledger_plan() -> str:
 
 
 def _setup_ledger(size: str, work: Path) -> dict[str, Any]:
-    from sqlalchemy import select
-
     from xlcomp.demo.sample import sample_book
     from xlcomp.ledger import CloseInputs, close_period, open_ledger
-    from xlcomp.ledger.schema import SHARES
+    from xlcomp.ledger.store import share_table
 
     csms, accounts = SIZES[size]["ledger"]
     work.mkdir(parents=True, exist_ok=True)
@@ -328,8 +326,8 @@ def _setup_ledger(size: str, work: Path) -> dict[str, Any]:
     try:
         close_period(engine, CloseInputs(plan, work / "roster.csv", work / "q1.csv", "2027-Q1", by="bench"))
         with engine.connect() as connection:   # churn accounts Q1 paid a commission on (their shares)
-            rows = connection.execute(select(SHARES.c.account_id, SHARES.c.share).order_by(SHARES.c.account_id)
-                                      .limit(wanted * 20)).all()
+            shares = share_table(connection, 1).sort_by("account_id")
+        rows = list(zip(shares["account_id"].to_pylist(), shares["share"].to_pylist(), strict=True))[:wanted * 20]
     finally:
         engine.dispose()
     churned = list(dict.fromkeys(account for account, share in rows if share))[:wanted]

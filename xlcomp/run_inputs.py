@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RUN_INPUTS", "file_sha256", "inputs_json", "read_inputs"]
+__all__ = ["RUN_INPUTS", "file_sha256", "inputs_json", "inputs_record", "read_inputs"]
 
 RUN_INPUTS = "inputs.json"
 FORMAT = "xlcomp-inputs/1"
@@ -31,10 +32,15 @@ def file_sha256(path: Path) -> str:
 def inputs_json(command: str, period: str, **files: Path | None) -> str:
     """The record of a run's inputs: ``files`` by name (plan, roster, accounts, adjustments, churn; None = not
     given) with absolute path and SHA-256."""
+    return inputs_record(command, period, {name: None if path is None else (Path(path), file_sha256(Path(path)))
+                                           for name, path in files.items()})
+
+
+def inputs_record(command: str, period: str, files: Mapping[str, tuple[Path, str] | None]) -> str:
+    """:func:`inputs_json` from hashes already computed: ``files`` by name -> (path, SHA-256) or None."""
     record: dict[str, Any] = {"format": FORMAT, "command": command, "period": period, "files": {}}
-    for name, path in files.items():
-        record["files"][name] = None if path is None else {"path": str(Path(path).resolve()),
-                                                           "sha256": file_sha256(Path(path))}
+    for name, given in files.items():
+        record["files"][name] = None if given is None else {"path": str(given[0].resolve()), "sha256": given[1]}
     return json.dumps(record, indent=2) + "\n"
 
 

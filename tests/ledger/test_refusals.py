@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, func, select, text
 from tests.ledger.conftest import write
 from tests.ledger.year import project
 from xlcomp.cli import main
-from xlcomp.ledger.schema import CLOSES, CSM_PERIODS, LINES
+from xlcomp.ledger.schema import BOOKS, CLOSES, CSM_PERIODS, LINES, SHARE_SETS
 
 PYTHON = sys.executable
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,11 +29,12 @@ def close(files: dict[str, Path], db: str, out: Path, period: str, accounts: str
                  "--by", "tester", "--no-workbook", *extra])
 
 
-def counts(db: str) -> tuple[int, int, int]:
+def counts(db: str) -> tuple[int, int, int, int, int]:
+    """Rows of closes, lines, per-CSM periods, clawback share sets and kept books."""
     engine = create_engine(db)
     with engine.connect() as connection:
         found = tuple(int(connection.execute(select(func.count()).select_from(t)).scalar_one())
-                      for t in (CLOSES, LINES, CSM_PERIODS))
+                      for t in (CLOSES, LINES, CSM_PERIODS, SHARE_SETS, BOOKS))
     engine.dispose()
     return found  # type: ignore[return-value]
 
@@ -48,7 +49,7 @@ def test_periods_close_in_order_within_the_plan_year(tmp_path, db_url, capsys):
     assert close(files, db_url, tmp_path / "q1", "2027-Q1", "2027-Q1") == 0
     assert close(files, db_url, tmp_path / "q3", "2027-Q3", "2027-Q3") == 1
     assert "2027-Q2 of the plan year" in " ".join(capsys.readouterr().err.split())
-    assert counts(db_url) == (1, 8, 3)
+    assert counts(db_url) == (1, 8, 3, 1, 1)
     # a reopen of a period never closed
     assert close(files, db_url, tmp_path / "q2", "2027-Q2", "2027-Q2", "--reopen", "--reason", "x") == 1
     assert "is not closed: there is nothing to reopen" in " ".join(capsys.readouterr().err.split())
@@ -97,7 +98,7 @@ def test_churn_rows_for_unknown_or_unpaid_accounts(tmp_path, db_url, capsys):
     err = " ".join(capsys.readouterr().err.split())
     assert 'churn.csv:2 account_id: "ZZ9" is not an account of this period or of any share' in err
     assert 'churn.csv:3 account_id: "K1" was never paid by a clawback component' in err
-    assert counts(db_url) == (1, 8, 3)
+    assert counts(db_url) == (1, 8, 3, 1, 1)
     assert not (tmp_path / "q2").exists()
 
 
@@ -123,7 +124,7 @@ def test_a_locked_sqlite_ledger(tmp_path, capsys):
     err = " ".join(capsys.readouterr().err.split())
     assert "ledger.sqlite?timeout=0.5: the ledger is locked by another program" in err and "Traceback" not in err
     assert not (tmp_path / "q2").exists()
-    assert counts(db) == (1, 8, 3)
+    assert counts(db) == (1, 8, 3, 1, 1)
 
 
 def test_an_unreachable_ledger(tmp_path, capsys):
@@ -145,22 +146,22 @@ def test_a_ledger_written_by_a_newer_schema(tmp_path, db_url, capsys):
     engine.dispose()
     assert close(files, db_url, tmp_path / "q2", "2027-Q2", "2027-Q2") == 1
     err = " ".join(capsys.readouterr().err.split())
-    assert "the ledger was written by a newer xlcomp (schema revision 9999; this xlcomp knows up to 0001)" in err
+    assert "the ledger was written by a newer xlcomp (schema revision 9999; this xlcomp knows up to 0002)" in err
     assert not (tmp_path / "q2").exists()
 
 
-@pytest.mark.parametrize("step", ["_insert_lines", "stage"])
+@pytest.mark.parametrize("step", ["insert_csm_periods", "stage"])
 def test_a_close_killed_half_way_leaves_the_ledger_unchanged(tmp_path, db_url, step):
     files = project(tmp_path / "in")
     assert close(files, db_url, tmp_path / "q1", "2027-Q1", "2027-Q1") == 0
     before = counts(db_url)
     # A separate process closes Q2 and is killed (SIGKILL, no clean-up) in the middle of its transaction:
-    # after the lines are written, or while the outputs are staged.
+    # after the lines are written (bulk inserts: executemany on SQLite, COPY on PostgreSQL), as the per-CSM
+    # balances are inserted, or while the outputs are staged.
     marker = tmp_path / "inside"
     script = textwrap.dedent(f"""
         import os, signal, time
         from pathlib import Path
-        import sqlalchemy
         from xlcomp.ledger import close as close_module
         from xlcomp.cli import main
 
@@ -174,13 +175,13 @@ def test_a_close_killed_half_way_leaves_the_ledger_unchanged(tmp_path, db_url, s
             import xlcomp.ledger.outputs as outputs
             outputs.close_summary_csv = kill_here
         else:
-            original = sqlalchemy.engine.Connection.execute
-            def execute(self, statement, *args, **kwargs):
-                if getattr(statement, "table", None) is not None and statement.table.name == "ledger_csm_periods" \\
-                        and statement.is_insert:
+            original = close_module.bulk_insert
+            def bulk_insert(connection, table, columns, rows):
+                if table.name == "ledger_csm_periods":
+                    assert connection.exec_driver_sql("SELECT count(*) FROM ledger_lines").scalar() > 8
                     kill_here()
-                return original(self, statement, *args, **kwargs)
-            sqlalchemy.engine.Connection.execute = execute
+                return original(connection, table, columns, rows)
+            close_module.bulk_insert = bulk_insert
         main(["close", "--plan", {str(files["plan"])!r}, "--roster", {str(files["roster"])!r},
               "--accounts", {str(files["2027-Q2"])!r}, "--period", "2027-Q2", "--out", {str(tmp_path / "q2")!r},
               "--db", {db_url!r}, "--no-workbook"])
@@ -194,3 +195,14 @@ def test_a_close_killed_half_way_leaves_the_ledger_unchanged(tmp_path, db_url, s
     assert not (tmp_path / "q2" / "payouts.csv").exists()
     # and the ledger still works: Q2 closes
     assert close(files, db_url, tmp_path / "q2", "2027-Q2", "2027-Q2") == 0
+
+
+def test_reading_a_ledger_that_does_not_exist_creates_none(tmp_path, capsys):
+    missing = tmp_path / "typo.sqlite"
+    db = f"sqlite:///{missing}"
+    assert main(["ledger", "show", "--db", db]) == 1
+    assert main(["ledger", "export", "--db", db, "--out", str(tmp_path / "l.xlsx")]) == 1
+    assert main(["diff", "ledger:2027-Q1@1", "ledger:2027-Q1@1", "--db", db, "--out", str(tmp_path / "d")]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"there is no ledger at {missing}: close a period first" in err and "Traceback" not in err
+    assert not missing.exists() and not (tmp_path / "l.xlsx").exists() and not (tmp_path / "d").exists()

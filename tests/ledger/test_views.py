@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -48,3 +49,13 @@ def test_ledger_export_has_live_formulas_that_recompute_to_the_ledger(tmp_path):
             for r in values["Balances"].iter_rows(min_row=4)} == expected
     periods = {(r[0].value, r[2].value): round(r[6].value, 2) for r in values["Periods"].iter_rows(min_row=2)}
     assert periods[("C2", "2027-Q2")] == 833.33   # balance_in carried from Q1's recoverable draw
+    # By period: payable per period (version 1s; Q2's version 2 is paid later as prior_period lines), live
+    # SUMIFS, charted. Q1: 9,000.00 + 3,000.00 + 2,000.00 = 14,000.00; Q2: 8,111.12 + 2,944.45 + 1,111.11 =
+    # 12,166.68.
+    assert formulas["By period"]["B2"].value.startswith("=SUMIFS(Periods!")
+    assert [(r[0].value, round(r[1].value, 2)) for r in values["By period"].iter_rows(min_row=2, max_col=2)] == [
+        ("2027-Q1", 14000.0), ("2027-Q2", 12166.68)]
+    with zipfile.ZipFile(target) as archive:
+        chart = archive.read("xl/charts/chart1.xml").decode()
+        assert "xl/drawings/drawing1.xml" in archive.namelist()
+    assert "<c:barChart>" in chart and "'By period'!$B$2:$B$3" in chart and "Payable per period, USD" in chart

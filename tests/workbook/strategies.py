@@ -71,6 +71,8 @@ class Case:
     edit: Edit
     adjustments: tuple[Adjustment, ...] = ()
     changes: pd.DataFrame | None = None   # roster changes (SPEC section 10): csm_id, field, value, effective
+    moves: pd.DataFrame | None = None     # account moves (SPEC section 10): account_id, to_csm, effective
+    splits: pd.DataFrame | None = None    # credit splits (SPEC section 10): account_id, csm_id, share
 
     def describe(self) -> str:
         """Everything needed to reproduce the case by hand: plan YAML, period, the tables as CSV, the edit."""
@@ -81,7 +83,12 @@ class Case:
             self.changes.to_csv(changes, index=False)
         return (f"period: {self.period}\n--- plan.yaml\n{self.plan_yaml}--- roster.csv\n{roster.getvalue()}"
                 f"--- accounts.csv\n{accounts.getvalue()}--- changes.csv\n{changes.getvalue()}"
+                f"--- moves.csv\n{_csv(self.moves)}--- splits.csv\n{_csv(self.splits)}"
                 f"--- twin edit: {self.edit}\n--- adjustments: {list(self.adjustments)}\n")
+
+
+def _csv(frame: pd.DataFrame | None) -> str:
+    return "" if frame is None else frame.to_csv(index=False)
 
 
 def _dec(low: Any, high: Any, places: int) -> st.SearchStrategy[Decimal]:
@@ -359,6 +366,40 @@ def changes(draw: Draw, period: str, roster: pd.DataFrame, columns: Columns) -> 
 
 
 @st.composite
+def credits(draw: Draw, period: str, roster: pd.DataFrame, accounts: pd.DataFrame
+            ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Account moves and credit splits for half the cases: some accounts moved once or twice (some
+    before or after the period, to any CSM), others split between 1-3 CSMs (shares summing above 0; above
+    or below 1 too), never an account both moved and split."""
+    if _one_in(draw, 2):
+        return None, None
+    the_period = parse_period(period)
+    days = (the_period.end - the_period.start).days + 1
+    csm_ids = list(roster["csm_id"])
+    moves, splits = [], []
+    for account_id in accounts["account_id"]:
+        pick = draw(st.integers(0, 3))
+        if pick == 1:
+            used = set()
+            for _ in range(draw(st.integers(1, 2))):
+                effective = the_period.start + timedelta(days=draw(st.integers(-20, days + 10)))
+                if effective not in used:
+                    used.add(effective)
+                    moves.append({"account_id": account_id, "to_csm": draw(st.sampled_from(csm_ids)),
+                                  "effective": effective.isoformat()})
+        elif pick == 2:
+            chosen = draw(st.lists(st.sampled_from(csm_ids), min_size=1, max_size=3, unique=True))
+            shares = [draw(st.sampled_from([Decimal("0.6"), Decimal("0.4"), Decimal("0.5"), Decimal(0)])
+                           | _dec(0, 1, 2)) for _ in chosen]
+            if sum(shares) == 0:
+                shares[0] = Decimal(1)
+            splits += [{"account_id": account_id, "csm_id": c, "share": float(v)}
+                       for c, v in zip(chosen, shares, strict=True)]
+    return (pd.DataFrame(moves, columns=["account_id", "to_csm", "effective"]) if moves else None,
+            pd.DataFrame(splits, columns=["account_id", "csm_id", "share"]) if splits else None)
+
+
+@st.composite
 def cases(draw: Draw) -> Case:
     """A random plan, roster, book and period, and the edit of its twin."""
     plan_yaml, period, columns = draw(plans())
@@ -378,4 +419,6 @@ def cases(draw: Draw) -> Case:
                        f"reason {number}", draw(st.sampled_from(["adjustment", "clawback", "spiff"])),
                        draw(st.sampled_from(["", "Dana Ruiz"])))
             for number in range(count))
-    return Case(plan_yaml, period, roster, accounts, edit, adjustments, draw(changes(period, roster, columns)))
+    dated = draw(changes(period, roster, columns))
+    moves, splits = draw(credits(period, roster, accounts))
+    return Case(plan_yaml, period, roster, accounts, edit, adjustments, dated, moves, splits)

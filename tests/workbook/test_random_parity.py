@@ -29,7 +29,10 @@ from xlcomp.engine.run import RunResult, run
 from xlcomp.load.adjustments import load_adjustments
 from xlcomp.load.changes import load_changes
 from xlcomp.load.inputs import load_inputs
+from xlcomp.load.moves import load_moves
 from xlcomp.load.plan import parse_plan
+from xlcomp.load.splits import load_splits
+from xlcomp.model.credit import Credits
 from xlcomp.model.period import parse_period
 from xlcomp.ooxml.libreoffice import recalculate
 from xlcomp.workbook import layout
@@ -72,7 +75,15 @@ def engine_run(case: Case, roster: Any = None, accounts: Any = None) -> RunResul
     changes = None
     if case.changes is not None:
         changes = load_changes(case.changes if roster is None else roster, roster_model, period, plan)
-    return run(plan, roster_model, book, period, adjustments=adjustments, changes=changes)
+    # and the moves and splits from its Moves and Splits tables
+    credits = None
+    if case.moves is not None or case.splits is not None:
+        moves = load_moves(case.moves if roster is None else roster, roster_model, book, period) \
+            if case.moves is not None else None
+        splits = load_splits(case.splits if roster is None else roster, roster_model, book, moves) \
+            if case.splits is not None else None
+        credits = Credits(moves, splits)
+    return run(plan, roster_model, book, period, adjustments=adjustments, changes=changes, credits=credits)
 
 
 def edit_accounts(source: Path, target: Path, edit: Edit) -> None:
@@ -166,8 +177,9 @@ def check_batch(batch: list[Case], folder: Path, rerun: str = "") -> None:
             (repro / "plan.yaml").write_text(case.plan_yaml, encoding="utf-8")
             case.roster.to_csv(repro / "roster.csv", index=False)
             case.accounts.to_csv(repro / "accounts.csv", index=False)
-            if case.changes is not None:
-                case.changes.to_csv(repro / "changes.csv", index=False)
+            for name, frame in (("changes", case.changes), ("moves", case.moves), ("splits", case.splits)):
+                if frame is not None:
+                    frame.to_csv(repro / f"{name}.csv", index=False)
             report.append("\n".join([*problems[:12], f"  ({len(problems)} in all; files in {repro})",
                                      case.describe()]))
         pytest.fail(f"{len(failures)} of {len(batch)} random cases disagree with the engine (draw this batch "

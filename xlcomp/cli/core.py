@@ -19,9 +19,12 @@ from xlcomp.errors import UsageError
 from xlcomp.load.adjustments import load_adjustments
 from xlcomp.load.changes import load_dating
 from xlcomp.load.inputs import load_inputs
+from xlcomp.load.moves import load_moves
 from xlcomp.load.sources import SEPARATORS, csv_separator
+from xlcomp.load.splits import load_splits
+from xlcomp.model.credit import Credits
 from xlcomp.model.people import Book, Roster
-from xlcomp.model.period import parse_period
+from xlcomp.model.period import Period, parse_period
 from xlcomp.model.plan import Plan
 from xlcomp.outputs import OutputSet, check_out_folder, payouts_csv, summary_csv
 from xlcomp.roi.lint import Finding, lint_inputs, lint_plan, lint_run
@@ -43,6 +46,21 @@ DecimalCommaOpt = Annotated[bool, typer.Option("--decimal-comma", help="Amounts 
 ChangesOpt = Annotated[Path | None, typer.Option(
     "--changes", help="Roster changes with effective dates: CSV (csm_id, field, value, effective) or .xlsx with a "
                       "Changes table.")]
+MovesOpt = Annotated[Path | None, typer.Option(
+    "--moves", help="Account moves: CSV (account_id, to_csm, effective) or .xlsx with a Moves table; each owner "
+                    "is credited by days owned.")]
+SplitsOpt = Annotated[Path | None, typer.Option(
+    "--splits", help="Credit splits: CSV (account_id, csm_id, share) or .xlsx with a Splits table; a listed "
+                     "account credits only its listed CSMs.")]
+
+
+def load_credits(moves: Path | None, splits: Path | None, roster: Roster, book: Book, period: Period
+                 ) -> Credits | None:
+    """The ``--moves`` and ``--splits`` of a command (None when neither is given)."""
+    if moves is None and splits is None:
+        return None
+    loaded = load_moves(moves, roster, book, period)
+    return Credits(loaded, load_splits(splits, roster, book, loaded))
 
 
 def load_checked(plan: Plan | None, roster: Path, accounts: Path, *, decimal_comma: bool = False
@@ -73,7 +91,7 @@ def _strict_exit(count: int) -> int:
 
 def compute(plan_path: Path, roster: Path, accounts: Path, period_text: str, *, progress: Steps | None = None,
             strict: bool = False, adjustments: Path | None = None, decimal_comma: bool = False,
-            changes: Path | None = None) -> RunResult:
+            changes: Path | None = None, moves: Path | None = None, splits: Path | None = None) -> RunResult:
     """Load, validate and run (with ``adjustments`` and roster ``changes``, SPEC 10, when given), with progress on
     a terminal; the plan's design warnings on stderr (``strict``: exit 1 on them) and a warning for an empty
     book."""
@@ -87,9 +105,10 @@ def compute(plan_path: Path, roster: Path, accounts: Path, period_text: str, *, 
             rows = () if adjustments is None else load_adjustments(adjustments, roster_model, currency=plan.currency,
                                                                      decimal_comma=decimal_comma)
             dating = load_dating(changes, roster_model, period, plan)
+            credits = load_credits(moves, splits, roster_model, book, period)
         with bar.step(f"computing {len(roster_model):,} CSMs", total=len(roster_model)) as advance:
             result = run(plan, roster_model, book, period, progress=advance if bar.shown else None, adjustments=rows,
-                         changes=dating)
+                         changes=dating, credits=credits)
     for source in (roster, accounts):
         separator = csv_separator(source)
         if separator is not None and separator != ",":
@@ -101,10 +120,11 @@ def compute(plan_path: Path, roster: Path, accounts: Path, period_text: str, *, 
 
 
 def print_dating_notes(result: RunResult) -> None:
-    """Say which roster changes were applied from the period's start and which were ignored after its end."""
-    if result.changes is None:
-        return
-    for note in result.changes.notes:
+    """Say which roster changes and account moves were applied from the period's start and which were ignored
+    after its end, and which splits do not sum to 1."""
+    notes = (*(result.changes.notes if result.changes is not None else ()),
+             *(result.credits.notes if result.credits is not None else ()))
+    for note in notes:
         err_console.print(f"[yellow]![/yellow] {escape(note)}", highlight=False, markup=True, soft_wrap=True)
 
 
@@ -121,19 +141,23 @@ def calc(
     adjustments: AdjustmentsOpt = None,
     decimal_comma: DecimalCommaOpt = False,
     changes: ChangesOpt = None,
+    moves: MovesOpt = None,
+    splits: SplitsOpt = None,
 ) -> None:
     """Compute a period's payouts: payouts.csv, summary.csv and the workbook."""
     started = time.perf_counter()
     check_out_folder(out)
     with steps() as bar:
         result = compute(plan, roster, accounts, period, progress=bar, strict=strict, adjustments=adjustments,
-                         decimal_comma=decimal_comma, changes=changes)
+                         decimal_comma=decimal_comma, changes=changes, moves=moves, splits=splits)
         with OutputSet() as outputs:
             with bar.step("writing payouts.csv and summary.csv"):
                 outputs.add(out / "payouts.csv", payouts_csv(result))
                 outputs.add(out / "summary.csv", summary_csv(result))
                 outputs.add(out / RUN_INPUTS, inputs_json("calc", period, plan=plan, roster=roster,
-                                                          accounts=accounts))
+                                                          accounts=accounts, **_optional_inputs(
+                                                              adjustments=adjustments, changes=changes,
+                                                              moves=moves, splits=splits)))
             book = None
             if workbook:
                 with bar.step(f"writing the workbook ({len(result.csms):,} CSMs, {len(result.book):,} accounts)"):
@@ -148,6 +172,11 @@ def calc(
     print_dating_notes(result)
     if workbook and book is None:
         console.print("  (workbook writer not available in this build)")
+
+
+def _optional_inputs(**files: Path | None) -> dict[str, Path | None]:
+    """The optional input files a run was given (left out of inputs.json when not given, as before)."""
+    return {name: path for name, path in files.items() if path is not None}
 
 
 @app.command()

@@ -13,7 +13,7 @@ from rich.table import Table
 from xlcomp.cli import app, console, err_console
 from xlcomp.cli.core import AccountsOpt, PeriodOpt, PlanOpt, RosterOpt
 from xlcomp.outputs import OutputSet
-from xlcomp.run_inputs import RUN_INPUTS, inputs_json
+from xlcomp.run_inputs import RUN_INPUTS
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="Ledger database: an SQLAlchemy URL (sqlite:///ledger.sqlite, "
                                                         "postgresql+psycopg://user@host/db).")]
@@ -62,8 +62,7 @@ def close(
         def stage(closed: Closed) -> None:
             outputs.add(out / "payouts.csv", close_payouts_csv(closed))
             outputs.add(out / "summary.csv", close_summary_csv(closed))
-            outputs.add(out / RUN_INPUTS, inputs_json("close", period, plan=plan, roster=roster, accounts=accounts,
-                                                      adjustments=adjustments, churn=churn))
+            outputs.add(out / RUN_INPUTS, closed.inputs)   # paths and hashes, computed once by the close
             if workbook:   # with a Ledger sheet: the lines carried in, the year to date, the balances
                 from xlcomp.ledger.panels import ledger_panels
                 from xlcomp.workbook.writer import stage_workbook
@@ -105,7 +104,7 @@ def show(
     from xlcomp.ledger import open_ledger
     from xlcomp.ledger.view import ledger_view
 
-    engine = open_ledger(db or default_db(Path("out")))
+    engine = open_ledger(db or default_db(Path("out")), create=False)
     view = ledger_view(engine, plan_id, period)
     engine.dispose()
     wanted = set(csm or [])
@@ -139,7 +138,7 @@ def export(
     from xlcomp.ledger.export import write_ledger_workbook
     from xlcomp.ledger.view import ledger_view
 
-    engine = open_ledger(db or default_db(out.parent / "out"))
+    engine = open_ledger(db or default_db(out.parent / "out"), create=False)
     view = ledger_view(engine, plan_id, None)
     engine.dispose()
     with OutputSet() as outputs:
@@ -182,7 +181,8 @@ def diff(
     if inputs:
         console.print(f"inputs changed: {', '.join(inputs)}", highlight=False)
     if not recomputed:
-        console.print("(not recomputed step by step: a side without inputs.json; changes put down to line kinds)",
+        console.print("(not recomputed step by step: a side does not record its inputs (a folder without "
+                      "inputs.json, or a ledger version closed by an older xlcomp); changes put down to line kinds)",
                       highlight=False)
     by_cause: dict[str, Decimal] = defaultdict(Decimal)
     for row in rows:

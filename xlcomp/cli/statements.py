@@ -18,9 +18,11 @@ from xlcomp.cli.core import (
     AdjustmentsOpt,
     ChangesOpt,
     DecimalCommaOpt,
+    MovesOpt,
     PeriodOpt,
     PlanOpt,
     RosterOpt,
+    SplitsOpt,
     compute,
 )
 from xlcomp.cli.progress import Steps, steps
@@ -65,6 +67,8 @@ def statements(
     adjustments: AdjustmentsOpt = None,
     decimal_comma: DecimalCommaOpt = False,
     changes: ChangesOpt = None,
+    moves: MovesOpt = None,
+    splits: SplitsOpt = None,
 ) -> None:
     """One statement per CSM (HTML and PDF): every payout's derivation, and the inputs to verify it."""
     from xlcomp.statements import write_statements
@@ -74,7 +78,7 @@ def statements(
     check_out_folder(out)
     with steps() as bar:
         result = compute(plan, roster, accounts, period, progress=bar, adjustments=adjustments,
-                         decimal_comma=decimal_comma, changes=changes)
+                         decimal_comma=decimal_comma, changes=changes, moves=moves, splits=splits)
         what = "statements (HTML and PDF)" if pdf else "statements (HTML)"
         with _progress(bar, len(csm) if csm else len(result.csms), what) as report:
             written = write_statements(result, out, pdf=pdf, issued=day, csm_ids=csm, workers=workers,

@@ -9,7 +9,17 @@ import typer
 
 from xlcomp import api
 from xlcomp.cli import app, console, err_console
-from xlcomp.cli.core import ChangesOpt, PeriodOpt, PlanOpt, RosterOpt, load_checked, print_dating_notes
+from xlcomp.cli.core import (
+    ChangesOpt,
+    MovesOpt,
+    PeriodOpt,
+    PlanOpt,
+    RosterOpt,
+    SplitsOpt,
+    load_checked,
+    load_credits,
+    print_dating_notes,
+)
 from xlcomp.cli.problems import input_hints
 from xlcomp.errors import UsageError
 from xlcomp.load.changes import load_dating
@@ -29,6 +39,8 @@ def template(
                                                   "period's actuals blank.")] = None,
     protect_password: Annotated[str | None, typer.Option(help="Password for the protected sheets.")] = None,
     changes: ChangesOpt = None,
+    moves: MovesOpt = None,
+    splits: SplitsOpt = None,
 ) -> None:
     """Write a workbook ready to fill: plan and roster filled, the book's accounts listed with the
     period's actuals blank, every formula in place."""
@@ -45,7 +57,10 @@ def template(
         with input_hints(roster, None):
             roster_model, book = load_roster(roster, plan_model), None
     dating = load_dating(changes, roster_model, period_model, plan_model)
-    result = template_result(plan_model, roster_model, book, period_model, changes=dating)
+    if (moves is not None or splits is not None) and book is None:
+        raise UsageError("--moves and --splits name accounts: give --accounts too")
+    credits = None if book is None else load_credits(moves, splits, roster_model, book, period_model)
+    result = template_result(plan_model, roster_model, book, period_model, changes=dating, credits=credits)
     with OutputSet() as outputs:
         outputs.add(out, lambda path: write_workbook(result, path, protect_password=protect_password,
                                                      mode="template"))

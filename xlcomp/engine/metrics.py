@@ -90,7 +90,7 @@ def ratio(name: str, num: Any, den: Any, why_zero: Any) -> MetricValue:
 def _count(value: Any) -> Any:
     """A count (or an array of counts) as Decimal."""
     if isinstance(value, np.ndarray):
-        return decimals([Decimal(int(v)) for v in value])
+        return decimals([v if isinstance(v, Decimal) else Decimal(int(v)) for v in value])
     return Decimal(value)
 
 
@@ -156,6 +156,8 @@ class Aggregates:
         self.position = {csm_id: i for i, csm_id in enumerate(self.csm_ids)}
         self.columns: dict[str, list[Any]] = {}
 
+    fractional = False   # counts are whole (credited shares of moved and split accounts make them Decimals)
+
     def _source(self, key: str) -> tuple[pa.Array, str]:
         table = self.table
         kind, _, name = key.partition(":")
@@ -207,6 +209,11 @@ class Aggregates:
         return column[position]
 
 
+def _whole(value: Any) -> Any:
+    """A count as an int, unless credited shares made it a fraction (then the Decimal)."""
+    return int(value) if value == int(value) else value
+
+
 class BookSums:
     """What the metrics need from one CSM's accounts: sums, counts and weighted-score parts.
 
@@ -246,12 +253,12 @@ class BookSums:
     @property
     def accounts(self) -> int:
         """How many accounts the CSM has."""
-        return int(self._agg.value("count", self._position)) if self._agg is not None else self._accounts
+        return _whole(self._agg.value("count", self._position)) if self._agg is not None else self._accounts
 
     @property
     def logos_churned(self) -> int:
         """Accounts with renewable ARR and nothing renewed."""
-        return int(self._agg.value("logo", self._position)) if self._agg is not None else self._logos
+        return _whole(self._agg.value("logo", self._position)) if self._agg is not None else self._logos
 
     @property
     def weighted(self) -> Mapping[str, tuple[Decimal, Decimal]]:
@@ -273,7 +280,7 @@ class BookSums:
         """(Σ nps, accounts with an nps)."""
         if self._agg is None:
             return self._nps
-        return self._agg.value("nps_sum", self._position), int(self._agg.value("nps_count", self._position))
+        return self._agg.value("nps_sum", self._position), _whole(self._agg.value("nps_count", self._position))
 
 
 EMPTY = BookSums()
@@ -298,7 +305,7 @@ class SumsColumns:
         if found is None:
             self._agg.ensure([key])
             values = self._agg.columns[key]
-            numeric = key in ("count", "logo", "nps_count")
+            numeric = key in ("count", "logo", "nps_count") and not self._agg.fractional
             if numeric:
                 column = np.asarray(values, dtype=np.int64)[self._positions] if values else \
                     np.zeros(len(self._positions), dtype=np.int64)

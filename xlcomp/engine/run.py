@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, overload
 import numpy as np
 
 from xlcomp.engine.adjustments import ADJUSTMENT_KIND, AdjustmentLine, adjustment_lines, adjustments_sum
+from xlcomp.engine.credit import credited_run
 from xlcomp.engine.curves import Array, decimals
 from xlcomp.engine.dating import DatedRoster, StretchRow, dated_roster
 from xlcomp.engine.metrics import (
@@ -38,6 +39,7 @@ from xlcomp.engine.payouts import (
 )
 from xlcomp.errors import InputError, Problem, UsageError
 from xlcomp.model.adjustments import Adjustment
+from xlcomp.model.credit import CreditRow, Credits
 from xlcomp.model.dating import Changes
 from xlcomp.model.people import Book, Csm, Roster
 from xlcomp.model.period import Period
@@ -108,6 +110,8 @@ class RunResult:
     csms: Sequence[CsmResult]
     changes: Changes | None = None
     dated: DatedRoster | None = None
+    credits: Credits | None = None              # account moves and credit splits (SPEC section 10)
+    credit_rows: Sequence[CreditRow] = ()       # their credited shares (-1 rows for the listed owners)
 
     def __iter__(self) -> Iterator[CsmResult]:
         return iter(self.csms)
@@ -192,7 +196,8 @@ def _metrics_needed(plan: Plan) -> set[str]:
 @exactly
 def run(plan: Plan, roster: Roster, book: Book, period: Period,
         progress: Callable[[int], None] | None = None, scale: Decimal | None = None,
-        adjustments: Sequence[Adjustment] = (), changes: Changes | None = None) -> RunResult:
+        adjustments: Sequence[Adjustment] = (), changes: Changes | None = None,
+        credits: Credits | None = None) -> RunResult:
     """Compute every CSM's payouts for ``period``. Pure: no I/O.
 
     ``adjustments`` are paid as lines of kind ``adjustment`` (:mod:`xlcomp.engine.adjustments`),
@@ -205,6 +210,9 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     period, and quota and target columns that change are their day-weighted means (``RunResult.roster``
     is the roster as given; ``RunResult.dated`` holds the stretches).
 
+    ``credits`` (SPEC section 10): moved and split accounts are credited to each CSM by share
+    (:mod:`xlcomp.engine.credit`; ``RunResult.credit_rows`` lists the shares).
+
     Raises :class:`UsageError` when the period's length is not the plan's, and
     :class:`InputError` when a CSM lacks a target or quota the plan needs.
     """
@@ -214,7 +222,8 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     needed = _metrics_needed(plan)
     if any(c.target and c.target.risk_adjust for c in plan.components):
         needed.add("risk_score")
-    aggregates = aggregates_of(book)
+    aggregates, credit_rows = credited_run(book, credits, period) if credits is not None \
+        else (aggregates_of(book), ())
     aggregates.ensure(key for name in needed for key in METRIC_KEYS.get(name, ()))
     problems: list[Problem] = []
     per_year, period_days = period.per_year, period.days
@@ -261,7 +270,8 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
                                adjustments=lines.get(csm.csm_id, ()))
                      for i, csm in enumerate(given.csms))
 
-    return RunResult(plan, period, given, book, CsmResults(len(csms), build, total), changes, dated)
+    return RunResult(plan, period, given, book, CsmResults(len(csms), build, total), changes, dated, credits,
+                     credit_rows)
 
 
 def _target_columns(plan: Plan) -> tuple[str, ...]:

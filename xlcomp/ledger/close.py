@@ -18,7 +18,6 @@ version becomes a prior_period line of the next period closed.
 from __future__ import annotations
 
 import getpass
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,23 +30,29 @@ from sqlalchemy import insert
 
 from xlcomp.engine.run import RunResult, run
 from xlcomp.errors import InputError, Problem
-from xlcomp.ledger.clawbacks import ChurnRow, Share, load_churn, shares_of
+from xlcomp.ledger.bulk import bulk_insert
+from xlcomp.ledger.clawbacks import ChurnRow, load_churn
 from xlcomp.ledger.db import LedgerError, ledger_place, transaction
 from xlcomp.ledger.periods import _check_order, plan_year_periods, plan_year_start
-from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIODS, LINES, SHARES
+from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIODS, LINES, SHARE_SETS
+from xlcomp.ledger.shares import ShareBlock, shares_of
 from xlcomp.ledger.store import (
+    CSM_PERIOD_FIELDS,
+    LINE_FIELDS,
     CloseRecord,
     CsmPeriod,
     Line,
     book_bytes,
     book_of,
     carried_ids,
+    clawed_accounts,
     closes_of,
+    component_totals,
     csm_periods_of,
     lines_of,
     shares_for,
 )
-from xlcomp.ledger.ytd import CsmFacts, PriorPeriod, YtdResult, ytd_results
+from xlcomp.ledger.ytd import CsmFacts, PriorPeriod, YtdResult, ytd_columns, ytd_results
 from xlcomp.load.adjustments import load_adjustments
 from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import load_plan
@@ -56,6 +61,7 @@ from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period, parse_period
 from xlcomp.model.plan import Plan
 from xlcomp.money import excel_round, fmt_decimal
+from xlcomp.run_inputs import file_sha256, inputs_record
 
 __all__ = ["COMPONENT_KINDS", "DIFF_KINDS", "CloseInputs", "Closed", "close_period", "plan_year_periods",
            "plan_year_start"]
@@ -96,6 +102,7 @@ class Closed:
     carried: tuple[str, ...] = ()
     notices: tuple[str, ...] = field(default_factory=tuple)
     ytd: tuple[YtdResult, ...] = ()   # the measure: ytd components' derivations (YTD payout, paid before)
+    inputs: str = ""                  # inputs.json of the close (paths and SHA-256 of its files)
 
     @property
     def gross(self) -> Decimal:
@@ -108,26 +115,9 @@ class Closed:
         return sum((c.payable for c in self.csms), ZERO)
 
 
-
-
-
-
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _facts(csm_period: CsmPeriod) -> CsmFacts:
     return CsmFacts(csm_period.target_variable or ZERO, csm_period.start_date, csm_period.end_date,
                     csm_period.roster_values or {})
-
-
 
 
 def _load(inputs: CloseInputs) -> tuple[Plan, Period, Roster, Book, tuple[Adjustment, ...], list[ChurnRow]]:
@@ -162,12 +152,11 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
     """
     plan, period, roster, book, adjustments, churn = _load(inputs)
     result = run(plan, roster, book, period)
-    hashes = {
-        "plan_sha256": file_sha256(inputs.plan), "roster_sha256": file_sha256(inputs.roster),
-        "accounts_sha256": file_sha256(inputs.accounts),
-        "adjustments_sha256": file_sha256(inputs.adjustments) if inputs.adjustments else None,
-        "churn_sha256": file_sha256(inputs.churn) if inputs.churn else None,
-    }
+    given = {"plan": inputs.plan, "roster": inputs.roster, "accounts": inputs.accounts,
+             "adjustments": inputs.adjustments, "churn": inputs.churn}
+    files = {name: None if path is None else (path, file_sha256(path)) for name, path in given.items()}
+    hashes = {f"{name}_sha256": None if found is None else found[1] for name, found in files.items()}
+    inputs_text = inputs_record("close", period.label, files)
     place = ledger_place(engine.url)
     closed_by = inputs.by or getpass.getuser()
     closed_at = now or datetime.now(UTC).replace(microsecond=0)
@@ -181,23 +170,24 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
             plan_id=plan.id, period=period.label, period_start=period.start, period_end=period.end,
             year_start=year_start, version=version, reason=(inputs.reason or "").strip() or None,
             closed_by=closed_by, closed_at=closed_at, plan_text=inputs.plan.read_text(encoding="utf-8-sig"),
-            **hashes)).inserted_primary_key[0]
-        if lines:
-            connection.execute(insert(LINES), [{"close_id": close_id, "seq": i, **line.row()}
-                                               for i, line in enumerate(lines)])
-        if csms:
-            connection.execute(insert(CSM_PERIODS), [{"close_id": close_id, **c.row()} for c in csms])
-        if shares:
-            connection.execute(insert(SHARES), [
-                {"close_id": close_id, "component": s.component, "account_id": s.account_id, "csm_id": s.csm_id,
-                 "amount": f"{s.amount:f}", "share": s.share} for s in shares])
+            inputs=inputs_text, **hashes)).inserted_primary_key[0]
+        bulk_insert(connection, LINES, ("close_id", "seq", *LINE_FIELDS),
+                    ((close_id, i, *line.values()) for i, line in enumerate(lines)))
+        bulk_insert(connection, CSM_PERIODS, ("close_id", *CSM_PERIOD_FIELDS),
+                    ((close_id, *c.values()) for c in csms))
+        if shares:   # one compressed Arrow table per component: a million accounts' shares in one row
+            connection.execute(insert(SHARE_SETS), [{"close_id": close_id, "component": block.component,
+                                                     "rows": len(block), "content": block.content()}
+                                                    for block in shares])
         if carried:
             connection.execute(insert(CARRIES), [{"into_close_id": close_id, "from_close_id": c.id}
                                                  for c in carried])
         if any(c.measure == "ytd" for c in plan.components):
-            connection.execute(insert(BOOKS).values(close_id=close_id, content=book_bytes(book.table)))
+            connection.execute(insert(BOOKS).values(close_id=close_id,
+                                                    content=book_bytes(book.table, ytd_columns(plan))))
         closed = Closed(plan, period, version, int(close_id), result, tuple(lines), tuple(csms), closed_by,
-                        closed_at, tuple(c.ref for c in carried), tuple(builder.notices), tuple(builder.ytd))
+                        closed_at, tuple(c.ref for c in carried), tuple(builder.notices), tuple(builder.ytd),
+                        inputs_text)
         if stage is not None:
             stage(closed)
     return closed
@@ -212,6 +202,13 @@ class _Builder:
         self.result, self.closes, self.version, self.year_start, self.place = result, closes, version, year_start, place
         self.notices: list[str] = []
         self.ytd: list[YtdResult] = []
+        self._csm_periods: dict[int, dict[str, CsmPeriod]] = {}
+
+    def csm_periods(self, close_ids: Sequence[int]) -> dict[int, dict[str, CsmPeriod]]:
+        """:func:`csm_periods_of`, each close read once per close."""
+        wanted = [i for i in close_ids if i not in self._csm_periods]
+        self._csm_periods.update(csm_periods_of(self.connection, wanted))
+        return {i: self._csm_periods[i] for i in close_ids}
 
     def latest_versions(self) -> list[CloseRecord]:
         """The latest version of every closed period of this plan, by period start."""
@@ -221,7 +218,7 @@ class _Builder:
         return sorted(latest.values(), key=lambda c: c.period_start)
 
     def build(self, adjustments: Sequence[Adjustment], churn: Sequence[ChurnRow]
-              ) -> tuple[list[Line], list[CsmPeriod], list[Share], list[CloseRecord]]:
+              ) -> tuple[list[Line], list[CsmPeriod], list[ShareBlock], list[CloseRecord]]:
         latest = self.latest_versions()
         year_before = [c for c in latest if c.year_start == self.year_start and c.period_start < self.period.start]
         by_csm: dict[str, list[Line]] = defaultdict(list)
@@ -276,8 +273,8 @@ class _Builder:
 
     def prior_periods(self, year_before: Sequence[CloseRecord]) -> list[PriorPeriod]:
         ids = [c.id for c in year_before]
-        lines = lines_of(self.connection, ids)
-        csms = csm_periods_of(self.connection, ids)
+        paid = component_totals(self.connection, ids, COMPONENT_KINDS)
+        csms = self.csm_periods(ids)
         out = []
         for close in year_before:
             table = book_of(self.connection, close.id)
@@ -285,12 +282,14 @@ class _Builder:
                 raise LedgerError([Problem(self.place, f"{close.ref} was closed without its accounts (the plan had no "
                                                        "measure: ytd component then): the year to date cannot be "
                                                        "computed; reopen the plan year's periods with this plan")])
-            paid: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-            for line in lines[close.id]:
-                if line.kind in COMPONENT_KINDS:
-                    paid[(line.csm_id, line.component)] += line.payout
+            missing = [name for name in ytd_columns(self.plan) if name not in table.column_names]
+            if missing:
+                raise LedgerError([Problem(self.place, f"{close.ref} kept the accounts its plan's year to date read, "
+                                                       f"without {', '.join(missing)}, which this plan's measure: ytd "
+                                                       "components read: reopen the plan year's periods with this "
+                                                       "plan")])
             out.append(PriorPeriod(parse_period(close.period), table,
-                                   {k: _facts(v) for k, v in csms[close.id].items()}, dict(paid)))
+                                   {k: _facts(v) for k, v in csms[close.id].items()}, paid[close.id]))
         return out
 
     # -- prior-period differences ------------------------------------------------------------------
@@ -326,7 +325,7 @@ class _Builder:
         by_id = {c.id: c for c in paying}
         shares = shares_for(self.connection, list(by_id), [row.account_id for row in churn])
         clawed = self.already_clawed()
-        book_ids = set(self.book.table["account_id"].to_pylist())
+        book_ids: set[str] | None = None   # read only for an error message
         problems: list[Problem] = []
         out = []
         by_account: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -335,6 +334,8 @@ class _Builder:
         for row in churn:
             found = [s for s in by_account.get(row.account_id, []) if s["share"] != 0]
             if not found:
+                if book_ids is None:
+                    book_ids = set(self.book.table["account_id"].to_pylist())
                 known = row.account_id in book_ids or row.account_id in {s["account_id"] for s in shares}
                 if known:
                     problems.append(Problem(row.where, f'"{row.account_id}" was never paid by a clawback component '
@@ -367,8 +368,7 @@ class _Builder:
 
     def already_clawed(self) -> set[tuple[str, str, str]]:
         ids = [c.id for c in self.closes if c.period != self.period.label]  # a reopen claws its period afresh
-        return {(line.account_id or "", line.source_period or "", line.component)
-                for lines in lines_of(self.connection, ids).values() for line in lines if line.kind == "clawback"}
+        return clawed_accounts(self.connection, ids)
 
     # -- balances and draws --------------------------------------------------------------------
 
@@ -376,7 +376,7 @@ class _Builder:
         first_versions = [c for c in self.closes if c.version == 1]
         balance: dict[str, Decimal] = {}
         names: dict[str, str] = {}
-        for close_id, rows in csm_periods_of(self.connection, [c.id for c in first_versions]).items():
+        for close_id, rows in self.csm_periods([c.id for c in first_versions]).items():
             del close_id
             for csm_id, row in rows.items():
                 balance[csm_id] = row.balance_out
@@ -409,7 +409,7 @@ class _Builder:
     def reopen_balances(self, by_csm: dict[str, list[Line]], previous: CloseRecord
                         ) -> tuple[list[Line], list[CsmPeriod]]:
         old_lines = lines_of(self.connection, [previous.id])[previous.id]
-        old = csm_periods_of(self.connection, [previous.id])[previous.id]
+        old = self.csm_periods([previous.id])[previous.id]
         kept: dict[str, list[Line]] = defaultdict(list)
         for line in old_lines:
             if line.kind in ("draw", "prior_period"):

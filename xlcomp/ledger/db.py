@@ -15,7 +15,7 @@ from xlcomp.errors import Problem, ProblemsError
 
 __all__ = ["SCHEMA_HEAD", "LedgerError", "connect", "ledger_place", "open_ledger", "transaction"]
 
-SCHEMA_HEAD = "0001"
+SCHEMA_HEAD = "0002"
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _VERSION_TABLE = "xlcomp_ledger_version"
 
@@ -43,8 +43,11 @@ def _alembic_config(connection: Any) -> Any:
     return config
 
 
-def open_ledger(url: str, *, timeout: float = 10.0) -> Any:
+def open_ledger(url: str, *, timeout: float = 10.0, create: bool = True) -> Any:
     """An engine on the ledger at ``url`` with its schema migrated to the newest revision.
+
+    ``create=False`` (the commands that only read) refuses an SQLite file that does not exist
+    rather than creating an empty ledger there.
 
     Raises :class:`LedgerError` when the database cannot be reached, is locked, or carries a
     schema revision this xlcomp does not know (written by a newer version).
@@ -66,6 +69,9 @@ def open_ledger(url: str, *, timeout: float = 10.0) -> Any:
             folder = Path(database).parent
             if not folder.is_dir():
                 raise LedgerError([Problem(place, f"cannot open the ledger: the folder {folder} does not exist")])
+            if not create and not Path(database).is_file():
+                raise LedgerError([Problem(place, f"there is no ledger at {database}: close a period first "
+                                                  "(xlcomp close … --db URL), or give --db")])
         if "timeout" not in parsed.query:
             kwargs["connect_args"] = {"timeout": timeout}
     elif parsed.get_backend_name() == "postgresql":
@@ -92,7 +98,19 @@ def open_ledger(url: str, *, timeout: float = 10.0) -> Any:
     return engine
 
 
+def _at_head(connection: Any) -> bool:
+    """Is the ledger's recorded schema revision this xlcomp's newest (no Alembic needed to open it)?"""
+    from sqlalchemy import inspect, text
+
+    if not inspect(connection).has_table(_VERSION_TABLE):
+        return False
+    rows = connection.execute(text(f"SELECT version_num FROM {_VERSION_TABLE}")).all()
+    return [row[0] for row in rows] == [SCHEMA_HEAD]
+
+
 def _migrate(connection: Any, place: str) -> None:
+    if _at_head(connection):
+        return
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory

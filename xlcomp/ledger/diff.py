@@ -18,21 +18,28 @@ be computed on its own (B's plan needs a roster column A's roster lacks, A's acc
 B's roster does not have) is merged into the next and named ``roster+accounts`` and so on. An input
 changed since its run (hash) is an error naming the file.
 
-**Ledger versions** keep their inputs as hashes only: their change is put down to the line kind
+**Ledger versions** (``ledger:2027-Q2@2``) record the same paths and hashes with the close
+(``ledger_closes.inputs``, schema revision 0002), so they are recomputed the same way, against
+another version or against a folder; the files must still be where the close read them, unchanged.
+A version closed before revision 0002 keeps hashes only: its change is put down to the line kind
 (``computed``, ``adjustments``, ``ledger lines``) and the console names the inputs that changed.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from xlcomp.errors import InputError, PlanError, Problem, UsageError
 from xlcomp.ledger.db import LedgerError, open_ledger
+from xlcomp.ledger.schema import CLOSES
 from xlcomp.ledger.store import CloseRecord, closes_of, lines_of
 from xlcomp.run_inputs import RUN_INPUTS, file_sha256, read_inputs
 
@@ -55,7 +62,13 @@ class Side:
     name: str
     amounts: dict[tuple[str, str, str], Decimal]
     hashes: dict[str, str | None]
-    inputs: dict[str, Any] | None = None   # the folder's inputs.json
+    inputs: dict[str, Any] | None = None   # the folder's inputs.json, or the ledger version's record of it
+    ledger: bool = False
+
+    @property
+    def where(self) -> str:
+        """Where its inputs are recorded, for messages."""
+        return self.name if self.ledger else f"{self.name}/{RUN_INPUTS}"
 
 
 @dataclass(frozen=True)
@@ -75,7 +88,8 @@ class DiffRow:
 
 
 def read_side(reference: str, db: str | None) -> Side:
-    """Read ``reference``: an output folder, or ``ledger:PERIOD@VERSION`` (``--db`` names the ledger)."""
+    """Read ``reference``: an output folder, or ``ledger:[PLAN:]PERIOD[@VERSION]`` (``--db`` names the ledger;
+    without a version, the latest; the plan is needed only when several plans closed that period)."""
     if reference.startswith("ledger:"):
         return _ledger_side(reference, db)
     folder = Path(reference)
@@ -98,17 +112,23 @@ def read_side(reference: str, db: str | None) -> Side:
 def _ledger_side(reference: str, db: str | None) -> Side:
     if db is None:
         raise UsageError(f"{reference}: give --db, the ledger to read it from")
-    label, _, version = reference.removeprefix("ledger:").partition("@")
-    engine = open_ledger(db)
+    plan_id, _, body = reference.removeprefix("ledger:").rpartition(":")   # ledger:[PLAN:]PERIOD[@N]
+    label, _, version = body.partition("@")
+    engine = open_ledger(db, create=False)
     try:
         with engine.connect() as connection:
-            closes = [c for c in closes_of(connection) if c.period == label]
+            closes = [c for c in closes_of(connection, plan_id or None) if c.period == label]
             if version:
                 closes = [c for c in closes if str(c.version) == version]
             if not closes:
                 raise LedgerError([Problem(reference, "no such closed period version in the ledger")])
+            plans = sorted({c.plan_id for c in closes})
+            if len(plans) > 1:
+                raise LedgerError([Problem(reference, f"plans {', '.join(plans)} all closed {label}: name one, "
+                                                      f"ledger:{plans[0]}:{body}")])
             close: CloseRecord = closes[-1]
             lines = lines_of(connection, [close.id])[close.id]
+            recorded = connection.execute(select(CLOSES.c.inputs).where(CLOSES.c.id == close.id)).scalar()
     finally:
         engine.dispose()
     amounts: dict[tuple[str, str, str], Decimal] = defaultdict(lambda: ZERO)
@@ -116,7 +136,8 @@ def _ledger_side(reference: str, db: str | None) -> Side:
         amounts[(line.csm_id, _CAUSE.get(line.kind, "computed"), line.component)] += line.payout
     hashes = {"plan": close.plan_sha256, "roster": close.roster_sha256, "accounts": close.accounts_sha256,
               "adjustments": close.adjustments_sha256}
-    return Side(reference, dict(amounts), hashes)
+    inputs = json.loads(recorded) if recorded else None   # None: closed before schema revision 0002
+    return Side(reference, dict(amounts), hashes, inputs, ledger=True)
 
 
 def changed_inputs(a: Side, b: Side) -> list[str]:
@@ -152,7 +173,7 @@ def _input(side: Side, name: str) -> Path | None:
     if info is None:
         return None
     path = Path(info["path"])
-    where = f"{side.name}/{RUN_INPUTS}"
+    where = side.where
     if not path.is_file():
         raise LedgerError([Problem(where, f"{name} {path} is gone: diff recomputes from the run's inputs")])
     if file_sha256(path) != info["sha256"]:
@@ -190,7 +211,7 @@ def recomputed_rows(a: Side, b: Side) -> list[DiffRow]:
              ("accounts", (pb, rb, xb, period_b))]
     start = _computed(pa_, ra, xa, period_a)
     if start is None:
-        raise LedgerError([Problem(f"{a.name}/{RUN_INPUTS}", "its inputs no longer load: diff cannot recompute")])
+        raise LedgerError([Problem(a.where, "its inputs no longer load: diff cannot recompute")])
     rows: list[DiffRow] = []
     before, pending = start, ""
     for cause, inputs in steps:
@@ -203,7 +224,7 @@ def recomputed_rows(a: Side, b: Side) -> list[DiffRow]:
                  for csm, component in set(before) | set(after)]
         before, pending = after, ""
     if pending:
-        raise LedgerError([Problem(f"{b.name}/{RUN_INPUTS}", "its inputs no longer load: diff cannot recompute")])
+        raise LedgerError([Problem(b.where, "its inputs no longer load: diff cannot recompute")])
     end = before
 
     def residual(side: Side, computed: Computed) -> dict[tuple[str, str], Decimal]:
@@ -227,8 +248,8 @@ def recomputed_rows(a: Side, b: Side) -> list[DiffRow]:
 
 
 def explain(a: Side, b: Side) -> tuple[list[DiffRow], bool]:
-    """The rows of ``diff A B`` and whether they were recomputed step by step (both sides are folders with
-    inputs.json) or only put down to line kinds."""
+    """The rows of ``diff A B`` and whether they were recomputed step by step (both sides record their inputs:
+    folders with inputs.json, ledger versions closed since schema revision 0002) or only put down to line kinds."""
     if a.inputs is not None and b.inputs is not None:
         return recomputed_rows(a, b), True
     return diff_rows(a, b), False

@@ -2,12 +2,15 @@
 this module is what the code reads and writes through.
 
 - ``ledger_closes``: one row per closed period version (plan, period, version, reason, who, when,
-  SHA-256 of the plan and of every input, the plan text).
+  SHA-256 of the plan and of every input, the plan text, and the inputs' paths as ``inputs.json``).
 - ``ledger_lines``: every line of a close (kind bonus, commission, adjustment, prior_period, clawback
   or draw), never rewritten.
 - ``ledger_csm_periods``: per close and CSM, the roster facts the year to date needs and the balance
   rule's numbers (gross, draw, payable, balance_in, balance_out).
-- ``ledger_shares``: each account's share of a clawback component's payout, recorded at close.
+- ``ledger_share_sets``: each account's share of a clawback component's payout, recorded at close: one
+  row per close and component holding the accounts' shares as a compressed Arrow table (account_id,
+  csm_id, amount, share); ``ledger_shares`` holds them one row per account for closes recorded by
+  schema revision 0001 (still read).
 - ``ledger_carries``: which reopened version's differences a close carried as prior_period lines.
 - ``ledger_books``: the accounts of a close, kept only for plans with ``measure: ytd`` components.
 """
@@ -35,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-__all__ = ["BOOKS", "CARRIES", "CLOSES", "CSM_PERIODS", "LINES", "METADATA", "SHARES", "Money"]
+__all__ = ["BOOKS", "CARRIES", "CLOSES", "CSM_PERIODS", "LINES", "METADATA", "SHARES", "SHARE_SETS", "Money"]
 
 
 class Money(TypeDecorator[Decimal]):
@@ -79,6 +82,7 @@ CLOSES = Table(
     Column("adjustments_sha256", String(64)),
     Column("churn_sha256", String(64)),
     Column("plan_text", Text, nullable=False),
+    Column("inputs", Text),   # inputs.json of the close: each file's absolute path and SHA-256 (revision 0002)
     UniqueConstraint("plan_id", "period", "version", name="uq_ledger_closes_version"),
 )
 
@@ -131,6 +135,14 @@ SHARES = Table(
     Column("amount", String(60), nullable=False),
     Column("share", Money, nullable=False),
     Index("ix_ledger_shares_account", "account_id"),
+)
+
+SHARE_SETS = Table(   # revision 0002: the shares of a close and component in one compressed Arrow table
+    "ledger_share_sets", METADATA,
+    Column("close_id", Integer, ForeignKey("ledger_closes.id"), primary_key=True),
+    Column("component", String(100), primary_key=True),
+    Column("rows", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
 )
 
 CARRIES = Table(

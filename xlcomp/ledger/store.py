@@ -11,13 +11,18 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import select
 
-from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIODS, LINES, SHARES
+from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIODS, LINES, SHARE_SETS, SHARES
 
-__all__ = ["CloseRecord", "CsmPeriod", "Line", "book_bytes", "book_of", "carried_ids", "closes_of", "csm_periods_of",
-           "lines_of", "shares_for"]
+__all__ = ["CSM_PERIOD_FIELDS", "LINE_FIELDS", "CloseRecord", "CsmPeriod", "Line", "book_bytes", "book_of",
+           "carried_ids", "clawed_accounts", "closes_of", "component_totals", "csm_periods_of", "lines_of",
+           "share_table", "shares_for"]
 
+ZERO = Decimal(0)
+CSM_PERIOD_FIELDS = ("csm_id", "name", "gross", "draw", "payable", "balance_in", "balance_out", "target_variable",
+                     "start_date", "end_date", "roster_values")
 LINE_FIELDS = ("csm_id", "component", "kind", "metric", "actual", "target", "attainment", "share", "target_incentive",
                "multiplier", "payout", "note", "account_id", "source_period", "source_version")
 
@@ -72,6 +77,12 @@ class Line:
         """The line as a database row (without close_id and seq)."""
         return {name: getattr(self, name) for name in LINE_FIELDS}
 
+    def values(self) -> tuple[Any, ...]:
+        """The line's LINE_FIELDS in storage form (the payout as its decimal text, as Money stores it)."""
+        return (self.csm_id, self.component, self.kind, self.metric, self.actual, self.target, self.attainment,
+                self.share, self.target_incentive, self.multiplier, f"{self.payout:f}", self.note, self.account_id,
+                self.source_period, self.source_version)
+
 
 @dataclass(frozen=True)
 class CsmPeriod:
@@ -97,6 +108,15 @@ class CsmPeriod:
                 "target_variable": None if self.target_variable is None else f"{self.target_variable:f}",
                 "start_date": self.start_date, "end_date": self.end_date, "roster_values": json.dumps(values)}
 
+    def values(self) -> tuple[Any, ...]:
+        """The record's CSM_PERIOD_FIELDS in storage form: money and decimals as text, dates as ISO text."""
+        row = self.row()
+        for name in ("gross", "draw", "payable", "balance_in", "balance_out"):
+            row[name] = f"{row[name]:f}"
+        for name in ("start_date", "end_date"):
+            row[name] = None if row[name] is None else row[name].isoformat()
+        return tuple(row[name] for name in CSM_PERIOD_FIELDS)
+
 
 def closes_of(connection: Any, plan_id: str | None = None) -> list[CloseRecord]:
     """Every close (of a plan), in the order they were made."""
@@ -118,6 +138,30 @@ def lines_of(connection: Any, close_ids: Iterable[int]) -> dict[int, list[Line]]
         data = dict(row._mapping)
         out[data.pop("close_id")].append(Line(**data))
     return out
+
+
+def component_totals(connection: Any, close_ids: Sequence[int], kinds: Sequence[str]
+                     ) -> dict[int, dict[tuple[str, str], Decimal]]:
+    """Per close, Σ payout of its lines of these kinds by (csm_id, component), exact."""
+    out: dict[int, dict[tuple[str, str], Decimal]] = {i: {} for i in close_ids}
+    if not close_ids:
+        return out
+    query = (select(LINES.c.close_id, LINES.c.csm_id, LINES.c.component, LINES.c.payout)
+             .where(LINES.c.close_id.in_(list(close_ids)), LINES.c.kind.in_(list(kinds))))
+    for close_id, csm_id, component, payout in connection.execute(query):
+        totals = out[close_id]
+        key = (csm_id, component)
+        totals[key] = totals.get(key, ZERO) + payout
+    return out
+
+
+def clawed_accounts(connection: Any, close_ids: Sequence[int]) -> set[tuple[str, str, str]]:
+    """(account_id, source period, component) of every clawback line of these closes."""
+    if not close_ids:
+        return set()
+    query = (select(LINES.c.account_id, LINES.c.source_period, LINES.c.component)
+             .where(LINES.c.close_id.in_(list(close_ids)), LINES.c.kind == "clawback"))
+    return {(account or "", source or "", component) for account, source, component in connection.execute(query)}
 
 
 def csm_periods_of(connection: Any, close_ids: Iterable[int]) -> dict[int, dict[str, CsmPeriod]]:
@@ -145,24 +189,63 @@ def carried_ids(connection: Any, close_ids: Sequence[int]) -> set[int]:
 
 
 def shares_for(connection: Any, close_ids: Sequence[int], account_ids: Sequence[str]) -> list[dict[str, Any]]:
-    """Recorded clawback shares of these accounts in these closes."""
+    """Recorded clawback shares of these accounts in these closes: dicts of close_id, component, account_id,
+    csm_id, amount (text) and share (Decimal)."""
     if not close_ids or not account_ids:
         return []
     out: list[dict[str, Any]] = []
-    for start in range(0, len(account_ids), 500):
+    for start in range(0, len(account_ids), 500):   # closes of schema revision 0001: a row per account
         chunk = list(account_ids[start:start + 500])
         query = select(SHARES).where(SHARES.c.close_id.in_(list(close_ids)), SHARES.c.account_id.in_(chunk))
         out.extend(dict(row._mapping) for row in connection.execute(query))
+    wanted = pa.array(list(account_ids), pa.string())
+    query = select(SHARE_SETS.c.close_id, SHARE_SETS.c.component, SHARE_SETS.c.content) \
+        .where(SHARE_SETS.c.close_id.in_(list(close_ids))).order_by(SHARE_SETS.c.close_id, SHARE_SETS.c.component)
+    for close_id, component, content in connection.execute(query):
+        table = _read_ipc(content)
+        found = table.filter(pc.is_in(table["account_id"], value_set=wanted)).to_pydict()
+        out.extend({"close_id": close_id, "component": component, "account_id": account, "csm_id": csm,
+                    "amount": f"{amount:f}", "share": share}
+                   for account, csm, amount, share in zip(found["account_id"], found["csm_id"], found["amount"],
+                                                          found["share"], strict=True))
     return out
 
 
-def book_bytes(table: pa.Table) -> bytes:
-    """A book's accounts as compressed Arrow IPC."""
-    columns = [name for name in table.column_names if name != "_row"]
+def share_table(connection: Any, close_id: int) -> pa.Table:
+    """Every clawback share recorded by a close (component, account_id, csm_id, amount, share), whichever
+    revision stored it."""
+    parts = []
+    query = select(SHARE_SETS.c.component, SHARE_SETS.c.content).where(SHARE_SETS.c.close_id == close_id) \
+        .order_by(SHARE_SETS.c.component)
+    for component, content in connection.execute(query):
+        table = _read_ipc(content)
+        parts.append(table.add_column(0, "component", pa.array([component] * table.num_rows, pa.string())))
+    rows = [dict(row._mapping) for row in connection.execute(
+        select(SHARES).where(SHARES.c.close_id == close_id).order_by(SHARES.c.component, SHARES.c.account_id))]
+    if rows:
+        parts.append(pa.table({"component": [r["component"] for r in rows],
+                               "account_id": [r["account_id"] for r in rows], "csm_id": [r["csm_id"] for r in rows],
+                               "amount": pa.array([Decimal(r["amount"]) for r in rows], pa.decimal128(38, 12)),
+                               "share": pa.array([r["share"] for r in rows], pa.decimal128(38, 2))}))
+    if not parts:
+        return pa.table({"component": pa.array([], pa.string()), "account_id": pa.array([], pa.string()),
+                         "csm_id": pa.array([], pa.string()), "amount": pa.array([], pa.decimal128(38, 4)),
+                         "share": pa.array([], pa.decimal128(38, 2))})
+    return pa.concat_tables(parts, promote_options="permissive")
+
+
+def _read_ipc(content: bytes) -> pa.Table:
+    with pa.ipc.open_stream(pa.py_buffer(content)) as reader:
+        return reader.read_all()
+
+
+def book_bytes(table: pa.Table, columns: Sequence[str] | None = None) -> bytes:
+    """A book's accounts (``columns`` of them, those present; default all) as compressed Arrow IPC."""
+    kept = [name for name in (columns or table.column_names) if name != "_row" and name in table.column_names]
     sink = io.BytesIO()
     options = pa.ipc.IpcWriteOptions(compression="zstd")
-    with pa.ipc.new_stream(sink, table.select(columns).schema, options=options) as writer:
-        writer.write_table(table.select(columns))
+    with pa.ipc.new_stream(sink, table.select(kept).schema, options=options) as writer:
+        writer.write_table(table.select(kept))
     return sink.getvalue()
 
 
@@ -171,5 +254,4 @@ def book_of(connection: Any, close_id: int) -> pa.Table | None:
     row = connection.execute(select(BOOKS.c.content).where(BOOKS.c.close_id == close_id)).first()
     if row is None:
         return None
-    with pa.ipc.open_stream(io.BytesIO(row[0])) as reader:
-        return reader.read_all()
+    return _read_ipc(row[0])

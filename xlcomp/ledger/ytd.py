@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from xlcomp.engine.run import run
 from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS, metric_def
@@ -32,7 +33,7 @@ from xlcomp.model.people import Book, Csm, Roster
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Component, Kind, Plan
 
-__all__ = ["CsmFacts", "PriorPeriod", "YtdResult", "round_fraction", "ytd_results"]
+__all__ = ["CsmFacts", "PriorPeriod", "YtdResult", "round_fraction", "ytd_columns", "ytd_results"]
 
 ZERO = Decimal(0)
 
@@ -81,13 +82,30 @@ class YtdResult:
 
 def round_fraction(value: Fraction, places: int) -> Decimal:
     """Excel's ROUND of an exact fraction: half away from zero."""
-    scale = 10 ** places
-    scaled = abs(value) * scale
-    whole, rest = divmod(scaled.numerator, scaled.denominator)
-    if 2 * rest >= scaled.denominator:
+    return round_ratio(value.numerator, value.denominator, places)
+
+
+def round_ratio(numerator: int, denominator: int, places: int) -> Decimal:
+    """Excel's ROUND of ``numerator / denominator`` (integers, not necessarily reduced): half away from zero."""
+    negative = numerator != 0 and (numerator < 0) != (denominator < 0)
+    whole, rest = divmod(abs(numerator) * 10 ** places, abs(denominator))
+    if 2 * rest >= abs(denominator):
         whole += 1
     result = Decimal(whole).scaleb(-places)
-    return -result if value < 0 else result
+    return -result if negative else result
+
+
+def ytd_columns(plan: Plan) -> list[str]:
+    """The account columns the year to date reads: ids, owner, segment and what the ``measure: ytd``
+    components' metrics, gates and multipliers read (the part of a period's book the ledger keeps)."""
+    from xlcomp.load.accounts import ACCOUNTS_REQUIRED, plan_account_columns
+
+    components = tuple(c for c in plan.components if c.measure == "ytd")
+    if not components:
+        return []
+    needed = plan_account_columns(dataclasses.replace(plan, components=components))
+    first = [*ACCOUNTS_REQUIRED, "segment"]   # arr_start too: the engine counts accounts on it
+    return [*first, *sorted(needed - set(first))]
 
 
 def _summed_column(component: Component, plan: Plan) -> str | None:
@@ -101,37 +119,76 @@ def _summed_column(component: Component, plan: Plan) -> str | None:
     return None
 
 
-def ytd_book(books: Sequence[pa.Table], template: Book) -> Book:
-    """The year's accounts summed by account_id (owner, segment and scores from the latest period)."""
-    tables = []
-    for order, table in enumerate(books):
-        kept = [name for name in table.column_names if name != "_row"]
-        tables.append(table.select(kept).append_column("_order", pa.array([order] * table.num_rows, pa.int32())))
-    combined = pa.concat_tables(tables, promote_options="permissive")
-    combined = combined.sort_by([("account_id", "ascending"), ("_order", "ascending")])
-    sums = [name for name in SUM_FIELDS if name in combined.column_names]
-    lasts = [name for name in ("csm_id", "segment", *SCORE_FIELDS) if name in combined.column_names]
-    # a group_by's output order is not guaranteed (pyarrow 26 hashes): sort it like ``latest``
-    grouped = combined.group_by("account_id", use_threads=False).aggregate([(name, "sum") for name in sums]) \
-        .sort_by([("account_id", "ascending")])
-    ids = combined["account_id"].to_numpy(zero_copy_only=False)
-    last_rows = np.flatnonzero(np.append(ids[1:] != ids[:-1], True))   # sorted: an account's last period
-    latest = combined.take(pa.array(last_rows))
-    columns: dict[str, Any] = {name.removesuffix("_sum"): grouped[name] for name in grouped.column_names}
-    assert columns["account_id"].to_pylist() == latest["account_id"].to_pylist()
-    columns.update({name: latest[name] for name in lasts})
+def ytd_book(books: Sequence[pa.Table], template: Book, keep: Sequence[str] | None = None) -> Book:
+    """The year's accounts summed by account_id (owner, segment and scores from the latest period).
+
+    Only the columns in ``keep`` are read (default: all; the others are left blank). Rows come in no
+    particular order (every sum is exact, so the order changes nothing). When every period's book
+    lists the same accounts in the same order (one book all year), the sums are added column by
+    column; otherwise one hash group-by over all periods' rows, the latest row of each account found
+    as its largest row number.
+    """
+    wanted = set(keep or template.table.column_names) - {"_row"}
+    tables = [table.select([name for name in table.column_names if name in wanted]) for table in books]
+    last = tables[-1]
+    sums = [name for name in SUM_FIELDS if name in last.column_names]
+    lasts = [name for name in ("csm_id", "segment", *SCORE_FIELDS) if name in last.column_names]
+    ids = last["account_id"]
+    if all(t.num_rows == last.num_rows and t["account_id"].equals(ids) and all(n in t.column_names for n in sums)
+           for t in tables[:-1]):
+        columns: dict[str, Any] = {"account_id": ids, **{name: last[name] for name in lasts}}
+        for name in sums:
+            columns[name] = _added([t[name] for t in tables])
+    else:
+        combined = pa.concat_tables(tables, promote_options="permissive")
+        combined = combined.append_column("_i", pa.array(np.arange(combined.num_rows, dtype=np.int64)))
+        grouped = combined.group_by("account_id", use_threads=False).aggregate(
+            [(name, "sum") for name in sums if name in combined.column_names] + [("_i", "max")])
+        latest = combined.select(lasts).take(grouped["_i_max"])
+        columns = {name.removesuffix("_sum"): grouped[name] for name in grouped.column_names if name != "_i_max"}
+        columns.update({name: latest[name] for name in lasts})
+    rows = len(columns["account_id"])
     arrays = []
     fields = []
     schema = template.table.schema
+    blanks: dict[pa.DataType, pa.Array] = {}   # one blank column per type, shared by the columns not read
     for name in template.table.column_names:
+        kind = schema.field(name).type
         if name == "_row":
-            arrays.append(pa.array(range(latest.num_rows), pa.int32()))
+            arrays.append(pa.array(np.arange(rows, dtype=np.int32)))
         elif name in columns:
-            arrays.append(columns[name].cast(schema.field(name).type))
+            arrays.append(columns[name].cast(kind))
         else:
-            arrays.append(pa.nulls(latest.num_rows, schema.field(name).type))
+            if kind not in blanks:
+                blanks[kind] = _blank(kind, rows)
+            arrays.append(blanks[kind])
         fields.append(schema.field(name))
     return Book(pa.Table.from_arrays(arrays, schema=pa.schema(fields)), template.locator, template.columns)
+
+
+def _blank(kind: pa.DataType, rows: int) -> pa.Array:
+    """A column of ``rows`` blanks (zeroed buffers: faster than ``pa.nulls`` for decimals)."""
+    validity = pa.py_buffer(np.zeros((rows + 7) // 8, dtype=np.uint8))
+    if pa.types.is_decimal(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        data = pa.py_buffer(np.zeros(rows * (kind.bit_width // 8), dtype=np.uint8))
+        return pa.Array.from_buffers(kind, rows, [validity, data], null_count=rows)
+    if kind == pa.string():
+        offsets = pa.py_buffer(np.zeros(rows + 1, dtype=np.int32))
+        return pa.Array.from_buffers(kind, rows, [validity, offsets, pa.py_buffer(b"")], null_count=rows)
+    return pa.nulls(rows, kind)
+
+
+def _added(columns: Sequence[pa.ChunkedArray]) -> pa.ChunkedArray:
+    """Row by row sums of columns, as Arrow's grouped sum gives them: blanks skipped, all blank = blank."""
+    total = columns[0]
+    for column in columns[1:]:
+        if total.null_count or column.null_count:
+            either = pc.or_(pc.is_valid(total), pc.is_valid(column))
+            added = pc.add(pc.fill_null(total, 0), pc.fill_null(column, 0))
+            total = pc.if_else(either, added, pa.nulls(len(added), added.type))
+        else:
+            total = pc.add(total, column)
+    return total
 
 
 def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: Sequence[PriorPeriod]
@@ -141,19 +198,21 @@ def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: S
     if not components:
         return []
     summed = {column for c in components if (column := _summed_column(c, plan))}
-    csms = []
-    for csm in roster.csms:
-        values = dict(csm.values)
-        for column in summed:
-            total = values.get(column) or ZERO
-            for past in prior:
-                facts = past.csms.get(csm.csm_id)
-                total += (facts.values.get(column) or ZERO) if facts else ZERO
-            values[column] = total
-        csms.append(dataclasses.replace(csm, values=MappingProxyType(values)))
-    ytd_roster = dataclasses.replace(roster, csms=tuple(csms))
+    ytd_roster = roster
+    if summed:   # quotas and amount targets summed over the year's rosters (a blank one counts 0)
+        csms = []
+        for csm in roster.csms:
+            values = dict(csm.values)
+            for column in summed:
+                total = values.get(column) or ZERO
+                for past in prior:
+                    facts = past.csms.get(csm.csm_id)
+                    total += (facts.values.get(column) or ZERO) if facts else ZERO
+                values[column] = total
+            csms.append(dataclasses.replace(csm, values=MappingProxyType(values)))
+        ytd_roster = dataclasses.replace(roster, csms=tuple(csms))
     ytd_plan = dataclasses.replace(plan, components=components)
-    combined = ytd_book([p.book for p in prior] + [book.table], book) if prior else book
+    combined = ytd_book([p.book for p in prior] + [book.table], book, ytd_columns(plan)) if prior else book
     result = run(ytd_plan, ytd_roster, combined, period)
     first = prior[0].period.label if prior else period.label
     span = f"{first} to {period.label}" if prior else period.label
@@ -164,10 +223,11 @@ def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: S
             paid = sum((p.paid.get((csm.csm_id, component.id), ZERO) for p in prior), ZERO)
             target_incentive = None
             if component.kind is Kind.BONUS:
-                fraction = _ti_fraction(component, plan, period, csm, prior)
-                share = r.share if r.share is not None else ZERO
-                ytd_payout = round_fraction(fraction * Fraction(share) * Fraction(r.multiplier), 2)
-                target_incentive = round_fraction(fraction, 2)
+                num, den = _ti_ratio(component, period, csm, prior)
+                share_n, share_d = (r.share if r.share is not None else ZERO).as_integer_ratio()
+                multiplier_n, multiplier_d = r.multiplier.as_integer_ratio()
+                ytd_payout = round_ratio(num * share_n * multiplier_n, den * share_d * multiplier_d, 2)
+                target_incentive = round_ratio(num, den, 2)
             else:
                 ytd_payout = r.payout
             note = f"year to date {span}: {ytd_payout:,.2f} less {paid:,.2f} paid before"
@@ -178,16 +238,20 @@ def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: S
     return out
 
 
-def _ti_fraction(component: Component, plan: Plan, period: Period, csm: Csm, prior: Sequence[PriorPeriod]
-                 ) -> Fraction:
+def _ti_ratio(component: Component, period: Period, csm: Csm, prior: Sequence[PriorPeriod]) -> tuple[int, int]:
+    """The year's TI as an exact ratio of integers: Σ target_variable x weight x days employed / (days x per year)."""
     assert component.weight is not None
-    total = Fraction(0)
+    weight_n, weight_d = component.weight.as_integer_ratio()
+    num, den = 0, 1
     facts = [(p.period, p.csms.get(csm.csm_id)) for p in prior]
     facts.append((period, CsmFacts(csm.target_variable, csm.start_date, csm.end_date, csm.values)))
     for when, fact in facts:
         if fact is None:
             continue
         days = when.days_employed(fact.start_date, fact.end_date)
-        total += Fraction(fact.target_variable * component.weight * days) / (when.days * when.per_year)
-    return total
-
+        if not days:
+            continue
+        tv_n, tv_d = fact.target_variable.as_integer_ratio()
+        n, d = tv_n * weight_n * days, tv_d * weight_d * when.days * when.per_year
+        num, den = num * d + n * den, den * d
+    return num, den

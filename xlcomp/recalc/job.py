@@ -245,7 +245,7 @@ def _recalc(job: UploadJob, options: RecalcOptions, entry: dict[str, Any]) -> Fi
         entry["plan_edits"] = [edit.as_dict() for edit in inputs.edits]
         try:
             result = run(inputs.plan, inputs.roster, inputs.book, inputs.period, adjustments=inputs.adjustments,
-                         changes=inputs.changes)
+                         changes=inputs.changes, credits=inputs.credits)
         except ProblemsError as exc:
             entry["problems"] = _problem_dicts(exc.problems)
             return FileResult(entry)

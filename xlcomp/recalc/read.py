@@ -32,9 +32,12 @@ from xlcomp.errors import InputError, PlanError, Problem, ProblemsError, UploadE
 from xlcomp.load.adjustments import adjustments_from_table
 from xlcomp.load.changes import load_changes
 from xlcomp.load.inputs import load_inputs
+from xlcomp.load.moves import load_moves
 from xlcomp.load.plan import parse_plan
 from xlcomp.load.sources import OpenXlsx, read_table
+from xlcomp.load.splits import load_splits
 from xlcomp.model.adjustments import Adjustment
+from xlcomp.model.credit import Credits
 from xlcomp.model.dating import Changes
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period, parse_period
@@ -80,6 +83,7 @@ class UploadInputs:
     grown_rows: int = 0
     adjustments: tuple[Adjustment, ...] = ()
     changes: Changes | None = None          # the Changes table (roster changes, SPEC section 10), if any
+    credits: Credits | None = None          # the Moves and Splits tables (SPEC section 10), if any
 
 
 def read_upload(source: str | Path | UploadPackage, *, plan_text: str | None = None, plan_name: str = "plan.yaml",
@@ -145,6 +149,20 @@ def _removed(inputs: UploadInputs, issued: Mapping[str, Decimal]) -> list[Proble
     return [Problem("", f"{csm_id} (issued with a total of {total:,.2f}) is no longer in the Roster table (the row "
                         f"was deleted?): nothing is paid to {csm_id} from this upload")
             for csm_id, total in issued.items() if csm_id not in paid]
+
+
+def _credits(package: UploadPackage, roster: Roster, book: Book, period: Period,
+             warnings: list[Problem]) -> Credits | None:
+    """The Moves and Splits tables when the workbook has either (their notes become warnings); None without."""
+    index = package.index
+    has_moves, has_splits = (index.table(t) is not None for t in (layout.MOVES_TABLE, layout.SPLITS_TABLE))
+    if not has_moves and not has_splits:
+        return None
+    source = OpenXlsx(package.name, index, package.read_rows)
+    moves = load_moves(source if has_moves else None, roster, book, period)
+    credits = Credits(moves, load_splits(source if has_splits else None, roster, book, moves))
+    warnings.extend(Problem("", note) for note in credits.notes)
+    return credits
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,6 +285,7 @@ def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackag
                                                f"{period.label} is a {period.kind.value}")])
     roster = _in_tab_order(roster, tabs)
     changes = _changes(path, roster, period, plan, warnings)
+    credits = _credits(path, roster, book, period, warnings)
     from xlcomp._version import __version__
 
     written_by = meta.get("xlcomp_version", "")
@@ -278,7 +297,7 @@ def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackag
         warnings.append(Problem(where_meta, f'the metadata names plan "{meta["plan_id"]}" but the plan is '
                                             f'"{plan.id}"'))
     return UploadInputs(KIND_XLCOMP, plan, period, roster, book, meta, tuple(tabs), tuple(edits), tuple(warnings),
-                        grown_rows=prepared.grown_rows, adjustments=adjustments, changes=changes)
+                        grown_rows=prepared.grown_rows, adjustments=adjustments, changes=changes, credits=credits)
 
 
 def _in_tab_order(roster: Roster, tabs: list[tuple[str, str]]) -> Roster:
@@ -399,8 +418,9 @@ def _read_plain(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackage
         raise InputError([Problem("", f"the plan {plan.id} pays per {plan.period.value}, but the period "
                                       f"{period.label} is a {period.kind.value}")])
     changes = _changes(path, roster, period, plan, warnings)
+    credits = _credits(path, roster, book, period, warnings)
     return UploadInputs(KIND_INPUTS, plan, period, roster, book, {}, (), (), tuple(warnings),
-                        grown_rows=prepared.grown_rows, changes=changes)
+                        grown_rows=prepared.grown_rows, changes=changes, credits=credits)
 
 
 def _yaml_lines(rows: list[list[Any]]) -> tuple[list[str], int, int]:

@@ -38,7 +38,8 @@ def run_scenarios(result: RunResult, factors: Sequence[Decimal]) -> list[Scenari
     expansion = book.sum("upsell_arr") + book.sum("cross_sell_arr")
     rows = []
     for factor in factors:
-        scaled = run(result.plan, result.roster, result.book, result.period, scale=factor, changes=result.changes)
+        scaled = run(result.plan, result.roster, result.book, result.period, scale=factor, changes=result.changes,
+                     credits=result.credits)
         roi = roi_metrics(scaled)
         cost = roi["cs_team_cost"]
         assert cost is not None

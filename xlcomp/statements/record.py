@@ -22,6 +22,7 @@ from xlcomp.model.adjustments import ADJUSTMENT_COLUMNS, Adjustment
 from xlcomp.model.dating import Changes
 from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS
 from xlcomp.model.people import Book, Csm
+from xlcomp.statements.credit import CREDIT_FIELDS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -87,6 +88,7 @@ class InputRecord:
     account_columns: tuple[str, ...] = ACCOUNT_COLUMNS
     adjustments: tuple[tuple[str, ...], ...] = ()   # rows of ADJUSTMENT_COLUMNS, in the run's order
     changes: tuple[tuple[str, str, str, str], ...] = ()   # roster changes: csm_id, field, value, effective
+    credits: tuple[tuple[str, ...], ...] = ()   # credited shares: the account's row, then CREDIT_FIELDS
 
     def canonical(self) -> dict[str, Any]:
         """The record as plain JSON data (``adjustments`` and ``changes`` only when there are some: older hashes
@@ -98,6 +100,9 @@ class InputRecord:
             data["adjustments"] = {"columns": list(ADJUSTMENT_COLUMNS), "rows": [list(r) for r in self.adjustments]}
         if self.changes:
             data["changes"] = [list(row) for row in self.changes]
+        if self.credits:
+            data["credits"] = {"columns": [*self.account_columns, *CREDIT_FIELDS],
+                               "rows": [list(row) for row in self.credits]}
         return data
 
     def adjustment_models(self) -> tuple[Adjustment, ...]:
@@ -145,9 +150,16 @@ class InputRecord:
         if not isinstance(changes, list) or not all(
                 isinstance(r, list) and len(r) == 4 and all(isinstance(v, str) for v in r) for r in changes):
             raise ValueError("the roster changes are not lists of 4 texts")
+        credits = data.get("credits", {"rows": []})
+        credit_rows = credits.get("rows") if isinstance(credits, dict) else None
+        width = len(columns) + len(CREDIT_FIELDS)
+        if not isinstance(credit_rows, list) or not all(
+                isinstance(r, list) and len(r) == width and all(isinstance(v, str) for v in r) for r in credit_rows):
+            raise ValueError(f"the credited shares are not lists of {width} texts")
         return cls(roster=dict(roster), accounts=tuple(tuple(r) for r in rows), account_columns=tuple(columns),
                    adjustments=tuple(tuple(r) for r in adjustment_rows),
-                   changes=tuple((r[0], r[1], r[2], r[3]) for r in changes))
+                   changes=tuple((r[0], r[1], r[2], r[3]) for r in changes),
+                   credits=tuple(tuple(r) for r in credit_rows))
 
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The roster row and accounts as DataFrames of text, ready for :func:`xlcomp.load_inputs`."""
@@ -157,6 +169,20 @@ class InputRecord:
         accounts = pd.DataFrame([list(r) for r in self.accounts], columns=list(self.account_columns),
                                 dtype=object)
         return roster, accounts
+
+    def credits_frame(self) -> pd.DataFrame | None:
+        """The credited accounts as account rows of text, each listed as this CSM's (so they load against the
+        statement's one-CSM roster); None without credited shares."""
+        import pandas as pd
+
+        if not self.credits:
+            return None
+        width = len(self.account_columns)
+        rows = [list(r) for r in dict.fromkeys(r[:width] for r in self.credits)]
+        at = self.account_columns.index("csm_id")
+        for row in rows:
+            row[at] = self.roster.get("csm_id", "")
+        return pd.DataFrame(rows, columns=list(self.account_columns), dtype=object)
 
     def changes_frame(self) -> pd.DataFrame | None:
         """The roster changes as a DataFrame of text for :func:`xlcomp.load.changes.load_changes` (None: none)."""
@@ -169,7 +195,7 @@ class InputRecord:
 
 
 def input_record(csm: Csm, accounts: Sequence[tuple[str, ...]], adjustments: Iterable[Adjustment] = (),
-                 changes: Changes | None = None) -> InputRecord:
+                 changes: Changes | None = None, credits: Sequence[tuple[str, ...]] = ()) -> InputRecord:
     """The record of one CSM's inputs, from the loaded model and :func:`book_rows` (and the CSM's
     adjustments and roster changes)."""
     rows: tuple[tuple[str, str, str, str], ...] = ()
@@ -179,4 +205,4 @@ def input_record(csm: Csm, accounts: Sequence[tuple[str, ...]], adjustments: Ite
     return InputRecord(roster=csm_row(csm), accounts=tuple(sorted(accounts, key=lambda r: r[0])),
                        adjustments=tuple((a.csm_id, f"{a.amount:f}", a.reason, a.component, a.approved_by)
                                          for a in adjustments),
-                       changes=rows)
+                       changes=rows, credits=tuple(credits))

@@ -26,8 +26,9 @@ from xlcomp.load.plan import parse_plan
 from xlcomp.model.ledger_lines import LedgerPanel
 from xlcomp.money import exactly, fmt_decimal
 from xlcomp.outputs import OutputSet
+from xlcomp.statements.credit import credit_record_rows
 from xlcomp.statements.ledger_view import panel_view
-from xlcomp.statements.record import InputRecord, book_rows, input_record
+from xlcomp.statements.record import ACCOUNT_COLUMNS, InputRecord, _text, book_rows, input_record
 from xlcomp.statements.render import PdfPrinter, default_workers, json_for_script, render_template
 from xlcomp.statements.view import StatementView, day_text, statement_view
 
@@ -150,6 +151,7 @@ def build_statements(run: RunResult, plan_text: str | None = None, *, issued: da
             raise UsageError(f"not on the roster: {', '.join(unknown)}")
         chosen = [c for c in run.csms if c.csm.csm_id in set(wanted)]
     rows = book_rows(run.book, [c.csm.csm_id for c in chosen] if csm_ids is not None else None)
+    credited = credit_record_rows(run, [c.csm.csm_id for c in chosen], ACCOUNT_COLUMNS, _text)
     day = issued or date.today()
     stems: set[str] = set()
     statements = []
@@ -161,7 +163,8 @@ def build_statements(run: RunResult, plan_text: str | None = None, *, issued: da
             stem = f"{base}-{n}"
         stems.add(stem.lower())
         inputs = input_record(csm_result.csm, rows.get(csm_result.csm.csm_id, []),
-                              [line.adjustment for line in csm_result.adjustments], run.changes)
+                              [line.adjustment for line in csm_result.adjustments], run.changes,
+                              credited.get(csm_result.csm.csm_id, ()))
         statements.append(render_statement(run, csm_result, inputs, text, day, stem,
                                            ledger.get(csm_result.csm.csm_id) if ledger else None))
     return statements

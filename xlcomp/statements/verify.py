@@ -33,10 +33,12 @@ from xlcomp.load.changes import load_dating
 from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import load_plan, parse_plan
 from xlcomp.load.sources import TableSource
+from xlcomp.model.credit import Credits
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import parse_period
 from xlcomp.model.plan import Plan
 from xlcomp.money import exactly
+from xlcomp.statements.credit import credit_table
 from xlcomp.statements.record import InputRecord, book_rows, input_record
 from xlcomp.statements.render import PdfRenderer, html_fields, html_record, html_text, pdf_attachment, pdf_text
 from xlcomp.statements.statement import ATTACHMENT, FORMAT, Statement, render_statement
@@ -316,7 +318,8 @@ def verify_statement(path: str | Path, *, plan: str | Path | None = None, roster
     period = parse_period(_text(record["period"]))
     if roster is not None and accounts is not None:
         inputs = dataclasses.replace(_current_inputs(plan_model, csm_id, roster, accounts, loaded),
-                                     changes=embedded_inputs.changes)   # the roster changes it was issued with
+                                     changes=embedded_inputs.changes,   # the roster changes it was issued with
+                                     credits=embedded_inputs.credits)   # and the credited shares
         changed = _input_differences(embedded_inputs, inputs)
         inputs = dataclasses.replace(inputs, adjustments=embedded_inputs.adjustments)
         inputs_changed = inputs_changed or bool(changed)
@@ -330,9 +333,10 @@ def verify_statement(path: str | Path, *, plan: str | Path | None = None, roster
         roster_frame, accounts_frame = inputs.frames()
         roster_model, book = load_inputs(plan_model, roster_frame, accounts_frame)
         changes = load_dating(inputs.changes_frame(), roster_model, period, plan_model)
+        credits = _carried_credits(plan_model, roster_frame, embedded_inputs, csm_id)
         # the adjustments are always the statement's own (verify takes no adjustments file)
         result = run(plan_model, roster_model, book, period, adjustments=embedded_inputs.adjustment_models(),
-                     changes=changes)
+                     changes=changes, credits=credits)
     except InputError as exc:
         raise InputError([_carried_problem(path, p, plan) for p in exc.problems]) from None
     if len(result.csms) != 1 or result.csms[0].csm.csm_id != csm_id:
@@ -384,3 +388,13 @@ def _dedupe(differences: list[Difference]) -> list[Difference]:
             seen.add(key)
             out.append(difference)
     return out
+
+
+def _carried_credits(plan: Plan, roster_frame: Any, inputs: InputRecord, csm_id: str) -> Credits | None:
+    """The credited shares a statement carries (moved and split accounts, SPEC section 10), with their
+    accounts' values: the CSM's credited sums are recomputed without the other CSMs' books."""
+    frame = inputs.credits_frame()
+    if frame is None:
+        return None
+    _, accounts = load_inputs(plan, roster_frame, frame)
+    return Credits(carried=(credit_table(csm_id, inputs.credits), accounts))

@@ -22,6 +22,7 @@ from xlcomp.model.metrics import METRICS, Source, Unit
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Component, CurveMode, Kind, Plan
 from xlcomp.statements import fmt
+from xlcomp.statements.credit import CreditView, credit_views
 
 __all__ = ["ComponentView", "Line", "StatementView", "WalkRow", "day_text", "period_range", "statement_view"]
 
@@ -109,6 +110,7 @@ class StatementView:
     version: str
     fields: dict[str, str]
     adjustments: tuple[AdjustmentView, ...] = ()
+    credits: tuple[CreditView, ...] = ()   # credited shares of moved and split accounts (SPEC section 10)
 
 
 def day_text(day: date) -> str:
@@ -422,5 +424,5 @@ def statement_view(run: RunResult, csm_result: CsmResult, *, issued: date, input
         manager=csm.manager or fmt.DASH, employment=_employment(csm_result, run.period),
         target_variable=fmt.money(csm.target_variable, plan.currency), components=components, total=total,
         total_money=fmt.money(csm_result.total, plan.currency), plan_hash=plan.digest, input_hash=input_hash,
-        version=version, fields=fields, adjustments=adjustments)
+        version=version, fields=fields, adjustments=adjustments, credits=credit_views(run, csm.csm_id))
 

@@ -65,6 +65,8 @@ __all__ = [
     "CHANGES_TABLE",
     "CHANGE_COLUMNS",
     "COMPONENT_PARAMS",
+    "CREDIT_COLUMNS",
+    "CREDIT_TABLE",
     "FIXED_SHEETS",
     "INPUT_PREFIX",
     "META_KEYS",
@@ -72,6 +74,8 @@ __all__ = [
     "META_SHEET",
     "META_TABS_HEADER",
     "META_TABS_ISSUED",
+    "MOVES_TABLE",
+    "MOVE_COLUMNS",
     "PERIOD_NAMES",
     "ROI_INPUTS",
     "ROSTER_BASE_COLUMNS",
@@ -80,11 +84,16 @@ __all__ = [
     "SHEET_ACCOUNTS",
     "SHEET_ADJUSTMENTS",
     "SHEET_CHANGES",
+    "SHEET_CREDIT",
     "SHEET_GUIDE",
+    "SHEET_MOVES",
     "SHEET_PLAN",
     "SHEET_ROI",
     "SHEET_ROSTER",
+    "SHEET_SPLITS",
     "SHEET_SUMMARY",
+    "SPLITS_TABLE",
+    "SPLIT_COLUMNS",
     "SUMMARY_TABLE",
     "TIER_COLUMNS",
     "YAML_CHUNK",
@@ -112,6 +121,18 @@ FIXED_SHEETS = (SHEET_GUIDE, SHEET_PLAN, SHEET_ROSTER, SHEET_ACCOUNTS, SHEET_ADJ
 SHEET_CHANGES = "Changes"
 CHANGES_TABLE = "Changes"
 CHANGE_COLUMNS = ("csm_id", "field", "value", "effective")
+# With account moves or credit splits (SPEC section 10) the Moves and Splits input sheets and the computed
+# Credit sheet follow (Changes, or) Adjustments.
+SHEET_MOVES = "Moves"
+MOVES_TABLE = "Moves"
+MOVE_COLUMNS = ("account_id", "to_csm", "effective")
+SHEET_SPLITS = "Splits"
+SPLITS_TABLE = "Splits"
+SPLIT_COLUMNS = ("account_id", "csm_id", "share")
+SHEET_CREDIT = "Credit"
+CREDIT_TABLE = "Credit"
+CREDIT_COLUMNS = ("account_id", "credited_csm", "kind", "since", "first", "last", "days", "share", "amount_share",
+                  "account_row")
 
 ROSTER_TABLE = "Roster"
 ADJUSTMENTS_TABLE = "Adjustments"
@@ -216,7 +237,7 @@ def csm_sheet_names(csms: Sequence[tuple[str, str]]) -> list[str]:
 
     Names never clash with the fixed sheets or the metadata sheet.
     """
-    taken: list[str] = [*FIXED_SHEETS, SHEET_CHANGES, META_SHEET]
+    taken: list[str] = [*FIXED_SHEETS, SHEET_CHANGES, SHEET_MOVES, SHEET_SPLITS, SHEET_CREDIT, META_SHEET]
     names = []
     for csm_id, name in csms:
         sheet = safe_sheet_name(f"{csm_id} {name}".strip(), taken)

@@ -22,6 +22,7 @@ from xlsxwriter.workbook import Workbook
 
 from xlcomp.engine.run import RunResult, run
 from xlcomp.errors import InputError, Problem
+from xlcomp.model.credit import Credits
 from xlcomp.model.dating import Changes
 from xlcomp.model.ledger_lines import LedgerPanel
 from xlcomp.model.metrics import SCORE_FIELDS
@@ -37,6 +38,7 @@ from xlcomp.workbook.fast_sheet import FastWorksheet
 from xlcomp.workbook.formulas import needed_metrics
 from xlcomp.workbook.sheets.adjustments import write_adjustments_sheet
 from xlcomp.workbook.sheets.changes import write_changes_sheet
+from xlcomp.workbook.sheets.credit import write_credit_sheets
 from xlcomp.workbook.sheets.csm import CsmTabPlan, csm_facts
 from xlcomp.workbook.sheets.guide import metadata, write_guide_sheet, write_meta_sheet
 from xlcomp.workbook.sheets.ledger import LEDGER_SHEET, write_ledger_sheet
@@ -75,7 +77,7 @@ def workbook_names(plan: Plan) -> list[str]:
     """Every defined name and table name the workbook of ``plan`` has (they share one namespace)."""
     names = [*layout.PERIOD_NAMES, *(layout.input_name(n) for n in dict.fromkeys([*plan.inputs, *layout.ROI_INPUTS])),
              layout.ROSTER_TABLE, layout.ACCOUNTS_TABLE, layout.ADJUSTMENTS_TABLE, layout.SUMMARY_TABLE,
-             layout.CHANGES_TABLE]
+             layout.CHANGES_TABLE, layout.MOVES_TABLE, layout.SPLITS_TABLE, layout.CREDIT_TABLE]
     for component in plan.components:
         names += [layout.param_name(component.id, param) for param in layout.COMPONENT_PARAMS]
         if component.curve is not None:
@@ -139,6 +141,9 @@ def _write(result: RunResult, target: str | io.BytesIO, protect_password: str | 
     fixed = list(layout.FIXED_SHEETS)
     if result.changes is not None:
         fixed.insert(fixed.index(layout.SHEET_ADJUSTMENTS) + 1, layout.SHEET_CHANGES)
+    if result.credits is not None:
+        at = fixed.index(layout.SHEET_SUMMARY)
+        fixed[at:at] = [layout.SHEET_MOVES, layout.SHEET_SPLITS, layout.SHEET_CREDIT]
     ledger_sheet = layout.safe_sheet_name(LEDGER_SHEET, [*fixed, *ctx.csm_sheets, layout.META_SHEET]) \
         if ledger is not None else None
     prepared_formulas: dict[str, str] = {}  # shared: every CSM tab has the same formulas
@@ -154,6 +159,8 @@ def _write(result: RunResult, target: str | io.BytesIO, protect_password: str | 
     write_adjustments_sheet(ctx)
     if result.changes is not None:
         write_changes_sheet(ctx)
+    if result.credits is not None:
+        write_credit_sheets(ctx)
     write_summary_sheet(ctx, tab)
     write_roi_sheet(ctx)
     if ledger is not None and ledger_sheet is not None:
@@ -206,10 +213,11 @@ def blank_actuals(book: Book) -> Book:
 
 @exactly
 def template_result(plan: Plan, roster: Roster, book: Book | None, period: Period,
-                    changes: Changes | None = None) -> RunResult:
-    """The run a template shows: the plan and roster as given (with ``changes``), the book with its actuals
-    blank."""
-    return run(plan, roster, blank_actuals(book) if book is not None else empty_book(), period, changes=changes)
+                    changes: Changes | None = None, credits: Credits | None = None) -> RunResult:
+    """The run a template shows: the plan and roster as given (with ``changes``, and the book's moves and
+    splits, ``credits``), the book with its actuals blank."""
+    return run(plan, roster, blank_actuals(book) if book is not None else empty_book(), period, changes=changes,
+               credits=credits)
 
 
 def stage_workbook(outputs: OutputSet, result: RunResult, out: Path, protect_password: str | None = None,

@@ -29,6 +29,8 @@ from xlcomp.rules.payout import Inputs
 from xlcomp.workbook import formulas as fx
 from xlcomp.workbook import layout
 from xlcomp.workbook.context import Context, excel_date, num
+from xlcomp.workbook.sheets.credit import credit_sum
+from xlcomp.workbook.sheets.credit_tab import write_credit_block
 from xlcomp.workbook.sheets.csm_components import ComponentBlocks, ComponentCells
 from xlcomp.workbook.sheets.csm_dating import plan_dating_block
 
@@ -217,8 +219,10 @@ class CsmTabPlan(ComponentBlocks):
             kind = "count" if item.count else ("money" if item.key.startswith(("sum:", "wden:")) else "number")
             if item.key == "sum:nps":
                 kind = "number"
-            row = self._line(item.label, "=" + item.formula(ident, key), kind,
-                             _book_value(item))
+            formula = "=" + item.formula(ident, key)
+            if self.ctx.result.credits is not None:   # moved and split accounts: the Credit table's rows
+                formula += "+" + credit_sum(item, key)
+            row = self._line(item.label, formula, kind, _book_value(item))
             self.book_cells[item.key] = cell(row, B)
             if item.key == "accounts":
                 accounts = cell(row, B)
@@ -344,6 +348,8 @@ class CsmTabPlan(ComponentBlocks):
             sheet.set_row(self.key_row, None, None, {"hidden": True})
         for row, col in self.attainment_cells:
             sheet.conditional_format(row, col, row, col, _ATTAINMENT_SCALE)
+        if ctx.result.credits is not None:
+            write_credit_block(ctx, sheet, self.last_row + 1, facts.csm_id)
         sheet.freeze_panes(3, 0)
         sheet.set_landscape()
         sheet.fit_to_pages(1, 0)

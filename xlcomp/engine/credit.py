@@ -1,0 +1,246 @@
+"""Account moves and credit splits in the engine (SPEC section 10). Pure: no I/O.
+
+The book is not rewritten: each moved or split account adds **credit rows** (:func:`credit_rows`),
+one of -1 for the csm_id the accounts file lists and one per credited CSM with its share, and
+:class:`CreditedAggregates` adds the credit rows' sums (``value x share``) to the book's plain
+per-CSM sums. Counts (accounts, logos churned, NPS responses) and the arr_start weights of the means
+become Decimal sums of shares. The credit rows are summed with Arrow (``value x numerator``, exact
+decimals) per CSM and denominator, then divided once (the rule :func:`xlcomp.rules.credit.credited_sum`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from xlcomp.engine.curves import decimals
+from xlcomp.engine.metrics import Aggregates
+from xlcomp.model.credit import Credits, CreditTable, account_positions
+from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS
+from xlcomp.model.people import Book
+from xlcomp.model.period import Period
+from xlcomp.rules import credit as rules
+from xlcomp.rules.payout import Inputs as K
+
+__all__ = ["CreditedAggregates", "credit_rows", "credited_aggregates", "credited_run"]
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+SHARE_TYPE = pa.decimal128(13, 8)
+_VALUE_COLUMNS = frozenset((*SUM_FIELDS, *SCORE_FIELDS))
+_OWNED_DAYS = rules.owned_days()
+_CREDITED_SUM = rules.credited_sum()
+
+
+def _booked_days(book: Book, positions: list[int]) -> list[date | None]:
+    """Each account's ``booked_on`` (None without one, or when the book has no such column)."""
+    if "booked_on" not in book.table.column_names or not positions:
+        return [None] * len(positions)
+    found = pc.take(book.table["booked_on"], pa.array(positions, pa.int64())).to_pylist()
+    return [d if isinstance(d, date) else None for d in found]
+
+
+def _move_columns(credits: Credits, period: Period) -> dict[str, np.ndarray]:
+    """The move rows as NumPy columns, account by account in the order of their first move in the file:
+    a -1 row for the owner the accounts file lists, then one row per stretch of ownership.
+
+    With an account's moves by effective day ``e1 < … < en``, stretch ``k`` belongs to the ``k``-th move's
+    ``to_csm`` (stretch 0 to the listed owner) and runs from ``MAX(period start, ek)`` to ``MIN(period end,
+    e(k+1) - 1)``: a stretch ended before the period (a move before it) has no days (the rule
+    :func:`xlcomp.rules.credit.owned_days`).
+    """
+    rows = credits.moves.rows if credits.moves is not None else ()
+    ids = [m.account_id for m in rows]
+    order_of = {account_id: g for g, account_id in enumerate(dict.fromkeys(ids))}
+    group = np.fromiter((order_of[a] for a in ids), np.int64, len(ids))
+    effective = np.fromiter((m.effective.toordinal() for m in rows), np.int64, len(ids))
+    sort = np.lexsort((effective, group))
+    group, effective, to_index = group[sort], effective[sort], sort
+    count = len(order_of)
+    start, end = period.start.toordinal(), period.end.toordinal()
+    same_next = np.zeros(len(group), bool)
+    same_next[:-1] = group[1:] == group[:-1]
+    following = np.where(same_next, np.roll(effective, -1), end + 1)
+    first_move = np.full(count, end + 1, np.int64)
+    np.minimum.at(first_move, group, effective)
+    rank = np.arange(len(group)) - np.searchsorted(group, group)        # 0-based rank of a move in its account
+    width = int(rank.max()) + 3 if len(rank) else 2
+    groups = np.arange(count, dtype=np.int64)
+    return {
+        "key": np.concatenate([groups * width, groups * width + 1, group * width + 2 + rank]),
+        "group": np.concatenate([groups, groups, group]),
+        "kind": np.concatenate([np.zeros(count, np.int8), np.ones(count, np.int8),
+                                np.full(len(group), 2, np.int8)]),
+        "move": np.concatenate([np.full(2 * count, -1, np.int64), to_index]),
+        "since": np.concatenate([np.zeros(2 * count, np.int64), effective]),
+        "first": np.concatenate([np.zeros(count, np.int64), np.full(count, start, np.int64),
+                                 np.maximum(start, effective)]),
+        "last": np.concatenate([np.zeros(count, np.int64), np.minimum(end, first_move - 1),
+                                np.minimum(end, following - 1)]),
+    }
+
+
+def credit_rows(book: Book, credits: Credits, period: Period) -> tuple[CreditTable, np.ndarray]:
+    """Every credit row, and the book's table row of each one's account: moved accounts first (a -1 row for
+    the listed owner, then a row per stretch of ownership: :func:`_move_columns`), then split accounts (a -1
+    row, then one per listed CSM), each in the order of its first row in its file."""
+    moves = credits.moves.rows if credits.moves is not None else ()
+    splits = credits.splits.rows if credits.splits is not None else ()
+    moved = list(dict.fromkeys(m.account_id for m in moves))
+    by_split: dict[str, list[int]] = {}
+    for i, s in enumerate(splits):
+        by_split.setdefault(s.account_id, []).append(i)
+    ids = [*moved, *by_split]
+    if not ids:
+        return CreditTable([], [], [], [], [], [], [], [], []), np.zeros(0, np.int64)
+    positions = np.array(account_positions(book, ids), dtype=np.int64)
+    owners = pc.take(book.table["csm_id"], pa.array(positions)).to_pylist()
+    columns = _move_columns(credits, period)
+    order = np.argsort(columns["key"], kind="stable")
+    c = {name: values[order] for name, values in columns.items()}
+    kind, group = c["kind"], c["group"]
+    stretch = kind > 0
+    days = np.zeros(len(kind), np.int64)
+    if stretch.any():   # the rule on day numbers (ints: only differences count)
+        days[stretch] = _OWNED_DAYS.evaluate({K.PERIOD_START: c["first"][stretch],
+                                              K.PERIOD_END: c["last"][stretch]}).astype(np.int64)
+    amount = np.where(stretch, days, -1)
+    booked = _booked_days(book, positions[:len(moved)].tolist())
+    if any(b is not None for b in booked):
+        on = np.array([0 if b is None else min(max(b, period.start), period.end).toordinal() for b in booked])
+        at = on[group]
+        holds = stretch & (at > 0) & (days > 0) & (c["first"] <= at) & (c["last"] >= at)
+        amount = np.where(stretch & (at > 0), np.where(holds, period.days, 0), amount)
+    count = np.where(stretch, days, -1)
+    move_to = [m.to_csm for m in moves]
+    csm_ids = [owners[g] if k < 2 else move_to[m] for g, k, m in zip(group.tolist(), kind.tolist(),
+                                                                      c["move"].tolist(), strict=True)]
+    table = {"account_ids": [moved[g] for g in group.tolist()], "csm_ids": csm_ids,
+             "kinds": ["owner" if k == 0 else "move" for k in kind.tolist()],
+             "amount_num": amount.tolist(), "count_num": count.tolist(),
+             "den": np.where(stretch, period.days, 1).tolist(), "first": np.where(stretch, c["first"], 0).tolist(),
+             "last": np.where(stretch, c["last"], 0).tolist(), "since": c["since"].tolist()}
+    row_positions = [positions[group]]
+    for i, (account_id, picks) in enumerate(by_split.items(), start=len(moved)):
+        shares: list[Decimal | int] = [-1, *(splits[j].share for j in picks)]
+        table["account_ids"] += [account_id] * len(shares)
+        table["csm_ids"] += [owners[i], *(splits[j].csm_id for j in picks)]
+        table["kinds"] += ["owner", *(["split"] * len(picks))]
+        table["amount_num"] += shares
+        table["count_num"] += shares
+        for name in ("first", "last", "since"):
+            table[name] += [0] * len(shares)
+        table["den"] += [1] * len(shares)
+        row_positions.append(np.full(len(shares), positions[i], np.int64))
+    return CreditTable(**table), np.concatenate(row_positions)
+
+
+def _source(table: pa.Table, key: str) -> tuple[pa.Array, str]:
+    """A credit-row value of an aggregate key, times the row's share numerator (amounts or counts)."""
+    kind, _, name = key.partition(":")
+    amount_num, count_num = table["amount_num"], table["count_num"]
+    zero = pa.scalar(Decimal(0), SHARE_TYPE)
+    if kind == "sum":
+        return pc.multiply(table[name], amount_num), "amount"
+    if kind == "count":
+        return count_num, "count"
+    if kind == "logo":
+        churned = pc.and_(pc.greater(table["renewable_arr"], pa.scalar(Decimal(0), table["renewable_arr"].type)),
+                          pc.equal(table["renewed_arr"], pa.scalar(Decimal(0), table["renewed_arr"].type)))
+        return pc.if_else(churned, count_num, zero), "count"
+    if kind == "wnum":
+        arr, score = table["arr_start"], table[name]
+        product = pc.multiply(pc.cast(arr, pa.decimal256(arr.type.precision, arr.type.scale)),
+                              pc.cast(score, pa.decimal256(score.type.precision, score.type.scale)))
+        return pc.fill_null(pc.multiply(product, pc.cast(count_num, pa.decimal256(13, 8))), Decimal(0)), "count"
+    if kind == "wden":
+        weight = pc.multiply(table["arr_start"], count_num)
+        return pc.if_else(pc.is_valid(table[name]), weight, pa.scalar(Decimal(0), weight.type)), "count"
+    if kind == "nps_sum":
+        return pc.fill_null(pc.multiply(table["nps"], count_num), Decimal(0)), "count"
+    if kind == "nps_count":
+        return pc.if_else(pc.is_valid(table["nps"]), count_num, zero), "count"
+    raise KeyError(key)
+
+
+class CreditedAggregates(Aggregates):
+    """A book's per-CSM aggregates with the credit rows added: every column holds Decimals (counts too)."""
+
+    fractional = True
+
+    def __init__(self, table: pa.Table, credit: pa.Table) -> None:
+        super().__init__(table)
+        self._base = len(self.csm_ids)
+        for csm_id in dict.fromkeys(credit["csm_id"].to_pylist()):
+            if csm_id not in self.position:
+                self.position[csm_id] = len(self.csm_ids)
+                self.csm_ids.append(csm_id)
+        self.credit = credit
+
+    def ensure(self, keys: Iterable[str]) -> None:
+        """The book's columns of ``keys`` plus the credit rows' sums, per CSM."""
+        missing = [k for k in dict.fromkeys(keys) if k not in self.columns]
+        if not missing:
+            return
+        base, self.csm_ids = self.csm_ids, self.csm_ids[:self._base]
+        try:
+            super().ensure(missing)
+        finally:
+            self.csm_ids = base
+        extra = len(base) - self._base
+        table = self.credit
+        columns: dict[str, Any] = {"csm_id": table["csm_id"], "den": table["den"]}
+        aggs = []
+        for i, key in enumerate(missing):
+            self.columns[key] = [v if type(v) is Decimal else Decimal(v) for v in self.columns[key]] + [ZERO] * extra
+            columns[f"c{i}"] = _source(table, key)[0]
+            aggs.append((f"c{i}", "sum"))
+        if not table.num_rows:
+            return
+        grouped = pa.table(columns).group_by(["csm_id", "den"]).aggregate(aggs)
+        csm_ids, dens = grouped["csm_id"].to_pylist(), grouped["den"].to_pylist()
+        for i, key in enumerate(missing):
+            sums = [ZERO if v is None else v for v in grouped[f"c{i}_sum"].to_pylist()]
+            credited = _CREDITED_SUM.evaluate({rules.VALUE_NUM: decimals(sums),
+                                               rules.SHARE_DEN: decimals([Decimal(d) for d in dens])}).tolist()
+            column = self.columns[key]
+            for csm_id, value in zip(csm_ids, credited, strict=True):
+                column[self.position[csm_id]] += value
+
+
+def credited_aggregates(book: Book, rows: CreditTable, positions: np.ndarray, source: Book | None = None
+                        ) -> CreditedAggregates:
+    """The aggregates of ``book`` with ``rows`` (their accounts at table rows ``positions`` of ``source``,
+    by default ``book``) added."""
+    table = (source or book).table
+    numeric = [name for name in table.column_names if name in _VALUE_COLUMNS]   # the columns the sums read
+    taken = table.select(numeric).take(pa.array(positions, pa.int64()))
+    taken = taken.append_column("csm_id", pa.array(rows.csm_ids, pa.string()))
+    taken = taken.append_column("amount_num", _shares(rows.amount_num))
+    taken = taken.append_column("count_num", _shares(rows.count_num))
+    taken = taken.append_column("den", pa.array(rows.den, pa.int64()))
+    return CreditedAggregates(book.table, taken)
+
+
+def _shares(values: list[Decimal | int]) -> pa.Array:
+    """Share numerators as decimals: whole days through int16 (fast), split shares as Decimals."""
+    if all(type(v) is int for v in values):
+        return pa.array(values, pa.int16()).cast(SHARE_TYPE)
+    return pa.array([Decimal(v) for v in values], SHARE_TYPE)
+
+
+def credited_run(book: Book, credits: Credits, period: Period) -> tuple[CreditedAggregates, CreditTable]:
+    """What a run with moves and splits reads: the credited aggregates and the credit rows."""
+    if credits.carried is not None:   # a statement's own rows (verify): their accounts come with them
+        rows, accounts = credits.carried
+        found = pc.index_in(pa.array(rows.account_ids, pa.string()), value_set=accounts.table["account_id"])
+        positions = found.to_numpy(zero_copy_only=False).astype(np.int64)
+        return credited_aggregates(book, rows, positions, accounts), rows
+    rows, positions = credit_rows(book, credits, period)
+    return credited_aggregates(book, rows, positions), rows

@@ -1,0 +1,211 @@
+"""Clawback shares, computed in bulk (SPEC section 9): for each clawback component and each CSM paid a
+positive amount on it, every account with a positive amount on the component's metric gets
+
+    share_a = ROUND(payout x amount_a / Σ amounts, 2)        (half away from zero)
+
+in account_id order; the cent remainder goes to the account with the largest amount (ties: the first
+account_id), so a CSM's shares add up to the payout exactly.
+
+The rule is computed in integers: amounts as units of the book's decimal128 scale (10^-4), payouts
+in cents, ``share = (2 x payout x amount + total) // (2 x total)`` (all positive: the half-up
+rounding of the exact fraction), in int64 (Python integers where the products need more bits).
+That is the exact value Decimal division rounds too: the quotient of integers this size is never
+within 40 significant digits of a half cent without being on it. Where the amounts would not fit
+64-bit integers (or the book is not decimal128, or a payout has more than two decimals) the same
+rule runs on Python Decimals (:func:`shares_decimal`, the reference the tests compare against).
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from xlcomp.model.metrics import metric_def
+from xlcomp.model.people import Book
+from xlcomp.model.plan import Component, Plan
+from xlcomp.money import excel_round
+
+__all__ = ["ShareBlock", "account_amounts", "ipc_bytes", "shares_decimal", "shares_of"]
+
+ZERO = Decimal(0)
+_LIMIT = 2 ** 62
+
+
+@dataclass(frozen=True)
+class ShareBlock:
+    """One clawback component's shares, sorted by csm_id then account_id: a table of account_id, csm_id,
+    amount (the account's amount on the metric) and share (decimal128)."""
+
+    component: str
+    table: pa.Table
+
+    def __len__(self) -> int:
+        return int(self.table.num_rows)
+
+    def content(self) -> bytes:
+        """The table as compressed Arrow IPC, what ``ledger_share_sets`` stores."""
+        return ipc_bytes(self.table)
+
+    def decimals(self) -> list[tuple[str, str, Decimal, Decimal]]:
+        """(account_id, csm_id, amount, share) as Python values."""
+        data = self.table.to_pydict()
+        return list(zip(data["account_id"], data["csm_id"], data["amount"], data["share"], strict=True))
+
+
+def ipc_bytes(table: pa.Table) -> bytes:
+    """A table as zstd-compressed Arrow IPC."""
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression="zstd")) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+def _decimal_array(units: np.ndarray, scale: int) -> pa.Array:
+    """int64 units of ``10^-scale`` as a decimal128(38, scale) array (the low word, then the sign)."""
+    pairs = np.empty((len(units), 2), dtype=np.int64)
+    pairs[:, 0] = units
+    pairs[:, 1] = units >> 63
+    return pa.Array.from_buffers(pa.decimal128(38, scale), len(units), [None, pa.py_buffer(pairs)])
+
+
+def _block(component: str, accounts: pa.Array, owners: pa.Array, amount: pa.Array, share: pa.Array) -> ShareBlock:
+    return ShareBlock(component, pa.table({"account_id": accounts.cast(pa.string()), "csm_id": owners.cast(pa.string()),
+                                           "amount": amount, "share": share}))
+
+
+def shares_of(plan: Plan, book: Book, payouts: Mapping[tuple[str, str], Decimal]) -> list[ShareBlock]:
+    """Every clawback component's shares of the payouts (csm_id, component) -> amount."""
+    out = []
+    for component in plan.components:
+        if component.clawback_days is None:
+            continue
+        block = _shares_vectorised(component, plan, book.table, payouts)
+        out.append(block if block is not None else shares_decimal(component, plan, book.table, payouts))
+    return out
+
+
+def _integer_units(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, int] | None:
+    """A decimal128 column as int64 units of its scale (blank = 0); None when it does not fit."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if not pa.types.is_decimal128(array.type):
+        return None
+    n = len(array)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), array.type.scale
+    raw = np.frombuffer(array.buffers()[1], dtype="<i8", count=2 * (array.offset + n))[2 * array.offset:]
+    low, high = raw[0::2].copy(), raw[1::2]
+    if array.null_count:
+        low[~array.is_valid().to_numpy(zero_copy_only=False)] = 0
+        high = np.where(array.is_valid().to_numpy(zero_copy_only=False), high, 0)
+    if np.any(high != (low >> 63)) or (n and int(np.abs(low).max()) >= _LIMIT):
+        return None
+    return low, array.type.scale
+
+
+def _shares_vectorised(component: Component, plan: Plan, table: pa.Table,
+                       payouts: Mapping[tuple[str, str], Decimal]) -> ShareBlock | None:
+    definition = metric_def(component.metric, set(plan.inputs))
+    assert definition is not None
+    columns = [_integer_units(table[name]) for name in definition.columns]
+    if any(c is None for c in columns) or len({c[1] for c in columns if c is not None}) > 1:
+        return None
+    units = [c[0] for c in columns if c is not None]
+    scale = columns[0][1] if columns[0] is not None else 0
+    if component.metric == "churned_arr":
+        amount = units[0] - units[1]
+    else:
+        amount = np.sum(units, axis=0) if len(units) > 1 else units[0]
+    cents: dict[str, int] = {}
+    for (csm_id, component_id), payout in payouts.items():
+        if component_id == component.id and payout > 0:
+            scaled = payout.scaleb(2)
+            if scaled != scaled.to_integral_value() or abs(scaled) >= _LIMIT:
+                return None
+            cents[csm_id] = int(scaled)
+    encoded = pc.dictionary_encode(pc.fill_null(table["csm_id"], "")).combine_chunks()
+    pay_of_csm = np.array([cents.get(c, 0) for c in encoded.dictionary.to_pylist()], dtype=np.int64)
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    pay = pay_of_csm[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    chosen = np.flatnonzero((amount > 0) & (pay > 0))
+    if not len(chosen):
+        nothing = np.zeros(0, dtype=np.int64)
+        return _block(component.id, pa.array([], pa.string()), pa.array([], pa.string()),
+                      _decimal_array(nothing, scale), _decimal_array(nothing, 2))
+    accounts = table["account_id"].take(pa.array(chosen))
+    owners = encoded.dictionary.take(pa.array(codes[chosen]))
+    order = pc.sort_indices(pa.table({"c": owners, "a": accounts}),
+                            sort_keys=[("c", "ascending"), ("a", "ascending")]).to_numpy()
+    amount, pay, group_codes = amount[chosen][order], pay[chosen][order], codes[chosen][order]
+    n = len(order)
+    if int(amount.max()) * n >= _LIMIT:   # a CSM's total might not fit 64 bits
+        return None
+    starts = np.flatnonzero(np.r_[True, group_codes[1:] != group_codes[:-1]])
+    totals = np.add.reduceat(amount, starts)
+    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, n]))
+    total = totals[group]
+    if int(pay.max()) * int(amount.max()) * 2 + int(totals.max()) < 2 ** 63:
+        share = (2 * pay * amount + total) // (2 * total)
+    else:   # the products need more than 64 bits: Python integers, element by element (a share fits again)
+        wide = total.astype(object)
+        share = ((2 * pay.astype(object) * amount.astype(object) + wide) // (2 * wide)).astype(np.int64)
+    remainder = pay[starts] - np.add.reduceat(share, starts)
+    largest = np.lexsort((np.arange(n), -amount, group))[starts]   # per CSM: largest amount, then first account
+    share[largest] += remainder
+    taken = pa.array(order)
+    return _block(component.id, accounts.take(taken), owners.take(taken), _decimal_array(amount, scale),
+                  _decimal_array(share, 2))
+
+
+def account_amounts(component: Component, plan: Plan, table: pa.Table) -> list[tuple[str, str, Decimal]]:
+    """(account_id, csm_id, amount) of every account: what it adds to the component's metric."""
+    definition = metric_def(component.metric, set(plan.inputs))
+    assert definition is not None
+    data = table.select(["account_id", "csm_id", *definition.columns]).to_pydict()
+    columns = [[v if v is not None else ZERO for v in data[name]] for name in definition.columns]
+    if component.metric == "churned_arr":
+        amounts = [a - b for a, b in zip(columns[0], columns[1], strict=True)]
+    else:
+        amounts = [sum(values, ZERO) for values in zip(*columns, strict=True)]
+    return list(zip(data["account_id"], data["csm_id"], amounts, strict=True))
+
+
+def shares_decimal(component: Component, plan: Plan, table: pa.Table,
+                   payouts: Mapping[tuple[str, str], Decimal]) -> ShareBlock:
+    """The rule on Python Decimals, account by account (the reference; used when integers do not fit)."""
+    by_csm: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
+    for account_id, csm_id, amount in account_amounts(component, plan, table):
+        if amount > 0 and payouts.get((csm_id, component.id), ZERO) > 0:
+            by_csm[csm_id].append((account_id, amount))
+    ids: list[str] = []
+    owners: list[str] = []
+    amounts: list[Decimal] = []
+    values: list[Decimal] = []
+    for csm_id in sorted(by_csm):
+        payout = payouts[(csm_id, component.id)]
+        accounts = sorted(by_csm[csm_id])
+        total = sum((amount for _, amount in accounts), ZERO)
+        shares = [excel_round(payout * amount / total, 2) for _, amount in accounts]
+        remainder = payout - sum(shares, ZERO)
+        if remainder:
+            largest = max(range(len(accounts)), key=lambda i: (accounts[i][1], -i))
+            shares[largest] += remainder
+        for (account_id, amount), share in zip(accounts, shares, strict=True):
+            ids.append(account_id)
+            owners.append(csm_id)
+            amounts.append(amount)
+            values.append(share)
+    return _block(component.id, pa.array(ids, pa.string()), pa.array(owners, pa.string()),
+                  pa.array(amounts, _wide(amounts)), pa.array(values, _wide(values, 2)))
+
+
+def _wide(values: list[Decimal], least: int = 0) -> pa.DataType:
+    """decimal128(38, s) holding every value exactly (s: the most decimals among them)."""
+    scale = max([least, *(-v.as_tuple().exponent for v in values)])  # type: ignore[operator]
+    return pa.decimal128(38, scale)

@@ -1,0 +1,144 @@
+"""The account moves file (CSV ``--moves FILE``, or the Moves table of a workbook), SPEC section 10.
+
+Columns ``account_id`` (an account of the book), ``to_csm`` (a CSM of the roster) and ``effective``
+(the first day the account belongs to ``to_csm``). Problems name their row and column:
+``moves.csv:3 to_csm: "CSM-9" is not a CSM of the roster``. A move effective before the period
+applies from its first day and one after its last day is ignored: both are notes, not problems.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from xlcomp.errors import InputError, Problem
+from xlcomp.load.decimals import parse_cell_date
+from xlcomp.load.sources import RawTable, TableSource, read_table
+from xlcomp.model.credit import Move, Moves, account_positions
+from xlcomp.model.people import Book, Locator, Roster
+from xlcomp.model.period import Period
+from xlcomp.money import exactly
+
+__all__ = ["MOVE_COLUMNS", "account_positions", "load_moves", "missing_columns", "moves_from_table"]
+
+MOVE_COLUMNS = ("account_id", "to_csm", "effective")
+
+
+def missing_columns(raw: RawTable, columns: tuple[str, ...], what: str) -> list[Problem]:
+    """A problem at the header when ``raw`` lacks some of ``columns``."""
+    missing = [c for c in columns if c not in raw.columns]
+    if not missing:
+        return []
+    found = ", ".join(c for c in raw.columns if c) or "none"
+    return [Problem(raw.locator.where(None), f"the {what} need the column{'s' if len(missing) > 1 else ''} "
+                                             f"{', '.join(missing)} (found: {found})")]
+
+
+def _date(value: object) -> date | None:
+    """A cell as a date (ISO text first: a million-row file is mostly that), None when it is not one."""
+    if isinstance(value, str) and len(value) == 10:
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(value)
+    with contextlib.suppress(ValueError):
+        return parse_cell_date(value)
+    return None
+
+
+def _dates(raw: RawTable, values: list[object]) -> list[date | None]:
+    """The effective column as dates: ISO texts at Arrow's speed, anything else cell by cell."""
+    data = raw.data.get("effective")
+    if isinstance(data, (pa.Array, pa.ChunkedArray)) and pa.types.is_string(data.type):
+        stamps = pc.strptime(data, format="%Y-%m-%d", unit="s", error_is_null=True)
+        found = pc.cast(stamps, pa.date32()).to_pylist()
+        return [day if day is not None else _date(value) for day, value in zip(found, values, strict=True)]
+    return [_date(value) for value in values]
+
+
+def _all_good(account_ids: list[str], to_csms: list[str], parsed: list[date | None],
+              positions: list[int | None], known: set[str], loc: Locator, period: Period) -> Moves | None:
+    """The moves when every row is a good one (the common case, a hundred thousand rows at list speed);
+    None when some row needs the row-by-row checks (a blank row, a problem, a note)."""
+    if None in positions or None in parsed or not known.issuperset(to_csms) \
+            or len(set(zip(account_ids, parsed, strict=True))) != len(account_ids):
+        return None
+    start, end = period.start, period.end
+    if any(day is None or day < start or day > end for day in parsed):
+        return None
+    return Moves(tuple(Move(a, t, e, i) for i, (a, t, e) in enumerate(zip(account_ids, to_csms, parsed,  # type: ignore[arg-type]
+                                                                               strict=True))), loc, ())
+
+
+@exactly
+def load_moves(source: TableSource | None, roster: Roster, book: Book, period: Period) -> Moves | None:
+    """Read and check the moves (None when no file is given); raise :class:`InputError` with every problem."""
+    if source is None:
+        return None
+    moves, problems = moves_from_table(read_table(source, "Moves"), roster, book, period)
+    if problems or moves is None:
+        raise InputError(problems)
+    return moves
+
+
+def moves_from_table(raw: RawTable, roster: Roster, book: Book, period: Period
+                     ) -> tuple[Moves | None, list[Problem]]:
+    """The moves of a table as read, and the problems found (each at its place)."""
+    problems = list(raw.problems) or missing_columns(raw, MOVE_COLUMNS, "moves")
+    if problems:
+        return None, problems
+    loc = raw.locator
+    known = {csm.csm_id for csm in roster}
+    account_ids, to_csms = (raw.strings(c).to_pylist() for c in MOVE_COLUMNS[:2])
+    effectives = raw.values("effective")
+    parsed = _dates(raw, effectives)
+    account_ids = [(a or "").strip() for a in account_ids]
+    to_csms = [(t or "").strip() for t in to_csms]
+    positions = account_positions(book, account_ids)
+    fast = _all_good(account_ids, to_csms, parsed, positions, known, loc, period)
+    if fast is not None:
+        return fast, []
+    rows: list[Move] = []
+    notes: list[str] = []
+    seen: dict[tuple[str, date], int] = {}
+    for row in range(raw.nrows):
+        account_id, to_csm = account_ids[row], to_csms[row]
+        if not account_id and not to_csm and effectives[row] in (None, ""):
+            continue  # a blank row
+        ok = True
+        if not account_id:
+            problems.append(loc.problem(row, "account_id", "is blank: name the account that moves"))
+            ok = False
+        elif positions[row] is None:
+            problems.append(loc.problem(row, "account_id", f'"{account_id}" is not an account of the book'))
+            ok = False
+        if not to_csm:
+            problems.append(loc.problem(row, "to_csm", "is blank: name the CSM the account moves to"))
+            ok = False
+        elif to_csm not in known:
+            problems.append(loc.problem(row, "to_csm", f'"{to_csm}" is not a CSM of the roster'))
+            ok = False
+        effective = parsed[row]
+        if effective is None:
+            problems.append(loc.problem(row, "effective", f'"{effectives[row]}" is not a date (use YYYY-MM-DD)'))
+            ok = False
+        if not ok or effective is None:
+            continue
+        key = (account_id, effective)
+        if key in seen:
+            problems.append(loc.problem(row, "effective", f"{account_id} already moves on {effective.isoformat()} "
+                                                          f"(at {loc.where(seen[key])}): keep one"))
+            continue
+        seen[key] = row
+        if effective < period.start:
+            notes.append(f"{loc.where(row)}: {account_id} moves to {to_csm} effective {effective.isoformat()}, "
+                         f"before {period.label}: applied from {period.start.isoformat()}")
+        elif effective > period.end:
+            notes.append(f"{loc.where(row)}: {account_id} moves to {to_csm} effective {effective.isoformat()}, "
+                         f"after {period.label}: ignored")
+            continue
+        rows.append(Move(account_id, to_csm, effective, row))
+    if problems:
+        return None, problems
+    return Moves(tuple(rows), loc, tuple(notes)), []
