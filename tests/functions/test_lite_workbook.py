@@ -182,3 +182,13 @@ def test_the_stand_in_wants_the_book_annotated_as_xlwings_lite_does() -> None:
     assert standin.script(annotated) is annotated
     with pytest.raises(Exception, match=r"No xlwings\.Book found"):
         standin.script(bare)
+
+
+def test_cli_refuses_a_workbook_with_credit_moves_or_splits(tmp_path: Path) -> None:
+    from tests.engine.test_credit import _run, moves_csv, splits_csv
+    from xlcomp.workbook.writer import write_workbook
+
+    result = _run(moves_csv(("a1", "B", "2027-01-31")), splits_csv(("s1", "A", 0.6), ("s1", "B", 0.4)))
+    credited = write_workbook(result, tmp_path / "credit.xlsx")
+    assert cli_main(["lite", "--out", str(tmp_path / "lite"), "--workbook", str(credited)]) == 2
+    assert not (tmp_path / "lite").exists()

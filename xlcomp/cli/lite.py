@@ -37,6 +37,10 @@ def read_lite_workbook(path: Path) -> LiteWorkbook:
     if inputs.changes is not None and inputs.changes.rows:
         raise UsageError(f'"{path}" has roster changes (the Changes table): the xlwings Lite scripts do not '
                          "compute dated stretches yet; use xlcomp recalc")
+    credits = inputs.credits
+    if credits is not None and any(table is not None and table.rows for table in (credits.moves, credits.splits)):
+        raise UsageError(f'"{path}" credits accounts by moves or splits (the Moves and Splits tables): the xlwings '
+                         "Lite scripts do not compute credit yet; use xlcomp recalc")
     with UploadPackage(path.read_bytes(), name=path.name) as package:
         first = inputs.tabs[0][1]
         template = sorted(package.formulas(first).items())
