@@ -12,7 +12,7 @@ from typing import Any
 
 from tests.lite.cases import Case
 
-__all__ = ["LITE_DIR", "run_cpython", "run_pyodide"]
+__all__ = ["LITE_DIR", "run_cpython", "run_pyodide", "run_scripts"]
 
 LITE_DIR = Path(__file__).resolve().parent
 STANDIN = LITE_DIR / "xlwings_standin"
@@ -44,5 +44,24 @@ def run_pyodide(main_dir: Path, cases: list[Case], tmp: Path) -> dict[str, Any]:
     cases_path = _write_cases(tmp, cases)
     completed = subprocess.run([node, str(LITE_DIR / "run_pyodide.mjs"), str(main_dir / "main.py"), str(cases_path)],
                                capture_output=True, text=True, timeout=300, check=False, cwd=LITE_DIR)
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    return json.loads(completed.stdout)  # type: ignore[no-any-return]
+
+
+def run_scripts(main_dir: Path, job: dict[str, Any], tmp: Path, *, pyodide: bool) -> dict[str, Any]:
+    """Run the task-pane scripts ``job["scripts"]`` of main.py on the stand-in book ``job["model"]``
+    (:mod:`tests.lite.scripts`), in Pyodide under Node.js or in a CPython subprocess."""
+    job_path = tmp / "job.json"
+    job_path.write_text(json.dumps(job), encoding="utf-8")
+    if pyodide:
+        node = shutil.which("node")
+        assert node, "Node.js is missing: `make test` installs it (apt-get install nodejs npm)"
+        command = [node, str(LITE_DIR / "run_pyodide.mjs"), str(main_dir / "main.py"), str(job_path), "scripts"]
+        env = None
+    else:
+        command = [sys.executable, "-c", f"import scripts; print(scripts.run({str(job_path)!r}))"]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(main_dir), str(STANDIN), str(LITE_DIR)]))
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False, cwd=LITE_DIR,
+                               env=env)
     assert completed.returncode == 0, completed.stderr[-4000:]
     return json.loads(completed.stdout)  # type: ignore[no-any-return]

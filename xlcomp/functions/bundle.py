@@ -160,6 +160,17 @@ def _parse(name: str) -> _Module:
     return _Module(name, path, text, tree, statements, imports, definers)
 
 
+def _submodule(target: str, attribute: str | None) -> str | None:
+    """``from xlcomp.rules import payout``: the module ``xlcomp.rules.payout`` (None for a name)."""
+    if attribute is None or not target.startswith("xlcomp"):
+        return None
+    name = f"{target}.{attribute}"
+    try:
+        return name if importlib.util.find_spec(name) is not None else None
+    except ModuleNotFoundError:
+        return None
+
+
 def _stdlib(module: str) -> bool:
     return module.split(".", maxsplit=1)[0] in _STDLIB
 
@@ -194,7 +205,8 @@ def bundle_modules(roots: Sequence[str], whole: Iterable[str] | None = None) -> 
                 if symbol in source.imports:  # a name re-exported from another module
                     target, attribute = source.imports[symbol]
                     if target.startswith("xlcomp.") and attribute is not None:
-                        work.append((target, attribute))
+                        submodule = _submodule(target, attribute)
+                        work.append((submodule, None) if submodule else (target, attribute))
                         continue
                 raise BundleError(f"{source.path}: {symbol!r} is not defined at the top level")
             indexes = set(source.definers[symbol])
@@ -208,7 +220,8 @@ def bundle_modules(roots: Sequence[str], whole: Iterable[str] | None = None) -> 
                     if target == "numpy" and attribute is None:
                         work.append((_NUMPY_STANDIN, None))
                     elif target.startswith("xlcomp.") and attribute is not None:
-                        work.append((target, attribute))
+                        submodule = _submodule(target, attribute)
+                        work.append((submodule, None) if submodule else (target, attribute))
     for name in parsed:
         _visit_order(name, parsed, kept, order, set())
     return Bundle({name: _emit(parsed[name], kept[name]) for name in order})
@@ -227,8 +240,8 @@ def _visit_order(name: str, parsed: dict[str, _Module], kept: dict[str, set[int]
     visiting.add(name)
     source = parsed[name]
     for bound in sorted(_used_imports(source, kept[name])):
-        target, _ = source.imports[bound]
-        target = _NUMPY_STANDIN if target == "numpy" else target
+        target, attribute = source.imports[bound]
+        target = _NUMPY_STANDIN if target == "numpy" else (_submodule(target, attribute) or target)
         if target in parsed and target != name:
             _visit_order(target, parsed, kept, order, visiting)
     visiting.discard(name)

@@ -18,14 +18,25 @@ True
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import textwrap
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from xlcomp._version import __version__
 from xlcomp.functions.bundle import BUNDLE_PREFIX, bundle_modules
+from xlcomp.functions.lite_book import LiteWorkbook
 from xlcomp.functions.registry import REGISTRY, FunctionSpec
 
-__all__ = ["LITE_REQUIREMENTS", "lite_main", "write_lite"]
+__all__ = ["LITE_REQUIREMENTS", "lite_main", "source_of", "write_lite"]
+
+# Kept whole in a workbook's main.py: the records its LiteWorkbook constant is built from, and the scripts.
+_WORKBOOK_MODULES = ("xlcomp.model.plan", "xlcomp.model.period", "xlcomp.functions.lite_book",
+                     "xlcomp.functions.lite_check")
 
 LITE_REQUIREMENTS = "# xlcomp's worksheet functions need no package: only Python's standard library and xlwings.\n"
 
@@ -104,13 +115,113 @@ def _function_source(spec: FunctionSpec) -> str:
     ])
 
 
-def lite_main() -> str:
-    """The text of ``main.py``: the bundled engine source and one custom function per registry entry."""
-    bundle = bundle_modules(["xlcomp.functions.registry"])
+def source_of(value: Any) -> str:
+    """Python source that rebuilds ``value`` from the bundled records: dataclasses by their fields,
+    enum members by name, Decimals and dates exactly, and containers of them."""
+    if isinstance(value, enum.Enum):
+        return f"{type(value).__name__}.{value.name}"
+    if value is None or isinstance(value, (bool, int, str)):
+        return repr(value)
+    if isinstance(value, Decimal):
+        return f"Decimal({str(value)!r})"
+    if isinstance(value, date):
+        return f"date({value.year}, {value.month}, {value.day})"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = ", ".join(f"{f.name}={source_of(getattr(value, f.name))}" for f in dataclasses.fields(value)
+                           if f.init)
+        return f"{type(value).__name__}({fields})"
+    if isinstance(value, tuple):
+        return "(" + "".join(f"{source_of(item)}, " for item in value) + ")"
+    if isinstance(value, list):
+        return "[" + ", ".join(source_of(item) for item in value) + "]"
+    if isinstance(value, Mapping):
+        items = ", ".join(f"{source_of(k)}: {source_of(v)}" for k, v in value.items())
+        return f"MappingProxyType({{{items}}})"
+    raise TypeError(f"{type(value).__name__} cannot be written into main.py")
+
+
+_SCRIPTS = '''
+
+def _workbook():
+    """The workbook these scripts were generated for (its plan, period, CSM tabs and their cells)."""
+    from datetime import date
+    from decimal import Decimal
+    from types import MappingProxyType
+
+    names = {"date": date, "Decimal": Decimal, "MappingProxyType": MappingProxyType}
+    for module in ("xlcomp.model.plan", "xlcomp.model.period", "xlcomp.functions.lite_book"):
+        names.update(vars(sys.modules[_PREFIX + "." + module]))
+    return eval(_WORKBOOK_SOURCE, names)
+
+
+_WORKBOOK_SOURCE = @WORKBOOK@
+_lite_book = sys.modules[_PREFIX + ".xlcomp.functions.lite_book"]
+_lite_check = sys.modules[_PREFIX + ".xlcomp.functions.lite_check"]
+WORKBOOK = _workbook()
+
+
+# xlwings Lite hands the open workbook to the parameter annotated Book.
+@script
+def xlcomp_recompute(book: Book):
+    """Recompute every CSM's payouts and total from the Roster, Accounts and Adjustments tables
+    (xlcomp's engine, in Python) and write them into the CSM tabs as values (unprotect the tabs first)."""
+    try:
+        results = _lite_book.recompute_book(book, WORKBOOK)
+    except _lite_book.TableProblemsError as error:
+        print("xlcomp: the tables have problems; nothing was written")
+        for where, message in error.problems:
+            print("  " + where + " " + message)
+        return None
+    total = sum(r.total for r in results.values())
+    print(f"xlcomp: {len(results)} CSMs recomputed; total payout {total:,.2f}")
+    return None
+
+
+@script
+def xlcomp_check(book: Book):
+    """Check the workbook as xlcomp recalc does: formula cells typed over or changed, payouts that are
+    not the engine's, totals against the issued ones. The report goes to the sheet "xlcomp check"."""
+    report = _lite_check.check_book(book, WORKBOOK)
+    names = [sheet.name for sheet in book.sheets]
+    name = _lite_check.CHECK_SHEET
+    sheet = book.sheets[name] if name in names else book.sheets.add(name=name)
+    sheet.cells.clear_contents()
+    sheet["A1"].value = _lite_check.report_rows(report)
+    print(f"xlcomp check: {report['status']}: {len(report['overrides'])} overrides, "
+          f"{len(report['differences'])} differences, {len(report['problems'])} problems")
+    for warning in report["warnings"]:
+        print("  " + warning["message"])
+    return report
+
+
+@script
+def xlcomp_restore(book: Book):
+    """Put xlcomp's formula back into every computed cell of the CSM tabs that was typed over or changed
+    (unprotect the tabs first)."""
+    restored = _lite_check.restore_book(book, WORKBOOK)
+    if restored is None:
+        print("xlcomp: run xlcomp_check first: it writes the formula probes this script reads")
+    else:
+        print(f"xlcomp: {restored} formula cells restored")
+    return restored
+'''
+
+
+def lite_main(workbook: LiteWorkbook | None = None) -> str:
+    """The text of ``main.py``: the bundled engine source and one custom function per registry entry;
+    with ``workbook``, also the task-pane scripts for that workbook (:mod:`xlcomp.functions.lite_book`)."""
+    roots = ["xlcomp.functions.registry"]
+    if workbook is not None:
+        roots += ["xlcomp.functions.lite_engine", *_WORKBOOK_MODULES]
+    bundle = bundle_modules(roots)
     modules = ",\n".join(
         f"    ({module.name!r}, {_relative(module.path)!r},\n{textwrap.indent(_literal(module.source), '     ')})"
         for module in bundle.ordered())
-    parts = [_HEADER.format(version=__version__, prefix=BUNDLE_PREFIX, bundle=modules)]
+    header = _HEADER.format(version=__version__, prefix=BUNDLE_PREFIX, bundle=modules)
+    if workbook is not None:
+        header = header.replace("from xlwings import arg, func", "from xlwings import Book, arg, func, script")
+        header += _SCRIPTS.replace("@WORKBOOK@", _literal(source_of(workbook)), 1)
+    parts = [header]
     parts.extend(_function_source(spec) for spec in REGISTRY.values())
     return "\n\n\n".join(parts) + "\n"
 
@@ -120,10 +231,11 @@ def _relative(path: str) -> str:
     return "/".join(parts[len(parts) - 1 - parts[::-1].index("xlcomp"):]) if "xlcomp" in parts else Path(path).name
 
 
-def write_lite(out: Path) -> list[Path]:
-    """Write ``main.py`` and ``requirements.txt`` into ``out`` (created if missing); the paths written."""
+def write_lite(out: Path, workbook: LiteWorkbook | None = None) -> list[Path]:
+    """Write ``main.py`` (with the scripts for ``workbook`` when given) and ``requirements.txt`` into
+    ``out`` (created if missing); the paths written."""
     out.mkdir(parents=True, exist_ok=True)
     main, requirements = out / "main.py", out / "requirements.txt"
-    main.write_text(lite_main(), encoding="utf-8")
+    main.write_text(lite_main(workbook), encoding="utf-8")
     requirements.write_text(LITE_REQUIREMENTS, encoding="utf-8")
     return [main, requirements]

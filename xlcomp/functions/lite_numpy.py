@@ -16,7 +16,7 @@ import bisect
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-__all__ = ["array", "asarray", "empty", "flatnonzero", "fromiter", "frompyfunc", "full", "maximum", "minimum",
+__all__ = ["array", "asarray", "bool_", "empty", "flatnonzero", "fromiter", "frompyfunc", "full", "maximum", "minimum",
            "ndarray",
            "searchsorted", "where", "zeros"]
 
@@ -52,6 +52,10 @@ class ndarray:  # noqa: N801 - NumPy's name, which the bundled engine code tests
         """Is any element true?"""
         return any(self.items)
 
+    def all(self) -> bool:
+        """Is every element true?"""
+        return all(self.items)
+
     def __invert__(self) -> ndarray:
         return ndarray(not item for item in self.items)
 
@@ -78,9 +82,12 @@ class ndarray:  # noqa: N801 - NumPy's name, which the bundled engine code tests
             values = list(value) if isinstance(value, (list, tuple, ndarray)) else [value] * len(self.items[index])
             self.items[index] = values
         elif isinstance(index, ndarray):
-            values = _broadcast(value, len(index))
-            for position, item in zip(index.items, values, strict=True):
-                self.items[int(position)] = item
+            positions = [i for i, flag in enumerate(index.items) if flag] \
+                if index.items and all(isinstance(flag, bool) for flag in index.items) \
+                else [int(position) for position in index.items]
+            values = _broadcast(value, len(positions))
+            for position, item in zip(positions, values, strict=True):
+                self.items[position] = item
         else:
             self.items[index] = value
 
@@ -133,6 +140,9 @@ class ndarray:  # noqa: N801 - NumPy's name, which the bundled engine code tests
         return self._apply(other, lambda a, b: bool(a != b))
 
     __hash__ = None  # type: ignore[assignment]
+
+
+bool_ = bool  # NumPy's boolean scalar type: here the elements are Python's own booleans
 
 
 def _broadcast(value: Any, length: int) -> list[Any]:
