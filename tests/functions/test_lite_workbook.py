@@ -192,3 +192,12 @@ def test_cli_refuses_a_workbook_with_credit_moves_or_splits(tmp_path: Path) -> N
     credited = write_workbook(result, tmp_path / "credit.xlsx")
     assert cli_main(["lite", "--out", str(tmp_path / "lite"), "--workbook", str(credited)]) == 2
     assert not (tmp_path / "lite").exists()
+
+
+def test_cli_refuses_a_workbook_whose_plan_ramps_or_has_a_spif(tmp_path: Path) -> None:
+    from tests.workbook.conftest import ramp_spif_run
+    from xlcomp.workbook.writer import write_workbook
+
+    ramped = write_workbook(ramp_spif_run(), tmp_path / "ramp_spif.xlsx")
+    assert cli_main(["lite", "--out", str(tmp_path / "lite"), "--workbook", str(ramped)]) == 2
+    assert not (tmp_path / "lite").exists()
