@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -46,7 +47,12 @@ class AssignmentResult:
     def status(self) -> str:
         """``optimal`` or ``gap 0.42%`` (proven), with the time limit used."""
         gap = self.solution.gap * 100
-        state = "optimal" if self.solution.optimal else f"stopped at a proven gap of {gap:.2f}%"
+        if self.solution.optimal:
+            state = "optimal"
+        elif self.solution.timed_out:
+            state = f"the time limit stopped it: best assignment found, at a proven gap of {gap:.2f}%"
+        else:
+            state = f"stopped at a proven gap of {gap:.2f}%"
         return f"{state} in {self.solution.seconds:.1f}s (time limit {self.solution.time_limit:g}s)"
 
     @cached_property
@@ -133,18 +139,22 @@ class AssignmentResult:
 
 def assign(roster: TableSource, accounts: TableSource, rules: Rules | str | Path | None = None, *,
            period: str | Period | None = None, time_limit: float | None = None,
-           progress: Callable[[float, str], None] | None = None) -> AssignmentResult:
+           progress: Callable[[float, str], None] | None = None, reserve: float = 0.0) -> AssignmentResult:
     """Propose who owns which account (SPEC section 11; the model is in docs/assign.md).
 
     ``roster`` and ``accounts``: paths (CSV, .xlsx) or DataFrames; ``rules``: :class:`Rules`, a YAML path
     or YAML text (None: the defaults); ``period``: the period the new books are for (CSMs who leave by
     its end get no accounts; default the rules' ``period`` or the next quarter); ``time_limit`` in seconds
-    (default the rules', 60). Raises :class:`~xlcomp.errors.InputError` naming every problem, including
+    (default the rules', 60) bounds the whole call, reading included, less ``reserve`` seconds kept for
+    what the caller does next (``xlcomp assign`` keeps its writing time); when it is reached the best
+    feasible assignment is returned with its proven gap and ``status`` says so. Raises
+    :class:`~xlcomp.errors.InputError` naming every problem, including
     constraints that cannot hold and by how much.
 
     >>> result = assign("roster.csv", "accounts.csv", "rules.yaml")  # doctest: +SKIP
     >>> result.status, result.frame().head()  # doctest: +SKIP
     """
+    started = time.perf_counter()
     if rules is None or isinstance(rules, Rules):
         the_rules = rules or Rules()
     elif isinstance(rules, str) and "\n" in rules:
@@ -153,5 +163,6 @@ def assign(roster: TableSource, accounts: TableSource, rules: Rules | str | Path
         the_rules = load_rules(rules)
     the_period = parse_period(period) if isinstance(period, str) else period
     inputs = load_assign_inputs(roster, accounts, the_rules, the_period)
-    solution, bounds = solve(inputs, time_limit, progress)
+    limit = float(time_limit if time_limit is not None else the_rules.time_limit)
+    solution, bounds = solve(inputs, limit, progress, deadline=started + limit - reserve)
     return AssignmentResult(inputs, solution, bounds, roster)

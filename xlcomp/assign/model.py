@@ -43,6 +43,7 @@ class Solution:
     time_limit: float
     methods: list[str]
     scores_before: float
+    timed_out: bool = False   # the time limit stopped it before the gap asked for was proven
 
     @property
     def gap(self) -> float:
@@ -203,23 +204,31 @@ def build_blocks(inputs: AssignInputs, bounds: Bounds) -> list[tuple[Block, npt.
 
 
 def solve(inputs: AssignInputs, time_limit: float | None = None,
-          progress: Callable[[float, str], None] | None = None) -> tuple[Solution, Bounds]:
-    """Check, build and solve every block; raises :class:`InputError` explaining an impossible assignment."""
+          progress: Callable[[float, str], None] | None = None, deadline: float | None = None
+          ) -> tuple[Solution, Bounds]:
+    """Check, build and solve every block; raises :class:`InputError` explaining an impossible assignment.
+
+    ``time_limit`` (seconds, default the rules') is what the solution reports; ``deadline`` (a
+    :func:`time.perf_counter` time, default now + ``time_limit``) is when solving stops: a caller that
+    spends part of the limit elsewhere (reading, writing) passes an earlier one. At the deadline each block
+    keeps the best feasible assignment it has, with its proven gap, and the solution says it stopped."""
     limit = float(time_limit if time_limit is not None else inputs.rules.time_limit)
+    started = time.perf_counter()
+    end = deadline if deadline is not None else started + limit
     bounds = balance_bounds(inputs)
     check_feasible(inputs, bounds)
     blocks = build_blocks(inputs, bounds)
-    started = time.perf_counter()
     to = inputs.current.copy()
     objective = bound = before = 0.0
     optimal = True
+    timed_out = False
     methods = []
     weights = [b.accounts for b, *_ in blocks]
     total_weight = max(1, sum(weights))
     spent_weight = 0
     for (block, accounts, csms, name), weight in zip(blocks, weights, strict=True):
-        left = limit - (time.perf_counter() - started)
-        share = max(min(5.0, left), left * weight / max(1, total_weight - spent_weight))
+        left = end - time.perf_counter()
+        share = left * weight / max(1, total_weight - spent_weight)
 
         def report(done: float, name: str = name, weight: int = weight, base: int = spent_weight) -> None:
             if progress:
@@ -227,7 +236,7 @@ def solve(inputs: AssignInputs, time_limit: float | None = None,
 
         report(0.0)
         try:
-            result = solve_block(block, share, float(inputs.rules.gap), report)
+            result = solve_block(block, time.perf_counter() + share, float(inputs.rules.gap), report)
         except InfeasibleError:
             tol = f"±{float(inputs.rules.tolerance) * 100:g}%"
             raise InputError([Problem(inputs.roster.locator.name, f"segment {name}: no assignment keeps every "
@@ -236,13 +245,14 @@ def solve(inputs: AssignInputs, time_limit: float | None = None,
                                       "(with capacity_arr and pinned accounts): the accounts are too few or too "
                                       "uneven for those bounds; raise tolerance in the rules", "tolerance")]) from None
         except SolverTimeoutError:
-            raise InputError([Problem("", f"segment {name}: the solver found no assignment within its time limit "
-                                          f"of {share:.0f}s: raise --time-limit", "time_limit")]) from None
+            raise InputError([Problem("", f"segment {name}: the solver found no assignment within the time limit "
+                                          f"of {limit:g}s: raise --time-limit", "time_limit")]) from None
         spent_weight += weight
         to[accounts] = csms[result.to]
         objective += result.objective
         bound += result.bound
         optimal = optimal and result.optimal
+        timed_out = timed_out or result.timed_out
         block_gap = max(0.0, result.bound - result.objective) / max(1e-12, abs(result.bound))
         methods.append(f"{name}: {result.method} ({', '.join(result.notes) or f'{len(csms)} CSMs'}), "
                        f"{result.seconds:.1f}s, gap {block_gap * 100:.2f}%")
@@ -251,5 +261,7 @@ def solve(inputs: AssignInputs, time_limit: float | None = None,
             before += float(block.scores(np.arange(block.accounts), block.c0).sum())
     if progress:
         progress(1.0, "done")
-    solution = Solution(to, objective, bound, optimal, time.perf_counter() - started, limit, methods, before)
+    stopped = timed_out and bound - objective > float(inputs.rules.gap) * abs(bound)
+    solution = Solution(to, objective, bound, optimal, time.perf_counter() - started, limit, methods, before,
+                        stopped)
     return solution, bounds
