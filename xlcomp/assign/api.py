@@ -9,8 +9,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from xlcomp.assign.edited import read_edited
 from xlcomp.assign.inputs import AssignInputs, load_assign_inputs
-from xlcomp.assign.model import Bounds, Solution, solve
+from xlcomp.assign.model import Bounds, Solution, balance_bounds, outside_bounds, solution_fit, solve
 from xlcomp.assign.report import (
     ASSIGNMENT_COLUMNS,
     BALANCE_COLUMNS,
@@ -31,7 +32,7 @@ from xlcomp.roi.quotas import quotas_csv
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["AssignmentResult", "assign"]
+__all__ = ["AssignmentResult", "apply_assignment", "assign"]
 
 
 @dataclass
@@ -47,6 +48,10 @@ class AssignmentResult:
     def status(self) -> str:
         """``optimal`` or ``gap 0.42%`` (proven), with the time limit used."""
         gap = self.solution.gap * 100
+        if self.solution.source:
+            outside = sum(1 for m in self.solution.methods if m.startswith("outside its bounds"))
+            return f"as edited in {self.solution.source}" + (f"; {outside} CSMs outside their bounds" if outside
+                                                             else "; every book within its bounds")
         if self.solution.optimal:
             state = "optimal"
         elif self.solution.timed_out:
@@ -155,14 +160,39 @@ def assign(roster: TableSource, accounts: TableSource, rules: Rules | str | Path
     >>> result.status, result.frame().head()  # doctest: +SKIP
     """
     started = time.perf_counter()
-    if rules is None or isinstance(rules, Rules):
-        the_rules = rules or Rules()
-    elif isinstance(rules, str) and "\n" in rules:
-        the_rules = parse_rules(rules)
-    else:
-        the_rules = load_rules(rules)
+    the_rules = _rules(rules)
     the_period = parse_period(period) if isinstance(period, str) else period
     inputs = load_assign_inputs(roster, accounts, the_rules, the_period)
     limit = float(time_limit if time_limit is not None else the_rules.time_limit)
     solution, bounds = solve(inputs, limit, progress, deadline=started + limit - reserve)
     return AssignmentResult(inputs, solution, bounds, roster)
+
+
+def apply_assignment(roster: TableSource, accounts: TableSource, edited: TableSource,
+                     rules: Rules | str | Path | None = None, *, period: str | Period | None = None
+                     ) -> AssignmentResult:
+    """The assignment finance edited and uploaded: ``edited`` is assignment.xlsx (its Assignment table) or
+    assignment.csv with ``to_csm`` changed. Every account must appear once, with a CSM who stays and whom
+    the segments and pins allow (:class:`~xlcomp.errors.InputError` names each cell that does not); the
+    balance bounds are reported, not enforced: ``balance.csv`` shows each book against them and the status
+    names the CSMs outside. The result writes the same files as :func:`assign`."""
+    started = time.perf_counter()
+    the_rules = _rules(rules)
+    the_period = parse_period(period) if isinstance(period, str) else period
+    inputs = load_assign_inputs(roster, accounts, the_rules, the_period)
+    to = read_edited(inputs, edited)
+    bounds = balance_bounds(inputs)
+    fit = solution_fit(inputs, to)
+    label = getattr(edited, "name", None) or "the edited assignment"
+    outside = outside_bounds(inputs, bounds, to)
+    methods = [f"as edited in {label}"] + [f"outside its bounds: {line}" for line in outside]
+    solution = Solution(to, fit, fit, False, time.perf_counter() - started, 0.0, methods, 0.0, source=label)
+    return AssignmentResult(inputs, solution, bounds, roster)
+
+
+def _rules(rules: Rules | str | Path | None) -> Rules:
+    if rules is None or isinstance(rules, Rules):
+        return rules or Rules()
+    if isinstance(rules, str) and "\n" in rules:
+        return parse_rules(rules)
+    return load_rules(rules)

@@ -12,6 +12,8 @@ from xlcomp.assign.lp import Block, FloatArray
 
 __all__ = ["lagrangian_bound", "refine_multipliers"]
 
+MIN_STEPS = 40  # subgradient steps taken however short the time (on a busy machine seconds buy few steps)
+
 
 def lagrangian_bound(block: Block, multipliers: FloatArray) -> float:
     """An upper bound on the block's optimum from one ARR and one count multiplier per CSM
@@ -33,7 +35,8 @@ def refine_multipliers(block: Block, multipliers: FloatArray, target: float, sec
                        sample: int | None = None, seed: int = 0) -> FloatArray:
     """Lower the Lagrangian bound by subgradient steps (Polyak steps towards ``target``, halved when no
     better) on a fixed sample of accounts, the ARR rows in units of the mean account; returns the
-    multipliers that gave the lowest sampled bound. Any multipliers give a valid bound: this only
+    multipliers that gave the lowest sampled bound; at least :data:`MIN_STEPS` steps, then until ``seconds``
+    have passed or the steps stop helping. Any multipliers give a valid bound: this only
     tightens it, and :func:`lagrangian_bound` then evaluates them on every account."""
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
@@ -51,7 +54,9 @@ def refine_multipliers(block: Block, multipliers: FloatArray, target: float, sec
     lam = np.concatenate([multipliers[:k] * unit, multipliers[k:]])
     best, best_value, step, stale = lam.copy(), np.inf, 1.0, 0
     rows = np.arange(len(picked))
-    while time.perf_counter() - started < seconds:
+    steps = 0
+    while steps < MIN_STEPS or time.perf_counter() - started < seconds:
+        steps += 1
         values = base - weight * lam[:k].astype(np.float32) - lam[k:].astype(np.float32)
         choice = values.argmax(axis=1)
         value = float(values[rows, choice].sum(dtype=np.float64) + np.sum(np.where(lam > 0, lam * high, lam * low)))

@@ -16,7 +16,7 @@ from xlcomp.errors import InputError, Problem
 from xlcomp.model.people import SEGMENTS
 from xlcomp.money import fmt_amount, to_decimal
 
-__all__ = ["Bounds", "Solution", "balance_bounds", "build_blocks", "solve"]
+__all__ = ["Bounds", "Solution", "balance_bounds", "build_blocks", "outside_bounds", "solution_fit", "solve"]
 
 
 @dataclass
@@ -44,6 +44,7 @@ class Solution:
     methods: list[str]
     scores_before: float
     timed_out: bool = False   # the time limit stopped it before the gap asked for was proven
+    source: str = ""          # not solved: read from this edited assignment (xlcomp assign --apply)
 
     @property
     def gap(self) -> float:
@@ -52,7 +53,7 @@ class Solution:
 
 
 def _money(value: float) -> str:
-    return fmt_amount(to_decimal(round(value, 2)), "", 0)
+    return fmt_amount(to_decimal(round(float(value), 2)), "", 0)
 
 
 def balance_bounds(inputs: AssignInputs) -> Bounds:
@@ -82,6 +83,34 @@ def balance_bounds(inputs: AssignInputs) -> Bounds:
     high_arr = np.minimum(high_arr, inputs.capacity)
     low_arr = np.minimum(low_arr, high_arr)
     return Bounds(low_arr, high_arr, low_count, high_count, mean_arr, mean_count)
+
+
+def solution_fit(inputs: AssignInputs, to: npt.NDArray[np.int64]) -> float:
+    """The objective of an assignment (docs/assign.md): the fit of every account with its CSM, less the move
+    cost of every account that changes hands (an account whose CSM leaves pays it wherever it goes)."""
+    total = 0.0
+    for block, accounts, csms, _ in build_blocks(inputs, balance_bounds(inputs)):
+        local = np.full(len(inputs.leaver), -1, dtype=np.int64)
+        local[csms] = np.arange(len(csms))
+        total += float(block.scores(np.arange(block.accounts), local[to[accounts]]).sum())
+    return total
+
+
+def outside_bounds(inputs: AssignInputs, bounds: Bounds, to: npt.NDArray[np.int64]) -> list[str]:
+    """Each CSM whose book breaks its ARR or account-count bounds, in words."""
+    arr = np.bincount(to, weights=inputs.arr, minlength=len(inputs.leaver))
+    count = np.bincount(to, minlength=len(inputs.leaver))
+    lines = []
+    for c, csm_id in enumerate(inputs.csm_ids):
+        if inputs.leaver[c]:
+            continue
+        if not bounds.low_arr[c] * (1 - 1e-9) <= arr[c] <= bounds.high_arr[c] * (1 + 1e-9):
+            lines.append(f"{csm_id} ARR {_money(arr[c])} (bounds {_money(bounds.low_arr[c])}–"
+                         f"{_money(bounds.high_arr[c]) if np.isfinite(bounds.high_arr[c]) else 'no cap'})")
+        if not bounds.low_count[c] <= count[c] <= bounds.high_count[c]:
+            lines.append(f"{csm_id} {count[c]} accounts (bounds {int(bounds.low_count[c])}–"
+                         f"{int(bounds.high_count[c])})")
+    return lines
 
 
 def _components(inputs: AssignInputs) -> list[list[int]]:
