@@ -38,12 +38,16 @@ def solve_block(block: Block, deadline: float, gap: float,
     everyone = np.arange(block.accounts)
     pairs = block.pair_count()
     if pairs <= DIRECT_PAIRS or block.csms <= 2:
-        to, bound, optimal = milp(block, everyone, np.arange(block.csms), deadline - started, gap)
-        objective = float(block.scores(everyone, to).sum())
-        if progress:
-            progress(1.0)
-        return BlockSolution(to, objective, max(bound, objective), optimal, "one MILP",
-                             time.perf_counter() - started, timed_out=time.perf_counter() >= deadline)
+        try:
+            to, bound, optimal = milp(block, everyone, np.arange(block.csms), deadline - started, gap)
+        except SolverTimeoutError:
+            pass  # no assignment found in the time left: the LP and a MILP on its fractional accounts, below
+        else:
+            objective = float(block.scores(everyone, to).sum())
+            if progress:
+                progress(1.0)
+            return BlockSolution(to, objective, max(bound, objective), optimal, "one MILP",
+                                 time.perf_counter() - started, timed_out=time.perf_counter() >= deadline)
     count = max(1, min(block.csms // 2, math.ceil(math.sqrt(pairs / GROUP_PAIRS))))
     if count == 1:  # the LP relaxation of the whole block is the bound
         to, _, lp_value = settle_group(block, everyone, np.arange(block.csms), deadline, gap)
