@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from xlcomp.assign.inputs import AssignInputs
-from xlcomp.assign.solve import Block, InfeasibleError, SolverTimeoutError, solve_block
+from xlcomp.assign.solve import Block, InfeasibleError, SolverTimeoutError, expected_groups, solve_block
 from xlcomp.errors import InputError, Problem
 from xlcomp.model.people import SEGMENTS
 from xlcomp.money import fmt_amount, to_decimal
@@ -252,7 +252,7 @@ def solve(inputs: AssignInputs, time_limit: float | None = None,
     optimal = True
     timed_out = False
     methods = []
-    weights = [b.accounts for b, *_ in blocks]
+    weights = [expected_groups(b) for b, *_ in blocks]  # the work: about the same per group of a block
     total_weight = max(1, sum(weights))
     spent_weight = 0
     for (block, accounts, csms, name), weight in zip(blocks, weights, strict=True):
