@@ -4,6 +4,7 @@ table, an edited owner shows its effect, and the edited workbook goes back in th
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from decimal import Decimal
 
 import numpy as np
@@ -109,3 +110,15 @@ def test_past_its_deadline_a_large_block_still_gives_a_feasible_assignment_and_a
     assert np.all(count >= block.NL) and np.all(count <= block.NU)
     assert solution.objective == pytest.approx(float(block.scores(np.arange(1500), solution.to).sum()))
     assert solution.bound >= solution.objective
+
+
+def test_the_status_says_when_the_time_limit_stopped_it_and_when_it_was_overrun():
+    result = assign(TEAM, BOOK, Rules(tolerance=0, move_cost=0), period="2027-Q2", time_limit=30)
+    assert result.status.startswith("optimal in ") and result.status.endswith("s (time limit 30s)")
+    # a run the limit stopped: objective 98, bound 100 -> a proven gap of (100 - 98) / 100 = 2.00%
+    stopped = replace(result.solution, objective=98.0, bound=100.0, optimal=False, timed_out=True, seconds=75.0,
+                      time_limit=60.0)
+    result.solution = stopped
+    assert result.status == ("the time limit stopped it: best assignment found, at a proven gap of 2.00% in 75.0s "
+                             "(time limit 60s, overrun: the least work that gives a feasible assignment and its "
+                             "proof took longer here)")

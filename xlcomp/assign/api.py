@@ -58,7 +58,10 @@ class AssignmentResult:
             state = f"the time limit stopped it: best assignment found, at a proven gap of {gap:.2f}%"
         else:
             state = f"stopped at a proven gap of {gap:.2f}%"
-        return f"{state} in {self.solution.seconds:.1f}s (time limit {self.solution.time_limit:g}s)"
+        limit = f"time limit {self.solution.time_limit:g}s"
+        if self.solution.seconds > self.solution.time_limit:
+            limit += ", overrun: the least work that gives a feasible assignment and its proof took longer here"
+        return f"{state} in {self.solution.seconds:.1f}s ({limit})"
 
     @cached_property
     def rows(self) -> list[AssignmentRow]:
