@@ -216,3 +216,19 @@ def test_xlcomp_assign_is_callable_on_dataframes_and_reports_quotas_and_targets(
     assert targets["A"].quota_renewal == 1000
     balance = {b.csm_id: b for b in result.balance}
     assert balance["A"].risk_before == 15 and balance["A"].risk_after == 85
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_second_deal_of_the_groups_never_loses_and_keeps_every_bound(seed):
+    from xlcomp.assign.groups import deal_groups, redeal, solve_groups
+
+    block = _block(np.random.default_rng(seed), 1500, 12, 0.3, 0.1)  # 18,000 pairs: 2 groups of 6 CSMs
+    first, _, _ = solve_groups(block, deal_groups(block, 2), time.perf_counter() + 20, 0.0)
+    second, improved = redeal(block, first, 2, time.perf_counter() + 20, 0.0)
+    everyone = np.arange(block.accounts)
+    assert float(block.scores(everyone, second).sum()) >= float(block.scores(everyone, first).sum())
+    assert improved == 0 or not np.array_equal(first, second)
+    arr = np.bincount(second, weights=block.r, minlength=block.csms)
+    count = np.bincount(second, minlength=block.csms)
+    assert np.all(arr >= block.L - 1e-6) and np.all(arr <= block.U + 1e-6)
+    assert np.all(count >= block.NL) and np.all(count <= block.NU)

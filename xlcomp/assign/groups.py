@@ -11,10 +11,11 @@ import numpy as np
 
 from xlcomp.assign.lp import Block, FloatArray, InfeasibleError, IntArray, SolverTimeoutError, lp, milp
 
-__all__ = ["deal_groups", "settle_group", "solve_groups"]
+__all__ = ["deal_groups", "redeal", "settle_group", "solve_groups"]
 
 SMALL_FREED = 3         # accounts per CSM freed with the fractional ones when those alone cannot balance
 MIN_SOLVE_S = 0.5       # the least a MILP is given, even past the deadline: a first feasible assignment
+_GAIN = 1e-9            # a second deal's books replace the first's only when better by more than this
 
 GroupResult = tuple[IntArray, FloatArray]
 
@@ -119,3 +120,31 @@ def solve_groups(block: Block, groups: list[tuple[IntArray, IntArray]], end: flo
         multipliers[csms] = lam[:k]
         multipliers[block.csms + csms] = lam[k:]
     return to, multipliers, merged
+
+
+def redeal(block: Block, to: IntArray, count: int, end: float, gap: float) -> tuple[IntArray, int]:
+    """A second pass while there is time before ``end``: the CSMs dealt into ``count`` new groups (CSMs that
+    shared a group now mostly apart), each with the accounts it holds after the first pass, so an account
+    can now go to CSMs the first deal kept from it. A group's new books replace the old only when better
+    (the old ones are feasible for it, so its LP always is). Returns the assignment and how many groups
+    improved."""
+    order = np.argsort(-(block.sigma + 1e-9 * np.arange(block.csms)), kind="stable")
+    rank = np.empty(block.csms, dtype=np.int64)
+    rank[order] = np.arange(block.csms)
+    group_of_csm = (rank // count + rank) % count
+    better = to.copy()
+    improved = 0
+    for g in range(count):
+        left = end - time.perf_counter()
+        if left <= 0:
+            break
+        csms = np.flatnonzero(group_of_csm == g)
+        accounts = np.flatnonzero(np.isin(better, csms))
+        try:
+            chosen, _, _ = settle_group(block, accounts, csms, time.perf_counter() + left / (count - g), gap)
+        except (InfeasibleError, SolverTimeoutError):
+            continue
+        if float(block.scores(accounts, chosen).sum()) > float(block.scores(accounts, better[accounts]).sum()) + _GAIN:
+            better[accounts] = chosen
+            improved += 1
+    return better, improved

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from xlcomp.assign.bound import lagrangian_bound, refine_multipliers
-from xlcomp.assign.groups import deal_groups, settle_group, solve_groups
+from xlcomp.assign.groups import deal_groups, redeal, settle_group, solve_groups
 from xlcomp.assign.lp import Block, BlockSolution, InfeasibleError, SolverTimeoutError, milp
 
 __all__ = ["Block", "BlockSolution", "InfeasibleError", "SolverTimeoutError", "expected_groups", "solve_block"]
@@ -78,6 +78,10 @@ def solve_block(block: Block, deadline: float, gap: float,
         # REFINE_MIN_S, even past the deadline
         seconds = min(REFINE_MAX_S, max(REFINE_MIN_S, left - REFINE_MIN_S / 2))
         bound = min(bound, lagrangian_bound(block, refine_multipliers(block, multipliers, objective, seconds)))
+        if deadline - time.perf_counter() > 0:  # time left: a second deal of the groups, anytime
+            to, improved = redeal(block, to, count, deadline, gap)
+            objective = float(block.scores(everyone, to).sum())
+            notes.append(f"a second deal improved {improved} of {count} groups")
     bound = max(objective, bound)
     return BlockSolution(to, objective, bound, bound - objective <= 1e-9 * max(1.0, abs(bound)),
                          "grouped LP + MILP, Lagrangian bound", time.perf_counter() - started, notes,
