@@ -4,7 +4,8 @@ A small block is one MILP. A large one is cut into groups of CSMs (each group sp
 skill) with the accounts of their current books; each group's LP relaxation is solved, the accounts
 the LP leaves fractional are settled by a small MILP, and the duals of every group's LP give a
 Lagrangian upper bound on the *whole* block (every account may still go to every eligible CSM of the
-block), so the reported gap is proven against the undivided problem.
+block), so the reported gap is proven against the undivided problem. Time left before the deadline goes
+to a second deal of the groups (:func:`~xlcomp.assign.groups.redeal`).
 """
 
 from __future__ import annotations
