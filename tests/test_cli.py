@@ -122,8 +122,8 @@ def test_demo_then_calc_on_its_data(tmp_path, period):
     demo = xlcomp("demo", "--out", tmp_path / "demo", "--period", period, "--no-statements")
     assert demo.returncode == 0, demo.stderr
     folders = sorted(p.name for p in (tmp_path / "demo").iterdir() if p.is_dir())
-    assert folders == ["csm-fy27-adoption", "csm-fy27-ar", "csm-fy27-full", "csm-fy27-mbo", "csm-fy27-ps",
-                       "csm-fy27-retention", "plans"]
+    assert folders == ["assignment", "csm-fy27-adoption", "csm-fy27-ar", "csm-fy27-full", "csm-fy27-mbo",
+                       "csm-fy27-ps", "csm-fy27-retention", "plans"]
     assert len(rows(tmp_path / "demo/roster.csv")) == 40
     assert len(rows(tmp_path / "demo/accounts.csv")) == 2000
     out = tmp_path / "calc"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from decimal import Decimal
 
 import numpy as np
@@ -170,27 +171,35 @@ def test_tiny_books_match_brute_force(seed):
             break
     else:
         pytest.fail(f"seed {seed}: 50 draws without a feasible assignment")
-    solution = solve_block(block, 10, 0.0)
+    solution = solve_block(block, time.perf_counter() + 10, 0.0)
     assert solution.objective == pytest.approx(best, abs=1e-6)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(2, 5), st.integers(4, 30), st.integers(0, 10_000), st.sampled_from([0.0, 0.05, 1e6]))
-def test_every_account_once_and_the_bounds_hold_on_random_books(csms, per_csm, seed, move_cost):
+@given(st.integers(3, 5), st.integers(4, 30), st.integers(0, 10_000), st.sampled_from([0.0, 0.05, 1e6]),
+       st.booleans())
+def test_every_account_once_and_the_bounds_hold_on_random_books(csms, per_csm, seed, move_cost, leaver):
     rng = np.random.default_rng(seed)
     ids = [f"C{i}" for i in range(csms)]
-    team = roster(*[(c, "SMB", float(rng.uniform()), float(rng.uniform())) for c in ids])
+    team = roster(*[(c, "SMB", float(rng.uniform()), float(rng.uniform())) for c in ids],
+                  end={"C0": "2027-05-01"} if leaver else None)
     n = csms * per_csm
     book = accounts(*[(f"a{i}", ids[i % csms], "SMB", float(rng.integers(100, 111)), float(rng.integers(0, 101)))
-                      for i in range(n)])
+                      for i in range(n)], pinned=["yes" if i == 1 else "" for i in range(n)])  # a1 stays with C1
     result = assign(team, book, Rules(tolerance=0.5, move_cost=move_cost), period="2027-Q2", time_limit=20)
     got = owners(result)
     assert sorted(got) == sorted(book["account_id"]) and len(result.rows) == n
+    assert got["a1"] == "C1"
+    if leaver:
+        assert "C0" not in got.values()
     for row in result.balance:
+        if row.leaves:
+            continue
         assert row.arr_low - 1 <= row.arr_after <= row.arr_high + 1
         assert row.accounts_low <= row.accounts_after <= row.accounts_high
-    if move_cost >= 1e6:  # the current books are within the bounds: nothing is worth a move
+    if move_cost >= 1e6 and not leaver:  # the current books are within the bounds: nothing is worth a move
         assert result.moves == 0
+    assert result.solution.bound >= result.solution.objective - 1e-9
 
 
 def test_xlcomp_assign_is_callable_on_dataframes_and_reports_quotas_and_targets():
@@ -207,3 +216,19 @@ def test_xlcomp_assign_is_callable_on_dataframes_and_reports_quotas_and_targets(
     assert targets["A"].quota_renewal == 1000
     balance = {b.csm_id: b for b in result.balance}
     assert balance["A"].risk_before == 15 and balance["A"].risk_after == 85
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_second_deal_of_the_groups_never_loses_and_keeps_every_bound(seed):
+    from xlcomp.assign.groups import deal_groups, redeal, solve_groups
+
+    block = _block(np.random.default_rng(seed), 1500, 12, 0.3, 0.1)  # 18,000 pairs: 2 groups of 6 CSMs
+    first, _, _ = solve_groups(block, deal_groups(block, 2), time.perf_counter() + 20, 0.0)
+    second, improved = redeal(block, first, 2, time.perf_counter() + 20, 0.0)
+    everyone = np.arange(block.accounts)
+    assert float(block.scores(everyone, second).sum()) >= float(block.scores(everyone, first).sum())
+    assert improved == 0 or not np.array_equal(first, second)
+    arr = np.bincount(second, weights=block.r, minlength=block.csms)
+    count = np.bincount(second, minlength=block.csms)
+    assert np.all(arr >= block.L - 1e-6) and np.all(arr <= block.U + 1e-6)
+    assert np.all(count >= block.NL) and np.all(count <= block.NU)

@@ -12,10 +12,10 @@ import sys
 from types import ModuleType
 from typing import Any
 
-from xlcomp.assign.api import AssignmentResult, assign
+from xlcomp.assign.api import AssignmentResult, apply_assignment, assign
 from xlcomp.assign.rules import Rules, load_rules, parse_rules
 
-__all__ = ["AssignmentResult", "Rules", "assign", "load_rules", "parse_rules"]
+__all__ = ["AssignmentResult", "Rules", "apply_assignment", "assign", "load_rules", "parse_rules"]
 
 
 class _CallableModule(ModuleType):

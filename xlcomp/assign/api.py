@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from xlcomp.assign.edited import read_edited
 from xlcomp.assign.inputs import AssignInputs, load_assign_inputs
-from xlcomp.assign.model import Bounds, Solution, solve
+from xlcomp.assign.model import Bounds, Solution, balance_bounds, outside_bounds, solution_fit, solve
 from xlcomp.assign.report import (
     ASSIGNMENT_COLUMNS,
     BALANCE_COLUMNS,
@@ -30,7 +32,7 @@ from xlcomp.roi.quotas import quotas_csv
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["AssignmentResult", "assign"]
+__all__ = ["AssignmentResult", "apply_assignment", "assign"]
 
 
 @dataclass
@@ -46,8 +48,20 @@ class AssignmentResult:
     def status(self) -> str:
         """``optimal`` or ``gap 0.42%`` (proven), with the time limit used."""
         gap = self.solution.gap * 100
-        state = "optimal" if self.solution.optimal else f"stopped at a proven gap of {gap:.2f}%"
-        return f"{state} in {self.solution.seconds:.1f}s (time limit {self.solution.time_limit:g}s)"
+        if self.solution.source:
+            outside = sum(1 for m in self.solution.methods if m.startswith("outside its bounds"))
+            return f"as edited in {self.solution.source}" + (f"; {outside} CSMs outside their bounds" if outside
+                                                             else "; every book within its bounds")
+        if self.solution.optimal:
+            state = "optimal"
+        elif self.solution.timed_out:
+            state = f"the time limit stopped it: best assignment found, at a proven gap of {gap:.2f}%"
+        else:
+            state = f"stopped at a proven gap of {gap:.2f}%"
+        limit = f"time limit {self.solution.time_limit:g}s"
+        if self.solution.seconds > self.solution.time_limit:
+            limit += ", overrun: the least work that gives a feasible assignment and its proof took longer here"
+        return f"{state} in {self.solution.seconds:.1f}s ({limit})"
 
     @cached_property
     def rows(self) -> list[AssignmentRow]:
@@ -133,25 +147,55 @@ class AssignmentResult:
 
 def assign(roster: TableSource, accounts: TableSource, rules: Rules | str | Path | None = None, *,
            period: str | Period | None = None, time_limit: float | None = None,
-           progress: Callable[[float, str], None] | None = None) -> AssignmentResult:
+           progress: Callable[[float, str], None] | None = None, reserve: float = 0.0) -> AssignmentResult:
     """Propose who owns which account (SPEC section 11; the model is in docs/assign.md).
 
     ``roster`` and ``accounts``: paths (CSV, .xlsx) or DataFrames; ``rules``: :class:`Rules`, a YAML path
     or YAML text (None: the defaults); ``period``: the period the new books are for (CSMs who leave by
     its end get no accounts; default the rules' ``period`` or the next quarter); ``time_limit`` in seconds
-    (default the rules', 60). Raises :class:`~xlcomp.errors.InputError` naming every problem, including
+    (default the rules', 60) bounds the whole call, reading included, less ``reserve`` seconds kept for
+    what the caller does next (``xlcomp assign`` keeps its writing time); when it is reached the best
+    feasible assignment is returned with its proven gap and ``status`` says so. Raises
+    :class:`~xlcomp.errors.InputError` naming every problem, including
     constraints that cannot hold and by how much.
 
     >>> result = assign("roster.csv", "accounts.csv", "rules.yaml")  # doctest: +SKIP
     >>> result.status, result.frame().head()  # doctest: +SKIP
     """
-    if rules is None or isinstance(rules, Rules):
-        the_rules = rules or Rules()
-    elif isinstance(rules, str) and "\n" in rules:
-        the_rules = parse_rules(rules)
-    else:
-        the_rules = load_rules(rules)
+    started = time.perf_counter()
+    the_rules = _rules(rules)
     the_period = parse_period(period) if isinstance(period, str) else period
     inputs = load_assign_inputs(roster, accounts, the_rules, the_period)
-    solution, bounds = solve(inputs, time_limit, progress)
+    limit = float(time_limit if time_limit is not None else the_rules.time_limit)
+    solution, bounds = solve(inputs, limit, progress, deadline=started + limit - reserve)
     return AssignmentResult(inputs, solution, bounds, roster)
+
+
+def apply_assignment(roster: TableSource, accounts: TableSource, edited: TableSource,
+                     rules: Rules | str | Path | None = None, *, period: str | Period | None = None
+                     ) -> AssignmentResult:
+    """The assignment finance edited and uploaded: ``edited`` is assignment.xlsx (its Assignment table) or
+    assignment.csv with ``to_csm`` changed. Every account must appear once, with a CSM who stays and whom
+    the segments and pins allow (:class:`~xlcomp.errors.InputError` names each cell that does not); the
+    balance bounds are reported, not enforced: ``balance.csv`` shows each book against them and the status
+    names the CSMs outside. The result writes the same files as :func:`assign`."""
+    started = time.perf_counter()
+    the_rules = _rules(rules)
+    the_period = parse_period(period) if isinstance(period, str) else period
+    inputs = load_assign_inputs(roster, accounts, the_rules, the_period)
+    to = read_edited(inputs, edited)
+    bounds = balance_bounds(inputs)
+    fit = solution_fit(inputs, to)
+    label = getattr(edited, "name", None) or "the edited assignment"
+    outside = outside_bounds(inputs, bounds, to)
+    methods = [f"as edited in {label}"] + [f"outside its bounds: {line}" for line in outside]
+    solution = Solution(to, fit, fit, False, time.perf_counter() - started, 0.0, methods, 0.0, source=label)
+    return AssignmentResult(inputs, solution, bounds, roster)
+
+
+def _rules(rules: Rules | str | Path | None) -> Rules:
+    if rules is None or isinstance(rules, Rules):
+        return rules or Rules()
+    if isinstance(rules, str) and "\n" in rules:
+        return parse_rules(rules)
+    return load_rules(rules)

@@ -11,12 +11,12 @@ import numpy as np
 import numpy.typing as npt
 
 from xlcomp.assign.inputs import AssignInputs
-from xlcomp.assign.solve import Block, InfeasibleError, SolverTimeoutError, solve_block
+from xlcomp.assign.solve import Block, InfeasibleError, SolverTimeoutError, expected_groups, solve_block
 from xlcomp.errors import InputError, Problem
 from xlcomp.model.people import SEGMENTS
 from xlcomp.money import fmt_amount, to_decimal
 
-__all__ = ["Bounds", "Solution", "balance_bounds", "build_blocks", "solve"]
+__all__ = ["Bounds", "Solution", "balance_bounds", "build_blocks", "outside_bounds", "solution_fit", "solve"]
 
 
 @dataclass
@@ -43,6 +43,8 @@ class Solution:
     time_limit: float
     methods: list[str]
     scores_before: float
+    timed_out: bool = False   # the time limit stopped it before the gap asked for was proven
+    source: str = ""          # not solved: read from this edited assignment (xlcomp assign --apply)
 
     @property
     def gap(self) -> float:
@@ -51,7 +53,7 @@ class Solution:
 
 
 def _money(value: float) -> str:
-    return fmt_amount(to_decimal(round(value, 2)), "", 0)
+    return fmt_amount(to_decimal(round(float(value), 2)), "", 0)
 
 
 def balance_bounds(inputs: AssignInputs) -> Bounds:
@@ -81,6 +83,34 @@ def balance_bounds(inputs: AssignInputs) -> Bounds:
     high_arr = np.minimum(high_arr, inputs.capacity)
     low_arr = np.minimum(low_arr, high_arr)
     return Bounds(low_arr, high_arr, low_count, high_count, mean_arr, mean_count)
+
+
+def solution_fit(inputs: AssignInputs, to: npt.NDArray[np.int64]) -> float:
+    """The objective of an assignment (docs/assign.md): the fit of every account with its CSM, less the move
+    cost of every account that changes hands (an account whose CSM leaves pays it wherever it goes)."""
+    total = 0.0
+    for block, accounts, csms, _ in build_blocks(inputs, balance_bounds(inputs)):
+        local = np.full(len(inputs.leaver), -1, dtype=np.int64)
+        local[csms] = np.arange(len(csms))
+        total += float(block.scores(np.arange(block.accounts), local[to[accounts]]).sum())
+    return total
+
+
+def outside_bounds(inputs: AssignInputs, bounds: Bounds, to: npt.NDArray[np.int64]) -> list[str]:
+    """Each CSM whose book breaks its ARR or account-count bounds, in words."""
+    arr = np.bincount(to, weights=inputs.arr, minlength=len(inputs.leaver))
+    count = np.bincount(to, minlength=len(inputs.leaver))
+    lines = []
+    for c, csm_id in enumerate(inputs.csm_ids):
+        if inputs.leaver[c]:
+            continue
+        if not bounds.low_arr[c] * (1 - 1e-9) <= arr[c] <= bounds.high_arr[c] * (1 + 1e-9):
+            lines.append(f"{csm_id} ARR {_money(arr[c])} (bounds {_money(bounds.low_arr[c])}–"
+                         f"{_money(bounds.high_arr[c]) if np.isfinite(bounds.high_arr[c]) else 'no cap'})")
+        if not bounds.low_count[c] <= count[c] <= bounds.high_count[c]:
+            lines.append(f"{csm_id} {count[c]} accounts (bounds {int(bounds.low_count[c])}–"
+                         f"{int(bounds.high_count[c])})")
+    return lines
 
 
 def _components(inputs: AssignInputs) -> list[list[int]]:
@@ -203,23 +233,31 @@ def build_blocks(inputs: AssignInputs, bounds: Bounds) -> list[tuple[Block, npt.
 
 
 def solve(inputs: AssignInputs, time_limit: float | None = None,
-          progress: Callable[[float, str], None] | None = None) -> tuple[Solution, Bounds]:
-    """Check, build and solve every block; raises :class:`InputError` explaining an impossible assignment."""
+          progress: Callable[[float, str], None] | None = None, deadline: float | None = None
+          ) -> tuple[Solution, Bounds]:
+    """Check, build and solve every block; raises :class:`InputError` explaining an impossible assignment.
+
+    ``time_limit`` (seconds, default the rules') is what the solution reports; ``deadline`` (a
+    :func:`time.perf_counter` time, default now + ``time_limit``) is when solving stops: a caller that
+    spends part of the limit elsewhere (reading, writing) passes an earlier one. At the deadline each block
+    keeps the best feasible assignment it has, with its proven gap, and the solution says it stopped."""
     limit = float(time_limit if time_limit is not None else inputs.rules.time_limit)
+    started = time.perf_counter()
+    end = deadline if deadline is not None else started + limit
     bounds = balance_bounds(inputs)
     check_feasible(inputs, bounds)
     blocks = build_blocks(inputs, bounds)
-    started = time.perf_counter()
     to = inputs.current.copy()
     objective = bound = before = 0.0
     optimal = True
+    timed_out = False
     methods = []
-    weights = [b.accounts for b, *_ in blocks]
+    weights = [expected_groups(b) for b, *_ in blocks]  # the work: about the same per group of a block
     total_weight = max(1, sum(weights))
     spent_weight = 0
     for (block, accounts, csms, name), weight in zip(blocks, weights, strict=True):
-        left = limit - (time.perf_counter() - started)
-        share = max(min(5.0, left), left * weight / max(1, total_weight - spent_weight))
+        left = end - time.perf_counter()
+        share = left * weight / max(1, total_weight - spent_weight)
 
         def report(done: float, name: str = name, weight: int = weight, base: int = spent_weight) -> None:
             if progress:
@@ -227,7 +265,7 @@ def solve(inputs: AssignInputs, time_limit: float | None = None,
 
         report(0.0)
         try:
-            result = solve_block(block, share, float(inputs.rules.gap), report)
+            result = solve_block(block, time.perf_counter() + share, float(inputs.rules.gap), report)
         except InfeasibleError:
             tol = f"±{float(inputs.rules.tolerance) * 100:g}%"
             raise InputError([Problem(inputs.roster.locator.name, f"segment {name}: no assignment keeps every "
@@ -236,13 +274,14 @@ def solve(inputs: AssignInputs, time_limit: float | None = None,
                                       "(with capacity_arr and pinned accounts): the accounts are too few or too "
                                       "uneven for those bounds; raise tolerance in the rules", "tolerance")]) from None
         except SolverTimeoutError:
-            raise InputError([Problem("", f"segment {name}: the solver found no assignment within its time limit "
-                                          f"of {share:.0f}s: raise --time-limit", "time_limit")]) from None
+            raise InputError([Problem("", f"segment {name}: the solver found no assignment within the time limit "
+                                          f"of {limit:g}s: raise --time-limit", "time_limit")]) from None
         spent_weight += weight
         to[accounts] = csms[result.to]
         objective += result.objective
         bound += result.bound
         optimal = optimal and result.optimal
+        timed_out = timed_out or result.timed_out
         block_gap = max(0.0, result.bound - result.objective) / max(1e-12, abs(result.bound))
         methods.append(f"{name}: {result.method} ({', '.join(result.notes) or f'{len(csms)} CSMs'}), "
                        f"{result.seconds:.1f}s, gap {block_gap * 100:.2f}%")
@@ -251,5 +290,7 @@ def solve(inputs: AssignInputs, time_limit: float | None = None,
             before += float(block.scores(np.arange(block.accounts), block.c0).sum())
     if progress:
         progress(1.0, "done")
-    solution = Solution(to, objective, bound, optimal, time.perf_counter() - started, limit, methods, before)
+    stopped = timed_out and bound - objective > float(inputs.rules.gap) * abs(bound)
+    solution = Solution(to, objective, bound, optimal, time.perf_counter() - started, limit, methods, before,
+                        stopped)
     return solution, bounds

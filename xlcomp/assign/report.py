@@ -141,6 +141,9 @@ def assignment_rows(inputs: AssignInputs, solution: Solution, bounds: Bounds) ->
             reason = (f"{old.csm_id} leaves on {old.end_date.isoformat()}; {new.csm_id} fits best "
                       f"(skill retention {inputs.skill_retention[to[i]]:.2f}, expansion "
                       f"{inputs.skill_expansion[to[i]]:.2f})")
+        elif solution.source:
+            reason = (f"moved in {solution.source} (fit gain {gain:.3f}, move cost {move_cost:g})"
+                      if current[i] != to[i] else f"stays in {solution.source}")
         elif current[i] == to[i]:
             reason = "stays: no move gains more than the move cost within the balance bounds"
         elif arr_before[current[i]] > bounds.high_arr[current[i]] * (1 + 1e-9) or \

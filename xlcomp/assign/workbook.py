@@ -40,7 +40,9 @@ def write_assignment_workbook(result: AssignmentResult, path: str | Path) -> Non
              f"Accounts moved: {result.moves} of {len(result.rows)}",
              "Assignment: every account; to_csm (yellow) may be edited. Balance recomputes ARR and accounts "
              "after from it (SUMIFS / COUNTIFS).", "Targets: quotas and risk-adjusted retention targets of the "
-             "proposed books (as proposed; re-run xlcomp assign or xlcomp quotas after editing).",
+             "proposed books (as proposed). After editing to_csm, save this workbook and run "
+             "xlcomp assign --roster R --accounts A --apply assignment.xlsx --out DIR: it checks every edited "
+             "cell and writes the balance, quotas and targets of the edited books.",
              "The model: docs/assign.md."]
     for i, line in enumerate(lines):
         guide.write(2 + i, 0, line)

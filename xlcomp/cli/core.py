@@ -264,7 +264,7 @@ def demo(
                                              help="Also write every CSM's statement (HTML and PDF).")] = True,
 ) -> None:
     """Write an example project (a plan per archetype, roster, book) and its results, workbooks and statements."""
-    from xlcomp.demo.project import write_demo
+    from xlcomp.demo.project import ASSIGNMENT_FOLDER, write_demo
 
     check_out_folder(out)
     with steps() as bar:
@@ -280,3 +280,8 @@ def demo(
     console.print(table)
     console.print(f"[green]✓[/green] the demo's workbooks are under {out.resolve()}", highlight=False,
                   soft_wrap=True)
+    proposal = out / ASSIGNMENT_FOLDER
+    if (proposal / "solver.txt").exists():
+        status = (proposal / "solver.txt").read_text(encoding="utf-8").splitlines()[0].removeprefix("status: ")
+        console.print(f"[green]✓[/green] next quarter's books, proposed ({status}): {proposal.resolve()} "
+                      "(assignment.csv, balance.csv, targets.csv, assignment.xlsx)", highlight=False, soft_wrap=True)

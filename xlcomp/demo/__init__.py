@@ -6,6 +6,6 @@ and each plan's payouts, workbook and statements.
 """
 
 from xlcomp.demo.project import PRESETS, DemoRun, preset_text, write_demo
-from xlcomp.demo.sample import sample_book
+from xlcomp.demo.sample import sample_book, with_assignment_columns
 
-__all__ = ["PRESETS", "DemoRun", "preset_text", "sample_book", "write_demo"]
+__all__ = ["PRESETS", "DemoRun", "preset_text", "sample_book", "with_assignment_columns", "write_demo"]

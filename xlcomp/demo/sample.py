@@ -162,3 +162,18 @@ def sample_book(csms: int = 40, accounts: int = 2000, seed: int = 7, period: str
         "billable_hours": billable.round(1), "available_hours": available,
     })
     return roster_df, accounts_df
+
+
+def with_assignment_columns(roster_df: pd.DataFrame, accounts_df: pd.DataFrame, seed: int = 7
+                            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The roster and book of :func:`sample_book` with the columns book assignment reads (docs/assign.md):
+    roster ``skill_retention`` and ``skill_expansion`` (0–1) and account ``upsell_potential`` and
+    ``cross_sell_potential`` (white space), drawn from ``seed + 1`` so the book itself is unchanged."""
+    rng = np.random.default_rng(seed + 1)
+    roster_df, accounts_df = roster_df.copy(), accounts_df.copy()
+    roster_df["skill_retention"] = np.round(rng.beta(4, 2.5, len(roster_df)), 2)
+    roster_df["skill_expansion"] = np.round(rng.beta(3, 3, len(roster_df)), 2)
+    arr = accounts_df["arr_start"].to_numpy(dtype=float)
+    accounts_df["upsell_potential"] = np.round(arr * rng.uniform(0.05, 0.6, len(accounts_df)), -2)
+    accounts_df["cross_sell_potential"] = np.round(arr * rng.uniform(0.0, 0.3, len(accounts_df)), -2)
+    return roster_df, accounts_df
