@@ -122,3 +122,15 @@ def test_the_sheets_follow_adjustments_and_each_tab_lists_its_credited_accounts(
     assert [row[0] for row in rows[at + 1:]] == ["=Credit!$A$4", "=Credit!$A$8", "=Credit!$A$11"]
     assert rows[at + 3][2] is None   # a split has no stretch
     assert layout.SHEET_MOVES not in openpyxl.load_workbook(made["plain"].path).sheetnames
+
+
+def test_the_guide_lists_the_credit_sheets_only_where_they_are(made: dict[str, Made]) -> None:
+    def listed(path: Path) -> list[str]:
+        guide = openpyxl.load_workbook(path)["Guide"]
+        rows = [[c.value for c in row][:2] for row in guide.iter_rows()]
+        at = next(i for i, row in enumerate(rows) if row[0] == "Sheets")
+        end = next(i for i in range(at + 1, len(rows)) if rows[i][0] is None)
+        return [str(row[0]) for row in rows[at + 1:end]]
+
+    assert listed(made["credit"].path)[3:8] == ["Accounts", "Adjustments", "Moves", "Splits", "Credit"]
+    assert listed(made["plain"].path)[3:6] == ["Accounts", "Adjustments", "Summary"]

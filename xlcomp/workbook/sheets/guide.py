@@ -25,6 +25,17 @@ SHEET_PURPOSE = (
     (layout.SHEET_ROI, "what the plan costs against the ARR it retains and expands, with benchmarks and scenarios"),
     ("CSM tabs", "one per CSM: the book, each metric, each component's tier walk and payout"),
 )
+# Sheets a workbook has only with effective-dated inputs (SPEC section 10): listed after Adjustments when present.
+DATED_PURPOSE = (
+    (layout.SHEET_CHANGES, "roster changes with effective dates (an Excel table): target pay and quotas paid by "
+                           "their days; each CSM tab shows its stretches"),
+    (layout.SHEET_MOVES, "accounts moved to another CSM on a date (an Excel table): each owner is credited by "
+                         "the days it owned the account"),
+    (layout.SHEET_SPLITS, "accounts whose credit is split between CSMs (an Excel table): each listed CSM gets "
+                          "its share"),
+    (layout.SHEET_CREDIT, "computed: the credited share of every moved or split account, which the CSM tabs add "
+                          "to their book"),
+)
 
 # How to get the worksheet functions (docs/functions.md has the steps and the table of routes).
 FUNCTION_NOTES = (
@@ -100,7 +111,9 @@ def write_guide_sheet(ctx: Context) -> None:
     sheet.write_string(row, 0, "Sheets", styles.section)
     sheet.write_blank(row, 1, None, styles.section_fill)
     row += 1
-    for name, purpose in SHEET_PURPOSE:
+    dated = tuple(entry for entry in DATED_PURPOSE if entry[0] in ctx.sheets)
+    purposes = [*SHEET_PURPOSE[:5], *dated, *SHEET_PURPOSE[5:]]
+    for name, purpose in purposes:
         if name in ctx.sheets:
             sheet.write_url(row, 0, f"internal:{quote_sheet(name)}!A1", styles.link, name)
         else:
