@@ -155,3 +155,39 @@ def test_diff_refuses_an_input_changed_since_the_run(tmp_path, capsys):
     assert main(["diff", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "d")]) == 1
     assert "has changed since the run (SHA-256 differs)" in " ".join(capsys.readouterr().err.split())
     assert not (tmp_path / "d").exists()
+
+
+def test_diff_of_calc_folders_puts_roster_changes_and_moves_down_to_their_own_steps(tmp_path, capsys):
+    """A: calc of tests/engine/test_credit.py's book; B: the same with A's target pay 40,000 -> 52,000 on
+    2027-02-15 and a1 moved to B on 2027-01-31 (day 31 of 90).
+
+    A before: renewals 140,000 x 10% = 14,000.00; health (100,000 x 80 + 50,000 x 60) / 150,000 = 73.333333,
+    attainment 0.733333 x TI 40,000 / 4 = 7,333.33. B has no accounts: 0.00 and 0.00 (health undefined).
+    roster changes: A's TI (40,000 x 45 + 52,000 x 45) / 360 = 11,500: 11,500 x 0.733333 = 8,433.33.
+    moves and splits: A keeps a1 30/90: renewals (30,000 + 50,000) x 10% = 8,000.00; health
+    (100,000 x 30/90 x 80 + 50,000 x 60) / (100,000 x 30/90 + 50,000) = 68: 11,500 x 0.68 = 7,820.00;
+    B gets a1 60/90: renewals 60,000 x 10% = 6,000.00, health 80: 10,000 x 0.8 = 8,000.00.
+    """
+    from tests.engine.test_credit import ACCOUNTS, PLAN, ROSTER
+
+    (tmp_path / "plan.yaml").write_text(PLAN)
+    ROSTER.to_csv(tmp_path / "roster.csv", index=False)
+    ACCOUNTS.to_csv(tmp_path / "accounts.csv", index=False)
+    (tmp_path / "changes.csv").write_text("csm_id,field,value,effective\nA,target_variable,52000,2027-02-15\n")
+    (tmp_path / "moves.csv").write_text("account_id,to_csm,effective\na1,B,2027-01-31\n")
+    common = ["calc", "--period", "2027-Q1", "--no-workbook", "--plan", str(tmp_path / "plan.yaml"), "--roster",
+              str(tmp_path / "roster.csv"), "--accounts", str(tmp_path / "accounts.csv")]
+    assert main([*common, "--out", str(tmp_path / "a")]) == 0
+    assert main([*common, "--changes", str(tmp_path / "changes.csv"), "--moves", str(tmp_path / "moves.csv"),
+                 "--out", str(tmp_path / "b")]) == 0
+    capsys.readouterr()
+    assert main(["diff", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "d")]) == 0
+    with open(tmp_path / "d" / "diff.csv", newline="") as handle:
+        assert [(r["csm_id"], r["cause"], r["component"], r["before"], r["after"])
+                for r in csv.DictReader(handle)] == [
+            ("A", "roster changes", "health", "7333.33", "8433.33"),
+            ("A", "moves and splits", "health", "8433.33", "7820.00"),
+            ("A", "moves and splits", "renewals", "14000.00", "8000.00"),
+            ("B", "moves and splits", "health", "0.00", "8000.00"),
+            ("B", "moves and splits", "renewals", "0.00", "6000.00"),
+        ]

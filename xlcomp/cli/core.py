@@ -20,13 +20,11 @@ from xlcomp.errors import InputError, UsageError
 from xlcomp.load.adjustments import load_adjustments
 from xlcomp.load.changes import load_dating
 from xlcomp.load.inputs import load_inputs
-from xlcomp.load.moves import load_moves
 from xlcomp.load.plan_versions import load_plan_versions, plan_files, union_plan
 from xlcomp.load.sources import SEPARATORS, csv_separator
-from xlcomp.load.splits import load_splits
-from xlcomp.model.credit import Credits
+from xlcomp.load.splits import load_credits
 from xlcomp.model.people import Book, Roster
-from xlcomp.model.period import Period, parse_period
+from xlcomp.model.period import parse_period
 from xlcomp.model.plan import Plan
 from xlcomp.outputs import OutputSet, check_out_folder, payouts_csv, summary_csv
 from xlcomp.roi.lint import Finding, lint_inputs, lint_plan, lint_run
@@ -57,15 +55,6 @@ MovesOpt = Annotated[Path | None, typer.Option(
 SplitsOpt = Annotated[Path | None, typer.Option(
     "--splits", help="Credit splits: CSV (account_id, csm_id, share) or .xlsx with a Splits table; a listed "
                      "account credits only its listed CSMs.")]
-
-
-def load_credits(moves: Path | None, splits: Path | None, roster: Roster, book: Book, period: Period
-                 ) -> Credits | None:
-    """The ``--moves`` and ``--splits`` of a command (None when neither is given)."""
-    if moves is None and splits is None:
-        return None
-    loaded = load_moves(moves, roster, book, period)
-    return Credits(loaded, load_splits(splits, roster, book, loaded))
 
 
 def load_checked(plan: Plan | None, roster: Path, accounts: Path, *, decimal_comma: bool = False

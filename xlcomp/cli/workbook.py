@@ -16,7 +16,6 @@ from xlcomp.cli.core import (
     RosterOpt,
     SplitsOpt,
     load_checked,
-    load_credits,
     plan_versions,
     print_dating_notes,
 )
@@ -25,6 +24,7 @@ from xlcomp.engine.versions import single_version
 from xlcomp.errors import UsageError
 from xlcomp.load.changes import load_dating
 from xlcomp.load.roster import load_roster
+from xlcomp.load.splits import load_credits
 from xlcomp.model.period import parse_period
 from xlcomp.outputs import OutputSet, check_out_file
 

@@ -8,6 +8,9 @@ the change is recomputed step by step with the engine, in the SPEC's order:
 1. ``plan``: A's roster and accounts under B's plan, less A's computation;
 2. ``roster``: then B's roster;
 3. ``accounts``: then B's accounts (and B's period);
+3a. ``roster changes``, then ``moves and splits`` (SPEC section 10): then B's ``--changes``, then B's
+   ``--moves``/``--splits`` (steps with nothing to change show nothing); every step runs with its plan
+   versions (``plan``, ``plan_2``, … of inputs.json);
 4. ``adjustments``: B's adjustment lines less A's (given amounts: nothing to recompute);
 5. ``ledger lines``: what each side's ledger added to its computation (prior_period, clawback and
    draw lines, and a ``measure: ytd`` component's true-up: the line paid less the period's own
@@ -30,7 +33,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -51,8 +54,8 @@ DIFF_COLUMNS = ("csm_id", "cause", "component", "before", "after", "delta")
 _CAUSE = {"bonus": "computed", "commission": "computed", "adjustment": "adjustments", "prior_period": "ledger lines",
           "clawback": "ledger lines", "draw": "ledger lines"}
 CAUSES = ("plan", "roster", "accounts", "adjustments", "ledger lines")
-_ORDER = ("plan", "roster", "roster+accounts", "plan+roster", "plan+roster+accounts", "accounts", "computed",
-          "adjustments", "ledger lines")
+_ORDER = ("plan", "roster", "roster+accounts", "plan+roster", "plan+roster+accounts", "accounts", "roster changes",
+          "moves and splits", "computed", "adjustments", "ledger lines")
 
 
 @dataclass(frozen=True)
@@ -182,40 +185,74 @@ def _input(side: Side, name: str) -> Path | None:
     return path
 
 
-def _computed(plan: Path, roster: Path, accounts: Path, period: str) -> Computed | None:
+@dataclass(frozen=True)
+class _Files:
+    """The inputs of one recomputation: plan versions, roster, accounts, period and the dated inputs."""
+
+    plans: tuple[Path, ...]
+    roster: Path
+    accounts: Path
+    period: str
+    changes: Path | None = None
+    moves: Path | None = None
+    splits: Path | None = None
+
+
+def _files(side: Side) -> _Files:
+    """A side's recorded inputs (inputs.json): every plan version (``plan``, ``plan_2``, …), roster, accounts,
+    and the roster changes, moves and splits it was run with."""
+    assert side.inputs is not None
+    plans = [_input(side, "plan")]
+    while (more := _input(side, f"plan_{len(plans) + 1}")) is not None:
+        plans.append(more)
+    roster, accounts = _input(side, "roster"), _input(side, "accounts")
+    if any(p is None for p in plans) or roster is None or accounts is None:
+        raise LedgerError([Problem(side.where, "it does not record its plan, roster and accounts: diff cannot "
+                                               "recompute")])
+    return _Files(tuple(p for p in plans if p is not None), roster, accounts, side.inputs["period"],
+                  _input(side, "changes"), _input(side, "moves"), _input(side, "splits"))
+
+
+def _computed(files: _Files) -> Computed | None:
     """The engine's payout per (csm_id, component); None when these inputs do not go together."""
-    from xlcomp.engine.run import run
+    from xlcomp.engine.versions import run_versions
+    from xlcomp.load.changes import load_dating
     from xlcomp.load.inputs import load_inputs
     from xlcomp.load.plan import load_plan
+    from xlcomp.load.plan_versions import load_plan_versions, union_plan
+    from xlcomp.load.splits import load_credits
     from xlcomp.model.period import parse_period
     from xlcomp.money import exact
 
     with exact():
         try:
-            plan_model = load_plan(plan)
-            roster_model, book = load_inputs(plan_model, roster, accounts)
-        except (InputError, PlanError):
+            versions = (load_plan(files.plans[0]),) if len(files.plans) == 1 else load_plan_versions(files.plans)
+            plan_model = union_plan(versions)
+            roster_model, book = load_inputs(plan_model, files.roster, files.accounts)
+            period = parse_period(files.period)
+            dating = load_dating(files.changes, roster_model, period, plan_model)
+            credits = load_credits(files.moves, files.splits, roster_model, book, period)
+            result = run_versions(versions, roster_model, book, period, changes=dating, credits=credits)
+        except (InputError, PlanError, UsageError):
             return None
-        result = run(plan_model, roster_model, book, parse_period(period))
         return {(row["csm_id"], row["component"]): Decimal(row["payout"]) for row in result.payout_rows()}
 
 
 def recomputed_rows(a: Side, b: Side) -> list[DiffRow]:
     """Each CSM's and component's change by cause, each step recomputed (both sides need inputs.json)."""
-    assert a.inputs is not None and b.inputs is not None
-    pa_, ra, xa = (_input(a, n) for n in ("plan", "roster", "accounts"))
-    pb, rb, xb = (_input(b, n) for n in ("plan", "roster", "accounts"))
-    assert pa_ and ra and xa and pb and rb and xb
-    period_a, period_b = a.inputs["period"], b.inputs["period"]
-    steps = [("plan", (pb, ra, xa, period_a)), ("roster", (pb, rb, xa, period_a)),
-             ("accounts", (pb, rb, xb, period_b))]
-    start = _computed(pa_, ra, xa, period_a)
+    fa, fb = _files(a), _files(b)
+    steps = [("plan", replace(fa, plans=fb.plans))]
+    steps.append(("roster", replace(steps[-1][1], roster=fb.roster)))
+    steps.append(("accounts", replace(steps[-1][1], accounts=fb.accounts, period=fb.period)))
+    steps.append(("roster changes", replace(steps[-1][1], changes=fb.changes)))
+    steps.append(("moves and splits", replace(steps[-1][1], moves=fb.moves, splits=fb.splits)))
+    start = _computed(fa)
     if start is None:
         raise LedgerError([Problem(a.where, "its inputs no longer load: diff cannot recompute")])
     rows: list[DiffRow] = []
     before, pending = start, ""
     for cause, inputs in steps:
-        after = _computed(*inputs)
+        after = _computed(inputs)
         name = f"{pending}+{cause}" if pending else cause
         if after is None:
             pending = name

@@ -12,13 +12,14 @@ from decimal import Decimal
 
 from xlcomp.errors import InputError, Problem
 from xlcomp.load.decimals import parse_cell_number
-from xlcomp.load.moves import missing_columns
+from xlcomp.load.moves import load_moves, missing_columns
 from xlcomp.load.sources import RawTable, TableSource, cell_text, read_table
-from xlcomp.model.credit import Moves, Split, Splits, account_positions
+from xlcomp.model.credit import Credits, Moves, Split, Splits, account_positions
 from xlcomp.model.people import Book, Roster
+from xlcomp.model.period import Period
 from xlcomp.money import NumberParseError, exactly
 
-__all__ = ["SPLIT_COLUMNS", "load_splits", "splits_from_table"]
+__all__ = ["SPLIT_COLUMNS", "load_credits", "load_splits", "splits_from_table"]
 
 SPLIT_COLUMNS = ("account_id", "csm_id", "share")
 _MAX_SHARE = Decimal(10000)
@@ -122,3 +123,12 @@ def splits_from_table(raw: RawTable, roster: Roster, book: Book, moves: Moves | 
     if problems:
         return None, problems
     return Splits(tuple(rows), loc, tuple(notes)), []
+
+
+def load_credits(moves: TableSource | None, splits: TableSource | None, roster: Roster, book: Book, period: Period
+                 ) -> Credits | None:
+    """The account moves and credit splits of a run (None when neither is given)."""
+    if moves is None and splits is None:
+        return None
+    loaded = load_moves(moves, roster, book, period)
+    return Credits(loaded, load_splits(splits, roster, book, loaded))
