@@ -182,3 +182,26 @@ def test_a_big_table_refuses_overlaps_as_xlsxwriter_does() -> None:
         messages.append((str(merged.value), str(tabled.value), str(second.value), sheet.tables[0]["range"]))
     assert messages[0] == messages[1]
     assert messages[0][3] == "A1:F501"
+
+
+FRAGMENTS = st.lists(st.sampled_from(["=", "{", "}", "SUM(", "FILTER(", "XFILTER(", " SINGLE(", "xSINGLE(", "SORTBY(",
+                                      "_xlfn.", "A1", ")", ",", "MAP", "(", "XLOOKUP(", "IF(", "ROUND(", " "]),
+                     max_size=8)
+
+
+@given(fragments=FRAGMENTS)
+def test_a_formula_is_prepared_as_xlsxwriter_prepares_it(fragments: list[str]) -> None:
+    formula = "".join(fragments)
+    sheet = FastWorksheet()
+    assert sheet._prepare_formula(formula) == Worksheet()._prepare_formula(formula)
+
+
+def test_the_dynamic_functions_are_xlsxwriters() -> None:
+    import inspect
+    import re
+
+    from xlcomp.workbook.fast_sheet import DYNAMIC_FUNCTIONS
+
+    source = inspect.getsource(Worksheet._prepare_formula)
+    source = source[:source.index("if not self.use_future_functions")]  # the prefixes applied when they are off
+    assert set(re.findall(r're\.sub\(r"\\[bS](\w+)\\\(', source)) | {"SINGLE"} == set(DYNAMIC_FUNCTIONS) | {"INGLE"}

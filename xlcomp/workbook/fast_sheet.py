@@ -27,6 +27,7 @@ output is XlsxWriter's own, only slower.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -45,6 +46,16 @@ __all__ = ["Column", "FastWorksheet"]
 Column = tuple[int, "Sequence[Any] | None", Format, bool]
 """A column for :meth:`FastWorksheet.write_columns`: its index, its values (None: blank), its format, and
 whether it holds text."""
+
+# The functions XlsxWriter 3.3 prefixes with _xlfn. when future functions are off (its ``_prepare_formula``
+# substitutes ``\bNAME\(``, and ``\SINGLE\(``): a formula without one of these calls is only stripped of
+# its "=" and array braces (tests/workbook/test_fast_sheet.py reads the list from XlsxWriter's source).
+DYNAMIC_FUNCTIONS = ("ANCHORARRAY", "BYCOL", "BYROW", "CHOOSECOLS", "CHOOSEROWS", "DROP", "EXPAND", "FILTER", "HSTACK",
+                     "LAMBDA", "MAKEARRAY", "MAP", "RANDARRAY", "REDUCE", "SCAN", "SINGLE", "SEQUENCE", "SORT",
+                     "SORTBY", "SWITCH", "TAKE", "TEXTSPLIT", "TOCOL", "TOROW", "UNIQUE", "VSTACK", "WRAPCOLS",
+                     "WRAPROWS", "XLOOKUP")
+_DYNAMIC_CALL = re.compile("(?:" + "|".join(name[1:] if name == "SINGLE" else name for name in DYNAMIC_FUNCTIONS)
+                           + r")\(")
 
 _ERROR_CODES = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"))
 
@@ -105,7 +116,7 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
         for _, values, _, is_text in columns:
             if values is None:
                 continue
-            if is_text and any(len(value) > strmax for value in values if value):
+            if is_text and max(map(len, filter(None, values)), default=0) > strmax:
                 return False
             if not is_text and not all(map(math.isfinite, [value for value in values if value is not None])):
                 return False
@@ -217,7 +228,13 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
             return super()._prepare_formula(formula, expand_future_functions)
         prepared = self.prepared_formulas.get(formula)
         if prepared is None:
-            prepared = self.prepared_formulas[formula] = super()._prepare_formula(formula)
+            if _DYNAMIC_CALL.search(formula) is None:  # what XlsxWriter's prefixing leaves as it is
+                prepared = formula[formula.startswith("{"):]
+                prepared = prepared[prepared.startswith("="):]
+                prepared = prepared[:-1] if prepared.endswith("}") else prepared
+            else:
+                prepared = super()._prepare_formula(formula)
+            self.prepared_formulas[formula] = prepared
         return prepared
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
