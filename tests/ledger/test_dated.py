@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl
 from sqlalchemy import create_engine, select
@@ -28,8 +29,11 @@ from sqlalchemy import create_engine, select
 from tests.engine.test_credit import ACCOUNTS, PLAN, ROSTER
 from tests.ledger.conftest import write
 from tests.ledger.test_refusals import counts
+from tests.workbook import cells
+from tests.workbook.test_parity import _mismatches
 from xlcomp.cli import main
 from xlcomp.ledger.schema import CLOSES
+from xlcomp.ooxml.libreoffice import recalculate
 
 
 def files(folder: Path, plan: str = PLAN) -> dict[str, Path]:
@@ -123,13 +127,27 @@ def test_a_quarter_closed_with_a_target_change_and_a_move_then_reopened_without_
                              ("B", "renewals", "prior_period", "-6000.00")]
 
 
-def test_the_close_workbook_carries_the_changes_and_moves(tmp_path, capsys):
+def test_the_close_workbook_carries_the_changes_moves_and_splits_and_libreoffice_agrees(tmp_path, capsys):
+    """With s1 (C's, 100,000 renewed) split A 0.6 / B 0.4 as well: A renewals (30,000 + 50,000 + 60,000) x 10% =
+    14,000.00, B (60,000 + 40,000) x 10% = 10,000.00, C 0.00."""
     db = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
     given = files(tmp_path / "in")
-    assert close(given, db, tmp_path / "q1", "--changes", str(given["changes"]), "--moves", str(given["moves"])) == 0
-    workbook = openpyxl.load_workbook(tmp_path / "q1" / "credit-2027-Q1.xlsx")
-    assert {"Changes", "Moves", "Credit", "Ledger"} <= set(workbook.sheetnames)
+    splits = write(tmp_path / "in" / "splits.csv", "account_id,csm_id,share\ns1,A,0.6\ns1,B,0.4\n")
+    assert close(given, db, tmp_path / "q1", "--changes", str(given["changes"]), "--moves", str(given["moves"]),
+                 "--splits", str(splits)) == 0
+    rows = {(r[0], r[1]): r[3] for r in payouts(tmp_path / "q1")}
+    assert (rows[("A", "renewals")], rows[("B", "renewals")], rows[("C", "renewals")]) == (
+        "14000.00", "10000.00", "0.00")
+    assert list(recorded_inputs(db, 1)["files"])[-3:] == ["changes", "moves", "splits"]
+    path = tmp_path / "q1" / "credit-2027-Q1.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    assert {"Changes", "Moves", "Splits", "Credit", "Ledger"} <= set(workbook.sheetnames)
     assert [c.value for c in workbook["Moves"][2]][:2] == ["a1", "B"]
+    # LibreOffice recalculates every formula of the close's workbook to the engine's cached value
+    recalculated = recalculate([path], tmp_path / "recalculated")[0]
+    found = cells.values(recalculated)
+    count, wrong = _mismatches(SimpleNamespace(path=path), found)  # type: ignore[arg-type]
+    assert count > 100 and wrong == [] and cells.errors(found) == []
 
 
 VERSION_2 = PLAN.replace("id: renewals\n    kind: commission\n    metric: renewed_arr\n    rate: 0.1",
