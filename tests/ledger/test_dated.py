@@ -20,10 +20,15 @@ from __future__ import annotations
 
 import csv
 import json
+import tempfile
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
 import openpyxl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import create_engine, select
 
 from tests.engine.test_credit import ACCOUNTS, PLAN, ROSTER
@@ -197,3 +202,29 @@ def test_what_the_ledger_cannot_yet_take_is_refused(tmp_path, db_url, capsys):
     err = " ".join(capsys.readouterr().err.split())
     assert "2027-Q1@1 of this plan year was closed with changes" in err
     assert counts(db_url)[0] == 1 and not (tmp_path / "q2").exists()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(day=st.integers(min_value=-20, max_value=100))
+def test_a_move_on_any_day_moves_renewals_by_days_owned_and_the_ledger_keeps_their_sum(tmp_path, day):
+    """a1 (90,000 renewed) moves to B on 2027-01-01 + ``day``: B owns it for 90 - day days inside the quarter (all
+    90 when the move is before it, none when after), so B's renewals line is 90,000 x days_B / 90 x 10% =
+    100 x days_B exactly, A's (90,000 x (90 - days_B) / 90 + 50,000) x 10%, and every CSM's renewals lines add up
+    to 14,000 + 10,000 = 24,000.00 whatever the day."""
+    from xlcomp.ledger import CloseInputs, close_period, open_ledger
+
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    inputs = files(folder)
+    effective = date(2027, 1, 1) + timedelta(days=day)
+    write(inputs["moves"], f"account_id,to_csm,effective\na1,B,{effective.isoformat()}\n")
+    engine = open_ledger(f"sqlite:///{folder / 'ledger.sqlite'}")
+    try:
+        closed = close_period(engine, CloseInputs(inputs["plan"], inputs["roster"], inputs["accounts"], "2027-Q1",
+                                                  by="tester", moves=inputs["moves"]))
+    finally:
+        engine.dispose()
+    days_b = min(90, max(0, 90 - day))
+    renewals = {line.csm_id: line.payout for line in closed.lines if line.component == "renewals"}
+    assert renewals["B"] == Decimal(100 * days_b)
+    assert renewals["A"] == Decimal(100 * (90 - days_b) + 5000)
+    assert sum(renewals.values()) == Decimal("24000.00")
