@@ -183,7 +183,7 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
         year_start = plan_year_start(plan, period)
         if dated.given or any(c.measure == "ytd" for c in plan.components):
             year_before = [c for c in _latest(closes) if c.year_start == year_start and c.period_start < period.start]
-            check_dated(connection, dated, result, year_before, place)
+            check_dated(connection, dated, result, year_before, inputs.plan.name)
         builder = _Builder(connection, plan, period, roster, book, result, closes, version, year_start, place)
         lines, csms, shares, carried = builder.build(adjustments, churn)
         close_id = connection.execute(insert(CLOSES).values(
