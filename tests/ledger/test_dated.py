@@ -178,6 +178,15 @@ def test_plan_versions_close_as_calc_pays_them(tmp_path, db_url, capsys):
     record = recorded_inputs(db_url, 1)
     assert list(record["files"])[:2] == ["plan", "plan_2"]
     assert record["files"]["plan_2"]["path"] == str(v2.resolve())
+    # diff recomputes the ledger version with both plan versions: against calc of the same inputs, nothing
+    assert main(["calc", "--plan", str(given["plan"]), "--plan", str(v2), "--roster", str(given["roster"]),
+                 "--accounts", str(given["accounts"]), "--period", "2027-Q1", "--no-workbook", "--out",
+                 str(tmp_path / "calc")]) == 0
+    capsys.readouterr()
+    assert main(["diff", "ledger:2027-Q1@1", str(tmp_path / "calc"), "--db", db_url, "--out",
+                 str(tmp_path / "d")]) == 0
+    assert "0 changes, total +0.00" in " ".join(capsys.readouterr().out.split())
+    assert (tmp_path / "d" / "diff.csv").read_text().splitlines() == ["csm_id,cause,component,before,after,delta"]
 
 
 def test_what_the_ledger_cannot_yet_take_is_refused(tmp_path, db_url, capsys):
