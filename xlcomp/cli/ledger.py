@@ -11,7 +11,16 @@ import typer
 from rich.table import Table
 
 from xlcomp.cli import app, console, err_console
-from xlcomp.cli.core import AccountsOpt, PeriodOpt, PlanOpt, RosterOpt
+from xlcomp.cli.core import (
+    AccountsOpt,
+    ChangesOpt,
+    MovesOpt,
+    PeriodOpt,
+    PlansOpt,
+    RosterOpt,
+    SplitsOpt,
+    print_dating_notes,
+)
 from xlcomp.outputs import OutputSet
 from xlcomp.run_inputs import RUN_INPUTS
 
@@ -32,7 +41,7 @@ def default_db(out: Path) -> str:
 
 @app.command()
 def close(
-    plan: PlanOpt,
+    plan: PlansOpt,
     roster: RosterOpt,
     accounts: AccountsOpt,
     period: PeriodOpt,
@@ -49,17 +58,31 @@ def close(
     statements: Annotated[bool, typer.Option("--statements/--no-statements", help="Also write one statement per "
                                              "CSM into OUT/statements (ledger lines, year to date, balance).")] = False,
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="With --statements: PDF as well as HTML.")] = True,
+    changes: ChangesOpt = None,
+    moves: MovesOpt = None,
+    splits: SplitsOpt = None,
 ) -> None:
     """Close a period into the ledger: the calc outputs plus its ledger lines and balances, recorded for good."""
     from xlcomp.ledger import CloseInputs, close_period, open_ledger
     from xlcomp.ledger.close import Closed
     from xlcomp.ledger.outputs import close_payouts_csv, close_summary_csv
+    from xlcomp.load.plan_versions import plan_files
 
     started = time.perf_counter()
+    files = plan_files(plan)   # plan versions: the first file, then plan_2, …
     engine = open_ledger(db or default_db(out))
-    inputs = CloseInputs(plan, roster, accounts, period, adjustments, churn, by or "", reopen, reason)
+    inputs = CloseInputs(files[0], roster, accounts, period, adjustments, churn, by or "", reopen, reason, changes,
+                         moves, splits, tuple(files[1:]))
+    # the statements embed the plan's YAML: one file's as read; plan versions: each version's, from its file
+    plan_text = files[0].read_text(encoding="utf-8-sig") if len(files) == 1 else None
     with OutputSet() as outputs:
         def stage(closed: Closed) -> None:
+            if workbook:   # a period split by plan versions has no workbook yet: refused, the ledger rolled back
+                from xlcomp.errors import InputError
+                from xlcomp.workbook.writer import version_problems
+
+                if problems := version_problems(closed.run):
+                    raise InputError(problems)
             outputs.add(out / "payouts.csv", close_payouts_csv(closed))
             outputs.add(out / "summary.csv", close_summary_csv(closed))
             outputs.add(out / RUN_INPUTS, closed.inputs)   # paths and hashes, computed once by the close
@@ -73,7 +96,7 @@ def close(
                 from xlcomp.statements.ledger_view import stage_statements
 
                 stage_statements(outputs, closed.run, out / "statements", ledger=ledger_panels(closed), pdf=pdf,
-                                 plan_text=plan.read_text(encoding="utf-8-sig"))
+                                 plan_text=plan_text)
 
         closed = close_period(engine, inputs, stage=stage)
         written = outputs.commit()
@@ -90,6 +113,7 @@ def close(
         console.print(f"  [yellow]![/yellow] {notice}", highlight=False, soft_wrap=True)
     for path in written:
         console.print(f"  {path}", highlight=False)
+    print_dating_notes(closed.run)
 
 
 @ledger_app.command("show")

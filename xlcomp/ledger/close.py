@@ -28,10 +28,11 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from xlcomp.engine.run import RunResult, run
+from xlcomp.engine.run import RunResult
 from xlcomp.errors import InputError, Problem
 from xlcomp.ledger.bulk import bulk_insert
 from xlcomp.ledger.clawbacks import ChurnRow, load_churn
+from xlcomp.ledger.dated import Dated, check_dated, dated_names, load_dated, load_versions
 from xlcomp.ledger.db import LedgerError, ledger_place, transaction
 from xlcomp.ledger.periods import _check_order, plan_year_periods, plan_year_start
 from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIODS, LINES, SHARE_SETS
@@ -55,7 +56,6 @@ from xlcomp.ledger.store import (
 from xlcomp.ledger.ytd import CsmFacts, PriorPeriod, YtdResult, ytd_columns, ytd_results
 from xlcomp.load.adjustments import load_adjustments
 from xlcomp.load.inputs import load_inputs
-from xlcomp.load.plan import load_plan
 from xlcomp.model.adjustments import Adjustment
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period, parse_period
@@ -84,6 +84,15 @@ class CloseInputs:
     by: str = ""
     reopen: bool = False
     reason: str | None = None
+    changes: Path | None = None        # SPEC section 10, as calc's --changes, --moves, --splits
+    moves: Path | None = None
+    splits: Path | None = None
+    plan_versions: tuple[Path, ...] = ()   # further plan versions (--plan more than once): plan_2, plan_3, …
+
+    @property
+    def plans(self) -> tuple[Path, ...]:
+        """Every plan file, the first one first."""
+        return (self.plan, *self.plan_versions)
 
 
 @dataclass(frozen=True)
@@ -120,9 +129,9 @@ def _facts(csm_period: CsmPeriod) -> CsmFacts:
                     csm_period.roster_values or {})
 
 
-def _load(inputs: CloseInputs) -> tuple[Plan, Period, Roster, Book, tuple[Adjustment, ...], list[ChurnRow]]:
+def _load(inputs: CloseInputs) -> tuple[Plan, Period, Roster, Book, tuple[Adjustment, ...], list[ChurnRow], Dated]:
     period = parse_period(inputs.period)
-    plan = load_plan(inputs.plan)
+    versions, plan = load_versions(inputs.plans)
     problems: list[Problem] = []
     try:
         roster, book = load_inputs(plan, inputs.roster, inputs.accounts)
@@ -138,9 +147,13 @@ def _load(inputs: CloseInputs) -> tuple[Plan, Period, Roster, Book, tuple[Adjust
     if inputs.churn is not None:
         churn, more = load_churn(inputs.churn)
         problems += more
+    try:
+        dated = load_dated(versions, plan, roster, book, period, inputs.changes, inputs.moves, inputs.splits)
+    except InputError as exc:
+        raise InputError([*problems, *exc.problems]) from None
     if problems:
         raise InputError(problems)
-    return plan, period, roster, book, adjustments, churn
+    return plan, period, roster, book, adjustments, churn, dated
 
 
 def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], None] | None = None,
@@ -150,12 +163,16 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
     ``stage`` is called with the result inside the transaction, before it commits: it writes the
     outputs to temporary files, so the ledger and the files change together or not at all.
     """
-    plan, period, roster, book, adjustments, churn = _load(inputs)
-    result = run(plan, roster, book, period)
-    given = {"plan": inputs.plan, "roster": inputs.roster, "accounts": inputs.accounts,
-             "adjustments": inputs.adjustments, "churn": inputs.churn}
+    plan, period, roster, book, adjustments, churn, dated = _load(inputs)
+    result = dated.run(roster, book, period)
+    if dated.given:   # the ledger's lines, shares and windows are those of the plan the run paid with
+        plan = result.plan
+    given = {"plan": inputs.plan, **dated_names(inputs.plans, None, None, None), "roster": inputs.roster,
+             "accounts": inputs.accounts, "adjustments": inputs.adjustments, "churn": inputs.churn,
+             **dated_names((), inputs.changes, inputs.moves, inputs.splits)}
     files = {name: None if path is None else (path, file_sha256(path)) for name, path in given.items()}
-    hashes = {f"{name}_sha256": None if found is None else found[1] for name, found in files.items()}
+    hashes = {f"{name}_sha256": None if found is None else found[1] for name, found in files.items()
+              if name in ("plan", "roster", "accounts", "adjustments", "churn")}   # the others: in inputs.json
     inputs_text = inputs_record("close", period.label, files)
     place = ledger_place(engine.url)
     closed_by = inputs.by or getpass.getuser()
@@ -164,6 +181,9 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
         closes = closes_of(connection, plan.id)
         version = _check_order(plan, period, closes, inputs, place)
         year_start = plan_year_start(plan, period)
+        if dated.given or any(c.measure == "ytd" for c in plan.components):
+            year_before = [c for c in _latest(closes) if c.year_start == year_start and c.period_start < period.start]
+            check_dated(connection, dated, result, year_before, inputs.plan.name)
         builder = _Builder(connection, plan, period, roster, book, result, closes, version, year_start, place)
         lines, csms, shares, carried = builder.build(adjustments, churn)
         close_id = connection.execute(insert(CLOSES).values(
@@ -212,10 +232,7 @@ class _Builder:
 
     def latest_versions(self) -> list[CloseRecord]:
         """The latest version of every closed period of this plan, by period start."""
-        latest: dict[str, CloseRecord] = {}
-        for close in self.closes:
-            latest[close.period] = close
-        return sorted(latest.values(), key=lambda c: c.period_start)
+        return _latest(self.closes)
 
     def build(self, adjustments: Sequence[Adjustment], churn: Sequence[ChurnRow]
               ) -> tuple[list[Line], list[CsmPeriod], list[ShareBlock], list[CloseRecord]]:
@@ -438,6 +455,13 @@ class _Builder:
             return CsmPeriod(csm_id, names.get(csm_id, ""), gross, draw, payable, balance_in, balance_out)
         return CsmPeriod(csm_id, csm.name, gross, draw, payable, balance_in, balance_out, csm.target_variable,
                          csm.start_date, csm.end_date, dict(csm.values))
+
+
+def _latest(closes: Sequence[CloseRecord]) -> list[CloseRecord]:
+    latest: dict[str, CloseRecord] = {}
+    for close in closes:
+        latest[close.period] = close
+    return sorted(latest.values(), key=lambda c: c.period_start)
 
 
 def _totals(lines: Sequence[Line]) -> dict[tuple[str, str], Decimal]:

@@ -140,13 +140,19 @@ def _ledger_side(reference: str, db: str | None) -> Side:
     hashes = {"plan": close.plan_sha256, "roster": close.roster_sha256, "accounts": close.accounts_sha256,
               "adjustments": close.adjustments_sha256}
     inputs = json.loads(recorded) if recorded else None   # None: closed before schema revision 0002
+    for name, given in ((inputs or {}).get("files") or {}).items():   # plan versions, changes, moves, splits
+        if name not in hashes and name != "churn":
+            hashes[name] = None if given is None else given["sha256"]
     return Side(reference, dict(amounts), hashes, inputs, ledger=True)
 
 
 def changed_inputs(a: Side, b: Side) -> list[str]:
-    """Which inputs differ between two ledger versions (by SHA-256)."""
-    return [name for name in ("plan", "roster", "accounts", "adjustments")
-            if a.hashes and b.hashes and a.hashes.get(name) != b.hashes.get(name)]
+    """Which inputs differ between two ledger versions (by SHA-256; the plan versions, roster changes, moves and
+    splits too when either records them)."""
+    names = ["plan", "roster", "accounts", "adjustments"]
+    names += sorted({n for n in (*a.hashes, *b.hashes) if n.startswith("plan_")}, key=lambda n: int(n[5:]))
+    names += [n for n in ("changes", "moves", "splits") if n in a.hashes or n in b.hashes]
+    return [name for name in names if a.hashes and b.hashes and a.hashes.get(name) != b.hashes.get(name)]
 
 
 def diff_rows(a: Side, b: Side) -> list[DiffRow]:
