@@ -90,11 +90,10 @@ def test_a_quarter_closed_with_a_target_change_and_a_move_then_reopened_without_
     assert ("(40,000.00 a year × 45 days + 52,000.00 a year × 45 days) / 90 days × 100% × ¼ = 11,500.00"
             in statement.read_text())
     capsys.readouterr()
-    main(["verify", str(statement)])
+    assert main(["verify", str(statement)]) == 0
     # recomputed from its embedded inputs: 8,000.00 + 7,820.00 (without the change and the move it would be
-    # 14,000.00 + 10,000 x 0.733333 = 21,333.33); verify's text check of a close's Ledger panel is its own matter
-    assert "recomputed from the inputs it carries, the total is USD 15,820.00" in " ".join(
-        capsys.readouterr().err.split())
+    # 14,000.00 + 10,000 x 0.733333 = 21,333.33); the Ledger panel is shown again as carried
+    assert "total USD 15,820.00" in " ".join(capsys.readouterr().out.split())
 
     assert main(["ledger", "show", "--db", db_url, "--csm", "A"]) == 0
     shown = " ".join(capsys.readouterr().out.split())

@@ -107,3 +107,21 @@ def test_the_workbook_of_a_close_has_a_ledger_sheet_with_live_balances(tmp_path)
     assert rows["C2"][7] == 2777.77 and rows["C3"][7] == 1111.11
     ytd_values = [[c.value for c in row] for row in values[sheet.tables["LedgerYtd"].ref]][1:]
     assert [round(r[8], 2) for r in ytd_values] == [5888.89, 2777.77, 1111.11]
+
+
+def test_verify_holds_on_a_close_statement_and_flags_a_panel_off_the_balance_rule(tmp_path):
+    from xlcomp.statements.verify import verify_statement
+
+    q3 = three_quarters(tmp_path, "--statements", "--no-pdf")
+    path = q3 / "statements" / "C1-2027-Q3.html"
+    outcome = verify_statement(path)
+    assert outcome.holds, outcome.differences   # the panel (YTD line, correction, clawback) shown as carried
+    html = path.read_text(encoding="utf-8")
+    assert html.count('"payable":"5388.89"') == 1
+    tampered = tmp_path / "tampered.html"
+    tampered.write_text(html.replace('"payable":"5388.89"', '"payable":"6388.89"'), encoding="utf-8")
+    outcome = verify_statement(tampered)
+    assert not outcome.holds
+    # gross 5,388.89, nothing owed, no draw: max(0, 5,388.89 - 0.00) + 0.00 = 5,388.89, not 6,388.89
+    assert any(d.what == "ledger payable" and d.statement == "6388.89" and d.recomputed.startswith("5388.89")
+               for d in outcome.differences), outcome.differences

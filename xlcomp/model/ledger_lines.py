@@ -88,3 +88,32 @@ class LedgerPanel:
                      "this_period": text(y.this_period)} for y in self.ytd],
             **{name: text(getattr(self, name)) for name in ("gross", "balance_in", "draw", "payable", "balance_out")},
         }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], csm_id: str) -> LedgerPanel:
+        """The panel back from :meth:`record` (what a statement embeds): every figure its view shows.
+
+        Raises ``KeyError``, ``TypeError`` or ``ArithmeticError`` on a record that is not one."""
+        def money(value: Any) -> Decimal:
+            return Decimal(str(value))
+
+        return cls(
+            period=str(record["period"]), version=int(record["version"]),
+            lines=tuple(LedgerLine(csm_id, str(line["kind"]), str(line["component"]), money(line["amount"]),
+                                   str(line.get("note", ""))) for line in record["lines"]),
+            ytd=tuple(YtdLine(csm_id, str(y["component"]), money(y["ytd_payout"]), money(y["paid_before"]))
+                      for y in record["ytd"]),
+            gross=money(record["gross"]), balance_in=money(record["balance_in"]), draw=money(record["draw"]),
+            payable=money(record["payable"]), balance_out=money(record["balance_out"]),
+        )
+
+    @property
+    def balanced(self) -> bool:
+        """Does it follow the balance rule: payable = max(0, gross − balance in) + draw?"""
+        return self.payable == self.payable_by_rule
+
+    @property
+    def payable_by_rule(self) -> Decimal:
+        """max(0, gross − balance in) + draw."""
+        return max(Decimal(0), self.gross - self.balance_in) + self.draw
+

@@ -35,6 +35,7 @@ from xlcomp.load.plan import load_plan, parse_plan
 from xlcomp.load.plan_versions import union_plan
 from xlcomp.load.sources import TableSource
 from xlcomp.model.credit import Credits
+from xlcomp.model.ledger_lines import LedgerPanel
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import parse_period
 from xlcomp.model.plan import Plan
@@ -347,7 +348,8 @@ def verify_statement(path: str | Path, *, plan: str | Path | None = None, roster
         raise _bad(path, f'its inputs are not those of CSM "{csm_id}"')
     issued = date.fromisoformat(_text(record["issued"]))
     stem = _text(record.get("file") or path.stem)
-    fresh = render_statement(result, result.csms[0], inputs, plan_text, issued, stem)
+    ledger = _carried_panel(path, record, csm_id, differences)
+    fresh = render_statement(result, result.csms[0], inputs, plan_text, issued, stem, ledger)
     labels = _labels(result.plan)
     fields = record["fields"] if isinstance(record["fields"], dict) else {}
     page = None
@@ -402,3 +404,22 @@ def _carried_credits(plan: Plan, roster_frame: Any, inputs: InputRecord, csm_id:
         return None
     _, accounts = load_inputs(plan, roster_frame, frame)
     return Credits(carried=(credit_table(csm_id, inputs.credits), accounts))
+
+
+def _carried_panel(path: Path, record: dict[str, Any], csm_id: str, differences: list[Difference]
+                   ) -> LedgerPanel | None:
+    """A closed period's ledger panel as the statement carries it (the ledger's lines are history, not
+    inputs: shown again as issued), checked against the balance rule."""
+    carried = record.get("ledger")
+    if not isinstance(carried, dict):
+        return None
+    try:
+        panel = LedgerPanel.from_record(carried, csm_id)
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        raise _bad(path, "its ledger panel is not one xlcomp wrote") from None
+    if not panel.balanced:
+        differences.append(Difference("ledger payable", f"{panel.payable:f}",
+                                      f"{panel.payable_by_rule:f} (max(0, gross − "
+                                      "balance in) + draw)"))
+    return panel
+
