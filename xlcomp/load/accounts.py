@@ -123,7 +123,7 @@ def validate_accounts(raw: RawTable, known_csms: set[str] | None, plan: Plan | N
             negative = rows_where(pc.less(values, pa.scalar(Decimal(0), AMOUNT_TYPE)))
             shown = values.to_pylist() if len(negative) else []
             report_rows(problems, loc, negative, column, _message("{:f} is negative", shown))
-            arrays[column] = pc.fill_null(values, pa.scalar(Decimal(0), AMOUNT_TYPE))
+            arrays[column] = pc.fill_null(values, pa.scalar(Decimal(0), AMOUNT_TYPE)) if values.null_count else values
         else:
             arrays[column] = pa.array([Decimal(0)] * n, AMOUNT_TYPE)
     over = rows_where(pc.greater(arrays["renewed_arr"], arrays["renewable_arr"]))
