@@ -4,6 +4,7 @@ problem: each float is the number Excel shows (15 significant digits), rounded h
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,10 +13,17 @@ import pyarrow.compute as pc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlcomp.load.decimals import AMOUNT_TYPE, SCORE_TYPE, _text_decimals, decimal_column
+from xlcomp.load.decimals import (
+    AMOUNT_TYPE,
+    SCORE_TYPE,
+    _text_decimals,
+    decimal_column,
+    parse_cell_date,
+    parse_cell_number,
+)
 from xlcomp.load.sources import RawTable, _cell_texts, cell_text
 from xlcomp.model.people import Locator
-from xlcomp.money import exact
+from xlcomp.money import NumberParseError, exact, parse_amount
 
 NUMBERS = st.one_of(
     st.floats(min_value=-1e16, max_value=1e16, allow_nan=False),
@@ -115,3 +123,50 @@ def test_short_texts_hand_worked() -> None:
         scores = decimal_column(_texts(["0.5", "12345"]), "x", SCORE_TYPE, problems)
     assert scores.to_pylist() == [Decimal("0.50000000"), None]
     assert [p.message for p in problems] == ["is too large"]
+
+
+def _amount_or_error(text: str) -> Any:
+    try:
+        return parse_amount(text, percent=True) if text.strip() else None
+    except NumberParseError as exc:
+        return str(exc)
+
+
+def _cell_number_or_error(text: str) -> Any:
+    try:
+        return parse_cell_number(text)
+    except NumberParseError as exc:
+        return str(exc)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(st.text(alphabet="0123456789+-.eE %$(),", max_size=12), TEXTS, st.text(max_size=6)))
+def test_a_cell_number_is_parse_amount_of_its_text(text: str) -> None:
+    # parse_cell_number reads a plain number at once; whatever it reads is what parse_amount reads (its value and
+    # its exponent: 151500.0 stays 151500.0), and what parse_amount refuses ("1.234" without --decimal-comma)
+    # it refuses with the same message
+    with exact():
+        quick, reference = _cell_number_or_error(text), _amount_or_error(text)
+    assert quick == reference
+    assert str(quick) == str(reference)
+
+
+def _strptime_date(text: str) -> date | None:
+    for pattern in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.dates().map(date.isoformat), st.text(alphabet="0123456789-", min_size=8, max_size=11),
+                 st.sampled_from(["2027-02-30", "2027-13-01", "0000-01-01", "2027-1-5", "2027-01-05 00:00:00"])))
+def test_an_iso_date_is_what_strptime_reads(text: str) -> None:
+    # 2027-02-30 is no date: both refuse it
+    try:
+        found: date | None = parse_cell_date(text)
+    except ValueError:
+        found = None
+    assert found == _strptime_date(text)

@@ -11,6 +11,7 @@ digits.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -23,7 +24,7 @@ import pyarrow.compute as pc
 from xlcomp.errors import Problem
 from xlcomp.load.sources import RawTable
 from xlcomp.model.people import Locator
-from xlcomp.money import NumberParseError, excel_serial_to_date, parse_amount
+from xlcomp.money import _GROUPED_COMMA, NumberParseError, excel_serial_to_date, parse_amount
 
 __all__ = ["AMOUNT_TYPE", "SCORE_TYPE", "decimal_column", "parse_cell_date", "parse_cell_number", "report_rows",
            "rows_where"]
@@ -33,6 +34,9 @@ SCORE_TYPE = pa.decimal128(12, 8)
 _WIDE = pa.decimal128(38, 12)
 _NUMBER_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 _MAX_PER_CHECK = 1000
+_PLAIN_NUMBER = re.compile(_NUMBER_RE[1:-1])  # fullmatch: the whole text, no surrounding space
+_ONE = Decimal(1)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_cell_number(value: Any, *, currency: str | None = None, decimal_comma: bool = False) -> Decimal | None:
@@ -51,6 +55,8 @@ def parse_cell_number(value: Any, *, currency: str | None = None, decimal_comma:
     if isinstance(value, int):
         return Decimal(value)
     text = str(value)
+    if not decimal_comma and _PLAIN_NUMBER.fullmatch(text) and not _GROUPED_COMMA.fullmatch(text):
+        return Decimal(text) * _ONE  # what parse_amount makes of a plain number ("1.234" it refuses), at once
     if not text.strip():
         return None
     return parse_amount(text, currency=currency, decimal_comma=decimal_comma, percent=True)
@@ -311,6 +317,8 @@ def parse_cell_date(value: Any) -> date | None:
     text = str(value).strip()
     if not text:
         return None
+    if _ISO_DATE.fullmatch(text):  # what strptime's "%Y-%m-%d" reads of it (an impossible date raises)
+        return date(int(text[:4]), int(text[5:7]), int(text[8:]))
     for pattern in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d"):
         try:
             return datetime.strptime(text, pattern).date()
