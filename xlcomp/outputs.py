@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from xlcomp.engine.collector import collector_paused
 from xlcomp.engine.run import PAYOUT_COLUMNS, SUMMARY_COLUMNS, RunResult
 from xlcomp.errors import UsageError
 from xlcomp.model.metrics import Unit, metric_def
@@ -238,6 +239,7 @@ def summary_records(result: RunResult) -> Iterator[dict[str, str]]:
         }
 
 
+@collector_paused()
 def payouts_csv(result: RunResult) -> str:
     """The SPEC's payouts.csv (the text :func:`csv_text` writes of :func:`payout_records`, built row by row as
     lists: texts already escaped stay as they are, numbers are plain, the names of a component are escaped
@@ -260,6 +262,7 @@ def payouts_csv(result: RunResult) -> str:
     return buffer.getvalue()
 
 
+@collector_paused()
 def summary_csv(result: RunResult) -> str:
     """The SPEC's summary.csv (the text :func:`csv_text` writes of :func:`summary_records`: its texts are
     escaped, its numbers plain, so they are written as they are)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -24,9 +25,10 @@ import pyarrow.compute as pc
 from xlcomp.errors import Problem
 from xlcomp.load.sources import RawTable
 from xlcomp.model.people import Locator
-from xlcomp.money import _GROUPED_COMMA, NumberParseError, excel_serial_to_date, parse_amount
+from xlcomp.money import _GROUPED_COMMA, NumberParseError, exact, excel_serial_to_date, parse_amount
 
-__all__ = ["AMOUNT_TYPE", "SCORE_TYPE", "decimal_column", "parse_cell_date", "parse_cell_number", "report_rows",
+__all__ = ["AMOUNT_TYPE", "SCORE_TYPE", "decimal_column", "decimal_columns", "parse_cell_date", "parse_cell_number",
+           "report_rows",
            "rows_where"]
 
 AMOUNT_TYPE = pa.decimal128(20, 4)
@@ -77,6 +79,20 @@ def report_rows(problems: list[Problem], loc: Locator, rows: Iterable[int], colu
     if len(rows) > _MAX_PER_CHECK:
         problems.append(Problem(loc.name, f"... and {len(rows) - _MAX_PER_CHECK} more rows like the above",
                                 column))
+
+
+def decimal_columns(raw: RawTable, columns: Iterable[tuple[str, pa.DataType, bool]]
+                    ) -> dict[str, tuple[pa.Array, list[Problem]]]:
+    """:func:`decimal_column` of each ``(column, target, percent)``, two at a time (Arrow and NumPy work
+    outside the interpreter lock), each with its own problems: column -> (array, problems)."""
+    def parse(spec: tuple[str, pa.DataType, bool]) -> tuple[pa.Array, list[Problem]]:
+        found: list[Problem] = []
+        with exact():
+            return decimal_column(raw, spec[0], spec[1], found, percent=spec[2]), found
+
+    specs = list(columns)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip((spec[0] for spec in specs), pool.map(parse, specs), strict=True))
 
 
 def decimal_column(raw: RawTable, column: str, target: pa.DataType, problems: list[Problem], *,
@@ -149,8 +165,7 @@ def _checked_decimals(rounded: pa.Array, target: pa.DataType, limit: Decimal, pr
 
 
 _SHORT = 15  # characters: a text this long has at most 15 digits, which a float64 holds exactly (see below)
-_NUMBER_BYTES = np.zeros(256, dtype=bool)
-_NUMBER_BYTES[list(b"0123456789+-.eE")] = True
+_NUMBER_BYTES = b"0123456789+-.eE"
 
 
 def _short_text_decimals(strings: pa.Array, target: pa.DataType, problems: list[Problem], loc: Locator,
@@ -174,8 +189,8 @@ def _short_text_decimals(strings: pa.Array, target: pa.DataType, problems: list[
     lengths = np.diff(offsets)
     if lengths.max() > _SHORT:
         return None
-    chars = np.frombuffer(data, dtype=np.uint8)[offsets[0]:offsets[-1]] if data is not None else np.zeros(0, np.uint8)
-    if not _NUMBER_BYTES[chars].all():  # digits, signs, points and exponents only: no space, text or "nan"
+    chars = bytes(memoryview(data)[offsets[0]:offsets[-1]]) if data is not None else b""
+    if chars.translate(None, _NUMBER_BYTES):  # digits, signs, points and exponents only: no space, text or "nan"
         return None
     blank = lengths == 0
     if strings.null_count:
