@@ -218,8 +218,8 @@ class Aggregates:
 
 
 class _IntegerSums:
-    """Grouped sums and counts of a book with NumPy: a decimal column without blanks is its unscaled
-    integers (``value x 10^scale``), summed per CSM exactly in int64 when no sum can overflow, and
+    """Grouped sums and counts of a book with NumPy: a decimal column without blanks or negative values is
+    its unscaled integers (``value x 10^scale``), summed per CSM exactly in int64 when no sum can overflow, and
     made the Decimals Arrow's grouped sum gives (at the column's scale: ``n x 1E-scale``).
     The keys it cannot do (weighted scores, NPS, a column with blanks or too large) go to Arrow."""
 
@@ -252,13 +252,13 @@ class _IntegerSums:
         column = chunked.chunk(0) if chunked.num_chunks == 1 else chunked.combine_chunks()
         if not pa.types.is_decimal128(column.type) or column.null_count or not len(column):
             return None
-        scale = column.type.scale
-        bounds = pc.min_max(column).as_py()
-        largest = max(abs(bounds["min"]), abs(bounds["max"])).scaleb(scale)
-        if largest * int(self.sizes.max()) >= 2 ** 63:
-            return None  # a value beyond 64 bits, or a CSM's sum that could overflow
-        words = np.frombuffer(column.buffers()[1], dtype=np.int64).reshape(-1, 2)
-        return words[column.offset:column.offset + len(column), 0], scale  # the low words: the values
+        words = np.frombuffer(column.buffers()[1], dtype=np.int64).reshape(-1, 2)[column.offset:][:len(column)]
+        low, high = words[:, 0], words[:, 1]
+        if high.min() != 0 or high.max() != 0 or low.min() < 0:
+            return None  # a negative value, or one beyond 63 bits (amounts are neither)
+        if int(low.max()) * int(self.sizes.max()) >= 2 ** 63:
+            return None  # a CSM's sum could overflow
+        return low, column.type.scale  # the low words: the values
 
     def column(self, key: str) -> list[Any] | None:
         """The result column of ``key`` as :meth:`Aggregates.ensure` keeps it, or None."""
