@@ -28,7 +28,7 @@ def _arrow(table: pa.Table) -> dict[str, list[Any]]:
     aggregates = Aggregates(table)
     aggregates._int_sums = None
     with exact():
-        for key in KEYS:   # ensure() goes to Arrow for what _IntegerSums leaves: here, everything
+        for key in KEYS:   # ensure() goes to Arrow for what IntegerSums leaves: here, everything
             array, how = aggregates._source(key)
             grouped = pa.table({"code": aggregates._codes, "c": array}).group_by("code").aggregate(
                 [("c", how)]).sort_by("code")
