@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from xlcomp.engine.collector import collector_paused
 from xlcomp.engine.run import PAYOUT_COLUMNS, SUMMARY_COLUMNS, RunResult
 from xlcomp.errors import UsageError
 from xlcomp.model.metrics import Unit, metric_def
@@ -195,28 +196,35 @@ def _metric_places(metric: str, inputs: set[str]) -> int | None:
 
 def payout_records(result: RunResult) -> Iterator[dict[str, str]]:
     """payouts.csv rows as the text they are written with (amounts with 2 decimals)."""
+    for values in _payout_texts(result):
+        yield dict(zip(PAYOUT_COLUMNS, values, strict=True))
+
+
+def _payout_texts(result: RunResult) -> Iterator[list[str]]:
+    """payouts.csv rows as lists of their texts, in the order of ``PAYOUT_COLUMNS``."""
     inputs = set(result.plan.inputs)
+    places: dict[str, int | None] = {}
     for row in result.payout_rows():
         if row["kind"] == "adjustment":
-            yield {"csm_id": escape_text(row["csm_id"]), "component": row["component"], "kind": row["kind"],
-                   "metric": "", "actual": "", "target": "", "attainment": "", "share": "", "target_incentive": "",
-                   "multiplier": "", "payout": fmt_decimal(row["payout"], 2), "note": escape_text(row["note"])}
+            yield [escape_text(row["csm_id"]), row["component"], row["kind"], "", "", "", "", "", "", "",
+                   fmt_decimal(row["payout"], 2), escape_text(row["note"])]
             continue
-        component = result.plan.component(row["component"])
-        actual_places = _metric_places(component.metric, inputs)
+        component_id = row["component"]
+        if component_id not in places:
+            places[component_id] = _metric_places(result.plan.component(component_id).metric, inputs)
+        actual_places = places[component_id]
         target_places = actual_places  # a rate target with 6 decimals, a quota with 2, as the actual
-        yield {
-            "csm_id": escape_text(row["csm_id"]), "component": row["component"], "kind": row["kind"],
-            "metric": row["metric"],
-            "actual": fmt_decimal(row["actual"], actual_places),
-            "target": fmt_decimal(row["target"], target_places),
-            "attainment": fmt_decimal(row["attainment"], 6),
-            "share": fmt_decimal(row["share"], 6),
-            "target_incentive": fmt_decimal(row["target_incentive"], 2),
-            "multiplier": fmt_decimal(row["multiplier"]),
-            "payout": fmt_decimal(row["payout"], 2),
-            "note": escape_text(row["note"]),
-        }
+        yield [
+            escape_text(row["csm_id"]), component_id, row["kind"], row["metric"],
+            fmt_decimal(row["actual"], actual_places),
+            fmt_decimal(row["target"], target_places),
+            fmt_decimal(row["attainment"], 6),
+            fmt_decimal(row["share"], 6),
+            fmt_decimal(row["target_incentive"], 2),
+            fmt_decimal(row["multiplier"]),
+            fmt_decimal(row["payout"], 2),
+            escape_text(row["note"]),
+        ]
 
 
 def summary_records(result: RunResult) -> Iterator[dict[str, str]]:
@@ -231,11 +239,35 @@ def summary_records(result: RunResult) -> Iterator[dict[str, str]]:
         }
 
 
+@collector_paused()
 def payouts_csv(result: RunResult) -> str:
-    """The SPEC's payouts.csv."""
-    return csv_text(PAYOUT_COLUMNS, payout_records(result))
+    """The SPEC's payouts.csv (the text :func:`csv_text` writes of :func:`payout_records`, built row by row as
+    lists: texts already escaped stay as they are, numbers are plain, the names of a component are escaped
+    once per component)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(PAYOUT_COLUMNS)
+    names: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+    rows = []
+    for values in _payout_texts(result):
+        key = (values[1], values[2], values[3])
+        if key not in names:
+            names[key] = (_cell(key[0]), _cell(key[1]), _cell(key[2]))
+        values[1], values[2], values[3] = names[key]
+        rows.append(values)
+        if len(rows) == 4096:
+            writer.writerows(rows)
+            rows.clear()
+    writer.writerows(rows)
+    return buffer.getvalue()
 
 
+@collector_paused()
 def summary_csv(result: RunResult) -> str:
-    """The SPEC's summary.csv."""
-    return csv_text(SUMMARY_COLUMNS, summary_records(result))
+    """The SPEC's summary.csv (the text :func:`csv_text` writes of :func:`summary_records`: its texts are
+    escaped, its numbers plain, so they are written as they are)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(SUMMARY_COLUMNS)
+    writer.writerows(list(row.values()) for row in summary_records(result))
+    return buffer.getvalue()

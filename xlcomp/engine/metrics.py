@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xlcomp.engine.curves import decimals, where
+from xlcomp.engine.sums import IntegerSums
 from xlcomp.model.metrics import SUM_FIELDS, metric_def
 from xlcomp.model.people import Book, Csm
 from xlcomp.model.plan import Plan
@@ -155,6 +156,7 @@ class Aggregates:
         self.csm_ids: list[str] = encoded.dictionary.to_pylist() if encoded is not None else []
         self.position = {csm_id: i for i, csm_id in enumerate(self.csm_ids)}
         self.columns: dict[str, list[Any]] = {}
+        self._int_sums: IntegerSums | None = None
 
     fractional = False   # counts are whole (credited shares of moved and split accounts make them Decimals)
 
@@ -188,6 +190,15 @@ class Aggregates:
         if n == 0:
             self.columns.update({k: [] for k in missing})
             return
+        exact_sums = IntegerSums.of(self)
+        if exact_sums is not None:
+            for key in list(missing):
+                found = exact_sums.column(key)
+                if found is not None:
+                    self.columns[key] = found
+                    missing.remove(key)
+            if not missing:
+                return
         columns: dict[str, pa.Array] = {"code": self._codes}
         aggs = []
         for i, key in enumerate(missing):
@@ -358,13 +369,12 @@ def metric_columns(name: str, sums: SumsColumns, csms: CsmColumns, plan: Plan) -
     nums = value.num if isinstance(value.num, np.ndarray) else [value.num] * n
     dens = value.den if isinstance(value.den, np.ndarray) else None
     reasons = value.reason if isinstance(value.reason, np.ndarray) else None
-    out = []
-    for i, num in enumerate(nums):
-        if num is None:
-            out.append(MetricValue(name, None, ONE, str(reasons[i]) if reasons is not None else value.reason))
-        else:
-            out.append(MetricValue(name, num, dens[i] if dens is not None else value.den))
-    return out
+    each_den = dens.tolist() if dens is not None else [value.den] * n
+    make = tuple.__new__  # MetricValue(name, num, den) without its Python-level __new__: 40,000 of them a run
+    return [make(MetricValue, (name, num, den, "")) if num is not None else
+            MetricValue(name, None, ONE, str(reasons[i]) if reasons is not None else value.reason)
+            for i, (num, den) in enumerate(zip(nums.tolist() if isinstance(nums, np.ndarray) else nums, each_den,
+                                               strict=True))]
 WEIGHTED_SCORES = _WEIGHTED
 
 # The result columns each metric reads, so a run computes exactly those in one pass.

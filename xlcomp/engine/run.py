@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, overload
 import numpy as np
 
 from xlcomp.engine.adjustments import ADJUSTMENT_KIND, AdjustmentLine, adjustment_lines, adjustments_sum
+from xlcomp.engine.collector import collector_paused
 from xlcomp.engine.credit import credited_run
 from xlcomp.engine.curves import Array, decimals
 from xlcomp.engine.dating import DatedRoster, StretchRow, dated_roster
@@ -199,6 +200,7 @@ def _metrics_needed(plan: Plan) -> set[str]:
     return names | {m.metric for m in plan.multipliers}
 
 
+@collector_paused()
 @exactly
 def run(plan: Plan, roster: Roster, book: Book, period: Period,
         progress: Callable[[int], None] | None = None, scale: Decimal | None = None,
@@ -308,6 +310,7 @@ class CsmResults(Sequence[CsmResult]):
         self._items: tuple[CsmResult, ...] = ()
         self.total = total
 
+    @collector_paused()
     @exactly
     def _all(self) -> tuple[CsmResult, ...]:
         if self._build is not None:

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xlcomp.errors import InputError, Problem
-from xlcomp.load.decimals import AMOUNT_TYPE, SCORE_TYPE, decimal_column, parse_cell_date, report_rows, rows_where
+from xlcomp.load.decimals import AMOUNT_TYPE, SCORE_TYPE, decimal_columns, parse_cell_date, report_rows, rows_where
 from xlcomp.load.roster import plan_metrics
 from xlcomp.load.sources import RawTable, TableSource, cell_text, read_table
 from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS, Source, metric_def
@@ -74,6 +74,13 @@ def _message(template: str, values: list[Any], normalize: bool = False) -> Calla
     return message
 
 
+def _repeats(ids: pa.Array) -> bool:
+    """Does a non-blank id appear twice? (Arrow sorts the ids; equal neighbours are repeats.)"""
+    ordered = ids.take(pc.sort_indices(ids))
+    later, earlier = ordered.slice(1), ordered.slice(0, len(ordered) - 1)
+    return bool(pc.any(pc.and_(pc.equal(later, earlier), pc.not_equal(later, ""))).as_py())
+
+
 @exactly
 def validate_accounts(raw: RawTable, known_csms: set[str] | None, plan: Plan | None
                       ) -> tuple[Book | None, list[Problem]]:
@@ -99,8 +106,8 @@ def validate_accounts(raw: RawTable, known_csms: set[str] | None, plan: Plan | N
     for column in ("account_id", "csm_id"):
         blank = rows_where(pc.equal(arrays[column], ""))
         report_rows(problems, loc, blank, column, lambda r: "is blank")
-    ids = arrays["account_id"].to_numpy(zero_copy_only=False)
-    if n:
+    if n and _repeats(arrays["account_id"]):  # which, and where first: with NumPy (rare: no hurry)
+        ids = arrays["account_id"].to_numpy(zero_copy_only=False)
         order = np.argsort(ids, kind="stable")
         sorted_ids = ids[order]
         dup = np.flatnonzero((sorted_ids[1:] == sorted_ids[:-1]) & (sorted_ids[1:] != ""))
@@ -124,13 +131,16 @@ def validate_accounts(raw: RawTable, known_csms: set[str] | None, plan: Plan | N
         odd = rows_where(pc.invert(pc.is_in(arrays["segment"], value_set=segments)))
         seg_values = arrays["segment"].to_pylist() if len(odd) else []
         report_rows(problems, loc, odd, "segment", lambda r: f'"{seg_values[r]}" is not one of {", ".join(SEGMENTS)}')
+    parsed = decimal_columns(raw, [(c, AMOUNT_TYPE, False) for c in SUM_FIELDS if c in raw.columns]
+                             + [(c, SCORE_TYPE, c == "adoption_rate") for c in SCORE_FIELDS if c in raw.columns])
     for column in SUM_FIELDS:
         if column in raw.columns:
-            values = decimal_column(raw, column, AMOUNT_TYPE, problems)
+            values, found = parsed[column]
+            problems += found
             negative = rows_where(pc.less(values, pa.scalar(Decimal(0), AMOUNT_TYPE)))
             shown = values.to_pylist() if len(negative) else []
             report_rows(problems, loc, negative, column, _message("{:f} is negative", shown))
-            arrays[column] = pc.fill_null(values, pa.scalar(Decimal(0), AMOUNT_TYPE))
+            arrays[column] = pc.fill_null(values, pa.scalar(Decimal(0), AMOUNT_TYPE)) if values.null_count else values
         else:
             arrays[column] = pa.array([Decimal(0)] * n, AMOUNT_TYPE)
     over = rows_where(pc.greater(arrays["renewed_arr"], arrays["renewable_arr"]))
@@ -140,7 +150,8 @@ def validate_accounts(raw: RawTable, known_csms: set[str] | None, plan: Plan | N
                 lambda r: f"{renewed[r]:f} is above renewable_arr {renewable[r]:f}")
     for column in SCORE_FIELDS:
         if column in raw.columns:
-            values = decimal_column(raw, column, SCORE_TYPE, problems, percent=column == "adoption_rate")
+            values, found = parsed[column]
+            problems += found
             low, high = SCORE_RANGES[column]
             out = rows_where(pc.or_(pc.less(values, pa.scalar(low, SCORE_TYPE)),
                                pc.greater(values, pa.scalar(high, SCORE_TYPE))))

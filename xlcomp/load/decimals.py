@@ -11,7 +11,9 @@ digits.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -23,9 +25,10 @@ import pyarrow.compute as pc
 from xlcomp.errors import Problem
 from xlcomp.load.sources import RawTable
 from xlcomp.model.people import Locator
-from xlcomp.money import NumberParseError, excel_serial_to_date, parse_amount
+from xlcomp.money import _GROUPED_COMMA, NumberParseError, exact, excel_serial_to_date, parse_amount
 
-__all__ = ["AMOUNT_TYPE", "SCORE_TYPE", "decimal_column", "parse_cell_date", "parse_cell_number", "report_rows",
+__all__ = ["AMOUNT_TYPE", "SCORE_TYPE", "decimal_column", "decimal_columns", "parse_cell_date", "parse_cell_number",
+           "report_rows",
            "rows_where"]
 
 AMOUNT_TYPE = pa.decimal128(20, 4)
@@ -33,6 +36,9 @@ SCORE_TYPE = pa.decimal128(12, 8)
 _WIDE = pa.decimal128(38, 12)
 _NUMBER_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 _MAX_PER_CHECK = 1000
+_PLAIN_NUMBER = re.compile(_NUMBER_RE[1:-1])  # fullmatch: the whole text, no surrounding space
+_ONE = Decimal(1)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_cell_number(value: Any, *, currency: str | None = None, decimal_comma: bool = False) -> Decimal | None:
@@ -51,6 +57,8 @@ def parse_cell_number(value: Any, *, currency: str | None = None, decimal_comma:
     if isinstance(value, int):
         return Decimal(value)
     text = str(value)
+    if not decimal_comma and _PLAIN_NUMBER.fullmatch(text) and not _GROUPED_COMMA.fullmatch(text):
+        return Decimal(text) * _ONE  # what parse_amount makes of a plain number ("1.234" it refuses), at once
     if not text.strip():
         return None
     return parse_amount(text, currency=currency, decimal_comma=decimal_comma, percent=True)
@@ -73,6 +81,20 @@ def report_rows(problems: list[Problem], loc: Locator, rows: Iterable[int], colu
                                 column))
 
 
+def decimal_columns(raw: RawTable, columns: Iterable[tuple[str, pa.DataType, bool]]
+                    ) -> dict[str, tuple[pa.Array, list[Problem]]]:
+    """:func:`decimal_column` of each ``(column, target, percent)``, two at a time (Arrow and NumPy work
+    outside the interpreter lock), each with its own problems: column -> (array, problems)."""
+    def parse(spec: tuple[str, pa.DataType, bool]) -> tuple[pa.Array, list[Problem]]:
+        found: list[Problem] = []
+        with exact():
+            return decimal_column(raw, spec[0], spec[1], found, percent=spec[2]), found
+
+    specs = list(columns)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip((spec[0] for spec in specs), pool.map(parse, specs), strict=True))
+
+
 def decimal_column(raw: RawTable, column: str, target: pa.DataType, problems: list[Problem], *,
                    percent: bool = False) -> pa.Array:
     """Parse a column to exact decimals (null for blank), reporting unparseable cells."""
@@ -82,8 +104,22 @@ def decimal_column(raw: RawTable, column: str, target: pa.DataType, problems: li
     floats = _float_decimals(raw.data.get(column), scale)
     if floats is not None:
         return _checked_decimals(floats, target, limit, problems, loc, column)
+    if not raw.decimal_comma:
+        short = _short_text_decimals(raw.strings(column), target, problems, loc, column)
+        if short is not None:
+            return short
     strings = pc.utf8_trim_whitespace(raw.strings(column))
     strings = pc.if_else(pc.equal(strings, ""), pa.scalar(None, pa.string()), strings)
+    return _text_decimals(raw, column, strings, target, problems, percent=percent)
+
+
+def _text_decimals(raw: RawTable, column: str, strings: pa.Array, target: pa.DataType, problems: list[Problem], *,
+                   percent: bool) -> pa.Array:
+    """The text path: each trimmed text (null for blank) as an exact decimal through Arrow's decimal cast,
+    rounded half away from zero; a text that is not a plain number through :func:`parse_amount`."""
+    loc = raw.locator
+    scale = target.scale
+    limit = Decimal(10) ** (target.precision - scale)
     good = pc.match_substring_regex(strings, _NUMBER_RE)
     if raw.decimal_comma:  # 1.234 is one thousand two hundred and thirty-four: every dot or comma is read slowly
         good = pc.and_(good, pc.invert(pc.match_substring_regex(strings, r"[.,]")))
@@ -128,6 +164,71 @@ def _checked_decimals(rounded: pa.Array, target: pa.DataType, limit: Decimal, pr
     return pc.cast(rounded, target)
 
 
+_SHORT = 15  # characters: a text this long has at most 15 digits, which a float64 holds exactly (see below)
+_NUMBER_BYTES = b"0123456789+-.eE"
+
+
+def _short_text_decimals(strings: pa.Array, target: pa.DataType, problems: list[Problem], loc: Locator,
+                         column: str) -> pa.Array | None:
+    """A column of texts that are all short plain numbers, as exact decimals in ``target`` (null for
+    blank), through Arrow's float parser and NumPy; None for any other column (the caller takes the
+    text path). Short plain numbers: at most 15 characters, each a digit, sign, point or exponent
+    letter, which Arrow's float parser reads whole (it refuses a lone sign or point, two points, an
+    exponent without digits): the texts of ``_NUMBER_RE``.
+
+    A text of at most 15 characters has at most 15 significant digits; the float64 nearest to it
+    (Arrow parses correctly rounded) shows those very digits at 15 significant digits, so
+    :func:`_float_unscaled`, which rounds the number a float shows, rounds the text's own decimal,
+    half away from zero, as the text path does (property-tested against it).
+    """
+    count = len(strings)
+    if count in (0, strings.null_count) or strings.type != pa.string():
+        return None
+    validity, offsets_buffer, data = strings.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[strings.offset:strings.offset + count + 1]
+    lengths = np.diff(offsets)
+    if lengths.max() > _SHORT:
+        return None
+    chars = bytes(memoryview(data)[offsets[0]:offsets[-1]]) if data is not None else b""
+    if chars.translate(None, _NUMBER_BYTES):  # digits, signs, points and exponents only: no space, text or "nan"
+        return None
+    blank = lengths == 0
+    if strings.null_count:
+        blank |= np.asarray(pc.is_null(strings))
+    if blank.any():  # a blank cell is null to the float parser
+        validity = pa.array(~blank).buffers()[1]
+        strings = pa.Array.from_buffers(pa.string(), count, [validity, pa.py_buffer(offsets), data],
+                                        null_count=int(blank.sum()))
+    try:  # it refuses what is not a number (a lone sign or point, two points, an exponent without digits)
+        numbers = pc.cast(strings, pa.float64()).to_numpy(zero_copy_only=False).copy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    unscaled = _float_unscaled(numbers, target.scale)
+    if unscaled is None:
+        return None
+    return _unscaled_array(unscaled[0], unscaled[1], target, problems, loc, column)
+
+
+def _unscaled_array(unscaled: np.ndarray, blank: np.ndarray, target: pa.DataType, problems: list[Problem],
+                    loc: Locator, column: str) -> pa.Array:
+    """Unscaled int64 values (``value x 10^scale``) as a ``target`` decimal array, blank where ``blank``;
+    values too large for ``target`` reported and blank (as :func:`_checked_decimals` does)."""
+    limit = 10 ** (target.precision - target.scale)
+    too_big = np.flatnonzero(~blank & (np.abs(unscaled) >= limit * 10 ** target.scale)) \
+        if limit * 10 ** target.scale < 2 ** 63 else np.array([], dtype=np.int64)
+    if len(too_big):
+        report_rows(problems, loc, too_big, column, lambda r: "is too large")
+        blank = blank.copy()
+        blank[too_big] = True
+    count = len(unscaled)
+    pairs = np.empty((count, 2), dtype=np.int64)  # decimal128: the low word, then the sign-extended high word
+    pairs[:, 0] = np.where(blank, 0, unscaled)
+    pairs[:, 1] = pairs[:, 0] >> 63
+    nulls = int(blank.sum())
+    validity = pa.array(~blank).buffers()[1] if nulls else None
+    return pa.Array.from_buffers(target, count, [validity, pa.py_buffer(pairs)], null_count=nulls)
+
+
 _BLANK_AS_NAN = {"": math.nan}
 _FLOAT_FAST = 1e11      # |value| x 10^scale below it: the float path below is exact (see _float_decimals)
 _FLOAT_COLUMN = 1e15    # any |value| from it on: the column takes the text path, as before
@@ -157,36 +258,60 @@ def _float_decimals(values: Any, scale: int) -> pa.Array | None:
                            pa.float64()).to_numpy(zero_copy_only=False).copy()
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    blank = np.isnan(numbers)  # a blank cell (a NaN float is blank to _cell_text too)
-    numbers[blank] = 0.0
-    size = np.abs(numbers)
-    scaled = size * 10.0 ** scale
-    if not np.isfinite(size).all() or (size >= _FLOAT_COLUMN).any() or (scaled >= 9e18).any():
-        return None  # the unscaled decimals must fit 64 bits
-    fast = scaled < _FLOAT_FAST
-    scaled[~fast] = 0.0
-    whole = np.floor(scaled)
-    fraction = scaled - whole
-    unscaled = ((whole + (fraction > 0.5)) * np.where(numbers < 0, -1.0, 1.0)).astype(np.int64)
-    slow = np.flatnonzero(~fast | (np.abs(fraction - 0.5) <= 1e-3))
-    if len(slow):
-        quantum = Decimal(1).scaleb(-scale)
-        for row in slow.tolist():
-            exact = Decimal(format(numbers[row], ".15g")).quantize(quantum, rounding=ROUND_HALF_UP)
-            unscaled[row] = int(exact.scaleb(scale))
+    unscaled = _float_unscaled(numbers, scale)
+    if unscaled is None:
+        return None
+    ints, blank = unscaled
     pairs = np.empty((count, 2), dtype=np.int64)  # decimal128: the low word, then the sign-extended high word
-    pairs[:, 0] = unscaled
-    pairs[:, 1] = unscaled >> 63
+    pairs[:, 0] = ints
+    pairs[:, 1] = ints >> 63
     nulls = int(blank.sum())
     validity = pa.array(~blank).buffers()[1] if nulls else None
     return pa.Array.from_buffers(pa.decimal128(38, scale), count, [validity, pa.py_buffer(pairs)], null_count=nulls)
 
 
+def _float_unscaled(numbers: np.ndarray, scale: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Float64 values (NaN for blank; the array is changed) as int64 ``value x 10^scale``, each float
+    taken as the number it shows at 15 significant digits and rounded half away from zero, and the
+    blank mask; None for a non-finite or very large value (see :func:`_float_decimals`)."""
+    blank = np.isnan(numbers)  # a blank cell (a NaN float is blank to _cell_text too)
+    np.copyto(numbers, 0.0, where=blank)
+    size = np.abs(numbers)
+    largest = float(size.max()) if len(size) else 0.0
+    factor = 10.0 ** scale
+    if not (largest < _FLOAT_COLUMN and largest * factor < 9e18):  # non-finite too
+        return None  # the unscaled decimals must fit 64 bits
+    scaled = np.multiply(size, factor, out=size)
+    fast: np.ndarray | None = None
+    if largest * factor >= _FLOAT_FAST:
+        fast = scaled < _FLOAT_FAST
+        np.copyto(scaled, 0.0, where=~fast)
+    whole = np.floor(scaled)
+    fraction = np.subtract(scaled, whole, out=scaled)
+    whole += fraction > 0.5
+    unscaled = np.copysign(whole, numbers, out=whole).astype(np.int64)  # -0.0 is 0
+    near_half = np.abs(np.subtract(fraction, 0.5, out=fraction), out=fraction) <= 1e-3
+    slow = np.flatnonzero(near_half if fast is None else ~fast | near_half)
+    if len(slow):
+        quantum = Decimal(1).scaleb(-scale)
+        for row in slow.tolist():
+            exact = Decimal(format(numbers[row], ".15g")).quantize(quantum, rounding=ROUND_HALF_UP)
+            unscaled[row] = int(exact.scaleb(scale))
+    return unscaled, blank
+
+
+_WIDEST = Decimal("9" * 25)  # in decimal128(38, 12) at any rounding, above every column's limit
+
+
 def _wide(text: str | None) -> Decimal | None:
+    """A plain number text in decimal128(38, 12); one of 10^25 or more as 10^25 - 1 of its sign,
+    which every column's limit reports as too large (it was blank, or an error, before)."""
     if text is None:
         return None
-    value = Decimal(text).quantize(Decimal("1e-12"))
-    return value if abs(value) < Decimal(10) ** 26 else None
+    value = Decimal(text)
+    if abs(value) >= _WIDEST:
+        return _WIDEST.copy_sign(value)
+    return value.quantize(Decimal("1e-12"))
 
 
 def parse_cell_date(value: Any) -> date | None:
@@ -207,6 +332,8 @@ def parse_cell_date(value: Any) -> date | None:
     text = str(value).strip()
     if not text:
         return None
+    if _ISO_DATE.fullmatch(text):  # what strptime's "%Y-%m-%d" reads of it (an impossible date raises)
+        return date(int(text[:4]), int(text[5:7]), int(text[8:]))
     for pattern in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d"):
         try:
             return datetime.strptime(text, pattern).date()

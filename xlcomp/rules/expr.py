@@ -52,9 +52,7 @@ _ROUNDERS = {digits: np.frompyfunc(lambda x, q=Decimal(1).scaleb(-digits): x.qua
 
 def decimals(values: Any) -> Array:
     """An object array of the given Decimals (or None)."""
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 def take(env: Env, rows: Array, names: Iterable[str] | None = None) -> dict[str, Any]:
