@@ -57,7 +57,7 @@ def check_run(result: RunResult) -> list[Problem]:
     """What keeps a run from becoming a workbook: no CSMs, or csm_ids Excel cannot tell apart
     (SUMIFS and MATCH ignore case and read number-like text as numbers)."""
     roster = result.roster
-    problems = _name_clashes(result.plan) + version_problems(result)
+    problems = _name_clashes(result.plan)
     if not result.csms:
         return [*problems, Problem(roster.locator.where(None), "the roster has no CSMs: a workbook needs at least "
                                                                "one")]
