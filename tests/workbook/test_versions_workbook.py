@@ -18,6 +18,11 @@ Without a booked_on column every amount is day-weighted (the Accounts table gets
 upsell is 98,000 x 45/90 = 49,000 in each part: 49,000 x 5% = 2,450.00, and 45,000 x 6% + 4,000 x 10% =
 3,100.00; total 5,000 + 4,000 + 2,450 + 3,100 = 14,550.00. B: 10,000 x 45/90 = 5,000 in each part: 250.00 and
 5,000 x 6% = 300.00; total 1,400 + 3,600 + 250 + 300 = 5,550.00.
+
+With a SPIF in both versions (10% on upsell booked 2027-01-15 to 2027-03-05), each part counts the accounts booked
+inside both the window and the part (no day-weighting): A's part 1 a1 20,000 (Jan 20) x 10% = 2,000.00, part 2
+a2 60,000 (Mar 1) x 10% = 6,000.00: 15,550 + 8,000 = 23,550.00; B's b1 10,000 (Feb 14) x 10% = 1,000.00 in part 1:
+6,500.00.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ from .conftest import Book
 from .test_parity import _mismatches, _summary_totals
 
 HAND = {"A": Decimal("15550.00"), "B": Decimal("5500.00")}
+SPIF = ("  - {id: feb_spif, kind: commission, metric: upsell_arr, rate: 0.1,\n"
+        "     window: {from: 2027-01-15, to: 2027-03-05}}\n")
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +59,8 @@ def split(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
                                                               mode="template"))
     undated = _run(_plans(folder, V1, V2), booked=False)
     made["undated"] = Book("undated", undated, write_workbook(undated, folder / "split-undated.xlsx"))
+    spif = _run(_plans(folder, V1 + SPIF, V2 + SPIF))
+    made["spif"] = Book("spif", spif, write_workbook(spif, folder / "split-spif.xlsx"))
     for book, output in zip(made.values(), recalculate([b.path for b in made.values()], folder / "recalculated"),
                             strict=True):
         book.recalculated = output
@@ -62,7 +71,7 @@ def test_the_engine_pays_the_hand_worked_figures(split: dict[str, Book]) -> None
     assert {r.csm.csm_id: r.total for r in split["calc"].result.csms} == HAND
 
 
-@pytest.mark.parametrize("name", ["calc", "template", "undated"])
+@pytest.mark.parametrize("name", ["calc", "template", "undated", "spif"])
 def test_libreoffice_recalculates_every_formula_to_its_cached_engine_value(split: dict[str, Book],
                                                                           name: str) -> None:
     book = split[name]
@@ -82,6 +91,10 @@ def test_libreoffice_lands_on_the_hand_worked_totals(split: dict[str, Book]) -> 
     assert undated.recalculated is not None
     assert _summary_totals(cells.values(undated.recalculated), undated) == {"A": Decimal("14550.00"),
                                                                            "B": Decimal("5550.00")}
+    spif = split["spif"]
+    assert spif.recalculated is not None
+    assert _summary_totals(cells.values(spif.recalculated), spif) == {"A": Decimal("23550.00"),
+                                                                     "B": Decimal("6500.00")}
     # the template: every actual blank, so the commissions pay 0 and the bonuses (no data) 0
     template = split["template"]
     assert template.recalculated is not None
