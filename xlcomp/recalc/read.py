@@ -242,7 +242,7 @@ def _custom_properties(package: UploadPackage) -> dict[str, str]:
 
 
 # a component of a part of a period split by plan versions: renamed with the part's first day (engine.versions)
-_PART_ID = re.compile(r"^\s*-\s*id:\s*[a-z0-9_]+@\d{4}-\d{2}-\d{2}\s*$", re.MULTILINE)
+_PART_ID = re.compile(r"^\s*-\s*id:\s*['\"]?[a-z0-9_]+@\d{4}-\d{2}-\d{2}['\"]?\s*$", re.MULTILINE)
 
 
 def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackage, meta: dict[str, str], plan_yaml: str,
