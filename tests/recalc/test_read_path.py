@@ -169,3 +169,54 @@ def test_the_quick_extent_check_gives_the_exact_verdict(plain: Path, cells: list
     else:
         assert quick.ok, quick.problems
         assert bool(quick.parts) == keep
+
+
+# ---------------------------------------------------------------------------------------------
+# the input tables' quick looks agree with the plain definitions they stand in for
+
+XML_BITS = st.lists(st.sampled_from([b"<f>", b"<f ", b"<f/", b"<f", b"f>", b":f ", b":f>", b"<x:f>", b"<ab_1:f/",
+                                     b"<formula1>", b"<c r=\"A1\">", b"x", b":", b"<", b" ", b"<a b:f>",
+                                     b"<x-y:f>", b"</f>"]), max_size=12)
+
+
+@given(bits=XML_BITS)
+def test_the_formula_tag_search_finds_what_the_pattern_finds(bits: list[bytes]) -> None:
+    from xlcomp.recalc.tables import _FORMULA_TAG, _has_formula_tag
+
+    xml = b"".join(bits)
+    assert _has_formula_tag(xml) == (_FORMULA_TAG.search(xml) is not None)
+
+
+def test_the_formula_tag_search_by_hand() -> None:
+    from xlcomp.recalc.tables import _has_formula_tag
+
+    assert _has_formula_tag(b'<c r="A1"><f>1+1</f></c>')
+    assert _has_formula_tag(b'<x:c r="A1"><x:f t="shared"/></x:c>')
+    assert not _has_formula_tag(b'<dataValidation><formula1>0</formula1></dataValidation>')
+    assert not _has_formula_tag(b'<a b:f="1"/>')  # an attribute, not an element
+
+
+CELL_VALUES = st.one_of(st.just(""), st.just(" "), st.just("\t"), st.none(), st.text(max_size=3), st.floats(0, 9),
+                        st.booleans())
+
+
+@given(rows=st.lists(st.lists(CELL_VALUES, min_size=3, max_size=3), max_size=12), ragged=st.booleans(),
+       start=st.integers(0, 4), stop=st.integers(0, 14), column=st.integers(0, 2))
+def test_the_text_and_blank_looks_agree_with_their_definitions(rows: list[list[Any]], ragged: bool, start: int,
+                                                               stop: int, column: int) -> None:
+    from xlcomp.recalc.tables import _blank, _has_text, _maybe_blank
+
+    if ragged and rows:
+        rows[0] = rows[0][:1]  # a short row: the row-by-row path
+    body = range(start, min(stop, len(rows)))
+    texts = [rows[r][column] for r in body if column < len(rows[r])]
+    # a text other than "" (a blank cell) is what _numbers_as_written looks at
+    assert _has_text(rows, body, column) == any(isinstance(v, str) and v for v in texts)
+    # the rows that can be blank: those whose cell in the column is blank, and any past the rows read
+    stop_at = min(stop, len(rows) - 1) + 1
+    if any(column >= len(row) for row in rows[start:stop_at]):
+        expected = list(range(start, stop + 1))  # a short row: every row is looked at
+    else:
+        expected = [start + i for i, row in enumerate(rows[start:stop_at]) if _blank(row[column])]
+        expected += list(range(stop_at, stop + 1))
+    assert _maybe_blank(rows, start, stop, column) == expected

@@ -79,7 +79,7 @@ _ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _MB = 1024 * 1024
 _CHUNK = 1024 * 1024
 _KEEP_LIMIT = 256 * _MB  # members kept for the readers only when they unpack to at most this much
-_KEEP_MEMBER = 4 * _MB   # and only members up to this size (a big sheet is read by python-calamine on its own)
+_KEEP_MEMBER = 64 * _MB  # and only members up to this size (the input tables' sheets are scanned again: kept)
 _PROLOG_BYTES = 64 * 1024
 _SHEET_ROOTS = {"worksheet", "dialogsheet", "macrosheet"}
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -173,7 +173,7 @@ def inspect_upload(source: str | Path | bytes, limits: Limits = DEFAULT_LIMITS, 
                    keep_parts: bool = False) -> Intake:
     """Check an upload (a path or its bytes) before any parsing; see the module docstring.
 
-    ``keep_parts``: return the members of up to 4 MB as the checks decompressed them
+    ``keep_parts``: return the members of up to 64 MB as the checks decompressed them
     (:attr:`Intake.parts`) when the upload passes and unpacks to at most 256 MB, so readers
     reuse them.
     """

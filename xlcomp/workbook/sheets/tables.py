@@ -160,26 +160,10 @@ def write_accounts_sheet(ctx: Context) -> None:
                          False))
         else:
             data.append((index, decimal_floats(table[column]), fmt, False))
-    write_number, write_string, write_blank = sheet.write_number, sheet.write_string, sheet.write_blank
-    for index, values, fmt, is_text in data:
-        if values is None:
-            for row in range(1, rows + 1):
-                write_blank(row, index, None, fmt)
-        elif is_text:
-            for row, value in enumerate(values, start=1):
-                if value:
-                    write_string(row, index, value, fmt)
-                else:
-                    write_blank(row, index, None, fmt)
-        else:
-            for row, value in enumerate(values, start=1):
-                if value is None:
-                    write_blank(row, index, None, fmt)
-                else:
-                    write_number(row, index, value, fmt)
+    sheet.write_columns(1, rows, data)  # the cells write_string/write_number/write_blank write, in one block
     if n == 0:
         for index, _values, fmt, _text in data:
-            write_blank(1, index, None, fmt)
+            sheet.write_blank(1, index, None, fmt)
     roster_ids = col_range(layout.SHEET_ROSTER, 0, 1, max(len(ctx.result.csms), 1))
     for index, column in enumerate(columns):
         if column == "account_id":
