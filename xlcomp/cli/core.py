@@ -16,7 +16,7 @@ from xlcomp.cli.problems import input_hints
 from xlcomp.cli.progress import Steps, steps
 from xlcomp.engine.run import RunResult, run
 from xlcomp.engine.versions import run_versions
-from xlcomp.errors import InputError, UsageError
+from xlcomp.errors import UsageError
 from xlcomp.load.adjustments import load_adjustments
 from xlcomp.load.changes import load_dating
 from xlcomp.load.inputs import load_inputs
@@ -29,7 +29,7 @@ from xlcomp.model.plan import Plan
 from xlcomp.outputs import OutputSet, check_out_folder, payouts_csv, summary_csv
 from xlcomp.roi.lint import Finding, lint_inputs, lint_plan, lint_run
 from xlcomp.run_inputs import RUN_INPUTS, inputs_json
-from xlcomp.workbook.writer import stage_workbook, version_problems
+from xlcomp.workbook.writer import stage_workbook
 
 PlanOpt = Annotated[Path, typer.Option("--plan", "-p", help="Plan YAML file.")]
 PlansOpt = Annotated[list[Path], typer.Option(
@@ -155,8 +155,6 @@ def calc(
     with steps() as bar:
         result = compute(plan, roster, accounts, period, progress=bar, strict=strict, adjustments=adjustments,
                          decimal_comma=decimal_comma, changes=changes, moves=moves, splits=splits)
-        if workbook and (problems := version_problems(result)):
-            raise InputError(problems)   # before anything is staged
         with OutputSet() as outputs:
             with bar.step("writing payouts.csv and summary.csv"):
                 outputs.add(out / "payouts.csv", payouts_csv(result))

@@ -20,9 +20,10 @@ from xlcomp.cli.core import (
     print_dating_notes,
 )
 from xlcomp.cli.problems import input_hints
-from xlcomp.engine.versions import single_version
+from xlcomp.engine.versions import parts_of
 from xlcomp.errors import UsageError
 from xlcomp.load.changes import load_dating
+from xlcomp.load.plan_versions import union_plan
 from xlcomp.load.roster import load_roster
 from xlcomp.load.splits import load_credits
 from xlcomp.model.period import parse_period
@@ -51,7 +52,9 @@ def template(
         raise UsageError(f'--out "{out}" must name an .xlsx file')
     check_out_file(out)
     period_model = parse_period(period)
-    plan_model = single_version(plan_versions(plan), period_model)
+    versions = plan_versions(plan)
+    plan_model = union_plan(versions)   # reads every column a version reads
+    parts_of(versions, period_model)    # a version in force on the period's first day
     if accounts is not None:
         roster_model, book = load_checked(plan_model, roster, accounts)
     else:
@@ -61,7 +64,8 @@ def template(
     if (moves is not None or splits is not None) and book is None:
         raise UsageError("--moves and --splits name accounts: give --accounts too")
     credits = None if book is None else load_credits(moves, splits, roster_model, book, period_model)
-    result = template_result(plan_model, roster_model, book, period_model, changes=dating, credits=credits)
+    result = template_result(plan_model, roster_model, book, period_model, changes=dating, credits=credits,
+                             versions=versions)
     with OutputSet() as outputs:
         outputs.add(out, lambda path: write_workbook(result, path, protect_password=protect_password,
                                                      mode="template"))

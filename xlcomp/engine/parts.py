@@ -27,12 +27,15 @@ from xlcomp.model.plan import Component, Kind, Plan
 from xlcomp.rules import payout as payout_rules
 from xlcomp.rules import versions as rules
 from xlcomp.rules.payout import Inputs as K
+from xlcomp.rules.ramp import serial
 from xlcomp.rules.spif import BOOKED_ON
 
-__all__ = ["PartInputs", "part_inputs"]
+__all__ = ["PartInputs", "part_amounts", "part_inputs"]
 
 _AMOUNT = rules.part_amount()
 _QUOTA = rules.part_quota()
+_DAYS = rules.part_days()
+_TOTAL = rules.part_commission_amount()
 ONE = Decimal(1)
 
 
@@ -68,26 +71,37 @@ def _undated(book: Book) -> Book:
     return Book(table.filter(pc.is_null(table[BOOKED_ON])), book.locator, book.columns)
 
 
+def part_amounts(component: Component, plan: Plan, book: Book, csms: Sequence[Csm], first: date, last: date
+                 ) -> tuple[list[Decimal], list[Decimal]]:
+    """Each CSM's amounts of a commission ``component`` booked from ``first`` to ``last`` (cut to a SPIF's
+    window), and of its accounts with no booking date over the whole period (none for a SPIF)."""
+    ids = [csm.csm_id for csm in csms]
+    window = (first, last)
+    if component.window is not None:
+        window = (max(first, component.window[0]), min(last, component.window[1]))
+    booked = [m.value or Decimal(0) for m in _metrics(component, plan, booked_between(book, *window), ids, csms)]
+    if component.window is not None:
+        return booked, [Decimal(0)] * len(booked)
+    undated = [m.value or Decimal(0) for m in _metrics(component, plan, _undated(book), ids, csms)]
+    return booked, undated
+
+
 def part_inputs(plan: Plan, csms: Sequence[Csm], book: Book, period: Period, first: date, last: date) -> PartInputs:
     """The part of ``period`` from ``first`` to ``last`` paid by ``plan``."""
-    ids = [csm.csm_id for csm in csms]
-    days = (last - first).days + 1
+    days = int(_DAYS.evaluate({rules.PART_FIRST: serial(first), rules.PART_LAST: serial(last)}))
     commissions: dict[str, SpifColumn] = {}
-    undated = _undated(book)
     for component in plan.components:
         if component.kind is not Kind.COMMISSION:
             continue
+        booked, undated = part_amounts(component, plan, book, csms, first, last)
+        values: list[Any] = booked
         window = (first, last)
         if component.window is not None:
             window = (max(first, component.window[0]), min(last, component.window[1]))
-        booked = _metrics(component, plan, booked_between(book, *window), ids, csms)
-        values: list[Any] = [m.value or Decimal(0) for m in booked]
-        if component.window is None:
-            weighted = _metrics(component, plan, undated, ids, csms)
-            shares = _AMOUNT.evaluate({K.VALUE: decimals([m.value or Decimal(0) for m in weighted]),
-                                       rules.PART_DAYS: Decimal(days),
-                                       payout_rules.PERIOD_DAYS: Decimal(period.days)}).tolist()
-            values = [v + s for v, s in zip(values, shares, strict=True)]
+        else:
+            shares = _AMOUNT.evaluate({K.VALUE: decimals(undated), rules.PART_DAYS: Decimal(days),
+                                       payout_rules.PERIOD_DAYS: Decimal(period.days)})
+            values = _TOTAL.evaluate({rules.BOOKED: decimals(booked), rules.UNDATED_SHARE: shares}).tolist()
         metrics = [MetricValue(component.metric, v) for v in values]
         commissions[component.id] = SpifColumn(metrics, *spif_amounts(component, csms, metrics), window)
     span = dataclasses.replace(period, start=first, end=last)

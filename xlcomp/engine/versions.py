@@ -26,7 +26,7 @@ from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Component, Plan
 
-__all__ = ["Part", "PartInfo", "parts_of", "run_versions", "single_version"]
+__all__ = ["Part", "PartInfo", "parts_of", "run_versions"]
 
 
 class Part(NamedTuple):
@@ -79,17 +79,6 @@ def parts_of(versions: Sequence[Plan], period: Period) -> list[Part]:
         last_day = starts[index + 1][0] - timedelta(days=1) if index + 1 < len(starts) else period.end
         parts.append(Part(plan, first_day, last_day))
     return parts
-
-
-def single_version(versions: Sequence[Plan], period: Period) -> Plan:
-    """The one version that pays all of ``period`` (a workbook shows one plan); :class:`PlanError` when a version
-    change splits the period."""
-    parts = parts_of(versions, period)
-    if len(parts) > 1:
-        raise PlanError([Problem(_file(parts[1].plan), f"plan versions in a workbook: not yet ({period.label} is "
-                                 f"split on {parts[1].first.isoformat()}); use calc --no-workbook for payouts.csv "
-                                 "and statements", "effective")])
-    return parts[0].plan
 
 
 def run_versions(versions: Sequence[Plan], roster: Roster, book: Book, period: Period, *,

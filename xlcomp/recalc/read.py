@@ -241,6 +241,10 @@ def _custom_properties(package: UploadPackage) -> dict[str, str]:
     return out
 
 
+# a component of a part of a period split by plan versions: renamed with the part's first day (engine.versions)
+_PART_ID = re.compile(r"^\s*-\s*id:\s*['\"]?[a-z0-9_]+@\d{4}-\d{2}-\d{2}['\"]?\s*$", re.MULTILINE)
+
+
 def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackage, meta: dict[str, str], plan_yaml: str,
                  tabs: list[tuple[str, str]], period_option: str | None, warnings: list[Problem],
                  decimal_comma: bool = False) -> UploadInputs:
@@ -254,6 +258,10 @@ def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackag
                                                f"this one reads up to {layout.SCHEMA_VERSION}): upgrade xlcomp")])
     if not plan_yaml.strip():
         raise UploadError([Problem(where_meta, "the metadata holds no plan (plan_yaml is empty)")])
+    if _PART_ID.search(plan_yaml):   # a period split by plan versions (SPEC section 10)
+        raise UploadError([Problem(where_meta, f"plan versions: recalc not yet (the workbook's "
+                                               f"{meta.get('period', 'period')} is split by plan versions); run "
+                                               "xlcomp calc with the plan versions and the edited inputs")])
     expected_sha = meta.get("plan_yaml_sha256", "")
     if expected_sha and hashlib.sha256(plan_yaml.encode("utf-8")).hexdigest() != expected_sha and tabs:
         warnings.append(Problem(where_meta, "the plan text in the metadata sheet was altered since xlcomp wrote "

@@ -171,7 +171,8 @@ BAND_COLUMNS = ("min", "factor")
 # Numeric component parameters; each becomes the defined name ``param_name(component, param)``
 # when the component has it (a target or quota taken from a roster column has no name).
 COMPONENT_PARAMS = ("weight", "target", "threshold", "cap", "quota", "rate", "cap_amount", "gate_min",
-                    "risk_per_point", "risk_reference", "risk_floor", "risk_ceiling", "window_from", "window_to")
+                    "risk_per_point", "risk_reference", "risk_floor", "risk_ceiling", "window_from", "window_to",
+                    "part_first", "part_last")
 # No parameter may end with "_" + another parameter: names could then collide across components.
 assert not any(a != b and a.endswith("_" + b) for a in COMPONENT_PARAMS for b in COMPONENT_PARAMS)
 
@@ -192,7 +193,9 @@ SHEET_NAME_LIMIT = 31
 
 
 def _name_prefix(component_id: str) -> str:
-    # Component ids are [a-z0-9_]+; a defined name cannot start with a digit.
+    # Component ids are [a-z0-9_]+; a defined name cannot start with a digit. A plan version's part renames its
+    # components ``renewal@2027-02-15``: named ``renewal_at_20270215`` (SPEC section 10).
+    component_id = component_id.replace("@", "_at_").replace("-", "")
     return component_id if component_id[:1].isalpha() else "_" + component_id
 
 
@@ -208,7 +211,7 @@ def param_name(component_id: str, param: str) -> str:
 
 def tier_table_name(component_id: str) -> str:
     """The table holding a component's tiers: ``Tiers_renewal``."""
-    return f"Tiers_{component_id}"
+    return f"Tiers_{component_id.replace('@', '_at_').replace('-', '')}"
 
 
 def band_table_name(index: int) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -21,6 +21,7 @@ import pyarrow as pa
 from xlsxwriter.workbook import Workbook
 
 from xlcomp.engine.run import RunResult, run
+from xlcomp.engine.versions import run_versions
 from xlcomp.errors import InputError, Problem
 from xlcomp.model.credit import Credits
 from xlcomp.model.dating import Changes
@@ -47,7 +48,7 @@ from xlcomp.workbook.sheets.roi import write_roi_sheet
 from xlcomp.workbook.sheets.summary import FIRST_ROW, write_summary_sheet
 from xlcomp.workbook.sheets.tables import write_accounts_sheet, write_roster_sheet
 
-__all__ = ["blank_actuals", "check_run", "empty_book", "template_result", "version_problems", "workbook_bytes",
+__all__ = ["blank_actuals", "check_run", "empty_book", "template_result", "workbook_bytes",
            "write_workbook"]
 
 Mode = Literal["calc", "template"]
@@ -57,7 +58,7 @@ def check_run(result: RunResult) -> list[Problem]:
     """What keeps a run from becoming a workbook: no CSMs, or csm_ids Excel cannot tell apart
     (SUMIFS and MATCH ignore case and read number-like text as numbers)."""
     roster = result.roster
-    problems = _name_clashes(result.plan) + version_problems(result)
+    problems = _name_clashes(result.plan)
     if not result.csms:
         return [*problems, Problem(roster.locator.where(None), "the roster has no CSMs: a workbook needs at least "
                                                                "one")]
@@ -72,16 +73,6 @@ def check_run(result: RunResult) -> list[Problem]:
         else:
             seen[key] = csm.csm_id
     return problems
-
-
-def version_problems(result: RunResult) -> list[Problem]:
-    """A period split by plan versions has no workbook yet (SPEC section 10)."""
-    if not result.parts:
-        return []
-    plan, first, _ = result.parts[1]
-    where = plan.source.replace("\\", "/").rsplit("/", 1)[-1] if plan.source else plan.id
-    return [Problem(where, f"plan versions in a workbook: not yet ({result.period.label} is split on "
-                           f"{first.isoformat()}); use --no-workbook for payouts.csv and statements", "effective")]
 
 
 def workbook_names(plan: Plan) -> list[str]:
@@ -224,11 +215,15 @@ def blank_actuals(book: Book) -> Book:
 
 @exactly
 def template_result(plan: Plan, roster: Roster, book: Book | None, period: Period,
-                    changes: Changes | None = None, credits: Credits | None = None) -> RunResult:
+                    changes: Changes | None = None, credits: Credits | None = None,
+                    versions: Sequence[Plan] = ()) -> RunResult:
     """The run a template shows: the plan and roster as given (with ``changes``, and the book's moves and
-    splits, ``credits``), the book with its actuals blank."""
-    return run(plan, roster, blank_actuals(book) if book is not None else empty_book(), period, changes=changes,
-               credits=credits)
+    splits, ``credits``), the book with its actuals blank. ``versions``: the plan's versions (SPEC section 10),
+    run in place of ``plan`` (a period they split has each part's components)."""
+    blank = blank_actuals(book) if book is not None else empty_book()
+    if versions:
+        return run_versions(versions, roster, blank, period, changes=changes, credits=credits)
+    return run(plan, roster, blank, period, changes=changes, credits=credits)
 
 
 def stage_workbook(outputs: OutputSet, result: RunResult, out: Path, protect_password: str | None = None,

@@ -25,6 +25,7 @@ from xlcomp.workbook.context import num
 from xlcomp.workbook.formulas import period_names
 from xlcomp.workbook.sheets.csm_ramp import ramped_formula
 from xlcomp.workbook.sheets.csm_spif import spif_lines
+from xlcomp.workbook.sheets.csm_versions import part_amount_lines, part_lines, part_quota_formula, span_of
 
 if TYPE_CHECKING:
     from xlcomp.workbook.sheets.csm import CsmFacts, Getter
@@ -120,6 +121,7 @@ class ComponentBlocks:
             cells[param] = layout.param_name(cid, param)
         if den_cell:
             cells[K.DEN] = den_cell
+        part_lines(self, component, cells)  # type: ignore[arg-type]
         if component.kind is Kind.BONUS:
             self._bonus(component, cells)
         else:
@@ -181,16 +183,23 @@ class ComponentBlocks:
 
         amount_formula, amount_value = rules.commission_amount().formula(cells), lambda f: num(get(f).actual or ZERO)
         amount_note = f"{component.metric}, from the Metrics block"
+        span = span_of(self, component)  # type: ignore[arg-type]
         if component.window is not None:
-            amount_formula, amount_value = spif_lines(self, component, cells)  # type: ignore[arg-type]
+            amount_formula, amount_value = spif_lines(self, component, cells, span)  # type: ignore[arg-type]
             amount_note = "booked in the window" + (", 0 outside the segments" if component.segments else "")
+        elif span is not None:
+            amount_formula, amount_value = part_amount_lines(self, component, cells)  # type: ignore[arg-type]
+            amount_note = "booked in the part + the part's share of the amounts with no booking date"
         cells[K.AMOUNT] = cells["amount"] = cell(self._line("Amount", amount_formula, kind, amount_value,
                                                             note=amount_note), B)
         if component.quota is not None:
             assert component.curve is not None
+            quota_formula, quota_note = self._target_formula(component, "quota"), self._target_note(component, "quota")
+            if span is not None:
+                quota_formula = part_quota_formula(cells, quota_formula)
+                quota_note = f"ROUND(({quota_note}) x days in the part / days in the period, 6)"
             cells[K.QUOTA] = cells["quota"] = cell(self._line(
-                "Quota", self._target_formula(component, "quota"), kind, lambda f: num(get(f).target),
-                note=self._target_note(component, "quota")), B)
+                "Quota", quota_formula, kind, lambda f: num(get(f).target), note=quota_note), B)
             att_row = self._line("Attainment", rules.commission_attainment().formula(cells), "attainment",
                                  lambda f: num(get(f).attainment), note="ROUND(amount / quota, 6)")
             self.components[cid].attainment = att_row

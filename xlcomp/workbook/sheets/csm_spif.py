@@ -12,12 +12,14 @@ from xlcomp.ooxml.refs import cell
 from xlcomp.rules import spif as rules
 from xlcomp.rules.payout import Inputs as K
 from xlcomp.rules.ramp import serial
+from xlcomp.rules.versions import PART_FIRST, PART_LAST
 from xlcomp.workbook import layout
 from xlcomp.workbook.context import num
 from xlcomp.workbook.formulas import period_names
 
 if TYPE_CHECKING:
     from xlcomp.workbook.sheets.csm import CsmFacts, CsmTabPlan
+    from xlcomp.workbook.sheets.plan_versions import PartSpan
 
 __all__ = ["spif_lines"]
 
@@ -25,16 +27,20 @@ B = 1
 ZERO = Decimal(0)
 
 
-def spif_lines(tab: CsmTabPlan, component: Component, cells: dict[str, str]) -> tuple[str, Any]:
+def spif_lines(tab: CsmTabPlan, component: Component, cells: dict[str, str], span: PartSpan | None = None
+               ) -> tuple[str, Any]:
     """The SPIF's lines before its Amount line; the Amount line's formula and cached value (binds ``value``
-    to the amount booked in the window)."""
+    to the amount booked in the window). In a part of a period split by plan versions (``span``), the window is
+    cut to the part (its first and last day cells, bound in ``cells``) rather than to the period."""
     cid = component.id
     assert component.window is not None
     bounds = {**period_names(), rules.WINDOW_FROM: layout.param_name(cid, "window_from"),
               rules.WINDOW_TO: layout.param_name(cid, "window_to")}
-
-    period = tab.ctx.result.period
-    days = {K.PERIOD_START: serial(period.start), K.PERIOD_END: serial(period.end),
+    start, end = tab.ctx.result.period.start, tab.ctx.result.period.end
+    if span is not None:
+        bounds[K.PERIOD_START], bounds[K.PERIOD_END] = cells[PART_FIRST], cells[PART_LAST]
+        start, end = span.first, span.last
+    days = {K.PERIOD_START: serial(start), K.PERIOD_END: serial(end),
             rules.WINDOW_FROM: serial(component.window[0]), rules.WINDOW_TO: serial(component.window[1])}
     first_day, last_day = (float(rule.evaluate(days)) for rule in (rules.window_from(), rules.window_to()))
     first = cell(tab._line("SPIF window: first day", rules.window_from().formula(bounds), "date",

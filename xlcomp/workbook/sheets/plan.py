@@ -3,11 +3,12 @@ multiplier bands, and a chart of each component's payout curve."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from xlcomp.model.plan import Component, Kind
+from xlcomp.model.plan import Component, Kind, Plan
 from xlcomp.money import excel_round
 from xlcomp.ooxml.refs import cell, chart_text, quote_sheet
 from xlcomp.rules.curves import TIERS, tier_table
@@ -15,6 +16,7 @@ from xlcomp.rules.payout import Inputs, curve_point
 from xlcomp.workbook import layout
 from xlcomp.workbook.context import Context, excel_date, num
 from xlcomp.workbook.sheets.plan_dating import spif_rows, write_ramp_table
+from xlcomp.workbook.sheets.plan_versions import part_rows
 
 __all__ = ["write_plan_sheet"]
 
@@ -44,6 +46,10 @@ _VALIDATION: dict[str, dict[str, Any]] = {
                     "maximum": date(9999, 12, 31)},
     "window_to": {"validate": "date", "criteria": "between", "minimum": date(1900, 1, 1),
                   "maximum": date(9999, 12, 31)},
+    "part_first": {"validate": "date", "criteria": "between", "minimum": date(1900, 1, 1),
+                   "maximum": date(9999, 12, 31)},
+    "part_last": {"validate": "date", "criteria": "between", "minimum": date(1900, 1, 1),
+                  "maximum": date(9999, 12, 31)},
 }
 _PARAM_TEXT = {
     "weight": ("Weight", "share of the CSM's target variable pay", "percent"),
@@ -61,6 +67,8 @@ _PARAM_TEXT = {
     "risk_ceiling": ("Risk ceiling", "the adjusted target never goes above it", None),
     "window_from": ("SPIF window from", "pays on accounts booked (booked_on) from this day", "date"),
     "window_to": ("SPIF window to", "... to this day, both included (cut to the period)", "date"),
+    "part_first": ("Pays from", "this plan version pays the period from this day", "date"),
+    "part_last": ("Pays to", "... to this day, both included", "date"),
 }
 
 
@@ -80,7 +88,8 @@ def _metric_kind(ctx: Context, metric: str) -> str:
     return {Unit.MONEY: "money", Unit.COUNT: "count", Unit.RATE: "percent", Unit.SCORE: "score"}[definition.unit]
 
 
-def _component_rows(component: Component) -> list[tuple[str, str, Decimal | str]]:
+def _component_rows(component: Component, parts: Sequence[tuple[Plan, date, date]] = ()
+                    ) -> list[tuple[str, str, Decimal | str]]:
     """The component's rows on the Plan sheet, in reading order: ``("param", name, value)`` for a
     named parameter, ``("fixed", label, text)`` for a fact that is not a number."""
     rows: list[tuple[str, str, Decimal | str]] = []
@@ -105,7 +114,7 @@ def _component_rows(component: Component) -> list[tuple[str, str, Decimal | str]
     if component.gate is not None:
         rows.append(("fixed", "Gate metric", component.gate.metric))
         rows.append(("param", "gate_min", component.gate.min))
-    return rows + spif_rows(component)
+    return rows + spif_rows(component) + part_rows(component, parts)
 
 
 def chart_points(ctx: Context) -> list[Decimal]:
@@ -217,7 +226,7 @@ def write_plan_sheet(ctx: Context) -> None:
         sheet.write_string(row, VALUE, f"{what}, on {component.metric}", styles.note)
         row += 1
         metric_kind = _metric_kind(ctx, component.metric)
-        for what_row, param, entry in _component_rows(component):
+        for what_row, param, entry in _component_rows(component, ctx.result.parts):
             if what_row == "fixed":
                 fixed(row, param, str(entry), note="per CSM, on the Roster sheet" if "roster" in str(entry) else "")
                 row += 1

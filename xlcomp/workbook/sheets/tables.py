@@ -136,7 +136,8 @@ def write_accounts_sheet(ctx: Context) -> None:
     book = ctx.result.book
     table = book.table
     n = table.num_rows
-    spif = any(c.window is not None for c in ctx.plan.components)  # a SPIF's formulas read booked_on
+    # a SPIF's formulas read booked_on, and so do the parts of a period split by plan versions
+    spif = any(c.window is not None for c in ctx.plan.components) or bool(ctx.result.parts)
     columns = layout.account_columns([*book.table.column_names, *(["booked_on"] if spif else [])])
     rows = max(n, 1)          # an Excel table needs one data row
     sheet.add_table(0, 0, rows, len(columns) - 1, {

@@ -1,0 +1,107 @@
+"""A CSM tab's lines for a part of a period split by plan versions (SPEC section 10): the part's first and last
+day (the Plan sheet's ``<id>_part_first`` and ``<id>_part_last``), its calendar days, and
+
+- for a bonus, the CSM's days employed inside the part (its TI is on them; the attainment is the whole period's);
+- for a commission, the amount booked inside the part (SUMIFS on the Accounts table's booked_on), the amounts of
+  the accounts with no booking date (the metric's numerator less everything booked) and the part's day-weighted
+  share of them, and the part's share of the quota: the rules of :mod:`xlcomp.rules.versions`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from xlcomp.engine.parts import part_amounts
+from xlcomp.model.plan import Component, Kind
+from xlcomp.ooxml.refs import cell
+from xlcomp.rules import payout
+from xlcomp.rules import versions as rules
+from xlcomp.rules.payout import Inputs as K
+from xlcomp.rules.ramp import serial
+from xlcomp.rules.spif import window_amount
+from xlcomp.workbook import layout
+from xlcomp.workbook.context import num
+from xlcomp.workbook.sheets.plan_versions import PartSpan, part_of
+
+if TYPE_CHECKING:
+    from xlcomp.workbook.sheets.csm import CsmFacts, CsmTabPlan
+
+__all__ = ["part_amount_lines", "part_lines", "part_quota_formula", "span_of"]
+
+B = 1
+ZERO = Decimal(0)
+EVERY_DAY = ("1", "2958465")   # every date Excel has: what is booked at all
+
+
+def span_of(tab: CsmTabPlan, component: Component) -> PartSpan | None:
+    """The part ``component`` pays, None outside a split period."""
+    return part_of(component, tab.ctx.result.parts)
+
+
+def part_lines(tab: CsmTabPlan, component: Component, cells: dict[str, str]) -> None:
+    """The part's first and last day and its days (bound in ``cells``); a bonus's days employed in the part
+    (bound to ``days``, which its TI reads). Nothing outside a split period."""
+    span = span_of(tab, component)
+    if span is None:
+        return
+    cid = component.id
+    first_day, last_day = serial(span.first), serial(span.last)
+    assert first_day is not None and last_day is not None
+    cells[rules.PART_FIRST] = cell(tab._line("Part: first day", f"={layout.param_name(cid, 'part_first')}", "date",
+                                             lambda f: float(first_day), note=f"{span.source} pays from this day"), B)
+    cells[rules.PART_LAST] = cell(tab._line("Part: last day", f"={layout.param_name(cid, 'part_last')}", "date",
+                                            lambda f: float(last_day), note="... to this day, both included"), B)
+    days = rules.part_days().evaluate({rules.PART_FIRST: first_day, rules.PART_LAST: last_day})
+    cells[rules.PART_DAYS] = cell(tab._line("Days in the part", rules.part_days().formula(cells), "days",
+                                            lambda f: num(days), note="last day - first day + 1"), B)
+    if component.kind is not Kind.BONUS:
+        return
+    bounds = {**cells, K.PERIOD_START: cells[rules.PART_FIRST], K.PERIOD_END: cells[rules.PART_LAST],
+              K.START: cell(tab.start_row, B), K.END: cell(tab.end_row, B)}
+
+    def employed(facts: CsmFacts) -> Any:
+        part = facts.components[cid].trace.part
+        return part.employed if part is not None else 0
+
+    cells[K.DAYS] = cell(tab._line("Days employed in the part", payout.days_employed().formula(bounds), "days",
+                                   employed, note="TI on these days; attainment on the whole period"), B)
+
+
+def part_amount_lines(tab: CsmTabPlan, component: Component, cells: dict[str, str]) -> tuple[str, Any]:
+    """A commission's lines before its Amount line in a part; the Amount line's formula and cached value."""
+    span = span_of(tab, component)
+    assert span is not None and component.window is None
+    cid, plan, result = component.id, tab.plan, tab.ctx.result
+    csms = [r.csm for r in result.csms]
+    booked, undated = part_amounts(component, span.plan, result.book, csms, span.first, span.last)
+    values = {csm.csm_id: (b, u) for csm, b, u in zip(csms, booked, undated, strict=True)}
+    kind = tab._unit_kind(component.metric)
+    key = cell(tab.key_row, B)
+    booked_formula = window_amount(component, plan, key, cells[rules.PART_FIRST], cells[rules.PART_LAST])
+    booked_row = tab._line("Booked in the part", booked_formula, kind, lambda f: num(values[f.csm_id][0]),
+                           note=f"{component.metric} of this CSM's accounts with booked_on in the part")
+    dated = window_amount(component, plan, key, *EVERY_DAY)
+    undated_row = tab._line("No booked_on (whole period)", f"={cells[K.NUM]}-({dated.removeprefix('=')})", kind,
+                            lambda f: num(values[f.csm_id][1]),
+                            note=f"{component.metric} of this CSM's accounts with no booking date")
+    share_cells = {**cells, K.VALUE: cell(undated_row, B)}
+    share_row = tab._line("No booked_on: the part's share", rules.part_amount().formula(share_cells), kind,
+                          lambda f: num(rules.part_amount().evaluate({
+                              K.VALUE: values[f.csm_id][1], rules.PART_DAYS: cells_days(span),
+                              payout.PERIOD_DAYS: Decimal(result.period.days)})),
+                          note="ROUND(amount x days in the part / days in the period, 6)")
+    formula = rules.part_commission_amount().formula({rules.BOOKED: cell(booked_row, B),
+                                                       rules.UNDATED_SHARE: cell(share_row, B)})
+    return formula, lambda f: num(f.components[cid].actual or ZERO)
+
+
+def cells_days(span: PartSpan) -> Decimal:
+    """The part's calendar days (:func:`xlcomp.rules.versions.part_days`)."""
+    return Decimal(rules.part_days().evaluate({rules.PART_FIRST: serial(span.first),
+                                               rules.PART_LAST: serial(span.last)}))
+
+
+def part_quota_formula(cells: dict[str, str], quota_formula: str) -> str:
+    """The part's share of the version's quota (``quota_formula``, the ordinary Quota line's)."""
+    return rules.part_quota().formula({**cells, K.QUOTA: f"({quota_formula.removeprefix('=')})"})
