@@ -272,20 +272,19 @@ class _Builder:
                                                                       prior)}
             self.ytd = list(ytd.values())
         out = []
+        text = _Texts()
         for row in self.result.payout_rows():
             key = (row["csm_id"], row["component"])
             if key in ytd:
                 r = ytd[key]
-                out.append(Line(r.csm_id, r.component.id, r.component.kind.value, r.payout, metric=r.component.metric,
-                                actual=_text(r.actual), target=_text(r.target), attainment=_text(r.attainment, 6),
-                                share=_text(r.share, 6), target_incentive=_text(r.target_incentive, 2),
-                                multiplier=_text(r.multiplier), note=r.note))
+                out.append(Line(r.csm_id, r.component.id, r.component.kind.value, r.payout, r.component.metric,
+                                text(r.actual), text(r.target), text(r.attainment, 6), text(r.share, 6),
+                                text(r.target_incentive, 2), text(r.multiplier), r.note))
                 continue
-            out.append(Line(row["csm_id"], row["component"], row["kind"], row["payout"], metric=row["metric"],
-                            actual=_text(row["actual"]), target=_text(row["target"]),
-                            attainment=_text(row["attainment"], 6), share=_text(row["share"], 6),
-                            target_incentive=_text(row["target_incentive"], 2), multiplier=_text(row["multiplier"]),
-                            note=row["note"]))
+            out.append(Line(row["csm_id"], row["component"], row["kind"], row["payout"], row["metric"],
+                            text(row["actual"]), text(row["target"]), text(row["attainment"], 6),
+                            text(row["share"], 6), text(row["target_incentive"], 2), text(row["multiplier"]),
+                            row["note"]))
         return out
 
     def prior_periods(self, year_before: Sequence[CloseRecord]) -> list[PriorPeriod]:
@@ -472,8 +471,21 @@ def _totals(lines: Sequence[Line]) -> dict[tuple[str, str], Decimal]:
     return dict(totals)
 
 
-def _text(value: Decimal | None, places: int | None = None) -> str | None:
-    if value is None:
-        return None
-    return fmt_decimal(value, places)
+class _Texts:
+    """:func:`fmt_decimal` of a close's line numbers, each distinct value formatted once per number of places
+    (targets, target incentives and multipliers repeat across CSMs). Zero is not kept: 0 and -0 are the
+    same key but "0.00" and "-0.00" are different texts."""
 
+    def __init__(self) -> None:
+        self.cache: dict[int | None, dict[Decimal, str]] = {None: {}, 2: {}, 6: {}}
+
+    def __call__(self, value: Decimal | None, places: int | None = None) -> str | None:
+        if value is None:
+            return None
+        cache = self.cache[places]
+        found = cache.get(value)
+        if found is None:
+            found = fmt_decimal(value, places)
+            if value:
+                cache[value] = found
+        return found

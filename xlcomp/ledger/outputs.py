@@ -17,12 +17,26 @@ __all__ = ["CLOSE_SUMMARY_COLUMNS", "close_payouts_csv", "close_summary_csv"]
 CLOSE_SUMMARY_COLUMNS = (*SUMMARY_COLUMNS, "balance_in", "draw", "payable", "balance_out")
 
 
-def _payout_rows(closed: Closed) -> Iterator[dict[str, object]]:
+def _payout_rows(closed: Closed) -> Iterator[list[object]]:
+    """payouts.csv rows as lists in the order of PAYOUT_COLUMNS (what :func:`_csv` writes of a row's dict: the
+    texts escaped, None blank), each CSM's and component's escaped id worked out once."""
+    ids: dict[str, str] = {}
     for line in closed.lines:
-        yield {"csm_id": line.csm_id, "component": line.component, "kind": line.kind, "metric": line.metric,
-               "actual": line.actual, "target": line.target, "attainment": line.attainment, "share": line.share,
-               "target_incentive": line.target_incentive, "multiplier": line.multiplier,
-               "payout": fmt_decimal(line.payout, 2), "note": line.note}
+        csm_id, component = line.csm_id, line.component
+        csm_text = ids.get(csm_id)
+        if csm_text is None:
+            csm_text = ids[csm_id] = escape_text(str(csm_id))
+        component_text = ids.get(component)
+        if component_text is None:
+            component_text = ids[component] = escape_text(str(component))
+        yield [csm_text, component_text, _blank(line.kind), _blank(line.metric), _blank(line.actual),
+               _blank(line.target), _blank(line.attainment), _blank(line.share), _blank(line.target_incentive),
+               _blank(line.multiplier), fmt_decimal(line.payout, 2),
+               "" if line.note is None else escape_text(str(line.note))]
+
+
+def _blank(value: object) -> object:
+    return "" if value is None else value
 
 
 def _summary_rows(closed: Closed) -> Iterator[dict[str, object]]:
@@ -55,7 +69,11 @@ def _csv(columns: tuple[str, ...], rows: Iterator[dict[str, object]]) -> str:
 
 def close_payouts_csv(closed: Closed) -> str:
     """payouts.csv of a close: every line, in the ledger's order."""
-    return _csv(PAYOUT_COLUMNS, _payout_rows(closed))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(PAYOUT_COLUMNS)
+    writer.writerows(_payout_rows(closed))
+    return buffer.getvalue()
 
 
 def close_summary_csv(closed: Closed) -> str:

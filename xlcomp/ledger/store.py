@@ -109,13 +109,14 @@ class CsmPeriod:
                 "start_date": self.start_date, "end_date": self.end_date, "roster_values": json.dumps(values)}
 
     def values(self) -> tuple[Any, ...]:
-        """The record's CSM_PERIOD_FIELDS in storage form: money and decimals as text, dates as ISO text."""
-        row = self.row()
-        for name in ("gross", "draw", "payable", "balance_in", "balance_out"):
-            row[name] = f"{row[name]:f}"
-        for name in ("start_date", "end_date"):
-            row[name] = None if row[name] is None else row[name].isoformat()
-        return tuple(row[name] for name in CSM_PERIOD_FIELDS)
+        """The record's CSM_PERIOD_FIELDS in storage form: money and decimals as text, dates as ISO text (what
+        :meth:`row` holds, without its dict)."""
+        values = {k: (None if v is None else f"{v:f}") for k, v in (self.roster_values or {}).items()}
+        tv, start, end = self.target_variable, self.start_date, self.end_date
+        return (self.csm_id, self.name, f"{self.gross:f}", f"{self.draw:f}", f"{self.payable:f}",
+                f"{self.balance_in:f}", f"{self.balance_out:f}", None if tv is None else f"{tv:f}",
+                None if start is None else start.isoformat(), None if end is None else end.isoformat(),
+                json.dumps(values))
 
 
 def closes_of(connection: Any, plan_id: str | None = None) -> list[CloseRecord]:
