@@ -29,14 +29,12 @@ def _payout_rows(closed: Closed) -> Iterator[list[object]]:
         component_text = ids.get(component)
         if component_text is None:
             component_text = ids[component] = escape_text(str(component))
-        yield [csm_text, component_text, _blank(line.kind), _blank(line.metric), _blank(line.actual),
-               _blank(line.target), _blank(line.attainment), _blank(line.share), _blank(line.target_incentive),
-               _blank(line.multiplier), fmt_decimal(line.payout, 2),
-               "" if line.note is None else escape_text(str(line.note))]
-
-
-def _blank(value: object) -> object:
-    return "" if value is None else value
+        row: list[object] = [csm_text, component_text, line.kind, line.metric, line.actual, line.target,
+                             line.attainment, line.share, line.target_incentive, line.multiplier,
+                             fmt_decimal(line.payout, 2), "" if line.note is None else escape_text(str(line.note))]
+        if None in row:
+            row = ["" if value is None else value for value in row]
+        yield row
 
 
 def _summary_rows(closed: Closed) -> Iterator[dict[str, object]]:

@@ -171,13 +171,13 @@ def csm_periods_of(connection: Any, close_ids: Iterable[int]) -> dict[int, dict[
     out: dict[int, dict[str, CsmPeriod]] = {i: {} for i in ids}
     if not ids:
         return out
-    for row in connection.execute(select(CSM_PERIODS).where(CSM_PERIODS.c.close_id.in_(ids))):
-        data = dict(row._mapping)
-        close_id = data.pop("close_id")
-        values = {k: (None if v is None else Decimal(v)) for k, v in json.loads(data.pop("roster_values")).items()}
-        tv = data.pop("target_variable")
-        out[close_id][data["csm_id"]] = CsmPeriod(**data, target_variable=None if tv is None else Decimal(tv),
-                                                  roster_values=values)
+    query = select(CSM_PERIODS.c.close_id, *(CSM_PERIODS.c[name] for name in CSM_PERIOD_FIELDS)) \
+        .where(CSM_PERIODS.c.close_id.in_(ids))
+    for (close_id, csm_id, name, gross, draw, payable, balance_in, balance_out, tv, start, end,
+         text) in connection.execute(query):
+        values = {k: (None if v is None else Decimal(v)) for k, v in json.loads(text).items()}
+        out[close_id][csm_id] = CsmPeriod(csm_id, name, gross, draw, payable, balance_in, balance_out,
+                                          None if tv is None else Decimal(tv), start, end, values)
     return out
 
 
