@@ -20,6 +20,7 @@ from __future__ import annotations
 import getpass
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -163,14 +164,16 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
     ``stage`` is called with the result inside the transaction, before it commits: it writes the
     outputs to temporary files, so the ledger and the files change together or not at all.
     """
-    plan, period, roster, book, adjustments, churn, dated = _load(inputs)
-    result = dated.run(roster, book, period)
-    if dated.given:   # the ledger's lines, shares and windows are those of the plan the run paid with
-        plan = result.plan
     given = {"plan": inputs.plan, **dated_names(inputs.plans, None, None, None), "roster": inputs.roster,
              "accounts": inputs.accounts, "adjustments": inputs.adjustments, "churn": inputs.churn,
              **dated_names((), inputs.changes, inputs.moves, inputs.splits)}
-    files = {name: None if path is None else (path, file_sha256(path)) for name, path in given.items()}
+    with ThreadPoolExecutor(max_workers=1) as pool:   # the files hashed (hashlib lets go of the GIL) as they load
+        hashing = {name: pool.submit(file_sha256, path) for name, path in given.items() if path is not None}
+        plan, period, roster, book, adjustments, churn, dated = _load(inputs)
+        result = dated.run(roster, book, period)
+        files = {name: None if path is None else (path, hashing[name].result()) for name, path in given.items()}
+    if dated.given:   # the ledger's lines, shares and windows are those of the plan the run paid with
+        plan = result.plan
     hashes = {f"{name}_sha256": None if found is None else found[1] for name, found in files.items()
               if name in ("plan", "roster", "accounts", "adjustments", "churn")}   # the others: in inputs.json
     inputs_text = inputs_record("close", period.label, files)
