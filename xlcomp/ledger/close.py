@@ -180,7 +180,10 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
     place = ledger_place(engine.url)
     closed_by = inputs.by or getpass.getuser()
     closed_at = now or datetime.now(UTC).replace(microsecond=0)
-    with transaction(engine, plan.id) as connection:
+    with transaction(engine, plan.id) as connection, ThreadPoolExecutor(max_workers=1) as pool:
+        kept = None   # the kept book compressed (Arrow lets go of the GIL) while the lines are worked out
+        if any(c.measure == "ytd" for c in plan.components):
+            kept = pool.submit(book_bytes, book.table, ytd_columns(plan))
         closes = closes_of(connection, plan.id)
         version = _check_order(plan, period, closes, inputs, place)
         year_start = plan_year_start(plan, period)
@@ -205,9 +208,8 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
         if carried:
             connection.execute(insert(CARRIES), [{"into_close_id": close_id, "from_close_id": c.id}
                                                  for c in carried])
-        if any(c.measure == "ytd" for c in plan.components):
-            connection.execute(insert(BOOKS).values(close_id=close_id,
-                                                    content=book_bytes(book.table, ytd_columns(plan))))
+        if kept is not None:
+            connection.execute(insert(BOOKS).values(close_id=close_id, content=kept.result()))
         closed = Closed(plan, period, version, int(close_id), result, tuple(lines), tuple(csms), closed_by,
                         closed_at, tuple(c.ref for c in carried), tuple(builder.notices), tuple(builder.ytd),
                         inputs_text)
