@@ -45,15 +45,17 @@ from xlcomp.ledger.store import (
     CsmPeriod,
     Line,
     book_bytes,
-    book_of,
+    book_content,
     carried_ids,
     clawed_accounts,
     closes_of,
     component_totals,
     csm_periods_of,
     lines_of,
+    read_book,
     shares_for,
 )
+from xlcomp.ledger.texts import Texts
 from xlcomp.ledger.ytd import CsmFacts, PriorPeriod, YtdResult, ytd_columns, ytd_results
 from xlcomp.load.adjustments import load_adjustments
 from xlcomp.load.inputs import load_inputs
@@ -277,7 +279,7 @@ class _Builder:
                                                                       prior)}
             self.ytd = list(ytd.values())
         out = []
-        text = _Texts()
+        text = Texts()
         for row in self.result.payout_rows():
             key = (row["csm_id"], row["component"])
             if key in ytd:
@@ -294,11 +296,15 @@ class _Builder:
 
     def prior_periods(self, year_before: Sequence[CloseRecord]) -> list[PriorPeriod]:
         ids = [c.id for c in year_before]
-        paid = component_totals(self.connection, ids, COMPONENT_KINDS)
-        csms = self.csm_periods(ids)
+        with ThreadPoolExecutor(max_workers=1) as pool:   # the kept books decompressed while the rest is read
+            books = {i: None if raw is None else pool.submit(read_book, raw)
+                     for i, raw in ((i, book_content(self.connection, i)) for i in ids)}
+            paid = component_totals(self.connection, ids, COMPONENT_KINDS)
+            csms = self.csm_periods(ids)
+            tables = {i: None if found is None else found.result() for i, found in books.items()}
         out = []
         for close in year_before:
-            table = book_of(self.connection, close.id)
+            table = tables[close.id]
             if table is None:
                 raise LedgerError([Problem(self.place, f"{close.ref} was closed without its accounts (the plan had no "
                                                        "measure: ytd component then): the year to date cannot be "
@@ -474,23 +480,3 @@ def _totals(lines: Sequence[Line]) -> dict[tuple[str, str], Decimal]:
         if line.kind in DIFF_KINDS:
             totals[(line.csm_id, line.component)] += line.payout
     return dict(totals)
-
-
-class _Texts:
-    """:func:`fmt_decimal` of a close's line numbers, each distinct value formatted once per number of places
-    (targets, target incentives and multipliers repeat across CSMs). Zero is not kept: 0 and -0 are the
-    same key but "0.00" and "-0.00" are different texts."""
-
-    def __init__(self) -> None:
-        self.cache: dict[int | None, dict[Decimal, str]] = {None: {}, 2: {}, 6: {}}
-
-    def __call__(self, value: Decimal | None, places: int | None = None) -> str | None:
-        if value is None:
-            return None
-        cache = self.cache[places]
-        found = cache.get(value)
-        if found is None:
-            found = fmt_decimal(value, places)
-            if value:
-                cache[value] = found
-        return found

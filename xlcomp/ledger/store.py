@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIODS, LINES, SHARE_SETS, SHARES
 
-__all__ = ["CSM_PERIOD_FIELDS", "LINE_FIELDS", "CloseRecord", "CsmPeriod", "Line", "book_bytes", "book_of",
-           "carried_ids", "clawed_accounts", "closes_of", "component_totals", "csm_periods_of", "lines_of",
-           "share_table", "shares_for"]
+__all__ = ["CSM_PERIOD_FIELDS", "LINE_FIELDS", "CloseRecord", "CsmPeriod", "Line", "book_bytes", "book_content",
+           "book_of", "carried_ids", "clawed_accounts", "closes_of", "component_totals", "csm_periods_of", "lines_of",
+           "read_book", "share_table", "shares_for"]
 
 ZERO = Decimal(0)
 CSM_PERIOD_FIELDS = ("csm_id", "name", "gross", "draw", "payable", "balance_in", "balance_out", "target_variable",
@@ -252,7 +252,16 @@ def book_bytes(table: pa.Table, columns: Sequence[str] | None = None) -> bytes:
 
 def book_of(connection: Any, close_id: int) -> pa.Table | None:
     """The accounts kept with a close (None: not kept)."""
+    content = book_content(connection, close_id)
+    return None if content is None else read_book(content)
+
+
+def book_content(connection: Any, close_id: int) -> bytes | None:
+    """The compressed accounts kept with a close, as stored (None: not kept); :func:`read_book` reads them."""
     row = connection.execute(select(BOOKS.c.content).where(BOOKS.c.close_id == close_id)).first()
-    if row is None:
-        return None
-    return _read_ipc(row[0])
+    return None if row is None else bytes(row[0])
+
+
+def read_book(content: bytes) -> pa.Table:
+    """A kept book's accounts from its stored bytes."""
+    return _read_ipc(content)
