@@ -20,6 +20,7 @@ from __future__ import annotations
 import getpass
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -44,15 +45,17 @@ from xlcomp.ledger.store import (
     CsmPeriod,
     Line,
     book_bytes,
-    book_of,
+    book_content,
     carried_ids,
     clawed_accounts,
     closes_of,
     component_totals,
     csm_periods_of,
     lines_of,
+    read_book,
     shares_for,
 )
+from xlcomp.ledger.texts import Texts
 from xlcomp.ledger.ytd import CsmFacts, PriorPeriod, YtdResult, ytd_columns, ytd_results
 from xlcomp.load.adjustments import load_adjustments
 from xlcomp.load.inputs import load_inputs
@@ -163,21 +166,26 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
     ``stage`` is called with the result inside the transaction, before it commits: it writes the
     outputs to temporary files, so the ledger and the files change together or not at all.
     """
-    plan, period, roster, book, adjustments, churn, dated = _load(inputs)
-    result = dated.run(roster, book, period)
-    if dated.given:   # the ledger's lines, shares and windows are those of the plan the run paid with
-        plan = result.plan
     given = {"plan": inputs.plan, **dated_names(inputs.plans, None, None, None), "roster": inputs.roster,
              "accounts": inputs.accounts, "adjustments": inputs.adjustments, "churn": inputs.churn,
              **dated_names((), inputs.changes, inputs.moves, inputs.splits)}
-    files = {name: None if path is None else (path, file_sha256(path)) for name, path in given.items()}
+    with ThreadPoolExecutor(max_workers=1) as pool:   # the files hashed (hashlib lets go of the GIL) as they load
+        hashing = {name: pool.submit(file_sha256, path) for name, path in given.items() if path is not None}
+        plan, period, roster, book, adjustments, churn, dated = _load(inputs)
+        result = dated.run(roster, book, period)
+        files = {name: None if path is None else (path, hashing[name].result()) for name, path in given.items()}
+    if dated.given:   # the ledger's lines, shares and windows are those of the plan the run paid with
+        plan = result.plan
     hashes = {f"{name}_sha256": None if found is None else found[1] for name, found in files.items()
               if name in ("plan", "roster", "accounts", "adjustments", "churn")}   # the others: in inputs.json
     inputs_text = inputs_record("close", period.label, files)
     place = ledger_place(engine.url)
     closed_by = inputs.by or getpass.getuser()
     closed_at = now or datetime.now(UTC).replace(microsecond=0)
-    with transaction(engine, plan.id) as connection:
+    with transaction(engine, plan.id) as connection, ThreadPoolExecutor(max_workers=1) as pool:
+        kept = None   # the kept book compressed (Arrow lets go of the GIL) while the lines are worked out
+        if any(c.measure == "ytd" for c in plan.components):
+            kept = pool.submit(book_bytes, book.table, ytd_columns(plan))
         closes = closes_of(connection, plan.id)
         version = _check_order(plan, period, closes, inputs, place)
         year_start = plan_year_start(plan, period)
@@ -202,9 +210,8 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
         if carried:
             connection.execute(insert(CARRIES), [{"into_close_id": close_id, "from_close_id": c.id}
                                                  for c in carried])
-        if any(c.measure == "ytd" for c in plan.components):
-            connection.execute(insert(BOOKS).values(close_id=close_id,
-                                                    content=book_bytes(book.table, ytd_columns(plan))))
+        if kept is not None:
+            connection.execute(insert(BOOKS).values(close_id=close_id, content=kept.result()))
         closed = Closed(plan, period, version, int(close_id), result, tuple(lines), tuple(csms), closed_by,
                         closed_at, tuple(c.ref for c in carried), tuple(builder.notices), tuple(builder.ytd),
                         inputs_text)
@@ -272,29 +279,32 @@ class _Builder:
                                                                       prior)}
             self.ytd = list(ytd.values())
         out = []
+        text = Texts()
         for row in self.result.payout_rows():
             key = (row["csm_id"], row["component"])
             if key in ytd:
                 r = ytd[key]
-                out.append(Line(r.csm_id, r.component.id, r.component.kind.value, r.payout, metric=r.component.metric,
-                                actual=_text(r.actual), target=_text(r.target), attainment=_text(r.attainment, 6),
-                                share=_text(r.share, 6), target_incentive=_text(r.target_incentive, 2),
-                                multiplier=_text(r.multiplier), note=r.note))
+                out.append(Line(r.csm_id, r.component.id, r.component.kind.value, r.payout, r.component.metric,
+                                text(r.actual), text(r.target), text(r.attainment, 6), text(r.share, 6),
+                                text(r.target_incentive, 2), text(r.multiplier), r.note))
                 continue
-            out.append(Line(row["csm_id"], row["component"], row["kind"], row["payout"], metric=row["metric"],
-                            actual=_text(row["actual"]), target=_text(row["target"]),
-                            attainment=_text(row["attainment"], 6), share=_text(row["share"], 6),
-                            target_incentive=_text(row["target_incentive"], 2), multiplier=_text(row["multiplier"]),
-                            note=row["note"]))
+            out.append(Line(row["csm_id"], row["component"], row["kind"], row["payout"], row["metric"],
+                            text(row["actual"]), text(row["target"]), text(row["attainment"], 6),
+                            text(row["share"], 6), text(row["target_incentive"], 2), text(row["multiplier"]),
+                            row["note"]))
         return out
 
     def prior_periods(self, year_before: Sequence[CloseRecord]) -> list[PriorPeriod]:
         ids = [c.id for c in year_before]
-        paid = component_totals(self.connection, ids, COMPONENT_KINDS)
-        csms = self.csm_periods(ids)
+        with ThreadPoolExecutor(max_workers=1) as pool:   # the kept books decompressed while the rest is read
+            books = {i: None if raw is None else pool.submit(read_book, raw)
+                     for i, raw in ((i, book_content(self.connection, i)) for i in ids)}
+            paid = component_totals(self.connection, ids, COMPONENT_KINDS)
+            csms = self.csm_periods(ids)
+            tables = {i: None if found is None else found.result() for i, found in books.items()}
         out = []
         for close in year_before:
-            table = book_of(self.connection, close.id)
+            table = tables[close.id]
             if table is None:
                 raise LedgerError([Problem(self.place, f"{close.ref} was closed without its accounts (the plan had no "
                                                        "measure: ytd component then): the year to date cannot be "
@@ -470,10 +480,3 @@ def _totals(lines: Sequence[Line]) -> dict[tuple[str, str], Decimal]:
         if line.kind in DIFF_KINDS:
             totals[(line.csm_id, line.component)] += line.payout
     return dict(totals)
-
-
-def _text(value: Decimal | None, places: int | None = None) -> str | None:
-    if value is None:
-        return None
-    return fmt_decimal(value, places)
-

@@ -17,12 +17,24 @@ __all__ = ["CLOSE_SUMMARY_COLUMNS", "close_payouts_csv", "close_summary_csv"]
 CLOSE_SUMMARY_COLUMNS = (*SUMMARY_COLUMNS, "balance_in", "draw", "payable", "balance_out")
 
 
-def _payout_rows(closed: Closed) -> Iterator[dict[str, object]]:
+def _payout_rows(closed: Closed) -> Iterator[list[object]]:
+    """payouts.csv rows as lists in the order of PAYOUT_COLUMNS (what :func:`_csv` writes of a row's dict: the
+    texts escaped, None blank), each CSM's and component's escaped id worked out once."""
+    ids: dict[str, str] = {}
     for line in closed.lines:
-        yield {"csm_id": line.csm_id, "component": line.component, "kind": line.kind, "metric": line.metric,
-               "actual": line.actual, "target": line.target, "attainment": line.attainment, "share": line.share,
-               "target_incentive": line.target_incentive, "multiplier": line.multiplier,
-               "payout": fmt_decimal(line.payout, 2), "note": line.note}
+        csm_id, component = line.csm_id, line.component
+        csm_text = ids.get(csm_id)
+        if csm_text is None:
+            csm_text = ids[csm_id] = escape_text(str(csm_id))
+        component_text = ids.get(component)
+        if component_text is None:
+            component_text = ids[component] = escape_text(str(component))
+        row: list[object] = [csm_text, component_text, line.kind, line.metric, line.actual, line.target,
+                             line.attainment, line.share, line.target_incentive, line.multiplier,
+                             fmt_decimal(line.payout, 2), "" if line.note is None else escape_text(str(line.note))]
+        if None in row:
+            row = ["" if value is None else value for value in row]
+        yield row
 
 
 def _summary_rows(closed: Closed) -> Iterator[dict[str, object]]:
@@ -55,7 +67,11 @@ def _csv(columns: tuple[str, ...], rows: Iterator[dict[str, object]]) -> str:
 
 def close_payouts_csv(closed: Closed) -> str:
     """payouts.csv of a close: every line, in the ledger's order."""
-    return _csv(PAYOUT_COLUMNS, _payout_rows(closed))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(PAYOUT_COLUMNS)
+    writer.writerows(_payout_rows(closed))
+    return buffer.getvalue()
 
 
 def close_summary_csv(closed: Closed) -> str:

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIODS, LINES, SHARE_SETS, SHARES
 
-__all__ = ["CSM_PERIOD_FIELDS", "LINE_FIELDS", "CloseRecord", "CsmPeriod", "Line", "book_bytes", "book_of",
-           "carried_ids", "clawed_accounts", "closes_of", "component_totals", "csm_periods_of", "lines_of",
-           "share_table", "shares_for"]
+__all__ = ["CSM_PERIOD_FIELDS", "LINE_FIELDS", "CloseRecord", "CsmPeriod", "Line", "book_bytes", "book_content",
+           "book_of", "carried_ids", "clawed_accounts", "closes_of", "component_totals", "csm_periods_of", "lines_of",
+           "read_book", "share_table", "shares_for"]
 
 ZERO = Decimal(0)
 CSM_PERIOD_FIELDS = ("csm_id", "name", "gross", "draw", "payable", "balance_in", "balance_out", "target_variable",
@@ -109,13 +109,14 @@ class CsmPeriod:
                 "start_date": self.start_date, "end_date": self.end_date, "roster_values": json.dumps(values)}
 
     def values(self) -> tuple[Any, ...]:
-        """The record's CSM_PERIOD_FIELDS in storage form: money and decimals as text, dates as ISO text."""
-        row = self.row()
-        for name in ("gross", "draw", "payable", "balance_in", "balance_out"):
-            row[name] = f"{row[name]:f}"
-        for name in ("start_date", "end_date"):
-            row[name] = None if row[name] is None else row[name].isoformat()
-        return tuple(row[name] for name in CSM_PERIOD_FIELDS)
+        """The record's CSM_PERIOD_FIELDS in storage form: money and decimals as text, dates as ISO text (what
+        :meth:`row` holds, without its dict)."""
+        values = {k: (None if v is None else f"{v:f}") for k, v in (self.roster_values or {}).items()}
+        tv, start, end = self.target_variable, self.start_date, self.end_date
+        return (self.csm_id, self.name, f"{self.gross:f}", f"{self.draw:f}", f"{self.payable:f}",
+                f"{self.balance_in:f}", f"{self.balance_out:f}", None if tv is None else f"{tv:f}",
+                None if start is None else start.isoformat(), None if end is None else end.isoformat(),
+                json.dumps(values))
 
 
 def closes_of(connection: Any, plan_id: str | None = None) -> list[CloseRecord]:
@@ -170,13 +171,13 @@ def csm_periods_of(connection: Any, close_ids: Iterable[int]) -> dict[int, dict[
     out: dict[int, dict[str, CsmPeriod]] = {i: {} for i in ids}
     if not ids:
         return out
-    for row in connection.execute(select(CSM_PERIODS).where(CSM_PERIODS.c.close_id.in_(ids))):
-        data = dict(row._mapping)
-        close_id = data.pop("close_id")
-        values = {k: (None if v is None else Decimal(v)) for k, v in json.loads(data.pop("roster_values")).items()}
-        tv = data.pop("target_variable")
-        out[close_id][data["csm_id"]] = CsmPeriod(**data, target_variable=None if tv is None else Decimal(tv),
-                                                  roster_values=values)
+    query = select(CSM_PERIODS.c.close_id, *(CSM_PERIODS.c[name] for name in CSM_PERIOD_FIELDS)) \
+        .where(CSM_PERIODS.c.close_id.in_(ids))
+    for (close_id, csm_id, name, gross, draw, payable, balance_in, balance_out, tv, start, end,
+         text) in connection.execute(query):
+        values = {k: (None if v is None else Decimal(v)) for k, v in json.loads(text).items()}
+        out[close_id][csm_id] = CsmPeriod(csm_id, name, gross, draw, payable, balance_in, balance_out,
+                                          None if tv is None else Decimal(tv), start, end, values)
     return out
 
 
@@ -251,7 +252,16 @@ def book_bytes(table: pa.Table, columns: Sequence[str] | None = None) -> bytes:
 
 def book_of(connection: Any, close_id: int) -> pa.Table | None:
     """The accounts kept with a close (None: not kept)."""
+    content = book_content(connection, close_id)
+    return None if content is None else read_book(content)
+
+
+def book_content(connection: Any, close_id: int) -> bytes | None:
+    """The compressed accounts kept with a close, as stored (None: not kept); :func:`read_book` reads them."""
     row = connection.execute(select(BOOKS.c.content).where(BOOKS.c.close_id == close_id)).first()
-    if row is None:
-        return None
-    return _read_ipc(row[0])
+    return None if row is None else bytes(row[0])
+
+
+def read_book(content: bytes) -> pa.Table:
+    """A kept book's accounts from its stored bytes."""
+    return _read_ipc(content)

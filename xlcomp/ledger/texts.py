@@ -1,0 +1,30 @@
+"""The texts of a close's line numbers (actual, target, attainment, share, target incentive, multiplier):
+:func:`~xlcomp.money.fmt_decimal` of each, worked out once per distinct value."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from xlcomp.money import fmt_decimal
+
+__all__ = ["Texts"]
+
+
+class Texts:
+    """:func:`fmt_decimal` of a close's line numbers, each distinct value formatted once per number of places
+    (targets, target incentives and multipliers repeat across CSMs). Zero is not kept: 0 and -0 are the
+    same key but "0.00" and "-0.00" are different texts."""
+
+    def __init__(self) -> None:
+        self.cache: dict[int | None, dict[Decimal, str]] = {None: {}, 2: {}, 6: {}}
+
+    def __call__(self, value: Decimal | None, places: int | None = None) -> str | None:
+        if value is None:
+            return None
+        cache = self.cache[places]
+        found = cache.get(value)
+        if found is None:
+            found = fmt_decimal(value, places)
+            if value:
+                cache[value] = found
+        return found
