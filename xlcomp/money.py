@@ -161,7 +161,18 @@ def parse_amount(text: str, *, currency: str | None = None, decimal_comma: bool 
     Decimal('-1234.50')
     >>> parse_amount("1.234,5", decimal_comma=True)
     Decimal('1234.5')
+
+    A number beyond what the exact context holds (``1E1000000``) is refused as too large.
     """
+    try:
+        return _parse_amount(text, currency, decimal_comma, percent)
+    except NumberParseError:
+        raise
+    except ArithmeticError:   # decimal.Overflow, or an exponent out of the context's range
+        raise NumberParseError(f'"{text}" is too large') from None
+
+
+def _parse_amount(text: str, currency: str | None, decimal_comma: bool, percent: bool) -> Decimal:
     original = text
     stripped = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
     negative = False

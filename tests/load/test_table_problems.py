@@ -106,3 +106,15 @@ def test_dataframes_and_xlsx_give_the_same_run_as_csv(project):
     expected = [(c.csm.csm_id, c.total) for c in via_csv]
     assert [(c.csm.csm_id, c.total) for c in via_frames] == expected
     assert [(c.csm.csm_id, c.total) for c in via_xlsx] == expected
+
+
+def test_a_number_beyond_the_exact_context_is_too_large_not_a_crash(tmp_path, spec_plan_text):
+    roster = csv_file(tmp_path / "roster.csv", ROSTER_HEADER,
+                      "CSM-1,Ada,Enterprise,CSM,1E1000000,40000,2020-01-06,,M,50000",
+                      "CSM-2,Bob,SMB,CSM,90000,(1e99999999),2020-01-06,,M,50000")
+    accounts = csv_file(tmp_path / "accounts.csv", ACCOUNTS_HEADER,
+                        "A-1,CSM-1,Enterprise,1,0,0,0,0,0,,,,0,0,0,0,")
+    assert all_problems(spec_plan_text, roster, accounts) == [
+        'roster.csv:2 base_salary: "1E1000000" is too large',
+        'roster.csv:3 target_variable: "(1e99999999)" is too large',
+    ]

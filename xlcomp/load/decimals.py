@@ -43,7 +43,15 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 def parse_cell_number(value: Any, *, currency: str | None = None, decimal_comma: bool = False) -> Decimal | None:
     """A cell as a Decimal (a float as the number Excel shows, text as finance writes it:
-    :func:`~xlcomp.money.parse_amount`); None when blank."""
+    :func:`~xlcomp.money.parse_amount`); None when blank. A number beyond what the exact context holds
+    (``1E1000000``) is a :class:`NumberParseError` ("is too large"), not an overflow."""
+    try:
+        return _cell_number(value, currency, decimal_comma)
+    except ArithmeticError:   # decimal.Overflow, InvalidOperation of an exponent out of range
+        raise NumberParseError(f'"{value}" is too large') from None
+
+
+def _cell_number(value: Any, currency: str | None, decimal_comma: bool) -> Decimal | None:
     if value in (None, ""):
         return None
     if isinstance(value, (datetime, date)):
