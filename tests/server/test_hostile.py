@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -235,9 +236,12 @@ def test_the_engine_does_not_hold_up_other_clients(server, kind):
     assert len(content) < 1024 * 1024
     answers: list[httpx.Response] = []
 
-    def call() -> None:
-        answers.append(httpx.post(server.url + path, content=content, timeout=120,
-                                  headers={"Content-Type": "application/json"}))
+    def post(_: int) -> httpx.Response:
+        return httpx.post(server.url + path, content=content, timeout=120, headers={"Content-Type": "application/json"})
+
+    def call() -> None:   # four at once: the engine is busy for seconds, however fast one call has become
+        with ThreadPoolExecutor(4) as pool:
+            answers.extend(pool.map(post, range(4)))
 
     busy = threading.Thread(target=call)
     start = time.perf_counter()
@@ -246,7 +250,7 @@ def test_the_engine_does_not_hold_up_other_clients(server, kind):
     times = status_times(server, busy)
     busy.join(120)
     took = time.perf_counter() - start
-    assert answers and answers[0].status_code == 200
+    assert [answer.status_code for answer in answers] == [200] * 4
     assert max(times) < 0.5, f"/api/status took {max(times):.2f} s while {kind} ran ({took:.1f} s)"
 
 
