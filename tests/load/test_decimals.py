@@ -174,3 +174,11 @@ def test_an_iso_date_is_what_strptime_reads(text: str) -> None:
     except ValueError:
         found = None
     assert found == _strptime_date(text)
+
+
+def test_a_column_number_beyond_the_exact_context_is_too_large_not_a_crash() -> None:
+    problems: list[Any] = []
+    with exact():
+        column = decimal_column(_texts(["1E1000000", "-1E1000000", "5"]), "x", AMOUNT_TYPE, problems)
+    assert column.to_pylist() == [None, None, Decimal("5.0000")]
+    assert [p.message for p in problems] == ["is too large", "is too large"]

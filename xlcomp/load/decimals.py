@@ -317,7 +317,7 @@ def _wide(text: str | None) -> Decimal | None:
     if text is None:
         return None
     value = Decimal(text)
-    if abs(value) >= _WIDEST:
+    if value.copy_abs() >= _WIDEST:   # copy_abs: no context, so 1E1000000 is too large, not an overflow
         return _WIDEST.copy_sign(value)
     return value.quantize(Decimal("1e-12"))
 
