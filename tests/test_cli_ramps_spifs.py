@@ -8,46 +8,15 @@ February SPIF pays 10% of the 20,000 C booked on 2027-02-10, 2,000, capped at 1,
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import openpyxl
 
 from tests.conftest import write
 from tests.test_cli import rows, xlcomp
+from tests.workbook.conftest import RAMP_SPIF_PLAN
 
-PLAN = textwrap.dedent("""
-    id: ramp-spif
-    name: Ramps and SPIFs
-    currency: USD
-    period: quarter
-    ramp: [{months: 1, factor: 0.25}, {months: 2, factor: 0.5}, {months: 3, factor: 0.75}]
-    components:
-      - id: renewal
-        kind: bonus
-        metric: gross_renewal_rate
-        weight: 0.5
-        target: 0.9
-        curve: {mode: marginal, tiers: [{upto: 1.0, rate: 1.0}, {rate: 1.0}]}
-      - id: upsell
-        kind: commission
-        metric: upsell_arr
-        quota: {column: quota_upsell}
-        curve: {mode: marginal, tiers: [{upto: 1.0, rate: 0.05}, {rate: 0.08}]}
-      - id: feb_spif
-        kind: commission
-        metric: upsell_arr
-        rate: 0.10
-        cap_amount: 1500
-        window: {from: 2027-02-01, to: 2027-02-14}
-        segments: [Enterprise, Mid-Market]
-      - id: expansion_spif
-        kind: commission
-        metric: expansion_arr
-        quota: 10000
-        curve: {mode: whole, tiers: [{upto: 1.0, rate: 0.02}, {rate: 0.04}]}
-        window: {from: 2027-03-01, to: 2027-04-15}
-    """).lstrip("\n")
+PLAN = RAMP_SPIF_PLAN.lstrip("\n")   # the plan tests/workbook/test_ramps_spifs.py works by hand
 ROSTER = """csm_id,name,segment,base_salary,target_variable,start_date,quota_upsell
 A,Ann,Enterprise,100000,40000,2020-01-01,100000
 B,Bo,SMB,100000,40000,2026-11-15,100000

@@ -23,7 +23,7 @@ from xlcomp.model.period import Period
 from xlcomp.model.plan import Plan
 from xlcomp.money import NumberParseError, exactly
 
-__all__ = ["CHANGE_COLUMNS", "changes_fields", "changes_from_table", "load_changes", "load_dating"]
+__all__ = ["CHANGE_COLUMNS", "changes_fields", "changes_from_table", "load_changes", "load_dating", "outside_period"]
 
 CHANGE_COLUMNS = ("csm_id", "field", "value", "effective")
 _MAX_VALUE = Decimal("1e12")
@@ -118,14 +118,24 @@ def changes_from_table(raw: RawTable, roster: Roster, period: Period, plan: Plan
                                                           "keep one"))
             continue
         seen[key] = row
-        if effective < period.start:
-            notes.append(f"{loc.where(row)}: {csm_id} {name} effective {effective.isoformat()}, before "
-                         f"{period.label}: applied from {period.start.isoformat()}")
-        elif effective > period.end:
-            notes.append(f"{loc.where(row)}: {csm_id} {name} effective {effective.isoformat()}, after "
-                         f"{period.label}: ignored")
+        note, applies = outside_period(loc.where(row), f"{csm_id} {name}", effective, period)
+        if note:
+            notes.append(note)
+        if not applies:
             continue
         rows.append(Change(csm_id, name, value, effective, row))
     if problems:
         return None, problems
     return Changes(tuple(rows), loc, tuple(notes)), []
+
+
+def outside_period(where: str, what: str, effective: date, period: Period) -> tuple[str | None, bool]:
+    """What is said of a dated row effective outside ``period`` (a roster change, an account move), and
+    whether it applies: before the period it holds from the first day, after it it is ignored."""
+    if effective < period.start:
+        return (f"{where}: {what} effective {effective.isoformat()}, before {period.label}: applied from "
+                f"{period.start.isoformat()}"), True
+    if effective > period.end:
+        return f"{where}: {what} effective {effective.isoformat()}, after {period.label}: ignored", False
+    return None, True
+

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xlcomp.errors import InputError, Problem
+from xlcomp.load.changes import outside_period
 from xlcomp.load.decimals import parse_cell_date
 from xlcomp.load.sources import RawTable, TableSource, read_table
 from xlcomp.model.credit import Move, Moves, account_positions
@@ -131,12 +132,10 @@ def moves_from_table(raw: RawTable, roster: Roster, book: Book, period: Period
                                                           f"(at {loc.where(seen[key])}): keep one"))
             continue
         seen[key] = row
-        if effective < period.start:
-            notes.append(f"{loc.where(row)}: {account_id} moves to {to_csm} effective {effective.isoformat()}, "
-                         f"before {period.label}: applied from {period.start.isoformat()}")
-        elif effective > period.end:
-            notes.append(f"{loc.where(row)}: {account_id} moves to {to_csm} effective {effective.isoformat()}, "
-                         f"after {period.label}: ignored")
+        note, applies = outside_period(loc.where(row), f"{account_id} moves to {to_csm}", effective, period)
+        if note:
+            notes.append(note)
+        if not applies:
             continue
         rows.append(Move(account_id, to_csm, effective, row))
     if problems:
