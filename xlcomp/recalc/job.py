@@ -17,18 +17,16 @@ over or changed) and differences (cached values against the engine's).
 
 from __future__ import annotations
 
-import contextlib
 import decimal
-import gc
 import hashlib
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from xlcomp import money
+from xlcomp.engine.collector import collector_paused
 from xlcomp.engine.run import run
 from xlcomp.errors import Problem, ProblemsError, XlcompError
 from xlcomp.outputs import escape_text, payout_records
@@ -164,25 +162,6 @@ class ReadUpload:
     problems: list[dict[str, str]] = field(default_factory=list)
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while an upload is read.
-
-    Reading creates hundreds of thousands of containers (a list per row of every sheet) and no
-    reference cycle (``tests/recalc/test_read_path.py`` checks it), so the collector, which
-    would run hundreds of times and rescan everything still alive, can only find nothing:
-    reference counting frees all of it. The collector runs again afterwards (unless it was off
-    already, or another thread's read is still on: then that one turns it back on).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def read_for_recalc(data: bytes, options: RecalcOptions, file: str = "upload.xlsx") -> ReadUpload:
     """Everything ``xlcomp recalc`` reads from an upload, each part of it once: the safety checks
     (which decompress every member; the readers reuse those bytes), the plan, period and
@@ -191,7 +170,9 @@ def read_for_recalc(data: bytes, options: RecalcOptions, file: str = "upload.xls
     read for the inputs, and the metadata sheet). ``file`` names the upload in problems. Raises
     only on a reader failure (which :func:`recalc_upload` turns into a rejection).
     """
-    with _collector_paused():
+    # reading makes hundreds of thousands of containers and no reference cycle (tests/recalc/test_read_path.py
+    # checks it): the collector could only find nothing
+    with collector_paused():
         return _read(data, options, file)
 
 
