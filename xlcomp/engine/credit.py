@@ -33,6 +33,7 @@ __all__ = ["CreditedAggregates", "credit_rows", "credited_aggregates", "credited
 ZERO = Decimal(0)
 ONE = Decimal(1)
 SHARE_TYPE = pa.decimal128(13, 8)
+_KINDS = np.array(["owner", "move"], object)
 _VALUE_COLUMNS = frozenset((*SUM_FIELDS, *SCORE_FIELDS))
 _OWNED_DAYS = rules.owned_days()
 _CREDITED_SUM = rules.credited_sum()
@@ -46,7 +47,19 @@ def _booked_days(book: Book, positions: list[int]) -> list[date | None]:
     return [d if isinstance(d, date) else None for d in found]
 
 
-def _move_columns(credits: Credits, period: Period) -> dict[str, np.ndarray]:
+def _move_groups(credits: Credits, book: Book) -> tuple[np.ndarray, list[str], list[int]]:
+    """Each move's account as a number, the accounts numbered in the order of their first move (Arrow's
+    dictionary encoding keeps that order); the moved accounts in that order, and their table rows in ``book``."""
+    if credits.moves is None or not credits.moves.rows:
+        return np.zeros(0, np.int64), [], []
+    encoded = pa.array([m.account_id for m in credits.moves.rows], pa.string()).dictionary_encode()
+    group = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    first_rows = np.unique(group, return_index=True)[1]
+    positions = np.array(credits.moves.positions_in(book), np.int64)[first_rows]
+    return group, encoded.dictionary.to_pylist(), positions.tolist()
+
+
+def _move_columns(credits: Credits, period: Period, group: np.ndarray, count: int) -> dict[str, np.ndarray]:
     """The move rows as NumPy columns, account by account in the order of their first move in the file:
     a -1 row for the owner the accounts file lists, then one row per stretch of ownership.
 
@@ -56,13 +69,9 @@ def _move_columns(credits: Credits, period: Period) -> dict[str, np.ndarray]:
     :func:`xlcomp.rules.credit.owned_days`).
     """
     rows = credits.moves.rows if credits.moves is not None else ()
-    ids = [m.account_id for m in rows]
-    order_of = {account_id: g for g, account_id in enumerate(dict.fromkeys(ids))}
-    group = np.fromiter((order_of[a] for a in ids), np.int64, len(ids))
-    effective = np.fromiter((m.effective.toordinal() for m in rows), np.int64, len(ids))
+    effective = np.fromiter(map(date.toordinal, [m.effective for m in rows]), np.int64, len(rows))
     sort = np.lexsort((effective, group))
     group, effective, to_index = group[sort], effective[sort], sort
-    count = len(order_of)
     start, end = period.start.toordinal(), period.end.toordinal()
     same_next = np.zeros(len(group), bool)
     same_next[:-1] = group[1:] == group[:-1]
@@ -92,16 +101,15 @@ def credit_rows(book: Book, credits: Credits, period: Period) -> tuple[CreditTab
     row, then one per listed CSM), each in the order of its first row in its file."""
     moves = credits.moves.rows if credits.moves is not None else ()
     splits = credits.splits.rows if credits.splits is not None else ()
-    moved = list(dict.fromkeys(m.account_id for m in moves))
+    move_group, moved, moved_rows = _move_groups(credits, book)
     by_split: dict[str, list[int]] = {}
     for i, s in enumerate(splits):
         by_split.setdefault(s.account_id, []).append(i)
-    ids = [*moved, *by_split]
-    if not ids:
+    if not moved and not by_split:
         return CreditTable([], [], [], [], [], [], [], [], []), np.zeros(0, np.int64)
-    positions = np.array(account_positions(book, ids), dtype=np.int64)
+    positions = np.array([*moved_rows, *account_positions(book, list(by_split))], dtype=np.int64)
     owners = pc.take(book.table["csm_id"], pa.array(positions)).to_pylist()
-    columns = _move_columns(credits, period)
+    columns = _move_columns(credits, period, move_group, len(moved))
     order = np.argsort(columns["key"], kind="stable")
     c = {name: values[order] for name, values in columns.items()}
     kind, group = c["kind"], c["group"]
@@ -112,17 +120,16 @@ def credit_rows(book: Book, credits: Credits, period: Period) -> tuple[CreditTab
                                               K.PERIOD_END: c["last"][stretch]}).astype(np.int64)
     amount = np.where(stretch, days, -1)
     booked = _booked_days(book, positions[:len(moved)].tolist())
-    if any(b is not None for b in booked):
+    if booked.count(None) != len(booked):
         on = np.array([0 if b is None else min(max(b, period.start), period.end).toordinal() for b in booked])
         at = on[group]
         holds = stretch & (at > 0) & (days > 0) & (c["first"] <= at) & (c["last"] >= at)
         amount = np.where(stretch & (at > 0), np.where(holds, period.days, 0), amount)
     count = np.where(stretch, days, -1)
-    move_to = [m.to_csm for m in moves]
-    csm_ids = [owners[g] if k < 2 else move_to[m] for g, k, m in zip(group.tolist(), kind.tolist(),
-                                                                      c["move"].tolist(), strict=True)]
-    table = {"account_ids": [moved[g] for g in group.tolist()], "csm_ids": csm_ids,
-             "kinds": ["owner" if k == 0 else "move" for k in kind.tolist()],
+    move_to = np.array([m.to_csm for m in moves] or [""], object)
+    csm_ids = np.where(kind < 2, np.array(owners, object)[group], move_to[c["move"]]).tolist()
+    table = {"account_ids": np.array(moved, object)[group].tolist(), "csm_ids": csm_ids,
+             "kinds": _KINDS[(kind != 0).astype(np.intp)].tolist(),
              "amount_num": amount.tolist(), "count_num": count.tolist(),
              "den": np.where(stretch, period.days, 1).tolist(), "first": np.where(stretch, c["first"], 0).tolist(),
              "last": np.where(stretch, c["last"], 0).tolist(), "since": c["since"].tolist()}
@@ -204,14 +211,14 @@ class CreditedAggregates(Aggregates):
         if not table.num_rows:
             return
         grouped = pa.table(columns).group_by(["csm_id", "den"]).aggregate(aggs)
-        csm_ids, dens = grouped["csm_id"].to_pylist(), grouped["den"].to_pylist()
+        at = list(map(self.position.__getitem__, grouped["csm_id"].to_pylist()))
+        dens = decimals(list(map(Decimal, grouped["den"].to_pylist())))
         for i, key in enumerate(missing):
             sums = [ZERO if v is None else v for v in grouped[f"c{i}_sum"].to_pylist()]
-            credited = _CREDITED_SUM.evaluate({rules.VALUE_NUM: decimals(sums),
-                                               rules.SHARE_DEN: decimals([Decimal(d) for d in dens])}).tolist()
+            credited = _CREDITED_SUM.evaluate({rules.VALUE_NUM: decimals(sums), rules.SHARE_DEN: dens}).tolist()
             column = self.columns[key]
-            for csm_id, value in zip(csm_ids, credited, strict=True):
-                column[self.position[csm_id]] += value
+            for position, value in zip(at, credited, strict=True):
+                column[position] += value
 
 
 def credited_aggregates(book: Book, rows: CreditTable, positions: np.ndarray, source: Book | None = None
@@ -230,7 +237,7 @@ def credited_aggregates(book: Book, rows: CreditTable, positions: np.ndarray, so
 
 def _shares(values: list[Decimal | int]) -> pa.Array:
     """Share numerators as decimals: whole days through int16 (fast), split shares as Decimals."""
-    if all(type(v) is int for v in values):
+    if set(map(type, values)) <= {int}:
         return pa.array(values, pa.int16()).cast(SHARE_TYPE)
     return pa.array([Decimal(v) for v in values], SHARE_TYPE)
 

@@ -7,16 +7,17 @@ the target variable, ``calendar_days`` for a quota or target), as on the CSM tab
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from types import MappingProxyType
 from typing import NamedTuple
 
 from xlcomp.engine.curves import Array, decimals
-from xlcomp.model.dating import Changes, Stretch, stretch_count, stretch_rows
+from xlcomp.model.dating import Changes, stretch_count, stretch_rows
 from xlcomp.model.people import Csm, Roster
 from xlcomp.model.period import Period
 from xlcomp.rules import payout as rules
@@ -59,34 +60,55 @@ class DatedRoster:
     counts: Mapping[str, int]
 
 
-def _day(value: date | None) -> Decimal | None:
-    return None if value is None else Decimal(value.toordinal())
+class _Days(dict[date | None, Decimal | None]):
+    """Day numbers as Decimals, each date converted once (most stretches share the period's bounds)."""
+
+    def __missing__(self, value: date | None) -> Decimal | None:
+        found = self[value] = None if value is None else Decimal(value.toordinal())
+        return found
 
 
 def _rows(field: str, csms: tuple[Csm, ...], changes: Changes, period: Period, count: int,
           employed: bool) -> list[tuple[StretchRow, ...]]:
-    """Every CSM's stretch rows of one field (all CSMs in one evaluation of each rule)."""
-    laid: list[tuple[Stretch, ...]] = []
+    """Every CSM's stretch rows of one field (all CSMs in one evaluation of each rule). A CSM without a change
+    of the field has one stretch, the whole period, then padding rows (what :func:`stretch_rows` lays out)."""
+    starts: list[date] = []
+    ends: list[date] = []
+    values: list[Decimal] = []
+    plain_starts = [period.start, *[period.end + timedelta(days=1)] * (count - 1)]
+    plain_ends = [period.end] * count
     for csm in csms:
         initial = csm.target_variable if field == TARGET_VARIABLE else (csm.value(field) or ZERO)
-        laid.append(stretch_rows(changes.of(csm.csm_id, field), initial, period.start, period.end, count))
-    flat = [(csm, stretch) for csm, rows in zip(csms, laid, strict=True) for stretch in rows]
-    env = {K.PERIOD_START: decimals([_day(s.start) for _, s in flat]),
-           K.PERIOD_END: decimals([_day(s.end) for _, s in flat])}
+        own = changes.of(csm.csm_id, field)
+        if not own:
+            starts += plain_starts
+            ends += plain_ends
+            values += [initial if isinstance(initial, Decimal) else ZERO] * count
+            continue
+        for stretch in stretch_rows(own, initial, period.start, period.end, count):
+            starts.append(stretch.start)
+            ends.append(stretch.end)
+            values.append(stretch.value if isinstance(stretch.value, Decimal) else ZERO)
+    day = _Days()
+    env = {K.PERIOD_START: decimals([day[d] for d in starts]), K.PERIOD_END: decimals([day[d] for d in ends])}
     if employed:
-        env[K.START] = decimals([_day(c.start_date) for c, _ in flat])
-        env[K.END] = decimals([_day(c.end_date) for c, _ in flat])
+        env[K.START] = decimals([day[c.start_date] for c in csms for _ in range(count)])
+        env[K.END] = decimals([day[c.end_date] for c in csms for _ in range(count)])
         days = _DAYS_EMPLOYED.evaluate(env)
     else:
         days = _CALENDAR_DAYS.evaluate(env)
-    values = decimals([s.value if isinstance(s.value, Decimal) else ZERO for _, s in flat])
-    products = _VALUE_DAYS.evaluate({K.VALUE: values, K.DAYS: days}).tolist()
-    out = []
-    for i in range(len(csms)):
-        part = range(i * count, (i + 1) * count)
-        out.append(tuple(StretchRow(flat[j][1].start, flat[j][1].end, int(days[j]), values[j], products[j])
-                         for j in part))
-    return out
+    value_array = decimals(values)
+    products = _VALUE_DAYS.evaluate({K.VALUE: value_array, K.DAYS: days}).tolist()
+    laid = list(map(StretchRow, starts, ends, map(int, days.tolist()), values, products))
+    return [tuple(laid[i:i + count]) for i in range(0, len(laid), count)]
+
+
+def _with_values(csm: Csm, values: Mapping[str, Decimal | None]) -> Csm:
+    """``csm`` with other ``values`` (``dataclasses.replace`` without its per-call field introspection: ten
+    thousand CSMs)."""
+    copied = copy.copy(csm)
+    object.__setattr__(copied, "values", values)
+    return copied
 
 
 def dated_roster(roster: Roster, changes: Changes, period: Period, columns: tuple[str, ...]) -> DatedRoster:
@@ -108,7 +130,7 @@ def dated_roster(roster: Roster, changes: Changes, period: Period, columns: tupl
         values = dict(csm.values)
         for f, column in means.items():
             values[f] = column[i]
-        new_csms.append(dataclasses.replace(csm, values=MappingProxyType(values)))
+        new_csms.append(_with_values(csm, MappingProxyType(values)))
     stretches = tuple(MappingProxyType({f: by_field[f][i] for f in fields}) for i in range(len(csms)))
     return DatedRoster(dataclasses.replace(roster, csms=tuple(new_csms)), tv_days, stretches,
                        MappingProxyType(counts))

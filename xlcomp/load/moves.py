@@ -9,8 +9,10 @@ applies from its first day and one after its last day is ignored: both are notes
 from __future__ import annotations
 
 import contextlib
-from datetime import date
+from datetime import date, timedelta
+from typing import cast
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -26,6 +28,7 @@ from xlcomp.money import exactly
 __all__ = ["MOVE_COLUMNS", "account_positions", "load_moves", "missing_columns", "moves_from_table"]
 
 MOVE_COLUMNS = ("account_id", "to_csm", "effective")
+_EPOCH = date(1970, 1, 1)   # Arrow's day 0
 
 
 def missing_columns(raw: RawTable, columns: tuple[str, ...], what: str) -> list[Problem]:
@@ -48,28 +51,42 @@ def _date(value: object) -> date | None:
     return None
 
 
+def _as_dates(days: pa.Array | pa.ChunkedArray) -> list[date | None]:
+    """A date32 column as Python dates (None where null), each distinct day made once (Arrow's ``to_pylist``
+    makes one per row)."""
+    valid = pc.is_valid(days).to_numpy(zero_copy_only=False)
+    numbers = pc.fill_null(pc.cast(days, pa.int32()), 0).to_numpy(zero_copy_only=False)
+    distinct, inverse = np.unique(numbers, return_inverse=True)
+    made = np.array([_EPOCH + timedelta(days=int(n)) for n in distinct] + [None], object)
+    return made[np.where(valid, inverse, len(distinct))].tolist()  # type: ignore[no-any-return]
+
+
 def _dates(raw: RawTable, values: list[object]) -> list[date | None]:
     """The effective column as dates: ISO texts at Arrow's speed, anything else cell by cell."""
     data = raw.data.get("effective")
     if isinstance(data, (pa.Array, pa.ChunkedArray)) and pa.types.is_string(data.type):
         stamps = pc.strptime(data, format="%Y-%m-%d", unit="s", error_is_null=True)
-        found = pc.cast(stamps, pa.date32()).to_pylist()
+        found = _as_dates(pc.cast(stamps, pa.date32()))
+        if None not in found:
+            return found
         return [day if day is not None else _date(value) for day, value in zip(found, values, strict=True)]
     return [_date(value) for value in values]
 
 
 def _all_good(account_ids: list[str], to_csms: list[str], parsed: list[date | None],
-              positions: list[int | None], known: set[str], loc: Locator, period: Period) -> Moves | None:
+              positions: list[int | None], known: set[str], loc: Locator, period: Period, book: Book
+              ) -> Moves | None:
     """The moves when every row is a good one (the common case, a hundred thousand rows at list speed);
     None when some row needs the row-by-row checks (a blank row, a problem, a note)."""
-    if None in positions or None in parsed or not known.issuperset(to_csms) \
-            or len(set(zip(account_ids, parsed, strict=True))) != len(account_ids):
+    if None in positions or None in parsed or not known.issuperset(to_csms):
         return None
-    start, end = period.start, period.end
-    if any(day is None or day < start or day > end for day in parsed):
+    if len(set(account_ids)) != len(account_ids) and len(set(zip(account_ids, parsed, strict=True))) != len(parsed):
         return None
-    return Moves(tuple(Move(a, t, e, i) for i, (a, t, e) in enumerate(zip(account_ids, to_csms, parsed,  # type: ignore[arg-type]
-                                                                               strict=True))), loc, ())
+    days = cast(list[date], parsed)
+    if days and (min(days) < period.start or max(days) > period.end):
+        return None
+    return Moves(tuple(map(Move, account_ids, to_csms, parsed, range(len(parsed)))), loc, (),  # type: ignore[arg-type]
+                 tuple(positions), book)  # type: ignore[arg-type]
 
 
 @exactly
@@ -97,10 +114,11 @@ def moves_from_table(raw: RawTable, roster: Roster, book: Book, period: Period
     account_ids = [(a or "").strip() for a in account_ids]
     to_csms = [(t or "").strip() for t in to_csms]
     positions = account_positions(book, account_ids)
-    fast = _all_good(account_ids, to_csms, parsed, positions, known, loc, period)
+    fast = _all_good(account_ids, to_csms, parsed, positions, known, loc, period, book)
     if fast is not None:
         return fast, []
     rows: list[Move] = []
+    kept: list[int] = []
     notes: list[str] = []
     seen: dict[tuple[str, date], int] = {}
     for row in range(raw.nrows):
@@ -138,6 +156,7 @@ def moves_from_table(raw: RawTable, roster: Roster, book: Book, period: Period
         if not applies:
             continue
         rows.append(Move(account_id, to_csm, effective, row))
+        kept.append(positions[row])  # type: ignore[arg-type]
     if problems:
         return None, problems
-    return Moves(tuple(rows), loc, tuple(notes)), []
+    return Moves(tuple(rows), loc, tuple(notes), tuple(kept), book), []

@@ -14,19 +14,19 @@ the book's plain sums plus its credit rows' (``share x`` the account's values).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import overload
+from typing import NamedTuple, overload
 
 from xlcomp.model.people import Book, Locator
 
 __all__ = ["CreditRow", "CreditTable", "Credits", "Move", "Moves", "Split", "Splits", "account_positions"]
 
 
-@dataclass(frozen=True)
-class Move:
-    """One row of the moves file: ``account_id`` belongs to ``to_csm`` from ``effective`` on."""
+class Move(NamedTuple):
+    """One row of the moves file: ``account_id`` belongs to ``to_csm`` from ``effective`` on (a named tuple: a
+    tenth of a million-account book moved is 100,000 of them)."""
 
     account_id: str
     to_csm: str
@@ -52,6 +52,15 @@ class Moves:
     rows: tuple[Move, ...]
     locator: Locator
     notes: tuple[str, ...] = ()
+    # each row's account's table row in ``book`` (the book the moves were checked against): found once, at load
+    positions: tuple[int, ...] | None = field(default=None, compare=False, repr=False)
+    book: Book | None = field(default=None, compare=False, repr=False)
+
+    def positions_in(self, book: Book) -> list[int]:
+        """Each row's account's table row in ``book`` (found again unless the moves were checked against it)."""
+        if self.book is book and self.positions is not None:
+            return list(self.positions)
+        return [-1 if p is None else p for p in account_positions(book, [m.account_id for m in self.rows])]
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -183,11 +192,12 @@ def account_positions(book: Book, account_ids: list[str]) -> list[int | None]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    unique = list(dict.fromkeys(account_ids))
-    found = pc.fill_null(pc.index_in(book.table["account_id"], value_set=pa.array(unique, pa.string())), -1)
+    asked = pa.array(account_ids, pa.string())
+    unique = pc.unique(asked)
+    found = pc.fill_null(pc.index_in(book.table["account_id"], value_set=unique), -1)
     where = found.to_numpy(zero_copy_only=False)
     rows = np.flatnonzero(where >= 0)
     position = np.full(len(unique), -1, np.int64)
     position[where[rows]] = rows
-    of = {account_id: (None if p < 0 else p) for account_id, p in zip(unique, position.tolist(), strict=True)}
-    return [of[account_id] for account_id in account_ids]
+    each = position[pc.index_in(asked, value_set=unique).to_numpy(zero_copy_only=False)].tolist()
+    return each if min(each) >= 0 else [None if p < 0 else p for p in each]
