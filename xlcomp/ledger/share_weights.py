@@ -62,8 +62,13 @@ def units(value: Decimal, scale: int) -> int:
     """``value`` in units of ``10^-scale``, exactly (no decimal context; ``value`` has at most ``scale``
     decimals)."""
     sign, digits, exponent = value.as_tuple()
-    assert isinstance(exponent, int) and exponent + scale >= 0
-    number: int = int("".join(map(str, digits)) or "0") * int(10 ** (exponent + scale))
+    assert isinstance(exponent, int)
+    number = int("".join(map(str, digits)) or "0")
+    if exponent + scale >= 0:
+        number *= int(10 ** (exponent + scale))
+    else:   # trailing zeros past the scale (1.0 in units of 1)
+        number, rest = divmod(number, int(10 ** -(exponent + scale)))
+        assert rest == 0, f"{value} has more than {scale} decimals"
     return -number if sign else number
 
 
@@ -90,7 +95,9 @@ def credit_weights(book: Book, rows: Sequence[CreditRow]) -> Weights:
     places = max([0, *(_decimals(Decimal(nums[i])) for i in keep if type(nums[i]) is not int)])
     common = math.lcm(*{dens[i] for i in keep}) if keep else 1
     whole = common * 10 ** places   # the numerator of a whole account
-    numerators = [units(Decimal(nums[i]), places) * (common // dens[i]) for i in keep]
+    scale = 10 ** places
+    numerators = [(nums[i] * scale if type(nums[i]) is int else units(Decimal(nums[i]), places)) * (common // dens[i])
+                  for i in keep]   # days (int) or split shares (Decimal)
     positions = account_positions(book, [account_ids[i] for i in keep])
     credited = pa.table({"csm_id": pa.array([csm_ids[i] for i in keep], pa.string()),
                          "position": pa.array(positions, pa.int64()), "num": pa.array(numerators, pa.int64())})
