@@ -9,6 +9,7 @@ Quarter 2027-Q1 has 90 days. ``renewals`` pays 10% of renewed ARR, capped at 10,
 from __future__ import annotations
 
 import csv
+import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,7 +17,9 @@ from sqlalchemy import create_engine
 
 from tests.ledger.conftest import write
 from xlcomp.cli import main
+from xlcomp.ledger.clawbacks import clawback_windows, window_days
 from xlcomp.ledger.store import share_table
+from xlcomp.load.plan import parse_plan
 
 D = Decimal
 PLAN = """
@@ -179,3 +182,20 @@ def test_each_plan_version_part_is_clawed_back_on_the_accounts_it_paid_on(tmp_pa
     assert sorted(clawed) == [("A", "clawback", "renewals@2027-01-01", "-1033.33"),
                               ("A", "clawback", "renewals@2027-01-01", "-9000.00"),
                               ("A", "clawback", "renewals@2027-02-01", "-3933.33")]
+
+
+def test_a_share_finds_its_window_by_its_part_or_by_its_component():
+    # the closing plan plain (renewals, 90 days): a part's share (renewals@2027-01-01) takes renewals' window
+    plain = parse_plan(PLAN)
+    windows = clawback_windows(plain)
+    assert window_days(windows, "renewals@2027-01-01") == 90 and window_days(windows, "renewals") == 90
+    assert window_days(windows, "upsell") is None
+    # the closing period split by versions (30 days from 2027-04-01, 60 from 2027-05-15): a part's own id takes
+    # its part's window; a plain share or another period's part takes the latest part's, 60
+    [renewals] = plain.components
+    split = dataclasses.replace(plain, components=(
+        dataclasses.replace(renewals, id="renewals@2027-04-01", clawback_days=30),
+        dataclasses.replace(renewals, id="renewals@2027-05-15", clawback_days=60)))
+    windows = clawback_windows(split)
+    assert window_days(windows, "renewals@2027-04-01") == 30
+    assert window_days(windows, "renewals") == 60 and window_days(windows, "renewals@2027-01-01") == 60
