@@ -146,7 +146,8 @@ def test_each_plan_version_part_is_clawed_back_on_the_accounts_it_paid_on(tmp_pa
     (a2 has no share of part 1 and a1 none of part 2: they were booked in the other part.)
 
     Q2 is closed with v2 alone; a3 churns 2027-05-01: A -1,033.33 (renewals@2027-01-01) and -3,933.33
-    (renewals@2027-02-01), gross -4,966.67; a1 churns 2027-04-15: -9,000.00 of part 1 only.
+    (renewals@2027-02-01); a1 churns 2027-04-15: -9,000.00 of part 1 only. A's Q2 gross: -1,033.33 - 3,933.33
+    - 9,000.00 = -13,966.66.
     """
     folder = tmp_path / "in"
     uncapped = PLAN.replace("    cap_amount: 10000\n", "")
@@ -182,6 +183,8 @@ def test_each_plan_version_part_is_clawed_back_on_the_accounts_it_paid_on(tmp_pa
     assert sorted(clawed) == [("A", "clawback", "renewals@2027-01-01", "-1033.33"),
                               ("A", "clawback", "renewals@2027-01-01", "-9000.00"),
                               ("A", "clawback", "renewals@2027-02-01", "-3933.33")]
+    with open(tmp_path / "q2" / "summary.csv", newline="") as handle:
+        assert {r["csm_id"]: r["payout_total"] for r in csv.DictReader(handle)}["A"] == "-13966.66"
 
 
 def test_a_share_finds_its_window_by_its_part_or_by_its_component():
