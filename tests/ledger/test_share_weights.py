@@ -20,6 +20,7 @@ from tests.ledger.test_shares import book
 from xlcomp.ledger.share_weights import Weights, apportion, credit_weights, shares_fraction
 from xlcomp.ledger.shares import _amount_units, _shares_vectorised, _weighted, shares_of
 from xlcomp.load.plan import parse_plan
+from xlcomp.model.people import Book
 from xlcomp.money import exact
 
 D = Decimal
@@ -93,39 +94,47 @@ CLAWBACK_PLAN = parse_plan(textwrap.dedent("""
         kind: commission
         metric: renewed_arr
         rate: 0.1
-        cap_amount: 9999.99
         clawback: {days: 90}
     """))
 
 
 @settings(max_examples=25, deadline=None)
 @given(st.integers(-10, 100), st.integers(0, 100), st.sampled_from(["A", "B", "C"]),
-       st.lists(st.integers(0, 1000), min_size=3, max_size=3))
-def test_the_weights_are_what_the_engine_credited_and_the_shares_add_up(first, later, second_to, split):
-    """a1 (A's, 90,000 renewed) moves to B on day ``first`` and on to ``second_to`` ``later`` days after; s1 (C's,
-    100,000) is split A/B/C by ``split`` thousandths. Each CSM's weights, Σ amount x num / den, are the renewed ARR the
-    engine credited them (its ``actual``), and the shares add up to each payout (capped at 9,999.99, so not a
-    rate times the amounts)."""
+       st.lists(st.integers(0, 1000), min_size=3, max_size=3), st.one_of(st.none(), st.integers(-5, 95)),
+       st.lists(st.integers(1, 10 ** 9), min_size=3, max_size=3))
+def test_the_weights_are_what_the_engine_credited_and_the_shares_add_up(first, later, second_to, split, booked,
+                                                                        cents):
+    """a1 (A's, 90,000 renewed; booked on day ``booked`` or undated) moves to B on day ``first`` and on to
+    ``second_to`` ``later`` days after; s1 (C's, 100,000) is split A/B/C by ``split`` thousandths. Each CSM's
+    weights, Σ amount x num / den, are the renewed ARR the engine credited them (its ``actual``); any payouts
+    (``cents``) are shared as the rule on fractions shares them over those weights, adding up to each payout."""
     start = date(2027, 1, 1) + timedelta(days=first)
     then = start + timedelta(days=later + 1)
     moves = moves_csv(("a1", "B", start.isoformat()), ("a1", second_to, then.isoformat()))
     shares = [("s1", csm, f"{D(p).scaleb(-1)}%") for csm, p in zip("ABC", split, strict=True) if p]
-    result = _run(moves, splits_csv(*shares) if shares else None)
-    plan = result.plan
+
+    def booked_on(given_book: Book) -> Book:
+        days = pa.array([date(2027, 1, 1) + timedelta(days=booked), None, None], pa.date32())
+        return Book(given_book.table.append_column("booked_on", days), given_book.locator, given_book.columns)
+
+    result = _run(moves, splits_csv(*shares) if shares else None, booked_on if booked is not None else None)
     weights = credit_weights(result.book, result.credit_rows)
-    found = _amount_units(plan.components[0], plan, result.book.table)
+    found = _amount_units(CLAWBACK_PLAN.components[0], CLAWBACK_PLAN, result.book.table)
     assert found is not None
     units, scale = found
+    ids = result.book.table["account_id"].to_pylist()
+    entries = [(ids[p], c, Fraction(int(units[p]) * n)) for p, c, n in
+               zip(weights.positions.tolist(), weights.csm_ids.to_pylist(), weights.num.tolist(), strict=True)]
     credited: dict[str, Fraction] = {}
-    for position, csm, num in zip(weights.positions.tolist(), weights.csm_ids.to_pylist(), weights.num.tolist(),
-                                  strict=True):
-        credited[csm] = credited.get(csm, Fraction(0)) + Fraction(int(units[position]) * num, weights.den * 10 ** scale)
+    for _, csm, weight in entries:
+        credited[csm] = credited.get(csm, Fraction(0)) + weight / (weights.den * 10 ** scale)
     with exact():
         for csm in "ABC":
             actual = result.csm(csm).component("renewals").actual or D(0)
             assert abs(Fraction(actual) - credited.get(csm, Fraction(0))) < Fraction(1, 10 ** 20)
-        payouts = {(c.csm.csm_id, "renewals"): c.component("renewals").payout for c in result.csms}
-    [block] = shares_of(CLAWBACK_PLAN, result.book, payouts, result)
+    payouts = {csm: D(c) / 100 for csm, c in zip("ABC", cents, strict=True)}
+    [block] = shares_of(CLAWBACK_PLAN, result.book, {(c, "renewals"): p for c, p in payouts.items()}, result)
+    assert [(a, c, s) for a, c, _, s in block.decimals()] == shares_fraction(entries, payouts)
     for csm in "ABC":
         mine = [share for _, owner, _, share in block.decimals() if owner == csm]
-        assert sum(mine, D(0)) == (payouts[(csm, "renewals")] if mine else D(0))
+        assert sum(mine, D(0)) == (payouts[csm] if credited.get(csm) else D(0))
