@@ -11,8 +11,9 @@ from pathlib import Path
 
 from xlcomp.errors import Problem
 from xlcomp.model.people import Book
+from xlcomp.model.plan import Plan
 
-__all__ = ["ChurnRow", "known_accounts", "load_churn"]
+__all__ = ["ChurnRow", "clawback_windows", "known_accounts", "load_churn", "window_days"]
 
 ZERO = Decimal(0)
 
@@ -69,3 +70,22 @@ def known_accounts(book: Book) -> set[str]:
     """The account ids of a book."""
     return set(book.table["account_id"].to_pylist())
 
+
+
+def clawback_windows(plan: Plan) -> dict[str, int]:
+    """The clawback window (days after the paying period's end) of each clawback component of the closing
+    plan, by id; a plan version part's component (``renewals@2027-02-15``) also answers for its component's id
+    (the latest part's window), so the shares of a split period and of a plain one find their window either way."""
+    windows: dict[str, int] = {}
+    for component in plan.components:
+        if component.clawback_days is not None:
+            windows[component.id] = component.clawback_days
+            windows[component.id.partition("@")[0]] = component.clawback_days
+    return windows
+
+
+def window_days(windows: dict[str, int], component: str) -> int | None:
+    """The window of a share recorded for ``component`` (a part's, ``renewals@2027-01-01``, by its component's
+    id when the closing plan has no such part); None: the closing plan claws nothing back on it."""
+    found = windows.get(component)
+    return found if found is not None else windows.get(component.partition("@")[0])

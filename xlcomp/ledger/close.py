@@ -32,7 +32,7 @@ from sqlalchemy import insert
 from xlcomp.engine.run import RunResult
 from xlcomp.errors import InputError, Problem
 from xlcomp.ledger.bulk import bulk_insert
-from xlcomp.ledger.clawbacks import ChurnRow, load_churn
+from xlcomp.ledger.clawbacks import ChurnRow, clawback_windows, load_churn, window_days
 from xlcomp.ledger.dated import Dated, check_dated, dated_names, load_dated, load_versions
 from xlcomp.ledger.db import LedgerError, ledger_place, transaction
 from xlcomp.ledger.periods import _check_order, plan_year_periods, plan_year_start
@@ -262,7 +262,7 @@ class _Builder:
             by_csm[line.csm_id].append(line)
         shares = shares_of(self.plan, self.book, {(line.csm_id, line.component): line.payout
                                                   for lines in by_csm.values() for line in lines
-                                                  if line.kind in COMPONENT_KINDS})
+                                                  if line.kind in COMPONENT_KINDS}, self.result)
         if self.version == 1:
             lines, csms = self.balances(by_csm)
         else:
@@ -347,7 +347,7 @@ class _Builder:
     def clawback_lines(self, churn: Sequence[ChurnRow], latest: Sequence[CloseRecord]) -> list[Line]:
         if not churn:
             return []
-        windows = {c.id: c.clawback_days for c in self.plan.components}
+        windows = clawback_windows(self.plan)
         paying = [c for c in latest if c.period_start < self.period.start]
         by_id = {c.id: c for c in paying}
         shares = shares_for(self.connection, list(by_id), [row.account_id for row in churn])
@@ -374,7 +374,7 @@ class _Builder:
                 continue
             for share in sorted(found, key=lambda s: (by_id[s["close_id"]].period_start, s["component"])):
                 close = by_id[share["close_id"]]
-                days = windows.get(share["component"])
+                days = window_days(windows, share["component"])
                 if days is None:
                     continue
                 if (row.account_id, close.period, share["component"]) in clawed:

@@ -1,15 +1,13 @@
 """A close with the effective-dated inputs of SPEC section 10: ``--changes``, ``--moves``, ``--splits`` and
 plan versions (``--plan`` more than once), read and computed as ``calc`` does, and the refusals where the
-ledger's own machinery cannot be right with them yet:
+ledger's own machinery cannot be right with them yet: a ``measure: ytd`` component (in any plan version) with
+dated inputs in this close or in any close of its plan year (the year-to-date rerun, :mod:`xlcomp.ledger.ytd`,
+combines the year's kept books as the accounts file has them, without the changes, moves, splits or versions).
+The refusal is an error (exit 1) raised before the ledger is written, so nothing changes.
 
-- a ``measure: ytd`` component (in any plan version) with dated inputs in this close or in any close of its
-  plan year: the year-to-date rerun (:mod:`xlcomp.ledger.ytd`) combines the year's kept books as the accounts
-  file has them, without the changes, moves, splits or versions;
-- a clawback component with ``--moves``/``--splits``, or in a period a plan version change splits: clawback
-  shares (:mod:`xlcomp.ledger.shares`) share a CSM's payout over the accounts the accounts file gives them, by
-  the component's full amounts, not over the credited amounts or a part's.
-
-Each refusal is an error (exit 1) raised before the ledger is written, so nothing changes.
+A clawback component takes them all: its shares follow the credited amounts of moved and split accounts and
+each part's amounts in a period a plan version splits (:mod:`xlcomp.ledger.share_weights`), so a later churn
+claws back from each CSM who was paid for the account.
 """
 
 from __future__ import annotations
@@ -125,14 +123,5 @@ def check_dated(connection: Any, dated: Dated, result: RunResult, year_before: S
                     problems.append(Problem(where, f"{refs[close_id]} of this plan year was closed with "
                                                    f"{', '.join(found)}: the measure: ytd component ({ytd}) cannot "
                                                    "combine the year to date with them yet; reopen it without them"))
-    clawbacks = ", ".join(dict.fromkeys(c.id for c in components if c.clawback_days is not None))
-    if clawbacks and dated.credits is not None:
-        problems.append(Problem(where, f"account moves or credit splits with a clawback component ({clawbacks}): "
-                                       "not yet (clawback shares follow the accounts file's csm_id, not the credited "
-                                       "amounts); close without --moves/--splits"))
-    if clawbacks and result.parts:
-        problems.append(Problem(where, f"a plan version change inside {result.period.label} (on "
-                                       f"{result.parts[1][1].isoformat()}) with a clawback component ({clawbacks}): "
-                                       "not yet (clawback shares would not follow the versions' parts)"))
     if problems:
         raise LedgerError(problems)

@@ -22,15 +22,29 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from xlcomp.ledger.share_weights import (
+    Weights,
+    apportion,
+    credit_weights,
+    part_of,
+    part_weights,
+    shares_fraction,
+    units,
+)
 from xlcomp.model.metrics import metric_def
 from xlcomp.model.people import Book
 from xlcomp.model.plan import Component, Plan
 from xlcomp.money import excel_round
+
+if TYPE_CHECKING:
+    from xlcomp.engine.run import RunResult
 
 __all__ = ["ShareBlock", "account_amounts", "ipc_bytes", "shares_decimal", "shares_of"]
 
@@ -80,11 +94,26 @@ def _block(component: str, accounts: pa.Array, owners: pa.Array, amount: pa.Arra
                                            "amount": amount, "share": share}))
 
 
-def shares_of(plan: Plan, book: Book, payouts: Mapping[tuple[str, str], Decimal]) -> list[ShareBlock]:
-    """Every clawback component's shares of the payouts (csm_id, component) -> amount."""
+def shares_of(plan: Plan, book: Book, payouts: Mapping[tuple[str, str], Decimal],
+              run: RunResult | None = None) -> list[ShareBlock]:
+    """Every clawback component's shares of the payouts (csm_id, component) -> amount. With ``run``, the run
+    the payouts come from: when it credited moved or split accounts, or a plan version split its period, the
+    shares follow what it credited (:mod:`xlcomp.ledger.share_weights`); otherwise the accounts file's csm_id."""
     out = []
+    credited: Weights | None = None
     for component in plan.components:
         if component.clawback_days is None:
+            continue
+        weights = None
+        if run is not None and run.parts:
+            span = part_of(component, run.parts)
+            if span is not None:
+                weights = part_weights(component, book, *span, run.period)
+        elif run is not None and len(run.credit_rows):
+            credited = credited or credit_weights(book, run.credit_rows)
+            weights = credited
+        if weights is not None:
+            out.append(_weighted(component, plan, book, payouts, weights))
             continue
         block = _shares_vectorised(component, plan, book.table, payouts)
         out.append(block if block is not None else shares_decimal(component, plan, book.table, payouts))
@@ -109,8 +138,9 @@ def _integer_units(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, int]
     return low, array.type.scale
 
 
-def _shares_vectorised(component: Component, plan: Plan, table: pa.Table,
-                       payouts: Mapping[tuple[str, str], Decimal]) -> ShareBlock | None:
+def _amount_units(component: Component, plan: Plan, table: pa.Table) -> tuple[np.ndarray, int] | None:
+    """Each account's amount on the component's metric as int64 units of the book's scale (None: it does not
+    fit, or the columns are not decimal128 of one scale)."""
     definition = metric_def(component.metric, set(plan.inputs))
     assert definition is not None
     columns = [_integer_units(table[name]) for name in definition.columns]
@@ -119,9 +149,16 @@ def _shares_vectorised(component: Component, plan: Plan, table: pa.Table,
     units = [c[0] for c in columns if c is not None]
     scale = columns[0][1] if columns[0] is not None else 0
     if component.metric == "churned_arr":
-        amount = units[0] - units[1]
-    else:
-        amount = np.sum(units, axis=0) if len(units) > 1 else units[0]
+        return units[0] - units[1], scale
+    return (np.sum(units, axis=0) if len(units) > 1 else units[0]), scale
+
+
+def _shares_vectorised(component: Component, plan: Plan, table: pa.Table,
+                       payouts: Mapping[tuple[str, str], Decimal]) -> ShareBlock | None:
+    found = _amount_units(component, plan, table)
+    if found is None:
+        return None
+    amount, scale = found
     cents: dict[str, int] = {}
     for (csm_id, component_id), payout in payouts.items():
         if component_id == component.id and payout > 0:
@@ -209,3 +246,54 @@ def _wide(values: list[Decimal], least: int = 0) -> pa.DataType:
     """decimal128(38, s) holding every value exactly (s: the most decimals among them)."""
     scale = max([least, *(-v.as_tuple().exponent for v in values)])  # type: ignore[operator]
     return pa.decimal128(38, scale)
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _units_array(values: np.ndarray, scale: int) -> pa.Array:
+    """Integer units of ``10^-scale`` (int64 or Python integers) as a decimal128(38, scale) array."""
+    if values.dtype != object:
+        return _decimal_array(values, scale)
+    if not len(values) or int(np.abs(values).max()) < 2 ** 63:
+        return _decimal_array(values.astype(np.int64), scale)
+    return pa.array([Decimal(f"{int(v)}E-{scale}") for v in values], pa.decimal128(38, scale))
+
+
+def _weighted(component: Component, plan: Plan, book: Book, payouts: Mapping[tuple[str, str], Decimal],
+              weights: Weights) -> ShareBlock:
+    """A component's shares over the credited ``weights`` (:func:`xlcomp.ledger.share_weights.apportion`)."""
+    table = book.table
+    found = _amount_units(component, plan, table)
+    if found is None:   # amounts past int64 or of several scales: exact Python integers at the widest scale
+        amounts = [a for _, _, a in account_amounts(component, plan, table)]
+        scale = max([0, *(_places(a) for a in amounts)])
+        amount = np.array([units(a, scale) for a in amounts] or [0], dtype=object)[:len(amounts)]
+    else:
+        amount, scale = found
+    mine = {csm_id: payout for (csm_id, component_id), payout in payouts.items() if component_id == component.id}
+    accounts = table["account_id"].take(pa.array(weights.positions)).combine_chunks().cast(pa.string())
+    taken = amount[weights.positions]
+    if any(p > 0 and p.scaleb(2) != p.scaleb(2).to_integral_value() for p in mine.values()):
+        return _weighted_fraction(component.id, accounts, taken, weights, mine, scale)
+    cents = {csm_id: int(p.scaleb(2)) for csm_id, p in mine.items() if p > 0}
+    order, credited, share = apportion(weights, accounts, taken, cents)
+    picked = pa.array(order, pa.int64())
+    return _block(component.id, accounts.take(picked), weights.csm_ids.take(picked), _units_array(credited, scale),
+                  _units_array(share, 2))
+
+
+def _weighted_fraction(component_id: str, accounts: pa.Array, amount: np.ndarray, weights: Weights,
+                       payouts: Mapping[str, Decimal], scale: int) -> ShareBlock:
+    """The same rule on fractions, for payouts that are not whole cents (the component lines always are)."""
+    ids, owners = accounts.to_pylist(), weights.csm_ids.to_pylist()
+    entries = [(a, c, Fraction(int(v) * int(n))) for a, c, v, n in zip(ids, owners, amount, weights.num, strict=True)]
+    credited = {(a, c): (2 * int(v) * int(n) + weights.den) // (2 * weights.den)
+                for a, c, v, n in zip(ids, owners, amount, weights.num, strict=True)}
+    found = shares_fraction(entries, payouts)
+    return _block(component_id, pa.array([f[0] for f in found], pa.string()),
+                  pa.array([f[1] for f in found], pa.string()),
+                  pa.array([Decimal(f"{credited[(f[0], f[1])]}E-{scale}") for f in found], pa.decimal128(38, scale)),
+                  pa.array([f[2] for f in found], _wide([f[2] for f in found], 2)))
