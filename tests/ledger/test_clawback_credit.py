@@ -202,3 +202,61 @@ def test_a_share_finds_its_window_by_its_part_or_by_its_component():
     windows = clawback_windows(split)
     assert window_days(windows, "renewals@2027-04-01") == 30
     assert window_days(windows, "renewals") == 60 and window_days(windows, "renewals@2027-01-01") == 60
+
+
+SPIF_PLAN = """
+id: spif-clawback
+name: SPIF clawback
+currency: USD
+period: quarter
+components:
+  - id: feb_spif
+    kind: commission
+    metric: upsell_arr
+    rate: 0.1
+    window: {from: 2027-02-01, to: 2027-02-14}
+    clawback: {days: 90}
+"""
+
+
+def test_a_spif_is_shared_and_clawed_back_only_on_the_accounts_booked_in_its_window(tmp_path, db_url, capsys):
+    """The SPIF pays 10% of the upsell ARR booked from 2027-02-01 to 2027-02-14. A: u1 10,000 booked Feb 5 (in the
+    window), u2 30,000 booked Mar 10 and u3 5,000 with no date (neither counts): SPIF 10,000 x 10% = 1,000.00.
+
+    Its clawback share is all u1's (1,000.00 x 10,000 / 10,000); u2 and u3 earned no SPIF, so they have no share.
+    (Before, the share was spread over A's whole book: u1 1,000 x 10/45 = 222.22, u2 666.67, u3 111.11, and u2's
+    churn clawed back 666.67 of a SPIF it never earned.)
+
+    Q2's plan (the same plan year) has no SPIF any more: the share keeps the 90-day window it was paid with.
+    Churn: u2 on 2027-04-20 is refused (it was never paid a SPIF: exit 1, nothing written); u1 on 2027-06-01
+    (within 90 days of 2027-03-31) claws back -1,000.00.
+    """
+    folder = tmp_path / "in"
+    write(folder / "plan.yaml", SPIF_PLAN)
+    write(folder / "roster.csv", ROSTER)
+    write(folder / "q1.csv", """
+        account_id,csm_id,segment,arr_start,renewable_arr,renewed_arr,upsell_arr,booked_on
+        u1,A,SMB,0,0,0,10000,2027-02-05
+        u2,A,SMB,0,0,0,30000,2027-03-10
+        u3,A,SMB,0,0,0,5000,
+        """)
+    write(folder / "q2.csv", """
+        account_id,csm_id,segment,arr_start,renewable_arr,renewed_arr,upsell_arr,booked_on
+        u1,A,SMB,0,0,0,0,
+        u2,A,SMB,0,0,0,0,
+        u3,A,SMB,0,0,0,0,
+        """)
+    assert close(folder, db_url, tmp_path / "q1", "2027-Q1", "q1.csv") == 0
+    assert [row for row in lines(tmp_path / "q1") if row[0] == "A"] == [("A", "commission", "feb_spif", "1000.00")]
+    assert shares(db_url, 1) == [("feb_spif", "A", "u1", D("10000.0000"), D("1000.00"))]
+
+    write(folder / "plan.yaml", SPIF_PLAN.split("  - id: feb_spif")[0]   # Q2's plan: the same id, no SPIF
+          + "  - id: renewals\n    kind: commission\n    metric: renewed_arr\n    rate: 0.1\n")
+    churn = write(folder / "churn.csv", "account_id,churn_date\nu2,2027-04-20\n")
+    assert close(folder, db_url, tmp_path / "q2", "2027-Q2", "q2.csv", "--churn", str(churn)) == 1
+    assert 'churn.csv:2 account_id: "u2" was never paid by a clawback component' in " ".join(capsys.readouterr().err.split())
+    assert not (tmp_path / "q2").exists()
+    churn = write(folder / "churn.csv", "account_id,churn_date\nu1,2027-06-01\n")
+    assert close(folder, db_url, tmp_path / "q2", "2027-Q2", "q2.csv", "--churn", str(churn)) == 0
+    assert [row for row in lines(tmp_path / "q2") if row[1] == "clawback"] == [
+        ("A", "clawback", "feb_spif", "-1000.00")]

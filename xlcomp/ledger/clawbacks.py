@@ -13,7 +13,7 @@ from xlcomp.errors import Problem
 from xlcomp.model.people import Book
 from xlcomp.model.plan import Plan
 
-__all__ = ["ChurnRow", "clawback_windows", "known_accounts", "load_churn", "window_days"]
+__all__ = ["ChurnRow", "clawback_windows", "in_plan", "known_accounts", "load_churn", "window_days"]
 
 ZERO = Decimal(0)
 
@@ -82,6 +82,13 @@ def clawback_windows(plan: Plan) -> dict[str, int]:
             windows[component.id] = component.clawback_days
             windows[component.id.partition("@")[0]] = component.clawback_days
     return windows
+
+
+def in_plan(plan: Plan, component: str) -> bool:
+    """Has the closing ``plan`` a component of a share's id (or of its component's, for a part's share)? A share of
+    a component the plan no longer has (a SPIF of an earlier quarter) is clawed back on the window it was paid with."""
+    base = component.partition("@")[0]
+    return any(c.id in (component, base) or c.id.partition("@")[0] == base for c in plan.components)
 
 
 def window_days(windows: dict[str, int], component: str) -> int | None:

@@ -32,7 +32,7 @@ from sqlalchemy import insert
 from xlcomp.engine.run import RunResult
 from xlcomp.errors import InputError, Problem
 from xlcomp.ledger.bulk import bulk_insert
-from xlcomp.ledger.clawbacks import ChurnRow, clawback_windows, load_churn, window_days
+from xlcomp.ledger.clawbacks import ChurnRow, clawback_windows, in_plan, load_churn, window_days
 from xlcomp.ledger.dated import Dated, check_dated, dated_names, load_dated, load_versions
 from xlcomp.ledger.db import LedgerError, ledger_place, transaction
 from xlcomp.ledger.periods import _check_order, plan_year_periods, plan_year_start
@@ -375,6 +375,8 @@ class _Builder:
             for share in sorted(found, key=lambda s: (by_id[s["close_id"]].period_start, s["component"])):
                 close = by_id[share["close_id"]]
                 days = window_days(windows, share["component"])
+                if days is None and not in_plan(self.plan, share["component"]):
+                    days = share.get("days")   # a component the closing plan no longer has: its window at payment
                 if days is None:
                     continue
                 if (row.account_id, close.period, share["component"]) in clawed:

@@ -46,7 +46,7 @@ from xlcomp.money import excel_round
 if TYPE_CHECKING:
     from xlcomp.engine.run import RunResult
 
-__all__ = ["ShareBlock", "account_amounts", "ipc_bytes", "shares_decimal", "shares_of"]
+__all__ = ["WINDOW_KEY", "ShareBlock", "account_amounts", "ipc_bytes", "shares_decimal", "shares_of"]
 
 ZERO = Decimal(0)
 _LIMIT = 2 ** 62
@@ -71,6 +71,9 @@ class ShareBlock:
         """(account_id, csm_id, amount, share) as Python values."""
         data = self.table.to_pydict()
         return list(zip(data["account_id"], data["csm_id"], data["amount"], data["share"], strict=True))
+
+
+WINDOW_KEY = b"clawback_days"
 
 
 def ipc_bytes(table: pa.Table) -> bytes:
@@ -112,12 +115,21 @@ def shares_of(plan: Plan, book: Book, payouts: Mapping[tuple[str, str], Decimal]
         elif run is not None and len(run.credit_rows):
             credited = credited or credit_weights(book, run.credit_rows)
             weights = credited
+        elif run is not None and component.window is not None:   # a SPIF: only the accounts booked in its window
+            weights = part_weights(component, book, run.period.start, run.period.end, run.period)
         if weights is not None:
-            out.append(_weighted(component, plan, book, payouts, weights))
-            continue
-        block = _shares_vectorised(component, plan, book.table, payouts)
-        out.append(block if block is not None else shares_decimal(component, plan, book.table, payouts))
+            block = _weighted(component, plan, book, payouts, weights)
+        else:
+            found = _shares_vectorised(component, plan, book.table, payouts)
+            block = found if found is not None else shares_decimal(component, plan, book.table, payouts)
+        out.append(_with_window(block, component.clawback_days))
     return out
+
+
+def _with_window(block: ShareBlock, days: int) -> ShareBlock:
+    """The block with the paying plan's clawback window kept in its table's metadata (``clawback_days``): a
+    later close whose plan no longer has the component (a SPIF of an earlier quarter) claws back on it."""
+    return ShareBlock(block.component, block.table.replace_schema_metadata({WINDOW_KEY: str(days).encode()}))
 
 
 def _integer_units(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, int] | None:

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from sqlalchemy import select
 
 from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIODS, LINES, SHARE_SETS, SHARES
+from xlcomp.ledger.shares import WINDOW_KEY
 
 __all__ = ["CSM_PERIOD_FIELDS", "LINE_FIELDS", "CloseRecord", "CsmPeriod", "Line", "book_bytes", "book_content",
            "book_of", "carried_ids", "clawed_accounts", "closes_of", "component_totals", "csm_periods_of", "lines_of",
@@ -204,9 +205,11 @@ def shares_for(connection: Any, close_ids: Sequence[int], account_ids: Sequence[
         .where(SHARE_SETS.c.close_id.in_(list(close_ids))).order_by(SHARE_SETS.c.close_id, SHARE_SETS.c.component)
     for close_id, component, content in connection.execute(query):
         table = _read_ipc(content)
+        recorded = (table.schema.metadata or {}).get(WINDOW_KEY)
+        days = int(recorded) if recorded is not None else None
         found = table.filter(pc.is_in(table["account_id"], value_set=wanted)).to_pydict()
         out.extend({"close_id": close_id, "component": component, "account_id": account, "csm_id": csm,
-                    "amount": f"{amount:f}", "share": share}
+                    "amount": f"{amount:f}", "share": share, "days": days}
                    for account, csm, amount, share in zip(found["account_id"], found["csm_id"], found["amount"],
                                                           found["share"], strict=True))
     return out
