@@ -14,10 +14,13 @@ from benchmarks.cases_e2e import (
     _calc_baseline,
     _calc_notes,
     _calc_ours,
+    _dated_notes,
+    _dated_ours,
     _lo_libreoffice,
     _lo_notes,
     _lo_ours,
     _setup_calc,
+    _setup_dated,
     _setup_lo,
 )
 
@@ -411,6 +414,8 @@ CASES = [
     Case("calc_e2e", "xlcomp calc --no-workbook from CSV to payouts.csv and summary.csv (a fresh process)",
          "pyarrow read_csv of the same accounts.csv + pandas groupby-sum of its amount columns by csm_id (a fresh "
          "process)", 3.0, _setup_calc, _calc_ours, _calc_baseline, _calc_notes),
+    Case("calc_dated", "xlcomp calc --no-workbook with 10% of the accounts moved and a roster change per CSM",
+         "the same command without the moves and changes", 1.3, _setup_dated, _dated_ours, _calc_ours, _dated_notes),
     Case("recalc_vs_libreoffice", "xlcomp recalc --workers 1 of the edited uploads",
          "headless LibreOffice recalculating the same files in one call (private profile, recalc on load always)",
          0.5, _setup_lo, _lo_ours, _lo_libreoffice, _lo_notes),

@@ -102,6 +102,57 @@ def _calc_notes(state: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# calc_dated: the same calc with 10% of the accounts moved and a roster change per CSM (issue 16: <= 1.3x)
+
+
+def _setup_dated(size: str, work: Path) -> dict[str, Any]:
+    """calc_e2e's files, plus moves.csv (every tenth account to another CSM on a day of the quarter) and
+    changes.csv (one change a CSM inside the quarter: target_variable for half of them, quota_upsell for the
+    others)."""
+    import datetime
+    import random
+
+    state = _setup_calc(size, work)
+    pick = random.Random(16)
+    start = datetime.date(2027, 1, 2)
+    with (work / "roster.csv").open(encoding="utf-8", newline="") as handle:
+        roster = list(csv.DictReader(handle))
+    ids = [row["csm_id"] for row in roster]
+    with (work / "changes.csv").open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["csm_id", "field", "value", "effective"])
+        for i, row in enumerate(roster):
+            field = "target_variable" if i % 2 == 0 else "quota_upsell"
+            day = start + datetime.timedelta(days=pick.randrange(88))
+            out.writerow([row["csm_id"], field, f"{Decimal(row[field]) + 5000:f}", day.isoformat()])
+    with (work / "accounts.csv").open(encoding="utf-8", newline="") as handle, \
+            (work / "moves.csv").open("w", encoding="utf-8", newline="") as moves:
+        out = csv.writer(moves)
+        out.writerow(["account_id", "to_csm", "effective"])
+        moved = 0
+        for i, row in enumerate(csv.DictReader(handle)):
+            if i % 10 == 0:
+                day = start + datetime.timedelta(days=pick.randrange(88))
+                out.writerow([row["account_id"], pick.choice(ids), day.isoformat()])
+                moved += 1
+    return {**state, "moved": moved, "changes": len(roster), "out_dated": work / "out-dated"}
+
+
+def _dated_ours(state: dict[str, Any]) -> None:
+    work = state["work"]
+    _command([sys.executable, "-m", "xlcomp", "calc", "--plan", str(work / "plan.yaml"),
+              "--roster", str(work / "roster.csv"), "--accounts", str(work / "accounts.csv"),
+              "--period", "2027-Q1", "--out", str(state["out_dated"]), "--no-workbook",
+              "--moves", str(work / "moves.csv"), "--changes", str(work / "changes.csv")])
+
+
+def _dated_notes(state: dict[str, Any]) -> str:
+    return (f"{state['csms']:,} CSMs x {state['accounts']:,} accounts, plan {E2E_PLAN}: {state['moved']:,} accounts "
+            f"moved and {state['changes']:,} roster changes inside 2027-Q1 vs the same command without them "
+            "(both a fresh process)")
+
+
+# ---------------------------------------------------------------------------------------------
 # recalc_vs_libreoffice: xlcomp recalc --workers 1 of edited uploads against LibreOffice recalculating them
 
 
