@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xlcomp.engine.run import run
 from xlcomp.errors import InputError
@@ -157,3 +159,41 @@ def test_the_roi_scenarios_rerun_with_the_changes() -> None:
     result = _run(_changes(("A", "target_variable", 52000, "2027-02-15")))
     [at_actual] = run_scenarios(result, [D(1)])
     assert at_actual.payout_total == result.total
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["target_variable", "quota_upsell"]),
+                          st.integers(-20, 110), st.integers(1, 90_000)), max_size=12))
+def test_the_stretch_rows_of_every_csm_are_the_ones_stretch_rows_lays_out(changes) -> None:
+    """The engine lays out CSMs without a change, or with one change inside the period, without
+    :func:`stretch_rows`: on random changes (before, inside and after the period, several a CSM) every row is
+    the model's."""
+    import dataclasses
+    from datetime import timedelta
+
+    from xlcomp.engine.dating import TARGET_VARIABLE, _rows
+    from xlcomp.model.dating import Change, Changes, stretch_count, stretch_rows
+    from xlcomp.model.people import Locator
+
+    period = parse_period("2027-Q1")
+    roster, _ = load_inputs(parse_plan(PLAN), ROSTER, ACCOUNTS)   # A hired long ago, B on 2027-02-01
+    base = [dataclasses.replace(c, csm_id=f"C{i}") for i, c in enumerate(roster.csms * 2)]
+    seen = set()
+    rows = []
+    for csm, name, offset, value in changes:
+        day = period.start + timedelta(days=offset)
+        if (csm, name, day) not in seen:
+            seen.add((csm, name, day))
+            rows.append(Change(f"C{csm}", name, D(value), day, len(rows)))
+    given_changes = Changes(tuple(rows), Locator("changes.csv"))
+    for name in ("target_variable", "quota_upsell"):
+        count = stretch_count(given_changes, name, period.start, period.end)
+        laid = _rows(name, tuple(base), given_changes, period, count, name == TARGET_VARIABLE)
+        for csm, got in zip(base, laid, strict=True):
+            initial = csm.target_variable if name == TARGET_VARIABLE else (csm.value(name) or D(0))
+            want = stretch_rows(given_changes.of(csm.csm_id, name), initial, period.start, period.end, count)
+            assert [(r.start, r.end, r.value) for r in got] == [(w.start, w.end, w.value) for w in want]
+            assert [r.days for r in got] == [max(0, (r.end - max(r.start, csm.start_date)).days + 1)
+                                             if name == TARGET_VARIABLE else max(0, (r.end - r.start).days + 1)
+                                             for r in got]
+            assert [r.value_days for r in got] == [r.value * r.days for r in got]

@@ -27,6 +27,7 @@ __all__ = ["TARGET_VARIABLE", "DatedRoster", "StretchRow", "dated_roster"]
 
 TARGET_VARIABLE = "target_variable"
 ZERO = Decimal(0)
+ONE_DAY = timedelta(days=1)
 
 _DAYS_EMPLOYED = rules.days_employed()
 _CALENDAR_DAYS = rules.calendar_days()
@@ -84,6 +85,13 @@ def _rows(field: str, csms: tuple[Csm, ...], changes: Changes, period: Period, c
             starts += plain_starts
             ends += plain_ends
             values += [initial if isinstance(initial, Decimal) else ZERO] * count
+            continue
+        if len(own) == 1 and period.start < own[0].effective <= period.end:   # one change inside: two stretches
+            cut, value = own[0].effective, own[0].value
+            starts += [period.start, cut, *plain_starts[2:]]
+            ends += [cut - ONE_DAY, *plain_ends[1:]]
+            values += [initial if isinstance(initial, Decimal) else ZERO,
+                       *[value if isinstance(value, Decimal) else ZERO] * (count - 1)]
             continue
         for stretch in stretch_rows(own, initial, period.start, period.end, count):
             starts.append(stretch.start)

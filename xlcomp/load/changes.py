@@ -12,9 +12,10 @@ from __future__ import annotations
 import contextlib
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from xlcomp.errors import InputError, Problem
-from xlcomp.load.decimals import parse_cell_date, parse_cell_number
+from xlcomp.load.decimals import column_dates, parse_cell_date, parse_cell_number
 from xlcomp.load.roster import plan_roster_columns
 from xlcomp.load.sources import RawTable, TableSource, cell_text, read_table
 from xlcomp.model.dating import NUMERIC_FIELDS, TEXT_FIELDS, Change, Changes
@@ -64,6 +65,9 @@ def changes_from_table(raw: RawTable, roster: Roster, period: Period, plan: Plan
                                                f"{', '.join(missing)} (found: {found})")]
     known = {csm.csm_id for csm in roster}
     allowed = changes_fields(plan)
+    fast = _all_good(raw, known, allowed, period)
+    if fast is not None:
+        return fast, []
     ids, fields, values, effectives = (raw.values(c) for c in CHANGE_COLUMNS)
     rows: list[Change] = []
     notes: list[str] = []
@@ -127,6 +131,36 @@ def changes_from_table(raw: RawTable, roster: Roster, period: Period, plan: Plan
     if problems:
         return None, problems
     return Changes(tuple(rows), loc, tuple(notes)), []
+
+
+def _all_good(raw: RawTable, known: set[str], allowed: tuple[str, ...], period: Period) -> Changes | None:
+    """The changes when every row is a good change of a number inside the period (the common case, ten thousand
+    rows at list speed), exactly as the row-by-row checks make them; None when some row needs those checks (a
+    blank row, a problem, a text field, a note)."""
+    ids = [(t or "").strip() for t in raw.strings("csm_id").to_pylist()]
+    names = [(t or "").strip() for t in raw.strings("field").to_pylist()]
+    numeric = {name for name in allowed if name not in TEXT_FIELDS}
+    if not ids or not known.issuperset(ids) or not numeric.issuperset(names):
+        return None
+    found = column_dates(raw, "effective", raw.values("effective"))
+    if None in found:
+        return None
+    days = cast(list[date], found)
+    if min(days) < period.start or max(days) > period.end:
+        return None
+    numbers: list[Decimal] = []
+    for text, name in zip(raw.values("value"), names, strict=True):
+        try:
+            number = parse_cell_number(text)
+        except NumberParseError:
+            return None
+        if number is None or not number.is_finite() or abs(number) >= _MAX_VALUE or number < 0 \
+                or (number == 0 and name not in NUMERIC_FIELDS):
+            return None
+        numbers.append(number)
+    if len(set(zip(ids, names, days, strict=True))) != len(ids):
+        return None
+    return Changes(tuple(map(Change, ids, names, numbers, days, range(len(ids)))), raw.locator, ())
 
 
 def outside_period(where: str, what: str, effective: date, period: Period) -> tuple[str | None, bool]:

@@ -10,11 +10,12 @@ digits.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -27,9 +28,8 @@ from xlcomp.load.sources import RawTable
 from xlcomp.model.people import Locator
 from xlcomp.money import _GROUPED_COMMA, NumberParseError, exact, excel_serial_to_date, parse_amount
 
-__all__ = ["AMOUNT_TYPE", "SCORE_TYPE", "decimal_column", "decimal_columns", "parse_cell_date", "parse_cell_number",
-           "report_rows",
-           "rows_where"]
+__all__ = ["AMOUNT_TYPE", "SCORE_TYPE", "column_dates", "decimal_column", "decimal_columns", "parse_cell_date",
+           "parse_cell_number", "report_rows", "rows_where"]
 
 AMOUNT_TYPE = pa.decimal128(20, 4)
 SCORE_TYPE = pa.decimal128(12, 8)
@@ -348,3 +348,39 @@ def parse_cell_date(value: Any) -> date | None:
         except ValueError:
             continue
     raise ValueError
+
+
+_EPOCH = date(1970, 1, 1)   # Arrow's day 0
+
+
+def _cell_date(value: object) -> date | None:
+    """A cell as a date (ISO text first: a long file is mostly that), None when it is not one."""
+    if isinstance(value, str) and len(value) == 10:
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(value)
+    with contextlib.suppress(ValueError):
+        return parse_cell_date(value)
+    return None
+
+
+def _as_dates(days: pa.Array | pa.ChunkedArray) -> list[date | None]:
+    """A date32 column as Python dates (None where null), each distinct day made once (Arrow's ``to_pylist``
+    makes one per row)."""
+    valid = pc.is_valid(days).to_numpy(zero_copy_only=False)
+    numbers = pc.fill_null(pc.cast(days, pa.int32()), 0).to_numpy(zero_copy_only=False)
+    distinct, inverse = np.unique(numbers, return_inverse=True)
+    made = np.array([_EPOCH + timedelta(days=int(n)) for n in distinct] + [None], object)
+    return made[np.where(valid, inverse, len(distinct))].tolist()  # type: ignore[no-any-return]
+
+
+def column_dates(raw: RawTable, column: str, values: list[object]) -> list[date | None]:
+    """A column of ``raw`` as dates (``values``: the column as :meth:`RawTable.values` gives it): ISO texts at
+    Arrow's speed, anything else cell by cell; None for a cell that is not a date (or is blank)."""
+    data = raw.data.get(column)
+    if isinstance(data, (pa.Array, pa.ChunkedArray)) and pa.types.is_string(data.type):
+        stamps = pc.strptime(data, format="%Y-%m-%d", unit="s", error_is_null=True)
+        found = _as_dates(pc.cast(stamps, pa.date32()))
+        if None not in found:
+            return found
+        return [day if day is not None else _cell_date(value) for day, value in zip(found, values, strict=True)]
+    return [_cell_date(value) for value in values]

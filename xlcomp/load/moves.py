@@ -8,17 +8,12 @@ applies from its first day and one after its last day is ignored: both are notes
 
 from __future__ import annotations
 
-import contextlib
-from datetime import date, timedelta
+from datetime import date
 from typing import cast
-
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from xlcomp.errors import InputError, Problem
 from xlcomp.load.changes import outside_period
-from xlcomp.load.decimals import parse_cell_date
+from xlcomp.load.decimals import column_dates
 from xlcomp.load.sources import RawTable, TableSource, read_table
 from xlcomp.model.credit import Move, Moves, account_positions
 from xlcomp.model.people import Book, Locator, Roster
@@ -28,7 +23,6 @@ from xlcomp.money import exactly
 __all__ = ["MOVE_COLUMNS", "account_positions", "load_moves", "missing_columns", "moves_from_table"]
 
 MOVE_COLUMNS = ("account_id", "to_csm", "effective")
-_EPOCH = date(1970, 1, 1)   # Arrow's day 0
 
 
 def missing_columns(raw: RawTable, columns: tuple[str, ...], what: str) -> list[Problem]:
@@ -39,38 +33,6 @@ def missing_columns(raw: RawTable, columns: tuple[str, ...], what: str) -> list[
     found = ", ".join(c for c in raw.columns if c) or "none"
     return [Problem(raw.locator.where(None), f"the {what} need the column{'s' if len(missing) > 1 else ''} "
                                              f"{', '.join(missing)} (found: {found})")]
-
-
-def _date(value: object) -> date | None:
-    """A cell as a date (ISO text first: a million-row file is mostly that), None when it is not one."""
-    if isinstance(value, str) and len(value) == 10:
-        with contextlib.suppress(ValueError):
-            return date.fromisoformat(value)
-    with contextlib.suppress(ValueError):
-        return parse_cell_date(value)
-    return None
-
-
-def _as_dates(days: pa.Array | pa.ChunkedArray) -> list[date | None]:
-    """A date32 column as Python dates (None where null), each distinct day made once (Arrow's ``to_pylist``
-    makes one per row)."""
-    valid = pc.is_valid(days).to_numpy(zero_copy_only=False)
-    numbers = pc.fill_null(pc.cast(days, pa.int32()), 0).to_numpy(zero_copy_only=False)
-    distinct, inverse = np.unique(numbers, return_inverse=True)
-    made = np.array([_EPOCH + timedelta(days=int(n)) for n in distinct] + [None], object)
-    return made[np.where(valid, inverse, len(distinct))].tolist()  # type: ignore[no-any-return]
-
-
-def _dates(raw: RawTable, values: list[object]) -> list[date | None]:
-    """The effective column as dates: ISO texts at Arrow's speed, anything else cell by cell."""
-    data = raw.data.get("effective")
-    if isinstance(data, (pa.Array, pa.ChunkedArray)) and pa.types.is_string(data.type):
-        stamps = pc.strptime(data, format="%Y-%m-%d", unit="s", error_is_null=True)
-        found = _as_dates(pc.cast(stamps, pa.date32()))
-        if None not in found:
-            return found
-        return [day if day is not None else _date(value) for day, value in zip(found, values, strict=True)]
-    return [_date(value) for value in values]
 
 
 def _all_good(account_ids: list[str], to_csms: list[str], parsed: list[date | None],
@@ -110,7 +72,7 @@ def moves_from_table(raw: RawTable, roster: Roster, book: Book, period: Period
     known = {csm.csm_id for csm in roster}
     account_ids, to_csms = (raw.strings(c).to_pylist() for c in MOVE_COLUMNS[:2])
     effectives = raw.values("effective")
-    parsed = _dates(raw, effectives)
+    parsed = column_dates(raw, "effective", effectives)
     account_ids = [(a or "").strip() for a in account_ids]
     to_csms = [(t or "").strip() for t in to_csms]
     positions = account_positions(book, account_ids)
