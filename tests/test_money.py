@@ -71,6 +71,9 @@ def test_rounding_is_symmetric_and_within_half_a_cent(value):
     ("€ 1.000,00", {"currency": "EUR", "decimal_comma": True}, "1000.00"),
     ("£2,000", {"currency": "GBP"}, "2000"),
     ("\u00a01,000.00\u00a0", {}, "1000.00"),
+    ("0.814", {}, "0.814"),     # a dot is the decimal point without --decimal-comma, as in the accounts table
+    ("1.250", {}, "1.250"),
+    ("1.234,50", {"decimal_comma": True}, "1234.50"),
 ])
 def test_parse_amount_reads_what_finance_types(text: str, options: dict[str, Any], expected: str) -> None:
     assert parse_amount(text, **options) == Decimal(expected)
@@ -86,6 +89,9 @@ def test_parse_amount_reads_what_finance_types(text: str, options: dict[str, Any
     ("1,2,3", {}, "is not a number"),
     ("", {}, "is not a number"),
     ("$", {"currency": "USD"}, "is not a number"),
+    ("--1", {}, "has two signs"),     # was read as 1
+    ("(-1)", {}, "has two signs"),    # was read as 1
+    ("-(1)", {}, "is not a number"),
 ])
 def test_parse_amount_refuses_with_a_hint(text: str, options: dict[str, Any], message: str) -> None:
     with pytest.raises(NumberParseError) as caught:

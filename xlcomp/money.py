@@ -198,9 +198,11 @@ def _parse_amount(text: str, currency: str | None, decimal_comma: bool, percent:
             raise NumberParseError(f'"{original}" is not a number')
     elif _GROUPED.fullmatch(stripped):
         stripped = stripped.replace(",", "")
-    elif _GROUPED_COMMA.fullmatch(stripped) or _PLAIN_COMMA.fullmatch(stripped):
+    elif ("," in stripped and _GROUPED_COMMA.fullmatch(stripped)) or _PLAIN_COMMA.fullmatch(stripped):
         raise NumberParseError(f'"{original}" looks like a number with a decimal comma: run with --decimal-comma '
                                "to read it so")
+    if negative and stripped[:1] in ("+", "-"):   # "--1", "(-1)": a sign inside a sign
+        raise NumberParseError(f'"{original}" has two signs: write one ("-1" or "(1)")')
     if not _NUMBER.fullmatch(stripped):
         raise NumberParseError(f'"{original}" is not a number')
     value = Decimal(stripped) * scale

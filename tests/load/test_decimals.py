@@ -147,7 +147,7 @@ def _cell_number_or_error(text: str) -> Any:
 @given(st.one_of(st.text(alphabet="0123456789+-.eE %$(),", max_size=12), TEXTS, st.text(max_size=6)))
 def test_a_cell_number_is_parse_amount_of_its_text(text: str) -> None:
     # parse_cell_number reads a plain number at once; whatever it reads is what parse_amount reads (its value and
-    # its exponent: 151500.0 stays 151500.0), and what parse_amount refuses ("1.234" without --decimal-comma)
+    # its exponent: 151500.0 stays 151500.0), and what parse_amount refuses ("1.234,5" without --decimal-comma)
     # it refuses with the same message
     with exact():
         quick, reference = _cell_number_or_error(text), _amount_or_error(text)

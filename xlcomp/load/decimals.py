@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from xlcomp.errors import Problem
 from xlcomp.load.sources import RawTable
 from xlcomp.model.people import Locator
-from xlcomp.money import _GROUPED_COMMA, NumberParseError, exact, excel_serial_to_date, parse_amount
+from xlcomp.money import NumberParseError, exact, excel_serial_to_date, parse_amount
 
 __all__ = ["AMOUNT_TYPE", "SCORE_TYPE", "column_dates", "decimal_column", "decimal_columns", "parse_cell_date",
            "parse_cell_number", "report_rows", "rows_where"]
@@ -65,8 +65,8 @@ def _cell_number(value: Any, currency: str | None, decimal_comma: bool) -> Decim
     if isinstance(value, int):
         return Decimal(value)
     text = str(value)
-    if not decimal_comma and _PLAIN_NUMBER.fullmatch(text) and not _GROUPED_COMMA.fullmatch(text):
-        return Decimal(text) * _ONE  # what parse_amount makes of a plain number ("1.234" it refuses), at once
+    if not decimal_comma and _PLAIN_NUMBER.fullmatch(text):
+        return Decimal(text) * _ONE  # what parse_amount makes of a plain number, at once
     if not text.strip():
         return None
     return parse_amount(text, currency=currency, decimal_comma=decimal_comma, percent=True)
