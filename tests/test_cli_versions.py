@@ -59,7 +59,7 @@ def test_calc_with_two_plans_pays_one_line_per_part(tmp_path):
     assert summary == {"A": "15550.00", "B": "5500.00"}
 
 
-def test_a_folder_of_versions_has_its_workbook_and_recalc_refuses_it_clearly(tmp_path):
+def test_a_folder_of_versions_has_its_workbook_and_recalc_reads_it_back(tmp_path):
     project = _project(tmp_path)
     out = tmp_path / "out"
     done = xlcomp("calc", "--plan", project / "plans", *_inputs(project), "--out", out)
@@ -72,13 +72,14 @@ def test_a_folder_of_versions_has_its_workbook_and_recalc_refuses_it_clearly(tmp
               for row in summary.iter_rows(min_row=FIRST_ROW + 1, values_only=True) if row[0] in ("A", "B")}
     assert totals == {"A": 15550, "B": 5500}   # the engine's figures, cached (LibreOffice: tests/workbook)
     assert "upsell_at_20270215_part_first" in workbook.defined_names
-    # recalc does not read plan versions back yet: it refuses the upload, exit 1
+    # recalc reads each plan version back from the workbook (tests/recalc/test_version_uploads.py): untouched, ok
     done = xlcomp("recalc", book, "--out", tmp_path / "recalc")
-    assert done.returncode == 1
+    assert done.returncode == 0, done.stderr
     report = openpyxl.load_workbook(tmp_path / "recalc" / "report.xlsx", read_only=True)
     texts = " ".join(" ".join(str(v).split()) for sheet in report.worksheets
                      for row in sheet.iter_rows(values_only=True) for v in row if v is not None)
-    assert "plan versions: recalc not yet (the workbook's 2027-Q1 is split by plan versions)" in texts
+    assert "versioned-2027-Q1.xlsx ok A 15550 15550 15550 0 no" in texts   # issued, workbook, recomputed, difference
+    assert "versioned-2027-Q1.xlsx ok B 5500 5500 5500 0 no" in texts
     # the template of a split period has both parts' blocks, every actual blank
     target = tmp_path / "t.xlsx"
     done = xlcomp("template", "--plan", project / "plans", "--roster", project / "roster.csv", "--period", "2027-Q1",
