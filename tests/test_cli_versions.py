@@ -104,6 +104,19 @@ def test_statements_show_both_parts_and_verify(tmp_path):
     assert "36,000.00 a year × 100% × ¼ × 14/90 days = 1,400.00" in page
     checked = xlcomp("verify", out / "A-2027-Q1.html", out / "B-2027-Q1.html")
     assert checked.returncode == 0, checked.stdout + checked.stderr
+    # the first version's embedded text edited (renewal weight 1 -> 0.5): its own hash no longer holds, and the
+    # first part's renewal is recomputed 40,000 x 0.5 x 45 / 360 = 2,500.00 (issued 5,000.00)
+    text = (out / "A-2027-Q1.html").read_text(encoding="utf-8")
+    assert text.count("weight: 1, target: 0.9") == 1
+    (tmp_path / "A-edited.html").write_text(text.replace("weight: 1, target: 0.9", "weight: 0.5, target: 0.9"),
+                                            encoding="utf-8")
+    from xlcomp.statements.verify import verify_statement
+
+    outcome = verify_statement(tmp_path / "A-edited.html")
+    what = [d.what for d in outcome.differences]
+    assert "embedded plan version v1.yaml (edited after issue: its hash changed)" in what
+    assert "embedded plan version v2.yaml (edited after issue: its hash changed)" not in what
+    assert any('"5,000.00"; recomputed: "2,500.00"' in str(d) for d in outcome.differences), what
 
 
 def test_versions_that_do_not_belong_together_exit_1(tmp_path):
