@@ -5,7 +5,8 @@ mode, gates, multipliers, caps, thresholds and roster-column targets, paid per m
 year, on rosters with hires and leavers and books with undefined metrics, some periods split by a second
 plan version (different rates, targets and curves from a day inside the period). Each case is written by the
 writer, and an edited twin is made with openpyxl (one account's renewed_arr and upsell_arr changed in the
-Accounts table); the engine is run again on the twin's inputs. All workbooks go to LibreOffice in ONE
+Accounts table); the engine is run again on the twin's inputs (and, for a split period, ``xlcomp recalc`` of the
+twin must read every version back and pay the same). All workbooks go to LibreOffice in ONE
 headless call (it costs about a second to start), then every CSM's total on Summary and every component
 payout on each CSM tab must equal the engine's to the cent. LibreOffice is slow, so hypothesis neither
 shrinks nor runs more than one batch; a failure lists each wrong cell with the case's plan YAML, roster
@@ -14,6 +15,7 @@ and book as CSV, and writes those files next to the workbooks to reproduce it.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import random
@@ -38,6 +40,7 @@ from xlcomp.load.splits import load_splits
 from xlcomp.model.credit import Credits
 from xlcomp.model.period import parse_period
 from xlcomp.ooxml.libreoffice import recalculate
+from xlcomp.recalc.job import RecalcOptions, UploadJob, recalc_upload
 from xlcomp.workbook import layout
 from xlcomp.workbook.sheets.summary import FIRST_ROW
 from xlcomp.workbook.writer import write_workbook
@@ -153,6 +156,20 @@ def payout_mismatches(written: Written) -> list[str]:
     return wrong
 
 
+def recalc_mismatches(written: Written) -> list[str]:
+    """``xlcomp recalc`` of a split period's workbook (each plan version read back from its metadata and its part's
+    cells): no problem, no plan edit, and every CSM paid the engine's total."""
+    data = written.path.read_bytes()
+    done = recalc_upload(UploadJob(written.path.name, written.path.name, data, hashlib.sha256(data).hexdigest()),
+                         RecalcOptions(compare=False))
+    wrong = [f"{p['where']} {p['message']}" for p in done.entry["problems"]]
+    wrong += [f"plan edit {e}" for e in done.entry["plan_edits"]]
+    paid = {row["csm_id"]: row["engine"] for row in done.entry["totals"]}
+    wrong += [f"{c.csm.csm_id}: recalc pays {paid.get(c.csm.csm_id)}, the engine {c.total}"
+              for c in written.expected.csms if paid.get(c.csm.csm_id) != f"{c.total:.2f}"]
+    return wrong
+
+
 def _a1(row: int, col: int) -> str:
     from openpyxl.utils import get_column_letter
 
@@ -178,6 +195,9 @@ def check_batch(batch: list[Case], folder: Path, rerun: str = "") -> None:
     for entry in written:
         for problem in payout_mismatches(entry):
             failures.setdefault(entry.case_index, []).append(f"{entry.label}: {problem}")
+        if entry.twin and batch[entry.case_index].version_yaml is not None:
+            for problem in recalc_mismatches(entry):
+                failures.setdefault(entry.case_index, []).append(f"{entry.label}: recalc: {problem}")
     if failures:
         report = []
         for index, problems in failures.items():
