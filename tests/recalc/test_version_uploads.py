@@ -3,13 +3,15 @@ the metadata and its part's cells, recomputes the parts as calc does, and LibreO
 regenerated workbook lands on the engine to the cent.
 
 The case of tests/engine/test_versions.py (2027-Q1 split on 2027-02-15, 45 + 45 days; untouched: A 15,550.00, B
-5,500.00). The upload is edited twice:
+5,500.00). The upload is edited three times:
 - Accounts: a1 (A's, booked 2027-01-20, in the first part) renewed_arr 9,000 -> 6,300. A's GRR, the whole
-  period's, is (6,300 + 9,000 + 9,000) / 30,000 = 0.81; attainment 0.81 / 0.9 = 0.9, share 0.9 (rate 1 up to 1):
-  renewal v1 40,000 x 1 x 45 / 360 = 5,000 x 0.9 = 4,500.00; v2 40,000 x 0.8 x 45 / 360 = 4,000 x 0.9 = 3,600.00.
+  period's, is (6,300 + 9,000 + 9,000) / 30,000 = 0.81; attainment 0.81 / 0.9 = 0.9, share 0.9 (rate 1 up to 1).
+- Plan sheet: renewal_at_20270101_weight (v1's renewal; v2's stays 0.8) 1 -> 0.5: A's renewal v1 40,000 x 0.5 x
+  45 / 360 = 2,500 x 0.9 = 2,250.00; v2 40,000 x 0.8 x 45 / 360 = 4,000 x 0.9 = 3,600.00.
 - Plan sheet: Tiers_upsell_at_20270215 (v2's upsell) tier 2 rate 0.10 -> 0.12. A's part 2: 69,000 on the part's
   quota 45,000: 45,000 x 6% + 24,000 x 12% = 2,700 + 2,880 = 5,580.00. Part 1 unchanged: 29,000 x 5% = 1,450.00.
-A: 4,500 + 3,600 + 1,450 + 5,580 = 15,130.00. B (nothing booked in part 2, GRR still 0.9): 5,500.00.
+A: 2,250 + 3,600 + 1,450 + 5,580 = 12,880.00. B (GRR still 0.9: share 1; 14 days employed in part 1, nothing booked
+in part 2): renewal 36,000 x 0.5 x 14 / 360 = 700.00 and 3,600.00, upsell 500.00 and 0.00: 4,800.00.
 """
 
 from __future__ import annotations
@@ -67,19 +69,26 @@ def test_edited_inputs_and_a_versions_rate_are_paid_and_libreoffice_agrees(tmp_p
     sheet, rate = _table_cell(book, layout.tier_table_name("upsell@2027-02-15"), "rate", 2)
     assert book[sheet][rate].value == 0.1
     book[sheet][rate] = 0.12
+    weight_sheet, weight = book.defined_names["renewal_at_20270101_weight"].attr_text.split("!")
+    weight_sheet, weight = weight_sheet.strip("'"), weight.replace("$", "")
+    assert book[weight_sheet][weight].value == 1
+    book[weight_sheet][weight] = 0.5
     book.save(tmp_path / "edited.xlsx")
     done = recalc_file(tmp_path / "edited.xlsx")
     assert done.entry["problems"] == [], messages(done)
-    assert done.entry["plan_edits"] == [{"where": f"{sheet}!{rate}", "name": "Tiers_upsell_at_20270215 tier 2 rate",
-                                         "before": "0.1", "after": "0.12"}]
+    assert sorted(done.entry["plan_edits"], key=lambda e: e["name"]) == [
+        {"where": f"{sheet}!{rate}", "name": "Tiers_upsell_at_20270215 tier 2 rate", "before": "0.1", "after": "0.12"},
+        {"where": f"{weight_sheet}!{weight}", "name": "renewal_at_20270101_weight", "before": "1", "after": "0.5"}]
     paid = _payouts(done)
-    assert paid[("A", "renewal@2027-01-01")] == Decimal("4500.00")    # 5,000 x 0.9
+    assert paid[("A", "renewal@2027-01-01")] == Decimal("2250.00")    # 2,500 x 0.9
     assert paid[("A", "renewal@2027-02-15")] == Decimal("3600.00")    # 4,000 x 0.9
     assert paid[("A", "upsell@2027-01-01")] == Decimal("1450.00")     # 29,000 x 5%
     assert paid[("A", "upsell@2027-02-15")] == Decimal("5580.00")     # 2,700 + 24,000 x 12%
+    assert paid[("B", "renewal@2027-01-01")] == Decimal("700.00")     # 36,000 x 0.5 x 14 / 360
+    assert paid[("B", "renewal@2027-02-15")] == Decimal("3600.00")    # v2's weight 0.8 kept
     totals = {row["csm_id"]: (row["issued"], row["engine"]) for row in done.entry["totals"]}
-    assert totals == {"A": ("15550.00", "15130.00"), "B": ("5500.00", "5500.00")}
-    assert done.entry["total"] == "20630.00"
+    assert totals == {"A": ("15550.00", "12880.00"), "B": ("5500.00", "4800.00")}
+    assert done.entry["total"] == "17680.00"
     # LibreOffice recalculating the regenerated workbook: every formula on the engine's cached value
     assert done.workbook is not None
     regenerated = tmp_path / "regenerated.xlsx"
@@ -95,7 +104,7 @@ def test_edited_inputs_and_a_versions_rate_are_paid_and_libreoffice_agrees(tmp_p
     rows = list(summary.iter_rows(values_only=True))
     header = next(r for r in rows if r and "total_payout" in r)
     at = header.index("total_payout")
-    assert {r[0]: round(r[at], 2) for r in rows if r and r[0] in ("A", "B")} == {"A": 15130, "B": 5500}
+    assert {r[0]: round(r[at], 2) for r in rows if r and r[0] in ("A", "B")} == {"A": 12880, "B": 4800}
 
 
 def test_a_moved_part_day_moves_the_versions_effective_date(tmp_path: Path) -> None:
