@@ -157,3 +157,12 @@ def test_a_workbook_holding_only_the_merged_plan_is_refused_at_its_cell(tmp_path
     assert done.entry["status"] == "rejected"
     assert f"{layout.META_SHEET}!A1 plan versions: the workbook's 2027-Q1 is split by plan versions, but its " \
            "metadata holds only the merged plan" in messages(done)
+
+
+def test_xlcomp_lite_refuses_a_split_workbook(tmp_path: Path) -> None:
+    """The xlwings Lite scripts pay one plan over the whole period: a split period's workbook is refused (exit 2),
+    nothing written."""
+    from xlcomp.cli import main as cli_main
+
+    assert cli_main(["lite", "--out", str(tmp_path / "lite"), "--workbook", str(_split(tmp_path))]) == 2
+    assert not (tmp_path / "lite").exists()
