@@ -166,3 +166,21 @@ def test_xlcomp_lite_refuses_a_split_workbook(tmp_path: Path) -> None:
 
     assert cli_main(["lite", "--out", str(tmp_path / "lite"), "--workbook", str(_split(tmp_path))]) == 2
     assert not (tmp_path / "lite").exists()
+
+
+def test_an_altered_version_in_the_metadata_is_used_with_a_warning(tmp_path: Path) -> None:
+    """version_2_yaml's renewal weight typed over (0.8 -> 0.4): a warning; the Plan sheet's cell (0.8) still gives
+    the weight, reported as a plan edit, so the payouts are the issued ones (A 15,550.00)."""
+    book = openpyxl.load_workbook(_split(tmp_path))
+    meta = book[layout.META_SHEET]
+    rows = [row for row in range(2, meta.max_row + 1) if meta.cell(row, 1).value == "version_2_yaml"]
+    assert len(rows) == 1 and "weight: 0.8" in meta.cell(rows[0], 2).value
+    meta.cell(rows[0], 2).value = meta.cell(rows[0], 2).value.replace("weight: 0.8", "weight: 0.4")
+    book.save(tmp_path / "altered.xlsx")
+    done = recalc_file(tmp_path / "altered.xlsx")
+    assert done.entry["problems"] == [], messages(done)
+    assert "the plan version plan-2.yaml in the metadata sheet was altered since xlcomp wrote it" in \
+        messages(done, "warnings")
+    assert [(e["name"], e["before"], e["after"]) for e in done.entry["plan_edits"]] == [
+        ("renewal_at_20270215_weight", "0.4", "0.8")]
+    assert {row["csm_id"]: row["engine"] for row in done.entry["totals"]} == {"A": "15550.00", "B": "5500.00"}

@@ -270,7 +270,8 @@ def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackag
                                                "(written by an xlcomp that did not keep each version): run xlcomp "
                                                "calc with the plan versions and the edited inputs")])
     expected_sha = meta.get("plan_yaml_sha256", "")
-    if expected_sha and hashlib.sha256(plan_yaml.encode("utf-8")).hexdigest() != expected_sha and tabs:
+    if expected_sha and hashlib.sha256(plan_yaml.encode("utf-8")).hexdigest() != expected_sha and tabs and not split:
+        # (a split period's plan is its versions': each checked against its own version_<n>_yaml_sha256)
         warnings.append(Problem(where_meta, "the plan text in the metadata sheet was altered since xlcomp wrote "
                                             "it: the altered plan was used"))
     period_text = meta.get("period", "")
