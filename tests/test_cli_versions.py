@@ -59,7 +59,7 @@ def test_calc_with_two_plans_pays_one_line_per_part(tmp_path):
     assert summary == {"A": "15550.00", "B": "5500.00"}
 
 
-def test_a_folder_of_versions_has_its_workbook_and_recalc_refuses_it_clearly(tmp_path):
+def test_a_folder_of_versions_has_its_workbook_and_recalc_reads_it_back(tmp_path):
     project = _project(tmp_path)
     out = tmp_path / "out"
     done = xlcomp("calc", "--plan", project / "plans", *_inputs(project), "--out", out)
@@ -72,13 +72,14 @@ def test_a_folder_of_versions_has_its_workbook_and_recalc_refuses_it_clearly(tmp
               for row in summary.iter_rows(min_row=FIRST_ROW + 1, values_only=True) if row[0] in ("A", "B")}
     assert totals == {"A": 15550, "B": 5500}   # the engine's figures, cached (LibreOffice: tests/workbook)
     assert "upsell_at_20270215_part_first" in workbook.defined_names
-    # recalc does not read plan versions back yet: it refuses the upload, exit 1
+    # recalc reads each plan version back from the workbook (tests/recalc/test_version_uploads.py): untouched, ok
     done = xlcomp("recalc", book, "--out", tmp_path / "recalc")
-    assert done.returncode == 1
+    assert done.returncode == 0, done.stderr
     report = openpyxl.load_workbook(tmp_path / "recalc" / "report.xlsx", read_only=True)
     texts = " ".join(" ".join(str(v).split()) for sheet in report.worksheets
                      for row in sheet.iter_rows(values_only=True) for v in row if v is not None)
-    assert "plan versions: recalc not yet (the workbook's 2027-Q1 is split by plan versions)" in texts
+    assert "versioned-2027-Q1.xlsx ok A 15550 15550 15550 0 no" in texts   # issued, workbook, recomputed, difference
+    assert "versioned-2027-Q1.xlsx ok B 5500 5500 5500 0 no" in texts
     # the template of a split period has both parts' blocks, every actual blank
     target = tmp_path / "t.xlsx"
     done = xlcomp("template", "--plan", project / "plans", "--roster", project / "roster.csv", "--period", "2027-Q1",
@@ -103,6 +104,19 @@ def test_statements_show_both_parts_and_verify(tmp_path):
     assert "36,000.00 a year × 100% × ¼ × 14/90 days = 1,400.00" in page
     checked = xlcomp("verify", out / "A-2027-Q1.html", out / "B-2027-Q1.html")
     assert checked.returncode == 0, checked.stdout + checked.stderr
+    # the first version's embedded text edited (renewal weight 1 -> 0.5): its own hash no longer holds, and the
+    # first part's renewal is recomputed 40,000 x 0.5 x 45 / 360 = 2,500.00 (issued 5,000.00)
+    text = (out / "A-2027-Q1.html").read_text(encoding="utf-8")
+    assert text.count("weight: 1, target: 0.9") == 1
+    (tmp_path / "A-edited.html").write_text(text.replace("weight: 1, target: 0.9", "weight: 0.5, target: 0.9"),
+                                            encoding="utf-8")
+    from xlcomp.statements.verify import verify_statement
+
+    outcome = verify_statement(tmp_path / "A-edited.html")
+    what = [d.what for d in outcome.differences]
+    assert "embedded plan version v1.yaml (edited after issue: its hash changed)" in what
+    assert "embedded plan version v2.yaml (edited after issue: its hash changed)" not in what
+    assert any('"5,000.00"; recomputed: "2,500.00"' in str(d) for d in outcome.differences), what
 
 
 def test_versions_that_do_not_belong_together_exit_1(tmp_path):

@@ -7,7 +7,8 @@ corners are drawn on purpose: CSMs with no accounts, accounts with no renewable 
 scores with no data, hires and leavers inside the period, tier bounds on round attainments, bounded
 last tiers, caps below the curve, multipliers on some components only; a third of the plans ramp new hires'
 quotas and amount targets, a third add a SPIF (a window inside or partly outside the period, maybe segments)
-and their accounts carry booked_on dates around the period (some blank).
+and their accounts carry booked_on dates around the period (some blank); a third split the period with a
+second plan version (:mod:`.strategies_versions`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from xlcomp.model.adjustments import Adjustment
 from xlcomp.model.people import SEGMENTS
 from xlcomp.model.period import parse_period
 from xlcomp.ooxml.refs import excel_id_key
+
+from .strategies_versions import VERSIONS_WITH_DATING, second_version
 
 __all__ = ["Case", "Edit", "cases"]
 
@@ -75,6 +78,7 @@ class Case:
     changes: pd.DataFrame | None = None   # roster changes (SPEC section 10): csm_id, field, value, effective
     moves: pd.DataFrame | None = None     # account moves (SPEC section 10): account_id, to_csm, effective
     splits: pd.DataFrame | None = None    # credit splits (SPEC section 10): account_id, csm_id, share
+    version_yaml: str | None = None       # a second plan version effective inside the period (SPEC section 10)
 
     def describe(self) -> str:
         """Everything needed to reproduce the case by hand: plan YAML, period, the tables as CSV, the edit."""
@@ -86,7 +90,8 @@ class Case:
         return (f"period: {self.period}\n--- plan.yaml\n{self.plan_yaml}--- roster.csv\n{roster.getvalue()}"
                 f"--- accounts.csv\n{accounts.getvalue()}--- changes.csv\n{changes.getvalue()}"
                 f"--- moves.csv\n{_csv(self.moves)}--- splits.csv\n{_csv(self.splits)}"
-                f"--- twin edit: {self.edit}\n--- adjustments: {list(self.adjustments)}\n")
+                f"--- twin edit: {self.edit}\n--- adjustments: {list(self.adjustments)}\n"
+                f"--- plan-v2.yaml\n{self.version_yaml or ''}")
 
 
 def _csv(frame: pd.DataFrame | None) -> str:
@@ -455,7 +460,11 @@ def cases(draw: Draw) -> Case:
                        f"reason {number}", draw(st.sampled_from(["adjustment", "clawback", "spiff"])),
                        draw(st.sampled_from(["", "Dana Ruiz"])))
             for number in range(count))
-    dated = draw(changes(period, roster, columns))
-    moves, splits = (None, None) if "window:" in plan_yaml else draw(credits(period, roster, accounts))  # a SPIF with
-    # moves or splits is refused (docs/dating.md, "Not yet")
-    return Case(plan_yaml, period, roster, accounts, edit, adjustments, dated, moves, splits)
+    # a third of the cases split the period with a second plan version; the engine refuses versions together
+    # with roster changes, moves or splits today (strategies_versions.VERSIONS_WITH_DATING)
+    version = draw(second_version(plan_yaml, period)) if _one_in(draw, 3) else None
+    undated = version is not None and not VERSIONS_WITH_DATING
+    dated = None if undated else draw(changes(period, roster, columns))
+    moves, splits = (None, None) if "window:" in plan_yaml or undated else draw(credits(period, roster, accounts))
+    # (a SPIF with moves or splits is refused: docs/dating.md, "Not yet")
+    return Case(plan_yaml, period, roster, accounts, edit, adjustments, dated, moves, splits, version)

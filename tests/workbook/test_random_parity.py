@@ -2,9 +2,11 @@
 
 One hypothesis example draws a batch of cases (:mod:`tests.workbook.strategies`): plans with every curve
 mode, gates, multipliers, caps, thresholds and roster-column targets, paid per month, quarter, half or
-year, on rosters with hires and leavers and books with undefined metrics. Each case is written by the
+year, on rosters with hires and leavers and books with undefined metrics, some periods split by a second
+plan version (different rates, targets and curves from a day inside the period). Each case is written by the
 writer, and an edited twin is made with openpyxl (one account's renewed_arr and upsell_arr changed in the
-Accounts table); the engine is run again on the twin's inputs. All workbooks go to LibreOffice in ONE
+Accounts table); the engine is run again on the twin's inputs (and, for a split period, ``xlcomp recalc`` of the
+twin must read every version back and pay the same). All workbooks go to LibreOffice in ONE
 headless call (it costs about a second to start), then every CSM's total on Summary and every component
 payout on each CSM tab must equal the engine's to the cent. LibreOffice is slow, so hypothesis neither
 shrinks nor runs more than one batch; a failure lists each wrong cell with the case's plan YAML, roster
@@ -13,6 +15,7 @@ and book as CSV, and writes those files next to the workbooks to reproduce it.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import random
@@ -26,15 +29,18 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from xlcomp.engine.run import RunResult, run
+from xlcomp.engine.versions import run_versions
 from xlcomp.load.adjustments import load_adjustments
 from xlcomp.load.changes import load_changes
 from xlcomp.load.inputs import load_inputs
 from xlcomp.load.moves import load_moves
 from xlcomp.load.plan import parse_plan
+from xlcomp.load.plan_versions import union_plan
 from xlcomp.load.splits import load_splits
 from xlcomp.model.credit import Credits
 from xlcomp.model.period import parse_period
 from xlcomp.ooxml.libreoffice import recalculate
+from xlcomp.recalc.job import RecalcOptions, UploadJob, recalc_upload
 from xlcomp.workbook import layout
 from xlcomp.workbook.sheets.summary import FIRST_ROW
 from xlcomp.workbook.writer import write_workbook
@@ -66,8 +72,12 @@ class Written:
 def engine_run(case: Case, roster: Any = None, accounts: Any = None) -> RunResult:
     """The engine on the case's plan and period, over its DataFrames or another source (a workbook: its
     Changes table too, when the case has roster changes)."""
-    plan = parse_plan(case.plan_yaml, filename=f"case-{case.period}.yaml")
-    roster_model, book = load_inputs(plan, case.roster if roster is None else roster,
+    plan = parse_plan(case.plan_yaml, filename=f"case-{case.period}.yaml",
+                      source="plan-v1.yaml" if case.version_yaml is not None else "")
+    versions = (plan,)
+    if case.version_yaml is not None:   # a second plan version splits the period (SPEC section 10)
+        versions = (plan, parse_plan(case.version_yaml, filename="plan-v2.yaml", source="plan-v2.yaml"))
+    roster_model, book = load_inputs(union_plan(versions), case.roster if roster is None else roster,
                                      case.accounts if accounts is None else accounts)
     period = parse_period(case.period)
     # the twin's adjustments and roster changes are read back from its workbook's Adjustments and Changes tables
@@ -83,6 +93,9 @@ def engine_run(case: Case, roster: Any = None, accounts: Any = None) -> RunResul
         splits = load_splits(case.splits if roster is None else roster, roster_model, book, moves) \
             if case.splits is not None else None
         credits = Credits(moves, splits)
+    if case.version_yaml is not None:
+        return run_versions(versions, roster_model, book, period, adjustments=adjustments, changes=changes,
+                            credits=credits)
     return run(plan, roster_model, book, period, adjustments=adjustments, changes=changes, credits=credits)
 
 
@@ -143,6 +156,20 @@ def payout_mismatches(written: Written) -> list[str]:
     return wrong
 
 
+def recalc_mismatches(written: Written) -> list[str]:
+    """``xlcomp recalc`` of a split period's workbook (each plan version read back from its metadata and its part's
+    cells): no problem, no plan edit, and every CSM paid the engine's total."""
+    data = written.path.read_bytes()
+    done = recalc_upload(UploadJob(written.path.name, written.path.name, data, hashlib.sha256(data).hexdigest()),
+                         RecalcOptions(compare=False))
+    wrong = [f"{p['where']} {p['message']}" for p in done.entry["problems"]]
+    wrong += [f"plan edit {e}" for e in done.entry["plan_edits"]]
+    paid = {row["csm_id"]: row["engine"] for row in done.entry["totals"]}
+    wrong += [f"{c.csm.csm_id}: recalc pays {paid.get(c.csm.csm_id)}, the engine {c.total}"
+              for c in written.expected.csms if paid.get(c.csm.csm_id) != f"{c.total:.2f}"]
+    return wrong
+
+
 def _a1(row: int, col: int) -> str:
     from openpyxl.utils import get_column_letter
 
@@ -168,6 +195,9 @@ def check_batch(batch: list[Case], folder: Path, rerun: str = "") -> None:
     for entry in written:
         for problem in payout_mismatches(entry):
             failures.setdefault(entry.case_index, []).append(f"{entry.label}: {problem}")
+        if entry.twin and batch[entry.case_index].version_yaml is not None:
+            for problem in recalc_mismatches(entry):
+                failures.setdefault(entry.case_index, []).append(f"{entry.label}: recalc: {problem}")
     if failures:
         report = []
         for index, problems in failures.items():
@@ -175,6 +205,8 @@ def check_batch(batch: list[Case], folder: Path, rerun: str = "") -> None:
             repro = folder / f"case{index:02d}_repro"
             repro.mkdir(exist_ok=True)
             (repro / "plan.yaml").write_text(case.plan_yaml, encoding="utf-8")
+            if case.version_yaml is not None:
+                (repro / "plan-v2.yaml").write_text(case.version_yaml, encoding="utf-8")
             case.roster.to_csv(repro / "roster.csv", index=False)
             case.accounts.to_csv(repro / "accounts.csv", index=False)
             for name, frame in (("changes", case.changes), ("moves", case.moves), ("splits", case.splits)):

@@ -41,6 +41,9 @@ def read_lite_workbook(path: Path) -> LiteWorkbook:
     if credits is not None and any(table is not None and table.rows for table in (credits.moves, credits.splits)):
         raise UsageError(f'"{path}" credits accounts by moves or splits (the Moves and Splits tables): the xlwings '
                          "Lite scripts do not compute credit yet; use xlcomp recalc")
+    if inputs.versions:   # recalc reads a split period back; the scripts pay one plan over the whole period
+        raise UsageError(f'"{path}" is for a period split by plan versions: the xlwings Lite scripts do not compute '
+                         "the parts yet; use xlcomp recalc")
     if inputs.plan.ramp or any(c.window is not None for c in inputs.plan.components):
         raise UsageError(f'"{path}" has a plan with a ramp or a SPIF: the xlwings Lite scripts do not compute ramps '
                          "and booking windows yet; use xlcomp recalc")

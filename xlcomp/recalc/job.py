@@ -28,6 +28,7 @@ from typing import Any
 from xlcomp import money
 from xlcomp.engine.collector import collector_paused
 from xlcomp.engine.run import run
+from xlcomp.engine.versions import run_versions
 from xlcomp.errors import Problem, ProblemsError, XlcompError
 from xlcomp.outputs import escape_text, payout_records
 from xlcomp.recalc.compare import compare_workbooks
@@ -225,8 +226,12 @@ def _recalc(job: UploadJob, options: RecalcOptions, entry: dict[str, Any]) -> Fi
         entry["warnings"] += _problem_dicts(inputs.warnings)
         entry["plan_edits"] = [edit.as_dict() for edit in inputs.edits]
         try:
-            result = run(inputs.plan, inputs.roster, inputs.book, inputs.period, adjustments=inputs.adjustments,
-                         changes=inputs.changes, credits=inputs.credits)
+            if inputs.versions:   # a period split by plan versions, computed as calc does
+                result = run_versions(inputs.versions, inputs.roster, inputs.book, inputs.period,
+                                      adjustments=inputs.adjustments, changes=inputs.changes, credits=inputs.credits)
+            else:
+                result = run(inputs.plan, inputs.roster, inputs.book, inputs.period, adjustments=inputs.adjustments,
+                             changes=inputs.changes, credits=inputs.credits)
         except ProblemsError as exc:
             entry["problems"] = _problem_dicts(exc.problems)
             return FileResult(entry)

@@ -303,10 +303,13 @@ def _setter(mapping: dict[str, Any], key: str) -> Callable[[Decimal], None]:
     return set_value
 
 
-def _apply_component(cells: _PlanCells, component: dict[str, Any], position: int) -> None:
+def _apply_component(cells: _PlanCells, component: dict[str, Any], position: int, named: str | None = None) -> None:
+    """Read a component's parameters and tiers from their cells; ``named``: the id the workbook names them by
+    (a plan version's part: ``renewal@2027-02-15``), the component's own by default."""
     cid = str(component.get("id", ""))
     if not cid:
         return
+    cid = named or cid
     path = f"components[{position}]"
 
     def scalar(key: str, param: str) -> None:
@@ -373,8 +376,10 @@ def _apply_tiers(cells: _PlanCells, cid: str, curve: dict[str, Any], path: str) 
     curve["tiers"] = tiers
 
 
-def _apply_bands(cells: _PlanCells, multiplier: dict[str, Any], position: int) -> None:
-    table_name = layout.band_table_name(position)
+def _apply_bands(cells: _PlanCells, multiplier: dict[str, Any], position: int, table: int | None = None) -> None:
+    """Read a multiplier's bands from their table; ``table``: its number in the workbook (a plan version's
+    multipliers follow the earlier versions'), ``position`` by default."""
+    table_name = layout.band_table_name(position if table is None else table)
     path = f"multipliers[{position}].bands"
     rows = cells.table_rows(table_name, ("min", "factor"), path)
     if rows is None or not isinstance(multiplier.get("bands"), list):

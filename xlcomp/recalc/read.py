@@ -34,6 +34,7 @@ from xlcomp.load.changes import load_changes
 from xlcomp.load.inputs import load_inputs
 from xlcomp.load.moves import load_moves
 from xlcomp.load.plan import parse_plan
+from xlcomp.load.plan_versions import union_plan
 from xlcomp.load.sources import OpenXlsx, read_table
 from xlcomp.load.splits import load_splits
 from xlcomp.model.adjustments import Adjustment
@@ -46,6 +47,7 @@ from xlcomp.ooxml.index import WorkbookIndex
 from xlcomp.ooxml.refs import column_letter
 from xlcomp.recalc.package import UploadPackage
 from xlcomp.recalc.parameters import ParameterEdit, cell_text, plan_from_workbook
+from xlcomp.recalc.plan_versions import has_versions, versions_from_workbook
 from xlcomp.recalc.tables import PreparedTables, prepare_tables
 from xlcomp.workbook import layout
 
@@ -84,6 +86,7 @@ class UploadInputs:
     adjustments: tuple[Adjustment, ...] = ()
     changes: Changes | None = None          # the Changes table (roster changes, SPEC section 10), if any
     credits: Credits | None = None          # the Moves and Splits tables (SPEC section 10), if any
+    versions: tuple[Plan, ...] = ()         # the plan versions splitting the period (SPEC section 10); () without
 
 
 def read_upload(source: str | Path | UploadPackage, *, plan_text: str | None = None, plan_name: str = "plan.yaml",
@@ -204,6 +207,8 @@ def _read_metadata_issued(sheets: UploadPackage
         value = row[1] if len(row) > 1 else ""
         if key == "plan_yaml":
             yaml_chunks.append(value if isinstance(value, str) else cell_text(value))
+        elif key.endswith("_yaml") and layout.VERSION_KEY.match(key):   # a plan version's YAML, in chunks
+            meta[key] = meta.get(key, "") + (value if isinstance(value, str) else cell_text(value))
         else:
             meta[key] = cell_text(value).strip()
         index += 1
@@ -258,12 +263,15 @@ def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackag
                                                f"this one reads up to {layout.SCHEMA_VERSION}): upgrade xlcomp")])
     if not plan_yaml.strip():
         raise UploadError([Problem(where_meta, "the metadata holds no plan (plan_yaml is empty)")])
-    if _PART_ID.search(plan_yaml):   # a period split by plan versions (SPEC section 10)
-        raise UploadError([Problem(where_meta, f"plan versions: recalc not yet (the workbook's "
-                                               f"{meta.get('period', 'period')} is split by plan versions); run "
-                                               "xlcomp calc with the plan versions and the edited inputs")])
+    split = bool(_PART_ID.search(plan_yaml))   # a period split by plan versions (SPEC section 10)
+    if split and not has_versions(meta):
+        raise UploadError([Problem(where_meta, f"plan versions: the workbook's {meta.get('period', 'period')} is "
+                                               "split by plan versions, but its metadata holds only the merged plan "
+                                               "(written by an xlcomp that did not keep each version): run xlcomp "
+                                               "calc with the plan versions and the edited inputs")])
     expected_sha = meta.get("plan_yaml_sha256", "")
-    if expected_sha and hashlib.sha256(plan_yaml.encode("utf-8")).hexdigest() != expected_sha and tabs:
+    if expected_sha and hashlib.sha256(plan_yaml.encode("utf-8")).hexdigest() != expected_sha and tabs and not split:
+        # (a split period's plan is its versions': each checked against its own version_<n>_yaml_sha256)
         warnings.append(Problem(where_meta, "the plan text in the metadata sheet was altered since xlcomp wrote "
                                             "it: the altered plan was used"))
     period_text = meta.get("period", "")
@@ -280,7 +288,13 @@ def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackag
         raise UploadError([Problem(where_meta, str(exc))]) from None
 
     problems: list[Problem] = []
-    plan, edits = plan_from_workbook(plan_yaml, index, sheets, problems, warnings)
+    versions: tuple[Plan, ...] = ()
+    if split:   # each version rebuilt from the metadata and its part's cells
+        found, edits = versions_from_workbook(meta, period, index, sheets, problems, warnings)
+        versions = found or ()
+        plan: Plan | None = union_plan(versions) if versions else None
+    else:
+        plan, edits = plan_from_workbook(plan_yaml, index, sheets, problems, warnings)
     roster, book, more, prepared = _inputs(path, plan, decimal_comma)
     problems += more
     warnings += prepared.warnings
@@ -305,7 +319,8 @@ def _read_xlcomp(path: UploadPackage, index: WorkbookIndex, sheets: UploadPackag
         warnings.append(Problem(where_meta, f'the metadata names plan "{meta["plan_id"]}" but the plan is '
                                             f'"{plan.id}"'))
     return UploadInputs(KIND_XLCOMP, plan, period, roster, book, meta, tuple(tabs), tuple(edits), tuple(warnings),
-                        grown_rows=prepared.grown_rows, adjustments=adjustments, changes=changes, credits=credits)
+                        grown_rows=prepared.grown_rows, adjustments=adjustments, changes=changes, credits=credits,
+                        versions=versions)
 
 
 def _in_tab_order(roster: Roster, tabs: list[tuple[str, str]]) -> Roster:

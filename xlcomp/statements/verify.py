@@ -269,6 +269,16 @@ def _input_differences(old: InputRecord, new: InputRecord) -> list[Difference]:
     return differences
 
 
+def _edited_versions(plan_record: dict[str, Any], versions: tuple[Plan, ...]) -> list[Difference]:
+    """Each embedded plan version whose text no longer has the hash it was issued with (every version, not only
+    the last, whose hash is the plan's)."""
+    recorded = {str(entry.get("file", "plan.yaml")): _text(entry.get("hash", ""))
+                for entry in plan_record.get("versions") or [] if isinstance(entry, dict)}
+    return [Difference(f"embedded plan version {version.source} (edited after issue: its hash changed)",
+                       _short(recorded.get(version.source, "")), _short(version.digest))
+            for version in versions if recorded.get(version.source, "") != version.digest]
+
+
 @exactly
 def verify_statement(path: str | Path, *, plan: str | Path | None = None, roster: TableSource | None = None,
                      accounts: TableSource | None = None, loaded: LoadedInputs | None = None) -> Verification:
@@ -333,6 +343,10 @@ def verify_statement(path: str | Path, *, plan: str | Path | None = None, roster
         source = "recomputed from the inputs it carries" if plan is None else f"recomputed from {Path(plan).name} " \
                                                                               "and the inputs it carries"
     versions = versions_of(plan_record, path.name) if plan is None else None   # plan versions (SPEC section 10)
+    if versions:
+        edited = _edited_versions(plan_record, versions)
+        plan_changed = plan_changed or bool(edited)
+        differences.extend(edited)
     try:
         roster_frame, accounts_frame = inputs.frames()
         roster_model, book = load_inputs(union_plan(versions) if versions else plan_model, roster_frame,

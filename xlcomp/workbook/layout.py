@@ -36,8 +36,9 @@ Metadata
     :data:`YAML_CHUNK` characters). Below, after a blank row, a header row ``csm_id | sheet``
     (:data:`META_TABS_HEADER`) and one row per CSM tab; a third column, :data:`META_TABS_ISSUED`,
     holds each CSM's total as the workbook was issued (text, two decimals: what ``xlcomp recalc``
-    reports as ``issued``; absent in workbooks written before it). The same keys (except ``plan_yaml``) are
-    also custom document properties named ``xlcomp_<key>``.
+    reports as ``issued``; absent in workbooks written before it). A period split by plan versions adds,
+    after the ``plan_yaml`` rows, each version's file, YAML and SHA-256 (:data:`VERSION_KEY`). The same keys
+    (except ``plan_yaml`` and the versions') are also custom document properties named ``xlcomp_<key>``.
 
 Everything in the workbook except the metadata values ``generation_id`` (and the file's own
 creation time) is a function of the inputs: the same run gives the same cells and formulas.
@@ -97,6 +98,7 @@ __all__ = [
     "SPLIT_COLUMNS",
     "SUMMARY_TABLE",
     "TIER_COLUMNS",
+    "VERSION_KEY",
     "YAML_CHUNK",
     "account_columns",
     "band_table_name",
@@ -106,6 +108,7 @@ __all__ = [
     "roster_columns",
     "safe_sheet_name",
     "tier_table_name",
+    "version_key",
 ]
 
 SCHEMA_VERSION = 1
@@ -186,6 +189,16 @@ META_TABS_HEADER = ("csm_id", "sheet")
 META_TABS_ISSUED = "issued_total"  # an additive third column of the tabs table (schema 1 still)
 META_PROPERTY_PREFIX = "xlcomp_"
 YAML_CHUNK = 8000
+# A period split by plan versions (SPEC section 10): each version's file name, canonical YAML (in chunks, like
+# plan_yaml) and its SHA-256, under keys version_<n>_file, version_<n>_yaml, version_<n>_yaml_sha256 (n = 1, 2, …
+# in part order), after the plan_yaml rows; absent from a workbook no version change splits.
+VERSION_KEY = re.compile(r"^version_(\d+)_(file|yaml|yaml_sha256)$")
+
+
+def version_key(number: int, what: str) -> str:
+    """The metadata key of plan version ``number`` (1-based): ``version_2_yaml``."""
+    return f"version_{number}_{what}"
+
 
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 _RESERVED_SHEETS = {"history"}

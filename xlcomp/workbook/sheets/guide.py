@@ -4,15 +4,18 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from datetime import date
 
 from xlcomp._version import __version__
+from xlcomp.model.plan import Plan
 from xlcomp.money import fmt_decimal
 from xlcomp.ooxml.refs import column_ref, quote_sheet
 from xlcomp.workbook import layout
 from xlcomp.workbook.context import Context
 from xlcomp.workbook.plan_yaml import plan_yaml
 
-__all__ = ["FUNCTION_NOTES", "metadata", "write_guide_sheet", "write_meta_sheet"]
+__all__ = ["FUNCTION_NOTES", "metadata", "version_metadata", "write_guide_sheet", "write_meta_sheet"]
 
 SHEET_PURPOSE = (
     (layout.SHEET_GUIDE, "this page: how the workbook works"),
@@ -66,6 +69,21 @@ def metadata(ctx: Context, generation_id: str) -> dict[str, str]:
         "period_end": ctx.period.end.isoformat(),
         "generation_id": generation_id,
     }
+
+
+def version_metadata(parts: Sequence[tuple[Plan, date, date]]) -> list[tuple[str, str]]:
+    """The metadata rows of a period split by plan versions (none otherwise), so ``xlcomp recalc`` can rebuild
+    each version: per version ``n`` (1, 2, … in part order) ``version_<n>_file`` (its file name),
+    ``version_<n>_yaml`` (its canonical YAML, in chunks like ``plan_yaml``) and ``version_<n>_yaml_sha256``."""
+    rows: list[tuple[str, str]] = []
+    for number, (version, _, _) in enumerate(parts if len(parts) > 1 else (), start=1):
+        text = plan_yaml(version)
+        source = version.source.replace("\\", "/").rsplit("/", 1)[-1] if version.source else f"{version.id}.yaml"
+        rows.append((layout.version_key(number, "file"), source))
+        rows += [(layout.version_key(number, "yaml"), text[start:start + layout.YAML_CHUNK])
+                 for start in range(0, len(text), layout.YAML_CHUNK)]
+        rows.append((layout.version_key(number, "yaml_sha256"), hashlib.sha256(text.encode("utf-8")).hexdigest()))
+    return rows
 
 
 def write_guide_sheet(ctx: Context) -> None:
@@ -188,6 +206,10 @@ def write_meta_sheet(ctx: Context, meta: dict[str, str]) -> None:
     for start in range(0, len(text), layout.YAML_CHUNK):
         sheet.write_string(row, 0, "plan_yaml", styles.label)
         sheet.write_string(row, 1, text[start:start + layout.YAML_CHUNK], styles.label)
+        row += 1
+    for key, value in version_metadata(ctx.result.parts):   # a period split by plan versions: none otherwise
+        sheet.write_string(row, 0, key, styles.label)
+        sheet.write_string(row, 1, value, styles.label)
         row += 1
     row += 1
     for col, header in enumerate((*layout.META_TABS_HEADER, layout.META_TABS_ISSUED)):
