@@ -23,6 +23,17 @@ With a SPIF in both versions (10% on upsell booked 2027-01-15 to 2027-03-05), ea
 inside both the window and the part (no day-weighting): A's part 1 a1 20,000 (Jan 20) x 10% = 2,000.00, part 2
 a2 60,000 (Mar 1) x 10% = 6,000.00: 15,550 + 8,000 = 23,550.00; B's b1 10,000 (Feb 14) x 10% = 1,000.00 in part 1:
 6,500.00.
+
+With a plan input that differs between the versions (company_attainment 0.9 in v1, 1.1 in v2), read by a
+multiplier on renewal (bands 0: x0.5, 1.0: x1.2), a gate on upsell (company_attainment at least 1.0) and a third
+component, a bonus on company_attainment (weight 0.5, target 1.0, share = attainment), each part reads its
+version's value from its own Plan-sheet cell (input_company_attainment_at_20270101, _at_20270215):
+- A, part 1 (0.9): renewal 5,000 x 0.5 = 2,500.00; upsell gated (0.9 < 1.0): 0.00; company 40,000 x 0.5 x 45 / 360
+  = 2,500 x 0.9 = 2,250.00. Part 2 (1.1): renewal 4,000 x 1.2 = 4,800.00; upsell passes: 5,100.00; company 2,500
+  x 1.1 = 2,750.00. Total 2,500 + 0 + 2,250 + 4,800 + 5,100 + 2,750 = 17,400.00
+- B, part 1: renewal 1,400 x 0.5 = 700.00; upsell gated: 0.00 (b1's 500.00 lost); company 36,000 x 0.5 x 14 / 360
+  = 700 x 0.9 = 630.00. Part 2: renewal 3,600 x 1.2 = 4,320.00; upsell 0.00; company 36,000 x 0.5 x 45 / 360 =
+  2,250 x 1.1 = 2,475.00. Total 700 + 630 + 4,320 + 2,475 = 8,125.00
 """
 
 from __future__ import annotations
@@ -45,6 +56,19 @@ from .test_parity import _mismatches, _summary_totals
 HAND = {"A": Decimal("15550.00"), "B": Decimal("5500.00")}
 SPIF = ("  - {id: feb_spif, kind: commission, metric: upsell_arr, rate: 0.1,\n"
         "     window: {from: 2027-01-15, to: 2027-03-05}}\n")
+COMPANY = ("  - {id: company, kind: bonus, metric: company_attainment, weight: 0.5, target: 1.0,\n"
+           "     curve: {mode: marginal, tiers: [{upto: 1.0, rate: 1.0}, {rate: 1.0}]}}\n")
+INPUTS = ("inputs:\n  company_attainment: {}\nmultipliers:\n  - {{metric: company_attainment, applies_to: [renewal], "
+          "bands: [{{min: 0, factor: 0.5}}, {{min: 1.0, factor: 1.2}}]}}\n")
+GATE = "gate: {metric: company_attainment, min: 1.0}"
+INPUTS_HAND = {"A": Decimal("17400.00"), "B": Decimal("8125.00")}
+
+
+def input_versions(first: str = "0.9", second: str = "1.1") -> tuple[str, str]:
+    """V1 and V2 with a company_attainment input (``first``, ``second``) read by a multiplier, a gate and a bonus."""
+    v1 = V1.replace("rate: 0.05}", f"rate: 0.05, {GATE}}}") + COMPANY + INPUTS.format(first)
+    v2 = V2.replace("{rate: 0.10}]}}", f"{{rate: 0.10}}]}}, {GATE}}}") + COMPANY + INPUTS.format(second)
+    return v1, v2
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +85,8 @@ def split(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
     made["undated"] = Book("undated", undated, write_workbook(undated, folder / "split-undated.xlsx"))
     spif = _run(_plans(folder, V1 + SPIF, V2 + SPIF))
     made["spif"] = Book("spif", spif, write_workbook(spif, folder / "split-spif.xlsx"))
+    inputs = _run(_plans(folder, *input_versions()))
+    made["inputs"] = Book("inputs", inputs, write_workbook(inputs, folder / "split-inputs.xlsx"))
     for book, output in zip(made.values(), recalculate([b.path for b in made.values()], folder / "recalculated"),
                             strict=True):
         book.recalculated = output
@@ -71,7 +97,7 @@ def test_the_engine_pays_the_hand_worked_figures(split: dict[str, Book]) -> None
     assert {r.csm.csm_id: r.total for r in split["calc"].result.csms} == HAND
 
 
-@pytest.mark.parametrize("name", ["calc", "template", "undated", "spif"])
+@pytest.mark.parametrize("name", ["calc", "template", "undated", "spif", "inputs"])
 def test_libreoffice_recalculates_every_formula_to_its_cached_engine_value(split: dict[str, Book],
                                                                           name: str) -> None:
     book = split[name]
@@ -95,6 +121,10 @@ def test_libreoffice_lands_on_the_hand_worked_totals(split: dict[str, Book]) -> 
     assert spif.recalculated is not None
     assert _summary_totals(cells.values(spif.recalculated), spif) == {"A": Decimal("23550.00"),
                                                                      "B": Decimal("6500.00")}
+    inputs = split["inputs"]
+    assert inputs.recalculated is not None
+    assert {r.csm.csm_id: r.total for r in inputs.result.csms} == INPUTS_HAND
+    assert _summary_totals(cells.values(inputs.recalculated), inputs) == INPUTS_HAND
     # the template: every actual blank, so the commissions pay 0 and the bonuses (no data) 0
     template = split["template"]
     assert template.recalculated is not None
@@ -137,3 +167,35 @@ def test_the_plan_sheet_has_each_versions_parameters_and_part_days(split: dict[s
     assert "Tiers_upsell_at_20270215" in plan.tables
     header = [c.value for c in workbook[layout.SHEET_ACCOUNTS][1]]
     assert header[-1] == "booked_on"
+
+
+def test_an_input_the_versions_differ_on_has_a_cell_per_part_that_the_parts_read(split: dict[str, Book]) -> None:
+    book = split["inputs"]
+    workbook = openpyxl.load_workbook(book.path)
+    names = workbook.defined_names
+    assert {"input_company_attainment", "input_company_attainment_at_20270101",
+            "input_company_attainment_at_20270215"} <= set(names)
+    plan = workbook[layout.SHEET_PLAN]
+    values = {row[0]: row[1] for row in plan.iter_rows(values_only=True) if row[0]}
+    assert values["company_attainment"] == 1.1                       # the latest version's (ROI reads it)
+    assert values["company_attainment from 01 Jan 2027"] == 0.9
+    assert values["company_attainment from 15 Feb 2027"] == 1.1
+    assert book.recalculated is not None
+    lines = _tab_lines(book.recalculated, "A Ann")
+    assert [v for label, v in lines if str(label).startswith("company_attainment")][:2] == [0.9, 1.1]
+    # the multiplier on renewal: 0.5 in part 1 (0.9), 1.2 in part 2 (1.1); the gate on upsell fails, then passes
+    assert [v for label, v in lines if label == "Multiplier"] == [0.5, 1, 1, 1.2, 1, 1]
+    assert [v for label, v in lines if str(label).startswith("Gate:")] == [False, True]
+    assert [v for label, v in lines if label == "Payout"] == [2500, 0, 2250, 4800, 5100, 2750]
+    formulas = openpyxl.load_workbook(book.path)["A Ann"]
+    assert any(c.value == "=input_company_attainment_at_20270101" for row in formulas.iter_rows() for c in row)
+
+
+def test_versions_with_the_same_inputs_keep_one_cell_per_input(tmp_path: Path) -> None:
+    result = _run(_plans(tmp_path, *input_versions("1.1", "1.1")))
+    # every part at 1.1: renewal 5,000 x 1.2 + 4,000 x 1.2 = 10,800; upsell 1,450 + 5,100; company 2,500 x 1.1 x 2
+    # = 5,500: A 10,800 + 6,550 + 5,500 = 22,850.00
+    assert result.csm("A").total == Decimal("22850.00")
+    names = openpyxl.load_workbook(write_workbook(result, tmp_path / "same.xlsx")).defined_names
+    assert "input_company_attainment" in names
+    assert not [name for name in names if name.startswith("input_company_attainment_at_")]

@@ -34,6 +34,7 @@ from xlcomp.workbook.sheets.credit_tab import write_credit_block
 from xlcomp.workbook.sheets.csm_components import ComponentBlocks, ComponentCells
 from xlcomp.workbook.sheets.csm_dating import plan_dating_block
 from xlcomp.workbook.sheets.csm_ramp import plan_ramp_lines
+from xlcomp.workbook.sheets.csm_versions import part_factor_values, part_metric, part_metric_lines
 
 __all__ = ["CsmFacts", "CsmTabPlan"]
 
@@ -245,7 +246,8 @@ class CsmTabPlan(ComponentBlocks):
                               **{f"roster:{k}": v for k, v in self.roster_cells.items()},
                               **{f"input:{k}": layout.input_name(k) for k in plan.inputs}}
         for spec in fx.metric_specs(plan):
-            self._metric(spec)
+            if not part_metric_lines(self, spec):   # a plan input the versions differ on: a line per part
+                self._metric(spec)
         self.row += 1
 
         # multipliers
@@ -260,11 +262,14 @@ class CsmTabPlan(ComponentBlocks):
                 row = self.row
                 applies = ", ".join(multiplier.applies_to) if multiplier.applies_to is not None else "every component"
                 self._label(row, f"{multiplier.metric} bands ({layout.band_table_name(index)})", styles.label_indent)
-                value_cell = self.metric_cells[multiplier.metric][2]
-                self._put(row, B, f"={value_cell}", styles.calc[_unit_kind(multiplier.metric, plan)],
-                          _metric_value(multiplier.metric))
+                key = part_metric(self, multiplier.metric, (multiplier.applies_to or (None,))[0])
+                value_cell = self.metric_cells[key][2]
+                value, factor = _metric_value(multiplier.metric), _factor(index)
+                if key != multiplier.metric:
+                    value, factor = part_factor_values(self, multiplier, key)
+                self._put(row, B, f"={value_cell}", styles.calc[_unit_kind(multiplier.metric, plan)], value)
                 self._put(row, C, fx.multiplier_factor(cell(row, B), layout.band_table_name(index)),
-                          styles.calc["factor"], _factor(index))
+                          styles.calc["factor"], factor)
                 self._note(row, f"applies to {applies}")
                 self.factor_cells[index] = cell(row, C)
                 self.row += 1

@@ -25,7 +25,13 @@ from xlcomp.workbook.context import num
 from xlcomp.workbook.formulas import period_names
 from xlcomp.workbook.sheets.csm_ramp import ramped_formula
 from xlcomp.workbook.sheets.csm_spif import spif_lines
-from xlcomp.workbook.sheets.csm_versions import part_amount_lines, part_lines, part_quota_formula, span_of
+from xlcomp.workbook.sheets.csm_versions import (
+    part_amount_lines,
+    part_lines,
+    part_metric,
+    part_quota_formula,
+    span_of,
+)
 
 if TYPE_CHECKING:
     from xlcomp.workbook.sheets.csm import CsmFacts, Getter
@@ -112,7 +118,7 @@ class ComponentBlocks:
         mode = f", {component.curve.mode.value} tiers" if component.curve else ", flat rate"
         self._section(component.label, f"{what} on {component.metric}{mode} ({cid})")
         self.components[cid] = ComponentCells()
-        num_cell, den_cell, value_cell = self.metric_cells[component.metric]
+        num_cell, den_cell, value_cell = self.metric_cells[part_metric(self, component.metric, cid)]  # type: ignore[arg-type]
         cells = {**period_names(), K.VALUE: value_cell, K.NUM: num_cell, TIERS: layout.tier_table_name(cid),
                  K.TARGET_VARIABLE: cell(self.tv_row, B), K.DAYS: cell(self.days_row, B)}
         if self.tv_days_cell is not None:
@@ -260,7 +266,7 @@ class ComponentBlocks:
         gate = component.gate
         if gate is None:
             return
-        num_cell, den_cell, value_cell = self.metric_cells[gate.metric]
+        num_cell, den_cell, value_cell = self.metric_cells[part_metric(self, gate.metric, component.id)]  # type: ignore[arg-type]
         gate_cells = {**cells, K.NUM: num_cell, K.VALUE: value_cell}
         if den_cell:
             gate_cells[K.DEN] = den_cell

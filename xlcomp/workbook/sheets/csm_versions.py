@@ -5,6 +5,11 @@ day (the Plan sheet's ``<id>_part_first`` and ``<id>_part_last``), its calendar 
 - for a commission, the amount booked inside the part (SUMIFS on the Accounts table's booked_on), the amounts of
   the accounts with no booking date (the metric's numerator less everything booked) and the part's day-weighted
   share of them, and the part's share of the quota: the rules of :mod:`xlcomp.rules.versions`.
+
+A plan input whose value differs between the versions (:func:`~xlcomp.workbook.sheets.plan_versions.varying_inputs`)
+has one Metrics line per part (``company_attainment from 15 Feb 2027``, reading the Plan sheet's
+``input_company_attainment_at_20270215``); the part's components, gates and multipliers read it
+(:func:`part_metric`).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from xlcomp.engine.parts import part_amounts
-from xlcomp.model.plan import Component, Kind
+from xlcomp.model.plan import Component, Kind, Multiplier
 from xlcomp.ooxml.refs import cell
 from xlcomp.rules import payout
 from xlcomp.rules import versions as rules
@@ -22,14 +27,16 @@ from xlcomp.rules.ramp import serial
 from xlcomp.rules.spif import window_amount
 from xlcomp.workbook import layout
 from xlcomp.workbook.context import num
-from xlcomp.workbook.sheets.plan_versions import PartSpan, part_of
+from xlcomp.workbook.sheets.plan_versions import PartSpan, part_input_name, part_of, varying_inputs
 
 if TYPE_CHECKING:
-    from xlcomp.workbook.sheets.csm import CsmFacts, CsmTabPlan
+    from xlcomp.rules.metrics import MetricSpec
+    from xlcomp.workbook.sheets.csm import CsmFacts, CsmTabPlan, Getter
 
-__all__ = ["part_amount_lines", "part_lines", "part_quota_formula", "span_of"]
+__all__ = ["part_amount_lines", "part_factor_values", "part_lines", "part_metric", "part_metric_lines",
+           "part_quota_formula", "span_of"]
 
-B = 1
+B, C, D = 1, 2, 3
 ZERO = Decimal(0)
 EVERY_DAY = ("1", "2958465")   # every date Excel has: what is booked at all
 
@@ -105,3 +112,55 @@ def cells_days(span: PartSpan) -> Decimal:
 def part_quota_formula(cells: dict[str, str], quota_formula: str) -> str:
     """The part's share of the version's quota (``quota_formula``, the ordinary Quota line's)."""
     return rules.part_quota().formula({**cells, K.QUOTA: f"({quota_formula.removeprefix('=')})"})
+
+
+def _const(value: Any) -> Getter:
+    return lambda facts: value
+
+
+def part_metric(tab: CsmTabPlan, metric: str, owner: str | None) -> str:
+    """The Metrics line a part's component (or gate, or multiplier) ``owner`` reads for ``metric``: the part's
+    own line for a plan input that differs between the versions (``company_attainment@2027-02-15``), else the
+    metric's one line (``metric``). ``owner`` None: the last part's."""
+    parts = tab.ctx.result.parts
+    if metric not in varying_inputs(parts):
+        return metric
+    day = owner.rsplit("@", 1)[1] if owner is not None and "@" in owner else parts[-1][1].isoformat()
+    return f"{metric}@{day}"
+
+
+def part_metric_lines(tab: CsmTabPlan, spec: MetricSpec) -> bool:
+    """One Metrics line per part for a plan input that differs between the versions (each reads the part's cell
+    on the Plan sheet, or is blank when the part's version has no such input); False for any other metric."""
+    name = spec.name
+    if name not in varying_inputs(tab.ctx.result.parts) or spec.num is None or \
+            f"input:{name}" not in spec.num.inputs():
+        return False
+    kind = tab._unit_kind(name)
+    for plan, first, last in tab.ctx.result.parts:
+        row, span = tab.row, PartSpan(plan, first, last)
+        tab._label(row, f"{name} from {first:%d %b %Y}", tab.styles.label_indent)
+        if name in plan.inputs:
+            value = num(plan.inputs[name])
+            tab._put(row, B, spec.num.formula({**tab.metric_inputs, f"input:{name}": part_input_name(name, first)}),
+                     tab.styles.calc["number"], _const(value))
+            tab._put(row, D, f"={cell(row, B)}", tab.styles.calc[kind], _const(value))
+            tab._note(row, f"the plan's inputs.{name} in {span.source}, which pays {first.isoformat()} to "
+                           f"{last.isoformat()}")
+            tab.metric_cells[f"{name}@{first.isoformat()}"] = (cell(row, B), None, cell(row, D))
+        else:
+            tab._put(row, D, '=""', tab.styles.calc[kind], lambda f: "")
+            tab._note(row, f"{span.source} has no input {name}: no data")
+            tab.metric_cells[f"{name}@{first.isoformat()}"] = (cell(row, D), None, cell(row, D))
+        tab.row += 1
+    return True
+
+
+def part_factor_values(tab: CsmTabPlan, multiplier: Multiplier, key: str) -> tuple[Getter, Getter]:
+    """The cached metric value and factor of a multiplier that reads a part's plan input (``key``,
+    :func:`part_metric`): the part's version's input, the same for every CSM."""
+    day = key.rsplit("@", 1)[1]
+    plan = next(plan for plan, first, _ in tab.ctx.result.parts if first.isoformat() == day)
+    value = plan.inputs.get(multiplier.metric)
+    shown, factor = num(value), num(multiplier.factor(value)[0])
+    return (lambda f: shown), (lambda f: factor)

@@ -16,7 +16,7 @@ from xlcomp.rules.payout import Inputs, curve_point
 from xlcomp.workbook import layout
 from xlcomp.workbook.context import Context, excel_date, num
 from xlcomp.workbook.sheets.plan_dating import spif_rows, write_ramp_table
-from xlcomp.workbook.sheets.plan_versions import part_rows
+from xlcomp.workbook.sheets.plan_versions import part_input_rows, part_rows
 
 __all__ = ["write_plan_sheet"]
 
@@ -209,8 +209,14 @@ def write_plan_sheet(ctx: Context) -> None:
         rule = "non_negative" if name in layout.ROI_INPUTS else "any"
         note = {"overhead_rate": "added on base + variable pay in the CS team cost",
                 "support_team_cost": "the support team's cost for the period (ROI)"}.get(name, "plan input")
+        per_part = part_input_rows(name, ctx.result.parts)
+        if per_part:
+            note = "the latest version's; each part reads its version's below"
         parameter(row, name, value, kind, layout.input_name(name), rule, note)
         row += 1
+        for label, defined, part_value, part_note in per_part:
+            parameter(row, label, part_value, kind, defined, rule, part_note)
+            row += 1
     row += 1
 
     section(row, "Components")
