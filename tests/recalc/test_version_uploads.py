@@ -12,6 +12,10 @@ The case of tests/engine/test_versions.py (2027-Q1 split on 2027-02-15, 45 + 45 
   quota 45,000: 45,000 x 6% + 24,000 x 12% = 2,700 + 2,880 = 5,580.00. Part 1 unchanged: 29,000 x 5% = 1,450.00.
 A: 2,250 + 3,600 + 1,450 + 5,580 = 12,880.00. B (GRR still 0.9: share 1; 14 days employed in part 1, nothing booked
 in part 2): renewal 36,000 x 0.5 x 14 / 360 = 700.00 and 3,600.00, upsell 500.00 and 0.00: 4,800.00.
+
+Versions whose plan input differs (tests/workbook/test_versions_workbook.py: company_attainment 0.9 in v1, 1.1 in
+v2, read by a multiplier on renewal, a gate on upsell and a company bonus; A 17,400.00, B 8,125.00): each part's
+cell is read back into its version.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import openpyxl
 
 from tests.engine.test_versions import V1, V2, _plans, _run
 from tests.workbook import cells
+from tests.workbook.test_versions_workbook import input_versions
 from xlcomp.ooxml.libreoffice import recalculate
 from xlcomp.ooxml.refs import parse_ref
 from xlcomp.workbook import layout
@@ -184,3 +189,75 @@ def test_an_altered_version_in_the_metadata_is_used_with_a_warning(tmp_path: Pat
     assert [(e["name"], e["before"], e["after"]) for e in done.entry["plan_edits"]] == [
         ("renewal_at_20270215_weight", "0.4", "0.8")]
     assert {row["csm_id"]: row["engine"] for row in done.entry["totals"]} == {"A": "15550.00", "B": "5500.00"}
+
+
+def _regenerated_agrees_with_libreoffice(done, tmp_path: Path) -> None:
+    assert done.workbook is not None
+    regenerated = tmp_path / "regenerated.xlsx"
+    regenerated.write_bytes(done.workbook)
+    (recalculated,) = recalculate([regenerated], tmp_path / "lo")
+    formulas, cached, found = cells.formulas(regenerated), cells.values(regenerated), cells.values(recalculated)
+    wrong = [f"{s}!{w}: cached {cached[s].get(w)!r}, LibreOffice {found[s].get(w)!r}"
+             for s, by_cell in formulas.items() for w in by_cell if not cells.same(cached[s].get(w), found[s].get(w))]
+    assert sum(map(len, formulas.values())) > 200
+    assert wrong == []
+    assert cells.errors(found) == []
+
+
+def _set(book: openpyxl.Workbook, name: str, value: object) -> str:
+    sheet, where = book.defined_names[name].attr_text.split("!")
+    sheet, where = sheet.strip("'"), where.replace("$", "")
+    book[sheet][where] = value
+    return f"{sheet}!{where}"
+
+
+def test_an_edit_of_a_parts_input_cell_goes_to_that_version(tmp_path: Path) -> None:
+    """input_company_attainment_at_20270101 0.9 -> 1.0 (v2's stays 1.1). Part 1 at 1.0: A's renewal 5,000 x 1.2 =
+    6,000.00, upsell's gate passes: 1,450.00, company 2,500 x 1.0 = 2,500.00; part 2 as issued: 4,800 + 5,100 +
+    2,750 = 12,650: A 6,000 + 1,450 + 2,500 + 12,650 = 22,600.00. B: 1,400 x 1.2 = 1,680.00, upsell 500.00, company
+    700 x 1.0 = 700.00, part 2 4,320 + 0 + 2,475 = 6,795: 1,680 + 500 + 700 + 6,795 = 9,675.00."""
+    path = write_workbook(_run(_plans(tmp_path, *input_versions())), tmp_path / "inputs.xlsx")
+    untouched = recalc_file(path)
+    assert untouched.entry["status"] == "ok", (messages(untouched), untouched.entry["differences"])
+    assert untouched.entry["total"] == "25525.00"   # A 17,400.00 + B 8,125.00
+    assert untouched.entry["plan_edits"] == []
+    book = openpyxl.load_workbook(path)
+    where = _set(book, "input_company_attainment_at_20270101", 1)
+    book.save(tmp_path / "edited.xlsx")
+    done = recalc_file(tmp_path / "edited.xlsx")
+    assert done.entry["problems"] == [], messages(done)
+    assert done.entry["plan_edits"] == [{"where": where, "name": "input_company_attainment_at_20270101",
+                                         "before": "0.9", "after": "1"}]
+    paid = _payouts(done)
+    assert paid[("A", "renewal@2027-01-01")] == Decimal("6000.00")    # 5,000 x 1.2
+    assert paid[("A", "upsell@2027-01-01")] == Decimal("1450.00")     # the gate passes at 1.0
+    assert paid[("A", "company@2027-01-01")] == Decimal("2500.00")    # 2,500 x 1.0
+    assert paid[("A", "renewal@2027-02-15")] == Decimal("4800.00")    # v2 keeps 1.1: 4,000 x 1.2
+    assert paid[("A", "company@2027-02-15")] == Decimal("2750.00")    # 2,500 x 1.1
+    totals = {row["csm_id"]: (row["issued"], row["engine"]) for row in done.entry["totals"]}
+    assert totals == {"A": ("17400.00", "22600.00"), "B": ("8125.00", "9675.00")}
+    _regenerated_agrees_with_libreoffice(done, tmp_path)
+
+
+def test_an_edit_of_an_inputs_one_cell_goes_to_every_version_and_a_parts_cell_wins(tmp_path: Path) -> None:
+    """input_company_attainment 1.1 -> 1.0 goes to both versions; input_company_attainment_at_20270215 edited to
+    1.2 as well keeps v2 at 1.2. Part 1 at 1.0 as above: A 6,000 + 1,450 + 2,500 = 9,950; part 2 at 1.2: renewal
+    4,000 x 1.2 = 4,800.00, upsell 5,100.00, company 2,500 x 1.2 = 3,000.00: A 9,950 + 12,900 = 22,850.00."""
+    path = write_workbook(_run(_plans(tmp_path, *input_versions())), tmp_path / "inputs.xlsx")
+    book = openpyxl.load_workbook(path)
+    _set(book, "input_company_attainment", 1)
+    book.save(tmp_path / "one.xlsx")
+    done = recalc_file(tmp_path / "one.xlsx")
+    assert done.entry["problems"] == [], messages(done)
+    # both parts at 1.0: A 9,950 + renewal 4,000 x 1.2 + upsell 5,100 + company 2,500 x 1.0 = 22,350.00
+    assert {row["csm_id"]: row["engine"] for row in done.entry["totals"]}["A"] == "22350.00"
+    _set(book, "input_company_attainment_at_20270215", 1.2)
+    book.save(tmp_path / "both.xlsx")
+    done = recalc_file(tmp_path / "both.xlsx")
+    assert done.entry["problems"] == [], messages(done)
+    assert [(e["name"], e["after"]) for e in done.entry["plan_edits"]] == [
+        ("input_company_attainment", "1"), ("input_company_attainment_at_20270215", "1.2")]
+    paid = _payouts(done)
+    assert paid[("A", "company@2027-01-01")] == Decimal("2500.00")    # 2,500 x 1.0
+    assert paid[("A", "company@2027-02-15")] == Decimal("3000.00")    # 2,500 x 1.2
+    assert {row["csm_id"]: row["engine"] for row in done.entry["totals"]}["A"] == "22850.00"

@@ -5,9 +5,10 @@ canonical YAML and file name in its ``_xlcomp`` metadata (``version_<n>_file``, 
 :data:`xlcomp.workbook.layout.VERSION_KEY`). Each version is rebuilt from its YAML with its parameters, tiers and
 bands read from its part's cells on the Plan sheet (``renewal_at_20270215_weight``, ``Tiers_upsell_at_20270215``,
 its multipliers' ``Bands_<n>`` after the earlier versions'), the plan inputs from their one cell each (an edit
-goes to every version that has the input), and the parts' days from the ``<id>_part_first`` and ``_part_last``
-cells: a part's first day moved (or the part before it ending on another day) moves the version's ``effective``
-date. Every change is a :class:`~xlcomp.recalc.parameters.ParameterEdit`.
+goes to every version that has the input) and, for an input the versions differ on, from its part's cell
+(``input_company_attainment_at_20270215``: an edit goes to that part's version), and the parts' days from the
+``<id>_part_first`` and ``_part_last`` cells: a part's first day moved (or the part before it ending on another
+day) moves the version's ``effective`` date. Every change is a :class:`~xlcomp.recalc.parameters.ParameterEdit`.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from xlcomp.recalc.parameters import (
     _resolve_name,
 )
 from xlcomp.workbook import layout
+from xlcomp.workbook.sheets.plan_versions import part_input_name, varying_inputs
 
 __all__ = ["has_versions", "versions_from_workbook"]
 
@@ -92,6 +94,7 @@ def versions_from_workbook(meta: Mapping[str, str], period: Period, index: Workb
     firsts = _part_days(parts, period, index, sheets, problems, edits)
     data = [yaml.load(text, Loader=_DecimalLoader) for _, text in texts]   # a SafeLoader subclass
     changed = _inputs(data, index, sheets, problems, warnings, edits)
+    changed |= _part_inputs(parts, data, index, sheets, problems, warnings, edits)
     plans: list[Plan] = []
     bands = 0
     for number, (part, (file, _), version) in enumerate(zip(parts, texts, data, strict=True)):
@@ -142,6 +145,30 @@ def _inputs(data: list[dict[str, Any]], index: WorkbookIndex, sheets: UploadPack
         for number in having or [len(data) - 1]:
             data[number].setdefault("inputs", {})[name] = value
             changed.add(number)
+    return changed
+
+
+def _part_inputs(parts: list[Part], data: list[dict[str, Any]], index: WorkbookIndex, sheets: UploadPackage,
+                 problems: list[Problem], warnings: list[Problem], edits: list[ParameterEdit]) -> set[int]:
+    """The per-part cells of the plan inputs the versions differ on (``input_company_attainment_at_20270215``,
+    named by the part's day as written): an edited one goes to its part's version alone, over an edit of the
+    input's one cell. The versions changed."""
+    spans = [(part.plan, part.first, part.last) for part in parts]
+    cells = _PlanCells(index, sheets, problems, warnings)
+    changed: set[int] = set()
+    for name in varying_inputs(spans):
+        for number, part in enumerate(parts):
+            if name not in part.plan.inputs:
+                continue
+            written = part.plan.inputs[name]
+
+            def apply(value: Decimal, number: int = number, name: str = name, written: Decimal = written) -> None:
+                if value != written:
+                    data[number].setdefault("inputs", {})[name] = value
+                    changed.add(number)
+
+            cells.named(part_input_name(name, part.first), f"inputs.{name}", written, apply)
+    edits += cells.edits
     return changed
 
 
