@@ -3,8 +3,8 @@ day inside the period, so the period is split in two parts, each paid by its ver
 
 The second version is the first one changed: weights, rates, fixed targets and quotas, caps and thresholds
 re-drawn, curves re-drawn (tiers and mode), multiplier bands re-drawn, a SPIF's rate; it keeps the components'
-ids, metrics and roster columns (the roster and accounts are read with every version's columns), and the plan
-inputs (:data:`VERSIONS_VARY_INPUTS`). The engine
+ids, metrics and roster columns (the roster and accounts are read with every version's columns); its plan inputs
+are re-drawn too (:data:`VERSIONS_VARY_INPUTS`). The engine
 refuses plan versions together with roster changes, moves or splits today (:func:`xlcomp.engine.versions.run_versions`):
 :data:`VERSIONS_WITH_DATING` is the switch to draw them together once it computes them.
 """
@@ -27,11 +27,9 @@ Draw = Any
 # Draw plan versions in cases that also have roster changes, moves or splits. False while the engine refuses the
 # combination (a PlanError, "not yet"); set it True once xlcomp/engine/versions.py computes them together.
 VERSIONS_WITH_DATING = False
-# Draw the second version's plan inputs (company_attainment, team_attainment) anew. False: the workbook has one
-# cell per input (input_company_attainment, the latest version's value) that every part's formulas read, while the
-# engine pays each part with its own version's inputs, so LibreOffice disagrees when they differ (a known gap of the
-# split workbook, docs/dating.md "Not yet"); set it True once the workbook gives each part its version's inputs.
-VERSIONS_VARY_INPUTS = False
+# Draw the second version's plan inputs (company_attainment, team_attainment) anew: each part of the workbook then
+# reads its version's value from its own Plan-sheet cell (input_company_attainment_at_<day>, docs/dating.md).
+VERSIONS_VARY_INPUTS = True
 
 
 def _number(value: Any) -> Any:
