@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -28,7 +28,8 @@ from xlcomp.model.period import Period
 from xlcomp.rules import credit as rules
 from xlcomp.rules.payout import Inputs as K
 
-__all__ = ["CreditedAggregates", "credit_rows", "credited_aggregates", "credited_run"]
+__all__ = ["CreditBasis", "CreditedAggregates", "credit_basis", "credit_rows", "credited_aggregates", "credited_run",
+           "subset_credit"]
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -235,12 +236,66 @@ def _shares(values: list[Decimal | int]) -> pa.Array:
     return pa.array([Decimal(v) for v in values], SHARE_TYPE)
 
 
-def credited_run(book: Book, credits: Credits, period: Period) -> tuple[CreditedAggregates, CreditTable]:
-    """What a run with moves and splits reads: the credited aggregates and the credit rows."""
+class CreditBasis(NamedTuple):
+    """A run's credit rows, each one's account at table row ``positions`` of ``source``."""
+
+    rows: CreditTable
+    positions: np.ndarray
+    source: Book
+
+
+def credit_basis(book: Book, credits: Credits, period: Period) -> CreditBasis:
+    """The credit rows of ``period`` (a statement's own rows under ``verify``) and where their accounts are."""
     if credits.carried is not None:   # a statement's own rows (verify): their accounts come with them
         rows, accounts = credits.carried
         found = pc.index_in(pa.array(rows.account_ids, pa.string()), value_set=accounts.table["account_id"])
-        positions = found.to_numpy(zero_copy_only=False).astype(np.int64)
-        return credited_aggregates(book, rows, positions, accounts), rows
+        return CreditBasis(rows, found.to_numpy(zero_copy_only=False).astype(np.int64), accounts)
     rows, positions = credit_rows(book, credits, period)
-    return credited_aggregates(book, rows, positions), rows
+    return CreditBasis(rows, positions, book)
+
+
+def credited_run(book: Book, credits: Credits, period: Period) -> tuple[CreditedAggregates, CreditTable]:
+    """What a run with moves and splits reads: the credited aggregates and the credit rows."""
+    basis = credit_basis(book, credits, period)
+    return credited_aggregates(book, basis.rows, basis.positions, basis.source), basis.rows
+
+
+def _take(rows: CreditTable, keep: list[int]) -> CreditTable:
+    return CreditTable(*([column[i] for i in keep] for column in (
+        rows.account_ids, rows.csm_ids, rows.kinds, rows.amount_num, rows.count_num, rows.den, rows.first,
+        rows.last, rows.since)))
+
+
+def subset_credit(basis: CreditBasis, book: Book, first: date, last: date, *, booked: bool) -> CreditedAggregates:
+    """The credited aggregates of ``book``, a part of the run's book: the accounts booked from ``first`` to
+    ``last`` (``booked``) or the accounts with no booking date, with the credit rows of those accounts.
+
+    Booked accounts keep their rows (a moved account's amounts are wholly its owner's on its booked_on day, a
+    split's by share). Accounts with no booking date are credited for the days ``first`` to ``last`` (a part
+    of a period split by plan versions): a move row's stretch is cut to those days and its share is the days
+    owned in them over their days (the rules :func:`xlcomp.rules.credit.owned_days` and ``credited_sum``), so
+    the part's day-weighted share of the sum credits each owner its days owned in the part over the period's.
+    """
+    rows, source = basis.rows, basis.source
+    if "booked_on" in source.table.column_names and len(rows):
+        days = pc.take(source.table["booked_on"], pa.array(basis.positions, pa.int64())).to_pylist()
+    else:
+        days = [None] * len(rows)
+    if booked:
+        keep = [i for i, d in enumerate(days) if isinstance(d, date) and first <= d <= last]
+    else:
+        keep = [i for i, d in enumerate(days) if not isinstance(d, date)]
+    taken = _take(rows, keep)
+    if not booked:
+        start, end = first.toordinal(), last.toordinal()
+        moved = [i for i, kind in enumerate(taken.kinds) if kind == "move"]
+        cut_first = [max(start, taken.first[i]) for i in moved]
+        cut_last = [min(end, taken.last[i]) for i in moved]
+        owned = _OWNED_DAYS.evaluate({K.PERIOD_START: np.array(cut_first, np.int64),
+                                      K.PERIOD_END: np.array(cut_last, np.int64)}).astype(np.int64).tolist() \
+            if moved else []
+        for i, f, la, d in zip(moved, cut_first, cut_last, owned, strict=True):
+            taken.first[i], taken.last[i] = f, la
+            taken.amount_num[i] = taken.count_num[i] = int(d)
+            taken.den[i] = end - start + 1
+    return credited_aggregates(book, taken, basis.positions[keep] if keep else np.zeros(0, np.int64), source)
