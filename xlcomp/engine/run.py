@@ -245,7 +245,7 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     given = roster
     dated = None
     if changes is not None:
-        dated = dated_roster(roster, changes, period if part is None else part.span, _target_columns(plan))
+        dated = dated_roster(roster, changes, period if part is None else part.span, target_columns(plan))
         roster = dated.roster
     csms = roster.csms
     sums_columns = SumsColumns(aggregates, [csm.csm_id for csm in csms])
@@ -293,7 +293,7 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
                      credit_rows, tuple(window_notes))
 
 
-def _target_columns(plan: Plan) -> tuple[str, ...]:
+def target_columns(plan: Plan) -> tuple[str, ...]:
     """The roster columns the plan reads as targets or quotas (a change of them is day-weighted)."""
     return tuple(dict.fromkeys(t.column for c in plan.components for t in (c.target, c.quota)
                                if t is not None and t.column))

@@ -17,10 +17,10 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from xlcomp.engine.credit import credit_basis
-from xlcomp.engine.dating import TARGET_VARIABLE, StretchRow
+from xlcomp.engine.dating import TARGET_VARIABLE, StretchRow, dated_roster
 from xlcomp.engine.parts import part_inputs
 from xlcomp.engine.payouts import ComponentResult
-from xlcomp.engine.run import CsmResult, RunResult, days_employed, run
+from xlcomp.engine.run import CsmResult, RunResult, days_employed, run, target_columns
 from xlcomp.errors import PlanError, Problem
 from xlcomp.model.adjustments import Adjustment
 from xlcomp.model.credit import Credits
@@ -102,6 +102,8 @@ def run_versions(versions: Sequence[Plan], roster: Roster, book: Book, period: P
         runs.append(run(part.plan, roster, book, period, adjustments=adjustments if index == 0 else (),
                         changes=changes, credits=credits, part=inputs))
     whole = [int(d) for d in days_employed(period, roster.csms)]
+    plan = _merged_plan(parts)
+    dated = None if changes is None else dated_roster(roster, changes, period, target_columns(plan))
     merged = []
     for position, first in enumerate(runs[0].csms):
         lines: list[ComponentResult] = []
@@ -112,9 +114,10 @@ def run_versions(versions: Sequence[Plan], roster: Roster, book: Book, period: P
                             csm_result.stretches.get(TARGET_VARIABLE, ()))
             lines += [_in_part(line, info) for line in csm_result.components]
         merged.append(CsmResult(first.csm, whole[position], first.period_days, tuple(lines), first.sums,
-                                first.adjustments, ramp=first.ramp))
+                                first.adjustments, ramp=first.ramp,
+                                stretches=first.stretches if dated is None else dated.stretches[position]))
     notes = tuple(note for result in runs for note in result.notes)
-    return RunResult(_merged_plan(parts), period, roster, book, tuple(merged), changes=changes,
+    return RunResult(plan, period, roster, book, tuple(merged), changes=changes, dated=dated,
                      credits=credits, credit_rows=runs[0].credit_rows, notes=tuple(dict.fromkeys(notes)),
                      parts=tuple((part.plan, part.first, part.last) for part in parts))
 

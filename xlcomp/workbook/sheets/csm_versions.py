@@ -9,6 +9,7 @@ day (the Plan sheet's ``<id>_part_first`` and ``<id>_part_last``), its calendar 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,7 @@ from xlcomp.workbook.sheets.plan_versions import PartSpan, part_of
 if TYPE_CHECKING:
     from xlcomp.workbook.sheets.csm import CsmFacts, CsmTabPlan
 
-__all__ = ["part_amount_lines", "part_lines", "part_quota_formula", "span_of"]
+__all__ = ["part_amount_lines", "part_lines", "part_quota_formula", "part_roster_cells", "span_of"]
 
 B = 1
 ZERO = Decimal(0)
@@ -39,12 +40,29 @@ def span_of(tab: CsmTabPlan, component: Component) -> PartSpan | None:
     return part_of(component, tab.ctx.result.parts)
 
 
+def _dated_cells(tab: CsmTabPlan, component: Component) -> dict[str, str]:
+    """With roster changes, what a part's component reads (the Roster changes block's part lines): its
+    ``target_variable_days`` and its quota and target columns' day-weighted means."""
+    span = span_of(tab, component)
+    found: dict[date, dict[str, str]] = tab.__dict__.get("part_cells", {})
+    return {} if span is None else found.get(span.first, {})
+
+
+def part_roster_cells(tab: CsmTabPlan, component: Component) -> dict[str, str]:
+    """The roster cells a component reads: in a part, with roster changes, the part's day-weighted columns."""
+    dated = _dated_cells(tab, component)
+    return {**tab.roster_cells, **{k: v for k, v in dated.items() if k != K.TARGET_VARIABLE_DAYS}}
+
+
 def part_lines(tab: CsmTabPlan, component: Component, cells: dict[str, str]) -> None:
     """The part's first and last day and its days (bound in ``cells``); a bonus's days employed in the part
     (bound to ``days``, which its TI reads). Nothing outside a split period."""
     span = span_of(tab, component)
     if span is None:
         return
+    tv_days = _dated_cells(tab, component).get(K.TARGET_VARIABLE_DAYS)
+    if tv_days is not None:
+        cells[K.TARGET_VARIABLE_DAYS] = tv_days
     cid = component.id
     first_day, last_day = serial(span.first), serial(span.last)
     assert first_day is not None and last_day is not None
