@@ -29,7 +29,7 @@ from xlcomp.rules import credit as rules
 from xlcomp.rules.payout import Inputs as K
 
 __all__ = ["CreditBasis", "CreditedAggregates", "credit_basis", "credit_rows", "credited_aggregates", "credited_run",
-           "subset_credit"]
+           "subset_credit", "undated_shares"]
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -287,15 +287,23 @@ def subset_credit(basis: CreditBasis, book: Book, first: date, last: date, *, bo
         keep = [i for i, d in enumerate(days) if not isinstance(d, date)]
     taken = _take(rows, keep)
     if not booked:
-        start, end = first.toordinal(), last.toordinal()
-        moved = [i for i, kind in enumerate(taken.kinds) if kind == "move"]
-        cut_first = [max(start, taken.first[i]) for i in moved]
-        cut_last = [min(end, taken.last[i]) for i in moved]
-        owned = _OWNED_DAYS.evaluate({K.PERIOD_START: np.array(cut_first, np.int64),
-                                      K.PERIOD_END: np.array(cut_last, np.int64)}).astype(np.int64).tolist() \
-            if moved else []
-        for i, f, la, d in zip(moved, cut_first, cut_last, owned, strict=True):
-            taken.first[i], taken.last[i] = f, la
-            taken.amount_num[i] = taken.count_num[i] = int(d)
-            taken.den[i] = end - start + 1
+        nums, dens = undated_shares(taken, first, last)
+        taken.amount_num, taken.count_num, taken.den = nums, list(nums), dens
     return credited_aggregates(book, taken, basis.positions[keep] if keep else np.zeros(0, np.int64), source)
+
+
+def undated_shares(rows: CreditTable, first: date, last: date) -> tuple[list[Decimal | int], list[int]]:
+    """Each credit row's share (numerator, denominator) of an account with no booking date over the days
+    ``first`` to ``last`` (a part of the period): -1 for the listed owner, a split's share, and for a move row
+    the days it owns inside them (:func:`xlcomp.rules.credit.owned_days` from ``MAX(first, its first day)`` to
+    ``MIN(last, its last day)``) over their days (:func:`xlcomp.rules.credit.credit_share`)."""
+    start, end = first.toordinal(), last.toordinal()
+    moved = [i for i, kind in enumerate(rows.kinds) if kind == "move"]
+    owned = _OWNED_DAYS.evaluate({
+        K.PERIOD_START: np.array([max(start, rows.first[i]) for i in moved], np.int64),
+        K.PERIOD_END: np.array([min(end, rows.last[i]) for i in moved], np.int64)}).astype(np.int64).tolist() \
+        if moved else []
+    nums, dens = list(rows.amount_num), list(rows.den)
+    for i, days in zip(moved, owned, strict=True):
+        nums[i], dens[i] = int(days), end - start + 1
+    return nums, dens
