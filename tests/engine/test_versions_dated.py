@@ -46,9 +46,9 @@ def _frame(columns: list[str], *rows: tuple[object, ...]) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=columns).astype(str)
 
 
-def _run(tmp_path: Path, changes: tuple = (), moves: tuple = (), splits: tuple = ()):
+def _run(tmp_path: Path, changes: tuple = (), moves: tuple = (), splits: tuple = (), spif: str = ""):
     paths = []
-    for index, text in enumerate((V1, V2), start=1):
+    for index, text in enumerate((V1 + spif, V2 + spif), start=1):
         path = tmp_path / f"plan-{index}.yaml"
         path.write_text(text, encoding="utf-8")
         paths.append(path)
@@ -148,3 +148,19 @@ def test_changes_and_moves_together(tmp_path: Path) -> None:
     # the renewal of the changes test (4,826.67) and the upsell of the moves test
     assert result.csm("A").total == D("11136.67")              # 5,000 + 4,826.67 + 1,310 + 0
     assert result.csm("B").total == D("10740.00")
+
+
+SPIF = ("  - {id: feb_spif, kind: commission, metric: upsell_arr, rate: 0.1,\n"
+        "     window: {from: 2027-01-15, to: 2027-03-05}}\n")
+
+
+def test_a_spif_in_both_parts_with_moves(tmp_path: Path) -> None:
+    # the SPIF (10% on upsell booked Jan 15 - Mar 5, in both versions) counts per part the accounts booked in
+    # both the window and the part, credited to their owner on the booked day: part 1 A a1 20,000 (Jan 20)
+    # x 10% = 2,000.00, B b1 10,000 (Feb 14) = 1,000.00; part 2 a2 60,000 (Mar 1), B's since Feb 20: B 6,000.00
+    result = _run(tmp_path, moves=(("a2", "B", "2027-02-20"), ("a3", "B", "2027-02-01")), spif=SPIF)
+    a, b = _lines(result, "A"), _lines(result, "B")
+    assert (a["feb_spif@2027-01-01"].payout, a["feb_spif@2027-02-15"].payout) == (D("2000.00"), D("0.00"))
+    assert (b["feb_spif@2027-01-01"].payout, b["feb_spif@2027-02-15"].payout) == (D("1000.00"), D("6000.00"))
+    assert result.csm("A").total == D("12310.00")              # 10,310 (the moves test) + 2,000
+    assert result.csm("B").total == D("17740.00")              # 10,740 + 1,000 + 6,000
