@@ -10,7 +10,8 @@ cached value, and on the totals worked by hand in tests/engine/test_versions_dat
   6,242.50;
 - changes and moves together: A 11,136.67, B 10,740.00;
 - the SPIF in both parts with the moves: A 12,310.00, B 17,740.00;
-- a SPIF with moves and splits in an ordinary period: A 2,600.00, B 0.00, C 3,550.00.
+- a SPIF with moves and splits in an ordinary period: A 2,600.00, B 0.00, C 3,550.00;
+- the template of changes and moves together: every actual blank, so 0.00 each.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from tests.engine.test_spifs_credit import spif_credit_run
 from tests.engine.test_versions_dated import SPIF, _run
 from xlcomp.ooxml.libreoffice import recalculate
 from xlcomp.workbook import layout
-from xlcomp.workbook.writer import write_workbook
+from xlcomp.workbook.writer import template_result, write_workbook
 
 from . import cells
 from .conftest import Book
@@ -41,6 +42,7 @@ HAND = {
     "both": {"A": Decimal("11136.67"), "B": Decimal("10740.00")},
     "spif_parts": {"A": Decimal("12310.00"), "B": Decimal("17740.00")},
     "spif": {"A": Decimal("2600.00"), "B": Decimal("0.00"), "C": Decimal("3550.00")},
+    "template": {"A": Decimal("0.00"), "B": Decimal("0.00")},   # every actual blank: nothing to pay
 }
 
 
@@ -58,6 +60,10 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
     }
     made = {name: Book(name, result, write_workbook(result, folder / f"{name}.xlsx"))
             for name, result in results.items()}
+    both = results["both"]   # its template: the actuals blank, the changes and moves as they are
+    blank = template_result(both.plan, both.roster, both.book, both.period, changes=both.changes,
+                            credits=both.credits, versions=tuple(p for p, _, _ in both.parts))
+    made["template"] = Book("template", blank, write_workbook(blank, folder / "template.xlsx", mode="template"))
     for book, output in zip(made.values(), recalculate([b.path for b in made.values()], folder / "recalculated"),
                             strict=True):
         book.recalculated = output

@@ -261,9 +261,10 @@ def credited_run(book: Book, credits: Credits, period: Period) -> tuple[Credited
 
 
 def _take(rows: CreditTable, keep: list[int]) -> CreditTable:
-    return CreditTable(*([column[i] for i in keep] for column in (
-        rows.account_ids, rows.csm_ids, rows.kinds, rows.amount_num, rows.count_num, rows.den, rows.first,
-        rows.last, rows.since)))
+    return CreditTable([rows.account_ids[i] for i in keep], [rows.csm_ids[i] for i in keep],
+                       [rows.kinds[i] for i in keep], [rows.amount_num[i] for i in keep],
+                       [rows.count_num[i] for i in keep], [rows.den[i] for i in keep], [rows.first[i] for i in keep],
+                       [rows.last[i] for i in keep], [rows.since[i] for i in keep])
 
 
 def subset_credit(basis: CreditBasis, book: Book, first: date, last: date, *, booked: bool) -> CreditedAggregates:
