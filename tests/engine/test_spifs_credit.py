@@ -11,9 +11,12 @@ day, a split account's by share.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.engine.test_spifs import PLAN, ROSTER, _accounts
 from xlcomp.engine.run import run
@@ -67,3 +70,16 @@ def test_a_move_after_the_booked_day_leaves_the_spif_with_the_listed_owner() -> 
     assert result.csm("A").component("feb_spif").actual == D(14000)
     assert result.csm("C").component("feb_spif").actual == D(20000)
     assert result.csm("A").component("feb_spif").payout == D("1400.00")
+
+
+DAYS = st.integers(min_value=-10, max_value=89).map(lambda n: date(2027, 1, 1) + timedelta(days=n))
+
+
+@settings(max_examples=20, deadline=None)
+@given(moves=st.lists(st.tuples(st.sampled_from(["a1", "a2", "a3", "a4", "b1", "c1", "c2"]), st.sampled_from("ABC"),
+                                DAYS), max_size=5, unique_by=lambda m: (m[0], m[2])))
+def test_moves_never_change_what_the_window_booked_in_all(moves: list) -> None:
+    """Whoever owns the accounts, the SPIF's amounts of all CSMs add up to what was booked in the window:
+    a1 10,000 + a2 4,000 + b1 20,000 + c1 20,000 = 54,000 (each booked amount credited to one owner)."""
+    result = spif_credit_run(moves=tuple((a, to, day.isoformat()) for a, to, day in moves), splits=())
+    assert sum((r.component("feb_spif").actual for r in result.csms), D(0)) == D(54000)
