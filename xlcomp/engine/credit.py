@@ -11,9 +11,10 @@ decimals) per CSM and denominator, then divided once (the rule :func:`xlcomp.rul
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -236,12 +237,15 @@ def _shares(values: list[Decimal | int]) -> pa.Array:
     return pa.array([Decimal(v) for v in values], SHARE_TYPE)
 
 
-class CreditBasis(NamedTuple):
-    """A run's credit rows, each one's account at table row ``positions`` of ``source``."""
+@dataclass(frozen=True, eq=False)
+class CreditBasis:
+    """A run's credit rows, each one's account at table row ``positions`` of ``source``; ``memo`` keeps what
+    :func:`subset_credit` found (the commissions of a part read the same accounts)."""
 
     rows: CreditTable
     positions: np.ndarray
     source: Book
+    memo: dict[Any, Any] = field(default_factory=dict)
 
 
 def credit_basis(book: Book, credits: Credits, period: Period) -> CreditBasis:
@@ -278,10 +282,14 @@ def subset_credit(basis: CreditBasis, book: Book, first: date, last: date, *, bo
     the part's day-weighted share of the sum credits each owner its days owned in the part over the period's.
     """
     rows, source = basis.rows, basis.source
-    if "booked_on" in source.table.column_names and len(rows):
-        days = pc.take(source.table["booked_on"], pa.array(basis.positions, pa.int64())).to_pylist()
-    else:
-        days = [None] * len(rows)
+    key = (first, last, booked, len(book))
+    if key in basis.memo:
+        found: CreditedAggregates = basis.memo[key]
+        return found
+    if "days" not in basis.memo:
+        basis.memo["days"] = pc.take(source.table["booked_on"], pa.array(basis.positions, pa.int64())).to_pylist() \
+            if "booked_on" in source.table.column_names and len(rows) else [None] * len(rows)
+    days = basis.memo["days"]
     if booked:
         keep = [i for i, d in enumerate(days) if isinstance(d, date) and first <= d <= last]
     else:
@@ -290,7 +298,9 @@ def subset_credit(basis: CreditBasis, book: Book, first: date, last: date, *, bo
     if not booked:
         nums, dens = undated_shares(taken, first, last)
         taken.amount_num, taken.count_num, taken.den = nums, list(nums), dens
-    return credited_aggregates(book, taken, basis.positions[keep] if keep else np.zeros(0, np.int64), source)
+    found = basis.memo[key] = credited_aggregates(book, taken, basis.positions[keep] if keep
+                                                  else np.zeros(0, np.int64), source)
+    return found
 
 
 def undated_shares(rows: CreditTable, first: date, last: date) -> tuple[list[Decimal | int], list[int]]:

@@ -14,7 +14,7 @@ import numpy as np
 
 from xlcomp.engine.adjustments import ADJUSTMENT_KIND, AdjustmentLine, adjustment_lines, adjustments_sum
 from xlcomp.engine.collector import collector_paused
-from xlcomp.engine.credit import credit_basis, credited_aggregates
+from xlcomp.engine.credit import CreditBasis, credit_basis, credited_aggregates
 from xlcomp.engine.curves import Array, decimals
 from xlcomp.engine.dating import DatedRoster, StretchRow, dated_roster
 from xlcomp.engine.metrics import (
@@ -205,7 +205,8 @@ def _metrics_needed(plan: Plan) -> set[str]:
 def run(plan: Plan, roster: Roster, book: Book, period: Period,
         progress: Callable[[int], None] | None = None, scale: Decimal | None = None,
         adjustments: Sequence[Adjustment] = (), changes: Changes | None = None,
-        credits: Credits | None = None, part: PartInputs | None = None) -> RunResult:
+        credits: Credits | None = None, part: PartInputs | None = None,
+        basis: CreditBasis | None = None) -> RunResult:
     """Compute every CSM's payouts for ``period``. Pure: no I/O.
 
     ``adjustments`` are paid as lines of kind ``adjustment`` (:mod:`xlcomp.engine.adjustments`),
@@ -223,7 +224,8 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     (a moved account's go to its owner on its booked_on day).
 
     ``part`` (plan versions, :mod:`xlcomp.engine.versions`): pay one part of the period: days employed inside it,
-    commissions on its amounts and its share of their quotas.
+    commissions on its amounts and its share of their quotas; ``basis``: the credit rows of ``credits`` when
+    already found (the parts of a split period share them).
 
     Raises :class:`UsageError` when the period's length is not the plan's, and
     :class:`InputError` when a CSM lacks a target or quota the plan needs.
@@ -235,7 +237,8 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     needed = _metrics_needed(plan)
     if any(c.target and c.target.risk_adjust for c in plan.components):
         needed.add("risk_score")
-    basis = None if credits is None else credit_basis(book, credits, period)
+    if basis is None and credits is not None:
+        basis = credit_basis(book, credits, period)
     aggregates = aggregates_of(book) if basis is None \
         else credited_aggregates(book, basis.rows, basis.positions, basis.source)
     credit_rows = () if basis is None else basis.rows

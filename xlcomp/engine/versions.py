@@ -100,7 +100,7 @@ def run_versions(versions: Sequence[Plan], roster: Roster, book: Book, period: P
     for index, part in enumerate(parts):
         inputs = part_inputs(part.plan, roster.csms, book, period, part.first, part.last, basis)
         runs.append(run(part.plan, roster, book, period, adjustments=adjustments if index == 0 else (),
-                        changes=changes, credits=credits, part=inputs))
+                        changes=changes, credits=credits, part=inputs, basis=basis))
     whole = [int(d) for d in days_employed(period, roster.csms)]
     plan = _merged_plan(parts)
     dated = None if changes is None else dated_roster(roster, changes, period, target_columns(plan))
