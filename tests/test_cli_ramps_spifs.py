@@ -8,6 +8,7 @@ February SPIF pays 10% of the 20,000 C booked on 2027-02-10, 2,000, capped at 1,
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import openpyxl
@@ -116,7 +117,6 @@ def test_bad_ramps_windows_and_missing_booked_on_exit_1_and_write_nothing(tmp_pa
 
 def test_recalc_reads_booked_on_back_from_an_upload(tmp_path):
     import datetime as dt
-    import json
 
     project = _project(tmp_path)
     out = tmp_path / "out"
@@ -152,4 +152,10 @@ def test_a_spif_with_account_moves_credits_the_owner_on_the_booked_day(tmp_path)
     summary = {row["csm_id"]: row["payout_total"] for row in rows(out / "summary.csv")}
     # A 11,440 + 500 + 1,600 = 13,540.00; C 6,187.78 - 1,500 - 1,330 = 3,357.78; B unchanged
     assert summary == {"A": "13540.00", "B": "6000.00", "C": "3357.78"}
-    assert len(list(out.glob("*.xlsx"))) == 1
+    # the workbook (its Credit table has booked_on; the SPIF line adds the Credit rows booked in the window)
+    # reads back unchanged
+    done = xlcomp("recalc", next(out.glob("*.xlsx")), "--out", tmp_path / "recalc")
+    assert done.returncode == 0, done.stderr
+    [report] = json.loads((tmp_path / "recalc" / "report.json").read_text(encoding="utf-8"))
+    assert report["status"] == "ok"
+    assert {t["csm_id"]: t["engine"] for t in report["totals"]} == summary
