@@ -50,7 +50,7 @@ def _frame(columns: list[str], *rows: tuple[object, ...]) -> pd.DataFrame:
 
 
 def _run(tmp_path: Path, changes: tuple = (), moves: tuple = (), splits: tuple = (), spif: str = "",
-         effective: str = "2027-02-15"):
+         effective: str = "2027-02-15", booked: bool = True):
     paths = []
     for index, text in enumerate((V1 + spif, V2.replace("2027-02-15", effective) + spif), start=1):
         path = tmp_path / f"plan-{index}.yaml"
@@ -60,6 +60,8 @@ def _run(tmp_path: Path, changes: tuple = (), moves: tuple = (), splits: tuple =
     plan = union_plan(versions)
     accounts = pd.DataFrame(ACCOUNTS, columns=["account_id", "csm_id", "upsell_arr", "booked_on"])
     accounts["arr_start"], accounts["renewable_arr"], accounts["renewed_arr"] = 100000, 10000, 9000
+    if not booked:
+        accounts = accounts.drop(columns=["booked_on"])
     roster, book = load_inputs(plan, ROSTER, accounts)
     dated = load_changes(_frame(["csm_id", "field", "value", "effective"], *changes), roster, PERIOD, plan) \
         if changes else None
@@ -152,6 +154,30 @@ def test_changes_and_moves_together(tmp_path: Path) -> None:
     # the renewal of the changes test (4,826.67) and the upsell of the moves test
     assert result.csm("A").total == D("11136.67")              # 5,000 + 4,826.67 + 1,310 + 0
     assert result.csm("B").total == D("10740.00")
+
+
+UNDATED = {"changes": (("A", "quota_upsell", 126000, "2027-03-01"),), "moves": (("a2", "B", "2027-02-20"),
+           ("a3", "B", "2027-02-01")), "splits": (("b1", "A", "0.5"), ("b1", "B", "0.5")), "booked": False}
+
+
+def test_without_booked_on_every_amount_is_credited_by_days_owned_in_each_part(tmp_path: Path) -> None:
+    result = _run(tmp_path, **UNDATED)
+    a, b = _lines(result, "A"), _lines(result, "B")
+    # part 1 (45 days): A a1 20,000 x 45/90 = 10,000; a2 (A's all part 1) 60,000 x 45/90 = 30,000; a3 (A's Jan:
+    # 31 days) 18,000 x 31/90 = 6,200; half of b1 5,000 x 45/90 = 2,500: 48,700 x 5% = 2,435.00
+    assert a["upsell@2027-01-01"].actual == D("48700")
+    assert a["upsell@2027-01-01"].payout == D("2435.00")
+    # B: a3 14 days 2,800 + 2,500 = 5,300 x 5% = 265.00
+    assert b["upsell@2027-01-01"].payout == D("265.00")
+    # part 2: A a1 10,000 + a2 (A's Feb 15-19: 5 days) 60,000 x 5/90 = 3,333.333333 + 2,500 = 15,833.333333 on
+    # its quota 57,400 (114,800 x 45/90): x 6% = 949.99999998 -> 950.00
+    assert a["upsell@2027-02-15"].actual == D("15833.333333")
+    assert a["upsell@2027-02-15"].payout == D("950.00")
+    # B: a2 40 days 26,666.666667 + a3 9,000 + 2,500 = 38,166.666667 on 45,000: x 6% = 2,290.00
+    assert b["upsell@2027-02-15"].actual == D("38166.666667")
+    assert b["upsell@2027-02-15"].payout == D("2290.00")
+    assert result.csm("A").total == D("12385.00")              # 5,000 + 4,000 + 2,435 + 950
+    assert result.csm("B").total == D("7555.00")               # 1,400 + 3,600 + 265 + 2,290
 
 
 SPIF = ("  - {id: feb_spif, kind: commission, metric: upsell_arr, rate: 0.1,\n"

@@ -11,7 +11,8 @@ cached value, and on the totals worked by hand in tests/engine/test_versions_dat
 - changes and moves together: A 11,136.67, B 10,740.00;
 - the SPIF in both parts with the moves: A 12,310.00, B 17,740.00;
 - a SPIF with moves and splits in an ordinary period: A 2,600.00, B 0.00, C 3,550.00;
-- the template of changes and moves together: every actual blank, so 0.00 each.
+- the template of changes and moves together: every actual blank, so 0.00 each;
+- no booked_on column, A's quota change, the moves and b1 split A 0.5 / B 0.5: A 12,385.00, B 7,555.00.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import openpyxl
 import pytest
 
 from tests.engine.test_spifs_credit import spif_credit_run
-from tests.engine.test_versions_dated import SPIF, _run
+from tests.engine.test_versions_dated import SPIF, UNDATED, _run
 from xlcomp.ooxml.libreoffice import recalculate
 from xlcomp.workbook import layout
 from xlcomp.workbook.writer import template_result, write_workbook
@@ -43,6 +44,7 @@ HAND = {
     "spif_parts": {"A": Decimal("12310.00"), "B": Decimal("17740.00")},
     "spif": {"A": Decimal("2600.00"), "B": Decimal("0.00"), "C": Decimal("3550.00")},
     "template": {"A": Decimal("0.00"), "B": Decimal("0.00")},   # every actual blank: nothing to pay
+    "undated": {"A": Decimal("12385.00"), "B": Decimal("7555.00")},
 }
 
 
@@ -57,6 +59,7 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
         "both": _run(folder, changes=CHANGES[:1], moves=MOVES),
         "spif_parts": _run(folder, moves=MOVES, spif=SPIF),
         "spif": spif_credit_run(),
+        "undated": _run(folder, **UNDATED),
     }
     made = {name: Book(name, result, write_workbook(result, folder / f"{name}.xlsx"))
             for name, result in results.items()}
