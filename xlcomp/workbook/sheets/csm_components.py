@@ -25,7 +25,13 @@ from xlcomp.workbook.context import num
 from xlcomp.workbook.formulas import period_names
 from xlcomp.workbook.sheets.csm_ramp import ramped_formula
 from xlcomp.workbook.sheets.csm_spif import spif_lines
-from xlcomp.workbook.sheets.csm_versions import part_amount_lines, part_lines, part_quota_formula, span_of
+from xlcomp.workbook.sheets.csm_versions import (
+    part_amount_lines,
+    part_lines,
+    part_quota_formula,
+    part_roster_cells,
+    span_of,
+)
 
 if TYPE_CHECKING:
     from xlcomp.workbook.sheets.csm import CsmFacts, Getter
@@ -122,10 +128,14 @@ class ComponentBlocks:
         if den_cell:
             cells[K.DEN] = den_cell
         part_lines(self, component, cells)  # type: ignore[arg-type]
-        if component.kind is Kind.BONUS:
-            self._bonus(component, cells)
-        else:
-            self._commission(component, cells)
+        saved, self.roster_cells = self.roster_cells, part_roster_cells(self, component)  # type: ignore[arg-type]
+        try:
+            if component.kind is Kind.BONUS:
+                self._bonus(component, cells)
+            else:
+                self._commission(component, cells)
+        finally:
+            self.roster_cells = saved
         self._line("Status", status_formula(component, cells), "text",
                    lambda f: f.components[cid].status.text)
 
