@@ -8,6 +8,7 @@ February SPIF pays 10% of the 20,000 C booked on 2027-02-10, 2,000, capped at 1,
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import openpyxl
@@ -116,7 +117,6 @@ def test_bad_ramps_windows_and_missing_booked_on_exit_1_and_write_nothing(tmp_pa
 
 def test_recalc_reads_booked_on_back_from_an_upload(tmp_path):
     import datetime as dt
-    import json
 
     project = _project(tmp_path)
     out = tmp_path / "out"
@@ -137,13 +137,25 @@ def test_recalc_reads_booked_on_back_from_an_upload(tmp_path):
     assert any("partly outside 2027-Q1" in w["message"] for w in report["warnings"])
 
 
-def test_a_spif_with_account_moves_is_refused_at_its_window_and_writes_nothing(tmp_path):
+def test_a_spif_with_account_moves_credits_the_owner_on_the_booked_day(tmp_path):
     project = _project(tmp_path)
-    write(tmp_path / "moves.csv", "account_id,to_csm,effective\nc1,A,2027-02-15\n")
+    # c1 (C, 20,000 upsell, booked 2027-02-10) moves to A on its booked day: its amounts are A's
+    write(tmp_path / "moves.csv", "account_id,to_csm,effective\nc1,A,2027-02-10\n")
     out = tmp_path / "out"
     done = xlcomp("calc", *_args(project, "--moves", tmp_path / "moves.csv", "--out", out))
-    assert done.returncode == 1
-    assert "plan.yaml:" in done.stderr and "the SPIF feb_spif with account moves or credit splits: not yet" \
-        in done.stderr
-    assert "Traceback" not in done.stderr
-    assert not out.exists()
+    assert done.returncode == 0, done.stderr
+    payouts = {(r["csm_id"], r["component"]): r["payout"] for r in rows(out / "payouts.csv")}
+    # A: feb_spif a1 10,000 + c1 20,000 = 30,000 x 10% = 3,000, capped at 1,500.00; upsell 104,000 + 20,000 =
+    # 124,000 on 100,000: 5,000 + 24,000 x 8% = 6,920.00. C: feb_spif 0.00; upsell 1,000 on 10,000 x 5% = 50.00
+    assert (payouts[("A", "feb_spif")], payouts[("A", "upsell")]) == ("1500.00", "6920.00")
+    assert (payouts[("C", "feb_spif")], payouts[("C", "upsell")]) == ("0.00", "50.00")
+    summary = {row["csm_id"]: row["payout_total"] for row in rows(out / "summary.csv")}
+    # A 11,440 + 500 + 1,600 = 13,540.00; C 6,187.78 - 1,500 - 1,330 = 3,357.78; B unchanged
+    assert summary == {"A": "13540.00", "B": "6000.00", "C": "3357.78"}
+    # the workbook (its Credit table has booked_on; the SPIF line adds the Credit rows booked in the window)
+    # reads back unchanged
+    done = xlcomp("recalc", next(out.glob("*.xlsx")), "--out", tmp_path / "recalc")
+    assert done.returncode == 0, done.stderr
+    [report] = json.loads((tmp_path / "recalc" / "report.json").read_text(encoding="utf-8"))
+    assert report["status"] == "ok"
+    assert {t["csm_id"]: t["engine"] for t in report["totals"]} == summary

@@ -57,6 +57,27 @@ def test_at_the_actual_results_the_vectors_are_the_engine_to_the_cent(book, pres
     assert np.array_equal(_vector_payouts(compiled, np.ones(compiled.csms)), _engine_payouts(result))
 
 
+def test_with_roster_changes_the_vectors_are_the_engine_to_the_cent(book, tmp_path):
+    # a mid-quarter target change: the draws' target incentives are the stretches' (Σ target_variable x days),
+    # as the engine's; with the roster's value alone CSM-0001's bonuses would be off
+    from xlcomp.engine.run import run
+    from xlcomp.load.changes import load_changes
+    from xlcomp.load.inputs import load_inputs
+    from xlcomp.model.period import parse_period
+
+    plan = parse_plan(preset_text("full_service"))
+    roster, accounts = load_inputs(plan, *book)
+    changes_file = tmp_path / "changes.csv"
+    changes_file.write_text("csm_id,field,value,effective\n" + "".join(
+        f"{c.csm_id},target_variable,{c.target_variable * 2},2027-02-15\n" for c in roster.csms[:3]))
+    period = parse_period("2027-Q1")
+    result = run(plan, roster, accounts, period, changes=load_changes(changes_file, roster, period, plan))
+    compiled = compile_run(result)
+    assert np.array_equal(_vector_payouts(compiled, np.ones(compiled.csms)), _engine_payouts(result))
+    plain = run(plan, roster, accounts, period)
+    assert not np.array_equal(_engine_payouts(plain), _engine_payouts(result))   # the changes changed pay
+
+
 @pytest.mark.parametrize("preset", ["full_service", "adoption_renewal", "retention_referral", "corporate_mbo"])
 @pytest.mark.parametrize("scale", ["0.8", "1.2", "0.37"])
 def test_a_common_factor_is_the_engine_scenario_to_the_cent(book, preset, scale):

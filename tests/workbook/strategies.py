@@ -460,11 +460,10 @@ def cases(draw: Draw) -> Case:
                        f"reason {number}", draw(st.sampled_from(["adjustment", "clawback", "spiff"])),
                        draw(st.sampled_from(["", "Dana Ruiz"])))
             for number in range(count))
-    # a third of the cases split the period with a second plan version; the engine refuses versions together
-    # with roster changes, moves or splits today (strategies_versions.VERSIONS_WITH_DATING)
+    # a third of the cases split the period with a second plan version, with roster changes, moves and splits too
+    # (strategies_versions.VERSIONS_WITH_DATING), SPIFs included
     version = draw(second_version(plan_yaml, period)) if _one_in(draw, 3) else None
     undated = version is not None and not VERSIONS_WITH_DATING
     dated = None if undated else draw(changes(period, roster, columns))
-    moves, splits = (None, None) if "window:" in plan_yaml or undated else draw(credits(period, roster, accounts))
-    # (a SPIF with moves or splits is refused: docs/dating.md, "Not yet")
+    moves, splits = (None, None) if undated else draw(credits(period, roster, accounts))
     return Case(plan_yaml, period, roster, accounts, edit, adjustments, dated, moves, splits, version)

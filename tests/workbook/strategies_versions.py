@@ -4,9 +4,8 @@ day inside the period, so the period is split in two parts, each paid by its ver
 The second version is the first one changed: weights, rates, fixed targets and quotas, caps and thresholds
 re-drawn, curves re-drawn (tiers and mode), multiplier bands re-drawn, a SPIF's rate; it keeps the components'
 ids, metrics and roster columns (the roster and accounts are read with every version's columns); its plan inputs
-are re-drawn too (:data:`VERSIONS_VARY_INPUTS`). The engine
-refuses plan versions together with roster changes, moves or splits today (:func:`xlcomp.engine.versions.run_versions`):
-:data:`VERSIONS_WITH_DATING` is the switch to draw them together once it computes them.
+are re-drawn too (:data:`VERSIONS_VARY_INPUTS`). Versions are drawn together with roster changes, moves and splits
+(:data:`VERSIONS_WITH_DATING`), which the engine computes part by part.
 """
 
 from __future__ import annotations
@@ -24,9 +23,9 @@ __all__ = ["VERSIONS_VARY_INPUTS", "VERSIONS_WITH_DATING", "second_version"]
 
 Draw = Any
 
-# Draw plan versions in cases that also have roster changes, moves or splits. False while the engine refuses the
-# combination (a PlanError, "not yet"); set it True once xlcomp/engine/versions.py computes them together.
-VERSIONS_WITH_DATING = False
+# Draw plan versions in cases that also have roster changes, moves or splits (the engine computes them part by
+# part: xlcomp/engine/versions.py).
+VERSIONS_WITH_DATING = True
 # Draw the second version's plan inputs (company_attainment, team_attainment) anew: each part of the workbook then
 # reads its version's value from its own Plan-sheet cell (input_company_attainment_at_<day>, docs/dating.md).
 VERSIONS_VARY_INPUTS = True

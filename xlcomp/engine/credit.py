@@ -11,6 +11,7 @@ decimals) per CSM and denominator, then divided once (the rule :func:`xlcomp.rul
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -28,7 +29,8 @@ from xlcomp.model.period import Period
 from xlcomp.rules import credit as rules
 from xlcomp.rules.payout import Inputs as K
 
-__all__ = ["CreditedAggregates", "credit_rows", "credited_aggregates", "credited_run"]
+__all__ = ["CreditBasis", "CreditedAggregates", "credit_basis", "credit_rows", "credited_aggregates", "credited_run",
+           "subset_credit", "undated_shares"]
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -265,12 +267,84 @@ def _shares(values: list[Decimal | int]) -> pa.Array:
     return pa.array([Decimal(v) for v in values], SHARE_TYPE)
 
 
-def credited_run(book: Book, credits: Credits, period: Period) -> tuple[CreditedAggregates, CreditTable]:
-    """What a run with moves and splits reads: the credited aggregates and the credit rows."""
+@dataclass(frozen=True, eq=False)
+class CreditBasis:
+    """A run's credit rows, each one's account at table row ``positions`` of ``source``; ``memo`` keeps what
+    :func:`subset_credit` found (the commissions of a part read the same accounts)."""
+
+    rows: CreditTable
+    positions: np.ndarray
+    source: Book
+    memo: dict[Any, Any] = field(default_factory=dict)
+
+
+def credit_basis(book: Book, credits: Credits, period: Period) -> CreditBasis:
+    """The credit rows of ``period`` (a statement's own rows under ``verify``) and where their accounts are."""
     if credits.carried is not None:   # a statement's own rows (verify): their accounts come with them
         rows, accounts = credits.carried
         found = pc.index_in(pa.array(rows.account_ids, pa.string()), value_set=accounts.table["account_id"])
-        positions = found.to_numpy(zero_copy_only=False).astype(np.int64)
-        return credited_aggregates(book, rows, positions, accounts), rows
+        return CreditBasis(rows, found.to_numpy(zero_copy_only=False).astype(np.int64), accounts)
     rows, positions = credit_rows(book, credits, period)
-    return credited_aggregates(book, rows, positions), rows
+    return CreditBasis(rows, positions, book)
+
+
+def credited_run(book: Book, credits: Credits, period: Period) -> tuple[CreditedAggregates, CreditTable]:
+    """What a run with moves and splits reads: the credited aggregates and the credit rows."""
+    basis = credit_basis(book, credits, period)
+    return credited_aggregates(book, basis.rows, basis.positions, basis.source), basis.rows
+
+
+def _take(rows: CreditTable, keep: list[int]) -> CreditTable:
+    return CreditTable([rows.account_ids[i] for i in keep], [rows.csm_ids[i] for i in keep],
+                       [rows.kinds[i] for i in keep], [rows.amount_num[i] for i in keep],
+                       [rows.count_num[i] for i in keep], [rows.den[i] for i in keep], [rows.first[i] for i in keep],
+                       [rows.last[i] for i in keep], [rows.since[i] for i in keep])
+
+
+def subset_credit(basis: CreditBasis, book: Book, first: date, last: date, *, booked: bool) -> CreditedAggregates:
+    """The credited aggregates of ``book``, a part of the run's book: the accounts booked from ``first`` to
+    ``last`` (``booked``) or the accounts with no booking date, with the credit rows of those accounts.
+
+    Booked accounts keep their rows (a moved account's amounts are wholly its owner's on its booked_on day, a
+    split's by share). Accounts with no booking date are credited for the days ``first`` to ``last`` (a part
+    of a period split by plan versions): a move row's stretch is cut to those days and its share is the days
+    owned in them over their days (the rules :func:`xlcomp.rules.credit.owned_days` and ``credited_sum``), so
+    the part's day-weighted share of the sum credits each owner its days owned in the part over the period's.
+    """
+    rows, source = basis.rows, basis.source
+    key = (first, last, booked, len(book))
+    if key in basis.memo:
+        found: CreditedAggregates = basis.memo[key]
+        return found
+    if "days" not in basis.memo:
+        basis.memo["days"] = pc.take(source.table["booked_on"], pa.array(basis.positions, pa.int64())).to_pylist() \
+            if "booked_on" in source.table.column_names and len(rows) else [None] * len(rows)
+    days = basis.memo["days"]
+    if booked:
+        keep = [i for i, d in enumerate(days) if isinstance(d, date) and first <= d <= last]
+    else:
+        keep = [i for i, d in enumerate(days) if not isinstance(d, date)]
+    taken = _take(rows, keep)
+    if not booked:
+        nums, dens = undated_shares(taken, first, last)
+        taken.amount_num, taken.count_num, taken.den = nums, list(nums), dens
+    found = basis.memo[key] = credited_aggregates(book, taken, basis.positions[keep] if keep
+                                                  else np.zeros(0, np.int64), source)
+    return found
+
+
+def undated_shares(rows: CreditTable, first: date, last: date) -> tuple[list[Decimal | int], list[int]]:
+    """Each credit row's share (numerator, denominator) of an account with no booking date over the days
+    ``first`` to ``last`` (a part of the period): -1 for the listed owner, a split's share, and for a move row
+    the days it owns inside them (:func:`xlcomp.rules.credit.owned_days` from ``MAX(first, its first day)`` to
+    ``MIN(last, its last day)``) over their days (:func:`xlcomp.rules.credit.credit_share`)."""
+    start, end = first.toordinal(), last.toordinal()
+    moved = [i for i, kind in enumerate(rows.kinds) if kind == "move"]
+    owned = _OWNED_DAYS.evaluate({
+        K.PERIOD_START: np.array([max(start, rows.first[i]) for i in moved], np.int64),
+        K.PERIOD_END: np.array([min(end, rows.last[i]) for i in moved], np.int64)}).astype(np.int64).tolist() \
+        if moved else []
+    nums, dens = list(rows.amount_num), list(rows.den)
+    for i, days in zip(moved, owned, strict=True):
+        nums[i], dens[i] = int(days), end - start + 1
+    return nums, dens

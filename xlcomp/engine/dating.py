@@ -23,7 +23,7 @@ from xlcomp.model.period import Period
 from xlcomp.rules import payout as rules
 from xlcomp.rules.payout import Inputs as K
 
-__all__ = ["TARGET_VARIABLE", "DatedRoster", "StretchRow", "dated_roster"]
+__all__ = ["TARGET_VARIABLE", "DatedRoster", "StretchRow", "cut_rows", "dated_roster"]
 
 TARGET_VARIABLE = "target_variable"
 ZERO = Decimal(0)
@@ -61,11 +61,15 @@ class DatedRoster:
     counts: Mapping[str, int]
 
 
+def _day(value: date | None) -> Decimal | None:
+    return None if value is None else Decimal(value.toordinal())
+
+
 class _Days(dict[date | None, Decimal | None]):
     """Day numbers as Decimals, each date converted once (most stretches share the period's bounds)."""
 
     def __missing__(self, value: date | None) -> Decimal | None:
-        found = self[value] = None if value is None else Decimal(value.toordinal())
+        found = self[value] = _day(value)
         return found
 
 
@@ -142,3 +146,23 @@ def dated_roster(roster: Roster, changes: Changes, period: Period, columns: tupl
     stretches = tuple(MappingProxyType({f: by_field[f][i] for f in fields}) for i in range(len(csms)))
     return DatedRoster(dataclasses.replace(roster, csms=tuple(new_csms)), tv_days, stretches,
                        MappingProxyType(counts))
+
+
+def cut_rows(rows: tuple[StretchRow, ...], csm: Csm, first: date, last: date, employed: bool
+             ) -> tuple[StretchRow, ...]:
+    """A CSM's stretch rows of the period cut to the days ``first`` to ``last`` (a part of a period split by plan
+    versions): each from ``MAX(start, first)`` to ``MIN(end, last)``, its days (employed or calendar) and value x
+    days by the same rules, as the CSM tab's part rows show them."""
+    starts = [max(r.start, first) for r in rows]
+    ends = [min(r.end, last) for r in rows]
+    env = {K.PERIOD_START: decimals([_day(d) for d in starts]), K.PERIOD_END: decimals([_day(d) for d in ends])}
+    if employed:
+        env[K.START] = decimals([_day(csm.start_date)] * len(rows))
+        env[K.END] = decimals([_day(csm.end_date)] * len(rows))
+        days = _DAYS_EMPLOYED.evaluate(env)
+    else:
+        days = _CALENDAR_DAYS.evaluate(env)
+    values = decimals([r.value for r in rows])
+    products = _VALUE_DAYS.evaluate({K.VALUE: values, K.DAYS: days}).tolist()
+    return tuple(StretchRow(s, e, int(d), r.value, p)
+                 for s, e, d, r, p in zip(starts, ends, days.tolist(), rows, products, strict=True))

@@ -18,9 +18,18 @@ from typing import Any
 
 import pyarrow.compute as pc
 
+from xlcomp.engine.credit import CreditBasis, subset_credit
 from xlcomp.engine.curves import decimals
-from xlcomp.engine.metrics import METRIC_KEYS, CsmColumns, MetricValue, SumsColumns, aggregates_of, metric_columns
-from xlcomp.engine.spifs import SpifColumn, booked_between, spif_amounts
+from xlcomp.engine.metrics import (
+    METRIC_KEYS,
+    Aggregates,
+    CsmColumns,
+    MetricValue,
+    SumsColumns,
+    aggregates_of,
+    metric_columns,
+)
+from xlcomp.engine.spifs import SpifColumn, booked_aggregates, spif_amounts
 from xlcomp.model.people import Book, Csm
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Component, Kind, Plan
@@ -57,9 +66,8 @@ class PartInputs:
         return _QUOTA.evaluate(env).tolist()  # type: ignore[no-any-return]
 
 
-def _metrics(component: Component, plan: Plan, book: Book, ids: list[str], csms: Sequence[Csm]
+def _metrics(component: Component, plan: Plan, aggregates: Aggregates, ids: list[str], csms: Sequence[Csm]
              ) -> list[MetricValue]:
-    aggregates = aggregates_of(book)
     aggregates.ensure(METRIC_KEYS.get(component.metric, ()))
     return metric_columns(component.metric, SumsColumns(aggregates, ids), CsmColumns(csms), plan)
 
@@ -71,29 +79,36 @@ def _undated(book: Book) -> Book:
     return Book(table.filter(pc.is_null(table[BOOKED_ON])), book.locator, book.columns)
 
 
-def part_amounts(component: Component, plan: Plan, book: Book, csms: Sequence[Csm], first: date, last: date
-                 ) -> tuple[list[Decimal], list[Decimal]]:
+def part_amounts(component: Component, plan: Plan, book: Book, csms: Sequence[Csm], first: date, last: date,
+                 credit: CreditBasis | None = None) -> tuple[list[Decimal], list[Decimal]]:
     """Each CSM's amounts of a commission ``component`` booked from ``first`` to ``last`` (cut to a SPIF's
-    window), and of its accounts with no booking date over the whole period (none for a SPIF)."""
+    window), and of its accounts with no booking date (none for a SPIF): over the whole period without
+    ``credit``; with it (moves and splits), credited for the part's days, so that the part's day-weighted
+    share (:func:`xlcomp.rules.versions.part_amount`) credits each owner its days owned in the part."""
     ids = [csm.csm_id for csm in csms]
     window = (first, last)
     if component.window is not None:
         window = (max(first, component.window[0]), min(last, component.window[1]))
-    booked = [m.value or Decimal(0) for m in _metrics(component, plan, booked_between(book, *window), ids, csms)]
+    booked = [m.value or Decimal(0)
+              for m in _metrics(component, plan, booked_aggregates(book, *window, credit), ids, csms)]
     if component.window is not None:
         return booked, [Decimal(0)] * len(booked)
-    undated = [m.value or Decimal(0) for m in _metrics(component, plan, _undated(book), ids, csms)]
+    undated_book = _undated(book)
+    aggregates = aggregates_of(undated_book) if credit is None \
+        else subset_credit(credit, undated_book, first, last, booked=False)
+    undated = [m.value or Decimal(0) for m in _metrics(component, plan, aggregates, ids, csms)]
     return booked, undated
 
 
-def part_inputs(plan: Plan, csms: Sequence[Csm], book: Book, period: Period, first: date, last: date) -> PartInputs:
-    """The part of ``period`` from ``first`` to ``last`` paid by ``plan``."""
+def part_inputs(plan: Plan, csms: Sequence[Csm], book: Book, period: Period, first: date, last: date,
+                credit: CreditBasis | None = None) -> PartInputs:
+    """The part of ``period`` from ``first`` to ``last`` paid by ``plan`` (``credit``: the run's credit rows)."""
     days = int(_DAYS.evaluate({rules.PART_FIRST: serial(first), rules.PART_LAST: serial(last)}))
     commissions: dict[str, SpifColumn] = {}
     for component in plan.components:
         if component.kind is not Kind.COMMISSION:
             continue
-        booked, undated = part_amounts(component, plan, book, csms, first, last)
+        booked, undated = part_amounts(component, plan, book, csms, first, last, credit)
         values: list[Any] = booked
         window = (first, last)
         if component.window is not None:

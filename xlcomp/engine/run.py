@@ -14,7 +14,7 @@ import numpy as np
 
 from xlcomp.engine.adjustments import ADJUSTMENT_KIND, AdjustmentLine, adjustment_lines, adjustments_sum
 from xlcomp.engine.collector import collector_paused
-from xlcomp.engine.credit import credited_run
+from xlcomp.engine.credit import CreditBasis, credit_basis, credited_aggregates
 from xlcomp.engine.curves import Array, decimals
 from xlcomp.engine.dating import DatedRoster, StretchRow, dated_roster
 from xlcomp.engine.metrics import (
@@ -40,7 +40,7 @@ from xlcomp.engine.payouts import (
     multiplier_columns,
 )
 from xlcomp.engine.ramps import CsmRamp, Ramp, ramp_of, ramped_targets
-from xlcomp.engine.spifs import SpifColumn, check_windows, plan_file, spif_columns
+from xlcomp.engine.spifs import SpifColumn, check_windows, spif_columns
 from xlcomp.errors import InputError, Problem, UsageError
 from xlcomp.model.adjustments import Adjustment
 from xlcomp.model.credit import CreditRow, Credits
@@ -205,7 +205,8 @@ def _metrics_needed(plan: Plan) -> set[str]:
 def run(plan: Plan, roster: Roster, book: Book, period: Period,
         progress: Callable[[int], None] | None = None, scale: Decimal | None = None,
         adjustments: Sequence[Adjustment] = (), changes: Changes | None = None,
-        credits: Credits | None = None, part: PartInputs | None = None) -> RunResult:
+        credits: Credits | None = None, part: PartInputs | None = None,
+        basis: CreditBasis | None = None) -> RunResult:
     """Compute every CSM's payouts for ``period``. Pure: no I/O.
 
     ``adjustments`` are paid as lines of kind ``adjustment`` (:mod:`xlcomp.engine.adjustments`),
@@ -215,14 +216,16 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     ``Decimal("0.8")`` runs the plan as if every result were 80% of actual.
 
     ``changes`` (SPEC section 10): a bonus's TI sums target_variable x days over the stretches of the
-    period, and quota and target columns that change are their day-weighted means (``RunResult.roster``
-    is the roster as given; ``RunResult.dated`` holds the stretches).
+    period (of the part, with ``part``), and quota and target columns that change are their day-weighted means
+    (``RunResult.roster`` is the roster as given; ``RunResult.dated`` holds the stretches).
 
     ``credits`` (SPEC section 10): moved and split accounts are credited to each CSM by share
-    (:mod:`xlcomp.engine.credit`; ``RunResult.credit_rows`` lists the shares).
+    (:mod:`xlcomp.engine.credit`; ``RunResult.credit_rows`` lists the shares); a SPIF's booked amounts too
+    (a moved account's go to its owner on its booked_on day).
 
     ``part`` (plan versions, :mod:`xlcomp.engine.versions`): pay one part of the period: days employed inside it,
-    commissions on its amounts and its share of their quotas.
+    commissions on its amounts and its share of their quotas; ``basis``: the credit rows of ``credits`` when
+    already found (the parts of a split period share them).
 
     Raises :class:`UsageError` when the period's length is not the plan's, and
     :class:`InputError` when a CSM lacks a target or quota the plan needs.
@@ -231,23 +234,21 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
         raise UsageError(f"the plan {plan.id} pays per {plan.period.value}, but the period {period.label} is a "
                          f"{period.kind.value}")
     window_notes = check_windows(plan, period)
-    if credits is not None and (spif := next((c for c in plan.components if c.window is not None), None)):
-        raise InputError([Problem(f"{plan_file(plan)}:{spif.window_line or spif.line}",
-                                  f"the SPIF {spif.id} with account moves or credit splits: not yet (its booked "
-                                  "amounts would follow the accounts file's owner); run it without --moves/--splits",
-                                  "window")])
     needed = _metrics_needed(plan)
     if any(c.target and c.target.risk_adjust for c in plan.components):
         needed.add("risk_score")
-    aggregates, credit_rows = credited_run(book, credits, period) if credits is not None \
-        else (aggregates_of(book), ())
+    if basis is None and credits is not None:
+        basis = credit_basis(book, credits, period)
+    aggregates = aggregates_of(book) if basis is None \
+        else credited_aggregates(book, basis.rows, basis.positions, basis.source)
+    credit_rows = () if basis is None else basis.rows
     aggregates.ensure(key for name in needed for key in METRIC_KEYS.get(name, ()))
     problems: list[Problem] = []
     per_year, period_days = period.per_year, period.days
     given = roster
     dated = None
     if changes is not None:
-        dated = dated_roster(roster, changes, period, _target_columns(plan))
+        dated = dated_roster(roster, changes, period if part is None else part.span, target_columns(plan))
         roster = dated.roster
     csms = roster.csms
     sums_columns = SumsColumns(aggregates, [csm.csm_id for csm in csms])
@@ -265,7 +266,7 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     all_days = [int(d) for d in days]
     target_variable = decimals([csm.target_variable for csm in csms])
     ramp = ramp_of(plan, csms, period)
-    spifs = spif_columns(plan, csms, book, period) if part is None else part.commissions
+    spifs = spif_columns(plan, csms, book, period, basis) if part is None else part.commissions
     columns = []
     for component in plan.components:
         columns.append(_component_column(component, plan, roster, all_values, book_risk, days, target_variable,
@@ -295,7 +296,7 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
                      credit_rows, tuple(window_notes))
 
 
-def _target_columns(plan: Plan) -> tuple[str, ...]:
+def target_columns(plan: Plan) -> tuple[str, ...]:
     """The roster columns the plan reads as targets or quotas (a change of them is day-weighted)."""
     return tuple(dict.fromkeys(t.column for c in plan.components for t in (c.target, c.quota)
                                if t is not None and t.column))

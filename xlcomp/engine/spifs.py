@@ -17,8 +17,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from xlcomp.engine.credit import CreditBasis, subset_credit
 from xlcomp.engine.curves import decimals
-from xlcomp.engine.metrics import METRIC_KEYS, CsmColumns, MetricValue, SumsColumns, aggregates_of, metric_columns
+from xlcomp.engine.metrics import (
+    METRIC_KEYS,
+    Aggregates,
+    CsmColumns,
+    MetricValue,
+    SumsColumns,
+    aggregates_of,
+    metric_columns,
+)
 from xlcomp.errors import InputError, PlanError, Problem
 from xlcomp.model.people import Book, Csm
 from xlcomp.model.period import Period
@@ -26,7 +35,7 @@ from xlcomp.model.plan import Component, Plan
 from xlcomp.rules import spif as rules
 from xlcomp.rules.payout import Inputs as K
 
-__all__ = ["SpifColumn", "booked_between", "check_windows", "spif_amounts", "spif_columns"]
+__all__ = ["SpifColumn", "booked_aggregates", "booked_between", "check_windows", "spif_amounts", "spif_columns"]
 
 
 class SpifColumn(NamedTuple):
@@ -79,9 +88,18 @@ def booked_between(book: Book, first: date, last: date) -> Book:
     return Book(table.filter(pc.fill_null(inside, False)), book.locator, book.columns)
 
 
-def spif_columns(plan: Plan, csms: Sequence[Csm], book: Book, period: Period) -> dict[str, SpifColumn]:
-    """Every SPIF component's column (empty without SPIFs). Raises :class:`InputError` when the plan has a SPIF
-    and the accounts have rows but no ``booked_on`` column."""
+def booked_aggregates(book: Book, first: date, last: date, credit: CreditBasis | None = None) -> Aggregates:
+    """The per-CSM sums of the accounts booked from ``first`` to ``last``, credited by ``credit`` (moves and
+    splits: a moved account's amounts go to its owner on its booked_on day, a split's by share)."""
+    booked = booked_between(book, first, last)
+    return aggregates_of(booked) if credit is None else subset_credit(credit, booked, first, last, booked=True)
+
+
+def spif_columns(plan: Plan, csms: Sequence[Csm], book: Book, period: Period, credit: CreditBasis | None = None
+                 ) -> dict[str, SpifColumn]:
+    """Every SPIF component's column (empty without SPIFs); ``credit``: the run's credit rows (moves and
+    splits), which credit the booked amounts as :func:`booked_aggregates` says. Raises :class:`InputError` when
+    the plan has a SPIF and the accounts have rows but no ``booked_on`` column."""
     spifs = [c for c in plan.components if c.window is not None]
     if not spifs:
         return {}
@@ -94,7 +112,7 @@ def spif_columns(plan: Plan, csms: Sequence[Csm], book: Book, period: Period) ->
     for component in spifs:
         assert component.window is not None
         first, last = max(component.window[0], period.start), min(component.window[1], period.end)
-        aggregates = aggregates_of(booked_between(book, first, last))
+        aggregates = booked_aggregates(book, first, last, credit)
         aggregates.ensure(METRIC_KEYS.get(component.metric, ()))
         metrics = metric_columns(component.metric, SumsColumns(aggregates, ids), CsmColumns(csms), plan)
         out[component.id] = SpifColumn(metrics, *spif_amounts(component, csms, metrics), (first, last))

@@ -3,8 +3,9 @@ run with its version (:func:`xlcomp.engine.run.run` with ``part=``, the rules of
 and the parts' lines are put together, one line per component and part. Pure: no I/O.
 
 Each part's component ids carry the part's first day (``renewal@2027-03-01``) and their notes say which version
-paid them. Adjustments are paid once. Roster changes together with a version change inside the period are not
-supported yet (:class:`PlanError`).
+paid them. Adjustments are paid once. Roster changes are read per part (a part's TI and quota or target columns
+from the stretches inside it); moves and splits credit each part (the credit rows of the whole period: a moved
+account's booked amounts go to its owner on the booked_on day, its undated amounts by the days owned in the part).
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from datetime import date, timedelta
 from types import MappingProxyType
 from typing import NamedTuple
 
+from xlcomp.engine.credit import credit_basis
+from xlcomp.engine.dating import TARGET_VARIABLE, StretchRow, dated_roster
 from xlcomp.engine.parts import part_inputs
 from xlcomp.engine.payouts import ComponentResult
-from xlcomp.engine.run import CsmResult, RunResult, days_employed, run
+from xlcomp.engine.run import CsmResult, RunResult, days_employed, run, target_columns
 from xlcomp.errors import PlanError, Problem
 from xlcomp.model.adjustments import Adjustment
 from xlcomp.model.credit import Credits
@@ -39,7 +42,8 @@ class Part(NamedTuple):
 
 class PartInfo(NamedTuple):
     """What a component line of a part says about it: the version's file and effective date, the part's first
-    and last day, its calendar days and the CSM's days employed in it."""
+    and last day, its calendar days and the CSM's days employed in it (with roster changes, the stretches of
+    target_variable inside the part, which its TI sums)."""
 
     source: str
     effective: date | None
@@ -47,6 +51,7 @@ class PartInfo(NamedTuple):
     last: date
     days: int
     employed: int
+    stretches: tuple[StretchRow, ...] = ()   # roster changes: the target_variable stretches inside the part
 
     @property
     def note(self) -> str:
@@ -90,29 +95,30 @@ def run_versions(versions: Sequence[Plan], roster: Roster, book: Book, period: P
     if len(parts) == 1:
         return run(parts[0].plan, roster, book, period, progress=progress, adjustments=adjustments,
                    changes=changes, credits=credits)
-    for given, what in ((changes, "roster changes"), (credits, "account moves or credit splits")):
-        if given is not None:
-            raise PlanError([Problem(_file(parts[1].plan), f"{what} in {period.label}, which this plan version "
-                                     f"splits on {parts[1].first.isoformat()}: not yet (drop the {what}, or the "
-                                     "version)", "effective")])
+    basis = None if credits is None else credit_basis(book, credits, period)
     runs = []
     for index, part in enumerate(parts):
-        inputs = part_inputs(part.plan, roster.csms, book, period, part.first, part.last)
+        inputs = part_inputs(part.plan, roster.csms, book, period, part.first, part.last, basis)
         runs.append(run(part.plan, roster, book, period, adjustments=adjustments if index == 0 else (),
-                        part=inputs))
+                        changes=changes, credits=credits, part=inputs, basis=basis))
     whole = [int(d) for d in days_employed(period, roster.csms)]
+    plan = _merged_plan(parts)
+    dated = None if changes is None else dated_roster(roster, changes, period, target_columns(plan))
     merged = []
     for position, first in enumerate(runs[0].csms):
         lines: list[ComponentResult] = []
         for part, result in zip(parts, runs, strict=True):
             csm_result = result.csms[position]
             info = PartInfo(_file(part.plan), part.plan.effective, part.first, part.last,
-                            (part.last - part.first).days + 1, csm_result.days)
+                            (part.last - part.first).days + 1, csm_result.days,
+                            csm_result.stretches.get(TARGET_VARIABLE, ()))
             lines += [_in_part(line, info) for line in csm_result.components]
         merged.append(CsmResult(first.csm, whole[position], first.period_days, tuple(lines), first.sums,
-                                first.adjustments, ramp=first.ramp))
+                                first.adjustments, ramp=first.ramp,
+                                stretches=first.stretches if dated is None else dated.stretches[position]))
     notes = tuple(note for result in runs for note in result.notes)
-    return RunResult(_merged_plan(parts), period, roster, book, tuple(merged), notes=tuple(dict.fromkeys(notes)),
+    return RunResult(plan, period, roster, book, tuple(merged), changes=changes, dated=dated,
+                     credits=credits, credit_rows=runs[0].credit_rows, notes=tuple(dict.fromkeys(notes)),
                      parts=tuple((part.plan, part.first, part.last) for part in parts))
 
 

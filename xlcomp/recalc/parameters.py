@@ -21,10 +21,11 @@ import yaml
 from xlcomp.errors import PlanError, Problem
 from xlcomp.load.plan import parse_plan
 from xlcomp.model.plan import Plan
-from xlcomp.money import NumberParseError, parse_number
+from xlcomp.money import NumberParseError, excel_serial_to_date, parse_number
 from xlcomp.ooxml.index import WorkbookIndex
 from xlcomp.ooxml.refs import column_letter, parse_ref, split_ref
 from xlcomp.recalc.package import UploadPackage
+from xlcomp.rules.ramp import RAMP_COLUMNS
 from xlcomp.workbook import layout
 
 __all__ = ["ParameterEdit", "cell_number", "cell_text", "plan_from_workbook"]
@@ -187,6 +188,24 @@ class _PlanCells:
         self._record(where, name, _as_decimal(current), value)
         apply(value)
 
+    def named_date(self, name: str, field_path: str, current: date, apply: Callable[[date], None]) -> None:
+        """Read the date cell of defined name ``name`` (a date, or its serial day number) into the plan."""
+        resolved = _resolve_name(self.index, name)
+        if resolved is None or isinstance(resolved, str):
+            self.warnings.append(Problem(layout.SHEET_PLAN, f'the defined name "{name}" is missing: the plan\'s '
+                                                            f"{field_path} ({current.isoformat()}) was used"))
+            return
+        sheet, row, column = resolved
+        where = _address(sheet, row, column)
+        self.places[field_path] = where
+        value = _cell_date(self.sheets.value(sheet, row, column))
+        if value is None:
+            self.problems.append(Problem(where, "is not a date: the plan needs a day here (YYYY-MM-DD)", name))
+            return
+        if value != current:
+            self.edits.append(ParameterEdit(where, name, current.isoformat(), value.isoformat()))
+        apply(value)
+
     def _record(self, where: str, name: str, before: Decimal | None, after: Decimal | None) -> None:
         if before != after:
             self.edits.append(ParameterEdit(where, name, _fmt(before), _fmt(after)))
@@ -253,6 +272,7 @@ def plan_from_workbook(plan_yaml: str, index: WorkbookIndex, sheets: _Sheets, pr
     for position, multiplier in enumerate(data.get("multipliers") or []):
         if isinstance(multiplier, dict):
             _apply_bands(cells, multiplier, position)
+    _apply_ramp(cells, data)
     if not cells.edits:
         return original, []
     text = yaml.dump(data, Dumper=_DecimalDumper, sort_keys=False, allow_unicode=True)
@@ -297,8 +317,65 @@ def _apply_inputs(cells: _PlanCells, data: dict[str, Any], index: WorkbookIndex)
         cells.named(defined, f"inputs.{name}", current if name in inputs else Decimal(0), apply)
 
 
-def _setter(mapping: dict[str, Any], key: str) -> Callable[[Decimal], None]:
-    def set_value(value: Decimal) -> None:
+def _cell_date(value: Any) -> date | None:
+    """A cell as a date: a date cell, its serial day number, or ISO text; None for anything else."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 2958466 \
+            and float(value).is_integer():
+        return excel_serial_to_date(float(value))
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _apply_ramp(cells: _PlanCells, data: dict[str, Any]) -> None:
+    """The plan's ramp from the ``Ramp`` table: row ``k`` (months_from, factor) is the table the rule reads, so
+    step ``k`` is (months: the next row's months_from, factor: row ``k``'s factor); the first row starts at 0
+    months and the last is the full quota (factor 1)."""
+    steps = data.get("ramp")
+    if not isinstance(steps, list) or not steps:
+        return
+    rows = cells.table_rows(layout.RAMP_TABLE, RAMP_COLUMNS, "ramp")
+    if rows is None:
+        return
+    before = [(Decimal(0), *(s.get("months") for s in steps)), (*(s.get("factor") for s in steps), Decimal(1))]
+    problems = len(cells.problems)
+    for row in rows:
+        for column, (where, value) in row.items():
+            if value is None:
+                cells.problems.append(Problem(where, "is blank: the ramp needs a number here", column))
+            elif column == "months_from" and (value != value.to_integral_value() or value < 0):
+                cells.problems.append(Problem(where, f"{_fmt(value)} is not a whole number of months", column))
+    if len(cells.problems) > problems:
+        return
+    months = [row["months_from"][1] or Decimal(0) for row in rows]
+    factors = [row["factor"][1] or Decimal(0) for row in rows]
+    if months[0] != 0:
+        cells.problems.append(Problem(rows[0]["months_from"][0], f"{_fmt(months[0])}: the first row of the ramp "
+                                                                 "starts at 0 months in post", "months_from"))
+        return
+    if factors[-1] != 1:
+        cells.problems.append(Problem(rows[-1]["factor"][0], f"{_fmt(factors[-1])}: the last row of the ramp is the "
+                                                             "full quota, factor 1 (add a row for another step)",
+                                      "factor"))
+        return
+    for k, row in enumerate(rows):
+        for i, column in enumerate(RAMP_COLUMNS):
+            old = before[i][k] if k < len(before[i]) else None
+            cells._record(row[column][0], f"{layout.RAMP_TABLE}[{k + 1}].{column}", _as_decimal(old),
+                          row[column][1])
+    data["ramp"] = [{"months": Decimal(int(months[k + 1])), "factor": factors[k]} for k in range(len(rows) - 1)]
+    cells.places["ramp"] = rows[0]["months_from"][0]
+
+
+def _setter(mapping: dict[str, Any], key: str) -> Callable[[Any], None]:
+    def set_value(value: Any) -> None:
         mapping[key] = value
     return set_value
 
@@ -332,6 +409,12 @@ def _apply_component(cells: _PlanCells, component: dict[str, Any], position: int
                         cells.named(layout.param_name(cid, f"risk_{field_name}"),
                                     f"{path}.{key}.risk_adjust.{field_name}", risk[field_name],
                                     _setter(risk, field_name))
+    window = component.get("window")
+    if isinstance(window, dict):
+        for key in ("from", "to"):
+            if isinstance(window.get(key), date):
+                cells.named_date(layout.param_name(cid, f"window_{key}"), f"{path}.window.{key}", window[key],
+                                 _setter(window, key))
     gate = component.get("gate")
     if isinstance(gate, dict) and isinstance(gate.get("min"), Decimal):
         cells.named(layout.param_name(cid, "gate_min"), f"{path}.gate.min", gate["min"],

@@ -215,6 +215,14 @@ def _scaled(values: list[Decimal | None], name: str, inputs: frozenset[str]) -> 
 
 
 @exactly
+def _target_variable_days(result: RunResult) -> list[Decimal]:
+    """Each CSM's target variable x days employed (with roster changes: summed over the stretches, as the engine's
+    target incentives are)."""
+    if result.dated is not None:
+        return list(result.dated.target_variable_days)
+    return [csm.csm.target_variable * csm.days for csm in result.csms]
+
+
 def compile_run(result: RunResult) -> CompiledRun:
     """Collect, from the engine's results, every number a draw needs (nothing is recomputed)."""
     plan = result.plan
@@ -238,7 +246,7 @@ def compile_run(result: RunResult) -> CompiledRun:
                 metric = r.metric
                 assert r.target is not None
                 ratios.append(None if metric.num is None else metric.num / (metric.den * r.target))
-            ti_num = np.array([float(csm.csm.target_variable * component.weight * csm.days) for csm in result.csms])
+            ti_num = np.array([float(tv_days * component.weight) for tv_days in _target_variable_days(result)])
             ti_den = float(result.period.days * result.period.per_year)
             compiled.append(CompiledComponent(component, ratio=_scaled(ratios, component.metric, inputs),
                                               ti_num=ti_num, ti_den=ti_den, gate=gate, multipliers=multipliers))

@@ -13,11 +13,13 @@ pays its version's components.
 from __future__ import annotations
 
 from xlcomp.rules.expr import ROUND, Expr, Input
+from xlcomp.rules.metrics import acc
 from xlcomp.rules.payout import PERIOD_DAYS
 from xlcomp.rules.payout import Inputs as K
+from xlcomp.rules.spif import credit_ref, window_sum
 
 __all__ = ["BOOKED", "PART_DAYS", "PART_FIRST", "PART_LAST", "UNDATED_SHARE", "part_amount",
-           "part_commission_amount", "part_days", "part_quota"]
+           "part_commission_amount", "part_days", "part_quota", "undated_sum"]
 
 PART_DAYS = "part_days"     # calendar days of the part
 PART_FIRST = "part_first"   # the part's first day (a day number; a defined name per component on the Plan sheet)
@@ -44,3 +46,16 @@ def part_commission_amount() -> Expr:
 def part_quota() -> Expr:
     """A commission quota in a part: ``ROUND(quota x part days / days in period, 6)``."""
     return ROUND(Input(K.QUOTA) * PART_DAYS / PERIOD_DAYS, 6)
+
+
+def undated_sum(column: str, key_cell: str, credit_column: str | None = None) -> str:
+    """The amount of an account column over the CSM's accounts with no booking date: every account's ``SUMIFS``
+    less the booked ones' (any date). With moves and splits (``credit_column``: the Credit table's part column
+    of the account column, the value x the row's share of an undated account over the part's days), plus the
+    CSM's credit rows of it."""
+    every = f'SUMIFS({acc(column)},{acc("csm_id")},"="&{key_cell})'
+    booked = window_sum(column, key_cell, "1", "2958465")
+    found = f"{every}-{booked}"
+    if credit_column is not None:
+        found += f'+SUMIFS({credit_ref(credit_column)},{credit_ref("credited_csm")},"="&{key_cell})'
+    return found

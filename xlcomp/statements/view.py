@@ -281,7 +281,9 @@ def _bonus_lines(result: ComponentResult, csm_result: CsmResult, plan: Plan, per
         lines.append(_attainment_line(result, _value(result.actual, unit), target))
     fraction = _FRACTION.get(period.per_year, f"1/{period.per_year}")
     assert result.target_incentive is not None
-    stretches = [s for s in csm_result.stretches.get("target_variable", ()) if s.days]
+    part = result.trace.part   # plan versions: the part's own stretches
+    stretches = [s for s in (csm_result.stretches.get("target_variable", ()) if part is None else part.stretches)
+                 if s.days]
     if len(stretches) > 1 or (stretches and stretches[0].value != csm.target_variable):
         # roster changes (SPEC section 10): one term per stretch of the period
         terms = " + ".join(f"{fmt.amount(s.value)} a year × {s.days} days" for s in stretches)

@@ -32,6 +32,7 @@ from xlcomp.rules.payout import PERIOD_DAYS
 from xlcomp.rules.payout import Inputs as K
 from xlcomp.workbook import layout
 from xlcomp.workbook.context import Context, excel_date, num
+from xlcomp.workbook.sheets.credit_dated import BOOKED_ON, dated_columns, part_shares, write_dated_cells
 
 __all__ = ["credit_column", "credit_sum", "write_credit_sheets"]
 
@@ -164,7 +165,8 @@ def _write_credit_table(ctx: Context) -> None:
     sheet, styles, result = ctx.sheets[layout.SHEET_CREDIT], ctx.styles, ctx.result
     rows = list(result.credit_rows)
     items = book_items(ctx.plan)
-    columns = [*layout.CREDIT_COLUMNS, *(credit_column(i) for i in items)]
+    dated = dated_columns(ctx, items)
+    columns = [*layout.CREDIT_COLUMNS, *(credit_column(i) for i in items), *dated]
     count = max(len(rows), 1)
     sheet.add_table(0, 0, count, len(columns) - 1, {
         "name": layout.CREDIT_TABLE, "style": "Table Style Light 9",
@@ -172,7 +174,8 @@ def _write_credit_table(ctx: Context) -> None:
     sheet.set_column(0, 1, 14)
     sheet.set_column(2, len(columns) - 1, 12)
     needed = {"arr_start", "renewable_arr", "renewed_arr", "nps"} | {i.key.partition(":")[2] for i in items}
-    values = _account_values(ctx, rows, needed)
+    values = _account_values(ctx, rows, needed | ({BOOKED_ON} if dated else set()))
+    shares = part_shares(ctx, result.credit_rows) if dated else []
     mv_acc, mv_eff = column_ref(layout.MOVES_TABLE, "account_id"), column_ref(layout.MOVES_TABLE, "effective")
     mv_to = column_ref(layout.MOVES_TABLE, "to_csm")
     acc = column_ref(layout.ACCOUNTS_TABLE, "account_id")
@@ -238,6 +241,8 @@ def _write_credit_table(ctx: Context) -> None:
 
                 formula = credited.formula({rules.VALUE: _value_formula(item, index), rules.SHARE: share})
                 sheet.write_formula(r, 10 + j, formula, calc["number"], num(_item_value(item, values, i, row)))
+            if dated:
+                write_dated_cells(ctx, sheet, r, 10 + len(items), (row, i, values, shares), items)
     if not rows:
         for k in range(len(columns)):
             sheet.write_blank(1, k, None, calc["text"])

@@ -30,6 +30,7 @@ from xlcomp.workbook.sheets.csm_versions import (
     part_lines,
     part_metric,
     part_quota_formula,
+    part_roster_cells,
     span_of,
 )
 
@@ -128,10 +129,14 @@ class ComponentBlocks:
         if den_cell:
             cells[K.DEN] = den_cell
         part_lines(self, component, cells)  # type: ignore[arg-type]
-        if component.kind is Kind.BONUS:
-            self._bonus(component, cells)
-        else:
-            self._commission(component, cells)
+        saved, self.roster_cells = self.roster_cells, part_roster_cells(self, component)  # type: ignore[arg-type]
+        try:
+            if component.kind is Kind.BONUS:
+                self._bonus(component, cells)
+            else:
+                self._commission(component, cells)
+        finally:
+            self.roster_cells = saved
         self._line("Status", status_formula(component, cells), "text",
                    lambda f: f.components[cid].status.text)
 

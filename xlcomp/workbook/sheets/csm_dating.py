@@ -15,10 +15,12 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from xlcomp.engine.dating import TARGET_VARIABLE, DatedRoster, StretchRow
+from xlcomp.engine.dating import TARGET_VARIABLE, DatedRoster, StretchRow, cut_rows
 from xlcomp.model.dating import Changes
+from xlcomp.model.plan import Plan
 from xlcomp.ooxml.refs import cell, column_ref
 from xlcomp.rules import payout as rules
+from xlcomp.rules import versions
 from xlcomp.rules.payout import Inputs as K
 from xlcomp.workbook import layout
 from xlcomp.workbook.context import excel_date, num
@@ -130,3 +132,71 @@ def plan_dating_block(tab: CsmTabPlan) -> None:
                 f"{field} (day-weighted)", rules.day_weighted_mean().formula({**names, K.VALUE_DAYS: total}),
                 "money", _mean(dated, field),
                 note="ROUND(Σ value x days / days in the period, 6): the quota or target the plan reads"), B)
+        for plan, part_first, part_last in result.parts:
+            _part_rows(tab, field, count, first, _part_names(plan, part_first), part_first, part_last)
+
+
+def _part_names(plan: Plan, first: date) -> tuple[str, str]:
+    """The Plan sheet's names of a part's first and last day (its first component's)."""
+    cid = f"{plan.components[0].id}@{first.isoformat()}"
+    return layout.param_name(cid, "part_first"), layout.param_name(cid, "part_last")
+
+
+def _cut(field: str, index: int, first: date, last: date, what: str) -> Getter:
+    """A stretch row cut to a part, as the cell caches it."""
+    def value(facts: CsmFacts) -> Any:
+        rows = facts.result.stretches[field]
+        row = cut_rows(rows, facts.result.csm, first, last, field == TARGET_VARIABLE)[index]
+        found = getattr(row, what)
+        return excel_date(found) if isinstance(found, date) else (found if isinstance(found, int) else num(found))
+    return value
+
+
+def _part_rows(tab: CsmTabPlan, field: str, count: int, first_row: int, bounds: tuple[str, str], first: date,
+               last: date) -> None:
+    """A field's stretches cut to a part of a period split by plan versions (SPEC section 10), and what the part's
+    components read: ``Target variable x days`` in the part, or the quota's mean over the part's days."""
+    styles = tab.styles
+    employed = field == TARGET_VARIABLE
+    part_first, part_last = bounds
+    top = tab.row
+    for k in range(count):
+        row, stretch = tab.row, first_row + k
+        start, end = cell(row, B), cell(row, C)
+        tab._label(row, f"stretch {k + 1} in the part from {first:%d %b}", styles.label_indent)
+        tab._put(row, B, f"=MAX({cell(stretch, B)},{part_first})", styles.calc["date"],
+                 _cut(field, k, first, last, "start"))
+        tab._put(row, C, f"=MIN({cell(stretch, C)},{part_last})", styles.calc["date"],
+                 _cut(field, k, first, last, "end"))
+        bounds_cells = {**period_names(), K.PERIOD_START: start, K.PERIOD_END: end}
+        if employed:
+            days = rules.days_employed().formula({**bounds_cells, K.START: cell(tab.start_row, B),
+                                                  K.END: cell(tab.end_row, B)})
+        else:
+            days = rules.calendar_days().formula(bounds_cells)
+        tab._put(row, D, days, styles.calc["days"], _cut(field, k, first, last, "days"))
+        tab._put(row, F, f"={cell(stretch, F)}", styles.calc["money"], _cut(field, k, first, last, "value"))
+        tab._put(row, G, rules.stretch_value_days().formula({K.VALUE: cell(row, F), K.DAYS: cell(row, D)}),
+                 styles.calc["money"], _cut(field, k, first, last, "value_days"))
+        tab.row += 1
+    total = f"SUM({cell(top, G)}:{cell(tab.row - 1, G)})"
+    cells = tab.__dict__.setdefault("part_cells", {}).setdefault(first, {})
+    if employed:
+        cells[K.TARGET_VARIABLE_DAYS] = cell(tab._line(
+            f"Target variable x days, part from {first:%d %b}", f"={total}", "money",
+            lambda f: num(sum((r.value_days for r in cut_rows(f.result.stretches[field], f.result.csm, first,
+                                                               last, True)), ZERO)),
+            note="the part's bonus TI reads it"), B)
+        return
+    days = versions.part_days().formula({versions.PART_FIRST: part_first, versions.PART_LAST: part_last})
+
+    def mean(facts: CsmFacts) -> Any:
+        rows = cut_rows(facts.result.stretches[field], facts.result.csm, first, last, False)
+        return num(rules.day_weighted_mean().evaluate({
+            K.VALUE_DAYS: sum((r.value_days for r in rows), ZERO),
+            rules.PERIOD_DAYS: Decimal((last - first).days + 1)}))
+
+    cells[field] = cell(tab._line(
+        f"{field} (day-weighted), part from {first:%d %b}",
+        rules.day_weighted_mean().formula({rules.PERIOD_DAYS: f"({days.removeprefix('=')})", K.VALUE_DAYS: total}),
+        "money", mean, note="ROUND(Σ value x days / days in the part, 6): the part's quota or target"), B)

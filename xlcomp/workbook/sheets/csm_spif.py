@@ -1,6 +1,6 @@
 """A CSM tab's SPIF lines (SPEC section 10): the window cut to the period, the amount booked in it (SUMIFS on the
-Accounts table's booked_on), the CSM's eligibility by segment, and the amount the SPIF pays on: the rules of
-:mod:`xlcomp.rules.spif`."""
+Accounts table's booked_on; with moves and splits, plus the CSM's rows of the Credit table whose account was booked
+in it), the CSM's eligibility by segment, and the amount the SPIF pays on: the rules of :mod:`xlcomp.rules.spif`."""
 
 from __future__ import annotations
 
@@ -48,7 +48,8 @@ def spif_lines(tab: CsmTabPlan, component: Component, cells: dict[str, str], spa
     last = cell(tab._line("SPIF window: last day", rules.window_to().formula(bounds), "date",
                           lambda f: last_day, note="the earlier of the window's last day and the period's"), B)
     booked = tab._line("Booked in the window",
-                       rules.window_amount(component, tab.plan, cell(tab.key_row, B), first, last),
+                       rules.window_amount(component, tab.plan, cell(tab.key_row, B), first, last,
+                                           credited=tab.ctx.result.credits is not None),
                        tab._unit_kind(component.metric), lambda f: num(f.components[cid].actual or ZERO),
                        note=f"{component.metric} of this CSM's accounts with booked_on in the window")
     cells[K.VALUE] = cell(booked, B)

@@ -14,9 +14,11 @@ has one Metrics line per part (``company_attainment from 15 Feb 2027``, reading 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from xlcomp.engine.credit import CreditBasis, credit_basis
 from xlcomp.engine.parts import part_amounts
 from xlcomp.model.plan import Component, Kind, Multiplier
 from xlcomp.ooxml.refs import cell
@@ -24,9 +26,10 @@ from xlcomp.rules import payout
 from xlcomp.rules import versions as rules
 from xlcomp.rules.payout import Inputs as K
 from xlcomp.rules.ramp import serial
-from xlcomp.rules.spif import window_amount
+from xlcomp.rules.spif import metric_amount, window_amount
 from xlcomp.workbook import layout
 from xlcomp.workbook.context import num
+from xlcomp.workbook.sheets.credit_dated import part_column, part_index
 from xlcomp.workbook.sheets.plan_versions import PartSpan, part_input_name, part_of, varying_inputs
 
 if TYPE_CHECKING:
@@ -34,7 +37,7 @@ if TYPE_CHECKING:
     from xlcomp.workbook.sheets.csm import CsmFacts, CsmTabPlan, Getter
 
 __all__ = ["part_amount_lines", "part_factor_values", "part_lines", "part_metric", "part_metric_lines",
-           "part_quota_formula", "span_of"]
+           "part_quota_formula", "part_roster_cells", "span_of"]
 
 B, C, D = 1, 2, 3
 ZERO = Decimal(0)
@@ -46,12 +49,29 @@ def span_of(tab: CsmTabPlan, component: Component) -> PartSpan | None:
     return part_of(component, tab.ctx.result.parts)
 
 
+def _dated_cells(tab: CsmTabPlan, component: Component) -> dict[str, str]:
+    """With roster changes, what a part's component reads (the Roster changes block's part lines): its
+    ``target_variable_days`` and its quota and target columns' day-weighted means."""
+    span = span_of(tab, component)
+    found: dict[date, dict[str, str]] = tab.__dict__.get("part_cells", {})
+    return {} if span is None else found.get(span.first, {})
+
+
+def part_roster_cells(tab: CsmTabPlan, component: Component) -> dict[str, str]:
+    """The roster cells a component reads: in a part, with roster changes, the part's day-weighted columns."""
+    dated = _dated_cells(tab, component)
+    return {**tab.roster_cells, **{k: v for k, v in dated.items() if k != K.TARGET_VARIABLE_DAYS}}
+
+
 def part_lines(tab: CsmTabPlan, component: Component, cells: dict[str, str]) -> None:
     """The part's first and last day and its days (bound in ``cells``); a bonus's days employed in the part
     (bound to ``days``, which its TI reads). Nothing outside a split period."""
     span = span_of(tab, component)
     if span is None:
         return
+    tv_days = _dated_cells(tab, component).get(K.TARGET_VARIABLE_DAYS)
+    if tv_days is not None:
+        cells[K.TARGET_VARIABLE_DAYS] = tv_days
     cid = component.id
     first_day, last_day = serial(span.first), serial(span.last)
     assert first_day is not None and last_day is not None
@@ -75,23 +95,48 @@ def part_lines(tab: CsmTabPlan, component: Component, cells: dict[str, str]) -> 
                                    employed, note="TI on these days; attainment on the whole period"), B)
 
 
+def _credit_basis(tab: CsmTabPlan) -> CreditBasis | None:
+    """The run's credit rows (moves and splits), found once per workbook."""
+    result = tab.ctx.result
+    if result.credits is None:
+        return None
+    if "credit_basis" not in tab.ctx.extra:
+        tab.ctx.extra["credit_basis"] = credit_basis(result.book, result.credits, result.period)
+    found: CreditBasis = tab.ctx.extra["credit_basis"]
+    return found
+
+
 def part_amount_lines(tab: CsmTabPlan, component: Component, cells: dict[str, str]) -> tuple[str, Any]:
-    """A commission's lines before its Amount line in a part; the Amount line's formula and cached value."""
+    """A commission's lines before its Amount line in a part; the Amount line's formula and cached value.
+
+    With moves and splits the amounts are credited: the booked ones by the Credit table's rows of accounts booked
+    in the part, the ones with no booking date by its ``part<n>_…`` columns (each owner's days in the part)."""
     span = span_of(tab, component)
     assert span is not None and component.window is None
     cid, plan, result = component.id, tab.plan, tab.ctx.result
     csms = [r.csm for r in result.csms]
-    booked, undated = part_amounts(component, span.plan, result.book, csms, span.first, span.last)
+    basis = _credit_basis(tab)
+    booked, undated = part_amounts(component, span.plan, result.book, csms, span.first, span.last, basis)
     values = {csm.csm_id: (b, u) for csm, b, u in zip(csms, booked, undated, strict=True)}
     kind = tab._unit_kind(component.metric)
     key = cell(tab.key_row, B)
-    booked_formula = window_amount(component, plan, key, cells[rules.PART_FIRST], cells[rules.PART_LAST])
+    booked_formula = window_amount(component, plan, key, cells[rules.PART_FIRST], cells[rules.PART_LAST],
+                                   credited=basis is not None)
     booked_row = tab._line("Booked in the part", booked_formula, kind, lambda f: num(values[f.csm_id][0]),
-                           note=f"{component.metric} of this CSM's accounts with booked_on in the part")
-    dated = window_amount(component, plan, key, *EVERY_DAY)
-    undated_row = tab._line("No booked_on (whole period)", f"={cells[K.NUM]}-({dated.removeprefix('=')})", kind,
-                            lambda f: num(values[f.csm_id][1]),
-                            note=f"{component.metric} of this CSM's accounts with no booking date")
+                           note=f"{component.metric} of this CSM's accounts with booked_on in the part"
+                                + (" (credited)" if basis is not None else ""))
+    if basis is None:
+        dated = window_amount(component, plan, key, *EVERY_DAY)
+        undated_row = tab._line("No booked_on (whole period)", f"={cells[K.NUM]}-({dated.removeprefix('=')})", kind,
+                                lambda f: num(values[f.csm_id][1]),
+                                note=f"{component.metric} of this CSM's accounts with no booking date")
+    else:
+        number = part_index(tab.ctx, span.first)
+        undated_row = tab._line(
+            "No booked_on (credited for the part)",
+            metric_amount(component, plan, lambda c: rules.undated_sum(c, key, part_column(number, f"sum_{c}"))),
+            kind, lambda f: num(values[f.csm_id][1]),
+            note="no booking date: this CSM's accounts, with the Credit table's shares over the part's days")
     share_cells = {**cells, K.VALUE: cell(undated_row, B)}
     share_row = tab._line("No booked_on: the part's share", rules.part_amount().formula(share_cells), kind,
                           lambda f: num(rules.part_amount().evaluate({
