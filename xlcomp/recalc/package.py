@@ -21,6 +21,7 @@ from typing import Any
 from xlcomp.ooxml.index import WorkbookIndex, index_workbook
 from xlcomp.ooxml.parts import ZipParts
 from xlcomp.ooxml.scan import SheetFormulas, scan_errors, scan_formulas
+from xlcomp.recalc.ahead import ReadAhead
 
 __all__ = ["UploadPackage"]
 
@@ -32,8 +33,10 @@ class UploadPackage:
     ``name`` is the file name problems use (``emea.xlsx has no "Roster" table``).
     """
 
-    def __init__(self, data: bytes, parts: Mapping[str, bytes] | None = None, name: str = "upload.xlsx") -> None:
+    def __init__(self, data: bytes, parts: Mapping[str, bytes] | None = None, name: str = "upload.xlsx",
+                 ahead: ReadAhead | None = None) -> None:
         self.data = data
+        self._ahead = ahead  # sheets whose values a thread is reading already (the intake started it)
         self.name = name
         self._kept = parts or {}
         self._zip: ZipParts | None = None
@@ -52,6 +55,9 @@ class UploadPackage:
 
     def close(self) -> None:
         """Let go of the readers (the values read stay)."""
+        if self._ahead is not None:
+            self._ahead.close()
+            self._ahead = None
         if self._calamine is not None:
             self._calamine.close()
             self._calamine = None
@@ -91,6 +97,9 @@ class UploadPackage:
         """:meth:`rows`, read again rather than kept (a large input table, read once for the inputs)."""
         if sheet in self._rows:
             return self._rows[sheet]
+        early = self._ahead.take(sheet) if self._ahead is not None else None
+        if early is not None:
+            return early
         rows: list[list[Any]] = self.open_values().get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         return rows
 
@@ -127,8 +136,20 @@ class UploadPackage:
         return self._formulas
 
     def read_sheets(self, sheets: list[str]) -> None:
-        """Read the values, formulas and error cells of ``sheets`` now (what a comparison needs)."""
-        for sheet in sheets:
-            self.rows(sheet)
-            self.formulas(sheet)
-            self.errors(sheet)
+        """Read the values, formulas and error cells of ``sheets`` now (what a comparison needs).
+
+        The values are parsed by python-calamine on a thread of its own (:class:`ReadAhead`: it
+        parses without the interpreter lock) while this one scans the formulas and error cells."""
+        unread = [sheet for sheet in sheets if sheet not in self._rows]
+        values = ReadAhead(self.data, unread) if len(unread) > 1 else None
+        try:
+            for sheet in sheets:
+                self.formulas(sheet)
+                self.errors(sheet)
+            for sheet in sheets:
+                if sheet not in self._rows:
+                    taken = values.take(sheet) if values is not None else None
+                    self._rows[sheet] = taken if taken is not None else self.read_rows(sheet)
+        finally:
+            if values is not None:
+                values.close()
