@@ -68,6 +68,11 @@ class ReadAhead:
         finally:
             book.close()
 
+    def ready(self, sheet: str) -> bool:
+        """Has the thread finished with ``sheet`` (read or failed)? True for a sheet it does not read."""
+        event = self._ready.get(sheet)
+        return event is None or event.is_set()
+
     def take(self, sheet: str) -> list[list[Any]] | None:
         """The sheet's rows (waiting for them), once; None for a sheet not read here or already taken.
         Raises what reading it raised."""

@@ -22,6 +22,7 @@ from xlcomp.ooxml.index import WorkbookIndex, index_workbook
 from xlcomp.ooxml.parts import ZipParts
 from xlcomp.ooxml.scan import SheetFormulas, scan_errors, scan_formulas
 from xlcomp.recalc.ahead import ReadAhead
+from xlcomp.workbook import layout
 
 __all__ = ["UploadPackage"]
 
@@ -34,9 +35,10 @@ class UploadPackage:
     """
 
     def __init__(self, data: bytes, parts: Mapping[str, bytes] | None = None, name: str = "upload.xlsx",
-                 ahead: ReadAhead | None = None) -> None:
+                 ahead: ReadAhead | None = None, compare: bool = False) -> None:
         self.data = data
         self._ahead = ahead  # sheets whose values a thread is reading already (the intake started it)
+        self._compare = compare  # the compared sheets will be read: done while waiting for the read-ahead
         self.name = name
         self._kept = parts or {}
         self._zip: ZipParts | None = None
@@ -97,9 +99,12 @@ class UploadPackage:
         """:meth:`rows`, read again rather than kept (a large input table, read once for the inputs)."""
         if sheet in self._rows:
             return self._rows[sheet]
-        early = self._ahead.take(sheet) if self._ahead is not None else None
-        if early is not None:
-            return early
+        if self._ahead is not None:
+            if self._compare and not self._ahead.ready(sheet):
+                self._while_waiting()
+            early = self._ahead.take(sheet)
+            if early is not None:
+                return early
         rows: list[list[Any]] = self.open_values().get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         return rows
 
@@ -134,6 +139,39 @@ class UploadPackage:
     def scanned_formulas(self) -> Mapping[str, SheetFormulas]:
         """The formulas of the sheets scanned so far, by sheet."""
         return self._formulas
+
+    def _while_waiting(self) -> None:
+        """Read what the comparison will want (the values, formulas and error cells of the sheets
+        :meth:`compared_sheets` names) while the thread reading ahead has the largest sheet still
+        to finish: this thread would wait idle. Stops when that sheet is read; a failure is left for
+        the reader that needs the sheet to meet again."""
+        assert self._ahead is not None
+        waiting = [sheet for sheet in self._ahead.sheets if not self._ahead.ready(sheet)]
+        try:
+            sheets = self.compared_sheets()
+        except Exception:  # a damaged index: its reader says so
+            return
+        for sheet in sheets:
+            if all(self._ahead.ready(other) for other in waiting):
+                return
+            try:
+                self.formulas(sheet)
+                self.errors(sheet)
+                self.rows(sheet)
+            except Exception:  # met again, and reported, where the sheet is read for real
+                continue
+
+    def compared_sheets(self) -> list[str]:
+        """The sheets the comparison of an xlcomp workbook reads (:func:`xlcomp.recalc.job.read_for_recalc`):
+        every sheet but the metadata sheet and the Roster and Accounts tables' sheets; none in a
+        workbook without the metadata sheet."""
+        index = self.index
+        if index.sheet(layout.META_SHEET) is None:
+            return []
+        skip = {layout.META_SHEET.lower()} | {table.sheet.lower() for name in (layout.ROSTER_TABLE,
+                                                                               layout.ACCOUNTS_TABLE)
+                                              if (table := index.table(name)) is not None}
+        return [sheet.name for sheet in index.sheets if sheet.name.lower() not in skip]
 
     def read_sheets(self, sheets: list[str]) -> None:
         """Read the values, formulas and error cells of ``sheets`` now (what a comparison needs).
