@@ -26,6 +26,8 @@ from xlcomp.workbook import layout
 
 __all__ = ["UploadPackage"]
 
+_THREAD_SHEETS = 32  # fewer sheets left to read than this: not worth opening the workbook again on a thread
+
 
 class UploadPackage:
     """An upload's bytes, its members (as the safety checks decompressed them, the others
@@ -179,7 +181,7 @@ class UploadPackage:
         The values are parsed by python-calamine on a thread of its own (:class:`ReadAhead`: it
         parses without the interpreter lock) while this one scans the formulas and error cells."""
         unread = [sheet for sheet in sheets if sheet not in self._rows]
-        values = ReadAhead(self.data, unread) if len(unread) > 1 else None
+        values = ReadAhead(self.data, unread) if len(unread) >= _THREAD_SHEETS else None
         try:
             for sheet in sheets:
                 self.formulas(sheet)
