@@ -5,6 +5,7 @@ same verdict on a refused upload (its thread stopped)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import threading
 import zipfile
@@ -20,12 +21,14 @@ from xlcomp.load.inputs import load_inputs
 from xlcomp.load.plan import parse_plan
 from xlcomp.model.period import parse_period
 from xlcomp.recalc.ahead import ReadAhead, scan_order
+from xlcomp.recalc.inflate import chunks
 from xlcomp.recalc.intake import inspect_upload
 from xlcomp.recalc.job import RecalcOptions, read_for_recalc
 from xlcomp.recalc.package import UploadPackage
 from xlcomp.workbook.writer import workbook_bytes
 
 from .builders import members_of, zip_bytes
+from .test_safety import patch_headers
 
 DTD = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>'
 
@@ -156,3 +159,62 @@ def test_the_compared_sheets_values_read_on_a_thread_are_calamines(large: Path) 
             pytest.raises(WorksheetNotFound, match="No such sheet"):  # what python-calamine raises
         package.read_sheets([*sheets, "No such sheet"])
     assert not _threads()
+
+
+def _plain_chunks(data: bytes, name: str, size: int) -> tuple[list[bytes], str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(name) as handle:
+        out: list[bytes] = []
+        try:
+            while chunk := handle.read(size):
+                out.append(chunk)
+        except zipfile.BadZipFile as exc:
+            return out, str(exc)
+    return out, ""
+
+
+def _threaded_chunks(data: bytes, name: str, size: int) -> tuple[list[bytes], str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(name) as handle:
+        out: list[bytes] = []
+        try:
+            with chunks(handle, size, threaded=True) as inflated:
+                out.extend(inflated)
+        except zipfile.BadZipFile as exc:
+            return out, str(exc)
+    return out, ""
+
+
+def test_a_large_member_is_inflated_on_a_thread_chunk_for_chunk(large: Path) -> None:
+    data = large.read_bytes()
+    name = "xl/worksheets/sheet4.xml"
+    threaded, failure = _threaded_chunks(data, name, 65536)
+    assert not failure and threaded == _plain_chunks(data, name, 65536)[0] and len(threaded) == 19  # 1.2 MB
+    # a bad CRC: the same chunks, then the same error, at the same point
+    bad = patch_headers(zip_bytes({"big.xml": b"<x>" + b"1234567890" * 600_000 + b"</x>"}), "big.xml", 14, 14,
+                        "<I", 12345)
+    plain_out, plain_error = _plain_chunks(bad, "big.xml", 1 << 20)
+    threaded_out, threaded_error = _threaded_chunks(bad, "big.xml", 1 << 20)
+    assert plain_error.startswith("Bad CRC-32") and threaded_error == plain_error
+    assert threaded_out == plain_out and len(plain_out) == 5  # 6,000,007 bytes: the CRC is checked at the end
+    assert not [t for t in threading.enumerate() if t.name == "xlcomp-inflate"]
+
+
+def test_a_member_over_4_mb_is_checked_as_it_inflates_on_a_thread(large: Path) -> None:
+    """A 6 MB part (hex digits: 2 to 1, no bomb) passes; with a bad CRC it is refused, whether the
+    largest sheet is read ahead or not."""
+    text = b"".join(hashlib.sha256(str(i).encode()).hexdigest().encode() for i in range(190_000))  # 6,080,000
+    members = {**members_of(large), "xl/extra.xml": b"<x>" + text + b"</x>"}
+    good = zip_bytes(members)
+    assert inspect_upload(good, keep_parts=True).parts["xl/extra.xml"] == members["xl/extra.xml"]
+    bad = patch_headers(good, "xl/extra.xml", 14, 14, "<I", 12345)
+    for read_ahead in (False, True):
+        intake = inspect_upload(bad, keep_parts=True, read_ahead=read_ahead)
+        assert intake.problems[0].where == "xl/extra.xml"
+        assert intake.problems[0].message.startswith("the member is damaged (Bad CRC-32")
+    assert not _threads() and not [t for t in threading.enumerate() if t.name == "xlcomp-inflate"]
+
+
+def test_a_consumer_that_stops_early_lets_the_thread_go(large: Path) -> None:
+    with zipfile.ZipFile(large) as archive, archive.open("xl/worksheets/sheet4.xml") as handle, \
+            chunks(handle, 4096, threaded=True) as inflated:
+        assert next(inflated).startswith(b"<?xml")
+    assert not [t for t in threading.enumerate() if t.name == "xlcomp-inflate"]

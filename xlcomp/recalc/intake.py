@@ -65,6 +65,7 @@ from xlcomp.recalc.extent import (
     declared_area,
     quick_checks,
 )
+from xlcomp.recalc.inflate import chunks
 
 __all__ = [
     "CFB_SIGNATURE",
@@ -81,6 +82,7 @@ _MB = 1024 * 1024
 _CHUNK = 1024 * 1024
 _KEEP_LIMIT = 256 * _MB  # members kept for the readers only when they unpack to at most this much
 _KEEP_MEMBER = 64 * _MB  # and only members up to this size (the input tables' sheets are scanned again: kept)
+_INFLATE_THREAD = 4 * _MB  # a member this large is decompressed on a thread while its chunks are checked
 _AHEAD_BYTES = 1 * _MB  # a worksheet this large is read ahead (read_ahead=True) while the others are checked
 _PROLOG_BYTES = 64 * 1024
 _SHEET_ROOTS = {"worksheet", "dialogsheet", "macrosheet"}
@@ -368,11 +370,8 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
     root: str | None = None
     try:
         handle: IO[bytes]
-        with archive.open(info) as handle:
-            while True:
-                chunk = handle.read(_CHUNK)
-                if not chunk:
-                    break
+        with archive.open(info) as handle, chunks(handle, _CHUNK, info.file_size >= _INFLATE_THREAD) as inflated:
+            for chunk in inflated:
                 scan.size += len(chunk)
                 if scan.size > info.file_size or total_before + scan.size > limits.max_uncompressed:
                     raise RejectedError("the member unpacks to more than it declares: refused as a zip bomb", name)
