@@ -97,14 +97,10 @@ def _blank(value: Any) -> bool:
 def _has_text(rows: list[list[Any]], body: range, column: int) -> bool:
     """Does any row of ``body`` hold a text other than ``""`` (a blank cell, as python-calamine gives it) in
     ``column``? (C-speed on rectangular rows, as python-calamine gives them; row by row otherwise.)"""
-    try:
-        if str not in set(map(type, map(itemgetter(column), rows[body.start:body.stop]))):
-            return False  # numbers only (the usual column): no list built
-        cells = list(map(itemgetter(column), rows[body.start:body.stop]))
+    try:  # the types of the values that are not blank, zero or False: str among them only for a text
+        return str in set(map(type, filter(None, map(itemgetter(column), rows[body.start:body.stop]))))
     except IndexError:
         return any(column < len(rows[r]) and isinstance(rows[r][column], str) and rows[r][column] for r in body)
-    texts = list(map(type, cells)).count(str)
-    return texts > 0 and texts != cells.count("")
 
 
 def _maybe_blank(rows: list[list[Any]], first: int, last: int, column: int) -> list[int]:
