@@ -218,3 +218,27 @@ def test_a_consumer_that_stops_early_lets_the_thread_go(large: Path) -> None:
             chunks(handle, 4096, threaded=True) as inflated:
         assert next(inflated).startswith(b"<?xml")
     assert not [t for t in threading.enumerate() if t.name == "xlcomp-inflate"]
+
+
+def test_a_compared_sheet_read_ahead_is_waited_for_not_read_twice(large: Path) -> None:
+    """The thread reads Accounts, then Summary (a compared sheet): asking for Summary at once does the
+    other compared sheets while waiting, and takes Summary from the thread."""
+    class Recording(ReadAhead):
+        def __init__(self, data: bytes, sheets: list[str]) -> None:
+            super().__init__(data, sheets)
+            self.log: list[tuple[str, bool]] = []
+
+        def take(self, sheet: str) -> list[list[object]] | None:
+            rows = super().take(sheet)
+            self.log.append((sheet, rows is not None))
+            return rows
+
+    data = large.read_bytes()
+    ahead = Recording(data, ["Accounts", "Summary"])
+    with UploadPackage(data, name="large.xlsx", ahead=ahead, compare=True) as package:
+        summary = package.rows("Summary")
+        assert summary == _calamine(data, "Summary")
+        assert [entry for entry in ahead.log if entry[0] == "Summary"] == [("Summary", True)]  # once, from the thread
+        assert package.read_rows("Accounts") == _calamine(data, "Accounts")
+        assert set(package.scanned_formulas) <= set(package.compared_sheets())
+    assert not _threads()

@@ -156,6 +156,8 @@ class UploadPackage:
         for sheet in sheets:
             if all(self._ahead.ready(other) for other in waiting):
                 return
+            if sheet in waiting:  # read by the thread: waited for where it is needed
+                continue
             try:
                 self.formulas(sheet)
                 self.errors(sheet)
