@@ -162,7 +162,9 @@ class UploadPackage:
                 self.formulas(sheet)
                 self.errors(sheet)
                 self.rows(sheet)
-            except Exception:  # met again, and reported, where the sheet is read for real
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException:  # met again (pyo3 panics too), and reported, where the sheet is read for real
                 continue
 
     def compared_sheets(self) -> list[str]:
@@ -181,17 +183,18 @@ class UploadPackage:
         """Read the values, formulas and error cells of ``sheets`` now (what a comparison needs).
 
         The values are parsed by python-calamine on a thread of its own (:class:`ReadAhead`: it
-        parses without the interpreter lock) while this one scans the formulas and error cells."""
+        parses without the interpreter lock) while this one scans the formulas and error cells of
+        the sheets before; each sheet is read in the order of before (values, formulas, errors), so
+        a failure is the one a single thread meets first."""
         unread = [sheet for sheet in sheets if sheet not in self._rows]
         values = ReadAhead(self.data, unread) if len(unread) >= _THREAD_SHEETS else None
         try:
             for sheet in sheets:
-                self.formulas(sheet)
-                self.errors(sheet)
-            for sheet in sheets:
                 if sheet not in self._rows:
                     taken = values.take(sheet) if values is not None else None
                     self._rows[sheet] = taken if taken is not None else self.read_rows(sheet)
+                self.formulas(sheet)
+                self.errors(sheet)
         finally:
             if values is not None:
                 values.close()
