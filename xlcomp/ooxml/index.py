@@ -17,7 +17,7 @@ from defusedxml import ElementTree
 
 from xlcomp.ooxml.parts import ZipParts
 
-__all__ = ["SheetRef", "TableRef", "WorkbookIndex", "index_workbook"]
+__all__ = ["SheetRef", "TableRef", "WorkbookIndex", "index_workbook", "sheet_refs"]
 
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -106,7 +106,13 @@ def index_workbook(path: str | Path | Mapping[str, bytes]) -> WorkbookIndex:
     return _index(path if isinstance(path, ZipParts) else ZipParts(kept=path))
 
 
-def _index(zf: ZipParts) -> WorkbookIndex:
+def sheet_refs(parts: Mapping[str, bytes]) -> tuple[SheetRef, ...]:
+    """The sheets of a workbook, read from its workbook part and relationships only (the sheets'
+    own parts need not be there). Raises like :func:`index_workbook`."""
+    return _sheets(parts if isinstance(parts, ZipParts) else ZipParts(kept=parts))[1]
+
+
+def _sheets(zf: ZipParts) -> tuple[Any, tuple[SheetRef, ...]]:
     workbook_part = "xl/workbook.xml"
     root_rels = _rels(zf, "")
     for target in root_rels.values():
@@ -119,6 +125,11 @@ def _index(zf: ZipParts) -> WorkbookIndex:
     for index, node in enumerate(book.findall("m:sheets/m:sheet", _NS)):
         part = rels.get(node.get(_R_ID, ""), "")
         sheets.append(SheetRef(node.get("name", ""), index, part, node.get("state", "visible")))
+    return book, tuple(sheets)
+
+
+def _index(zf: ZipParts) -> WorkbookIndex:
+    book, sheets = _sheets(zf)
     names: dict[str, str] = {}
     for node in book.findall("m:definedNames/m:definedName", _NS):
         if node.get("localSheetId") is None and node.text:

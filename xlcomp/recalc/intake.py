@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import IO
 
 from xlcomp.errors import Problem
+from xlcomp.recalc import ahead as read_ahead_thread
 from xlcomp.recalc.container import (
     RejectedError,
     external_links,
@@ -64,6 +65,7 @@ from xlcomp.recalc.extent import (
     declared_area,
     quick_checks,
 )
+from xlcomp.recalc.inflate import chunks
 
 __all__ = [
     "CFB_SIGNATURE",
@@ -80,6 +82,8 @@ _MB = 1024 * 1024
 _CHUNK = 1024 * 1024
 _KEEP_LIMIT = 256 * _MB  # members kept for the readers only when they unpack to at most this much
 _KEEP_MEMBER = 64 * _MB  # and only members up to this size (the input tables' sheets are scanned again: kept)
+_INFLATE_THREAD = 4 * _MB  # a member this large is decompressed on a thread while its chunks are checked
+_AHEAD_BYTES = 1 * _MB  # a worksheet this large is read ahead (read_ahead=True) while the others are checked
 _PROLOG_BYTES = 64 * 1024
 _SHEET_ROOTS = {"worksheet", "dialogsheet", "macrosheet"}
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -126,6 +130,7 @@ class Intake:
     uncompressed: int = 0
     external_links: tuple[str, ...] = field(default=())
     parts: Mapping[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+    ahead: read_ahead_thread.ReadAhead | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -170,12 +175,16 @@ def _too_big(size: int, limits: Limits) -> str:
 
 
 def inspect_upload(source: str | Path | bytes, limits: Limits = DEFAULT_LIMITS, *,
-                   keep_parts: bool = False) -> Intake:
+                   keep_parts: bool = False, read_ahead: bool = False) -> Intake:
     """Check an upload (a path or its bytes) before any parsing; see the module docstring.
 
     ``keep_parts``: return the members of up to 64 MB as the checks decompressed them
     (:attr:`Intake.parts`) when the upload passes and unpacks to at most 256 MB, so readers
-    reuse them.
+    reuse them. ``read_ahead`` (with ``keep_parts``): check every part but the worksheets first,
+    then the largest worksheet (of at least 1 MB), and start reading its values on a thread
+    (:attr:`Intake.ahead`, :mod:`xlcomp.recalc.ahead`) while the other worksheets are checked. The
+    verdict is the same: a refused upload is checked again in the container's order, so the same
+    first problem is reported, and its read-ahead is stopped.
     """
     if isinstance(source, bytes):
         data = source
@@ -186,12 +195,14 @@ def inspect_upload(source: str | Path | bytes, limits: Limits = DEFAULT_LIMITS, 
             return Intake(problems=(problem,))
         data = read
     try:
-        return _inspect(data, limits, keep_parts)
+        return _inspect(data, limits, keep_parts, read_ahead)
     except RejectedError as rejected:
+        if read_ahead:  # the first problem in the container's order, as without reading ahead
+            return inspect_upload(data, limits, keep_parts=keep_parts)
         return Intake(problems=(rejected.problem,))
 
 
-def _inspect(data: bytes, limits: Limits, keep_parts: bool = False) -> Intake:
+def _inspect(data: bytes, limits: Limits, keep_parts: bool = False, read_ahead: bool = False) -> Intake:
     if len(data) > limits.max_bytes:
         raise RejectedError(_too_big(len(data), limits))
     if not data:
@@ -238,26 +249,41 @@ def _inspect(data: bytes, limits: Limits, keep_parts: bool = False) -> Intake:
             if keep_any:
                 parts[info.filename] = scan.data
         followed, sheet_parts = relationships(rels_data)
-        for info in members:
-            if info.is_dir() or info.filename in rels_data:
-                continue
-            keep = keep_any and info.file_size <= _KEEP_MEMBER
-            key = info.filename.lower()
-            options = {"keep": keep, "followed": key in followed, "sheet": key in sheet_parts}
-            try:
-                scan = _scan_member(archive, info, limits, total, **options)
-            except NeedExactError:  # a worksheet the quick extent check could not vouch for: every cell, one by one
-                scan = _scan_member(archive, info, limits, total, exact=True, **options)
-            total += scan.size
-            sheets += scan.is_sheet
-            problems.extend(scan.problems)
-            if keep:
-                parts[info.filename] = scan.data
-        links = external_links(archive, names)
-        warnings.extend(warnings_for(names, links))
+        # each member is checked against its declared size, and their sum against the limit: the order
+        # changes no verdict, only which problem comes first (inspect_upload checks a refusal again)
+        order, first_sheet = read_ahead_thread.scan_order(members, sheet_parts, _AHEAD_BYTES) \
+            if read_ahead and keep_any else (members, None)
+        ahead: read_ahead_thread.ReadAhead | None = None
+        try:
+            for info in order:
+                if info.is_dir() or info.filename in rels_data:
+                    continue
+                keep = keep_any and info.file_size <= _KEEP_MEMBER
+                key = info.filename.lower()
+                options = {"keep": keep, "followed": key in followed, "sheet": key in sheet_parts}
+                try:
+                    scan = _scan_member(archive, info, limits, total, **options)
+                except NeedExactError:  # a worksheet the quick extent check could not vouch for: cell by cell
+                    scan = _scan_member(archive, info, limits, total, exact=True, **options)
+                total += scan.size
+                sheets += scan.is_sheet
+                problems.extend(scan.problems)
+                if keep:
+                    parts[info.filename] = scan.data
+                if info is first_sheet and not problems:  # every part python-calamine opens, and this sheet: checked
+                    ahead = read_ahead_thread.start(data, parts, info.filename)
+            links = external_links(archive, names)
+            warnings.extend(warnings_for(names, links))
+        except BaseException:
+            if ahead is not None:
+                ahead.close()
+            raise
+        if problems and ahead is not None:
+            ahead.close()
+            ahead = None
     fmt = "xlsm" if any(posixpath.basename(n).lower() == "vbaproject.bin" for n in names) else "xlsx"
     return Intake(problems=tuple(problems), warnings=tuple(warnings), format=fmt, sheets_scanned=sheets,
-                  uncompressed=total, external_links=tuple(links), parts=parts if not problems else {})
+                  uncompressed=total, external_links=tuple(links), parts=parts if not problems else {}, ahead=ahead)
 
 
 
@@ -344,11 +370,8 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
     root: str | None = None
     try:
         handle: IO[bytes]
-        with archive.open(info) as handle:
-            while True:
-                chunk = handle.read(_CHUNK)
-                if not chunk:
-                    break
+        with archive.open(info) as handle, chunks(handle, _CHUNK, info.file_size >= _INFLATE_THREAD) as inflated:
+            for chunk in inflated:
                 scan.size += len(chunk)
                 if scan.size > info.file_size or total_before + scan.size > limits.max_uncompressed:
                     raise RejectedError("the member unpacks to more than it declares: refused as a zip bomb", name)

@@ -178,11 +178,12 @@ def read_for_recalc(data: bytes, options: RecalcOptions, file: str = "upload.xls
 
 
 def _read(data: bytes, options: RecalcOptions, file: str) -> ReadUpload:
-    intake = inspect_upload(data, options.limits, keep_parts=True)
+    intake = inspect_upload(data, options.limits, keep_parts=True, read_ahead=True)
     if not intake.ok:
         return ReadUpload(intake, problems=_problem_dicts(intake.problems, parts=True))
     stem = _SAFE_STEM.sub("_", Path(file).stem).strip(" .") or "upload"
-    package = UploadPackage(data, intake.parts, f"{stem[:80]}.{intake.format or 'xlsx'}")
+    package = UploadPackage(data, intake.parts, f"{stem[:80]}.{intake.format or 'xlsx'}", intake.ahead,
+                            options.compare)
     try:
         inputs = read_upload(package, plan_text=options.plan_text, plan_name=options.plan_name,
                              period=options.period, decimal_comma=options.decimal_comma)

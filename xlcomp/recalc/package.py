@@ -21,8 +21,12 @@ from typing import Any
 from xlcomp.ooxml.index import WorkbookIndex, index_workbook
 from xlcomp.ooxml.parts import ZipParts
 from xlcomp.ooxml.scan import SheetFormulas, scan_errors, scan_formulas
+from xlcomp.recalc.ahead import ReadAhead
+from xlcomp.workbook import layout
 
 __all__ = ["UploadPackage"]
+
+_THREAD_SHEETS = 32  # fewer sheets left to read than this: not worth opening the workbook again on a thread
 
 
 class UploadPackage:
@@ -32,8 +36,11 @@ class UploadPackage:
     ``name`` is the file name problems use (``emea.xlsx has no "Roster" table``).
     """
 
-    def __init__(self, data: bytes, parts: Mapping[str, bytes] | None = None, name: str = "upload.xlsx") -> None:
+    def __init__(self, data: bytes, parts: Mapping[str, bytes] | None = None, name: str = "upload.xlsx",
+                 ahead: ReadAhead | None = None, compare: bool = False) -> None:
         self.data = data
+        self._ahead = ahead  # sheets whose values a thread is reading already (the intake started it)
+        self._compare = compare  # the compared sheets will be read: done while waiting for the read-ahead
         self.name = name
         self._kept = parts or {}
         self._zip: ZipParts | None = None
@@ -52,6 +59,9 @@ class UploadPackage:
 
     def close(self) -> None:
         """Let go of the readers (the values read stay)."""
+        if self._ahead is not None:
+            self._ahead.close()
+            self._ahead = None
         if self._calamine is not None:
             self._calamine.close()
             self._calamine = None
@@ -91,6 +101,12 @@ class UploadPackage:
         """:meth:`rows`, read again rather than kept (a large input table, read once for the inputs)."""
         if sheet in self._rows:
             return self._rows[sheet]
+        if self._ahead is not None:
+            if self._compare and not self._ahead.ready(sheet):
+                self._while_waiting()
+            early = self._ahead.take(sheet)
+            if early is not None:
+                return early
         rows: list[list[Any]] = self.open_values().get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         return rows
 
@@ -126,9 +142,59 @@ class UploadPackage:
         """The formulas of the sheets scanned so far, by sheet."""
         return self._formulas
 
-    def read_sheets(self, sheets: list[str]) -> None:
-        """Read the values, formulas and error cells of ``sheets`` now (what a comparison needs)."""
+    def _while_waiting(self) -> None:
+        """Read what the comparison will want (the values, formulas and error cells of the sheets
+        :meth:`compared_sheets` names) while the thread reading ahead has the largest sheet still
+        to finish: this thread would wait idle. Stops when that sheet is read; a failure is left for
+        the reader that needs the sheet to meet again."""
+        assert self._ahead is not None
+        waiting = [sheet for sheet in self._ahead.sheets if not self._ahead.ready(sheet)]
+        try:
+            sheets = self.compared_sheets()
+        except Exception:  # a damaged index: its reader says so
+            return
         for sheet in sheets:
-            self.rows(sheet)
-            self.formulas(sheet)
-            self.errors(sheet)
+            if all(self._ahead.ready(other) for other in waiting):
+                return
+            if sheet in waiting:  # read by the thread: waited for where it is needed
+                continue
+            try:
+                self.formulas(sheet)
+                self.errors(sheet)
+                self.rows(sheet)
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException:  # met again (pyo3 panics too), and reported, where the sheet is read for real
+                continue
+
+    def compared_sheets(self) -> list[str]:
+        """The sheets the comparison of an xlcomp workbook reads (:func:`xlcomp.recalc.job.read_for_recalc`):
+        every sheet but the metadata sheet and the Roster and Accounts tables' sheets; none in a
+        workbook without the metadata sheet."""
+        index = self.index
+        if index.sheet(layout.META_SHEET) is None:
+            return []
+        skip = {layout.META_SHEET.lower()} | {table.sheet.lower() for name in (layout.ROSTER_TABLE,
+                                                                               layout.ACCOUNTS_TABLE)
+                                              if (table := index.table(name)) is not None}
+        return [sheet.name for sheet in index.sheets if sheet.name.lower() not in skip]
+
+    def read_sheets(self, sheets: list[str]) -> None:
+        """Read the values, formulas and error cells of ``sheets`` now (what a comparison needs).
+
+        The values are parsed by python-calamine on a thread of its own (:class:`ReadAhead`: it
+        parses without the interpreter lock) while this one scans the formulas and error cells of
+        the sheets before; each sheet is read in the order of before (values, formulas, errors), so
+        a failure is the one a single thread meets first."""
+        unread = [sheet for sheet in sheets if sheet not in self._rows]
+        values = ReadAhead(self.data, unread) if len(unread) >= _THREAD_SHEETS else None
+        try:
+            for sheet in sheets:
+                if sheet not in self._rows:
+                    taken = values.take(sheet) if values is not None else None
+                    self._rows[sheet] = taken if taken is not None else self.read_rows(sheet)
+                self.formulas(sheet)
+                self.errors(sheet)
+        finally:
+            if values is not None:
+                values.close()

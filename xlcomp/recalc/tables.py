@@ -97,12 +97,10 @@ def _blank(value: Any) -> bool:
 def _has_text(rows: list[list[Any]], body: range, column: int) -> bool:
     """Does any row of ``body`` hold a text other than ``""`` (a blank cell, as python-calamine gives it) in
     ``column``? (C-speed on rectangular rows, as python-calamine gives them; row by row otherwise.)"""
-    try:
-        cells = list(map(itemgetter(column), rows[body.start:body.stop]))
+    try:  # the types of the values that are not blank, zero or False: str among them only for a text
+        return str in set(map(type, filter(None, map(itemgetter(column), rows[body.start:body.stop]))))
     except IndexError:
         return any(column < len(rows[r]) and isinstance(rows[r][column], str) and rows[r][column] for r in body)
-    texts = list(map(type, cells)).count(str)
-    return texts > 0 and texts != cells.count("")
 
 
 def _maybe_blank(rows: list[list[Any]], first: int, last: int, column: int) -> list[int]:
@@ -152,6 +150,9 @@ def prepare_tables(package: UploadPackage, plan: Plan | None, *, decimal_comma: 
     index = package.index
     out = PreparedTables(index)
     tables = dict(index.tables)
+    # what the tables' sheets' XML says (no values needed): looked at before the values are waited for
+    looks = {table.sheet: _xml_looks(package, table.sheet, early=True)
+             for name in INPUT_TABLES if (table := index.table(name)) is not None}
     for name in INPUT_TABLES:
         table = index.table(name)
         sheet_ref = index.sheet(name)
@@ -165,7 +166,9 @@ def prepare_tables(package: UploadPackage, plan: Plan | None, *, decimal_comma: 
                 continue
         rows = out.rows[sheet]
         if table is not None:
-            grown = _look_at_table(package, index, table, rows, plan, out)
+            xml_looks = looks.get(sheet) or _xml_looks(package, sheet)
+            assert xml_looks is not None
+            grown = _look_at_table(package, index, table, rows, plan, out, xml_looks)
             if grown is not None:
                 tables = {key: (grown if value is table else value) for key, value in tables.items()}
         else:
@@ -202,8 +205,28 @@ def _sheet_xml(package: UploadPackage, sheet: str) -> bytes:
     return bytes(package.parts.get(ref.part, b"")) if ref is not None else b""
 
 
+@dataclass(frozen=True)
+class _XmlLooks:
+    """A sheet's hidden rows, merged ranges and whether it holds a formula tag."""
+
+    hidden: list[int]
+    merged: list[bytes]
+    formulas: bool
+
+
+def _xml_looks(package: UploadPackage, sheet: str, early: bool = False) -> _XmlLooks | None:
+    """The looks of ``sheet``; ``early``: None when its part cannot be read (met again, and raised, later)."""
+    try:
+        xml = _sheet_xml(package, sheet)
+    except Exception:
+        if early:
+            return None
+        raise
+    return _XmlLooks(_hidden_rows(xml), _MERGE.findall(xml), _has_formula_tag(xml))
+
+
 def _look_at_table(package: UploadPackage, index: WorkbookIndex, table: TableRef, rows: list[list[Any]],
-                   plan: Plan | None, out: PreparedTables) -> TableRef | None:
+                   plan: Plan | None, out: PreparedTables, looks: _XmlLooks) -> TableRef | None:
     """Grow, check and clean one input table; the table with its grown range (None if unchanged)."""
     name, sheet = table.name, table.sheet
     (r0, c0), (r1, c1) = split_ref(table.ref)
@@ -252,8 +275,7 @@ def _look_at_table(package: UploadPackage, index: WorkbookIndex, table: TableRef
               for c in range(c0, c1 + 1)]
     _renamed_headers(name, sheet, r0, c0, header, _expected(name, plan, header), out)
     # hidden and filtered rows; merged cells; formulas
-    xml = _sheet_xml(package, sheet)
-    hidden = [row for row in _hidden_rows(xml) if first_data <= row <= end]
+    hidden = [row for row in looks.hidden if first_data <= row <= end]
     if hidden or filtered:
         ranges = ", ".join(_range(sheet, a, c0, b, c1) for a, b in _blocks(hidden)[:_EXAMPLES])
         more = " …" if len(_blocks(hidden)) > _EXAMPLES else ""
@@ -262,7 +284,7 @@ def _look_at_table(package: UploadPackage, index: WorkbookIndex, table: TableRef
                      f"hidden or filtered out ({ranges}{more})") if hidden else ""
         out.warnings.append(Problem(_range(sheet, r0, c0, end, c1), "; ".join(t for t in (what, rows_text) if t)
                                     + ": they still count, like every row of the table"))
-    for merged in _MERGE.findall(xml):
+    for merged in looks.merged:
         try:
             (m0, n0), (m1, n1) = split_ref(merged.decode("ascii", "replace"))
         except ValueError:
@@ -270,7 +292,8 @@ def _look_at_table(package: UploadPackage, index: WorkbookIndex, table: TableRef
         if m0 <= end and m1 >= first_data and n0 <= c1 and n1 >= c0:
             out.problems.append(Problem(_range(sheet, m0, n0, m1, n1), f"merged cells in the {name} table: unmerge "
                                                                        "them (each input needs its own cell)"))
-    _formulas_in_inputs(name, sheet, package, xml, rows, first_data, end, c0, header, out)
+    if looks.formulas:  # <f> or <f …>; data validations' <formula1> are no cell formulas
+        _formulas_in_inputs(name, sheet, package, rows, first_data, end, c0, header, out)
     # blank rows inside the table (a row's contents deleted): skipped
     blank = [row for row in _maybe_blank(rows, first_data, end, c0)
              if row >= len(rows) or not _filled(rows[row], c0, c1)]
@@ -351,11 +374,9 @@ def _has_formula_tag(xml: bytes) -> bool:
     return False
 
 
-def _formulas_in_inputs(name: str, sheet: str, package: UploadPackage, xml: bytes, rows: list[list[Any]], first: int,
+def _formulas_in_inputs(name: str, sheet: str, package: UploadPackage, rows: list[list[Any]], first: int,
                         last: int, c0: int, header: list[str], out: PreparedTables) -> None:
     """Formulas where inputs are expected: their saved values are used, with a warning per column."""
-    if not _has_formula_tag(xml):  # <f> or <f …>; data validations' <formula1> are no cell formulas
-        return
     by_column: dict[int, list[tuple[int, str]]] = {}
     for row, column, formula in package.formulas(sheet).items():  # scanned once for the comparison too
         if first <= row <= last and c0 <= column < c0 + len(header):
