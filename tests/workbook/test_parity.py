@@ -29,16 +29,23 @@ def _mismatches(expected_book: Book, found: cells.Cells) -> tuple[int, list[str]
     return count, wrong
 
 
+def recalculated_as_cached(book: Book, expected: Book | None = None, least: int = 200) -> cells.Cells:
+    """``book`` as LibreOffice recalculated it, after checking that more than ``least`` formula cells were
+    compared, every one equal to the engine's cached value (``expected``'s: by default ``book``'s own), and no
+    cell is an error."""
+    assert book.recalculated is not None
+    recalculated = cells.values(book.recalculated)
+    count, wrong = _mismatches(expected or book, recalculated)
+    assert count > least
+    assert wrong == []
+    assert cells.errors(recalculated) == []
+    return recalculated
+
+
 @pytest.mark.parametrize("name", PARITY)
 def test_libreoffice_recalculates_every_formula_to_its_cached_engine_value(books: dict[str, Book],
                                                                           name: str) -> None:
-    book = books[name]
-    assert book.recalculated is not None
-    recalculated = cells.values(book.recalculated)
-    count, wrong = _mismatches(book, recalculated)
-    assert count > 200
-    assert wrong == []
-    assert cells.errors(recalculated) == []
+    recalculated_as_cached(books[name])
 
 
 def _summary_totals(values: cells.Cells, book: Book) -> dict[str, Decimal]:
@@ -61,13 +68,8 @@ def summary_columns_for(book: Book) -> list[tuple[str, str, str]]:
 
 def test_edited_inputs_recalculate_to_the_engine_run_on_the_edited_data(books: dict[str, Book]) -> None:
     edited, expected, original = books["edited"], books["edited_expected"], books["full_service"]
-    assert edited.recalculated is not None
-    recalculated = cells.values(edited.recalculated)
     # every formula of the edited upload, recalculated, equals the engine's value for the edited inputs
-    count, wrong = _mismatches(expected, recalculated)
-    assert count > 200
-    assert wrong == []
-    assert cells.errors(recalculated) == []
+    recalculated = recalculated_as_cached(edited, expected)
     totals = _summary_totals(recalculated, edited)
     engine = {r.csm.csm_id: r.total for r in expected.result.csms}
     assert totals == engine
