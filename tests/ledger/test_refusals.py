@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, func, select, text
 from tests.ledger.conftest import write
 from tests.ledger.year import project
 from xlcomp.cli import main
-from xlcomp.ledger.schema import BOOKS, CLOSES, CSM_PERIODS, LINES, SHARE_SETS
+from xlcomp.ledger.schema import BOOKS, CLOSES, CSM_PERIOD_SETS, LINE_SETS, SHARE_SETS
 
 PYTHON = sys.executable
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +34,10 @@ def counts(db: str) -> tuple[int, int, int, int, int]:
     engine = create_engine(db)
     with engine.connect() as connection:
         found = tuple(int(connection.execute(select(func.count()).select_from(t)).scalar_one())
-                      for t in (CLOSES, LINES, CSM_PERIODS, SHARE_SETS, BOOKS))
+                      for t in (CLOSES, SHARE_SETS, BOOKS))
+        lines, csms = (int(connection.execute(select(func.coalesce(func.sum(t.c.rows), 0))).scalar_one())
+                       for t in (LINE_SETS, CSM_PERIOD_SETS))   # each close's set holds its lines, its CSMs
+    found = (found[0], lines, csms, *found[1:])
     engine.dispose()
     return found  # type: ignore[return-value]
 
@@ -71,13 +74,13 @@ def test_closed_lines_are_never_rewritten(tmp_path, db_url, capsys):
     assert close(files, db_url, tmp_path / "q1", "2027-Q1", "2027-Q1") == 0
     engine = create_engine(db_url)
     with engine.connect() as connection:
-        before = [tuple(r) for r in connection.execute(select(LINES).order_by(LINES.c.id))]
+        before = [tuple(r) for r in connection.execute(select(LINE_SETS).order_by(LINE_SETS.c.close_id))]
     assert close(files, db_url, tmp_path / "q1b", "2027-Q1", "2027-Q2", "--reopen", "--reason", "new book") == 0
     with engine.connect() as connection:
-        after = [tuple(r) for r in connection.execute(select(LINES).order_by(LINES.c.id))]
+        after = [tuple(r) for r in connection.execute(select(LINE_SETS).order_by(LINE_SETS.c.close_id))]
         versions = [tuple(r) for r in connection.execute(select(CLOSES.c.period, CLOSES.c.version, CLOSES.c.reason))]
     engine.dispose()
-    assert after[:len(before)] == before and len(after) > len(before)
+    assert after[:len(before)] == before and len(after) > len(before)   # Q1's lines, byte for byte, and Q1@2's
     assert versions == [("2027-Q1", 1, None), ("2027-Q1", 2, "new book")]
 
 
@@ -146,7 +149,7 @@ def test_a_ledger_written_by_a_newer_schema(tmp_path, db_url, capsys):
     engine.dispose()
     assert close(files, db_url, tmp_path / "q2", "2027-Q2", "2027-Q2") == 1
     err = " ".join(capsys.readouterr().err.split())
-    assert "the ledger was written by a newer xlcomp (schema revision 9999; this xlcomp knows up to 0002)" in err
+    assert "the ledger was written by a newer xlcomp (schema revision 9999; this xlcomp knows up to 0003)" in err
     assert not (tmp_path / "q2").exists()
 
 
@@ -156,13 +159,12 @@ def test_a_close_killed_half_way_leaves_the_ledger_unchanged(tmp_path, db_url, s
     assert close(files, db_url, tmp_path / "q1", "2027-Q1", "2027-Q1") == 0
     before = counts(db_url)
     # A separate process closes Q2 and is killed (SIGKILL, no clean-up) in the middle of its transaction:
-    # after the lines are written (bulk inserts: executemany on SQLite, COPY on PostgreSQL), as the per-CSM
-    # balances are inserted, or while the outputs are staged.
+    # after the lines are written (one compressed Arrow table), as the per-CSM balances are inserted, or
+    # while the outputs are staged.
     marker = tmp_path / "inside"
     script = textwrap.dedent(f"""
         import os, signal, time
         from pathlib import Path
-        from xlcomp.ledger import close as close_module
         from xlcomp.cli import main
 
         def kill_here(*args, **kwargs):
@@ -175,13 +177,14 @@ def test_a_close_killed_half_way_leaves_the_ledger_unchanged(tmp_path, db_url, s
             import xlcomp.ledger.outputs as outputs
             outputs.close_summary_csv = kill_here
         else:
-            original = close_module.bulk_insert
-            def bulk_insert(connection, table, columns, rows):
-                if table.name == "ledger_csm_periods":
-                    assert connection.exec_driver_sql("SELECT count(*) FROM ledger_lines").scalar() > 8
+            from sqlalchemy import event
+            from sqlalchemy.engine import Engine
+
+            @event.listens_for(Engine, "after_cursor_execute")
+            def inserted(connection, cursor, statement, *args):
+                if statement.startswith("INSERT INTO ledger_csm_period_sets"):
+                    assert connection.exec_driver_sql("SELECT sum(rows) FROM ledger_line_sets").scalar() > 8
                     kill_here()
-                return original(connection, table, columns, rows)
-            close_module.bulk_insert = bulk_insert
         main(["close", "--plan", {str(files["plan"])!r}, "--roster", {str(files["roster"])!r},
               "--accounts", {str(files["2027-Q2"])!r}, "--period", "2027-Q2", "--out", {str(tmp_path / "q2")!r},
               "--db", {db_url!r}, "--no-workbook"])

@@ -31,16 +31,14 @@ from sqlalchemy import insert
 
 from xlcomp.engine.run import RunResult
 from xlcomp.errors import InputError, Problem
-from xlcomp.ledger.bulk import bulk_insert
 from xlcomp.ledger.clawbacks import ChurnRow, clawback_windows, in_plan, load_churn, window_days
 from xlcomp.ledger.dated import Dated, check_dated, dated_names, load_dated, load_versions
 from xlcomp.ledger.db import LedgerError, ledger_place, transaction
 from xlcomp.ledger.periods import _check_order, plan_year_periods, plan_year_start
-from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIODS, LINES, SHARE_SETS
+from xlcomp.ledger.records import csm_periods_table, lines_table, pack
+from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIOD_SETS, LINE_SETS, SHARE_SETS
 from xlcomp.ledger.shares import ShareBlock, shares_of
 from xlcomp.ledger.store import (
-    CSM_PERIOD_FIELDS,
-    LINE_FIELDS,
     CloseRecord,
     CsmPeriod,
     Line,
@@ -199,10 +197,11 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
             year_start=year_start, version=version, reason=(inputs.reason or "").strip() or None,
             closed_by=closed_by, closed_at=closed_at, plan_text=inputs.plan.read_text(encoding="utf-8-sig"),
             inputs=inputs_text, **hashes)).inserted_primary_key[0]
-        bulk_insert(connection, LINES, ("close_id", "seq", *LINE_FIELDS),
-                    ((close_id, i, *line.values()) for i, line in enumerate(lines)))
-        bulk_insert(connection, CSM_PERIODS, ("close_id", *CSM_PERIOD_FIELDS),
-                    ((close_id, *c.values()) for c in csms))
+        # the lines and per-CSM records: one compressed Arrow table each (Arrow lets go of the GIL compressing)
+        packed = [pool.submit(pack, lines_table(lines)), pool.submit(pack, csm_periods_table(csms))]
+        connection.execute(insert(LINE_SETS).values(close_id=close_id, rows=len(lines), content=packed[0].result()))
+        connection.execute(insert(CSM_PERIOD_SETS).values(close_id=close_id, rows=len(csms),
+                                                          content=packed[1].result()))
         if shares:   # one compressed Arrow table per component: a million accounts' shares in one row
             connection.execute(insert(SHARE_SETS), [{"close_id": close_id, "component": block.component,
                                                      "rows": len(block), "content": block.content()}

@@ -15,7 +15,7 @@ from xlcomp.errors import Problem, ProblemsError
 
 __all__ = ["SCHEMA_HEAD", "LedgerError", "connect", "ledger_place", "open_ledger", "transaction"]
 
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _VERSION_TABLE = "xlcomp_ledger_version"
 

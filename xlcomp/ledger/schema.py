@@ -3,10 +3,12 @@ this module is what the code reads and writes through.
 
 - ``ledger_closes``: one row per closed period version (plan, period, version, reason, who, when,
   SHA-256 of the plan and of every input, the plan text, and the inputs' paths as ``inputs.json``).
-- ``ledger_lines``: every line of a close (kind bonus, commission, adjustment, prior_period, clawback
-  or draw), never rewritten.
-- ``ledger_csm_periods``: per close and CSM, the roster facts the year to date needs and the balance
-  rule's numbers (gross, draw, payable, balance_in, balance_out).
+- ``ledger_line_sets``: every line of a close (kind bonus, commission, adjustment, prior_period,
+  clawback or draw), in order, as one compressed Arrow table per close (:mod:`xlcomp.ledger.records`),
+  never rewritten (revision 0003; before it, ``ledger_lines`` held a row per line).
+- ``ledger_csm_period_sets``: per close, each CSM's roster facts the year to date needs and the balance
+  rule's numbers (gross, draw, payable, balance_in, balance_out), one compressed Arrow table per close
+  (revision 0003; before it, ``ledger_csm_periods`` held a row per CSM).
 - ``ledger_share_sets``: each account's share of a clawback component's payout, recorded at close: one
   row per close and component holding the accounts' shares as a compressed Arrow table (account_id,
   csm_id, amount, share); ``ledger_shares`` holds them one row per account for closes recorded by
@@ -38,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-__all__ = ["BOOKS", "CARRIES", "CLOSES", "CSM_PERIODS", "LINES", "METADATA", "SHARES", "SHARE_SETS", "Money"]
+__all__ = ["BOOKS", "CARRIES", "CLOSES", "CSM_PERIOD_SETS", "LINE_SETS", "METADATA", "SHARES", "SHARE_SETS", "Money"]
 
 
 class Money(TypeDecorator[Decimal]):
@@ -86,44 +88,18 @@ CLOSES = Table(
     UniqueConstraint("plan_id", "period", "version", name="uq_ledger_closes_version"),
 )
 
-LINES = Table(
-    "ledger_lines", METADATA,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("close_id", Integer, ForeignKey("ledger_closes.id"), nullable=False),
-    Column("seq", Integer, nullable=False),
-    Column("csm_id", String(100), nullable=False),
-    Column("component", String(100), nullable=False),
-    Column("kind", String(20), nullable=False),
-    Column("metric", String(100), nullable=False, default=""),
-    Column("actual", String(60)),
-    Column("target", String(60)),
-    Column("attainment", String(60)),
-    Column("share", String(60)),
-    Column("target_incentive", String(60)),
-    Column("multiplier", String(60)),
-    Column("payout", Money, nullable=False),
-    Column("note", Text, nullable=False, default=""),
-    Column("account_id", String(200)),
-    Column("source_period", String(16)),
-    Column("source_version", Integer),
-    Index("ix_ledger_lines_close", "close_id"),
-    Index("ix_ledger_lines_account", "account_id"),
+LINE_SETS = Table(   # revision 0003: a close's lines in one compressed Arrow table (records.LINE_SCHEMA)
+    "ledger_line_sets", METADATA,
+    Column("close_id", Integer, ForeignKey("ledger_closes.id"), primary_key=True),
+    Column("rows", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
 )
 
-CSM_PERIODS = Table(
-    "ledger_csm_periods", METADATA,
+CSM_PERIOD_SETS = Table(   # revision 0003: a close's per-CSM records in one compressed Arrow table
+    "ledger_csm_period_sets", METADATA,
     Column("close_id", Integer, ForeignKey("ledger_closes.id"), primary_key=True),
-    Column("csm_id", String(100), primary_key=True),
-    Column("name", String(200), nullable=False, default=""),
-    Column("target_variable", String(60)),
-    Column("start_date", Date),
-    Column("end_date", Date),
-    Column("roster_values", Text, nullable=False, default="{}"),
-    Column("gross", Money, nullable=False),
-    Column("draw", Money, nullable=False),
-    Column("payable", Money, nullable=False),
-    Column("balance_in", Money, nullable=False),
-    Column("balance_out", Money, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
 )
 
 SHARES = Table(

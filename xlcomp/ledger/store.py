@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,18 +12,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import select
 
-from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIODS, LINES, SHARE_SETS, SHARES
+from xlcomp.ledger.records import (
+    CSM_PERIOD_FIELDS,
+    LINE_FIELDS,
+    CsmPeriod,
+    Line,
+    csm_periods_from,
+    lines_from,
+    pack,
+    unpack,
+)
+from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIOD_SETS, LINE_SETS, SHARE_SETS, SHARES
 from xlcomp.ledger.shares import WINDOW_KEY
 
 __all__ = ["CSM_PERIOD_FIELDS", "LINE_FIELDS", "CloseRecord", "CsmPeriod", "Line", "book_bytes", "book_content",
            "book_of", "carried_ids", "clawed_accounts", "closes_of", "component_totals", "csm_periods_of", "lines_of",
-           "read_book", "share_table", "shares_for"]
+           "read_book", "share_table", "shares_for"]   # Line, CsmPeriod and their fields: from records, as before
 
 ZERO = Decimal(0)
-CSM_PERIOD_FIELDS = ("csm_id", "name", "gross", "draw", "payable", "balance_in", "balance_out", "target_variable",
-                     "start_date", "end_date", "roster_values")
-LINE_FIELDS = ("csm_id", "component", "kind", "metric", "actual", "target", "attainment", "share", "target_incentive",
-               "multiplier", "payout", "note", "account_id", "source_period", "source_version")
 
 
 @dataclass(frozen=True)
@@ -54,72 +58,6 @@ class CloseRecord:
         return f"{self.period}@{self.version}"
 
 
-@dataclass(frozen=True)
-class Line:
-    """One ledger line (a payouts.csv row of a close)."""
-
-    csm_id: str
-    component: str
-    kind: str
-    payout: Decimal
-    metric: str = ""
-    actual: str | None = None
-    target: str | None = None
-    attainment: str | None = None
-    share: str | None = None
-    target_incentive: str | None = None
-    multiplier: str | None = None
-    note: str = ""
-    account_id: str | None = None
-    source_period: str | None = None
-    source_version: int | None = None
-
-    def row(self) -> dict[str, Any]:
-        """The line as a database row (without close_id and seq)."""
-        return {name: getattr(self, name) for name in LINE_FIELDS}
-
-    def values(self) -> tuple[Any, ...]:
-        """The line's LINE_FIELDS in storage form (the payout as its decimal text, as Money stores it)."""
-        return (self.csm_id, self.component, self.kind, self.metric, self.actual, self.target, self.attainment,
-                self.share, self.target_incentive, self.multiplier, f"{self.payout:f}", self.note, self.account_id,
-                self.source_period, self.source_version)
-
-
-@dataclass(frozen=True)
-class CsmPeriod:
-    """One CSM in one close: roster facts and the balance rule's numbers."""
-
-    csm_id: str
-    name: str
-    gross: Decimal
-    draw: Decimal
-    payable: Decimal
-    balance_in: Decimal
-    balance_out: Decimal
-    target_variable: Decimal | None = None
-    start_date: date | None = None
-    end_date: date | None = None
-    roster_values: dict[str, Decimal | None] | None = None
-
-    def row(self) -> dict[str, Any]:
-        """The record as a database row (without close_id)."""
-        values = {k: (None if v is None else f"{v:f}") for k, v in (self.roster_values or {}).items()}
-        return {"csm_id": self.csm_id, "name": self.name, "gross": self.gross, "draw": self.draw,
-                "payable": self.payable, "balance_in": self.balance_in, "balance_out": self.balance_out,
-                "target_variable": None if self.target_variable is None else f"{self.target_variable:f}",
-                "start_date": self.start_date, "end_date": self.end_date, "roster_values": json.dumps(values)}
-
-    def values(self) -> tuple[Any, ...]:
-        """The record's CSM_PERIOD_FIELDS in storage form: money and decimals as text, dates as ISO text (what
-        :meth:`row` holds, without its dict)."""
-        values = {k: (None if v is None else f"{v:f}") for k, v in (self.roster_values or {}).items()}
-        tv, start, end = self.target_variable, self.start_date, self.end_date
-        return (self.csm_id, self.name, f"{self.gross:f}", f"{self.draw:f}", f"{self.payable:f}",
-                f"{self.balance_in:f}", f"{self.balance_out:f}", None if tv is None else f"{tv:f}",
-                None if start is None else start.isoformat(), None if end is None else end.isoformat(),
-                json.dumps(values))
-
-
 def closes_of(connection: Any, plan_id: str | None = None) -> list[CloseRecord]:
     """Every close (of a plan), in the order they were made."""
     query = select(*(CLOSES.c[name] for name in CloseRecord.__dataclass_fields__)).order_by(CLOSES.c.id)
@@ -128,58 +66,55 @@ def closes_of(connection: Any, plan_id: str | None = None) -> list[CloseRecord]:
     return [CloseRecord(**row._mapping) for row in connection.execute(query)]
 
 
+def _sets(connection: Any, table: Any, close_ids: Sequence[int]) -> dict[int, pa.Table]:
+    """The stored Arrow tables (lines or per-CSM records) of these closes, by close id (a close without one: absent)."""
+    if not close_ids:
+        return {}
+    query = select(table.c.close_id, table.c.content).where(table.c.close_id.in_(list(close_ids)))
+    return {close_id: unpack(bytes(content)) for close_id, content in connection.execute(query)}
+
+
 def lines_of(connection: Any, close_ids: Iterable[int]) -> dict[int, list[Line]]:
     """The lines of each close, in their order."""
     ids = list(close_ids)
-    out: dict[int, list[Line]] = {i: [] for i in ids}
-    if not ids:
-        return out
-    query = (select(LINES.c.close_id, *(LINES.c[name] for name in LINE_FIELDS))
-             .where(LINES.c.close_id.in_(ids)).order_by(LINES.c.close_id, LINES.c.seq))
-    for row in connection.execute(query):
-        data = dict(row._mapping)
-        out[data.pop("close_id")].append(Line(**data))
-    return out
+    tables = _sets(connection, LINE_SETS, ids)
+    return {i: lines_from(tables[i]) if i in tables else [] for i in ids}
+
+
+def _lines_where(connection: Any, close_ids: Sequence[int], kinds: Sequence[str], columns: Sequence[str]
+                 ) -> dict[int, dict[str, list[Any]]]:
+    """Per close, these columns of its lines of these kinds (as Python lists)."""
+    wanted = pa.array(list(kinds), pa.string())
+    return {close_id: table.filter(pc.is_in(table["kind"], value_set=wanted)).select(list(columns)).to_pydict()
+            for close_id, table in _sets(connection, LINE_SETS, close_ids).items()}
 
 
 def component_totals(connection: Any, close_ids: Sequence[int], kinds: Sequence[str]
                      ) -> dict[int, dict[tuple[str, str], Decimal]]:
     """Per close, Σ payout of its lines of these kinds by (csm_id, component), exact."""
     out: dict[int, dict[tuple[str, str], Decimal]] = {i: {} for i in close_ids}
-    if not close_ids:
-        return out
-    query = (select(LINES.c.close_id, LINES.c.csm_id, LINES.c.component, LINES.c.payout)
-             .where(LINES.c.close_id.in_(list(close_ids)), LINES.c.kind.in_(list(kinds))))
-    for close_id, csm_id, component, payout in connection.execute(query):
+    for close_id, found in _lines_where(connection, close_ids, kinds, ("csm_id", "component", "payout")).items():
         totals = out[close_id]
-        key = (csm_id, component)
-        totals[key] = totals.get(key, ZERO) + payout
+        for key, payout in zip(zip(found["csm_id"], found["component"], strict=True), found["payout"], strict=True):
+            totals[key] = totals.get(key, ZERO) + Decimal(payout)
     return out
 
 
 def clawed_accounts(connection: Any, close_ids: Sequence[int]) -> set[tuple[str, str, str]]:
     """(account_id, source period, component) of every clawback line of these closes."""
-    if not close_ids:
-        return set()
-    query = (select(LINES.c.account_id, LINES.c.source_period, LINES.c.component)
-             .where(LINES.c.close_id.in_(list(close_ids)), LINES.c.kind == "clawback"))
-    return {(account or "", source or "", component) for account, source, component in connection.execute(query)}
+    out: set[tuple[str, str, str]] = set()
+    for found in _lines_where(connection, close_ids, ("clawback",),
+                              ("account_id", "source_period", "component")).values():
+        out.update((account or "", source or "", component) for account, source, component
+                   in zip(found["account_id"], found["source_period"], found["component"], strict=True))
+    return out
 
 
 def csm_periods_of(connection: Any, close_ids: Iterable[int]) -> dict[int, dict[str, CsmPeriod]]:
-    """Each close's per-CSM records, by csm_id."""
+    """Each close's per-CSM records, by csm_id (in csm_id order)."""
     ids = list(close_ids)
-    out: dict[int, dict[str, CsmPeriod]] = {i: {} for i in ids}
-    if not ids:
-        return out
-    query = select(CSM_PERIODS.c.close_id, *(CSM_PERIODS.c[name] for name in CSM_PERIOD_FIELDS)) \
-        .where(CSM_PERIODS.c.close_id.in_(ids))
-    for (close_id, csm_id, name, gross, draw, payable, balance_in, balance_out, tv, start, end,
-         text) in connection.execute(query):
-        values = {k: (None if v is None else Decimal(v)) for k, v in json.loads(text).items()}
-        out[close_id][csm_id] = CsmPeriod(csm_id, name, gross, draw, payable, balance_in, balance_out,
-                                          None if tv is None else Decimal(tv), start, end, values)
-    return out
+    tables = _sets(connection, CSM_PERIOD_SETS, ids)
+    return {i: csm_periods_from(tables[i]) if i in tables else {} for i in ids}
 
 
 def carried_ids(connection: Any, close_ids: Sequence[int]) -> set[int]:
@@ -239,18 +174,13 @@ def share_table(connection: Any, close_id: int) -> pa.Table:
 
 
 def _read_ipc(content: bytes) -> pa.Table:
-    with pa.ipc.open_stream(pa.py_buffer(content)) as reader:
-        return reader.read_all()
+    return unpack(content)
 
 
 def book_bytes(table: pa.Table, columns: Sequence[str] | None = None) -> bytes:
     """A book's accounts (``columns`` of them, those present; default all) as compressed Arrow IPC."""
     kept = [name for name in (columns or table.column_names) if name != "_row" and name in table.column_names]
-    sink = io.BytesIO()
-    options = pa.ipc.IpcWriteOptions(compression="zstd")
-    with pa.ipc.new_stream(sink, table.select(kept).schema, options=options) as writer:
-        writer.write_table(table.select(kept))
-    return sink.getvalue()
+    return pack(table.select(kept))
 
 
 def book_of(connection: Any, close_id: int) -> pa.Table | None:
