@@ -36,3 +36,19 @@ def test_zero_and_minus_zero_keep_their_own_texts() -> None:
         assert texts(Decimal("1.50"), None) == "1.5"      # equal values, one text: 1.5 normalised
         assert texts(Decimal("2.675"), 2) == "2.68"       # 2.675 → 2.68, half away from zero
         assert texts(None, 2) is None
+
+
+@given(st.lists(st.none() | NUMBERS, max_size=60), st.sampled_from([None, 2, 6]))
+def test_a_column_of_texts_is_fmt_decimal_of_each_value(values: list[Decimal | None], places: int | None) -> None:
+    # the close formats its lines column by column, zero cached under its sign (-0.00 and 0.00 are two texts)
+    with exact():
+        column = values + values[::-1] + [Decimal("-0"), Decimal("0"), Decimal("-0.000"), Decimal("0.00")]
+        assert Texts().column(column, places) == [None if v is None else fmt_decimal(v, places) for v in column]
+
+
+def test_a_column_keeps_minus_zero_apart() -> None:
+    # -0.00 and 0.00 are equal keys; at 2 places their texts are "-0.00" and "0.00"; without places both "0"
+    with exact():
+        zeros = [Decimal("-0.00"), Decimal("0.00"), Decimal("-0.00")]
+        assert Texts().column(zeros, 2) == ["-0.00", "0.00", "-0.00"]
+        assert Texts().column(zeros) == ["0", "0", "0"]

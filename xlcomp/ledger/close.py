@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from xlcomp.engine.collector import collector_paused
 from xlcomp.engine.run import RunResult
 from xlcomp.errors import InputError, Problem
 from xlcomp.ledger.clawbacks import ChurnRow, clawback_windows, in_plan, load_churn, window_days
@@ -157,6 +158,7 @@ def _load(inputs: CloseInputs) -> tuple[Plan, Period, Roster, Book, tuple[Adjust
     return plan, period, roster, book, adjustments, churn, dated
 
 
+@collector_paused()   # tens of thousands of line objects: no cyclic-garbage passes over the heap meanwhile
 def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], None] | None = None,
                  now: datetime | None = None) -> Closed:
     """Close (or reopen) a period into the ledger on ``engine``; one transaction.
@@ -277,21 +279,24 @@ class _Builder:
             ytd = {(r.csm_id, r.component.id): r for r in ytd_results(self.plan, self.period, self.roster, self.book,
                                                                       prior)}
             self.ytd = list(ytd.values())
-        out = []
-        text = Texts()
-        for row in self.result.payout_rows():
-            key = (row["csm_id"], row["component"])
-            if key in ytd:
-                r = ytd[key]
-                out.append(Line(r.csm_id, r.component.id, r.component.kind.value, r.payout, r.component.metric,
-                                text(r.actual), text(r.target), text(r.attainment, 6), text(r.share, 6),
-                                text(r.target_incentive, 2), text(r.multiplier), r.note))
-                continue
-            out.append(Line(row["csm_id"], row["component"], row["kind"], row["payout"], row["metric"],
-                            text(row["actual"]), text(row["target"]), text(row["attainment"], 6),
-                            text(row["share"], 6), text(row["target_incentive"], 2), text(row["multiplier"]),
-                            row["note"]))
-        return out
+        rows = list(self.result.payout_rows())
+        if ytd:   # a measure: ytd component's row pays the year to date less what was paid
+            for i, row in enumerate(rows):
+                r = ytd.get((row["csm_id"], row["component"]))
+                if r is not None:
+                    rows[i] = {"csm_id": r.csm_id, "component": r.component.id, "kind": r.component.kind.value,
+                               "metric": r.component.metric, "actual": r.actual, "target": r.target,
+                               "attainment": r.attainment, "share": r.share, "target_incentive": r.target_incentive,
+                               "multiplier": r.multiplier, "payout": r.payout, "note": r.note}
+        if not rows:
+            return []
+        column = {name: [row[name] for row in rows] for name in rows[0]}
+        text = Texts()   # column by column: each distinct number formatted once
+        return list(map(Line, column["csm_id"], column["component"], column["kind"], column["payout"],
+                        column["metric"], text.column(column["actual"]), text.column(column["target"]),
+                        text.column(column["attainment"], 6), text.column(column["share"], 6),
+                        text.column(column["target_incentive"], 2), text.column(column["multiplier"]),
+                        column["note"]))
 
     def prior_periods(self, year_before: Sequence[CloseRecord]) -> list[PriorPeriod]:
         ids = [c.id for c in year_before]

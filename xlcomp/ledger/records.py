@@ -2,9 +2,9 @@
 for each (``ledger_line_sets``, ``ledger_csm_period_sets``, schema revision 0003), not a row per line.
 
 Every value is kept as the rows of revision 0002 held it on SQLite: a payout or a balance number as
-its decimal text (``f"{Decimal:f}"``, read back exactly), a line's number texts as they are, the
-roster values as JSON. Lines keep the close's order; per-CSM records are stored sorted by csm_id
-(the order the rows were read back in).
+its decimal text (``f"{Decimal:f}"``, read back exactly), a line's number texts as they are; the
+roster values a text column each (JSON when the CSMs' roster columns differ). Lines keep the close's
+order; per-CSM records are stored sorted by csm_id (the order the rows were read back in).
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from operator import attrgetter
+from typing import NamedTuple
 
 import pyarrow as pa
 
-__all__ = ["CSM_PERIOD_FIELDS", "CSM_PERIOD_SCHEMA", "LINE_FIELDS", "LINE_SCHEMA", "CsmPeriod", "Line",
+__all__ = ["CSM_PERIOD_FIELDS", "LINE_FIELDS", "LINE_SCHEMA", "CsmPeriod", "Line",
            "csm_periods_from", "csm_periods_table", "lines_from", "lines_table", "pack", "unpack"]
 
 CSM_PERIOD_FIELDS = ("csm_id", "name", "gross", "draw", "payable", "balance_in", "balance_out", "target_variable",
@@ -29,13 +29,12 @@ LINE_FIELDS = ("csm_id", "component", "kind", "metric", "actual", "target", "att
 _MONEY = ("gross", "draw", "payable", "balance_in", "balance_out")
 
 LINE_SCHEMA = pa.schema([(name, pa.int32() if name == "source_version" else pa.string()) for name in LINE_FIELDS])
-CSM_PERIOD_SCHEMA = pa.schema([(name, pa.date32() if name in ("start_date", "end_date") else pa.string())
-                               for name in CSM_PERIOD_FIELDS])
+_ROSTER = "roster:"   # a roster value's column in a stored table of per-CSM records: roster:quota, …
 
 
-@dataclass(frozen=True)
-class Line:
-    """One ledger line (a payouts.csv row of a close)."""
+class Line(NamedTuple):
+    """One ledger line (a payouts.csv row of a close). A named tuple: a close makes tens of thousands (a frozen
+    dataclass costs four times as much to make)."""
 
     csm_id: str
     component: str
@@ -54,8 +53,7 @@ class Line:
     source_version: int | None = None
 
 
-@dataclass(frozen=True)
-class CsmPeriod:
+class CsmPeriod(NamedTuple):
     """One CSM in one close: roster facts and the balance rule's numbers."""
 
     csm_id: str
@@ -92,33 +90,56 @@ def lines_from(table: pa.Table) -> list[Line]:
 
 
 def csm_periods_table(csms: Sequence[CsmPeriod]) -> pa.Table:
-    """Per-CSM records as an Arrow table of :data:`CSM_PERIOD_SCHEMA`, sorted by csm_id."""
+    """Per-CSM records as an Arrow table of text columns, sorted by csm_id: the numbers as decimal text, the dates
+    as ISO text, and the roster values one column each (``roster:quota``, …) when every CSM has the same roster
+    columns (a roster's CSMs do), else one JSON column ``roster_values``."""
     ordered = sorted(csms, key=attrgetter("csm_id"))
-    columns = []
-    for field in CSM_PERIOD_SCHEMA:
-        values: list[object] = list(map(attrgetter(field.name), ordered))
-        if field.name in _MONEY or field.name == "target_variable":
+    arrays: dict[str, pa.Array] = {}
+    for name in CSM_PERIOD_FIELDS[:-1]:
+        values: list[object] = list(map(attrgetter(name), ordered))
+        if name in _MONEY or name == "target_variable":
             values = [None if value is None else f"{value:f}" for value in values]
-        elif field.name == "roster_values":
-            values = [_roster_json(c.roster_values) for c in ordered]
-        columns.append(pa.array(values, field.type))
-    return pa.Table.from_arrays(columns, schema=CSM_PERIOD_SCHEMA)
+        elif name in ("start_date", "end_date"):
+            values = [None if value is None else value.isoformat() for value in values]   # type: ignore[attr-defined]
+        arrays[name] = pa.array(values, pa.string())
+    rosters = [c.roster_values or {} for c in ordered]
+    keys = list(rosters[0]) if rosters else []
+    if all(list(roster) == keys for roster in rosters):
+        for key in keys:
+            arrays[_ROSTER + key] = pa.array([None if r[key] is None else f"{r[key]:f}" for r in rosters], pa.string())
+    else:
+        arrays["roster_values"] = pa.array(list(map(_roster_json, rosters)), pa.string())
+    return pa.table(arrays)
 
 
 def _roster_json(values: dict[str, Decimal | None] | None) -> str:
     return json.dumps({k: None if v is None else f"{v:f}" for k, v in (values or {}).items()})
 
 
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _date(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
 def csm_periods_from(table: pa.Table) -> dict[str, CsmPeriod]:
     """The per-CSM records of a stored table, by csm_id (in csm_id order)."""
     data = table.to_pydict()
-    out: dict[str, CsmPeriod] = {}
-    for (csm_id, name, gross, draw, payable, balance_in, balance_out, tv, start, end,
-         text) in zip(*(data[name] for name in CSM_PERIOD_FIELDS), strict=True):
-        values = {k: (None if v is None else Decimal(v)) for k, v in json.loads(text).items()}
-        out[csm_id] = CsmPeriod(csm_id, name, Decimal(gross), Decimal(draw), Decimal(payable), Decimal(balance_in),
-                                Decimal(balance_out), None if tv is None else Decimal(tv), start, end, values)
-    return out
+    rosters: list[dict[str, Decimal | None]]
+    if "roster_values" in data:
+        rosters = [{k: _decimal(v) for k, v in json.loads(text).items()} for text in data["roster_values"]]
+    else:
+        keys = [name[len(_ROSTER):] for name in table.column_names if name.startswith(_ROSTER)]
+        columns = [list(map(_decimal, data[_ROSTER + key])) for key in keys]
+        rosters = [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)] if keys else \
+            [{} for _ in range(table.num_rows)]
+    money = [list(map(Decimal, data[name])) for name in _MONEY]
+    return {csm_id: CsmPeriod(csm_id, name, gross, draw, payable, balance_in, balance_out, tv, start, end, roster)
+            for csm_id, name, gross, draw, payable, balance_in, balance_out, tv, start, end, roster
+            in zip(data["csm_id"], data["name"], *money, map(_decimal, data["target_variable"]),
+                   map(_date, data["start_date"]), map(_date, data["end_date"]), rosters, strict=True)}
 
 
 def pack(table: pa.Table) -> bytes:

@@ -27,7 +27,7 @@ from xlcomp.ledger.shares import WINDOW_KEY
 
 __all__ = ["CSM_PERIOD_FIELDS", "LINE_FIELDS", "CloseRecord", "CsmPeriod", "Line", "book_bytes", "book_content",
            "book_of", "carried_ids", "clawed_accounts", "closes_of", "component_totals", "csm_periods_of", "lines_of",
-           "read_book", "share_table", "shares_for"]   # Line, CsmPeriod and their fields: from records, as before
+           "payout_totals", "read_book", "share_table", "shares_for"]   # Line, CsmPeriod: from records
 
 ZERO = Decimal(0)
 
@@ -93,11 +93,29 @@ def component_totals(connection: Any, close_ids: Sequence[int], kinds: Sequence[
                      ) -> dict[int, dict[tuple[str, str], Decimal]]:
     """Per close, Σ payout of its lines of these kinds by (csm_id, component), exact."""
     out: dict[int, dict[tuple[str, str], Decimal]] = {i: {} for i in close_ids}
-    for close_id, found in _lines_where(connection, close_ids, kinds, ("csm_id", "component", "payout")).items():
-        totals = out[close_id]
-        for key, payout in zip(zip(found["csm_id"], found["component"], strict=True), found["payout"], strict=True):
-            totals[key] = totals.get(key, ZERO) + Decimal(payout)
+    wanted = pa.array(list(kinds), pa.string())
+    for close_id, table in _sets(connection, LINE_SETS, close_ids).items():
+        out[close_id] = payout_totals(table.filter(pc.is_in(table["kind"], value_set=wanted)))
     return out
+
+
+def payout_totals(lines: pa.Table) -> dict[tuple[str, str], Decimal]:
+    """Σ payout by (csm_id, component) of stored lines, exact: summed as cents in Arrow when every payout has at
+    most two decimals (a ledger's amounts do), else as Decimals."""
+    try:
+        cents = pc.cast(lines["payout"], pa.decimal128(38, 2))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):   # more places than cents: Decimals, one by one
+        totals: dict[tuple[str, str], Decimal] = {}
+        for key, payout in zip(zip(lines["csm_id"].to_pylist(), lines["component"].to_pylist(), strict=True),
+                               lines["payout"].to_pylist(), strict=True):
+            totals[key] = totals.get(key, ZERO) + Decimal(payout)
+        return totals
+    grouped = pa.table({"csm_id": lines["csm_id"], "component": lines["component"], "payout": cents}) \
+        .group_by(["csm_id", "component"], use_threads=False).aggregate([("payout", "sum")])
+    # each sum as its text: Decimal("12.30") from text is exact and far faster than from Arrow's decimal128
+    summed = grouped.set_column(2, "payout_sum", pc.cast(grouped["payout_sum"], pa.string())).to_pydict()
+    return dict(zip(zip(summed["csm_id"], summed["component"], strict=True), map(Decimal, summed["payout_sum"]),
+                    strict=True))
 
 
 def clawed_accounts(connection: Any, close_ids: Sequence[int]) -> set[tuple[str, str, str]]:

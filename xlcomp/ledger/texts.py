@@ -28,3 +28,20 @@ class Texts:
             if value:
                 cache[value] = found
         return found
+
+    def column(self, values: list[Decimal | None], places: int | None = None) -> list[str | None]:
+        """The texts of a column of numbers, as :meth:`__call__` of each. Zero is kept under its sign (the
+        only thing its text can depend on: ``places`` fixes the exponent, and without places it is "0")."""
+        cache: dict[object, str] = {}
+        out: list[str | None] = []
+        append = out.append
+        for value in values:
+            if value is None:
+                append(None)
+                continue
+            key: object = value if value else (value.is_signed(),)
+            found = cache.get(key)
+            if found is None:
+                found = cache[key] = fmt_decimal(value, places)
+            append(found)
+        return out
