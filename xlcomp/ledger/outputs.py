@@ -18,8 +18,8 @@ CLOSE_SUMMARY_COLUMNS = (*SUMMARY_COLUMNS, "balance_in", "draw", "payable", "bal
 
 
 def _payout_rows(closed: Closed) -> Iterator[list[object]]:
-    """payouts.csv rows as lists in the order of PAYOUT_COLUMNS (what :func:`_csv` writes of a row's dict: the
-    texts escaped, None blank), each CSM's and component's escaped id worked out once."""
+    """payouts.csv rows as lists in the order of PAYOUT_COLUMNS (the texts escaped against formulas, None blank),
+    each CSM's and component's escaped id worked out once."""
     ids: dict[str, str] = {}
     for line in closed.lines:
         csm_id, component = line.csm_id, line.component
@@ -37,32 +37,19 @@ def _payout_rows(closed: Closed) -> Iterator[list[object]]:
         yield row
 
 
-def _summary_rows(closed: Closed) -> Iterator[dict[str, object]]:
+def _summary_rows(closed: Closed) -> Iterator[list[str]]:
+    """summary.csv rows as lists in the order of CLOSE_SUMMARY_COLUMNS: the texts escaped against formulas, a
+    blank for what a CSM no longer on the roster lacks."""
     roster = closed.run.roster.by_id()
     days = {r.csm.csm_id: r.proration for r in closed.run.csms}
     for row in closed.csms:
         csm = roster.get(row.csm_id)
-        yield {"csm_id": row.csm_id, "name": row.name,
-               "base_salary": fmt_decimal(csm.base_salary, 2) if csm else None,
-               "target_variable": fmt_decimal(csm.target_variable, 2) if csm else None,
-               "proration": fmt_decimal(days[row.csm_id], 6) if row.csm_id in days else None,
-               "payout_total": fmt_decimal(row.gross, 2), "balance_in": fmt_decimal(row.balance_in, 2),
-               "draw": fmt_decimal(row.draw, 2), "payable": fmt_decimal(row.payable, 2),
-               "balance_out": fmt_decimal(row.balance_out, 2)}
-
-
-_TEXT = {"csm_id", "name", "component", "note"}
-
-
-def _csv(columns: tuple[str, ...], rows: Iterator[dict[str, object]]) -> str:
-    """CSV with the text columns escaped against formulas (numbers, negative ones too, are written as they are)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([escape_text(str(row[c])) if c in _TEXT and row[c] is not None
-                         else "" if row[c] is None else row[c] for c in columns])
-    return buffer.getvalue()
+        proration = days.get(row.csm_id)
+        yield [escape_text(str(row.csm_id)), escape_text(str(row.name)),
+               fmt_decimal(csm.base_salary, 2) if csm else "", fmt_decimal(csm.target_variable, 2) if csm else "",
+               "" if proration is None else fmt_decimal(proration, 6), fmt_decimal(row.gross, 2),
+               fmt_decimal(row.balance_in, 2), fmt_decimal(row.draw, 2), fmt_decimal(row.payable, 2),
+               fmt_decimal(row.balance_out, 2)]
 
 
 def close_payouts_csv(closed: Closed) -> str:
@@ -76,4 +63,8 @@ def close_payouts_csv(closed: Closed) -> str:
 
 def close_summary_csv(closed: Closed) -> str:
     """summary.csv of a close: the calc columns plus balance_in, draw, payable and balance_out."""
-    return _csv(CLOSE_SUMMARY_COLUMNS, _summary_rows(closed))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CLOSE_SUMMARY_COLUMNS)
+    writer.writerows(_summary_rows(closed))
+    return buffer.getvalue()

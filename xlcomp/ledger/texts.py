@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from xlcomp.money import fmt_decimal
 
@@ -35,6 +35,7 @@ class Texts:
         cache: dict[object, str] = {}
         out: list[str | None] = []
         append = out.append
+        quantum = None if places is None else Decimal(1).scaleb(-places)   # fmt_decimal's, inlined: excel_round
         for value in values:
             if value is None:
                 append(None)
@@ -42,6 +43,12 @@ class Texts:
             key: object = value if value else (value.is_signed(),)
             found = cache.get(key)
             if found is None:
-                found = cache[key] = fmt_decimal(value, places)
+                if quantum is not None:
+                    found = f"{value.quantize(quantum, rounding=ROUND_HALF_UP):f}"
+                else:
+                    found = f"{value.normalize():f}"
+                    if found in ("-0", ""):
+                        found = "0"
+                cache[key] = found
             append(found)
         return out

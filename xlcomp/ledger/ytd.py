@@ -21,7 +21,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -38,9 +38,8 @@ __all__ = ["CsmFacts", "PriorPeriod", "YtdResult", "round_fraction", "ytd_column
 ZERO = Decimal(0)
 
 
-@dataclass(frozen=True)
-class CsmFacts:
-    """What the year to date needs of one CSM's roster row in one period."""
+class CsmFacts(NamedTuple):
+    """What the year to date needs of one CSM's roster row in one period (named tuples: one per CSM and period)."""
 
     target_variable: Decimal
     start_date: date | None
@@ -58,8 +57,7 @@ class PriorPeriod:
     paid: Mapping[tuple[str, str], Decimal]   # (csm_id, component) -> Σ of its component lines
 
 
-@dataclass(frozen=True)
-class YtdResult:
+class YtdResult(NamedTuple):
     """One CSM's year-to-date component: the SPEC's row fields and the line (YTD payout less paid)."""
 
     csm_id: str
@@ -251,7 +249,20 @@ def _ti_ratio(component: Component, period: Period, csm: Csm, prior: Sequence[Pr
         days = when.days_employed(fact.start_date, fact.end_date)
         if not days:
             continue
-        tv_n, tv_d = fact.target_variable.as_integer_ratio()
+        tv_n, tv_d = _ratio(fact.target_variable)
         n, d = tv_n * weight_n * days, tv_d * weight_d * when.days * when.per_year
         num, den = num * d + n * den, den * d
     return num, den
+
+
+def _ratio(value: Decimal) -> tuple[int, int]:
+    """``value.as_integer_ratio()``, each distinct value worked out once (target variables repeat across CSMs)."""
+    found = _RATIOS.get(value)
+    if found is None:
+        found = _RATIOS[value] = value.as_integer_ratio()
+        if len(_RATIOS) > 4096:
+            _RATIOS.clear()
+    return found
+
+
+_RATIOS: dict[Decimal, tuple[int, int]] = {}
