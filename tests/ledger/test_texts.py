@@ -52,3 +52,15 @@ def test_a_column_keeps_minus_zero_apart() -> None:
         zeros = [Decimal("-0.00"), Decimal("0.00"), Decimal("-0.00")]
         assert Texts().column(zeros, 2) == ["-0.00", "0.00", "-0.00"]
         assert Texts().column(zeros) == ["0", "0", "0"]
+
+
+@given(NUMBERS)
+def test_payouts_csv_amounts_are_fmt_decimal_at_two_places(value: Decimal) -> None:
+    # the close's payouts.csv and summary.csv write amounts with _cents, fmt_decimal(value, 2) inlined:
+    # 2.675 -> 2.68 and -0.005 -> -0.01 (half away from zero), -0.001 -> -0.00
+    from xlcomp.ledger.outputs import _cents
+
+    with exact():
+        assert _cents(value) == fmt_decimal(value, 2)
+        assert _cents(Decimal("2.675")) == "2.68" and _cents(Decimal("-0.005")) == "-0.01"
+        assert _cents(Decimal("-0.001")) == "-0.00"

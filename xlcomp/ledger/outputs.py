@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter
 
 from xlcomp.engine.run import PAYOUT_COLUMNS, SUMMARY_COLUMNS
 from xlcomp.ledger.close import Closed
@@ -15,26 +17,36 @@ from xlcomp.outputs import escape_text
 __all__ = ["CLOSE_SUMMARY_COLUMNS", "close_payouts_csv", "close_summary_csv"]
 
 CLOSE_SUMMARY_COLUMNS = (*SUMMARY_COLUMNS, "balance_in", "draw", "payable", "balance_out")
+_CENT = Decimal("0.01")
 
 
-def _payout_rows(closed: Closed) -> Iterator[list[object]]:
-    """payouts.csv rows as lists in the order of PAYOUT_COLUMNS (the texts escaped against formulas, None blank),
-    each CSM's and component's escaped id worked out once."""
+def _cents(value: Decimal) -> str:
+    """``fmt_decimal(value, 2)`` of an amount (never None), without its two calls: ROUND half away, as text."""
+    return f"{value.quantize(_CENT, rounding=ROUND_HALF_UP):f}"
+
+
+def _payout_rows(closed: Closed) -> Iterator[tuple[object, ...]]:
+    """payouts.csv rows in the order of PAYOUT_COLUMNS (the texts escaped against formulas; None, which the csv
+    module writes blank, for a blank), worked out column by column: each CSM's and component's escaped id
+    once, the payouts with two decimals."""
+    lines = closed.lines
     ids: dict[str, str] = {}
-    for line in closed.lines:
-        csm_id, component = line.csm_id, line.component
-        csm_text = ids.get(csm_id)
-        if csm_text is None:
-            csm_text = ids[csm_id] = escape_text(str(csm_id))
-        component_text = ids.get(component)
-        if component_text is None:
-            component_text = ids[component] = escape_text(str(component))
-        row: list[object] = [csm_text, component_text, line.kind, line.metric, line.actual, line.target,
-                             line.attainment, line.share, line.target_incentive, line.multiplier,
-                             fmt_decimal(line.payout, 2), "" if line.note is None else escape_text(str(line.note))]
-        if None in row:
-            row = ["" if value is None else value for value in row]
-        yield row
+
+    def escaped(value: str) -> str:
+        found = ids.get(value)
+        if found is None:
+            found = ids[value] = escape_text(str(value))
+        return found
+
+    def note(value: str | None) -> str:
+        return "" if value is None else escape_text(str(value))
+
+    columns = [list(map(attrgetter(name), lines)) for name in PAYOUT_COLUMNS]
+    columns[0] = list(map(escaped, columns[0]))
+    columns[1] = list(map(escaped, columns[1]))
+    columns[10] = list(map(_cents, columns[10]))
+    columns[11] = list(map(note, columns[11]))
+    return zip(*columns, strict=True)
 
 
 def _summary_rows(closed: Closed) -> Iterator[list[str]]:
@@ -47,9 +59,8 @@ def _summary_rows(closed: Closed) -> Iterator[list[str]]:
         proration = days.get(row.csm_id)
         yield [escape_text(str(row.csm_id)), escape_text(str(row.name)),
                fmt_decimal(csm.base_salary, 2) if csm else "", fmt_decimal(csm.target_variable, 2) if csm else "",
-               "" if proration is None else fmt_decimal(proration, 6), fmt_decimal(row.gross, 2),
-               fmt_decimal(row.balance_in, 2), fmt_decimal(row.draw, 2), fmt_decimal(row.payable, 2),
-               fmt_decimal(row.balance_out, 2)]
+               "" if proration is None else fmt_decimal(proration, 6), _cents(row.gross), _cents(row.balance_in),
+               _cents(row.draw), _cents(row.payable), _cents(row.balance_out)]
 
 
 def close_payouts_csv(closed: Closed) -> str:
