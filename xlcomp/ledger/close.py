@@ -20,7 +20,7 @@ from __future__ import annotations
 import getpass
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -32,6 +32,7 @@ from sqlalchemy import insert
 from xlcomp.engine.collector import collector_paused
 from xlcomp.engine.run import RunResult
 from xlcomp.errors import InputError, Problem
+from xlcomp.ledger.ahead import Ahead, read_ahead
 from xlcomp.ledger.clawbacks import ChurnRow, clawback_windows, in_plan, load_churn, window_days
 from xlcomp.ledger.dated import Dated, check_dated, dated_names, load_dated, load_versions
 from xlcomp.ledger.db import LedgerError, ledger_place, transaction
@@ -131,9 +132,11 @@ def _facts(csm_period: CsmPeriod) -> CsmFacts:
                     csm_period.roster_values or {})
 
 
-def _load(inputs: CloseInputs) -> tuple[Plan, Period, Roster, Book, tuple[Adjustment, ...], list[ChurnRow], Dated]:
+def _load(inputs: CloseInputs, read: Callable[[Plan, Period], Any]
+          ) -> tuple[Plan, Period, Roster, Book, tuple[Adjustment, ...], list[ChurnRow], Dated]:
     period = parse_period(inputs.period)
     versions, plan = load_versions(inputs.plans)
+    read(plan, period)   # the earlier closes read ahead while the roster and accounts load
     problems: list[Problem] = []
     try:
         roster, book = load_inputs(plan, inputs.roster, inputs.accounts)
@@ -169,9 +172,12 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
     given = {"plan": inputs.plan, **dated_names(inputs.plans, None, None, None), "roster": inputs.roster,
              "accounts": inputs.accounts, "adjustments": inputs.adjustments, "churn": inputs.churn,
              **dated_names((), inputs.changes, inputs.moves, inputs.splits)}
-    with ThreadPoolExecutor(max_workers=1) as pool:   # the files hashed (hashlib lets go of the GIL) as they load
+    with ThreadPoolExecutor(max_workers=2) as pool:   # the files hashed (hashlib lets go of the GIL) as they load
+        ahead: list[Future[Ahead | None]] = []
         hashing = {name: pool.submit(file_sha256, path) for name, path in given.items() if path is not None}
-        plan, period, roster, book, adjustments, churn, dated = _load(inputs)
+        plan, period, roster, book, adjustments, churn, dated = _load(inputs, lambda plan, period: ahead.append(
+            pool.submit(read_ahead, engine, plan, period, COMPONENT_KINDS)))
+        earlier = ahead[0].result() if ahead else None
         result = dated.run(roster, book, period)
         files = {name: None if path is None else (path, hashing[name].result()) for name, path in given.items()}
     if dated.given:   # the ledger's lines, shares and windows are those of the plan the run paid with
@@ -192,7 +198,8 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
         if dated.given or any(c.measure == "ytd" for c in plan.components):
             year_before = [c for c in _latest(closes) if c.year_start == year_start and c.period_start < period.start]
             check_dated(connection, dated, result, year_before, inputs.plan.name)
-        builder = _Builder(connection, plan, period, roster, book, result, closes, version, year_start, place)
+        builder = _Builder(connection, plan, period, roster, book, result, closes, version, year_start, place,
+                           earlier)
         lines, csms, shares, carried = builder.build(adjustments, churn)
         close_id = connection.execute(insert(CLOSES).values(
             plan_id=plan.id, period=period.label, period_start=period.start, period_end=period.end,
@@ -225,12 +232,14 @@ class _Builder:
     """Works out a close's lines and balances from the run and the ledger as it stands."""
 
     def __init__(self, connection: Any, plan: Plan, period: Period, roster: Roster, book: Book, result: RunResult,
-                 closes: Sequence[CloseRecord], version: int, year_start: date, place: str) -> None:
+                 closes: Sequence[CloseRecord], version: int, year_start: date, place: str,
+                 ahead: Ahead | None = None) -> None:
         self.connection, self.plan, self.period, self.roster, self.book = connection, plan, period, roster, book
         self.result, self.closes, self.version, self.year_start, self.place = result, closes, version, year_start, place
         self.notices: list[str] = []
         self.ytd: list[YtdResult] = []
-        self._csm_periods: dict[int, dict[str, CsmPeriod]] = {}
+        self.ahead = ahead or Ahead()   # what was read of the earlier closes while the inputs loaded
+        self._csm_periods: dict[int, dict[str, CsmPeriod]] = dict(self.ahead.csms)
 
     def csm_periods(self, close_ids: Sequence[int]) -> dict[int, dict[str, CsmPeriod]]:
         """:func:`csm_periods_of`, each close read once per close."""
@@ -300,12 +309,16 @@ class _Builder:
 
     def prior_periods(self, year_before: Sequence[CloseRecord]) -> list[PriorPeriod]:
         ids = [c.id for c in year_before]
+        ahead = self.ahead
+        unread = [i for i in ids if i not in ahead.read]
         with ThreadPoolExecutor(max_workers=1) as pool:   # the kept books decompressed while the rest is read
             books = {i: None if raw is None else pool.submit(read_book, raw)
-                     for i, raw in ((i, book_content(self.connection, i)) for i in ids)}
-            paid = component_totals(self.connection, ids, COMPONENT_KINDS)
+                     for i, raw in ((i, book_content(self.connection, i)) for i in unread)}
+            paid = {**component_totals(self.connection, unread, COMPONENT_KINDS),
+                    **{i: ahead.paid[i] for i in ids if i in ahead.read}}
             csms = self.csm_periods(ids)
             tables = {i: None if found is None else found.result() for i, found in books.items()}
+        tables.update({i: ahead.books.get(i) for i in ids if i in ahead.read})
         out = []
         for close in year_before:
             table = tables[close.id]
