@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, getcontext
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,7 @@ from xlcomp.ledger.store import (
     shares_for,
 )
 from xlcomp.ledger.texts import Texts
-from xlcomp.ledger.ytd import CsmFacts, PriorPeriod, YtdResult, ytd_columns, ytd_results
+from xlcomp.ledger.ytd import PriorPeriod, YtdResult, facts_of, ytd_columns, ytd_results_in
 from xlcomp.load.adjustments import load_adjustments
 from xlcomp.load.inputs import load_inputs
 from xlcomp.model.adjustments import Adjustment
@@ -125,11 +125,6 @@ class Closed:
     def payable(self) -> Decimal:
         """Σ of every CSM's payable."""
         return sum((c.payable for c in self.csms), ZERO)
-
-
-def _facts(csm_period: CsmPeriod) -> CsmFacts:
-    return CsmFacts(csm_period.target_variable or ZERO, csm_period.start_date, csm_period.end_date,
-                    csm_period.roster_values or {})
 
 
 def _load(inputs: CloseInputs, read: Callable[[Plan, Period], Any]
@@ -283,12 +278,15 @@ class _Builder:
 
     def component_lines(self, year_before: Sequence[CloseRecord]) -> list[Line]:
         ytd: dict[tuple[str, str], YtdResult] = {}
-        if any(c.measure == "ytd" for c in self.plan.components):
-            prior = self.prior_periods(year_before)
-            ytd = {(r.csm_id, r.component.id): r for r in ytd_results(self.plan, self.period, self.roster, self.book,
-                                                                      prior)}
-            self.ytd = list(ytd.values())
-        rows = list(self.result.payout_rows())
+        with ThreadPoolExecutor(max_workers=1) as pool:   # the year to date (Arrow sums, the engine's run) worked
+            found = None                                  # out while the period's rows are made, in this context
+            if any(c.measure == "ytd" for c in self.plan.components):
+                found = pool.submit(ytd_results_in, getcontext().copy(), self.plan, self.period, self.roster,
+                                    self.book, self.prior_periods(year_before))
+            rows = list(self.result.payout_rows())
+            if found is not None:
+                ytd = {(r.csm_id, r.component.id): r for r in found.result()}
+                self.ytd = list(ytd.values())
         if ytd:   # a measure: ytd component's row pays the year to date less what was paid
             for i, row in enumerate(rows):
                 r = ytd.get((row["csm_id"], row["component"]))
@@ -333,7 +331,7 @@ class _Builder:
                                                        "components read: reopen the plan year's periods with this "
                                                        "plan")])
             out.append(PriorPeriod(parse_period(close.period), table,
-                                   {k: _facts(v) for k, v in csms[close.id].items()}, paid[close.id]))
+                                   {k: facts_of(v) for k, v in csms[close.id].items()}, paid[close.id]))
         return out
 
     # -- prior-period differences ------------------------------------------------------------------

@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xlcomp.engine.run import run
+from xlcomp.ledger.records import CsmPeriod
 from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS, metric_def
 from xlcomp.model.people import Book, Csm, Roster
 from xlcomp.model.period import Period
@@ -234,6 +235,20 @@ def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: S
             out.append(YtdResult(csm.csm_id, component, r.actual, r.target, r.attainment, r.share, target_incentive,
                                  r.multiplier, ytd_payout, paid, note))
     return out
+
+
+def ytd_results_in(context: Context, plan: Plan, period: Period, roster: Roster, book: Book,
+                   prior: Sequence[PriorPeriod]) -> list[YtdResult]:
+    """:func:`ytd_results` under ``context`` (a worker thread starts with Python's default decimal context: the
+    caller's is handed over, so the year to date is worked out exactly as on the caller's thread)."""
+    with localcontext(context):
+        return ytd_results(plan, period, roster, book, prior)
+
+
+def facts_of(csm_period: CsmPeriod) -> CsmFacts:
+    """What the year to date needs of a CSM's recorded period."""
+    return CsmFacts(csm_period.target_variable or ZERO, csm_period.start_date, csm_period.end_date,
+                    csm_period.roster_values or {})
 
 
 def _ti_ratio(component: Component, period: Period, csm: Csm, prior: Sequence[PriorPeriod]) -> tuple[int, int]:
