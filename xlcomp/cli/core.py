@@ -14,6 +14,7 @@ from xlcomp import api
 from xlcomp.cli import app, console, err_console
 from xlcomp.cli.problems import input_hints
 from xlcomp.cli.progress import Steps, steps
+from xlcomp.engine.collector import collector_paused
 from xlcomp.engine.run import RunResult, run
 from xlcomp.engine.versions import run_versions
 from xlcomp.errors import UsageError
@@ -109,8 +110,9 @@ def compute(plan_path: Path | list[Path], roster: Path, accounts: Path, period_t
             roster_model, book = load_checked(plan, roster, accounts, decimal_comma=decimal_comma)
             rows = () if adjustments is None else load_adjustments(adjustments, roster_model, currency=plan.currency,
                                                                      decimal_comma=decimal_comma)
-            dating = load_dating(changes, roster_model, period, plan)
-            credits = load_credits(moves, splits, roster_model, book, period)
+            with collector_paused():   # a hundred thousand moves are as many tuples and no cycle
+                dating = load_dating(changes, roster_model, period, plan)
+                credits = load_credits(moves, splits, roster_model, book, period)
         with bar.step(f"computing {len(roster_model):,} CSMs", total=len(roster_model)) as advance:
             result = run_versions(versions, roster_model, book, period, progress=advance if bar.shown else None,
                                   adjustments=rows, changes=dating, credits=credits)

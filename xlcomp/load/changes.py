@@ -142,7 +142,7 @@ def _all_good(raw: RawTable, known: set[str], allowed: tuple[str, ...], period: 
     numeric = {name for name in allowed if name not in TEXT_FIELDS}
     if not ids or not known.issuperset(ids) or not numeric.issuperset(names):
         return None
-    found = column_dates(raw, "effective", raw.values("effective"))
+    found = column_dates(raw, "effective")
     if None in found:
         return None
     days = cast(list[date], found)

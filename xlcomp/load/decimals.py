@@ -373,14 +373,15 @@ def _as_dates(days: pa.Array | pa.ChunkedArray) -> list[date | None]:
     return made[np.where(valid, inverse, len(distinct))].tolist()  # type: ignore[no-any-return]
 
 
-def column_dates(raw: RawTable, column: str, values: list[object]) -> list[date | None]:
-    """A column of ``raw`` as dates (``values``: the column as :meth:`RawTable.values` gives it): ISO texts at
-    Arrow's speed, anything else cell by cell; None for a cell that is not a date (or is blank)."""
+def column_dates(raw: RawTable, column: str) -> list[date | None]:
+    """A column of ``raw`` as dates: ISO texts at Arrow's speed, anything else cell by cell (the column as
+    :meth:`RawTable.values` gives it, read only then); None for a cell that is not a date (or is blank)."""
     data = raw.data.get(column)
     if isinstance(data, (pa.Array, pa.ChunkedArray)) and pa.types.is_string(data.type):
         stamps = pc.strptime(data, format="%Y-%m-%d", unit="s", error_is_null=True)
         found = _as_dates(pc.cast(stamps, pa.date32()))
         if None not in found:
             return found
+        values = raw.values(column)
         return [day if day is not None else _cell_date(value) for day, value in zip(found, values, strict=True)]
-    return [_cell_date(value) for value in values]
+    return [_cell_date(value) for value in raw.values(column)]

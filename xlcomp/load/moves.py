@@ -11,6 +11,9 @@ from __future__ import annotations
 from datetime import date
 from typing import cast
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from xlcomp.errors import InputError, Problem
 from xlcomp.load.changes import outside_period
 from xlcomp.load.decimals import column_dates
@@ -23,6 +26,11 @@ from xlcomp.money import exactly
 __all__ = ["MOVE_COLUMNS", "account_positions", "load_moves", "missing_columns", "moves_from_table"]
 
 MOVE_COLUMNS = ("account_id", "to_csm", "effective")
+# a text that starts or ends with a character str.strip() removes: every one str.isspace() calls a space (RE2 syntax;
+# tests/load/test_moves_strip.py checks the list against Python's)
+_SPACES = (r"\x{9}\x{a}\x{b}\x{c}\x{d}\x{1c}\x{1d}\x{1e}\x{1f}\x{20}\x{85}\x{a0}\x{1680}\x{2000}\x{2001}\x{2002}"
+           r"\x{2003}\x{2004}\x{2005}\x{2006}\x{2007}\x{2008}\x{2009}\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}")
+_EDGE_SPACE = f"^[{_SPACES}]|[{_SPACES}]$"
 
 
 def missing_columns(raw: RawTable, columns: tuple[str, ...], what: str) -> list[Problem]:
@@ -33,6 +41,15 @@ def missing_columns(raw: RawTable, columns: tuple[str, ...], what: str) -> list[
     found = ", ".join(c for c in raw.columns if c) or "none"
     return [Problem(raw.locator.where(None), f"the {what} need the column{'s' if len(missing) > 1 else ''} "
                                              f"{', '.join(missing)} (found: {found})")]
+
+
+def _stripped(strings: pa.Array) -> list[str]:
+    """A text column as stripped Python strings ("" for blank): Python's strip only where Arrow sees a space to
+    strip (a clean column of a hundred thousand ids is taken as it is)."""
+    filled = pc.fill_null(strings, "")
+    if not pc.any(pc.match_substring_regex(filled, _EDGE_SPACE)).as_py():
+        return filled.to_pylist()  # type: ignore[no-any-return]
+    return [text.strip() for text in filled.to_pylist()]
 
 
 def _all_good(account_ids: list[str], to_csms: list[str], parsed: list[date | None],
@@ -70,15 +87,13 @@ def moves_from_table(raw: RawTable, roster: Roster, book: Book, period: Period
         return None, problems
     loc = raw.locator
     known = {csm.csm_id for csm in roster}
-    account_ids, to_csms = (raw.strings(c).to_pylist() for c in MOVE_COLUMNS[:2])
-    effectives = raw.values("effective")
-    parsed = column_dates(raw, "effective", effectives)
-    account_ids = [(a or "").strip() for a in account_ids]
-    to_csms = [(t or "").strip() for t in to_csms]
+    account_ids, to_csms = (_stripped(raw.strings(c)) for c in MOVE_COLUMNS[:2])
+    parsed = column_dates(raw, "effective")
     positions = account_positions(book, account_ids)
     fast = _all_good(account_ids, to_csms, parsed, positions, known, loc, period, book)
     if fast is not None:
         return fast, []
+    effectives = raw.values("effective")
     rows: list[Move] = []
     kept: list[int] = []
     notes: list[str] = []

@@ -34,7 +34,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
@@ -303,7 +303,9 @@ def run_batch(files: Sequence[Path], out: Path, options: RecalcOptions | None = 
         if dask_address:
             _run_dask(todo, options, dask_address, finish, work)
         else:
-            _run_local(todo, options, workers or os.cpu_count() or 1, finish, work)
+            count = workers or os.cpu_count() or 1
+            # several workers keep the cores busy: a second thread per file would only contend with them
+            _run_local(todo, replace(options, read_ahead=False) if count > 1 else options, count, finish, work)
         entries = [results[u.output].entry for u in uploads]
         rows = [row for u in uploads for row in results[u.output].payouts]
         with OutputSet() as outputs:

@@ -62,7 +62,8 @@ class RecalcOptions:
     ``plan_text``/``plan_name``: the YAML of ``--plan`` for workbooks that carry no plan;
     ``period``: ``--period`` for workbooks that name none; ``compare``: look for overrides and
     differences in xlcomp workbooks; ``decimal_comma``: numbers typed as text in input cells use a
-    decimal comma (``1.234,50``, ``--decimal-comma``).
+    decimal comma (``1.234,50``, ``--decimal-comma``); ``read_ahead``: read an upload's largest sheet on a second
+    thread while the rest is checked (off in a pool of several workers, which already keeps the cores busy).
     """
 
     limits: Limits = DEFAULT_LIMITS
@@ -71,12 +72,15 @@ class RecalcOptions:
     period: str | None = None
     compare: bool = True
     decimal_comma: bool = False
+    read_ahead: bool = True
 
     def fingerprint(self) -> str:
         """A digest of what changes results: a resumed batch redoes files done with other options."""
         from xlcomp import __version__
 
-        content = json.dumps({**asdict(self), "version": __version__}, sort_keys=True, default=str)
+        fields = asdict(self)
+        del fields["read_ahead"]   # how a file is read, not what it gives
+        content = json.dumps({**fields, "version": __version__}, sort_keys=True, default=str)
         return hashlib.sha256(content.encode()).hexdigest()[:16]
 
 
@@ -178,7 +182,7 @@ def read_for_recalc(data: bytes, options: RecalcOptions, file: str = "upload.xls
 
 
 def _read(data: bytes, options: RecalcOptions, file: str) -> ReadUpload:
-    intake = inspect_upload(data, options.limits, keep_parts=True, read_ahead=True)
+    intake = inspect_upload(data, options.limits, keep_parts=True, read_ahead=options.read_ahead)
     if not intake.ok:
         return ReadUpload(intake, problems=_problem_dicts(intake.problems, parts=True))
     stem = _SAFE_STEM.sub("_", Path(file).stem).strip(" .") or "upload"
