@@ -186,10 +186,15 @@ class CreditedAggregates(Aggregates):
     def __init__(self, table: pa.Table, credit: pa.Table) -> None:
         super().__init__(table)
         self._base = len(self.csm_ids)
-        for csm_id in pc.unique(credit["csm_id"]).to_pylist():   # in the order of their first row
+        ids = credit["csm_id"]
+        ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+        encoded = ids.dictionary_encode()   # the credited CSMs in the order of their first row
+        for csm_id in encoded.dictionary.to_pylist():
             if csm_id not in self.position:
                 self.position[csm_id] = len(self.csm_ids)
                 self.csm_ids.append(csm_id)
+        self._csm_index = encoded.indices   # the rows are grouped by these numbers, not by the ids' text
+        self._csm_position = np.array([self.position[c] for c in encoded.dictionary.to_pylist()], np.int64)
         self.credit = credit
 
     def ensure(self, keys: Iterable[str]) -> None:
@@ -204,7 +209,7 @@ class CreditedAggregates(Aggregates):
             self.csm_ids = base
         extra = len(base) - self._base
         table = self.credit
-        columns: dict[str, Any] = {"csm_id": table["csm_id"], "den": table["den"]}
+        columns: dict[str, Any] = {"csm": self._csm_index, "den": table["den"]}
         aggs = []
         for i, key in enumerate(missing):
             self.columns[key] = [v if type(v) is Decimal else Decimal(v) for v in self.columns[key]] + [ZERO] * extra
@@ -212,8 +217,8 @@ class CreditedAggregates(Aggregates):
             aggs.append((f"c{i}", "sum"))
         if not table.num_rows:
             return
-        grouped = pa.table(columns).group_by(["csm_id", "den"]).aggregate(aggs)
-        at = np.array(list(map(self.position.__getitem__, grouped["csm_id"].to_pylist())), np.int64)
+        grouped = pa.table(columns).group_by(["csm", "den"]).aggregate(aggs)
+        at = self._csm_position[grouped["csm"].to_numpy()]
         den_numbers = grouped["den"].to_numpy()
         dens = decimals(list(map(Decimal, den_numbers.tolist())))
         # one pass per denominator: a CSM appears once in each, so the adds are elementwise
