@@ -36,6 +36,7 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 SHARE_TYPE = pa.decimal128(13, 8)
 _KINDS = np.array(["owner", "move"], object)
+_DAY_KEY = 1 << 20   # a stretch's (first, last) day ordinals as one number
 _VALUE_COLUMNS = frozenset((*SUM_FIELDS, *SCORE_FIELDS))
 _OWNED_DAYS = rules.owned_days()
 _CREDITED_SUM = rules.credited_sum()
@@ -117,9 +118,11 @@ def credit_rows(book: Book, credits: Credits, period: Period) -> tuple[CreditTab
     kind, group = c["kind"], c["group"]
     stretch = kind > 0
     days = np.zeros(len(kind), np.int64)
-    if stretch.any():   # the rule on day numbers (ints: only differences count)
-        days[stretch] = _OWNED_DAYS.evaluate({K.PERIOD_START: c["first"][stretch],
-                                              K.PERIOD_END: c["last"][stretch]}).astype(np.int64)
+    if stretch.any():   # the rule on day numbers (ints: only differences count), once per distinct stretch
+        keys = c["first"][stretch] * _DAY_KEY + c["last"][stretch]   # day ordinals are below 2^20
+        distinct, inverse = np.unique(keys, return_inverse=True)
+        owned = _OWNED_DAYS.evaluate({K.PERIOD_START: distinct // _DAY_KEY, K.PERIOD_END: distinct % _DAY_KEY})
+        days[stretch] = np.asarray(owned).astype(np.int64)[inverse]
     amount = np.where(stretch, days, -1)
     booked = _booked_days(book, positions[:len(moved)].tolist())
     if booked.count(None) != len(booked):
