@@ -19,12 +19,13 @@ from xlcomp.load.decimals import column_dates, parse_cell_date, parse_cell_numbe
 from xlcomp.load.roster import plan_roster_columns
 from xlcomp.load.sources import RawTable, TableSource, cell_text, read_table
 from xlcomp.model.dating import NUMERIC_FIELDS, TEXT_FIELDS, Change, Changes
-from xlcomp.model.people import SEGMENTS, Roster
+from xlcomp.model.people import SEGMENTS, Locator, Roster
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Plan
 from xlcomp.money import NumberParseError, exactly
 
-__all__ = ["CHANGE_COLUMNS", "changes_fields", "changes_from_table", "load_changes", "load_dating", "outside_period"]
+__all__ = ["CHANGE_COLUMNS", "changes_fields", "changes_from_table", "load_changes", "load_dating", "outside_period",
+           "reference_ok"]
 
 CHANGE_COLUMNS = ("csm_id", "field", "value", "effective")
 _MAX_VALUE = Decimal("1e12")
@@ -77,13 +78,8 @@ def changes_from_table(raw: RawTable, roster: Roster, period: Period, plan: Plan
         if not any(t.strip() for t in texts):
             continue  # a blank row
         csm_id, name, value_text = texts[0].strip(), texts[1].strip(), texts[2].strip()
-        ok = True
-        if not csm_id:
-            problems.append(loc.problem(row, "csm_id", "is blank: name the CSM whose roster value changes"))
-            ok = False
-        elif csm_id not in known:
-            problems.append(loc.problem(row, "csm_id", f'"{csm_id}" is not a CSM of the roster'))
-            ok = False
+        ok = reference_ok(problems, loc, row, "csm_id", csm_id, csm_id in known,
+                          "name the CSM whose roster value changes", "a CSM of the roster")
         if name not in allowed:
             problems.append(loc.problem(row, "field", f'"{name}" cannot change: use one of {", ".join(allowed)}'))
             ok = False
@@ -161,6 +157,19 @@ def _all_good(raw: RawTable, known: set[str], allowed: tuple[str, ...], period: 
     if len(set(zip(ids, names, days, strict=True))) != len(ids):
         return None
     return Changes(tuple(map(Change, ids, names, numbers, days, range(len(ids)))), raw.locator, ())
+
+
+def reference_ok(problems: list[Problem], loc: Locator, row: int, column: str, value: str, known: bool, blank: str,
+                 what: str) -> bool:
+    """Does a dated row's cell name a known account or CSM? If not, the problem at the cell: ``is blank: <blank>``
+    or ``"<value>" is not <what>``."""
+    if not value:
+        problems.append(loc.problem(row, column, f"is blank: {blank}"))
+        return False
+    if not known:
+        problems.append(loc.problem(row, column, f'"{value}" is not {what}'))
+        return False
+    return True
 
 
 def outside_period(where: str, what: str, effective: date, period: Period) -> tuple[str | None, bool]:

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xlcomp.errors import InputError, Problem
-from xlcomp.load.changes import outside_period
+from xlcomp.load.changes import outside_period, reference_ok
 from xlcomp.load.decimals import column_dates
 from xlcomp.load.sources import RawTable, TableSource, read_table
 from xlcomp.model.credit import Move, Moves, account_positions
@@ -102,19 +102,10 @@ def moves_from_table(raw: RawTable, roster: Roster, book: Book, period: Period
         account_id, to_csm = account_ids[row], to_csms[row]
         if not account_id and not to_csm and effectives[row] in (None, ""):
             continue  # a blank row
-        ok = True
-        if not account_id:
-            problems.append(loc.problem(row, "account_id", "is blank: name the account that moves"))
-            ok = False
-        elif positions[row] is None:
-            problems.append(loc.problem(row, "account_id", f'"{account_id}" is not an account of the book'))
-            ok = False
-        if not to_csm:
-            problems.append(loc.problem(row, "to_csm", "is blank: name the CSM the account moves to"))
-            ok = False
-        elif to_csm not in known:
-            problems.append(loc.problem(row, "to_csm", f'"{to_csm}" is not a CSM of the roster'))
-            ok = False
+        ok = reference_ok(problems, loc, row, "account_id", account_id, positions[row] is not None,
+                          "name the account that moves", "an account of the book")
+        ok = reference_ok(problems, loc, row, "to_csm", to_csm, to_csm in known, "name the CSM the account moves to",
+                          "a CSM of the roster") and ok
         effective = parsed[row]
         if effective is None:
             problems.append(loc.problem(row, "effective", f'"{effectives[row]}" is not a date (use YYYY-MM-DD)'))

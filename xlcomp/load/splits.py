@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from xlcomp.errors import InputError, Problem
+from xlcomp.load.changes import reference_ok
 from xlcomp.load.decimals import parse_cell_number
 from xlcomp.load.moves import load_moves, missing_columns
 from xlcomp.load.sources import RawTable, TableSource, cell_text, read_table
@@ -72,24 +73,15 @@ def splits_from_table(raw: RawTable, roster: Roster, book: Book, moves: Moves | 
         account_id, csm_id = (account_ids[row] or "").strip(), (csm_ids[row] or "").strip()
         if not account_id and not csm_id and shares[row] in (None, ""):
             continue  # a blank row
-        ok = True
-        if not account_id:
-            problems.append(loc.problem(row, "account_id", "is blank: name the account whose credit is split"))
-            ok = False
-        elif positions[row] is None:
-            problems.append(loc.problem(row, "account_id", f'"{account_id}" is not an account of the book'))
-            ok = False
-        elif account_id in moved:
+        ok = reference_ok(problems, loc, row, "account_id", account_id, positions[row] is not None,
+                          "name the account whose credit is split", "an account of the book")
+        if ok and account_id in moved:
             where = "" if moves is None else f" (at {moves.locator.where(moved[account_id].row)})"
             problems.append(loc.problem(row, "account_id", f"{account_id} is also moved{where}: an account is "
                                                            "either split or moved, list its owners' shares here"))
             ok = False
-        if not csm_id:
-            problems.append(loc.problem(row, "csm_id", "is blank: name the CSM credited"))
-            ok = False
-        elif csm_id not in known:
-            problems.append(loc.problem(row, "csm_id", f'"{csm_id}" is not a CSM of the roster'))
-            ok = False
+        ok = reference_ok(problems, loc, row, "csm_id", csm_id, csm_id in known, "name the CSM credited",
+                          "a CSM of the roster") and ok
         share: Decimal | None = None
         try:
             share = _share(shares[row])
