@@ -250,19 +250,9 @@ ASSIGN_LIMIT_S = 60.0
 def sample_assignment(csms: int, accounts: int, seed: int = 7, period: str = "2027-Q1") -> tuple[Any, Any]:
     """:func:`xlcomp.demo.sample.sample_book` plus roster ``skill_retention``/``skill_expansion`` and account
     ``upsell_potential``/``cross_sell_potential`` (same seed, same book)."""
-    import numpy as np
+    from xlcomp.demo.sample import sample_book, with_assignment_columns
 
-    from xlcomp.demo.sample import sample_book
-
-    roster, book = sample_book(csms, accounts, seed, period)
-    rng = np.random.default_rng(seed + 1)
-    roster, book = roster.copy(), book.copy()
-    roster["skill_retention"] = np.round(rng.beta(4, 2.5, len(roster)), 2)
-    roster["skill_expansion"] = np.round(rng.beta(3, 3, len(roster)), 2)
-    arr = book["arr_start"].to_numpy(dtype=float)
-    book["upsell_potential"] = np.round(arr * rng.uniform(0.05, 0.6, len(book)), -2)
-    book["cross_sell_potential"] = np.round(arr * rng.uniform(0.0, 0.3, len(book)), -2)
-    return roster, book
+    return with_assignment_columns(*sample_book(csms, accounts, seed, period), seed)
 
 
 def _setup_assign(size: str, work: Path) -> dict[str, Any]:
