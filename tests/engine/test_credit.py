@@ -205,6 +205,8 @@ def test_splits_not_summing_to_one_warn() -> None:
     ([("a1", "Z", "2027-01-31")], None, 'moves.csv:2 to_csm: "Z" is not a CSM of the roster'),
     ([("zz", "B", "2027-01-31")], None, 'moves.csv:2 account_id: "zz" is not an account of the book'),
     ([("a1", "B", "31/01")], None, 'moves.csv:2 effective: "31/01" is not a date (use YYYY-MM-DD)'),
+    # Arrow's date parser rolls it over to March 3; the moves must not
+    ([("a1", "B", "2027-02-31")], None, 'moves.csv:2 effective: "2027-02-31" is not a date (use YYYY-MM-DD)'),
     ([MOVE, ("a1", "C", "2027-01-31")], None,
      "moves.csv:3 effective: a1 already moves on 2027-01-31 (at moves.csv:2): keep one"),
     (None, [("s1", "A", "lots")], 'splits.csv:2 share: "lots" is not a number'),

@@ -17,6 +17,7 @@ from xlcomp.load.decimals import (
     AMOUNT_TYPE,
     SCORE_TYPE,
     _text_decimals,
+    column_dates,
     decimal_column,
     parse_cell_date,
     parse_cell_number,
@@ -182,3 +183,20 @@ def test_a_column_number_beyond_the_exact_context_is_too_large_not_a_crash() -> 
         column = decimal_column(_texts(["1E1000000", "-1E1000000", "5"]), "x", AMOUNT_TYPE, problems)
     assert column.to_pylist() == [None, None, Decimal("5.0000")]
     assert [p.message for p in problems] == ["is too large", "is too large"]
+
+
+def _cell_date_or_none(text: str) -> date | None:
+    try:
+        return parse_cell_date(text)
+    except ValueError:
+        return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.dates().map(date.isoformat), st.text(alphabet="0123456789-", min_size=8, max_size=11),
+                          st.sampled_from(["2027-02-31", "2027-04-31", "2026-02-29", "2027-13-01", "2027-2-1",
+                                           " 2027-02-01", "2027-02-01 00:00:00", ""])), min_size=1, max_size=12))
+def test_a_date_column_is_what_each_cell_reads(texts: list[str]) -> None:
+    # Arrow's strptime rolls 2027-02-31 over to March 3: the column reads only what parse_cell_date reads
+    raw = RawTable(Locator("moves.csv"), ["effective"], {"effective": pa.array(texts, pa.string())}, len(texts))
+    assert column_dates(raw, "effective") == [_cell_date_or_none(t) for t in texts]

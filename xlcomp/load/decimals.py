@@ -354,10 +354,7 @@ _EPOCH = date(1970, 1, 1)   # Arrow's day 0
 
 
 def _cell_date(value: object) -> date | None:
-    """A cell as a date (ISO text first: a long file is mostly that), None when it is not one."""
-    if isinstance(value, str) and len(value) == 10:
-        with contextlib.suppress(ValueError):
-            return date.fromisoformat(value)
+    """A cell as a date (:func:`parse_cell_date`), None when it is not one."""
     with contextlib.suppress(ValueError):
         return parse_cell_date(value)
     return None
@@ -379,6 +376,9 @@ def column_dates(raw: RawTable, column: str) -> list[date | None]:
     data = raw.data.get(column)
     if isinstance(data, (pa.Array, pa.ChunkedArray)) and pa.types.is_string(data.type):
         stamps = pc.strptime(data, format="%Y-%m-%d", unit="s", error_is_null=True)
+        # Arrow rolls an impossible day over (2027-02-31 is March 3): a date counts only if it reads back as its text
+        exact = pc.fill_null(pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), data), False)
+        stamps = pc.if_else(exact, stamps, pa.scalar(None, stamps.type))
         found = _as_dates(pc.cast(stamps, pa.date32()))
         if None not in found:
             return found
