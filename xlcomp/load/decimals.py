@@ -375,11 +375,13 @@ def column_dates(raw: RawTable, column: str) -> list[date | None]:
     :meth:`RawTable.values` gives it, read only then); None for a cell that is not a date (or is blank)."""
     data = raw.data.get(column)
     if isinstance(data, (pa.Array, pa.ChunkedArray)) and pa.types.is_string(data.type):
-        stamps = pc.strptime(data, format="%Y-%m-%d", unit="s", error_is_null=True)
-        # Arrow rolls an impossible day over (2027-02-31 is March 3): a date counts only if it reads back as its text
-        exact = pc.fill_null(pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), data), False)
-        stamps = pc.if_else(exact, stamps, pa.scalar(None, stamps.type))
-        found = _as_dates(pc.cast(stamps, pa.date32()))
+        days = pc.cast(pc.strptime(data, format="%Y-%m-%d", unit="s", error_is_null=True), pa.date32())
+        # Arrow rolls an impossible day over (2027-02-31 is March 3): a date counts only if it reads back as its
+        # text (each distinct day formatted once)
+        distinct = pc.unique(days).drop_null()
+        texts = pa.array([day.isoformat() for day in distinct.to_pylist()], pa.string())
+        exact = pc.fill_null(pc.equal(texts.take(pc.index_in(days, value_set=distinct)), data), False)
+        found = _as_dates(pc.if_else(exact, days, pa.scalar(None, pa.date32())))
         if None not in found:
             return found
         values = raw.values(column)
