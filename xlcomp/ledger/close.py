@@ -169,9 +169,9 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
              **dated_names((), inputs.changes, inputs.moves, inputs.splits)}
     with ThreadPoolExecutor(max_workers=2) as pool:   # the files hashed (hashlib lets go of the GIL) as they load
         ahead: list[Future[Ahead | None]] = []
-        hashing = {name: pool.submit(file_sha256, path) for name, path in given.items() if path is not None}
         plan, period, roster, book, adjustments, churn, dated = _load(inputs, lambda plan, period: ahead.append(
             pool.submit(read_ahead, engine, plan, period, COMPONENT_KINDS)))
+        hashing = {name: pool.submit(file_sha256, path) for name, path in given.items() if path is not None}
         earlier = ahead[0].result() if ahead else None
         result = dated.run(roster, book, period)
         files = {name: None if path is None else (path, hashing[name].result()) for name, path in given.items()}
