@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from xlcomp import calculate
+from xlcomp.engine.run import PAYOUT_COLUMNS
 from xlcomp.errors import InputError
 from xlcomp.model.adjustments import Adjustment
 from xlcomp.outputs import payout_records
@@ -50,6 +51,12 @@ def test_payouts_csv_lines_of_kind_adjustment(adjusted):
     assert rows[0]["metric"] == rows[0]["actual"] == ""
     payouts = adjusted.payouts
     assert payouts[payouts["kind"] == "adjustment"]["payout"].sum() == D("1150.51")
+    # the columns the ledger reads are the rows, transposed (with adjustment lines: made row by row)
+    assert adjusted.csms.by_component() is None
+    columns = adjusted.payout_columns()
+    assert [p for p, k in zip(columns["payout"], columns["kind"], strict=True) if k == "adjustment"] == [
+        D("1200.51"), D("-300.00"), D("250.00")]
+    assert columns == {name: [row[name] for row in adjusted.payout_rows()] for name in PAYOUT_COLUMNS}
 
 
 def test_without_adjustments_nothing_changes(project: Path, adjusted):

@@ -55,7 +55,7 @@ from xlcomp.rules.payout import days_employed as days_employed_rule
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CsmResult", "RunResult", "resolve_target", "run"]
+__all__ = ["CsmResult", "CsmResults", "RunResult", "resolve_target", "run"]
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -153,6 +153,37 @@ class RunResult:
                     "metric": None, "actual": None, "target": None, "attainment": None, "share": None,
                     "target_incentive": None, "multiplier": None, "payout": line.payout, "note": line.note,
                 }
+
+    def payout_columns(self) -> dict[str, list[Any]]:
+        """:meth:`payout_rows` as columns by name, in the same order with the same values (made a component at
+        a time, for every CSM at once, when the run kept its results so and has no adjustment lines)."""
+        blocks = self.csms.by_component() if isinstance(self.csms, CsmResults) else None
+        if blocks is None:
+            rows = list(self.payout_rows())
+            return {name: [row[name] for row in rows] for name in PAYOUT_COLUMNS}
+        k, n = len(blocks), len(self.csms)
+        if not k or not n:
+            return {name: [] for name in PAYOUT_COLUMNS}
+
+        def spread(parts: list[list[Any]]) -> list[Any]:   # CSM by CSM, each CSM's components in plan order
+            column: list[Any] = [None] * (k * n)
+            for j, part in enumerate(parts):
+                column[j::k] = part
+            return column
+
+        components = [block[0].component for block in blocks]
+        return {"csm_id": spread([[r.csm_id for r in block] for block in blocks]),
+                "component": spread([[c.id] * n for c in components]),
+                "kind": spread([[c.kind.value] * n for c in components]),
+                "metric": spread([[c.metric] * n for c in components]),
+                "actual": spread([[r.metric.value for r in block] for block in blocks]),
+                "target": spread([[r.target for r in block] for block in blocks]),
+                "attainment": spread([[r.attainment for r in block] for block in blocks]),
+                "share": spread([[r.share for r in block] for block in blocks]),
+                "target_incentive": spread([[r.target_incentive for r in block] for block in blocks]),
+                "multiplier": spread([[r.multiplier for r in block] for block in blocks]),
+                "payout": spread([[r.payout for r in block] for block in blocks]),
+                "note": spread([[r.note for r in block] for block in blocks])}
 
     def summary_rows(self) -> Iterator[dict[str, Any]]:
         """summary.csv rows, values as Decimals."""
@@ -281,8 +312,16 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     total = sum((sum(payouts, ZERO) for payouts, _ in columns), ZERO)
     total += sum((adjustments_sum(csm_id, rows) for csm_id, rows in lines.items()), ZERO)
 
+    made: list[list[ComponentResult]] | None = None
+
+    def by_component() -> list[list[ComponentResult]]:   # each component's results, for every CSM
+        nonlocal made
+        if made is None:
+            made = [make() for _, make in columns]
+        return made
+
     def build() -> tuple[CsmResult, ...]:
-        built = [make() for _, make in columns]
+        built = by_component()
         position = aggregates.position
         return tuple(CsmResult(csm, all_days[i], period_days, tuple(column[i] for column in built),
                                BookSums(aggregates=aggregates, position=position[csm.csm_id])
@@ -292,8 +331,8 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
                                ramp=None if ramp is None else ramp.of(i))
                      for i, csm in enumerate(given.csms))
 
-    return RunResult(plan, period, given, book, CsmResults(len(csms), build, total), changes, dated, credits,
-                     credit_rows, tuple(window_notes))
+    return RunResult(plan, period, given, book, CsmResults(len(csms), build, total, None if lines else by_component),
+                     changes, dated, credits, credit_rows, tuple(window_notes))
 
 
 def target_columns(plan: Plan) -> tuple[str, ...]:
@@ -305,11 +344,20 @@ def target_columns(plan: Plan) -> tuple[str, ...]:
 class CsmResults(Sequence[CsmResult]):
     """A run's per-CSM results, made into records when first read (the payouts are already computed)."""
 
-    def __init__(self, count: int, build: Callable[[], tuple[CsmResult, ...]], total: Decimal) -> None:
+    def __init__(self, count: int, build: Callable[[], tuple[CsmResult, ...]], total: Decimal,
+                 components: Callable[[], list[list[ComponentResult]]] | None = None) -> None:
         self._count = count
         self._build: Callable[[], tuple[CsmResult, ...]] | None = build
         self._items: tuple[CsmResult, ...] = ()
+        self._components = components
         self.total = total
+
+    @collector_paused()
+    @exactly
+    def by_component(self) -> list[list[ComponentResult]] | None:
+        """Each component's results for every CSM, in roster order (None: not kept so, or the CSMs have
+        adjustment lines besides)."""
+        return None if self._components is None else self._components()
 
     @collector_paused()
     @exactly

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 import pyarrow as pa
@@ -23,7 +24,7 @@ import pyarrow.compute as pc
 
 from xlcomp.ledger.periods import plan_year_start
 from xlcomp.ledger.records import CsmPeriod, csm_periods_from, unpack
-from xlcomp.ledger.store import payout_totals
+from xlcomp.ledger.store import payout_sums, totals_from
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Plan
 
@@ -32,12 +33,24 @@ __all__ = ["Ahead", "read_ahead"]
 
 @dataclass
 class Ahead:
-    """What was read ahead, by close id."""
+    """What was read ahead, by close id: the Arrow tables (read on the worker thread, where Arrow lets go of the
+    GIL); the Python records made of them when first asked for (on the close's thread: made on the worker, they
+    held the GIL against the loading of the inputs)."""
 
     read: set[int] = field(default_factory=set)   # the year's earlier closes whose books and totals are below
     books: dict[int, pa.Table] = field(default_factory=dict)   # kept books (a close without one: absent)
-    paid: dict[int, dict[tuple[str, str], Decimal]] = field(default_factory=dict)
-    csms: dict[int, dict[str, CsmPeriod]] = field(default_factory=dict)
+    sums: dict[int, pa.Table | dict[tuple[str, str], Decimal]] = field(default_factory=dict)   # payout_sums
+    csm_tables: dict[int, pa.Table] = field(default_factory=dict)
+
+    @cached_property
+    def paid(self) -> dict[int, dict[tuple[str, str], Decimal]]:
+        """Σ of the component lines by (csm_id, component), per close of the year."""
+        return {i: totals_from(self.sums[i]) if i in self.sums else {} for i in self.read}
+
+    @cached_property
+    def csms(self) -> dict[int, dict[str, CsmPeriod]]:
+        """The per-CSM records of the closes read."""
+        return {i: csm_periods_from(table) for i, table in self.csm_tables.items()}
 
 
 def read_ahead(engine: Any, plan: Plan, period: Period, kinds: Sequence[str]) -> Ahead | None:
@@ -69,14 +82,13 @@ def _read(cursor: Any, plan_id: str, period_start: date, year_start: date, kinds
     first = [int(row[0]) for row in closes if int(row[5]) == 1]
     ahead = Ahead(read=set(year))
     for close_id, content in _contents(cursor, "ledger_books", year):
-        ahead.books[close_id] = unpack(content)
+        ahead.books[close_id] = unpack(content, threads=False)
     wanted = pa.array(list(kinds), pa.string())
-    ahead.paid = {i: {} for i in year}
     for close_id, content in _contents(cursor, "ledger_line_sets", year):
-        table = unpack(content)
-        ahead.paid[close_id] = payout_totals(table.filter(pc.is_in(table["kind"], value_set=wanted)))
+        table = unpack(content, threads=False)
+        ahead.sums[close_id] = payout_sums(table.filter(pc.is_in(table["kind"], value_set=wanted)))
     for close_id, content in _contents(cursor, "ledger_csm_period_sets", sorted(set(year) | set(first))):
-        ahead.csms[close_id] = csm_periods_from(unpack(content))
+        ahead.csm_tables[close_id] = unpack(content, threads=False)
     return ahead
 
 

@@ -72,6 +72,7 @@ __all__ = ["COMPONENT_KINDS", "DIFF_KINDS", "CloseInputs", "Closed", "close_peri
 ZERO = Decimal(0)
 COMPONENT_KINDS = ("bonus", "commission")
 DIFF_KINDS = ("bonus", "commission", "adjustment", "clawback")   # recomputed by a reopen, so compared
+_YTD_FIELDS = ("actual", "target", "attainment", "share", "target_incentive", "multiplier", "payout", "note")
 
 
 @dataclass(frozen=True)
@@ -283,21 +284,18 @@ class _Builder:
             if any(c.measure == "ytd" for c in self.plan.components):
                 found = pool.submit(ytd_results_in, getcontext().copy(), self.plan, self.period, self.roster,
                                     self.book, self.prior_periods(year_before))
-            rows = list(self.result.payout_rows())
+            column = self.result.payout_columns()
             if found is not None:
                 ytd = {(r.csm_id, r.component.id): r for r in found.result()}
                 self.ytd = list(ytd.values())
         if ytd:   # a measure: ytd component's row pays the year to date less what was paid
-            for i, row in enumerate(rows):
-                r = ytd.get((row["csm_id"], row["component"]))
+            for i, key in enumerate(zip(column["csm_id"], column["component"], strict=True)):
+                r = ytd.get(key)
                 if r is not None:
-                    rows[i] = {"csm_id": r.csm_id, "component": r.component.id, "kind": r.component.kind.value,
-                               "metric": r.component.metric, "actual": r.actual, "target": r.target,
-                               "attainment": r.attainment, "share": r.share, "target_incentive": r.target_incentive,
-                               "multiplier": r.multiplier, "payout": r.payout, "note": r.note}
-        if not rows:
+                    for name in _YTD_FIELDS:
+                        column[name][i] = getattr(r, name)
+        if not column["csm_id"]:
             return []
-        column = {name: [row[name] for row in rows] for name in rows[0]}
         text = Texts()   # column by column: each distinct number formatted once
         return list(map(Line, column["csm_id"], column["component"], column["kind"], column["payout"],
                         column["metric"], text.column(column["actual"]), text.column(column["target"]),

@@ -150,7 +150,8 @@ def pack(table: pa.Table) -> bytes:
     return sink.getvalue()
 
 
-def unpack(content: bytes) -> pa.Table:
-    """A stored table from its bytes."""
-    with pa.ipc.open_stream(pa.py_buffer(content)) as reader:
+def unpack(content: bytes, threads: bool = True) -> pa.Table:
+    """A stored table from its bytes (``threads``: decompressed on Arrow's thread pool; else on this thread)."""
+    options = pa.ipc.IpcReadOptions(use_threads=threads)
+    with pa.ipc.open_stream(pa.py_buffer(content), options=options) as reader:
         return reader.read_all()

@@ -27,7 +27,8 @@ from xlcomp.ledger.shares import WINDOW_KEY
 
 __all__ = ["CSM_PERIOD_FIELDS", "LINE_FIELDS", "CloseRecord", "CsmPeriod", "Line", "book_bytes", "book_content",
            "book_of", "carried_ids", "clawed_accounts", "closes_of", "component_totals", "csm_periods_of", "lines_of",
-           "payout_totals", "read_book", "share_table", "shares_for"]   # Line, CsmPeriod: from records
+           "payout_sums", "payout_totals", "read_book", "share_table", "shares_for",
+           "totals_from"]   # Line, CsmPeriod: from records
 
 ZERO = Decimal(0)
 
@@ -102,6 +103,12 @@ def component_totals(connection: Any, close_ids: Sequence[int], kinds: Sequence[
 def payout_totals(lines: pa.Table) -> dict[tuple[str, str], Decimal]:
     """Σ payout by (csm_id, component) of stored lines, exact: summed as cents in Arrow when every payout has at
     most two decimals (a ledger's amounts do), else as Decimals."""
+    return totals_from(payout_sums(lines))
+
+
+def payout_sums(lines: pa.Table) -> pa.Table | dict[tuple[str, str], Decimal]:
+    """What :func:`payout_totals` works out in Arrow (which lets go of the GIL): the sums by (csm_id, component)
+    as a table of their texts; or, for payouts with more places than cents, the totals themselves."""
     try:
         cents = pc.cast(lines["payout"], pa.decimal128(38, 2))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):   # more places than cents: Decimals, one by one
@@ -113,7 +120,14 @@ def payout_totals(lines: pa.Table) -> dict[tuple[str, str], Decimal]:
     grouped = pa.table({"csm_id": lines["csm_id"], "component": lines["component"], "payout": cents}) \
         .group_by(["csm_id", "component"], use_threads=False).aggregate([("payout", "sum")])
     # each sum as its text: Decimal("12.30") from text is exact and far faster than from Arrow's decimal128
-    summed = grouped.set_column(2, "payout_sum", pc.cast(grouped["payout_sum"], pa.string())).to_pydict()
+    return grouped.set_column(2, "payout_sum", pc.cast(grouped["payout_sum"], pa.string()))
+
+
+def totals_from(sums: pa.Table | dict[tuple[str, str], Decimal]) -> dict[tuple[str, str], Decimal]:
+    """The totals of :func:`payout_sums`, by (csm_id, component)."""
+    if isinstance(sums, dict):
+        return sums
+    summed = sums.to_pydict()
     return dict(zip(zip(summed["csm_id"], summed["component"], strict=True), map(Decimal, summed["payout_sum"]),
                     strict=True))
 

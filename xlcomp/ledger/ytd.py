@@ -27,10 +27,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from xlcomp.engine.run import run
+from xlcomp.engine.run import CsmResults, run
 from xlcomp.ledger.records import CsmPeriod
 from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS, metric_def
-from xlcomp.model.people import Book, Csm, Roster
+from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Component, Kind, Plan
 
@@ -215,14 +215,21 @@ def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: S
     result = run(ytd_plan, ytd_roster, combined, period)
     first = prior[0].period.label if prior else period.label
     span = f"{first} to {period.label}" if prior else period.label
+    periods = [*(p.period for p in prior), period]
+    spans: list[tuple[Period, int, dict[tuple[date | None, date | None], int]]] = \
+        [(when, when.days * when.per_year, {}) for when in periods]   # days x periods per year, days employed
     out = []
-    for csm, csm_result in zip(roster.csms, result.csms, strict=True):
-        for r in csm_result.components:
+    blocks = result.csms.by_component() if isinstance(result.csms, CsmResults) else None
+    rows = zip(*blocks, strict=True) if blocks else (r.components for r in result.csms)   # each CSM's results
+    for csm, results in zip(roster.csms, rows, strict=True):
+        held = [*(p.csms.get(csm.csm_id) for p in prior),
+                CsmFacts(csm.target_variable, csm.start_date, csm.end_date, csm.values)]
+        for r in results:
             component = r.component
             paid = sum((p.paid.get((csm.csm_id, component.id), ZERO) for p in prior), ZERO)
             target_incentive = None
             if component.kind is Kind.BONUS:
-                num, den = _ti_ratio(component, period, csm, prior)
+                num, den = _ti_ratio(component, spans, held)
                 share_n, share_d = (r.share if r.share is not None else ZERO).as_integer_ratio()
                 multiplier_n, multiplier_d = r.multiplier.as_integer_ratio()
                 ytd_payout = round_ratio(num * share_n * multiplier_n, den * share_d * multiplier_d, 2)
@@ -251,21 +258,25 @@ def facts_of(csm_period: CsmPeriod) -> CsmFacts:
                     csm_period.roster_values or {})
 
 
-def _ti_ratio(component: Component, period: Period, csm: Csm, prior: Sequence[PriorPeriod]) -> tuple[int, int]:
-    """The year's TI as an exact ratio of integers: Σ target_variable x weight x days employed / (days x per year)."""
+def _ti_ratio(component: Component, spans: Sequence[tuple[Period, int, dict[tuple[date | None, date | None], int]]],
+              facts: Sequence[CsmFacts | None]) -> tuple[int, int]:
+    """The year's TI as an exact ratio of integers: Σ target_variable x weight x days employed / (days x per year),
+    over the periods ``spans`` (each with its days x periods per year and the days employed worked out so far, by
+    start and end date) and the CSM's ``facts`` in each (None: not on that period's roster)."""
     assert component.weight is not None
     weight_n, weight_d = component.weight.as_integer_ratio()
     num, den = 0, 1
-    facts = [(p.period, p.csms.get(csm.csm_id)) for p in prior]
-    facts.append((period, CsmFacts(csm.target_variable, csm.start_date, csm.end_date, csm.values)))
-    for when, fact in facts:
+    for (when, length, days), fact in zip(spans, facts, strict=True):
         if fact is None:
             continue
-        days = when.days_employed(fact.start_date, fact.end_date)
-        if not days:
+        key = (fact.start_date, fact.end_date)
+        employed = days.get(key)
+        if employed is None:
+            employed = days[key] = when.days_employed(fact.start_date, fact.end_date)
+        if not employed:
             continue
         tv_n, tv_d = _ratio(fact.target_variable)
-        n, d = tv_n * weight_n * days, tv_d * weight_d * when.days * when.per_year
+        n, d = tv_n * weight_n * employed, tv_d * weight_d * length
         num, den = num * d + n * den, den * d
     return num, den
 
