@@ -234,6 +234,7 @@ class _Builder:
         self.result, self.closes, self.version, self.year_start, self.place = result, closes, version, year_start, place
         self.notices: list[str] = []
         self.ytd: list[YtdResult] = []
+        self.early_shares: list[ShareBlock] = []   # clawback shares worked out while the year to date was
         self.ahead = ahead or Ahead()   # what was read of the earlier closes while the inputs loaded
         self._csm_periods: dict[int, dict[str, CsmPeriod]] = dict(self.ahead.csms)
 
@@ -266,14 +267,24 @@ class _Builder:
                 by_csm[line.csm_id].append(line)
         for line in self.clawback_lines(churn, latest):
             by_csm[line.csm_id].append(line)
-        shares = shares_of(self.plan, self.book, {(line.csm_id, line.component): line.payout
-                                                  for lines in by_csm.values() for line in lines
-                                                  if line.kind in COMPONENT_KINDS}, self.result)
+        shares = self.shares(by_csm)
         if self.version == 1:
             lines, csms = self.balances(by_csm)
         else:
             lines, csms = self.reopen_balances(by_csm, previous[-1])
         return lines, csms, shares, carried
+
+    def shares(self, by_csm: dict[str, list[Line]]) -> list[ShareBlock]:
+        """Every clawback component's account shares of its lines, in plan order (those worked out while the year
+        to date was, kept)."""
+        done = {block.component: block for block in self.early_shares}
+        rest = {c.id for c in self.plan.components if c.clawback_days is not None and c.id not in done}
+        if rest:
+            payouts = {(line.csm_id, line.component): line.payout for lines in by_csm.values() for line in lines
+                       if line.kind in COMPONENT_KINDS and line.component in rest}
+            done.update((block.component, block) for block in shares_of(self.plan, self.book, payouts, self.result,
+                                                                         rest))
+        return [done[c.id] for c in self.plan.components if c.id in done]
 
     # -- component lines ---------------------------------------------------------------------------
 
@@ -285,7 +296,13 @@ class _Builder:
                 found = pool.submit(ytd_results_in, getcontext().copy(), self.plan, self.period, self.roster,
                                     self.book, self.prior_periods(year_before))
             column = self.result.payout_columns()
-            if found is not None:
+            if found is not None:   # meanwhile the shares of the clawback components the year to date leaves as they
+                early = {c.id for c in self.plan.components if c.clawback_days is not None and c.measure != "ytd"}
+                if early:           # are (NumPy and Arrow let go of the GIL)
+                    payouts = {(csm_id, component): payout for csm_id, component, payout
+                               in zip(column["csm_id"], column["component"], column["payout"], strict=True)
+                               if component in early}
+                    self.early_shares = shares_of(self.plan, self.book, payouts, self.result, early)
                 ytd = {(r.csm_id, r.component.id): r for r in found.result()}
                 self.ytd = list(ytd.values())
         if ytd:   # a measure: ytd component's row pays the year to date less what was paid

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -98,14 +98,15 @@ def _block(component: str, accounts: pa.Array, owners: pa.Array, amount: pa.Arra
 
 
 def shares_of(plan: Plan, book: Book, payouts: Mapping[tuple[str, str], Decimal],
-              run: RunResult | None = None) -> list[ShareBlock]:
-    """Every clawback component's shares of the payouts (csm_id, component) -> amount. With ``run``, the run
-    the payouts come from: when it credited moved or split accounts, or a plan version split its period, the
-    shares follow what it credited (:mod:`xlcomp.ledger.share_weights`); otherwise the accounts file's csm_id."""
+              run: RunResult | None = None, only: Collection[str] | None = None) -> list[ShareBlock]:
+    """Every clawback component's shares of the payouts (csm_id, component) -> amount (``only``: of these
+    components). With ``run``, the run the payouts come from: when it credited moved or split accounts, or a
+    plan version split its period, the shares follow what it credited (:mod:`xlcomp.ledger.share_weights`);
+    otherwise the accounts file's csm_id."""
     out = []
     credited: Weights | None = None
     for component in plan.components:
-        if component.clawback_days is None:
+        if component.clawback_days is None or (only is not None and component.id not in only):
             continue
         weights = None
         if run is not None and run.parts:
