@@ -10,7 +10,8 @@ from xlcomp.ledger import open_ledger
 from xlcomp.ledger.ahead import read_ahead
 from xlcomp.ledger.close import COMPONENT_KINDS
 from xlcomp.ledger.dated import load_versions
-from xlcomp.ledger.store import book_of, component_totals, csm_periods_of
+from xlcomp.ledger.records import csm_periods_from
+from xlcomp.ledger.store import book_of, component_totals, csm_period_tables, csm_periods_of
 from xlcomp.model.period import parse_period
 
 
@@ -29,13 +30,14 @@ def test_what_is_read_ahead_is_what_the_close_reads(tmp_path, db_url):
                                  ("C3", "renewal"): D("555.56"), ("C3", "upsell"): D("0.00")}
         with engine.connect() as connection:
             assert ahead.paid == component_totals(connection, [1], COMPONENT_KINDS)
-            assert ahead.csms == csm_periods_of(connection, [1])
+            assert ahead.csm_tables[1].equals(csm_period_tables(connection, [1])[1])
             # C2's recoverable draw of 833.33 is owed back after Q1
-            assert ahead.csms[1]["C2"].balance_out == D("833.33")
+            assert csm_periods_from(ahead.csm_tables[1]) == csm_periods_of(connection, [1])[1]
+            assert csm_periods_from(ahead.csm_tables[1])["C2"].balance_out == D("833.33")
             kept = book_of(connection, 1)
             assert kept is not None and ahead.books[1].equals(kept)
         # the plan year's first period reads nothing of the year (only the balance chain's records)
         first = read_ahead(engine, plan, parse_period("2027-Q1"), COMPONENT_KINDS)
-        assert first is not None and first.read == set() and first.books == {} and set(first.csms) == {1}
+        assert first is not None and first.read == set() and first.books == {} and set(first.csm_tables) == {1}
     finally:
         engine.dispose()

@@ -66,6 +66,12 @@ PAYOUT_COLUMNS = ("csm_id", "component", "kind", "metric", "actual", "target", "
 SUMMARY_COLUMNS = ("csm_id", "name", "base_salary", "target_variable", "proration", "payout_total")
 
 
+@exactly
+def proration_of(days: int, period_days: int) -> Decimal:
+    """Days employed in the period over days in the period."""
+    return Decimal(days) / Decimal(period_days)
+
+
 class CsmResult(NamedTuple):
     """One CSM's period: days employed, proration, each component's result, the adjustments and the total."""
 
@@ -79,10 +85,9 @@ class CsmResult(NamedTuple):
     ramp: CsmRamp | None = None   # the plan's ramp: this CSM's whole months in post and factor
 
     @property
-    @exactly
     def proration(self) -> Decimal:
         """Days employed in the period over days in the period."""
-        return Decimal(self.days) / Decimal(self.period_days)
+        return proration_of(self.days, self.period_days)
 
     @property
     @exactly
@@ -184,6 +189,14 @@ class RunResult:
                 "multiplier": spread([[r.multiplier for r in block] for block in blocks]),
                 "payout": spread([[r.payout for r in block] for block in blocks]),
                 "note": spread([[r.note for r in block] for block in blocks])}
+
+    def days_employed(self) -> list[tuple[str, int, int]]:
+        """Each CSM's (csm_id, days employed, days in the period), in roster order (without making the per-CSM
+        records when the run kept its days)."""
+        days = self.csms.days if isinstance(self.csms, CsmResults) else None
+        if days is None:
+            return [(r.csm.csm_id, r.days, r.period_days) for r in self.csms]
+        return [(csm.csm_id, employed, total) for csm, (employed, total) in zip(self.roster.csms, days, strict=True)]
 
     def summary_rows(self) -> Iterator[dict[str, Any]]:
         """summary.csv rows, values as Decimals."""
@@ -331,7 +344,8 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
                                ramp=None if ramp is None else ramp.of(i))
                      for i, csm in enumerate(given.csms))
 
-    return RunResult(plan, period, given, book, CsmResults(len(csms), build, total, None if lines else by_component),
+    return RunResult(plan, period, given, book, CsmResults(len(csms), build, total, None if lines else by_component,
+                                                            [(d, period_days) for d in all_days]),
                      changes, dated, credits, credit_rows, tuple(window_notes))
 
 
@@ -345,12 +359,14 @@ class CsmResults(Sequence[CsmResult]):
     """A run's per-CSM results, made into records when first read (the payouts are already computed)."""
 
     def __init__(self, count: int, build: Callable[[], tuple[CsmResult, ...]], total: Decimal,
-                 components: Callable[[], list[list[ComponentResult]]] | None = None) -> None:
+                 components: Callable[[], list[list[ComponentResult]]] | None = None,
+                 days: Sequence[tuple[int, int]] | None = None) -> None:
         self._count = count
         self._build: Callable[[], tuple[CsmResult, ...]] | None = build
         self._items: tuple[CsmResult, ...] = ()
         self._components = components
         self.total = total
+        self.days = days   # each CSM's days employed and days in the period, in roster order (None: not kept)
 
     @collector_paused()
     @exactly

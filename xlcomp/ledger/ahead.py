@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xlcomp.ledger.periods import plan_year_start
-from xlcomp.ledger.records import CsmPeriod, csm_periods_from, unpack
+from xlcomp.ledger.records import unpack
 from xlcomp.ledger.store import payout_sums, totals_from
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Plan
@@ -46,11 +46,6 @@ class Ahead:
     def paid(self) -> dict[int, dict[tuple[str, str], Decimal]]:
         """Σ of the component lines by (csm_id, component), per close of the year."""
         return {i: totals_from(self.sums[i]) if i in self.sums else {} for i in self.read}
-
-    @cached_property
-    def csms(self) -> dict[int, dict[str, CsmPeriod]]:
-        """The per-CSM records of the closes read."""
-        return {i: csm_periods_from(table) for i, table in self.csm_tables.items()}
 
 
 def read_ahead(engine: Any, plan: Plan, period: Period, kinds: Sequence[str]) -> Ahead | None:

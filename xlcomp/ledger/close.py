@@ -27,6 +27,7 @@ from decimal import Decimal, getcontext
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from sqlalchemy import insert
 
 from xlcomp.engine.collector import collector_paused
@@ -37,7 +38,7 @@ from xlcomp.ledger.clawbacks import ChurnRow, clawback_windows, in_plan, load_ch
 from xlcomp.ledger.dated import Dated, check_dated, dated_names, load_dated, load_versions
 from xlcomp.ledger.db import LedgerError, ledger_place, transaction
 from xlcomp.ledger.periods import _check_order, plan_year_periods, plan_year_start
-from xlcomp.ledger.records import csm_periods_table, lines_table, pack
+from xlcomp.ledger.records import balances_from, csm_periods_from, csm_periods_table, lines_table, pack
 from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIOD_SETS, LINE_SETS, SHARE_SETS
 from xlcomp.ledger.shares import ShareBlock, shares_of
 from xlcomp.ledger.store import (
@@ -50,13 +51,13 @@ from xlcomp.ledger.store import (
     clawed_accounts,
     closes_of,
     component_totals,
-    csm_periods_of,
+    csm_period_tables,
     lines_of,
     read_book,
     shares_for,
 )
 from xlcomp.ledger.texts import Texts
-from xlcomp.ledger.ytd import PriorPeriod, YtdResult, facts_of, ytd_columns, ytd_results_in
+from xlcomp.ledger.ytd import PriorPeriod, YtdResult, facts_from, ytd_columns, ytd_results_in
 from xlcomp.load.adjustments import load_adjustments
 from xlcomp.load.inputs import load_inputs
 from xlcomp.model.adjustments import Adjustment
@@ -236,13 +237,18 @@ class _Builder:
         self.ytd: list[YtdResult] = []
         self.early_shares: list[ShareBlock] = []   # clawback shares worked out while the year to date was
         self.ahead = ahead or Ahead()   # what was read of the earlier closes while the inputs loaded
-        self._csm_periods: dict[int, dict[str, CsmPeriod]] = dict(self.ahead.csms)
+        self._csm_tables: dict[int, pa.Table | None] = dict(self.ahead.csm_tables)
+
+    def csm_tables(self, close_ids: Sequence[int]) -> dict[int, pa.Table | None]:
+        """Each close's stored table of per-CSM records (None: it has none), each read once per close."""
+        wanted = [i for i in close_ids if i not in self._csm_tables]
+        found = csm_period_tables(self.connection, wanted)
+        self._csm_tables.update({i: found.get(i) for i in wanted})
+        return {i: self._csm_tables[i] for i in close_ids}
 
     def csm_periods(self, close_ids: Sequence[int]) -> dict[int, dict[str, CsmPeriod]]:
-        """:func:`csm_periods_of`, each close read once per close."""
-        wanted = [i for i in close_ids if i not in self._csm_periods]
-        self._csm_periods.update(csm_periods_of(self.connection, wanted))
-        return {i: self._csm_periods[i] for i in close_ids}
+        """Each close's per-CSM records, by csm_id (as :func:`csm_periods_of`)."""
+        return {i: {} if table is None else csm_periods_from(table) for i, table in self.csm_tables(close_ids).items()}
 
     def latest_versions(self) -> list[CloseRecord]:
         """The latest version of every closed period of this plan, by period start."""
@@ -329,7 +335,7 @@ class _Builder:
                      for i, raw in ((i, book_content(self.connection, i)) for i in unread)}
             paid = {**component_totals(self.connection, unread, COMPONENT_KINDS),
                     **{i: ahead.paid[i] for i in ids if i in ahead.read}}
-            csms = self.csm_periods(ids)
+            csms = self.csm_tables(ids)
             tables = {i: None if found is None else found.result() for i, found in books.items()}
         tables.update({i: ahead.books.get(i) for i in ids if i in ahead.read})
         out = []
@@ -345,8 +351,9 @@ class _Builder:
                                                        f"without {', '.join(missing)}, which this plan's measure: ytd "
                                                        "components read: reopen the plan year's periods with this "
                                                        "plan")])
+            records = csms[close.id]
             out.append(PriorPeriod(parse_period(close.period), table,
-                                   {k: facts_of(v) for k, v in csms[close.id].items()}, paid[close.id]))
+                                   {} if records is None else facts_from(records, self.plan), paid[close.id]))
         return out
 
     # -- prior-period differences ------------------------------------------------------------------
@@ -435,11 +442,10 @@ class _Builder:
         first_versions = [c for c in self.closes if c.version == 1]
         balance: dict[str, Decimal] = {}
         names: dict[str, str] = {}
-        for close_id, rows in self.csm_periods([c.id for c in first_versions]).items():
-            del close_id
-            for csm_id, row in rows.items():
-                balance[csm_id] = row.balance_out
-                names[csm_id] = row.name
+        for table in self.csm_tables([c.id for c in first_versions]).values():
+            for csm_id, (name, balance_out) in ({} if table is None else balances_from(table)).items():
+                balance[csm_id] = balance_out
+                names[csm_id] = name
         roster = self.roster.by_id()
         order = list(roster) + sorted((set(by_csm) | {k for k, v in balance.items() if v}) - set(roster))
         lines: list[Line] = []

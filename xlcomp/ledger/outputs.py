@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter
 
-from xlcomp.engine.run import PAYOUT_COLUMNS, SUMMARY_COLUMNS
+from xlcomp.engine.run import PAYOUT_COLUMNS, SUMMARY_COLUMNS, proration_of
 from xlcomp.ledger.close import Closed
+from xlcomp.ledger.texts import Texts
 from xlcomp.money import fmt_decimal
 from xlcomp.outputs import escape_text
 
@@ -51,16 +52,21 @@ def _payout_rows(closed: Closed) -> Iterator[tuple[object, ...]]:
 
 def _summary_rows(closed: Closed) -> Iterator[list[str]]:
     """summary.csv rows as lists in the order of CLOSE_SUMMARY_COLUMNS: the texts escaped against formulas, a
-    blank for what a CSM no longer on the roster lacks."""
+    blank for what a CSM no longer on the roster lacks (each distinct salary and proration formatted once)."""
     roster = closed.run.roster.by_id()
-    days = {r.csm.csm_id: r.proration for r in closed.run.csms}
+    days = {csm_id: (employed, total) for csm_id, employed, total in closed.run.days_employed()}
+    text = Texts()
+    prorations: dict[tuple[int, int], str] = {}
     for row in closed.csms:
         csm = roster.get(row.csm_id)
-        proration = days.get(row.csm_id)
+        found = days.get(row.csm_id)
+        proration = ""
+        if found is not None:
+            proration = prorations.get(found) or prorations.setdefault(found, fmt_decimal(proration_of(*found), 6))
         yield [escape_text(str(row.csm_id)), escape_text(str(row.name)),
-               fmt_decimal(csm.base_salary, 2) if csm else "", fmt_decimal(csm.target_variable, 2) if csm else "",
-               "" if proration is None else fmt_decimal(proration, 6), _cents(row.gross), _cents(row.balance_in),
-               _cents(row.draw), _cents(row.payable), _cents(row.balance_out)]
+               text(csm.base_salary, 2) or "" if csm else "", text(csm.target_variable, 2) or "" if csm else "",
+               proration, _cents(row.gross), _cents(row.balance_in), _cents(row.draw), _cents(row.payable),
+               _cents(row.balance_out)]
 
 
 def close_payouts_csv(closed: Closed) -> str:

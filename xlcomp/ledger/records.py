@@ -20,7 +20,8 @@ from typing import NamedTuple
 import pyarrow as pa
 
 __all__ = ["CSM_PERIOD_FIELDS", "LINE_FIELDS", "LINE_SCHEMA", "CsmPeriod", "Line",
-           "csm_periods_from", "csm_periods_table", "lines_from", "lines_table", "pack", "unpack"]
+           "balances_from", "csm_periods_from", "csm_periods_table", "dates_from", "lines_from", "lines_table", "pack",
+           "roster_values_from", "unpack"]
 
 CSM_PERIOD_FIELDS = ("csm_id", "name", "gross", "draw", "payable", "balance_in", "balance_out", "target_variable",
                      "start_date", "end_date", "roster_values")
@@ -124,22 +125,43 @@ def _date(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
 
 
+def roster_values_from(table: pa.Table, keys: Sequence[str] | None = None) -> list[dict[str, Decimal | None]]:
+    """Each stored per-CSM record's roster values (``keys``: only these, where recorded)."""
+    if "roster_values" in table.column_names:
+        wanted = None if keys is None else set(keys)
+        return [{k: _decimal(v) for k, v in json.loads(text).items() if wanted is None or k in wanted}
+                for text in table["roster_values"].to_pylist()]
+    stored = [name[len(_ROSTER):] for name in table.column_names if name.startswith(_ROSTER)]
+    chosen = [key for key in stored if keys is None or key in keys]
+    if not chosen:
+        return [{} for _ in range(table.num_rows)]
+    columns = [list(map(_decimal, table[_ROSTER + key].to_pylist())) for key in chosen]
+    return [dict(zip(chosen, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
 def csm_periods_from(table: pa.Table) -> dict[str, CsmPeriod]:
     """The per-CSM records of a stored table, by csm_id (in csm_id order)."""
-    data = table.to_pydict()
-    rosters: list[dict[str, Decimal | None]]
-    if "roster_values" in data:
-        rosters = [{k: _decimal(v) for k, v in json.loads(text).items()} for text in data["roster_values"]]
-    else:
-        keys = [name[len(_ROSTER):] for name in table.column_names if name.startswith(_ROSTER)]
-        columns = [list(map(_decimal, data[_ROSTER + key])) for key in keys]
-        rosters = [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)] if keys else \
-            [{} for _ in range(table.num_rows)]
+    data = table.select(list(CSM_PERIOD_FIELDS[:-1])).to_pydict()
+    rosters = roster_values_from(table)
     money = [list(map(Decimal, data[name])) for name in _MONEY]
     return {csm_id: CsmPeriod(csm_id, name, gross, draw, payable, balance_in, balance_out, tv, start, end, roster)
             for csm_id, name, gross, draw, payable, balance_in, balance_out, tv, start, end, roster
             in zip(data["csm_id"], data["name"], *money, map(_decimal, data["target_variable"]),
                    map(_date, data["start_date"]), map(_date, data["end_date"]), rosters, strict=True)}
+
+
+def balances_from(table: pa.Table) -> dict[str, tuple[str, Decimal]]:
+    """csm_id -> (name, balance_out) of a stored table of per-CSM records (what the next close's balance rule
+    reads of it, without making the whole records)."""
+    data = table.select(["csm_id", "name", "balance_out"]).to_pydict()
+    return dict(zip(data["csm_id"], zip(data["name"], map(Decimal, data["balance_out"]), strict=True), strict=True))
+
+
+def dates_from(table: pa.Table) -> tuple[list[Decimal | None], list[date | None], list[date | None]]:
+    """Each stored per-CSM record's target_variable, start_date and end_date (in the table's order)."""
+    data = table.select(["target_variable", "start_date", "end_date"]).to_pydict()
+    return (list(map(_decimal, data["target_variable"])), list(map(_date, data["start_date"])),
+            list(map(_date, data["end_date"])))
 
 
 def pack(table: pa.Table) -> bytes:

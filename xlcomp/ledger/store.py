@@ -26,8 +26,8 @@ from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIOD_SETS, LINE_S
 from xlcomp.ledger.shares import WINDOW_KEY
 
 __all__ = ["CSM_PERIOD_FIELDS", "LINE_FIELDS", "CloseRecord", "CsmPeriod", "Line", "book_bytes", "book_content",
-           "book_of", "carried_ids", "clawed_accounts", "closes_of", "component_totals", "csm_periods_of", "lines_of",
-           "payout_sums", "payout_totals", "read_book", "share_table", "shares_for",
+           "book_of", "carried_ids", "clawed_accounts", "closes_of", "component_totals", "csm_period_tables",
+           "csm_periods_of", "lines_of", "payout_sums", "payout_totals", "read_book", "share_table", "shares_for",
            "totals_from"]   # Line, CsmPeriod: from records
 
 ZERO = Decimal(0)
@@ -140,6 +140,11 @@ def clawed_accounts(connection: Any, close_ids: Sequence[int]) -> set[tuple[str,
         out.update((account or "", source or "", component) for account, source, component
                    in zip(found["account_id"], found["source_period"], found["component"], strict=True))
     return out
+
+
+def csm_period_tables(connection: Any, close_ids: Sequence[int]) -> dict[int, pa.Table]:
+    """Each close's stored table of per-CSM records (a close without one: absent)."""
+    return _sets(connection, CSM_PERIOD_SETS, close_ids)
 
 
 def csm_periods_of(connection: Any, close_ids: Iterable[int]) -> dict[int, dict[str, CsmPeriod]]:

@@ -28,13 +28,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xlcomp.engine.run import CsmResults, run
-from xlcomp.ledger.records import CsmPeriod
+from xlcomp.ledger.records import CsmPeriod, dates_from, roster_values_from
 from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS, metric_def
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Component, Kind, Plan
 
-__all__ = ["CsmFacts", "PriorPeriod", "YtdResult", "round_fraction", "ytd_columns", "ytd_results"]
+__all__ = ["CsmFacts", "PriorPeriod", "YtdResult", "facts_from", "facts_of", "round_fraction", "summed_columns",
+           "ytd_columns", "ytd_results"]
 
 ZERO = Decimal(0)
 
@@ -105,6 +106,12 @@ def ytd_columns(plan: Plan) -> list[str]:
     needed = plan_account_columns(dataclasses.replace(plan, components=components))
     first = [*ACCOUNTS_REQUIRED, "segment"]   # arr_start too: the engine counts accounts on it
     return [*first, *sorted(needed - set(first))]
+
+
+def summed_columns(plan: Plan) -> list[str]:
+    """The roster columns the year to date sums over the year's rosters: the quotas and amount targets of the
+    plan's ``measure: ytd`` components."""
+    return sorted({column for c in plan.components if c.measure == "ytd" and (column := _summed_column(c, plan))})
 
 
 def _summed_column(component: Component, plan: Plan) -> str | None:
@@ -196,7 +203,7 @@ def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: S
     components = tuple(c for c in plan.components if c.measure == "ytd")
     if not components:
         return []
-    summed = {column for c in components if (column := _summed_column(c, plan))}
+    summed = summed_columns(plan)
     ytd_roster = roster
     if summed:   # quotas and amount targets summed over the year's rosters (a blank one counts 0)
         csms = []
@@ -250,6 +257,16 @@ def ytd_results_in(context: Context, plan: Plan, period: Period, roster: Roster,
     caller's is handed over, so the year to date is worked out exactly as on the caller's thread)."""
     with localcontext(context):
         return ytd_results(plan, period, roster, book, prior)
+
+
+def facts_from(table: pa.Table, plan: Plan) -> dict[str, CsmFacts]:
+    """:func:`facts_of` each of a close's stored per-CSM records, by csm_id, read from its table (the roster values:
+    only those the plan's year to date sums)."""
+    target_variables, starts, ends = dates_from(table)
+    values = roster_values_from(table, summed_columns(plan))
+    return {csm_id: CsmFacts(target_variable or ZERO, start, end, roster)
+            for csm_id, target_variable, start, end, roster
+            in zip(table["csm_id"].to_pylist(), target_variables, starts, ends, values, strict=True)}
 
 
 def facts_of(csm_period: CsmPeriod) -> CsmFacts:
