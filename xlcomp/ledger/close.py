@@ -23,9 +23,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, getcontext
+from decimal import Context, Decimal, getcontext, localcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 from sqlalchemy import insert
@@ -57,7 +57,7 @@ from xlcomp.ledger.store import (
     shares_for,
 )
 from xlcomp.ledger.texts import Texts
-from xlcomp.ledger.ytd import PriorPeriod, YtdResult, facts_from, ytd_columns, ytd_results_in
+from xlcomp.ledger.ytd import PriorPeriod, YtdResult, facts_from, ytd_columns, ytd_results
 from xlcomp.load.adjustments import load_adjustments
 from xlcomp.load.inputs import load_inputs
 from xlcomp.model.adjustments import Adjustment
@@ -71,6 +71,7 @@ __all__ = ["COMPONENT_KINDS", "DIFF_KINDS", "CloseInputs", "Closed", "close_peri
            "plan_year_start"]
 
 ZERO = Decimal(0)
+_T = TypeVar("_T")
 COMPONENT_KINDS = ("bonus", "commission")
 DIFF_KINDS = ("bonus", "commission", "adjustment", "clawback")   # recomputed by a reopen, so compared
 _YTD_FIELDS = ("actual", "target", "attainment", "share", "target_incentive", "multiplier", "payout", "note")
@@ -296,21 +297,22 @@ class _Builder:
 
     def component_lines(self, year_before: Sequence[CloseRecord]) -> list[Line]:
         ytd: dict[tuple[str, str], YtdResult] = {}
-        with ThreadPoolExecutor(max_workers=1) as pool:   # the year to date (Arrow sums, the engine's run) worked
-            found = None                                  # out while the period's rows are made, in this context
-            if any(c.measure == "ytd" for c in self.plan.components):
-                found = pool.submit(ytd_results_in, getcontext().copy(), self.plan, self.period, self.roster,
-                                    self.book, self.prior_periods(year_before))
-            column = self.result.payout_columns()
-            if found is not None:   # meanwhile the shares of the clawback components the year to date leaves as they
+        column = self.result.payout_columns()
+        if any(c.measure == "ytd" for c in self.plan.components):
+            with ThreadPoolExecutor(max_workers=1) as pool:
                 early = {c.id for c in self.plan.components if c.clawback_days is not None and c.measure != "ytd"}
-                if early:           # are (NumPy and Arrow let go of the GIL)
-                    payouts = {(csm_id, component): payout for csm_id, component, payout
+                shares = None   # the shares of the clawback components the year to date leaves as they are, worked
+                if early:       # out on a worker (mostly NumPy and Arrow, which let go of the GIL) while the year to
+                    payouts = {(csm_id, component): payout for csm_id, component, payout     # date is, in Python
                                in zip(column["csm_id"], column["component"], column["payout"], strict=True)
                                if component in early}
-                    self.early_shares = shares_of(self.plan, self.book, payouts, self.result, early)
-                ytd = {(r.csm_id, r.component.id): r for r in found.result()}
+                    shares = pool.submit(_in_context, getcontext().copy(), shares_of, self.plan, self.book, payouts,
+                                         self.result, early)
+                found = ytd_results(self.plan, self.period, self.roster, self.book, self.prior_periods(year_before))
+                ytd = {(r.csm_id, r.component.id): r for r in found}
                 self.ytd = list(ytd.values())
+                if shares is not None:
+                    self.early_shares = shares.result()
         if ytd:   # a measure: ytd component's row pays the year to date less what was paid
             for i, key in enumerate(zip(column["csm_id"], column["component"], strict=True)):
                 r = ytd.get(key)
@@ -503,6 +505,13 @@ class _Builder:
             return CsmPeriod(csm_id, names.get(csm_id, ""), gross, draw, payable, balance_in, balance_out)
         return CsmPeriod(csm_id, csm.name, gross, draw, payable, balance_in, balance_out, csm.target_variable,
                          csm.start_date, csm.end_date, dict(csm.values))
+
+
+def _in_context(context: Context, function: Callable[..., _T], *args: Any) -> _T:
+    """``function(*args)`` under ``context`` (a worker thread starts with Python's default decimal context: the
+    caller's is handed over, so the work is done exactly as on the caller's thread)."""
+    with localcontext(context):
+        return function(*args)
 
 
 def _latest(closes: Sequence[CloseRecord]) -> list[CloseRecord]:

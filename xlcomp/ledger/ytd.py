@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Context, Decimal, localcontext
+from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -249,14 +249,6 @@ def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: S
             out.append(YtdResult(csm.csm_id, component, r.actual, r.target, r.attainment, r.share, target_incentive,
                                  r.multiplier, ytd_payout, paid, note))
     return out
-
-
-def ytd_results_in(context: Context, plan: Plan, period: Period, roster: Roster, book: Book,
-                   prior: Sequence[PriorPeriod]) -> list[YtdResult]:
-    """:func:`ytd_results` under ``context`` (a worker thread starts with Python's default decimal context: the
-    caller's is handed over, so the year to date is worked out exactly as on the caller's thread)."""
-    with localcontext(context):
-        return ytd_results(plan, period, roster, book, prior)
 
 
 def facts_from(table: pa.Table, plan: Plan) -> dict[str, CsmFacts]:
