@@ -15,6 +15,7 @@ A line this period is the year-to-date payout less what the ledger paid on the c
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -220,35 +221,45 @@ def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: S
     ytd_plan = dataclasses.replace(plan, components=components)
     combined = ytd_book([p.book for p in prior] + [book.table], book, ytd_columns(plan)) if prior else book
     result = run(ytd_plan, ytd_roster, combined, period)
+    if not roster.csms:
+        return []
     first = prior[0].period.label if prior else period.label
     span = f"{first} to {period.label}" if prior else period.label
+    ids = [csm.csm_id for csm in roster.csms]
+    held: list[list[CsmFacts | None]] = [[p.csms.get(csm_id) for csm_id in ids] for p in prior]   # per period, CSM
+    held.append([CsmFacts(csm.target_variable, csm.start_date, csm.end_date, csm.values) for csm in roster.csms])
     periods = [*(p.period for p in prior), period]
-    spans: list[tuple[Period, int, dict[tuple[date | None, date | None], int]]] = \
-        [(when, when.days * when.per_year, {}) for when in periods]   # days x periods per year, days employed
-    out = []
     blocks = result.csms.by_component() if isinstance(result.csms, CsmResults) else None
-    rows = zip(*blocks, strict=True) if blocks else (r.components for r in result.csms)   # each CSM's results
-    for csm, results in zip(roster.csms, rows, strict=True):
-        held = [*(p.csms.get(csm.csm_id) for p in prior),
-                CsmFacts(csm.target_variable, csm.start_date, csm.end_date, csm.values)]
-        for r in results:
-            component = r.component
-            paid = sum((p.paid.get((csm.csm_id, component.id), ZERO) for p in prior), ZERO)
-            target_incentive = None
-            if component.kind is Kind.BONUS:
-                num, den = _ti_ratio(component, spans, held)
+    if blocks is None:   # each component's results for every CSM
+        blocks = [list(column) for column in zip(*(r.components for r in result.csms), strict=True)]
+    made = []
+    for component, results in zip(components, blocks, strict=True):
+        paid = [ZERO] * len(ids)   # what the ledger paid on the component so far, per CSM
+        for past in prior:
+            get = past.paid.get
+            paid = [total + get((csm_id, component.id), ZERO) for total, csm_id in zip(paid, ids, strict=True)]
+        if component.kind is Kind.BONUS:
+            nums, den = _ti_ratios(component, periods, held)
+            ytd_payouts: list[Decimal] = []
+            target_incentives: list[Decimal | None] = []
+            for r, num in zip(results, nums, strict=True):
                 share_n, share_d = (r.share if r.share is not None else ZERO).as_integer_ratio()
                 multiplier_n, multiplier_d = r.multiplier.as_integer_ratio()
-                ytd_payout = round_ratio(num * share_n * multiplier_n, den * share_d * multiplier_d, 2)
-                target_incentive = round_ratio(num, den, 2)
-            else:
-                ytd_payout = r.payout
-            note = f"year to date {span}: {ytd_payout:,.2f} less {paid:,.2f} paid before"
+                ytd_payouts.append(round_ratio(num * share_n * multiplier_n, den * share_d * multiplier_d, 2))
+                target_incentives.append(round_ratio(num, den, 2))
+        else:
+            ytd_payouts = [r.payout for r in results]
+            target_incentives = [None] * len(results)
+        rows = []
+        for csm_id, r, ytd_payout, before, target_incentive in zip(ids, results, ytd_payouts, paid, target_incentives,
+                                                                    strict=True):
+            note = f"year to date {span}: {ytd_payout:,.2f} less {before:,.2f} paid before"
             if r.note:
                 note += f"; {r.note}"
-            out.append(YtdResult(csm.csm_id, component, r.actual, r.target, r.attainment, r.share, target_incentive,
-                                 r.multiplier, ytd_payout, paid, note))
-    return out
+            rows.append(YtdResult(csm_id, component, r.actual, r.target, r.attainment, r.share, target_incentive,
+                                  r.multiplier, ytd_payout, before, note))
+        made.append(rows)
+    return [row for rows in zip(*made, strict=True) for row in rows]   # CSM by CSM, in plan order
 
 
 def facts_from(table: pa.Table, plan: Plan) -> dict[str, CsmFacts]:
@@ -267,37 +278,33 @@ def facts_of(csm_period: CsmPeriod) -> CsmFacts:
                     csm_period.roster_values or {})
 
 
-def _ti_ratio(component: Component, spans: Sequence[tuple[Period, int, dict[tuple[date | None, date | None], int]]],
-              facts: Sequence[CsmFacts | None]) -> tuple[int, int]:
-    """The year's TI as an exact ratio of integers: Σ target_variable x weight x days employed / (days x per year),
-    over the periods ``spans`` (each with its days x periods per year and the days employed worked out so far, by
-    start and end date) and the CSM's ``facts`` in each (None: not on that period's roster)."""
+def _ti_ratios(component: Component, periods: Sequence[Period], facts: Sequence[Sequence[CsmFacts | None]]
+               ) -> tuple[list[int], int]:
+    """Every CSM's TI for the year as an exact ratio ``num / den`` of integers (one ``den`` for all): Σ over the
+    ``periods`` of target_variable x weight x days employed / (days x periods per year), each period's ``facts``
+    of every CSM (None: not on that period's roster). The sum is kept over one common denominator: the least
+    common multiple of the periods' days x periods per year and of the target variables' denominators."""
     assert component.weight is not None
     weight_n, weight_d = component.weight.as_integer_ratio()
-    num, den = 0, 1
-    for (when, length, days), fact in zip(spans, facts, strict=True):
-        if fact is None:
-            continue
-        key = (fact.start_date, fact.end_date)
-        employed = days.get(key)
-        if employed is None:
-            employed = days[key] = when.days_employed(fact.start_date, fact.end_date)
-        if not employed:
-            continue
-        tv_n, tv_d = _ratio(fact.target_variable)
-        n, d = tv_n * weight_n * employed, tv_d * weight_d * length
-        num, den = num * d + n * den, den * d
-    return num, den
-
-
-def _ratio(value: Decimal) -> tuple[int, int]:
-    """``value.as_integer_ratio()``, each distinct value worked out once (target variables repeat across CSMs)."""
-    found = _RATIOS.get(value)
-    if found is None:
-        found = _RATIOS[value] = value.as_integer_ratio()
-        if len(_RATIOS) > 4096:
-            _RATIOS.clear()
-    return found
-
-
-_RATIOS: dict[Decimal, tuple[int, int]] = {}
+    lengths = [when.days * when.per_year for when in periods]
+    values = {f.target_variable for column in facts for f in column if f is not None}
+    ratios = {value: value.as_integer_ratio() for value in values}
+    scale = math.lcm(*(d for _, d in ratios.values())) if ratios else 1
+    units = {value: n * (scale // d) for value, (n, d) in ratios.items()}   # target variables in 1/scale
+    common = math.lcm(*lengths)
+    nums = [0] * (len(facts[0]) if facts else 0)
+    for when, length, column in zip(periods, lengths, facts, strict=True):
+        factor = common // length
+        days: dict[tuple[date | None, date | None], int] = {}   # days employed, by start and end date
+        added = []
+        for total, fact in zip(nums, column, strict=True):
+            if fact is None:
+                added.append(total)
+                continue
+            key = (fact.start_date, fact.end_date)
+            employed = days.get(key)
+            if employed is None:
+                employed = days[key] = when.days_employed(fact.start_date, fact.end_date)
+            added.append(total + units[fact.target_variable] * employed * factor if employed else total)
+        nums = added
+    return [weight_n * num for num in nums], weight_d * scale * common
