@@ -1,7 +1,9 @@
-"""Reading the earlier closes ahead: while a close loads its inputs (CSV parsing lets go of the GIL), a
+"""Reading the earlier closes ahead: while a close computes the period (the engine's run, on one core), a
 worker thread reads what the close will need of the plan's earlier closes: the kept books and paid-so-far
 totals of the plan year's earlier periods, and the per-CSM records of those and of every first version
-(the balance chain).
+(the balance chain), as Arrow tables (Arrow lets go of the GIL; the Python records are made when the close
+asks for them). Not while the inputs load: the CSV reader keeps both cores busy, and the reads slowed it
+by more than they saved.
 
 A close's stored rows are written once, in the transaction that records it, and never rewritten: what is
 read here by close id stays true, and the close's own transaction reads only the closes not read here (one

@@ -134,7 +134,6 @@ def _load(inputs: CloseInputs, read: Callable[[Plan, Period], Any]
           ) -> tuple[Plan, Period, Roster, Book, tuple[Adjustment, ...], list[ChurnRow], Dated]:
     period = parse_period(inputs.period)
     versions, plan = load_versions(inputs.plans)
-    read(plan, period)   # the earlier closes read ahead while the roster and accounts load
     problems: list[Problem] = []
     try:
         roster, book = load_inputs(plan, inputs.roster, inputs.accounts)
@@ -156,6 +155,7 @@ def _load(inputs: CloseInputs, read: Callable[[Plan, Period], Any]
         raise InputError([*problems, *exc.problems]) from None
     if problems:
         raise InputError(problems)
+    read(plan, period)   # the earlier closes read ahead while the period is computed
     return plan, period, roster, book, adjustments, churn, dated
 
 
@@ -175,8 +175,8 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
         plan, period, roster, book, adjustments, churn, dated = _load(inputs, lambda plan, period: ahead.append(
             pool.submit(read_ahead, engine, plan, period, COMPONENT_KINDS)))
         hashing = {name: pool.submit(file_sha256, path) for name, path in given.items() if path is not None}
-        earlier = ahead[0].result() if ahead else None
         result = dated.run(roster, book, period)
+        earlier = ahead[0].result() if ahead else None
         files = {name: None if path is None else (path, hashing[name].result()) for name, path in given.items()}
     if dated.given:   # the ledger's lines, shares and windows are those of the plan the run paid with
         plan = result.plan
