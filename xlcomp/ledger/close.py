@@ -170,26 +170,22 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
     given = {"plan": inputs.plan, **dated_names(inputs.plans, None, None, None), "roster": inputs.roster,
              "accounts": inputs.accounts, "adjustments": inputs.adjustments, "churn": inputs.churn,
              **dated_names((), inputs.changes, inputs.moves, inputs.splits)}
-    with ThreadPoolExecutor(max_workers=2) as pool:   # the files hashed (hashlib lets go of the GIL) as they load
+    with ThreadPoolExecutor(max_workers=1) as pool:
         ahead: list[Future[Ahead | None]] = []
         plan, period, roster, book, adjustments, churn, dated = _load(inputs, lambda plan, period: ahead.append(
             pool.submit(read_ahead, engine, plan, period, COMPONENT_KINDS)))
-        hashing = {name: pool.submit(file_sha256, path) for name, path in given.items() if path is not None}
         result = dated.run(roster, book, period)
         earlier = ahead[0].result() if ahead else None
-        files = {name: None if path is None else (path, hashing[name].result()) for name, path in given.items()}
     if dated.given:   # the ledger's lines, shares and windows are those of the plan the run paid with
         plan = result.plan
-    hashes = {f"{name}_sha256": None if found is None else found[1] for name, found in files.items()
-              if name in ("plan", "roster", "accounts", "adjustments", "churn")}   # the others: in inputs.json
-    inputs_text = inputs_record("close", period.label, files)
     place = ledger_place(engine.url)
     closed_by = inputs.by or getpass.getuser()
     closed_at = now or datetime.now(UTC).replace(microsecond=0)
     with transaction(engine, plan.id) as connection, ThreadPoolExecutor(max_workers=1) as pool:
-        kept = None   # the kept book compressed (Arrow lets go of the GIL) while the lines are worked out
-        if any(c.measure == "ytd" for c in plan.components):
-            kept = pool.submit(book_bytes, book.table, ytd_columns(plan))
+        kept = None   # on one worker while the lines are worked out on this thread (Arrow and hashlib let go of
+        if any(c.measure == "ytd" for c in plan.components):   # the GIL): the kept book compressed, the files hashed
+            kept = pool.submit(book_bytes, book.table, ytd_columns(plan), False)
+        hashing = {name: pool.submit(file_sha256, path) for name, path in given.items() if path is not None}
         closes = closes_of(connection, plan.id)
         version = _check_order(plan, period, closes, inputs, place)
         year_start = plan_year_start(plan, period)
@@ -199,6 +195,10 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
         builder = _Builder(connection, plan, period, roster, book, result, closes, version, year_start, place,
                            earlier)
         lines, csms, shares, carried = builder.build(adjustments, churn)
+        files = {name: None if path is None else (path, hashing[name].result()) for name, path in given.items()}
+        hashes = {f"{name}_sha256": None if found is None else found[1] for name, found in files.items()
+                  if name in ("plan", "roster", "accounts", "adjustments", "churn")}   # the others: in inputs.json
+        inputs_text = inputs_record("close", period.label, files)
         close_id = connection.execute(insert(CLOSES).values(
             plan_id=plan.id, period=period.label, period_start=period.start, period_end=period.end,
             year_start=year_start, version=version, reason=(inputs.reason or "").strip() or None,

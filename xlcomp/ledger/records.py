@@ -164,10 +164,12 @@ def dates_from(table: pa.Table) -> tuple[list[Decimal | None], list[date | None]
             list(map(_date, data["end_date"])))
 
 
-def pack(table: pa.Table) -> bytes:
-    """A table as zstd-compressed Arrow IPC (what the ledger stores)."""
+def pack(table: pa.Table, threads: bool = True) -> bytes:
+    """A table as zstd-compressed Arrow IPC (what the ledger stores; ``threads``: compressed on Arrow's thread
+    pool, else on this thread)."""
     sink = io.BytesIO()
-    with pa.ipc.new_stream(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression="zstd")) as writer:
+    options = pa.ipc.IpcWriteOptions(compression="zstd", use_threads=threads)
+    with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
         writer.write_table(table)
     return sink.getvalue()
 

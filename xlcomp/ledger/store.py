@@ -214,10 +214,11 @@ def _read_ipc(content: bytes) -> pa.Table:
     return unpack(content)
 
 
-def book_bytes(table: pa.Table, columns: Sequence[str] | None = None) -> bytes:
-    """A book's accounts (``columns`` of them, those present; default all) as compressed Arrow IPC."""
+def book_bytes(table: pa.Table, columns: Sequence[str] | None = None, threads: bool = True) -> bytes:
+    """A book's accounts (``columns`` of them, those present; default all) as compressed Arrow IPC (``threads``:
+    as :func:`~xlcomp.ledger.records.pack`)."""
     kept = [name for name in (columns or table.column_names) if name != "_row" and name in table.column_names]
-    return pack(table.select(kept))
+    return pack(table.select(kept), threads)
 
 
 def book_of(connection: Any, close_id: int) -> pa.Table | None:
