@@ -236,7 +236,7 @@ class _Builder:
         self.result, self.closes, self.version, self.year_start, self.place = result, closes, version, year_start, place
         self.notices: list[str] = []
         self.ytd: list[YtdResult] = []
-        self.early_shares: list[ShareBlock] = []   # clawback shares worked out while the year to date was
+        self.early: Future[list[ShareBlock]] | None = None   # clawback shares worked out on a worker meanwhile
         self.ahead = ahead or Ahead()   # what was read of the earlier closes while the inputs loaded
         self._csm_tables: dict[int, pa.Table | None] = dict(self.ahead.csm_tables)
 
@@ -260,7 +260,13 @@ class _Builder:
         latest = self.latest_versions()
         year_before = [c for c in latest if c.year_start == self.year_start and c.period_start < self.period.start]
         by_csm: dict[str, list[Line]] = defaultdict(list)
-        for line in self.component_lines(year_before):
+        with ThreadPoolExecutor(max_workers=1) as pool:   # the clawback shares on a worker: below
+            return self._build(adjustments, churn, latest, year_before, by_csm, pool)
+
+    def _build(self, adjustments: Sequence[Adjustment], churn: Sequence[ChurnRow], latest: Sequence[CloseRecord],
+               year_before: Sequence[CloseRecord], by_csm: dict[str, list[Line]], pool: ThreadPoolExecutor
+               ) -> tuple[list[Line], list[CsmPeriod], list[ShareBlock], list[CloseRecord]]:
+        for line in self.component_lines(year_before, pool):
             by_csm[line.csm_id].append(line)
         for adjustment in adjustments:
             note = adjustment.reason + (f" (approved by {adjustment.approved_by})" if adjustment.approved_by else "")
@@ -274,17 +280,16 @@ class _Builder:
                 by_csm[line.csm_id].append(line)
         for line in self.clawback_lines(churn, latest):
             by_csm[line.csm_id].append(line)
-        shares = self.shares(by_csm)
         if self.version == 1:
             lines, csms = self.balances(by_csm)
         else:
             lines, csms = self.reopen_balances(by_csm, previous[-1])
-        return lines, csms, shares, carried
+        return lines, csms, self.shares(by_csm), carried
 
     def shares(self, by_csm: dict[str, list[Line]]) -> list[ShareBlock]:
         """Every clawback component's account shares of its lines, in plan order (those worked out while the year
         to date was, kept)."""
-        done = {block.component: block for block in self.early_shares}
+        done = {block.component: block for block in (self.early.result() if self.early is not None else ())}
         rest = {c.id for c in self.plan.components if c.clawback_days is not None and c.id not in done}
         if rest:
             payouts = {(line.csm_id, line.component): line.payout for lines in by_csm.values() for line in lines
@@ -295,24 +300,20 @@ class _Builder:
 
     # -- component lines ---------------------------------------------------------------------------
 
-    def component_lines(self, year_before: Sequence[CloseRecord]) -> list[Line]:
+    def component_lines(self, year_before: Sequence[CloseRecord], pool: ThreadPoolExecutor) -> list[Line]:
         ytd: dict[tuple[str, str], YtdResult] = {}
         column = self.result.payout_columns()
+        early = {c.id for c in self.plan.components if c.clawback_days is not None and c.measure != "ytd"}
+        if early:   # the shares of the clawback components whose lines are the run's payouts, worked out on the worker
+            payouts = {(csm_id, component): payout for csm_id, component, payout   # (mostly NumPy and Arrow, which
+                       in zip(column["csm_id"], column["component"], column["payout"], strict=True)   # let go of the
+                       if component in early}   # GIL) while the year to date and the lines are made here, in Python
+            self.early = pool.submit(_in_context, getcontext().copy(), shares_of, self.plan, self.book, payouts,
+                                     self.result, early)
         if any(c.measure == "ytd" for c in self.plan.components):
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                early = {c.id for c in self.plan.components if c.clawback_days is not None and c.measure != "ytd"}
-                shares = None   # the shares of the clawback components the year to date leaves as they are, worked
-                if early:       # out on a worker (mostly NumPy and Arrow, which let go of the GIL) while the year to
-                    payouts = {(csm_id, component): payout for csm_id, component, payout     # date is, in Python
-                               in zip(column["csm_id"], column["component"], column["payout"], strict=True)
-                               if component in early}
-                    shares = pool.submit(_in_context, getcontext().copy(), shares_of, self.plan, self.book, payouts,
-                                         self.result, early)
-                found = ytd_results(self.plan, self.period, self.roster, self.book, self.prior_periods(year_before))
-                ytd = {(r.csm_id, r.component.id): r for r in found}
-                self.ytd = list(ytd.values())
-                if shares is not None:
-                    self.early_shares = shares.result()
+            found = ytd_results(self.plan, self.period, self.roster, self.book, self.prior_periods(year_before))
+            ytd = {(r.csm_id, r.component.id): r for r in found}
+            self.ytd = list(ytd.values())
         if ytd:   # a measure: ytd component's row pays the year to date less what was paid
             for i, key in enumerate(zip(column["csm_id"], column["component"], strict=True)):
                 r = ytd.get(key)
