@@ -3,28 +3,18 @@ fields: both ways a stored table keeps roster values (a column each, or JSON whe
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date
 from decimal import Decimal as D
 
 import pytest
 
+from tests.ledger import test_ytd_quota
 from xlcomp.ledger.records import CsmPeriod, balances_from, csm_periods_from, csm_periods_table
 from xlcomp.ledger.ytd import facts_from, facts_of
 from xlcomp.load.plan import parse_plan
 
-PLAN = parse_plan("""
-id: ytd-quota
-name: YTD quota
-currency: USD
-period: quarter
-components:
-  - id: upsell
-    kind: commission
-    metric: upsell_arr
-    measure: ytd
-    quota: {column: quota_upsell}
-    curve: {mode: marginal, tiers: [{upto: 1.0, rate: 0.1}, {rate: 0.2}]}
-""")
+PLAN = parse_plan(textwrap.dedent(test_ytd_quota.PLAN))   # a measure: ytd commission on the quota_upsell column
 
 SAME_COLUMNS = [
     CsmPeriod("C2", "Bo", D("10.00"), D(0), D("10.00"), D(0), D("0.00"), D("40000"), date(2027, 2, 1), None,

@@ -4,6 +4,7 @@ year), a period the CSM was not on the roster counting nothing."""
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date, timedelta
 from decimal import Decimal as D
 from fractions import Fraction as F
@@ -11,6 +12,7 @@ from fractions import Fraction as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.ledger import year
 from xlcomp.ledger.ytd import CsmFacts, _ti_ratios, round_ratio
 from xlcomp.load.plan import parse_plan
 from xlcomp.model.period import parse_period
@@ -24,20 +26,9 @@ FACTS = st.one_of(st.none(), st.builds(
 
 
 def _plan(weight: str):
-    return parse_plan(f"""
-id: ti
-name: TI
-currency: USD
-period: quarter
-components:
-  - id: renewal
-    kind: bonus
-    metric: gross_renewal_rate
-    measure: ytd
-    weight: {weight}
-    target: 0.9
-    curve: {{mode: marginal, tiers: [{{upto: 1.0, rate: 1.0}}, {{rate: 2.0}}]}}
-""")
+    """The hand-worked year's plan (tests/ledger/year.py) with the renewal bonus's weight."""
+    assert "weight: 0.5" in year.PLAN
+    return parse_plan(textwrap.dedent(year.PLAN.replace("weight: 0.5", f"weight: {weight}")))
 
 
 @settings(max_examples=60, deadline=None)
