@@ -170,7 +170,7 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
     given = {"plan": inputs.plan, **dated_names(inputs.plans, None, None, None), "roster": inputs.roster,
              "accounts": inputs.accounts, "adjustments": inputs.adjustments, "churn": inputs.churn,
              **dated_names((), inputs.changes, inputs.moves, inputs.splits)}
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=1) as pool:   # the earlier closes read ahead on it (ledger.ahead)
         ahead: list[Future[Ahead | None]] = []
         plan, period, roster, book, adjustments, churn, dated = _load(inputs, lambda plan, period: ahead.append(
             pool.submit(read_ahead, engine, plan, period, COMPONENT_KINDS)))
@@ -237,7 +237,7 @@ class _Builder:
         self.notices: list[str] = []
         self.ytd: list[YtdResult] = []
         self.early: Future[list[ShareBlock]] | None = None   # clawback shares worked out on a worker meanwhile
-        self.ahead = ahead or Ahead()   # what was read of the earlier closes while the inputs loaded
+        self.ahead = ahead or Ahead()   # what was read of the earlier closes while the period was computed
         self._csm_tables: dict[int, pa.Table | None] = dict(self.ahead.csm_tables)
 
     def csm_tables(self, close_ids: Sequence[int]) -> dict[int, pa.Table | None]:
