@@ -11,7 +11,7 @@ import pytest
 
 from tests.ledger import test_ytd_quota
 from xlcomp.ledger.records import CsmPeriod, balances_from, csm_periods_from, csm_periods_table
-from xlcomp.ledger.ytd import facts_from, facts_of
+from xlcomp.ledger.ytd import CsmFacts, facts_from
 from xlcomp.load.plan import parse_plan
 
 PLAN = parse_plan(textwrap.dedent(test_ytd_quota.PLAN))   # a measure: ytd commission on the quota_upsell column
@@ -33,10 +33,10 @@ def test_the_partial_reads_are_the_records_fields(records: list[CsmPeriod]) -> N
     assert list(whole) == ["C1", "C2"] and whole["C2"] == records[0]
     assert balances_from(table) == {"C1": ("Ada", D("6.75")), "C2": ("Bo", D("0.00"))}
     facts = facts_from(table, PLAN)
-    # only the roster column the year to date sums (quota_upsell) is read; the rest is facts_of the whole record
+    # only the roster column the year to date sums (quota_upsell) is read; the rest is the whole record's
     for csm_id, record in whole.items():
-        full = facts_of(record)
-        assert facts[csm_id] == full._replace(values={k: v for k, v in full.values.items() if k == "quota_upsell"})
+        assert facts[csm_id] == CsmFacts(record.target_variable or D(0), record.start_date, record.end_date,
+                                         {k: v for k, v in (record.roster_values or {}).items() if k == "quota_upsell"})
     assert facts["C1"].target_variable == D(0) and facts["C1"].end_date == date(2027, 3, 1)
     assert facts["C2"].values == {"quota_upsell": D("12000")}
     assert facts["C1"].values == ({"quota_upsell": None} if records is SAME_COLUMNS else {})

@@ -29,13 +29,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xlcomp.engine.run import CsmResults, run
-from xlcomp.ledger.records import CsmPeriod, dates_from, roster_values_from
+from xlcomp.ledger.records import dates_from, roster_values_from
 from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS, metric_def
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Component, Kind, Plan
 
-__all__ = ["CsmFacts", "PriorPeriod", "YtdResult", "facts_from", "facts_of", "round_fraction", "summed_columns",
+__all__ = ["CsmFacts", "PriorPeriod", "YtdResult", "facts_from", "round_fraction", "summed_columns",
            "ytd_columns", "ytd_results"]
 
 ZERO = Decimal(0)
@@ -263,19 +263,13 @@ def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: S
 
 
 def facts_from(table: pa.Table, plan: Plan) -> dict[str, CsmFacts]:
-    """:func:`facts_of` each of a close's stored per-CSM records, by csm_id, read from its table (the roster values:
-    only those the plan's year to date sums)."""
+    """What the year to date needs of each of a close's stored per-CSM records, by csm_id, read from its table:
+    target_variable (blank: 0), start and end dates, and the roster values the plan's year to date sums."""
     target_variables, starts, ends = dates_from(table)
     values = roster_values_from(table, summed_columns(plan))
     return {csm_id: CsmFacts(target_variable or ZERO, start, end, roster)
             for csm_id, target_variable, start, end, roster
             in zip(table["csm_id"].to_pylist(), target_variables, starts, ends, values, strict=True)}
-
-
-def facts_of(csm_period: CsmPeriod) -> CsmFacts:
-    """What the year to date needs of a CSM's recorded period."""
-    return CsmFacts(csm_period.target_variable or ZERO, csm_period.start_date, csm_period.end_date,
-                    csm_period.roster_values or {})
 
 
 def _ti_ratios(component: Component, periods: Sequence[Period], facts: Sequence[Sequence[CsmFacts | None]]
