@@ -88,6 +88,7 @@ def test_payouts_csv_is_the_plain_paths_text(tmp_path: Path, plan: dict[str, Any
     columns = quick.payout_columns()   # made a component at a time: the rows, transposed
     assert quick.csms.by_component() is not None and columns["csm_id"]
     assert columns == {name: [row[name] for row in plain.payout_rows()] for name in PAYOUT_COLUMNS}
+    assert quick.days_employed() == [(r.csm.csm_id, r.days, r.period_days) for r in plain.csms]   # the kept days
     written = payouts_csv(quick)
     assert written == csv_text(PAYOUT_COLUMNS, payout_records(plain))
     assert summary_csv(quick) == csv_text(SUMMARY_COLUMNS, summary_records(plain))

@@ -193,10 +193,11 @@ class RunResult:
     def days_employed(self) -> list[tuple[str, int, int]]:
         """Each CSM's (csm_id, days employed, days in the period), in roster order (without making the per-CSM
         records when the run kept its days)."""
-        days = self.csms.days if isinstance(self.csms, CsmResults) else None
-        if days is None:
-            return [(r.csm.csm_id, r.days, r.period_days) for r in self.csms]
-        return [(csm.csm_id, employed, total) for csm, (employed, total) in zip(self.roster.csms, days, strict=True)]
+        kept = self.csms
+        if not isinstance(kept, CsmResults) or kept.days is None:
+            return [(r.csm.csm_id, r.days, r.period_days) for r in kept]
+        return [(csm.csm_id, employed, kept.period_days) for csm, employed in zip(self.roster.csms, kept.days,
+                                                                                  strict=True)]
 
     def summary_rows(self) -> Iterator[dict[str, Any]]:
         """summary.csv rows, values as Decimals."""
@@ -345,7 +346,7 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
                      for i, csm in enumerate(given.csms))
 
     return RunResult(plan, period, given, book, CsmResults(len(csms), build, total, None if lines else by_component,
-                                                            [(d, period_days) for d in all_days]),
+                                                            all_days, period_days),
                      changes, dated, credits, credit_rows, tuple(window_notes))
 
 
@@ -360,13 +361,14 @@ class CsmResults(Sequence[CsmResult]):
 
     def __init__(self, count: int, build: Callable[[], tuple[CsmResult, ...]], total: Decimal,
                  components: Callable[[], list[list[ComponentResult]]] | None = None,
-                 days: Sequence[tuple[int, int]] | None = None) -> None:
+                 days: Sequence[int] | None = None, period_days: int = 0) -> None:
         self._count = count
         self._build: Callable[[], tuple[CsmResult, ...]] | None = build
         self._items: tuple[CsmResult, ...] = ()
         self._components = components
         self.total = total
-        self.days = days   # each CSM's days employed and days in the period, in roster order (None: not kept)
+        self.days = days   # each CSM's days employed, in roster order (None: not kept), of the period's period_days
+        self.period_days = period_days
 
     @collector_paused()
     @exactly
