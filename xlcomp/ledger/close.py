@@ -182,18 +182,21 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
     closed_by = inputs.by or getpass.getuser()
     closed_at = now or datetime.now(UTC).replace(microsecond=0)
     with transaction(engine, plan.id) as connection, ThreadPoolExecutor(max_workers=1) as pool:
-        kept = None   # on one worker while the lines are worked out on this thread (Arrow and hashlib let go of
-        if any(c.measure == "ytd" for c in plan.components):   # the GIL): the kept book compressed, the files hashed
-            kept = pool.submit(book_bytes, book.table, ytd_columns(plan), False)
-        hashing = {name: pool.submit(file_sha256, path) for name, path in given.items() if path is not None}
         closes = closes_of(connection, plan.id)
         version = _check_order(plan, period, closes, inputs, place)
         year_start = plan_year_start(plan, period)
         if dated.given or any(c.measure == "ytd" for c in plan.components):
             year_before = [c for c in _latest(closes) if c.year_start == year_start and c.period_start < period.start]
             check_dated(connection, dated, result, year_before, inputs.plan.name)
+        # one worker beside this thread (two cores): the clawback shares (the builder hands them to it first),
+        # the kept book compressed and the files hashed (Arrow and hashlib let go of the GIL), while the lines
+        # are worked out here
         builder = _Builder(connection, plan, period, roster, book, result, closes, version, year_start, place,
-                           earlier)
+                           earlier, pool)
+        kept = None
+        if any(c.measure == "ytd" for c in plan.components):
+            kept = pool.submit(book_bytes, book.table, ytd_columns(plan), False)
+        hashing = {name: pool.submit(file_sha256, path) for name, path in given.items() if path is not None}
         lines, csms, shares, carried = builder.build(adjustments, churn)
         files = {name: None if path is None else (path, hashing[name].result()) for name, path in given.items()}
         hashes = {f"{name}_sha256": None if found is None else found[1] for name, found in files.items()
@@ -231,14 +234,22 @@ class _Builder:
 
     def __init__(self, connection: Any, plan: Plan, period: Period, roster: Roster, book: Book, result: RunResult,
                  closes: Sequence[CloseRecord], version: int, year_start: date, place: str,
-                 ahead: Ahead | None = None) -> None:
+                 ahead: Ahead | None = None, pool: ThreadPoolExecutor | None = None) -> None:
         self.connection, self.plan, self.period, self.roster, self.book = connection, plan, period, roster, book
         self.result, self.closes, self.version, self.year_start, self.place = result, closes, version, year_start, place
         self.notices: list[str] = []
         self.ytd: list[YtdResult] = []
-        self.early: Future[list[ShareBlock]] | None = None   # clawback shares worked out on a worker meanwhile
         self.ahead = ahead or Ahead()   # what was read of the earlier closes while the period was computed
         self._csm_tables: dict[int, pa.Table | None] = dict(self.ahead.csm_tables)
+        self.column = result.payout_columns()
+        self.early: Future[list[ShareBlock]] | None = None   # clawback shares worked out on a worker meanwhile
+        early = {c.id for c in plan.components if c.clawback_days is not None and c.measure != "ytd"}
+        if early and pool is not None:   # the shares of the clawback components whose lines are the run's payouts
+            column = self.column          # (mostly NumPy and Arrow, which let go of the GIL) while the year to date
+            payouts = {(csm_id, component): payout for csm_id, component, payout   # and the lines are made here
+                       in zip(column["csm_id"], column["component"], column["payout"], strict=True)
+                       if component in early}
+            self.early = pool.submit(_in_context, getcontext().copy(), shares_of, plan, book, payouts, result, early)
 
     def csm_tables(self, close_ids: Sequence[int]) -> dict[int, pa.Table | None]:
         """Each close's stored table of per-CSM records (None: it has none), each read once per close."""
@@ -260,13 +271,7 @@ class _Builder:
         latest = self.latest_versions()
         year_before = [c for c in latest if c.year_start == self.year_start and c.period_start < self.period.start]
         by_csm: dict[str, list[Line]] = defaultdict(list)
-        with ThreadPoolExecutor(max_workers=1) as pool:   # the clawback shares on a worker: below
-            return self._build(adjustments, churn, latest, year_before, by_csm, pool)
-
-    def _build(self, adjustments: Sequence[Adjustment], churn: Sequence[ChurnRow], latest: Sequence[CloseRecord],
-               year_before: Sequence[CloseRecord], by_csm: dict[str, list[Line]], pool: ThreadPoolExecutor
-               ) -> tuple[list[Line], list[CsmPeriod], list[ShareBlock], list[CloseRecord]]:
-        for line in self.component_lines(year_before, pool):
+        for line in self.component_lines(year_before):
             by_csm[line.csm_id].append(line)
         for adjustment in adjustments:
             note = adjustment.reason + (f" (approved by {adjustment.approved_by})" if adjustment.approved_by else "")
@@ -300,16 +305,9 @@ class _Builder:
 
     # -- component lines ---------------------------------------------------------------------------
 
-    def component_lines(self, year_before: Sequence[CloseRecord], pool: ThreadPoolExecutor) -> list[Line]:
+    def component_lines(self, year_before: Sequence[CloseRecord]) -> list[Line]:
         ytd: dict[tuple[str, str], YtdResult] = {}
-        column = self.result.payout_columns()
-        early = {c.id for c in self.plan.components if c.clawback_days is not None and c.measure != "ytd"}
-        if early:   # the shares of the clawback components whose lines are the run's payouts, worked out on the worker
-            payouts = {(csm_id, component): payout for csm_id, component, payout   # (mostly NumPy and Arrow, which
-                       in zip(column["csm_id"], column["component"], column["payout"], strict=True)   # let go of the
-                       if component in early}   # GIL) while the year to date and the lines are made here, in Python
-            self.early = pool.submit(_in_context, getcontext().copy(), shares_of, self.plan, self.book, payouts,
-                                     self.result, early)
+        column = self.column
         if any(c.measure == "ytd" for c in self.plan.components):
             found = ytd_results(self.plan, self.period, self.roster, self.book, self.prior_periods(year_before))
             ytd = {(r.csm_id, r.component.id): r for r in found}
