@@ -130,7 +130,7 @@ class Closed:
         return sum((c.payable for c in self.csms), ZERO)
 
 
-def _load(inputs: CloseInputs, read: Callable[[Plan, Period], Any]
+def _load(inputs: CloseInputs, read: Callable[[Plan, Period, Book], Any]
           ) -> tuple[Plan, Period, Roster, Book, tuple[Adjustment, ...], list[ChurnRow], Dated]:
     period = parse_period(inputs.period)
     versions, plan = load_versions(inputs.plans)
@@ -155,7 +155,7 @@ def _load(inputs: CloseInputs, read: Callable[[Plan, Period], Any]
         raise InputError([*problems, *exc.problems]) from None
     if problems:
         raise InputError(problems)
-    read(plan, period)   # the earlier closes read ahead while the period is computed
+    read(plan, period, book)   # the earlier closes read ahead while the period is computed
     return plan, period, roster, book, adjustments, churn, dated
 
 
@@ -172,8 +172,8 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
              **dated_names((), inputs.changes, inputs.moves, inputs.splits)}
     with ThreadPoolExecutor(max_workers=1) as pool:   # the earlier closes read ahead on it (ledger.ahead)
         ahead: list[Future[Ahead | None]] = []
-        plan, period, roster, book, adjustments, churn, dated = _load(inputs, lambda plan, period: ahead.append(
-            pool.submit(read_ahead, engine, plan, period, COMPONENT_KINDS)))
+        plan, period, roster, book, adjustments, churn, dated = _load(inputs, lambda plan, period, book: ahead.append(
+            pool.submit(read_ahead, engine, plan, period, COMPONENT_KINDS, book)))
         result = dated.run(roster, book, period)
         earlier = ahead[0].result() if ahead else None
     if dated.given:   # the ledger's lines, shares and windows are those of the plan the run paid with
@@ -309,7 +309,9 @@ class _Builder:
         ytd: dict[tuple[str, str], YtdResult] = {}
         column = self.column
         if any(c.measure == "ytd" for c in self.plan.components):
-            found = ytd_results(self.plan, self.period, self.roster, self.book, self.prior_periods(year_before))
+            prior = self.prior_periods(year_before)
+            combined = self.ahead.combined if self.ahead.year == tuple(c.id for c in year_before) else None
+            found = ytd_results(self.plan, self.period, self.roster, self.book, prior, combined)
             ytd = {(r.csm_id, r.component.id): r for r in found}
             self.ytd = list(ytd.values())
         if ytd:   # a measure: ytd component's row pays the year to date less what was paid
@@ -334,8 +336,9 @@ class _Builder:
         with ThreadPoolExecutor(max_workers=1) as pool:   # the kept books decompressed while the rest is read
             books = {i: None if raw is None else pool.submit(read_book, raw)
                      for i, raw in ((i, book_content(self.connection, i)) for i in unread)}
-            paid = {**component_totals(self.connection, unread, COMPONENT_KINDS),
-                    **{i: ahead.paid[i] for i in ids if i in ahead.read}}
+            ytd = {c.id for c in self.plan.components if c.measure == "ytd"}   # what the year to date reads
+            paid = {**component_totals(self.connection, unread, COMPONENT_KINDS, ytd),
+                    **{i: ahead.paid_of(i, ytd) for i in ids if i in ahead.read}}
             csms = self.csm_tables(ids)
             tables = {i: None if found is None else found.result() for i, found in books.items()}
         tables.update({i: ahead.books.get(i) for i in ids if i in ahead.read})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -90,13 +90,14 @@ def _lines_where(connection: Any, close_ids: Sequence[int], kinds: Sequence[str]
             for close_id, table in _sets(connection, LINE_SETS, close_ids).items()}
 
 
-def component_totals(connection: Any, close_ids: Sequence[int], kinds: Sequence[str]
-                     ) -> dict[int, dict[tuple[str, str], Decimal]]:
-    """Per close, Σ payout of its lines of these kinds by (csm_id, component), exact."""
+def component_totals(connection: Any, close_ids: Sequence[int], kinds: Sequence[str],
+                     components: Collection[str] | None = None) -> dict[int, dict[tuple[str, str], Decimal]]:
+    """Per close, Σ payout of its lines of these kinds by (csm_id, component), exact (``components``: of these
+    components only)."""
     out: dict[int, dict[tuple[str, str], Decimal]] = {i: {} for i in close_ids}
     wanted = pa.array(list(kinds), pa.string())
     for close_id, table in _sets(connection, LINE_SETS, close_ids).items():
-        out[close_id] = payout_totals(table.filter(pc.is_in(table["kind"], value_set=wanted)))
+        out[close_id] = totals_from(payout_sums(table.filter(pc.is_in(table["kind"], value_set=wanted))), components)
     return out
 
 
@@ -123,10 +124,13 @@ def payout_sums(lines: pa.Table) -> pa.Table | dict[tuple[str, str], Decimal]:
     return grouped.set_column(2, "payout_sum", pc.cast(grouped["payout_sum"], pa.string()))
 
 
-def totals_from(sums: pa.Table | dict[tuple[str, str], Decimal]) -> dict[tuple[str, str], Decimal]:
-    """The totals of :func:`payout_sums`, by (csm_id, component)."""
+def totals_from(sums: pa.Table | dict[tuple[str, str], Decimal], components: Collection[str] | None = None
+                ) -> dict[tuple[str, str], Decimal]:
+    """The totals of :func:`payout_sums`, by (csm_id, component) (``components``: of these components only)."""
     if isinstance(sums, dict):
-        return sums
+        return sums if components is None else {k: v for k, v in sums.items() if k[1] in components}
+    if components is not None:
+        sums = sums.filter(pc.is_in(sums["component"], value_set=pa.array(sorted(components), pa.string())))
     summed = sums.to_pydict()
     return dict(zip(zip(summed["csm_id"], summed["component"], strict=True), map(Decimal, summed["payout_sum"]),
                     strict=True))
