@@ -306,20 +306,20 @@ class _Builder:
     # -- component lines ---------------------------------------------------------------------------
 
     def component_lines(self, year_before: Sequence[CloseRecord]) -> list[Line]:
-        ytd: dict[tuple[str, str], YtdResult] = {}
         column = self.column
         if any(c.measure == "ytd" for c in self.plan.components):
             prior = self.prior_periods(year_before)
             combined = self.ahead.combined if self.ahead.year == tuple(c.id for c in year_before) else None
             found = ytd_results(self.plan, self.period, self.roster, self.book, prior, combined)
-            ytd = {(r.csm_id, r.component.id): r for r in found}
-            self.ytd = list(ytd.values())
-        if ytd:   # a measure: ytd component's row pays the year to date less what was paid
-            for i, key in enumerate(zip(column["csm_id"], column["component"], strict=True)):
-                r = ytd.get(key)
-                if r is not None:
-                    for name in _YTD_FIELDS:
-                        column[name][i] = getattr(r, name)
+            self.ytd = found
+            # a measure: ytd component's row pays the year to date less what was paid
+            if not _put_ytd(column, found, [c.id for c in self.plan.components if c.measure == "ytd"]):
+                ytd = {(r.csm_id, r.component.id): r for r in found}
+                for i, key in enumerate(zip(column["csm_id"], column["component"], strict=True)):
+                    r = ytd.get(key)
+                    if r is not None:
+                        for name in _YTD_FIELDS:
+                            column[name][i] = getattr(r, name)
         if not column["csm_id"]:
             return []
         text = Texts()   # column by column: each distinct number formatted once
@@ -514,6 +514,29 @@ def _in_context(context: Context, function: Callable[..., _T], *args: Any) -> _T
     caller's is handed over, so the work is done exactly as on the caller's thread)."""
     with localcontext(context):
         return function(*args)
+
+
+def _put_ytd(column: dict[str, list[Any]], found: Sequence[YtdResult], components: Sequence[str]) -> bool:
+    """The ``measure: ytd`` results (CSM by CSM, each CSM's ``components`` in order) put into the run's payout
+    columns a component at a time, where the columns hold every CSM's components in turn (as
+    :meth:`~xlcomp.engine.run.RunResult.payout_columns` spreads them) and each component's rows are the results'
+    CSMs in order; False (nothing put) when they do not."""
+    ids, names, m = column["csm_id"], column["component"], len(components)
+    n = len(found) // m if m else 0
+    k = len(ids) // n if n else 0
+    if not n or n * m != len(found) or k * n != len(ids):
+        return False
+    places = []
+    for t, component in enumerate(components):
+        rows = found[t::m]
+        j = names.index(component) if component in names[:k] else -1
+        if j < 0 or names[j::k] != [component] * n or ids[j::k] != [r.csm_id for r in rows]:
+            return False
+        places.append((j, rows))
+    for j, rows in places:
+        for name in _YTD_FIELDS:
+            column[name][j::k] = [getattr(r, name) for r in rows]
+    return True
 
 
 def _latest(closes: Sequence[CloseRecord]) -> list[CloseRecord]:
