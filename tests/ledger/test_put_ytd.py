@@ -8,7 +8,7 @@ from decimal import Decimal as D
 from types import SimpleNamespace
 from typing import Any
 
-from xlcomp.ledger.close import _YTD_FIELDS, _put_ytd
+from xlcomp.ledger.build import _YTD_FIELDS, _put_ytd
 from xlcomp.ledger.ytd import YtdResult
 
 RENEWAL = SimpleNamespace(id="renewal")

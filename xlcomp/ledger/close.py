@@ -18,63 +18,41 @@ version becomes a prior_period line of the next period closed.
 from __future__ import annotations
 
 import getpass
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from decimal import Context, Decimal, getcontext, localcontext
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import pyarrow as pa
 from sqlalchemy import insert
 
 from xlcomp.engine.collector import collector_paused
 from xlcomp.engine.run import RunResult
 from xlcomp.errors import InputError, Problem
 from xlcomp.ledger.ahead import Ahead, read_ahead
-from xlcomp.ledger.clawbacks import ChurnRow, clawback_windows, in_plan, load_churn, window_days
+from xlcomp.ledger.build import COMPONENT_KINDS, DIFF_KINDS, Builder, latest_versions
+from xlcomp.ledger.clawbacks import ChurnRow, load_churn
 from xlcomp.ledger.dated import Dated, check_dated, dated_names, load_dated, load_versions
-from xlcomp.ledger.db import LedgerError, ledger_place, transaction
+from xlcomp.ledger.db import ledger_place, transaction
 from xlcomp.ledger.periods import _check_order, plan_year_periods, plan_year_start
-from xlcomp.ledger.records import balances_from, csm_periods_from, csm_periods_table, lines_table, pack
+from xlcomp.ledger.records import csm_periods_table, lines_table, pack
 from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIOD_SETS, LINE_SETS, SHARE_SETS
-from xlcomp.ledger.shares import ShareBlock, shares_of
-from xlcomp.ledger.store import (
-    CloseRecord,
-    CsmPeriod,
-    Line,
-    book_bytes,
-    book_content,
-    carried_ids,
-    clawed_accounts,
-    closes_of,
-    component_totals,
-    csm_period_tables,
-    lines_of,
-    read_book,
-    shares_for,
-)
-from xlcomp.ledger.texts import Texts
-from xlcomp.ledger.ytd import PriorPeriod, YtdResult, facts_from, ytd_columns, ytd_results
+from xlcomp.ledger.store import CsmPeriod, Line, book_bytes, closes_of
+from xlcomp.ledger.ytd import YtdResult, ytd_columns
 from xlcomp.load.adjustments import load_adjustments
 from xlcomp.load.inputs import load_inputs
 from xlcomp.model.adjustments import Adjustment
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period, parse_period
 from xlcomp.model.plan import Plan
-from xlcomp.money import excel_round, fmt_decimal
 from xlcomp.run_inputs import file_sha256, inputs_record
 
 __all__ = ["COMPONENT_KINDS", "DIFF_KINDS", "CloseInputs", "Closed", "close_period", "plan_year_periods",
            "plan_year_start"]
 
 ZERO = Decimal(0)
-_T = TypeVar("_T")
-COMPONENT_KINDS = ("bonus", "commission")
-DIFF_KINDS = ("bonus", "commission", "adjustment", "clawback")   # recomputed by a reopen, so compared
-_YTD_FIELDS = ("actual", "target", "attainment", "share", "target_incentive", "multiplier", "payout", "note")
 
 
 @dataclass(frozen=True)
@@ -170,385 +148,66 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
     given = {"plan": inputs.plan, **dated_names(inputs.plans, None, None, None), "roster": inputs.roster,
              "accounts": inputs.accounts, "adjustments": inputs.adjustments, "churn": inputs.churn,
              **dated_names((), inputs.changes, inputs.moves, inputs.splits)}
-    with ThreadPoolExecutor(max_workers=1) as pool:   # the earlier closes read ahead on it (ledger.ahead)
-        ahead: list[Future[Ahead | None]] = []
-        plan, period, roster, book, adjustments, churn, dated = _load(inputs, lambda plan, period, book: ahead.append(
-            pool.submit(read_ahead, engine, plan, period, COMPONENT_KINDS, book)))
+    ahead: list[Future[Ahead | None]] = []
+    hashing: dict[str, Future[str]] = {}
+    # a worker while the period is computed (the engine's run takes one core): the earlier closes read ahead
+    # (ledger.ahead), then the files hashed (hashlib lets go of the GIL); inside the transaction a hash that
+    # failed fails the close, with nothing recorded
+    with ThreadPoolExecutor(max_workers=1) as early:
+        def read(plan: Plan, period: Period, book: Book) -> None:
+            ahead.append(early.submit(read_ahead, engine, plan, period, COMPONENT_KINDS, book))
+            hashing.update({name: early.submit(file_sha256, path) for name, path in given.items() if path is not None})
+
+        plan, period, roster, book, adjustments, churn, dated = _load(inputs, read)
         result = dated.run(roster, book, period)
         earlier = ahead[0].result() if ahead else None
-    if dated.given:   # the ledger's lines, shares and windows are those of the plan the run paid with
-        plan = result.plan
-    place = ledger_place(engine.url)
-    closed_by = inputs.by or getpass.getuser()
-    closed_at = now or datetime.now(UTC).replace(microsecond=0)
-    with transaction(engine, plan.id) as connection, ThreadPoolExecutor(max_workers=1) as pool:
-        closes = closes_of(connection, plan.id)
-        version = _check_order(plan, period, closes, inputs, place)
-        year_start = plan_year_start(plan, period)
-        if dated.given or any(c.measure == "ytd" for c in plan.components):
-            year_before = [c for c in _latest(closes) if c.year_start == year_start and c.period_start < period.start]
-            check_dated(connection, dated, result, year_before, inputs.plan.name)
-        # one worker beside this thread (two cores): the clawback shares (the builder hands them to it first),
-        # the kept book compressed and the files hashed (Arrow and hashlib let go of the GIL), while the lines
-        # are worked out here
-        builder = _Builder(connection, plan, period, roster, book, result, closes, version, year_start, place,
-                           earlier, pool)
-        kept = None
-        if any(c.measure == "ytd" for c in plan.components):
-            kept = pool.submit(book_bytes, book.table, ytd_columns(plan), False)
-        hashing = {name: pool.submit(file_sha256, path) for name, path in given.items() if path is not None}
-        lines, csms, shares, carried = builder.build(adjustments, churn)
-        files = {name: None if path is None else (path, hashing[name].result()) for name, path in given.items()}
-        hashes = {f"{name}_sha256": None if found is None else found[1] for name, found in files.items()
-                  if name in ("plan", "roster", "accounts", "adjustments", "churn")}   # the others: in inputs.json
-        inputs_text = inputs_record("close", period.label, files)
-        close_id = connection.execute(insert(CLOSES).values(
-            plan_id=plan.id, period=period.label, period_start=period.start, period_end=period.end,
-            year_start=year_start, version=version, reason=(inputs.reason or "").strip() or None,
-            closed_by=closed_by, closed_at=closed_at, plan_text=inputs.plan.read_text(encoding="utf-8-sig"),
-            inputs=inputs_text, **hashes)).inserted_primary_key[0]
-        # the lines and per-CSM records: one compressed Arrow table each (Arrow lets go of the GIL compressing)
-        packed = [pool.submit(pack, lines_table(lines)), pool.submit(pack, csm_periods_table(csms))]
-        connection.execute(insert(LINE_SETS).values(close_id=close_id, rows=len(lines), content=packed[0].result()))
-        connection.execute(insert(CSM_PERIOD_SETS).values(close_id=close_id, rows=len(csms),
-                                                          content=packed[1].result()))
-        if shares:   # one compressed Arrow table per component: a million accounts' shares in one row
-            connection.execute(insert(SHARE_SETS), [{"close_id": close_id, "component": block.component,
-                                                     "rows": len(block), "content": block.content()}
-                                                    for block in shares])
-        if carried:
-            connection.execute(insert(CARRIES), [{"into_close_id": close_id, "from_close_id": c.id}
-                                                 for c in carried])
-        if kept is not None:
-            connection.execute(insert(BOOKS).values(close_id=close_id, content=kept.result()))
-        closed = Closed(plan, period, version, int(close_id), result, tuple(lines), tuple(csms), closed_by,
-                        closed_at, tuple(c.ref for c in carried), tuple(builder.notices), tuple(builder.ytd),
-                        inputs_text)
-        if stage is not None:
-            stage(closed)
+        if dated.given:   # the ledger's lines, shares and windows are those of the plan the run paid with
+            plan = result.plan
+        place = ledger_place(engine.url)
+        closed_by = inputs.by or getpass.getuser()
+        closed_at = now or datetime.now(UTC).replace(microsecond=0)
+        with transaction(engine, plan.id) as connection, ThreadPoolExecutor(max_workers=1) as pool:
+            closes = closes_of(connection, plan.id)
+            version = _check_order(plan, period, closes, inputs, place)
+            year_start = plan_year_start(plan, period)
+            if dated.given or any(c.measure == "ytd" for c in plan.components):
+                year_before = [c for c in latest_versions(closes)
+                               if c.year_start == year_start and c.period_start < period.start]
+                check_dated(connection, dated, result, year_before, inputs.plan.name)
+            # one worker beside this thread (two cores): the clawback shares (the builder hands them to it first)
+            # and the kept book compressed (Arrow lets go of the GIL), while the lines are worked out here
+            builder = Builder(connection, plan, period, roster, book, result, closes, version, year_start, place,
+                               earlier, pool)
+            kept = None
+            if any(c.measure == "ytd" for c in plan.components):
+                kept = pool.submit(book_bytes, book.table, ytd_columns(plan), False)
+            lines, csms, shares, carried = builder.build(adjustments, churn)
+            files = {name: None if path is None else (path, hashing[name].result()) for name, path in given.items()}
+            hashes = {f"{name}_sha256": None if found is None else found[1] for name, found in files.items()
+                      if name in ("plan", "roster", "accounts", "adjustments", "churn")}   # the others: in inputs.json
+            inputs_text = inputs_record("close", period.label, files)
+            close_id = connection.execute(insert(CLOSES).values(
+                plan_id=plan.id, period=period.label, period_start=period.start, period_end=period.end,
+                year_start=year_start, version=version, reason=(inputs.reason or "").strip() or None,
+                closed_by=closed_by, closed_at=closed_at, plan_text=inputs.plan.read_text(encoding="utf-8-sig"),
+                inputs=inputs_text, **hashes)).inserted_primary_key[0]
+            # the lines and per-CSM records: one compressed Arrow table each (Arrow lets go of the GIL compressing)
+            packed = [pool.submit(pack, lines_table(lines)), pool.submit(pack, csm_periods_table(csms))]
+            connection.execute(insert(LINE_SETS).values(close_id=close_id, rows=len(lines), content=packed[0].result()))
+            connection.execute(insert(CSM_PERIOD_SETS).values(close_id=close_id, rows=len(csms),
+                                                              content=packed[1].result()))
+            if shares:   # one compressed Arrow table per component: a million accounts' shares in one row
+                connection.execute(insert(SHARE_SETS), [{"close_id": close_id, "component": block.component,
+                                                         "rows": len(block), "content": block.content()}
+                                                        for block in shares])
+            if carried:
+                connection.execute(insert(CARRIES), [{"into_close_id": close_id, "from_close_id": c.id}
+                                                     for c in carried])
+            if kept is not None:
+                connection.execute(insert(BOOKS).values(close_id=close_id, content=kept.result()))
+            closed = Closed(plan, period, version, int(close_id), result, tuple(lines), tuple(csms), closed_by,
+                            closed_at, tuple(c.ref for c in carried), tuple(builder.notices), tuple(builder.ytd),
+                            inputs_text)
+            if stage is not None:
+                stage(closed)
     return closed
-
-
-class _Builder:
-    """Works out a close's lines and balances from the run and the ledger as it stands."""
-
-    def __init__(self, connection: Any, plan: Plan, period: Period, roster: Roster, book: Book, result: RunResult,
-                 closes: Sequence[CloseRecord], version: int, year_start: date, place: str,
-                 ahead: Ahead | None = None, pool: ThreadPoolExecutor | None = None) -> None:
-        self.connection, self.plan, self.period, self.roster, self.book = connection, plan, period, roster, book
-        self.result, self.closes, self.version, self.year_start, self.place = result, closes, version, year_start, place
-        self.notices: list[str] = []
-        self.ytd: list[YtdResult] = []
-        self.ahead = ahead or Ahead()   # what was read of the earlier closes while the period was computed
-        self._csm_tables: dict[int, pa.Table | None] = dict(self.ahead.csm_tables)
-        self.column = result.payout_columns()
-        self.early: Future[list[ShareBlock]] | None = None   # clawback shares worked out on a worker meanwhile
-        early = {c.id for c in plan.components if c.clawback_days is not None and c.measure != "ytd"}
-        if early and pool is not None:   # the shares of the clawback components whose lines are the run's payouts
-            column = self.column          # (mostly NumPy and Arrow, which let go of the GIL) while the year to date
-            payouts = {(csm_id, component): payout for csm_id, component, payout   # and the lines are made here
-                       in zip(column["csm_id"], column["component"], column["payout"], strict=True)
-                       if component in early}
-            self.early = pool.submit(_in_context, getcontext().copy(), shares_of, plan, book, payouts, result, early)
-
-    def csm_tables(self, close_ids: Sequence[int]) -> dict[int, pa.Table | None]:
-        """Each close's stored table of per-CSM records (None: it has none), each read once per close."""
-        wanted = [i for i in close_ids if i not in self._csm_tables]
-        found = csm_period_tables(self.connection, wanted)
-        self._csm_tables.update({i: found.get(i) for i in wanted})
-        return {i: self._csm_tables[i] for i in close_ids}
-
-    def csm_periods(self, close_ids: Sequence[int]) -> dict[int, dict[str, CsmPeriod]]:
-        """Each close's per-CSM records, by csm_id (as :func:`csm_periods_of`)."""
-        return {i: {} if table is None else csm_periods_from(table) for i, table in self.csm_tables(close_ids).items()}
-
-    def latest_versions(self) -> list[CloseRecord]:
-        """The latest version of every closed period of this plan, by period start."""
-        return _latest(self.closes)
-
-    def build(self, adjustments: Sequence[Adjustment], churn: Sequence[ChurnRow]
-              ) -> tuple[list[Line], list[CsmPeriod], list[ShareBlock], list[CloseRecord]]:
-        latest = self.latest_versions()
-        year_before = [c for c in latest if c.year_start == self.year_start and c.period_start < self.period.start]
-        by_csm: dict[str, list[Line]] = defaultdict(list)
-        for line in self.component_lines(year_before):
-            by_csm[line.csm_id].append(line)
-        for adjustment in adjustments:
-            note = adjustment.reason + (f" (approved by {adjustment.approved_by})" if adjustment.approved_by else "")
-            by_csm[adjustment.csm_id].append(Line(adjustment.csm_id, adjustment.component, "adjustment",
-                                                  excel_round(adjustment.amount, 2), note=note))
-        previous = [c for c in self.closes if c.period == self.period.label]
-        carried: list[CloseRecord] = []
-        if self.version == 1:
-            carried = self.pending_reopens()
-            for line in self.prior_period_lines(carried):
-                by_csm[line.csm_id].append(line)
-        for line in self.clawback_lines(churn, latest):
-            by_csm[line.csm_id].append(line)
-        if self.version == 1:
-            lines, csms = self.balances(by_csm)
-        else:
-            lines, csms = self.reopen_balances(by_csm, previous[-1])
-        return lines, csms, self.shares(by_csm), carried
-
-    def shares(self, by_csm: dict[str, list[Line]]) -> list[ShareBlock]:
-        """Every clawback component's account shares of its lines, in plan order (those worked out while the year
-        to date was, kept)."""
-        done = {block.component: block for block in (self.early.result() if self.early is not None else ())}
-        rest = {c.id for c in self.plan.components if c.clawback_days is not None and c.id not in done}
-        if rest:
-            payouts = {(line.csm_id, line.component): line.payout for lines in by_csm.values() for line in lines
-                       if line.kind in COMPONENT_KINDS and line.component in rest}
-            done.update((block.component, block) for block in shares_of(self.plan, self.book, payouts, self.result,
-                                                                         rest))
-        return [done[c.id] for c in self.plan.components if c.id in done]
-
-    # -- component lines ---------------------------------------------------------------------------
-
-    def component_lines(self, year_before: Sequence[CloseRecord]) -> list[Line]:
-        column = self.column
-        if any(c.measure == "ytd" for c in self.plan.components):
-            prior = self.prior_periods(year_before)
-            combined = self.ahead.combined if self.ahead.year == tuple(c.id for c in year_before) else None
-            found = ytd_results(self.plan, self.period, self.roster, self.book, prior, combined)
-            self.ytd = found
-            # a measure: ytd component's row pays the year to date less what was paid
-            if not _put_ytd(column, found, [c.id for c in self.plan.components if c.measure == "ytd"]):
-                ytd = {(r.csm_id, r.component.id): r for r in found}
-                for i, key in enumerate(zip(column["csm_id"], column["component"], strict=True)):
-                    r = ytd.get(key)
-                    if r is not None:
-                        for name in _YTD_FIELDS:
-                            column[name][i] = getattr(r, name)
-        if not column["csm_id"]:
-            return []
-        text = Texts()   # column by column: each distinct number formatted once
-        return list(map(Line, column["csm_id"], column["component"], column["kind"], column["payout"],
-                        column["metric"], text.column(column["actual"]), text.column(column["target"]),
-                        text.column(column["attainment"], 6), text.column(column["share"], 6),
-                        text.column(column["target_incentive"], 2), text.column(column["multiplier"]),
-                        column["note"]))
-
-    def prior_periods(self, year_before: Sequence[CloseRecord]) -> list[PriorPeriod]:
-        ids = [c.id for c in year_before]
-        ahead = self.ahead
-        unread = [i for i in ids if i not in ahead.read]
-        with ThreadPoolExecutor(max_workers=1) as pool:   # the kept books decompressed while the rest is read
-            books = {i: None if raw is None else pool.submit(read_book, raw)
-                     for i, raw in ((i, book_content(self.connection, i)) for i in unread)}
-            ytd = {c.id for c in self.plan.components if c.measure == "ytd"}   # what the year to date reads
-            paid = {**component_totals(self.connection, unread, COMPONENT_KINDS, ytd),
-                    **{i: ahead.paid_of(i, ytd) for i in ids if i in ahead.read}}
-            csms = self.csm_tables(ids)
-            tables = {i: None if found is None else found.result() for i, found in books.items()}
-        tables.update({i: ahead.books.get(i) for i in ids if i in ahead.read})
-        out = []
-        for close in year_before:
-            table = tables[close.id]
-            if table is None:
-                raise LedgerError([Problem(self.place, f"{close.ref} was closed without its accounts (the plan had no "
-                                                       "measure: ytd component then): the year to date cannot be "
-                                                       "computed; reopen the plan year's periods with this plan")])
-            missing = [name for name in ytd_columns(self.plan) if name not in table.column_names]
-            if missing:
-                raise LedgerError([Problem(self.place, f"{close.ref} kept the accounts its plan's year to date read, "
-                                                       f"without {', '.join(missing)}, which this plan's measure: ytd "
-                                                       "components read: reopen the plan year's periods with this "
-                                                       "plan")])
-            records = csms[close.id]
-            out.append(PriorPeriod(parse_period(close.period), table,
-                                   {} if records is None else facts_from(records, self.plan), paid[close.id]))
-        return out
-
-    # -- prior-period differences ------------------------------------------------------------------
-
-    def pending_reopens(self) -> list[CloseRecord]:
-        reopened = [c for c in self.closes if c.version > 1]
-        done = carried_ids(self.connection, [c.id for c in reopened])
-        return [c for c in reopened if c.id not in done]
-
-    def prior_period_lines(self, pending: Sequence[CloseRecord]) -> list[Line]:
-        out: list[Line] = []
-        for close in pending:
-            before = next(c for c in self.closes if c.period == close.period and c.version == close.version - 1)
-            lines = lines_of(self.connection, [before.id, close.id])
-            old, new = _totals(lines[before.id]), _totals(lines[close.id])
-            for key in sorted(set(old) | set(new), key=lambda k: (k[0], k[1])):
-                difference = new.get(key, ZERO) - old.get(key, ZERO)
-                if difference:
-                    csm_id, component = key
-                    note = (f"{close.period} version {close.version} less version {before.version}"
-                            f"{': ' + close.reason if close.reason else ''}")
-                    out.append(Line(csm_id, component, "prior_period", difference, note=note,
-                                    source_period=close.period, source_version=close.version))
-        return out
-
-    # -- clawbacks ------------------------------------------------------------------------------
-
-    def clawback_lines(self, churn: Sequence[ChurnRow], latest: Sequence[CloseRecord]) -> list[Line]:
-        if not churn:
-            return []
-        windows = clawback_windows(self.plan)
-        paying = [c for c in latest if c.period_start < self.period.start]
-        by_id = {c.id: c for c in paying}
-        shares = shares_for(self.connection, list(by_id), [row.account_id for row in churn])
-        clawed = self.already_clawed()
-        book_ids: set[str] | None = None   # read only for an error message
-        problems: list[Problem] = []
-        out = []
-        by_account: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for share in shares:
-            by_account[share["account_id"]].append(share)
-        for row in churn:
-            found = [s for s in by_account.get(row.account_id, []) if s["share"] != 0]
-            if not found:
-                if book_ids is None:
-                    book_ids = set(self.book.table["account_id"].to_pylist())
-                known = row.account_id in book_ids or row.account_id in {s["account_id"] for s in shares}
-                if known:
-                    problems.append(Problem(row.where, f'"{row.account_id}" was never paid by a clawback component '
-                                                       f"of plan {self.plan.id}: there is nothing to claw back",
-                                            "account_id"))
-                else:
-                    problems.append(Problem(row.where, f'"{row.account_id}" is not an account of this period or of '
-                                                       f"any share recorded by plan {self.plan.id}", "account_id"))
-                continue
-            for share in sorted(found, key=lambda s: (by_id[s["close_id"]].period_start, s["component"])):
-                close = by_id[share["close_id"]]
-                days = window_days(windows, share["component"])
-                if days is None and not in_plan(self.plan, share["component"]):
-                    days = share.get("days")   # a component the closing plan no longer has: its window at payment
-                if days is None:
-                    continue
-                if (row.account_id, close.period, share["component"]) in clawed:
-                    self.notices.append(f"{row.where}: {row.account_id} was already clawed back for {close.period}")
-                    continue
-                if not close.period_start <= row.churn_date <= close.period_end + timedelta(days=days):
-                    self.notices.append(f"{row.where}: {row.account_id} churned {row.churn_date.isoformat()}, outside "
-                                        f"the {days}-day clawback window of {close.period}: nothing clawed back")
-                    continue
-                out.append(Line(share["csm_id"], share["component"], "clawback", -share["share"],
-                                note=f"{row.account_id} churned {row.churn_date.isoformat()}, within {days} days of "
-                                     f"the end of {close.period} (share {fmt_decimal(share['share'], 2)} of "
-                                     f"{close.ref})",
-                                account_id=row.account_id, source_period=close.period, source_version=close.version))
-        if problems:
-            raise LedgerError(problems)
-        return out
-
-    def already_clawed(self) -> set[tuple[str, str, str]]:
-        ids = [c.id for c in self.closes if c.period != self.period.label]  # a reopen claws its period afresh
-        return clawed_accounts(self.connection, ids)
-
-    # -- balances and draws --------------------------------------------------------------------
-
-    def balances(self, by_csm: dict[str, list[Line]]) -> tuple[list[Line], list[CsmPeriod]]:
-        first_versions = [c for c in self.closes if c.version == 1]
-        balance: dict[str, Decimal] = {}
-        names: dict[str, str] = {}
-        for table in self.csm_tables([c.id for c in first_versions]).values():
-            for csm_id, (name, balance_out) in ({} if table is None else balances_from(table)).items():
-                balance[csm_id] = balance_out
-                names[csm_id] = name
-        roster = self.roster.by_id()
-        order = list(roster) + sorted((set(by_csm) | {k for k, v in balance.items() if v}) - set(roster))
-        lines: list[Line] = []
-        csms: list[CsmPeriod] = []
-        for csm_id in order:
-            csm = roster.get(csm_id)
-            own = by_csm.get(csm_id, [])
-            gross = sum((line.payout for line in own), ZERO)
-            balance_in = balance.get(csm_id, ZERO)
-            draw_line = ZERO
-            draw = csm.draw if csm is not None else None
-            if (draw is not None and (draw.until is None or self.period.start <= draw.until)
-                    and self.period.days_employed(csm.start_date, csm.end_date) > 0  # type: ignore[union-attr]
-                    and gross < draw.amount):
-                draw_line = excel_round(draw.amount - gross, 2)
-                kind = "recoverable" if draw.recoverable else "guarantee"
-                own = [*own, Line(csm_id, "draw", "draw", draw_line,
-                                  note=f"{kind} draw of {fmt_decimal(draw.amount, 2)}: gross {fmt_decimal(gross, 2)} "
-                                       "is below it")]
-            payable = max(ZERO, gross - balance_in) + draw_line
-            balance_out = max(ZERO, balance_in - gross) + (draw_line if draw is not None and draw.recoverable else ZERO)
-            lines.extend(own)
-            csms.append(self.csm_period(csm_id, csm, names, gross, draw_line, payable, balance_in, balance_out))
-        return lines, csms
-
-    def reopen_balances(self, by_csm: dict[str, list[Line]], previous: CloseRecord
-                        ) -> tuple[list[Line], list[CsmPeriod]]:
-        old_lines = lines_of(self.connection, [previous.id])[previous.id]
-        old = self.csm_periods([previous.id])[previous.id]
-        kept: dict[str, list[Line]] = defaultdict(list)
-        for line in old_lines:
-            if line.kind in ("draw", "prior_period"):
-                kept[line.csm_id].append(line)
-        roster = self.roster.by_id()
-        names = {k: v.name for k, v in old.items()}
-        order = list(roster) + sorted((set(by_csm) | set(old)) - set(roster))
-        lines: list[Line] = []
-        csms: list[CsmPeriod] = []
-        for csm_id in order:
-            own = [*by_csm.get(csm_id, []), *(line for line in kept.get(csm_id, []) if line.kind == "prior_period")]
-            draws = [line for line in kept.get(csm_id, []) if line.kind == "draw"]
-            gross = sum((line.payout for line in own), ZERO)
-            was = old.get(csm_id)
-            lines.extend([*own, *draws])
-            csms.append(self.csm_period(
-                csm_id, roster.get(csm_id), names, gross, was.draw if was else ZERO, was.payable if was else ZERO,
-                was.balance_in if was else ZERO, was.balance_out if was else ZERO))
-        self.notices.append(f"version {self.version} of {self.period.label} records the corrected lines; what was "
-                            "paid stays; the differences are paid as prior_period lines of the next period closed")
-        return lines, csms
-
-    def csm_period(self, csm_id: str, csm: Any, names: dict[str, str], gross: Decimal, draw: Decimal,
-                   payable: Decimal, balance_in: Decimal, balance_out: Decimal) -> CsmPeriod:
-        if csm is None:
-            return CsmPeriod(csm_id, names.get(csm_id, ""), gross, draw, payable, balance_in, balance_out)
-        return CsmPeriod(csm_id, csm.name, gross, draw, payable, balance_in, balance_out, csm.target_variable,
-                         csm.start_date, csm.end_date, dict(csm.values))
-
-
-def _in_context(context: Context, function: Callable[..., _T], *args: Any) -> _T:
-    """``function(*args)`` under ``context`` (a worker thread starts with Python's default decimal context: the
-    caller's is handed over, so the work is done exactly as on the caller's thread)."""
-    with localcontext(context):
-        return function(*args)
-
-
-def _put_ytd(column: dict[str, list[Any]], found: Sequence[YtdResult], components: Sequence[str]) -> bool:
-    """The ``measure: ytd`` results (CSM by CSM, each CSM's ``components`` in order) put into the run's payout
-    columns a component at a time, where the columns hold every CSM's components in turn (as
-    :meth:`~xlcomp.engine.run.RunResult.payout_columns` spreads them) and each component's rows are the results'
-    CSMs in order; False (nothing put) when they do not."""
-    ids, names, m = column["csm_id"], column["component"], len(components)
-    n = len(found) // m if m else 0
-    k = len(ids) // n if n else 0
-    if not n or n * m != len(found) or k * n != len(ids):
-        return False
-    places = []
-    for t, component in enumerate(components):
-        rows = found[t::m]
-        j = names.index(component) if component in names[:k] else -1
-        if j < 0 or names[j::k] != [component] * n or ids[j::k] != [r.csm_id for r in rows]:
-            return False
-        places.append((j, rows))
-    for j, rows in places:
-        for name in _YTD_FIELDS:
-            column[name][j::k] = [getattr(r, name) for r in rows]
-    return True
-
-
-def _latest(closes: Sequence[CloseRecord]) -> list[CloseRecord]:
-    latest: dict[str, CloseRecord] = {}
-    for close in closes:
-        latest[close.period] = close
-    return sorted(latest.values(), key=lambda c: c.period_start)
-
-
-def _totals(lines: Sequence[Line]) -> dict[tuple[str, str], Decimal]:
-    totals: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-    for line in lines:
-        if line.kind in DIFF_KINDS:
-            totals[(line.csm_id, line.component)] += line.payout
-    return dict(totals)
