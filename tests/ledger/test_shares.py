@@ -102,3 +102,21 @@ def test_amounts_too_large_for_integers_use_the_decimal_rule():
         [block, _] = shares_of(PLAN, Book(table, None, tuple(table.column_names)), payouts)  # type: ignore[arg-type]
     assert as_rows(block) == [("X", "C1", D("1000000000000000.0000"), D("250.00")),
                               ("Y", "C1", D("3000000000000000.0000"), D("750.00"))]
+
+
+def test_payouts_past_cents_and_unpaid_csms():
+    rows = [("A", "C1", D(1), D(5), D(4)), ("B", "C2", D(3), D(5), D(1)), ("C", "C3", D(2), D(2), D(1))]
+    table = book(rows).table
+    with exact():
+        # a payout with more places than cents is not the integer rule's: None, and shares_of takes the Decimal rule
+        assert _shares_vectorised(PLAN.components[0], PLAN, table, {("C1", "upsell"): D("10.005")}) is None
+        # C2 is not paid at all and C3 is paid 0: only C1's account A gets a share (all of C1's 10.00); the
+        # book's owners encoded once serve the second component too (churn: C3 is paid 3.00 on C's 2 - 1 = 1)
+        encodings: list[pa.DictionaryArray] = []
+        payouts = {("C1", "upsell"): D("10.00"), ("C3", "upsell"): D("0.00"), ("C3", "churn"): D("3.00")}
+        upsell = _shares_vectorised(PLAN.components[0], PLAN, table, payouts, encodings)
+        churn = _shares_vectorised(PLAN.components[1], PLAN, table, payouts, encodings)
+        assert len(encodings) == 1 and upsell is not None and churn is not None
+        assert as_rows(upsell) == [("A", "C1", D("1.0000"), D("10.00"))]
+        assert as_rows(churn) == [("C", "C3", D("1.0000"), D("3.00"))]
+        assert as_rows(churn) == as_rows(shares_decimal(PLAN.components[1], PLAN, table, payouts))

@@ -105,6 +105,7 @@ def shares_of(plan: Plan, book: Book, payouts: Mapping[tuple[str, str], Decimal]
     otherwise the accounts file's csm_id."""
     out = []
     credited: Weights | None = None
+    encodings: list[pa.DictionaryArray] = []   # the book's csm_id dictionary-encoded once for every component
     for component in plan.components:
         if component.clawback_days is None or (only is not None and component.id not in only):
             continue
@@ -121,7 +122,7 @@ def shares_of(plan: Plan, book: Book, payouts: Mapping[tuple[str, str], Decimal]
         if weights is not None:
             block = _weighted(component, plan, book, payouts, weights)
         else:
-            found = _shares_vectorised(component, plan, book.table, payouts)
+            found = _shares_vectorised(component, plan, book.table, payouts, encodings)
             block = found if found is not None else shares_decimal(component, plan, book.table, payouts)
         out.append(_with_window(block, component.clawback_days))
     return out
@@ -166,21 +167,40 @@ def _amount_units(component: Component, plan: Plan, table: pa.Table) -> tuple[np
     return (np.sum(units, axis=0) if len(units) > 1 else units[0]), scale
 
 
-def _shares_vectorised(component: Component, plan: Plan, table: pa.Table,
-                       payouts: Mapping[tuple[str, str], Decimal]) -> ShareBlock | None:
-    found = _amount_units(component, plan, table)
-    if found is None:
+def _cents(component: Component, payouts: Mapping[tuple[str, str], Decimal]) -> tuple[pa.Array, np.ndarray] | None:
+    """The csm_ids paid a positive amount on the component and the amounts in cents, int64 (None: an amount with
+    more places than cents, or past 2^62 cents)."""
+    positive = [(key[0], payout) for key, payout in payouts.items() if key[1] == component.id and payout > 0]
+    try:   # Arrow refuses a value it would have to round into cents
+        cents = _integer_units(pa.array([payout for _, payout in positive], pa.decimal128(38, 2)))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
         return None
-    amount, scale = found
-    cents: dict[str, int] = {}
-    for (csm_id, component_id), payout in payouts.items():
-        if component_id == component.id and payout > 0:
-            scaled = payout.scaleb(2)
-            if scaled != scaled.to_integral_value() or abs(scaled) >= _LIMIT:
-                return None
-            cents[csm_id] = int(scaled)
-    encoded = pc.dictionary_encode(pc.fill_null(table["csm_id"], "")).combine_chunks()
-    pay_of_csm = np.array([cents.get(c, 0) for c in encoded.dictionary.to_pylist()], dtype=np.int64)
+    if cents is None:
+        return None
+    return pa.array([csm_id for csm_id, _ in positive], pa.string()), cents[0]
+
+
+def _shares_vectorised(component: Component, plan: Plan, table: pa.Table,
+                       payouts: Mapping[tuple[str, str], Decimal], encodings: list[pa.DictionaryArray] | None = None
+                       ) -> ShareBlock | None:
+    """``encodings``: the book's csm_id dictionary-encoded, when an earlier component encoded it (else encoded
+    here, and kept there)."""
+    found = _amount_units(component, plan, table)
+    paid = _cents(component, payouts)
+    if found is None or paid is None:
+        return None
+    (amount, scale), (paid_ids, cents) = found, paid
+    if encodings:
+        encoded = encodings[0]
+    else:
+        encoded = pc.dictionary_encode(pc.fill_null(table["csm_id"], "")).combine_chunks()
+        if encodings is not None:
+            encodings.append(encoded)
+    where = pc.index_in(encoded.dictionary, value_set=paid_ids)   # each owner's place among the paid (blank: unpaid)
+    pay_of_csm = np.zeros(len(where), dtype=np.int64)
+    if len(cents):
+        paid_here = where.is_valid().to_numpy(zero_copy_only=False)
+        pay_of_csm[paid_here] = cents[pc.fill_null(where, 0).to_numpy(zero_copy_only=False)[paid_here]]
     codes = encoded.indices.to_numpy(zero_copy_only=False)
     pay = pay_of_csm[codes] if len(codes) else np.zeros(0, dtype=np.int64)
     chosen = np.flatnonzero((amount > 0) & (pay > 0))
