@@ -12,7 +12,14 @@ from xlcomp.money import exact, fmt_decimal
 
 NUMBERS = st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), allow_nan=False, allow_infinity=False,
                       places=None) | st.sampled_from([Decimal("0"), Decimal("-0"), Decimal("0.00"), Decimal("-0.000"),
-                                                      Decimal("-0.001"), Decimal("0.005"), Decimal("-0.005")])
+                                                      Decimal("-0.001"), Decimal("0.005"), Decimal("-0.005")]) \
+    | st.sampled_from([Decimal("1E+2"), Decimal("-1.20E+3"), Decimal("1.23E-8"), Decimal("0E-7"), Decimal("-0E+2"),
+                       Decimal("0.000001"), Decimal("12.345600"), Decimal("100.000000"), Decimal("-7.000000"),
+                       Decimal("1" * 30 + ".25")]) \
+    | st.decimals(min_value=Decimal("-1e6"), max_value=Decimal("1e6"), allow_nan=False, allow_infinity=False,
+                  places=6) \
+    | st.decimals(min_value=Decimal("-1e30"), max_value=Decimal("1e30"), allow_nan=False, allow_infinity=False,
+                  places=4)
 
 
 @given(st.lists(st.tuples(NUMBERS, st.sampled_from([None, 2, 6])), max_size=40))
@@ -44,6 +51,16 @@ def test_a_column_of_texts_is_fmt_decimal_of_each_value(values: list[Decimal | N
     with exact():
         column = values + values[::-1] + [Decimal("-0"), Decimal("0"), Decimal("-0.000"), Decimal("0.00")]
         assert Texts().column(column, places) == [None if v is None else fmt_decimal(v, places) for v in column]
+
+
+def test_values_longer_than_the_precision_take_the_long_way() -> None:
+    # 41 and 47 significant digits: normalize rounds them to the context's 40 (half up), as fmt_decimal does;
+    # a str of fewer characters than the precision needs no rounding, so it is the text as it stands
+    with exact():
+        values = [Decimal("1" * 41 + ".000000"), Decimal("9" * 39 + ".5"), Decimal("2" * 40 + "5.5" + "0" * 5)]
+        assert Texts().column(values) == [fmt_decimal(v) for v in values]
+        assert Texts().column(values)[0] == "1" * 40 + "0"   # 41 ones: the last rounded off (down), x 10
+        assert Texts().column(values)[2] == "2" * 39 + "3" + "0"   # 2…25.5 to 40 digits: …23 x 10
 
 
 def test_a_column_keeps_minus_zero_apart() -> None:

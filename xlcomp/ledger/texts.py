@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, getcontext
 
 from xlcomp.money import fmt_decimal
 
@@ -31,11 +31,17 @@ class Texts:
 
     def column(self, values: list[Decimal | None], places: int | None = None) -> list[str | None]:
         """The texts of a column of numbers, as :meth:`__call__` of each. Zero is kept under its sign (the
-        only thing its text can depend on: ``places`` fixes the exponent, and without places it is "0")."""
+        only thing its text can depend on: ``places`` fixes the exponent, and without places it is "0").
+
+        With ``places``, a value's ``str`` is its text when it is in fixed point with ``places`` decimals
+        exactly, within the context's precision (the rounding would not change it: attainments are rounded to
+        six places by the rules); other values go the long way.
+        """
         cache: dict[object, str] = {}
         out: list[str | None] = []
         append = out.append
         quantum = None if places is None else Decimal(1).scaleb(-places)   # fmt_decimal's, inlined: excel_round
+        longest = getcontext().prec
         for value in values:
             if value is None:
                 append(None)
@@ -44,7 +50,12 @@ class Texts:
             found = cache.get(key)
             if found is None:
                 if quantum is not None:
-                    found = f"{value.quantize(quantum, rounding=ROUND_HALF_UP):f}"
+                    text = str(value)
+                    dot = text.find(".")
+                    if dot >= 0 and len(text) - dot - 1 == places and "E" not in text and len(text) <= longest:
+                        found = text
+                    else:
+                        found = f"{value.quantize(quantum, rounding=ROUND_HALF_UP):f}"
                 else:
                     found = f"{value.normalize():f}"
                     if found in ("-0", ""):
