@@ -363,8 +363,8 @@ def _ledger_close(state: dict[str, Any]) -> None:
             outputs.commit()
     finally:
         engine.dispose()
-    state["lines"] = len(closed.lines)
-    state["clawbacks"] = sum(1 for line in closed.lines if line.kind == "clawback")
+    state["lines"] = len(closed.line_columns)
+    state["clawbacks"] = closed.line_columns.column("kind").count("clawback")
 
 
 def _ledger_calc(state: dict[str, Any]) -> None:

@@ -99,8 +99,9 @@ def close(
     currency = closed.plan.currency
     what = "reopened as version" if closed.version > 1 else "closed, version"
     console.print(f"[green]✓[/green] {closed.plan.id} {closed.period.label} {what} {closed.version} by "
-                  f"{closed.closed_by}: {len(closed.csms):,} CSMs, {len(closed.lines):,} lines, gross {currency} "
-                  f"{closed.gross:,.2f}, payable {currency} {closed.payable:,.2f} in {elapsed:.1f}s", highlight=False)
+                  f"{closed.closed_by}: {len(closed.csms):,} CSMs, {len(closed.line_columns):,} lines, "
+                  f"gross {currency} {closed.gross:,.2f}, payable {currency} {closed.payable:,.2f} in {elapsed:.1f}s",
+                  highlight=False)
     for ref in closed.carried:
         console.print(f"  carried the differences of {ref} as prior_period lines", highlight=False)
     for notice in closed.notices:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Context, Decimal, getcontext, localcontext
+from itertools import groupby
 from typing import Any, TypeVar
 
 import pyarrow as pa
@@ -19,7 +20,7 @@ from xlcomp.errors import Problem
 from xlcomp.ledger.ahead import Ahead
 from xlcomp.ledger.clawbacks import ChurnRow, clawback_windows, in_plan, window_days
 from xlcomp.ledger.db import LedgerError
-from xlcomp.ledger.records import balances_from, csm_periods_from
+from xlcomp.ledger.records import LINE_FIELDS, LineColumns, balances_from, csm_periods_from
 from xlcomp.ledger.shares import ShareBlock, shares_of
 from xlcomp.ledger.store import (
     CloseRecord,
@@ -89,45 +90,50 @@ class Builder:
         return latest_versions(self.closes)
 
     def build(self, adjustments: Sequence[Adjustment], churn: Sequence[ChurnRow]
-              ) -> tuple[list[Line], list[CsmPeriod], list[ShareBlock], list[CloseRecord]]:
+              ) -> tuple[LineColumns, list[CsmPeriod], list[ShareBlock], list[CloseRecord]]:
+        """Every line of the close (in order: CSM by CSM, each CSM's component lines, adjustments, prior_period
+        differences, clawbacks and draw), the per-CSM records, the clawback shares and the reopened versions
+        carried."""
         latest = self.latest_versions()
         year_before = [c for c in latest if c.year_start == self.year_start and c.period_start < self.period.start]
-        by_csm: dict[str, list[Line]] = defaultdict(list)
-        for line in self.component_lines(year_before):
-            by_csm[line.csm_id].append(line)
+        columns = self.component_lines(year_before)
+        extras: dict[str, list[Line]] = defaultdict(list)   # each CSM's lines after its component lines
         for adjustment in adjustments:
             note = adjustment.reason + (f" (approved by {adjustment.approved_by})" if adjustment.approved_by else "")
-            by_csm[adjustment.csm_id].append(Line(adjustment.csm_id, adjustment.component, "adjustment",
+            extras[adjustment.csm_id].append(Line(adjustment.csm_id, adjustment.component, "adjustment",
                                                   excel_round(adjustment.amount, 2), note=note))
         previous = [c for c in self.closes if c.period == self.period.label]
         carried: list[CloseRecord] = []
         if self.version == 1:
             carried = self.pending_reopens()
             for line in self.prior_period_lines(carried):
-                by_csm[line.csm_id].append(line)
+                extras[line.csm_id].append(line)
         for line in self.clawback_lines(churn, latest):
-            by_csm[line.csm_id].append(line)
+            extras[line.csm_id].append(line)
         if self.version == 1:
-            lines, csms = self.balances(by_csm)
+            lines, csms = self.balances(columns, extras)
         else:
-            lines, csms = self.reopen_balances(by_csm, previous[-1])
-        return lines, csms, self.shares(by_csm), carried
+            reopened, csms = self.reopen_balances(_by_csm(columns, extras), previous[-1])
+            lines = LineColumns.of(reopened)
+        return lines, csms, self.shares(columns), carried
 
-    def shares(self, by_csm: dict[str, list[Line]]) -> list[ShareBlock]:
+    def shares(self, columns: LineColumns) -> list[ShareBlock]:
         """Every clawback component's account shares of its lines, in plan order (those worked out while the year
         to date was, kept)."""
         done = {block.component: block for block in (self.early.result() if self.early is not None else ())}
         rest = {c.id for c in self.plan.components if c.clawback_days is not None and c.id not in done}
         if rest:
-            payouts = {(line.csm_id, line.component): line.payout for lines in by_csm.values() for line in lines
-                       if line.kind in COMPONENT_KINDS and line.component in rest}
+            payouts = {(csm_id, component): payout for csm_id, component, kind, payout
+                       in zip(columns.column("csm_id"), columns.column("component"), columns.column("kind"),
+                              columns.column("payout"), strict=True)
+                       if kind in COMPONENT_KINDS and component in rest}
             done.update((block.component, block) for block in shares_of(self.plan, self.book, payouts, self.result,
                                                                          rest))
         return [done[c.id] for c in self.plan.components if c.id in done]
 
     # -- component lines ---------------------------------------------------------------------------
 
-    def component_lines(self, year_before: Sequence[CloseRecord]) -> list[Line]:
+    def component_lines(self, year_before: Sequence[CloseRecord]) -> LineColumns:
         column = self.column
         if any(c.measure == "ytd" for c in self.plan.components):
             prior = self.prior_periods(year_before)
@@ -142,14 +148,16 @@ class Builder:
                     if r is not None:
                         for name in _YTD_FIELDS:
                             column[name][i] = getattr(r, name)
-        if not column["csm_id"]:
-            return []
         text = Texts()   # column by column: each distinct number formatted once
-        return list(map(Line, column["csm_id"], column["component"], column["kind"], column["payout"],
-                        column["metric"], text.column(column["actual"]), text.column(column["target"]),
-                        text.column(column["attainment"], 6), text.column(column["share"], 6),
-                        text.column(column["target_incentive"], 2), text.column(column["multiplier"]),
-                        column["note"]))
+        blank = [None] * len(column["csm_id"])
+        return LineColumns({"csm_id": column["csm_id"], "component": column["component"], "kind": column["kind"],
+                            "metric": column["metric"], "actual": text.column(column["actual"]),
+                            "target": text.column(column["target"]), "attainment": text.column(column["attainment"], 6),
+                            "share": text.column(column["share"], 6),
+                            "target_incentive": text.column(column["target_incentive"], 2),
+                            "multiplier": text.column(column["multiplier"]), "payout": column["payout"],
+                            "note": column["note"], "account_id": blank, "source_period": blank,
+                            "source_version": blank})
 
     def prior_periods(self, year_before: Sequence[CloseRecord]) -> list[PriorPeriod]:
         ids = [c.id for c in year_before]
@@ -264,7 +272,9 @@ class Builder:
 
     # -- balances and draws --------------------------------------------------------------------
 
-    def balances(self, by_csm: dict[str, list[Line]]) -> tuple[list[Line], list[CsmPeriod]]:
+    def balances(self, columns: LineColumns, extras: dict[str, list[Line]]) -> tuple[LineColumns, list[CsmPeriod]]:
+        """The balance rule CSM by CSM (roster order, then any other CSM with lines or a balance, by csm_id), and
+        the close's lines in that order: each CSM's component lines (``columns``), its ``extras``, its draw."""
         first_versions = [c for c in self.closes if c.version == 1]
         balance: dict[str, Decimal] = {}
         names: dict[str, str] = {}
@@ -272,14 +282,23 @@ class Builder:
             for csm_id, (name, balance_out) in ({} if table is None else balances_from(table)).items():
                 balance[csm_id] = balance_out
                 names[csm_id] = name
+        spans = _spans(columns.column("csm_id"))
+        payouts = columns.column("payout")
         roster = self.roster.by_id()
-        order = list(roster) + sorted((set(by_csm) | {k for k, v in balance.items() if v}) - set(roster))
-        lines: list[Line] = []
+        order = list(roster) + sorted((set(spans) | set(extras) | {k for k, v in balance.items() if v}) - set(roster))
+        index: list[int] = []   # the lines in order: a component line's place in the columns, or n + an added line's
+        added: list[Line] = []
+        n = len(columns)
         csms: list[CsmPeriod] = []
         for csm_id in order:
             csm = roster.get(csm_id)
-            own = by_csm.get(csm_id, [])
-            gross = sum((line.payout for line in own), ZERO)
+            gross = ZERO
+            for start, end in spans.get(csm_id, ()):
+                gross = sum(payouts[start:end], gross)
+                index.extend(range(start, end))
+            own = extras.get(csm_id, [])
+            for line in own:
+                gross += line.payout
             balance_in = balance.get(csm_id, ZERO)
             draw_line = ZERO
             draw = csm.draw if csm is not None else None
@@ -293,9 +312,10 @@ class Builder:
                                        "is below it")]
             payable = max(ZERO, gross - balance_in) + draw_line
             balance_out = max(ZERO, balance_in - gross) + (draw_line if draw is not None and draw.recoverable else ZERO)
-            lines.extend(own)
+            index.extend(range(n + len(added), n + len(added) + len(own)))
+            added.extend(own)
             csms.append(self.csm_period(csm_id, csm, names, gross, draw_line, payable, balance_in, balance_out))
-        return lines, csms
+        return _in_order(columns, added, index), csms
 
     def reopen_balances(self, by_csm: dict[str, list[Line]], previous: CloseRecord
                         ) -> tuple[list[Line], list[CsmPeriod]]:
@@ -336,6 +356,38 @@ def _in_context(context: Context, function: Callable[..., _T], *args: Any) -> _T
     caller's is handed over, so the work is done exactly as on the caller's thread)."""
     with localcontext(context):
         return function(*args)
+
+
+def _spans(ids: list[str]) -> dict[str, list[tuple[int, int]]]:
+    """Each csm_id's runs of rows (start, end) in a column of them (the run's lines come CSM by CSM: one run each)."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    start = 0
+    for csm_id, rows in groupby(ids):
+        end = start + sum(1 for _ in rows)
+        spans.setdefault(csm_id, []).append((start, end))
+        start = end
+    return spans
+
+
+def _in_order(columns: LineColumns, added: list[Line], index: list[int]) -> LineColumns:
+    """The lines of ``columns`` followed by ``added``, taken in the order of ``index`` (places in the two)."""
+    if not added and index == list(range(len(columns))):
+        return columns
+    taken = {}
+    for name in LINE_FIELDS:
+        values = columns.column(name) + [getattr(line, name) for line in added]
+        taken[name] = list(map(values.__getitem__, index))
+    return LineColumns(taken)
+
+
+def _by_csm(columns: LineColumns, extras: dict[str, list[Line]]) -> dict[str, list[Line]]:
+    """Each CSM's lines: its component lines, then its ``extras``."""
+    by_csm: dict[str, list[Line]] = defaultdict(list)
+    for line in columns.lines():
+        by_csm[line.csm_id].append(line)
+    for csm_id, lines in extras.items():
+        by_csm[csm_id].extend(lines)
+    return by_csm
 
 
 def _put_ytd(column: dict[str, list[Any]], found: Sequence[YtdResult], components: Sequence[str]) -> bool:

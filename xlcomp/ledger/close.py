@@ -23,6 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ from xlcomp.ledger.clawbacks import ChurnRow, load_churn
 from xlcomp.ledger.dated import Dated, check_dated, dated_names, load_dated, load_versions
 from xlcomp.ledger.db import ledger_place, transaction
 from xlcomp.ledger.periods import _check_order, plan_year_periods, plan_year_start
-from xlcomp.ledger.records import csm_periods_table, lines_table, pack
+from xlcomp.ledger.records import LineColumns, csm_periods_table, lines_table, pack
 from xlcomp.ledger.schema import BOOKS, CARRIES, CLOSES, CSM_PERIOD_SETS, LINE_SETS, SHARE_SETS
 from xlcomp.ledger.store import CsmPeriod, Line, book_bytes, closes_of
 from xlcomp.ledger.ytd import YtdResult, ytd_columns
@@ -88,7 +89,7 @@ class Closed:
     version: int
     close_id: int
     run: RunResult
-    lines: tuple[Line, ...]
+    line_columns: LineColumns   # every line, as columns (:attr:`lines` as tuples)
     csms: tuple[CsmPeriod, ...]
     closed_by: str
     closed_at: datetime
@@ -96,6 +97,11 @@ class Closed:
     notices: tuple[str, ...] = field(default_factory=tuple)
     ytd: tuple[YtdResult, ...] = ()   # the measure: ytd components' derivations (YTD payout, paid before)
     inputs: str = ""                  # inputs.json of the close (paths and SHA-256 of its files)
+
+    @cached_property
+    def lines(self) -> tuple[Line, ...]:
+        """Every line of the close, in order."""
+        return tuple(self.line_columns.lines())
 
     @property
     def gross(self) -> Decimal:
@@ -205,7 +211,7 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
                                                      for c in carried])
             if kept is not None:
                 connection.execute(insert(BOOKS).values(close_id=close_id, content=kept.result()))
-            closed = Closed(plan, period, version, int(close_id), result, tuple(lines), tuple(csms), closed_by,
+            closed = Closed(plan, period, version, int(close_id), result, lines, tuple(csms), closed_by,
                             closed_at, tuple(c.ref for c in carried), tuple(builder.notices), tuple(builder.ytd),
                             inputs_text)
             if stage is not None:

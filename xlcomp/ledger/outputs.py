@@ -7,7 +7,6 @@ import csv
 import io
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
-from operator import attrgetter
 
 from xlcomp.engine.run import PAYOUT_COLUMNS, SUMMARY_COLUMNS, proration_of
 from xlcomp.ledger.close import Closed
@@ -30,7 +29,7 @@ def _payout_rows(closed: Closed) -> Iterator[tuple[object, ...]]:
     """payouts.csv rows in the order of PAYOUT_COLUMNS (the texts escaped against formulas; None, which the csv
     module writes blank, for a blank), worked out column by column: each CSM's and component's escaped id
     once, the payouts with two decimals."""
-    lines = closed.lines
+    lines = closed.line_columns
     ids: dict[str, str] = {}
 
     def escaped(value: str) -> str:
@@ -42,7 +41,7 @@ def _payout_rows(closed: Closed) -> Iterator[tuple[object, ...]]:
     def note(value: str | None) -> str:
         return "" if value is None else escape_text(str(value))
 
-    columns = [list(map(attrgetter(name), lines)) for name in PAYOUT_COLUMNS]
+    columns = [lines.column(name) for name in PAYOUT_COLUMNS]
     columns[0] = list(map(escaped, columns[0]))
     columns[1] = list(map(escaped, columns[1]))
     columns[10] = list(map(_cents, columns[10]))

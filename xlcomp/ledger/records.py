@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 
-__all__ = ["CSM_PERIOD_FIELDS", "LINE_FIELDS", "LINE_SCHEMA", "CsmPeriod", "Line",
+__all__ = ["CSM_PERIOD_FIELDS", "LINE_FIELDS", "LINE_SCHEMA", "CsmPeriod", "Line", "LineColumns",
            "balances_from", "csm_periods_from", "csm_periods_table", "dates_from", "lines_from", "lines_table", "pack",
            "roster_values_from", "unpack"]
 
@@ -70,11 +70,39 @@ class CsmPeriod(NamedTuple):
     roster_values: dict[str, Decimal | None] | None = None
 
 
-def lines_table(lines: Sequence[Line]) -> pa.Table:
+class LineColumns:
+    """A close's lines as columns: a list per field of :data:`LINE_FIELDS`, in the lines' order. A close makes tens
+    of thousands of lines; its stored table and payouts.csv are written from the columns, the :class:`Line`
+    tuples made only when asked for (:meth:`lines`)."""
+
+    __slots__ = ("columns",)
+
+    def __init__(self, columns: dict[str, list[Any]]) -> None:
+        self.columns = columns
+
+    @classmethod
+    def of(cls, lines: Sequence[Line]) -> LineColumns:
+        """The columns of ``lines``."""
+        return cls({name: list(map(attrgetter(name), lines)) for name in LINE_FIELDS})
+
+    def __len__(self) -> int:
+        return len(self.columns["csm_id"])
+
+    def column(self, name: str) -> list[Any]:
+        """One field's values, line by line."""
+        return self.columns[name]
+
+    def lines(self) -> list[Line]:
+        """The lines as :class:`Line` tuples."""
+        return list(map(Line, *(self.columns[name] for name in Line._fields)))
+
+
+def lines_table(lines: Sequence[Line] | LineColumns) -> pa.Table:
     """A close's lines, in their order, as an Arrow table of :data:`LINE_SCHEMA`."""
+    found = lines if isinstance(lines, LineColumns) else LineColumns.of(lines)
     columns = []
     for field in LINE_SCHEMA:
-        values = list(map(attrgetter(field.name), lines))
+        values = found.columns[field.name]
         if field.name == "payout":
             values = [f"{value:f}" for value in values]
         columns.append(pa.array(values, field.type))
