@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from xlcomp.ledger.build import _in_order, _spans
+from xlcomp.ledger.build import _in_order, _put, _spans
 from xlcomp.ledger.records import Line, LineColumns, lines_table
 
 
@@ -28,10 +28,16 @@ def test_runs_of_csms_and_lines_put_in_order():
     assert _spans(["C1", "C1", "C2", "C2", "C2", "C1"]) == {"C1": [(0, 2), (5, 6)], "C2": [(2, 5)]}
     assert _spans([]) == {}
     columns = LineColumns.of(_lines())
-    # nothing added, every line in place: the columns themselves
-    assert _in_order(columns, [], [0, 1, 2, 3]) is columns
-    # C2 first, then C1 with a clawback after its component lines (the added line is place 4)
+    # nothing added, every line in place: the columns themselves (two runs that follow on make one piece)
+    pieces: list[list[int]] = []
+    _put(pieces, 0, 0, 2)
+    _put(pieces, 0, 2, 4)
+    assert pieces == [[0, 0, 4]] and _in_order(columns, [], pieces) is columns
+    # C2 first, then C1 with a clawback after its component lines (added line 0)
     clawback = Line("C1", "upsell", "clawback", D("-12.50"), account_id="A7", source_period="2027-Q1",
                     source_version=1)
-    ordered = _in_order(columns, [clawback], [2, 3, 0, 1, 4])
-    assert ordered.lines() == [*_lines()[2:], *_lines()[:2], clawback]
+    pieces = []
+    for source, start, end in ((0, 2, 4), (0, 0, 2), (1, 0, 1)):
+        _put(pieces, source, start, end)
+    assert pieces == [[0, 2, 4], [0, 0, 2], [1, 0, 1]]
+    assert _in_order(columns, [clawback], pieces).lines() == [*_lines()[2:], *_lines()[:2], clawback]

@@ -81,3 +81,14 @@ def test_payouts_csv_amounts_are_fmt_decimal_at_two_places(value: Decimal) -> No
         assert _cents(value) == fmt_decimal(value, 2)
         assert _cents(Decimal("2.675")) == "2.68" and _cents(Decimal("-0.005")) == "-0.01"
         assert _cents(Decimal("-0.001")) == "-0.00"
+
+
+@given(NUMBERS | st.decimals(allow_nan=False, allow_infinity=False))
+def test_stored_decimal_texts_are_fixed_point(value: Decimal) -> None:
+    # the ledger stores amounts as f"{value:f}" (read back exactly); str gives the same text but where it would
+    # write an exponent: 1E+2 is stored "100", 1.23E-8 "0.0000000123"
+    from xlcomp.ledger.records import decimal_text
+
+    assert decimal_text(value) == f"{value:f}"
+    assert decimal_text(Decimal("1E+2")) == "100" and decimal_text(Decimal("1.23E-8")) == "0.0000000123"
+    assert decimal_text(Decimal("-0.00")) == "-0.00" and decimal_text(Decimal("12.30")) == "12.30"

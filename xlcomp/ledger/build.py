@@ -286,16 +286,15 @@ class Builder:
         payouts = columns.column("payout")
         roster = self.roster.by_id()
         order = list(roster) + sorted((set(spans) | set(extras) | {k for k, v in balance.items() if v}) - set(roster))
-        index: list[int] = []   # the lines in order: a component line's place in the columns, or n + an added line's
+        pieces: list[list[int]] = []   # the lines in order: [0, start, end] rows of the columns, [1, …] added lines
         added: list[Line] = []
-        n = len(columns)
         csms: list[CsmPeriod] = []
         for csm_id in order:
             csm = roster.get(csm_id)
             gross = ZERO
             for start, end in spans.get(csm_id, ()):
                 gross = sum(payouts[start:end], gross)
-                index.extend(range(start, end))
+                _put(pieces, 0, start, end)
             own = extras.get(csm_id, [])
             for line in own:
                 gross += line.payout
@@ -312,10 +311,11 @@ class Builder:
                                        "is below it")]
             payable = max(ZERO, gross - balance_in) + draw_line
             balance_out = max(ZERO, balance_in - gross) + (draw_line if draw is not None and draw.recoverable else ZERO)
-            index.extend(range(n + len(added), n + len(added) + len(own)))
-            added.extend(own)
+            if own:
+                _put(pieces, 1, len(added), len(added) + len(own))
+                added.extend(own)
             csms.append(self.csm_period(csm_id, csm, names, gross, draw_line, payable, balance_in, balance_out))
-        return _in_order(columns, added, index), csms
+        return _in_order(columns, added, pieces), csms
 
     def reopen_balances(self, by_csm: dict[str, list[Line]], previous: CloseRecord
                         ) -> tuple[list[Line], list[CsmPeriod]]:
@@ -369,14 +369,26 @@ def _spans(ids: list[str]) -> dict[str, list[tuple[int, int]]]:
     return spans
 
 
-def _in_order(columns: LineColumns, added: list[Line], index: list[int]) -> LineColumns:
-    """The lines of ``columns`` followed by ``added``, taken in the order of ``index`` (places in the two)."""
-    if not added and index == list(range(len(columns))):
+def _put(pieces: list[list[int]], source: int, start: int, end: int) -> None:
+    """Add rows ``start:end`` of ``source`` (0: the columns, 1: the added lines) to ``pieces``, joined to the last
+    piece when they follow on from it."""
+    if pieces and pieces[-1][0] == source and pieces[-1][2] == start:
+        pieces[-1][2] = end
+    else:
+        pieces.append([source, start, end])
+
+
+def _in_order(columns: LineColumns, added: list[Line], pieces: list[list[int]]) -> LineColumns:
+    """The lines of ``columns`` and ``added`` taken piece by piece (see :func:`_put`)."""
+    if not added and (not pieces or pieces == [[0, 0, len(columns)]]):
         return columns
     taken = {}
     for name in LINE_FIELDS:
-        values = columns.column(name) + [getattr(line, name) for line in added]
-        taken[name] = list(map(values.__getitem__, index))
+        sources = (columns.column(name), [getattr(line, name) for line in added])
+        values: list[Any] = []
+        for source, start, end in pieces:
+            values += sources[source][start:end]
+        taken[name] = values
     return LineColumns(taken)
 
 

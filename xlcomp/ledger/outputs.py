@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, getcontext
 
 from xlcomp.engine.run import PAYOUT_COLUMNS, SUMMARY_COLUMNS, proration_of
 from xlcomp.ledger.close import Closed
@@ -21,7 +21,13 @@ _CENT = Decimal("0.01")
 
 
 def _cents(value: Decimal) -> str:
-    """``fmt_decimal(value, 2)`` of an amount (never None), without its two calls: ROUND half away, as text."""
+    """``fmt_decimal(value, 2)`` of an amount (never None), without its two calls: ROUND half away, as text. An
+    amount already in cents (a ledger's are) is its own ``str``, within the context's precision (where the
+    rounding would not change it)."""
+    text = str(value)
+    dot = text.find(".")
+    if dot >= 0 and len(text) - dot == 3 and "E" not in text and len(text) <= getcontext().prec:
+        return text
     return f"{value.quantize(_CENT, rounding=ROUND_HALF_UP):f}"
 
 

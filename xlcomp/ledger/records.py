@@ -20,8 +20,8 @@ from typing import Any, NamedTuple
 import pyarrow as pa
 
 __all__ = ["CSM_PERIOD_FIELDS", "LINE_FIELDS", "LINE_SCHEMA", "CsmPeriod", "Line", "LineColumns",
-           "balances_from", "csm_periods_from", "csm_periods_table", "dates_from", "lines_from", "lines_table", "pack",
-           "roster_values_from", "unpack"]
+           "balances_from", "csm_periods_from", "csm_periods_table", "dates_from", "decimal_text", "lines_from",
+           "lines_table", "pack", "roster_values_from", "unpack"]
 
 CSM_PERIOD_FIELDS = ("csm_id", "name", "gross", "draw", "payable", "balance_in", "balance_out", "target_variable",
                      "start_date", "end_date", "roster_values")
@@ -104,9 +104,15 @@ def lines_table(lines: Sequence[Line] | LineColumns) -> pa.Table:
     for field in LINE_SCHEMA:
         values = found.columns[field.name]
         if field.name == "payout":
-            values = [f"{value:f}" for value in values]
+            values = list(map(decimal_text, values))
         columns.append(pa.array(values, field.type))
     return pa.Table.from_arrays(columns, schema=LINE_SCHEMA)
+
+
+def decimal_text(value: Decimal) -> str:
+    """``f"{value:f}"``, faster: ``str`` gives the same text unless it writes an exponent."""
+    text = str(value)
+    return text if "E" not in text else f"{value:f}"
 
 
 def lines_from(table: pa.Table) -> list[Line]:
@@ -127,7 +133,7 @@ def csm_periods_table(csms: Sequence[CsmPeriod]) -> pa.Table:
     for name in CSM_PERIOD_FIELDS[:-1]:
         values: list[object] = list(map(attrgetter(name), ordered))
         if name in _MONEY or name == "target_variable":
-            values = [None if value is None else f"{value:f}" for value in values]
+            values = [None if value is None else decimal_text(value) for value in values]  # type: ignore[arg-type]
         elif name in ("start_date", "end_date"):
             values = [None if value is None else value.isoformat() for value in values]   # type: ignore[attr-defined]
         arrays[name] = pa.array(values, pa.string())
