@@ -26,8 +26,6 @@ import pyarrow.compute as pc
 from xlcomp.ledger.periods import plan_year_start
 from xlcomp.ledger.records import unpack
 from xlcomp.ledger.store import payout_sums, totals_from
-from xlcomp.ledger.ytd import ytd_book, ytd_columns
-from xlcomp.model.people import Book
 from xlcomp.model.period import Period
 from xlcomp.model.plan import Plan
 
@@ -44,8 +42,6 @@ class Ahead:
     books: dict[int, pa.Table] = field(default_factory=dict)   # kept books (a close without one: absent)
     sums: dict[int, pa.Table | dict[tuple[str, str], Decimal]] = field(default_factory=dict)   # payout_sums
     csm_tables: dict[int, pa.Table] = field(default_factory=dict)
-    year: tuple[int, ...] = ()   # the year's earlier closes in period order
-    combined: Book | None = None   # their kept books and this period's summed (ytd_book), when all were kept
 
     def paid_of(self, close_id: int, components: Collection[str] | None = None) -> dict[tuple[str, str], Decimal]:
         """Σ of a close's component lines by (csm_id, component) (``components``: of these only; the year to
@@ -54,11 +50,9 @@ class Ahead:
         return {} if sums is None else totals_from(sums, components)
 
 
-def read_ahead(engine: Any, plan: Plan, period: Period, kinds: Sequence[str], book: Book | None = None
-               ) -> Ahead | None:
+def read_ahead(engine: Any, plan: Plan, period: Period, kinds: Sequence[str]) -> Ahead | None:
     """What a close of ``period`` will read of the plan's earlier closes (None: nothing could be read ahead;
-    the close reads it all itself); with ``book``, the period's accounts, and a ``measure: ytd`` plan, the
-    year's accounts summed too (:func:`~xlcomp.ledger.ytd.ytd_book`, Arrow throughout)."""
+    the close reads it all itself)."""
     if engine.dialect.name not in ("sqlite", "postgresql") or engine.url.database in (None, "", ":memory:"):
         return None
     try:
@@ -67,19 +61,11 @@ def read_ahead(engine: Any, plan: Plan, period: Period, kinds: Sequence[str], bo
     except Exception:   # best effort: the close reports any failure itself
         return None
     try:
-        ahead = _read(raw.cursor(), plan.id, period.start, year_start, kinds)
+        return _read(raw.cursor(), plan.id, period.start, year_start, kinds)
     except Exception:   # the same
         return None
     finally:
         raw.close()
-    columns = ytd_columns(plan)
-    if book is not None and columns and ahead.year and all(
-            i in ahead.books and set(columns) <= set(ahead.books[i].column_names) for i in ahead.year):
-        try:
-            ahead.combined = ytd_book([ahead.books[i] for i in ahead.year] + [book.table], book, columns)
-        except Exception:   # the close sums them itself
-            ahead.combined = None
-    return ahead
 
 
 def _read(cursor: Any, plan_id: str, period_start: date, year_start: date, kinds: Sequence[str]) -> Ahead:
@@ -88,10 +74,10 @@ def _read(cursor: Any, plan_id: str, period_start: date, year_start: date, kinds
     latest: dict[str, tuple[Any, ...]] = {}
     for row in closes:
         latest[row[2]] = row
-    year = [int(row[0]) for row in sorted(latest.values(), key=lambda row: str(row[3])[:10])
+    year = [int(row[0]) for row in latest.values()
             if str(row[4])[:10] == year_start.isoformat() and str(row[3])[:10] < period_start.isoformat()]
     first = [int(row[0]) for row in closes if int(row[5]) == 1]
-    ahead = Ahead(read=set(year), year=tuple(year))
+    ahead = Ahead(read=set(year))
     for close_id, content in _contents(cursor, "ledger_books", year):
         ahead.books[close_id] = unpack(content, threads=False)
     wanted = pa.array(list(kinds), pa.string())

@@ -136,9 +136,7 @@ class Builder:
     def component_lines(self, year_before: Sequence[CloseRecord]) -> LineColumns:
         column = self.column
         if any(c.measure == "ytd" for c in self.plan.components):
-            prior = self.prior_periods(year_before)
-            combined = self.ahead.combined if self.ahead.year == tuple(c.id for c in year_before) else None
-            found = ytd_results(self.plan, self.period, self.roster, self.book, prior, combined)
+            found = ytd_results(self.plan, self.period, self.roster, self.book, self.prior_periods(year_before))
             self.ytd = found
             # a measure: ytd component's row pays the year to date less what was paid
             if not _put_ytd(column, found, [c.id for c in self.plan.components if c.measure == "ytd"]):

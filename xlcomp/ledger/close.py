@@ -114,7 +114,7 @@ class Closed:
         return sum((c.payable for c in self.csms), ZERO)
 
 
-def _load(inputs: CloseInputs, read: Callable[[Plan, Period, Book], Any]
+def _load(inputs: CloseInputs, read: Callable[[Plan, Period], Any]
           ) -> tuple[Plan, Period, Roster, Book, tuple[Adjustment, ...], list[ChurnRow], Dated]:
     period = parse_period(inputs.period)
     versions, plan = load_versions(inputs.plans)
@@ -139,7 +139,7 @@ def _load(inputs: CloseInputs, read: Callable[[Plan, Period, Book], Any]
         raise InputError([*problems, *exc.problems]) from None
     if problems:
         raise InputError(problems)
-    read(plan, period, book)   # the earlier closes read ahead while the period is computed
+    read(plan, period)   # the earlier closes read ahead while the period is computed
     return plan, period, roster, book, adjustments, churn, dated
 
 
@@ -160,8 +160,8 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
     # (ledger.ahead), then the files hashed (hashlib lets go of the GIL); inside the transaction a hash that
     # failed fails the close, with nothing recorded
     with ThreadPoolExecutor(max_workers=1) as early:
-        def read(plan: Plan, period: Period, book: Book) -> None:
-            ahead.append(early.submit(read_ahead, engine, plan, period, COMPONENT_KINDS, book))
+        def read(plan: Plan, period: Period) -> None:
+            ahead.append(early.submit(read_ahead, engine, plan, period, COMPONENT_KINDS))
             hashing.update({name: early.submit(file_sha256, path) for name, path in given.items() if path is not None})
 
         plan, period, roster, book, adjustments, churn, dated = _load(inputs, read)

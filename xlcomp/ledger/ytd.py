@@ -198,10 +198,9 @@ def _added(columns: Sequence[pa.ChunkedArray]) -> pa.ChunkedArray:
     return total
 
 
-def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: Sequence[PriorPeriod],
-                combined: Book | None = None) -> list[YtdResult]:
-    """Every CSM's year-to-date components this period, in roster then plan order (``combined``: the year's
-    accounts already summed, :func:`ytd_book` of the ``prior`` books and ``book``)."""
+def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: Sequence[PriorPeriod]
+                ) -> list[YtdResult]:
+    """Every CSM's year-to-date components this period, in roster then plan order."""
     components = tuple(c for c in plan.components if c.measure == "ytd")
     if not components:
         return []
@@ -220,8 +219,7 @@ def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: S
             csms.append(dataclasses.replace(csm, values=MappingProxyType(values)))
         ytd_roster = dataclasses.replace(roster, csms=tuple(csms))
     ytd_plan = dataclasses.replace(plan, components=components)
-    if combined is None:
-        combined = ytd_book([p.book for p in prior] + [book.table], book, ytd_columns(plan)) if prior else book
+    combined = ytd_book([p.book for p in prior] + [book.table], book, ytd_columns(plan)) if prior else book
     result = run(ytd_plan, ytd_roster, combined, period)
     if not roster.csms:
         return []
