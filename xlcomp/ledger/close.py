@@ -197,23 +197,25 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
                 year_start=year_start, version=version, reason=(inputs.reason or "").strip() or None,
                 closed_by=closed_by, closed_at=closed_at, plan_text=inputs.plan.read_text(encoding="utf-8-sig"),
                 inputs=inputs_text, **hashes)).inserted_primary_key[0]
-            # the lines and per-CSM records: one compressed Arrow table each (Arrow lets go of the GIL compressing)
+            # the lines, per-CSM records and shares: one compressed Arrow table each, compressed on the worker (Arrow
+            # lets go of the GIL) while the outputs are staged here
             packed = [pool.submit(pack, lines_table(lines)), pool.submit(pack, csm_periods_table(csms))]
-            connection.execute(insert(LINE_SETS).values(close_id=close_id, rows=len(lines), content=packed[0].result()))
-            connection.execute(insert(CSM_PERIOD_SETS).values(close_id=close_id, rows=len(csms),
-                                                              content=packed[1].result()))
-            if shares:   # one compressed Arrow table per component: a million accounts' shares in one row
-                connection.execute(insert(SHARE_SETS), [{"close_id": close_id, "component": block.component,
-                                                         "rows": len(block), "content": block.content()}
-                                                        for block in shares])
-            if carried:
-                connection.execute(insert(CARRIES), [{"into_close_id": close_id, "from_close_id": c.id}
-                                                     for c in carried])
-            if kept is not None:
-                connection.execute(insert(BOOKS).values(close_id=close_id, content=kept.result()))
+            contents = [pool.submit(block.content) for block in shares]
             closed = Closed(plan, period, version, int(close_id), result, lines, tuple(csms), closed_by,
                             closed_at, tuple(c.ref for c in carried), tuple(builder.notices), tuple(builder.ytd),
                             inputs_text)
             if stage is not None:
                 stage(closed)
+            connection.execute(insert(LINE_SETS).values(close_id=close_id, rows=len(lines), content=packed[0].result()))
+            connection.execute(insert(CSM_PERIOD_SETS).values(close_id=close_id, rows=len(csms),
+                                                              content=packed[1].result()))
+            if shares:   # a million accounts' shares in one row per component
+                connection.execute(insert(SHARE_SETS), [{"close_id": close_id, "component": block.component,
+                                                         "rows": len(block), "content": content.result()}
+                                                        for block, content in zip(shares, contents, strict=True)])
+            if carried:
+                connection.execute(insert(CARRIES), [{"into_close_id": close_id, "from_close_id": c.id}
+                                                     for c in carried])
+            if kept is not None:
+                connection.execute(insert(BOOKS).values(close_id=close_id, content=kept.result()))
     return closed
