@@ -30,14 +30,15 @@ class Texts:
         return found
 
     def column(self, values: list[Decimal | None], places: int | None = None) -> list[str | None]:
-        """The texts of a column of numbers, as :meth:`__call__` of each. Zero is kept under its sign (the
-        only thing its text can depend on: ``places`` fixes the exponent, and without places it is "0").
+        """The texts of a column of numbers, as :meth:`__call__` of each, each distinct ``str`` formatted once
+        (a value's ``str`` is its sign, digits and exponent: all its text depends on; and a fresh string hashes
+        faster than a Decimal, whose hash is modular arithmetic over its digits).
 
-        With ``places``, a value's ``str`` is its text when it is in fixed point with ``places`` decimals
-        exactly, within the context's precision (the rounding would not change it: attainments are rounded to
-        six places by the rules); other values go the long way.
+        With ``places``, the ``str`` is the text when it is in fixed point with ``places`` decimals exactly,
+        within the context's precision (the rounding would not change it: attainments are rounded to six places
+        by the rules); other values go the long way.
         """
-        cache: dict[object, str] = {}
+        cache: dict[str, str] = {}
         out: list[str | None] = []
         append = out.append
         quantum = None if places is None else Decimal(1).scaleb(-places)   # fmt_decimal's, inlined: excel_round
@@ -46,11 +47,10 @@ class Texts:
             if value is None:
                 append(None)
                 continue
-            key: object = value if value else (value.is_signed(),)
-            found = cache.get(key)
+            text = str(value)
+            found = cache.get(text)
             if found is None:
                 if quantum is not None:
-                    text = str(value)
                     dot = text.find(".")
                     if dot >= 0 and len(text) - dot - 1 == places and "E" not in text and len(text) <= longest:
                         found = text
@@ -60,6 +60,6 @@ class Texts:
                     found = f"{value.normalize():f}"
                     if found in ("-0", ""):
                         found = "0"
-                cache[key] = found
+                cache[text] = found
             append(found)
         return out
