@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal, getcontext
+from operator import attrgetter
 
 from xlcomp.engine.run import PAYOUT_COLUMNS, SUMMARY_COLUMNS, proration_of
 from xlcomp.ledger.close import Closed
@@ -55,23 +56,34 @@ def _payout_rows(closed: Closed) -> Iterator[tuple[object, ...]]:
     return zip(*columns, strict=True)
 
 
-def _summary_rows(closed: Closed) -> Iterator[list[str]]:
-    """summary.csv rows as lists in the order of CLOSE_SUMMARY_COLUMNS: the texts escaped against formulas, a
-    blank for what a CSM no longer on the roster lacks (each distinct salary and proration formatted once)."""
+def _summary_rows(closed: Closed) -> Iterator[tuple[str, ...]]:
+    """summary.csv rows in the order of CLOSE_SUMMARY_COLUMNS: the texts escaped against formulas, a blank for
+    what a CSM no longer on the roster lacks; worked out column by column (each distinct salary and proration
+    formatted once)."""
+    csms = closed.csms
     roster = closed.run.roster.by_id()
     days = {csm_id: (employed, total) for csm_id, employed, total in closed.run.days_employed()}
+    ids = [row.csm_id for row in csms]
+    found = list(map(roster.get, ids))
     text = Texts()
     prorations: dict[tuple[int, int], str] = {}
-    for row in closed.csms:
-        csm = roster.get(row.csm_id)
-        found = days.get(row.csm_id)
-        proration = ""
-        if found is not None:
-            proration = prorations.get(found) or prorations.setdefault(found, fmt_decimal(proration_of(*found), 6))
-        yield [escape_text(str(row.csm_id)), escape_text(str(row.name)),
-               text(csm.base_salary, 2) or "" if csm else "", text(csm.target_variable, 2) or "" if csm else "",
-               proration, _cents(row.gross), _cents(row.balance_in), _cents(row.draw), _cents(row.payable),
-               _cents(row.balance_out)]
+
+    def proration(csm_id: str) -> str:
+        employed = days.get(csm_id)
+        if employed is None:
+            return ""
+        if employed not in prorations:
+            prorations[employed] = fmt_decimal(proration_of(*employed), 6)
+        return prorations[employed]
+
+    def texts(name: str) -> list[str]:   # a roster amount at two places; blank off the roster
+        return [t or "" for t in text.column([getattr(csm, name) if csm else None for csm in found], 2)]
+
+    columns = [[escape_text(str(i)) for i in ids], [escape_text(str(row.name)) for row in csms],
+               texts("base_salary"), texts("target_variable"), list(map(proration, ids)),
+               *(list(map(_cents, map(attrgetter(name), csms)))
+                 for name in ("gross", "balance_in", "draw", "payable", "balance_out"))]
+    return zip(*columns, strict=True)
 
 
 def close_payouts_csv(closed: Closed) -> str:
