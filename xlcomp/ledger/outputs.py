@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, getcontext
 from operator import attrgetter
 
@@ -32,10 +33,9 @@ def _cents(value: Decimal) -> str:
     return f"{value.quantize(_CENT, rounding=ROUND_HALF_UP):f}"
 
 
-def _payout_rows(closed: Closed) -> Iterator[tuple[object, ...]]:
-    """payouts.csv rows in the order of PAYOUT_COLUMNS (the texts escaped against formulas; None, which the csv
-    module writes blank, for a blank), worked out column by column: each CSM's and component's escaped id
-    once, the payouts with two decimals."""
+def _payout_columns(closed: Closed) -> list[list[str | None]]:
+    """payouts.csv's columns in the order of PAYOUT_COLUMNS (the texts escaped against formulas; None for a
+    blank): each CSM's and component's escaped id once, the payouts with two decimals."""
     lines = closed.line_columns
     ids: dict[str, str] = {}
 
@@ -53,11 +53,11 @@ def _payout_rows(closed: Closed) -> Iterator[tuple[object, ...]]:
     columns[1] = list(map(escaped, columns[1]))
     columns[10] = list(map(_cents, columns[10]))
     columns[11] = list(map(note, columns[11]))
-    return zip(*columns, strict=True)
+    return columns
 
 
-def _summary_rows(closed: Closed) -> Iterator[tuple[str, ...]]:
-    """summary.csv rows in the order of CLOSE_SUMMARY_COLUMNS: the texts escaped against formulas, a blank for
+def _summary_columns(closed: Closed) -> list[Sequence[str | None]]:
+    """summary.csv's columns in the order of CLOSE_SUMMARY_COLUMNS: the texts escaped against formulas, a blank for
     what a CSM no longer on the roster lacks; worked out column by column (each distinct salary and proration
     formatted once)."""
     csms = closed.csms
@@ -79,26 +79,66 @@ def _summary_rows(closed: Closed) -> Iterator[tuple[str, ...]]:
     def texts(name: str) -> list[str]:   # a roster amount at two places; blank off the roster
         return [t or "" for t in text.column([getattr(csm, name) if csm else None for csm in found], 2)]
 
-    columns = [[escape_text(str(i)) for i in ids], [escape_text(str(row.name)) for row in csms],
-               texts("base_salary"), texts("target_variable"), list(map(proration, ids)),
-               *(list(map(_cents, map(attrgetter(name), csms)))
-                 for name in ("gross", "balance_in", "draw", "payable", "balance_out"))]
-    return zip(*columns, strict=True)
+    return [[escape_text(str(i)) for i in ids], [escape_text(str(row.name)) for row in csms],
+            texts("base_salary"), texts("target_variable"), list(map(proration, ids)),
+            *(list(map(_cents, map(attrgetter(name), csms)))
+              for name in ("gross", "balance_in", "draw", "payable", "balance_out"))]
 
 
 def close_payouts_csv(closed: Closed) -> str:
     """payouts.csv of a close: every line, in the ledger's order."""
+    return csv_text(PAYOUT_COLUMNS, _payout_columns(closed))
+
+
+def csv_text(header: Sequence[str], columns: Sequence[Sequence[str | None]]) -> str:
+    """What ``csv.writer(lineterminator="\\n")`` writes of the header and the rows of ``columns`` (None blank),
+    joined a column at a time: a column none of whose texts holds a comma, a quote or a line break is written
+    as it is (one search over the column), the others field by field, quoted where the csv module quotes."""
+    if len(header) < 2:   # a row of one blank field is written "": the csv module's rules
+        return _csv_module(header, columns)
+    texts = []
+    for given in columns:
+        column = ["" if value is None else value for value in given] if None in given else given
+        try:
+            joined = "\0".join(column)   # type: ignore[arg-type]
+        except TypeError:   # not texts: the csv module writes them
+            return _csv_module(header, columns)
+        if joined.count("\0") != max(len(column) - 1, 0):   # a NUL in a text: the csv module decides
+            return _csv_module(header, columns)
+        if _SPECIAL.search(joined) is not None:
+            column = [_quoted(value) if _SPECIAL.search(value) else value for value in column]   # type: ignore[arg-type]
+        texts.append(column)
+    head = ",".join(_quoted(name) if _SPECIAL.search(name) else name for name in header)
+    return "\n".join([head, *map(",".join, zip(*texts, strict=True))]) + "\n"
+
+
+def _special() -> re.Pattern[str]:
+    """The characters that make the csv module quote a field (a comma, a quote, the line terminator's; which
+    ones has varied between Python versions, so the module is asked)."""
+    quoted = []
+    for code in range(1, 128):
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow([f"a{chr(code)}b", "x"])
+        if buffer.getvalue().startswith('"'):
+            quoted.append(re.escape(chr(code)))
+    return re.compile("[" + "".join(quoted) + "]")
+
+
+_SPECIAL = _special()
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _csv_module(header: Sequence[str], columns: Sequence[Sequence[str | None]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(PAYOUT_COLUMNS)
-    writer.writerows(_payout_rows(closed))
+    writer.writerow(header)
+    writer.writerows(zip(*columns, strict=True))
     return buffer.getvalue()
 
 
 def close_summary_csv(closed: Closed) -> str:
     """summary.csv of a close: the calc columns plus balance_in, draw, payable and balance_out."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CLOSE_SUMMARY_COLUMNS)
-    writer.writerows(_summary_rows(closed))
-    return buffer.getvalue()
+    return csv_text(CLOSE_SUMMARY_COLUMNS, _summary_columns(closed))
