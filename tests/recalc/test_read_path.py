@@ -181,14 +181,14 @@ XML_BITS = st.lists(st.sampled_from([b"<f>", b"<f ", b"<f/", b"<f", b"f>", b":f 
 
 @given(bits=XML_BITS)
 def test_the_formula_tag_search_finds_what_the_pattern_finds(bits: list[bytes]) -> None:
-    from xlcomp.recalc.tables import _FORMULA_TAG, _has_formula_tag
+    from xlcomp.recalc.looks import _FORMULA_TAG, _has_formula_tag
 
     xml = b"".join(bits)
     assert _has_formula_tag(xml) == (_FORMULA_TAG.search(xml) is not None)
 
 
 def test_the_formula_tag_search_by_hand() -> None:
-    from xlcomp.recalc.tables import _has_formula_tag
+    from xlcomp.recalc.looks import _has_formula_tag
 
     assert _has_formula_tag(b'<c r="A1"><f>1+1</f></c>')
     assert _has_formula_tag(b'<x:c r="A1"><x:f t="shared"/></x:c>')

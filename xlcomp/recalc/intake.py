@@ -47,6 +47,7 @@ from typing import IO
 
 from xlcomp.errors import Problem
 from xlcomp.recalc import ahead as read_ahead_thread
+from xlcomp.recalc import anchored
 from xlcomp.recalc.container import (
     RejectedError,
     external_links,
@@ -390,7 +391,7 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
                     decoder = _decoder_for(head, name)
                 text = chunk if decoder is None else decoder.decode(chunk).encode("utf-8")
                 block = carry + text
-                if _DTD.search(block):
+                if anchored.search(block, _DTD, b"!", 1):  # _DTD.search(block), from each "!" (rare in a sheet)
                     raise RejectedError("the XML declares a document type (<!DOCTYPE>/<!ENTITY>), which spreadsheets "
                                          "never write: entity expansion and external entities are refused", name)
                 if root is None:  # still in the prolog: the root element decides whether this is a worksheet

@@ -41,6 +41,7 @@ from xlcomp.model.plan import Plan
 from xlcomp.money import NumberParseError, parse_amount
 from xlcomp.ooxml.index import TableRef, WorkbookIndex
 from xlcomp.ooxml.refs import column_letter, split_ref
+from xlcomp.recalc.looks import XmlLooks, xml_looks
 from xlcomp.recalc.package import UploadPackage
 from xlcomp.workbook import layout
 
@@ -50,11 +51,6 @@ ADJUSTMENTS_TABLE = "Adjustments"
 INPUT_TABLES = (layout.ROSTER_TABLE, layout.ACCOUNTS_TABLE, ADJUSTMENTS_TABLE)
 ADJUSTMENT_COLUMNS = ("csm_id", "amount", "reason", "component", "approved_by")
 _PLAIN_NUMBER = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*")
-_ROW_TAG = re.compile(rb"<row\b([^>]*)>")
-_ATTRIBUTE = re.compile(rb'\b(r|hidden)\s*=\s*"([^"]*)"')
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
-_PLAIN_F_TAG, _PREFIXED_F_TAG = re.compile(rb"<f[ >/]"), re.compile(rb":f[ >/]")
-_MERGE = re.compile(rb'<mergeCell\b[^>]*\bref\s*=\s*"([^"]+)"')
 _EXAMPLES = 3
 
 
@@ -151,7 +147,7 @@ def prepare_tables(package: UploadPackage, plan: Plan | None, *, decimal_comma: 
     out = PreparedTables(index)
     tables = dict(index.tables)
     # what the tables' sheets' XML says (no values needed): looked at before the values are waited for
-    looks = {table.sheet: _xml_looks(package, table.sheet, early=True)
+    looks = {table.sheet: xml_looks(package, table.sheet, early=True)
              for name in INPUT_TABLES if (table := index.table(name)) is not None}
     for name in INPUT_TABLES:
         table = index.table(name)
@@ -166,9 +162,9 @@ def prepare_tables(package: UploadPackage, plan: Plan | None, *, decimal_comma: 
                 continue
         rows = out.rows[sheet]
         if table is not None:
-            xml_looks = looks.get(sheet) or _xml_looks(package, sheet)
-            assert xml_looks is not None
-            grown = _look_at_table(package, index, table, rows, plan, out, xml_looks)
+            sheet_looks = looks.get(sheet) or xml_looks(package, sheet)
+            assert sheet_looks is not None
+            grown = _look_at_table(package, index, table, rows, plan, out, sheet_looks)
             if grown is not None:
                 tables = {key: (grown if value is table else value) for key, value in tables.items()}
         else:
@@ -200,33 +196,8 @@ def _table_part(package: UploadPackage, table: TableRef) -> tuple[int, int, bool
     return headers, totals, bool(filtered), filtered
 
 
-def _sheet_xml(package: UploadPackage, sheet: str) -> bytes:
-    ref = package.index.sheet(sheet)
-    return bytes(package.parts.get(ref.part, b"")) if ref is not None else b""
-
-
-@dataclass(frozen=True)
-class _XmlLooks:
-    """A sheet's hidden rows, merged ranges and whether it holds a formula tag."""
-
-    hidden: list[int]
-    merged: list[bytes]
-    formulas: bool
-
-
-def _xml_looks(package: UploadPackage, sheet: str, early: bool = False) -> _XmlLooks | None:
-    """The looks of ``sheet``; ``early``: None when its part cannot be read (met again, and raised, later)."""
-    try:
-        xml = _sheet_xml(package, sheet)
-    except Exception:
-        if early:
-            return None
-        raise
-    return _XmlLooks(_hidden_rows(xml), _MERGE.findall(xml), _has_formula_tag(xml))
-
-
 def _look_at_table(package: UploadPackage, index: WorkbookIndex, table: TableRef, rows: list[list[Any]],
-                   plan: Plan | None, out: PreparedTables, looks: _XmlLooks) -> TableRef | None:
+                   plan: Plan | None, out: PreparedTables, looks: XmlLooks) -> TableRef | None:
     """Grow, check and clean one input table; the table with its grown range (None if unchanged)."""
     name, sheet = table.name, table.sheet
     (r0, c0), (r1, c1) = split_ref(table.ref)
@@ -345,33 +316,6 @@ def _renamed_headers(name: str, sheet: str, r0: int, c0: int, header: list[str],
                                         f'the {name} table\'s column "{column}" was renamed "{found}": xlcomp '
                                         f'expects "{column}" here; rename it back (its values would be lost)'))
             present.add(column)
-
-
-def _hidden_rows(xml: bytes) -> list[int]:
-    """0-based rows a worksheet marks hidden (hidden by hand or filtered out)."""
-    rows: list[int] = []
-    if b"hidden" not in xml:
-        return rows
-    for attributes in _ROW_TAG.findall(xml):
-        if b"hidden" not in attributes:
-            continue
-        values = dict(_ATTRIBUTE.findall(attributes))
-        if values.get(b"hidden", b"").lower() in (b"1", b"true") and values.get(b"r", b"").isdigit():
-            rows.append(int(values[b"r"]) - 1)
-    return rows
-
-
-def _has_formula_tag(xml: bytes) -> bool:
-    """``_FORMULA_TAG.search(xml)`` five times faster: searches with a literal start (``<f``, ``:f``) skip
-    through the sheet where the pattern is tried at every ``<``; a ``:f`` tag counts from the ``<`` that
-    starts its prefixed name."""
-    if _PLAIN_F_TAG.search(xml):
-        return True
-    for found in _PREFIXED_F_TAG.finditer(xml):
-        start = xml.rfind(b"<", 0, found.start())
-        if start >= 0 and _FORMULA_TAG.match(xml, start):
-            return True
-    return False
 
 
 def _formulas_in_inputs(name: str, sheet: str, package: UploadPackage, rows: list[list[Any]], first: int,
