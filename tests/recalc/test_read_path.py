@@ -220,3 +220,26 @@ def test_the_text_and_blank_looks_agree_with_their_definitions(rows: list[list[A
         expected = [start + i for i, row in enumerate(rows[start:stop_at]) if _blank(row[column])]
         expected += list(range(stop_at, stop + 1))
     assert _maybe_blank(rows, start, stop, column) == expected
+
+
+@given(rows=st.lists(st.lists(CELL_VALUES, min_size=0, max_size=5), max_size=12), start=st.integers(0, 4),
+       stop=st.integers(0, 14), columns=st.lists(st.integers(0, 5), max_size=4))
+def test_the_one_pass_text_look_is_each_columns(rows: list[list[Any]], start: int, stop: int,
+                                                columns: list[int]) -> None:
+    """_any_text (one pass over the numeric columns, side by side or not, rows ragged or not) answers what
+    _has_text of each column answers."""
+    from xlcomp.recalc.tables import _any_text, _has_text
+
+    body = range(start, min(stop, len(rows)))
+    assert _any_text(rows, body, columns) == any(_has_text(rows, body, column) for column in columns)
+
+
+def test_the_one_pass_text_look_by_hand() -> None:
+    from xlcomp.recalc.tables import _any_text
+
+    rows: list[list[Any]] = [["id", "arr", "nps"], ["a", 1.0, ""], ["b", "", 7.0], ["c", 2.0]]
+    assert not _any_text(rows, range(1, 4), [1, 2])     # numbers and blanks; the short row's nps is blank
+    assert _any_text(rows, range(1, 4), [0, 2])          # the ids are texts (columns not side by side)
+    rows[2][2] = "1,200"
+    assert _any_text(rows, range(1, 4), [1, 2])
+    assert not _any_text(rows, range(1, 2), [1, 2])     # row 3 is outside the body
