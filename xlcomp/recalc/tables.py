@@ -239,12 +239,15 @@ def _look_at_table(package: UploadPackage, index: WorkbookIndex, table: TableRef
 
     beside: dict[int, list[int]] = {}
     below: dict[int, list[int]] = {}
-    for row_number in range(r0, len(rows)):
+    start = r0
+    if c0 == 0 and max(map(len, rows[r0:end + 1]), default=0) <= c1 + 1:
+        start = max(end + 1, r0)  # the usual case, every row of the table found at once (C speed): nothing beside it
+    for row_number in range(start, len(rows)):
         row = rows[row_number]
         if row_number > end:
             found = [c for c, value in enumerate(row) if not _blank(value)]
         elif len(row) <= c1 + 1 and c0 == 0:
-            continue  # the usual case: nothing beside the table
+            continue  # nothing beside the table
         else:
             found = [c for c in (*range(min(c0, len(row))), *range(c1 + 1, len(row))) if not _blank(row[c])]
         found = [c for c in found if not elsewhere(row_number, c)]
