@@ -243,3 +243,16 @@ def test_the_one_pass_text_look_by_hand() -> None:
     rows[2][2] = "1,200"
     assert _any_text(rows, range(1, 4), [1, 2])
     assert not _any_text(rows, range(1, 2), [1, 2])     # row 3 is outside the body
+
+
+def test_the_one_pass_text_look_answers_yes_for_a_str_subclass() -> None:
+    """A pre-filter may say yes too often, never too seldom: a str subclass (which the column-by-column
+    looks treat as they always did) sends the columns to be looked at one by one."""
+    from xlcomp.recalc.tables import _any_text
+
+    class Text(str):
+        pass
+
+    rows: list[list[Any]] = [["arr", "nps"], [1.0, Text("7")], [2.0, 3.0]]
+    assert _any_text(rows, range(1, 3), [0, 1])
+    assert not _any_text([["arr", "nps"], [1.0, 2.0]], range(1, 2), [0, 1])

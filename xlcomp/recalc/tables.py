@@ -103,16 +103,18 @@ def _has_text(rows: list[list[Any]], body: range, column: int) -> bool:
 def _any_text(rows: list[list[Any]], body: range, columns: list[int]) -> bool:
     """Does any row of ``body`` hold a text other than ``""`` in any of ``columns``? :func:`_has_text` of each
     column in one pass at C speed over the rows' cells in those columns (their slice when the columns
-    stand side by side: a row shorter than the slice has blank cells there, no text)."""
+    stand side by side: a row shorter than the slice has blank cells there, no text). A value of a
+    subclass of ``str`` answers yes too (each column is then looked at as before)."""
     ordered = sorted(set(columns))
     if len(ordered) < 2:
         return any(_has_text(rows, body, column) for column in ordered)
     side_by_side = ordered[-1] - ordered[0] + 1 == len(ordered)
     pick = itemgetter(slice(ordered[0], ordered[-1] + 1)) if side_by_side else itemgetter(*ordered)
     try:
-        return str in set(map(type, filter(None, chain.from_iterable(map(pick, rows[body.start:body.stop])))))
+        kinds = set(map(type, filter(None, chain.from_iterable(map(pick, rows[body.start:body.stop])))))
     except IndexError:  # a row too short for one of the columns: each column looked at by itself
         return any(_has_text(rows, body, column) for column in ordered)
+    return any(issubclass(kind, str) for kind in kinds)
 
 
 def _maybe_blank(rows: list[list[Any]], first: int, last: int, column: int) -> list[int]:
