@@ -49,6 +49,7 @@ def test_floats_give_the_decimals_of_their_text(values: list[Any], target: pa.Da
     text_problems: list[Any] = []
     fast = decimal_column(_column(values, False), "x", target, fast_problems)
     text = decimal_column(_column(values, True), "x", target, text_problems)
+    assert fast.type == text.type == target and fast.null_count == text.null_count
     assert fast.to_pylist() == text.to_pylist()
     assert fast_problems == text_problems
 

@@ -242,3 +242,48 @@ def test_a_compared_sheet_read_ahead_is_waited_for_not_read_twice(large: Path) -
         assert package.read_rows("Accounts") == _calamine(data, "Accounts")
         assert set(package.scanned_formulas) <= set(package.compared_sheets())
     assert not _threads()
+
+
+def test_the_largest_sheet_refused_stops_the_held_thread_before_it_reads(large: Path) -> None:
+    """The thread opens its workbook while the largest sheet is checked and reads it only once it has passed:
+    a document type in the Accounts sheet itself (still the largest) is refused as without reading ahead,
+    and no thread is left."""
+    members = members_of(large)
+    sheet = members["xl/worksheets/sheet4.xml"]
+    members["xl/worksheets/sheet4.xml"] = sheet.replace(b"<sheetData>", b'<!DOCTYPE x [<!ENTITY a "b">]><sheetData>')
+    data = zip_bytes(members)
+    plain = inspect_upload(data, keep_parts=True)
+    ahead = inspect_upload(data, keep_parts=True, read_ahead=True)
+    assert not plain.ok and ahead.problems == plain.problems and ahead.ahead is None
+    assert ahead.problems[0].where == "xl/worksheets/sheet4.xml" and "document type" in ahead.problems[0].message
+    assert not _threads()
+
+
+def test_opening_reads_no_worksheet_and_a_held_thread_reads_none(large: Path) -> None:
+    """Why the thread may open its workbook before the sheets have passed: python-calamine opens a workbook
+    whose every worksheet is damaged (inflating any of them fails its CRC). Held, the thread reads nothing
+    until released; closed while held, it reads nothing at all."""
+    data = bytearray(large.read_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        for info in archive.infolist():
+            if info.filename.startswith("xl/worksheets/sheet"):
+                start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+                for at in range(start, start + min(info.compress_size, 32)):
+                    data[at] ^= 0x5A  # the deflated bytes changed: a damaged stream or a bad CRC
+    damaged = bytes(data)
+    book = CalamineWorkbook.from_filelike(io.BytesIO(damaged))
+    assert "Accounts" in book.sheet_names
+    with pytest.raises(Exception):  # noqa: B017 - reading it fails (what python-calamine raises varies)
+        book.get_sheet_by_name("Accounts").to_python()
+    book.close()
+    held = ReadAhead(damaged, ["Accounts"], held=True)
+    assert not held._ready["Accounts"].wait(0.3)  # held: nothing read (a read of it fails at once)
+    held.close()
+    assert held.take("Accounts") is None and not _threads()
+    good = large.read_bytes()
+    released = ReadAhead(good, ["Accounts"], held=True)
+    assert not released._ready["Accounts"].wait(0.1)
+    released.release()
+    assert released.take("Accounts") == _calamine(good, "Accounts")
+    released.close()
+    assert not _threads()

@@ -181,14 +181,14 @@ XML_BITS = st.lists(st.sampled_from([b"<f>", b"<f ", b"<f/", b"<f", b"f>", b":f 
 
 @given(bits=XML_BITS)
 def test_the_formula_tag_search_finds_what_the_pattern_finds(bits: list[bytes]) -> None:
-    from xlcomp.recalc.tables import _FORMULA_TAG, _has_formula_tag
+    from xlcomp.recalc.looks import _FORMULA_TAG, _has_formula_tag
 
     xml = b"".join(bits)
     assert _has_formula_tag(xml) == (_FORMULA_TAG.search(xml) is not None)
 
 
 def test_the_formula_tag_search_by_hand() -> None:
-    from xlcomp.recalc.tables import _has_formula_tag
+    from xlcomp.recalc.looks import _has_formula_tag
 
     assert _has_formula_tag(b'<c r="A1"><f>1+1</f></c>')
     assert _has_formula_tag(b'<x:c r="A1"><x:f t="shared"/></x:c>')
@@ -220,3 +220,39 @@ def test_the_text_and_blank_looks_agree_with_their_definitions(rows: list[list[A
         expected = [start + i for i, row in enumerate(rows[start:stop_at]) if _blank(row[column])]
         expected += list(range(stop_at, stop + 1))
     assert _maybe_blank(rows, start, stop, column) == expected
+
+
+@given(rows=st.lists(st.lists(CELL_VALUES, min_size=0, max_size=5), max_size=12), start=st.integers(0, 4),
+       stop=st.integers(0, 14), columns=st.lists(st.integers(0, 5), max_size=4))
+def test_the_one_pass_text_look_is_each_columns(rows: list[list[Any]], start: int, stop: int,
+                                                columns: list[int]) -> None:
+    """_any_text (one pass over the numeric columns, side by side or not, rows ragged or not) answers what
+    _has_text of each column answers."""
+    from xlcomp.recalc.tables import _any_text, _has_text
+
+    body = range(start, min(stop, len(rows)))
+    assert _any_text(rows, body, columns) == any(_has_text(rows, body, column) for column in columns)
+
+
+def test_the_one_pass_text_look_by_hand() -> None:
+    from xlcomp.recalc.tables import _any_text
+
+    rows: list[list[Any]] = [["id", "arr", "nps"], ["a", 1.0, ""], ["b", "", 7.0], ["c", 2.0]]
+    assert not _any_text(rows, range(1, 4), [1, 2])     # numbers and blanks; the short row's nps is blank
+    assert _any_text(rows, range(1, 4), [0, 2])          # the ids are texts (columns not side by side)
+    rows[2][2] = "1,200"
+    assert _any_text(rows, range(1, 4), [1, 2])
+    assert not _any_text(rows, range(1, 2), [1, 2])     # row 3 is outside the body
+
+
+def test_the_one_pass_text_look_answers_yes_for_a_str_subclass() -> None:
+    """A pre-filter may say yes too often, never too seldom: a str subclass (which the column-by-column
+    looks treat as they always did) sends the columns to be looked at one by one."""
+    from xlcomp.recalc.tables import _any_text
+
+    class Text(str):
+        pass
+
+    rows: list[list[Any]] = [["arr", "nps"], [1.0, Text("7")], [2.0, 3.0]]
+    assert _any_text(rows, range(1, 3), [0, 1])
+    assert not _any_text([["arr", "nps"], [1.0, 2.0]], range(1, 2), [0, 1])

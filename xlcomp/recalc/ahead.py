@@ -11,7 +11,11 @@ same exception raised there.
 The intake starts one only once every member python-calamine reads has passed the safety checks
 (:func:`xlcomp.recalc.intake.inspect_upload`): the container, every part but the worksheets (the
 shared strings, styles, the workbook and its relationships that opening reads) and the sheets it is
-asked to read.
+asked to read. It may start one *held* (``held=True``) as soon as the parts opening reads have
+passed: the thread opens its workbook (15 ms for a large upload's shared strings and styles, which
+opening parses; no worksheet is read: ``tests/recalc/test_read_ahead.py`` opens a workbook whose
+every worksheet is damaged) and reads no sheet until :meth:`ReadAhead.release`, which the intake
+calls once the sheets have passed too (or :meth:`ReadAhead.close`, when they did not).
 """
 
 from __future__ import annotations
@@ -30,12 +34,15 @@ __all__ = ["ReadAhead", "scan_order", "start"]
 class ReadAhead:
     """The values of ``sheets`` (by name), read from ``data`` on a thread started at once."""
 
-    def __init__(self, data: bytes, sheets: Iterable[str]) -> None:
+    def __init__(self, data: bytes, sheets: Iterable[str], held: bool = False) -> None:
         self._sheets = list(dict.fromkeys(sheets))
         self._ready = {sheet: threading.Event() for sheet in self._sheets}  # never changed after this
         self._waiting = set(self._sheets)  # not taken yet
         self._results: dict[str, Any] = {}
         self._stop = False
+        self._go = threading.Event()  # set: the sheets may be read (held: once release() or close() says so)
+        if not held:
+            self._go.set()
         self._thread = threading.Thread(target=self._run, args=(data,), name="xlcomp-read-ahead", daemon=True)
         self._thread.start()
 
@@ -56,6 +63,7 @@ class ReadAhead:
                 self._ready[sheet].set()
             return
         try:
+            self._go.wait()
             for sheet in self._sheets:
                 if self._stop:
                     self._results[sheet] = None
@@ -86,9 +94,15 @@ class ReadAhead:
         rows: list[list[Any]] | None = result
         return rows
 
+    def release(self) -> None:
+        """Let a held read-ahead read its sheets (they have passed the safety checks)."""
+        self._go.set()
+
     def close(self) -> None:
-        """Stop after the sheet being read and wait for the thread (the rows not taken are dropped)."""
+        """Stop after the sheet being read (a held one reads none) and wait for the thread (the rows not
+        taken are dropped)."""
         self._stop = True
+        self._go.set()
         self._thread.join()
         self._waiting.clear()
         self._results.clear()
@@ -108,10 +122,10 @@ def scan_order(members: list[zipfile.ZipInfo], sheet_parts: set[str], min_bytes:
     return [*others, largest, *(info for info in sheets if info is not largest)], largest
 
 
-def start(data: bytes, checked: Mapping[str, bytes], part: str) -> ReadAhead | None:
-    """A :class:`ReadAhead` of the sheet stored in ``part``, named as the workbook part and its
-    relationships among the ``checked`` members name it (None when they do not name it, or cannot
-    be read: the readers then say what is wrong)."""
+def start(data: bytes, checked: Mapping[str, bytes], part: str, held: bool = False) -> ReadAhead | None:
+    """A :class:`ReadAhead` of the sheet stored in ``part`` (``held``: opened, the sheet not read until
+    released), named as the workbook part and its relationships among the ``checked`` members name it
+    (None when they do not name it, or cannot be read: the readers then say what is wrong)."""
     try:
         refs = sheet_refs(checked)
     except Exception:  # a damaged workbook part: the reader of the index reports it
@@ -119,4 +133,4 @@ def start(data: bytes, checked: Mapping[str, bytes], part: str) -> ReadAhead | N
     names = [ref.name for ref in refs if ref.part.lower() == part.lower()]
     if len(names) != 1 or sum(ref.name == names[0] for ref in refs) != 1:
         return None
-    return ReadAhead(data, names)
+    return ReadAhead(data, names, held)

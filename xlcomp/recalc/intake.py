@@ -47,6 +47,7 @@ from typing import IO
 
 from xlcomp.errors import Problem
 from xlcomp.recalc import ahead as read_ahead_thread
+from xlcomp.recalc import anchored
 from xlcomp.recalc.container import (
     RejectedError,
     external_links,
@@ -182,9 +183,10 @@ def inspect_upload(source: str | Path | bytes, limits: Limits = DEFAULT_LIMITS, 
     (:attr:`Intake.parts`) when the upload passes and unpacks to at most 256 MB, so readers
     reuse them. ``read_ahead`` (with ``keep_parts``): check every part but the worksheets first,
     then the largest worksheet (of at least 1 MB), and start reading its values on a thread
-    (:attr:`Intake.ahead`, :mod:`xlcomp.recalc.ahead`) while the other worksheets are checked. The
-    verdict is the same: a refused upload is checked again in the container's order, so the same
-    first problem is reported, and its read-ahead is stopped.
+    (:attr:`Intake.ahead`, :mod:`xlcomp.recalc.ahead`: it opens its workbook while that sheet is checked,
+    and reads it once it has passed) while the other worksheets are checked. The verdict is the same:
+    a refused upload is checked again in the container's order, so the same first problem is
+    reported, and its read-ahead is stopped.
     """
     if isinstance(source, bytes):
         data = source
@@ -261,6 +263,8 @@ def _inspect(data: bytes, limits: Limits, keep_parts: bool = False, read_ahead: 
                 keep = keep_any and info.file_size <= _KEEP_MEMBER
                 key = info.filename.lower()
                 options = {"keep": keep, "followed": key in followed, "sheet": key in sheet_parts}
+                if info is first_sheet and not problems:  # every part python-calamine opens: checked; the thread
+                    ahead = read_ahead_thread.start(data, parts, info.filename, held=True)  # opens the workbook
                 try:
                     scan = _scan_member(archive, info, limits, total, **options)
                 except NeedExactError:  # a worksheet the quick extent check could not vouch for: cell by cell
@@ -270,8 +274,12 @@ def _inspect(data: bytes, limits: Limits, keep_parts: bool = False, read_ahead: 
                 problems.extend(scan.problems)
                 if keep:
                     parts[info.filename] = scan.data
-                if info is first_sheet and not problems:  # every part python-calamine opens, and this sheet: checked
-                    ahead = read_ahead_thread.start(data, parts, info.filename)
+                if info is first_sheet and ahead is not None:  # this sheet checked too: it may be read
+                    if problems:
+                        ahead.close()
+                        ahead = None
+                    else:
+                        ahead.release()
             links = external_links(archive, names)
             warnings.extend(warnings_for(names, links))
         except BaseException:
@@ -390,7 +398,7 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
                     decoder = _decoder_for(head, name)
                 text = chunk if decoder is None else decoder.decode(chunk).encode("utf-8")
                 block = carry + text
-                if _DTD.search(block):
+                if anchored.search(block, _DTD, b"!", 1):  # _DTD.search(block), from each "!" (rare in a sheet)
                     raise RejectedError("the XML declares a document type (<!DOCTYPE>/<!ENTITY>), which spreadsheets "
                                          "never write: entity expansion and external entities are refused", name)
                 if root is None:  # still in the prolog: the root element decides whether this is a worksheet

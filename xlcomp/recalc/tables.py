@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -41,6 +42,7 @@ from xlcomp.model.plan import Plan
 from xlcomp.money import NumberParseError, parse_amount
 from xlcomp.ooxml.index import TableRef, WorkbookIndex
 from xlcomp.ooxml.refs import column_letter, split_ref
+from xlcomp.recalc.looks import XmlLooks, xml_looks
 from xlcomp.recalc.package import UploadPackage
 from xlcomp.workbook import layout
 
@@ -50,11 +52,6 @@ ADJUSTMENTS_TABLE = "Adjustments"
 INPUT_TABLES = (layout.ROSTER_TABLE, layout.ACCOUNTS_TABLE, ADJUSTMENTS_TABLE)
 ADJUSTMENT_COLUMNS = ("csm_id", "amount", "reason", "component", "approved_by")
 _PLAIN_NUMBER = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*")
-_ROW_TAG = re.compile(rb"<row\b([^>]*)>")
-_ATTRIBUTE = re.compile(rb'\b(r|hidden)\s*=\s*"([^"]*)"')
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
-_PLAIN_F_TAG, _PREFIXED_F_TAG = re.compile(rb"<f[ >/]"), re.compile(rb":f[ >/]")
-_MERGE = re.compile(rb'<mergeCell\b[^>]*\bref\s*=\s*"([^"]+)"')
 _EXAMPLES = 3
 
 
@@ -101,6 +98,23 @@ def _has_text(rows: list[list[Any]], body: range, column: int) -> bool:
         return str in set(map(type, filter(None, map(itemgetter(column), rows[body.start:body.stop]))))
     except IndexError:
         return any(column < len(rows[r]) and isinstance(rows[r][column], str) and rows[r][column] for r in body)
+
+
+def _any_text(rows: list[list[Any]], body: range, columns: list[int]) -> bool:
+    """Does any row of ``body`` hold a text other than ``""`` in any of ``columns``? :func:`_has_text` of each
+    column in one pass at C speed over the rows' cells in those columns (their slice when the columns
+    stand side by side: a row shorter than the slice has blank cells there, no text). A value of a
+    subclass of ``str`` answers yes too (each column is then looked at as before)."""
+    ordered = sorted(set(columns))
+    if len(ordered) < 2:
+        return any(_has_text(rows, body, column) for column in ordered)
+    side_by_side = ordered[-1] - ordered[0] + 1 == len(ordered)
+    pick = itemgetter(slice(ordered[0], ordered[-1] + 1)) if side_by_side else itemgetter(*ordered)
+    try:
+        kinds = set(map(type, filter(None, chain.from_iterable(map(pick, rows[body.start:body.stop])))))
+    except IndexError:  # a row too short for one of the columns: each column looked at by itself
+        return any(_has_text(rows, body, column) for column in ordered)
+    return any(issubclass(kind, str) for kind in kinds)
 
 
 def _maybe_blank(rows: list[list[Any]], first: int, last: int, column: int) -> list[int]:
@@ -151,7 +165,7 @@ def prepare_tables(package: UploadPackage, plan: Plan | None, *, decimal_comma: 
     out = PreparedTables(index)
     tables = dict(index.tables)
     # what the tables' sheets' XML says (no values needed): looked at before the values are waited for
-    looks = {table.sheet: _xml_looks(package, table.sheet, early=True)
+    looks = {table.sheet: xml_looks(package, table.sheet, early=True)
              for name in INPUT_TABLES if (table := index.table(name)) is not None}
     for name in INPUT_TABLES:
         table = index.table(name)
@@ -166,9 +180,9 @@ def prepare_tables(package: UploadPackage, plan: Plan | None, *, decimal_comma: 
                 continue
         rows = out.rows[sheet]
         if table is not None:
-            xml_looks = looks.get(sheet) or _xml_looks(package, sheet)
-            assert xml_looks is not None
-            grown = _look_at_table(package, index, table, rows, plan, out, xml_looks)
+            sheet_looks = looks.get(sheet) or xml_looks(package, sheet)
+            assert sheet_looks is not None
+            grown = _look_at_table(package, index, table, rows, plan, out, sheet_looks)
             if grown is not None:
                 tables = {key: (grown if value is table else value) for key, value in tables.items()}
         else:
@@ -200,33 +214,8 @@ def _table_part(package: UploadPackage, table: TableRef) -> tuple[int, int, bool
     return headers, totals, bool(filtered), filtered
 
 
-def _sheet_xml(package: UploadPackage, sheet: str) -> bytes:
-    ref = package.index.sheet(sheet)
-    return bytes(package.parts.get(ref.part, b"")) if ref is not None else b""
-
-
-@dataclass(frozen=True)
-class _XmlLooks:
-    """A sheet's hidden rows, merged ranges and whether it holds a formula tag."""
-
-    hidden: list[int]
-    merged: list[bytes]
-    formulas: bool
-
-
-def _xml_looks(package: UploadPackage, sheet: str, early: bool = False) -> _XmlLooks | None:
-    """The looks of ``sheet``; ``early``: None when its part cannot be read (met again, and raised, later)."""
-    try:
-        xml = _sheet_xml(package, sheet)
-    except Exception:
-        if early:
-            return None
-        raise
-    return _XmlLooks(_hidden_rows(xml), _MERGE.findall(xml), _has_formula_tag(xml))
-
-
 def _look_at_table(package: UploadPackage, index: WorkbookIndex, table: TableRef, rows: list[list[Any]],
-                   plan: Plan | None, out: PreparedTables, looks: _XmlLooks) -> TableRef | None:
+                   plan: Plan | None, out: PreparedTables, looks: XmlLooks) -> TableRef | None:
     """Grow, check and clean one input table; the table with its grown range (None if unchanged)."""
     name, sheet = table.name, table.sheet
     (r0, c0), (r1, c1) = split_ref(table.ref)
@@ -252,12 +241,15 @@ def _look_at_table(package: UploadPackage, index: WorkbookIndex, table: TableRef
 
     beside: dict[int, list[int]] = {}
     below: dict[int, list[int]] = {}
-    for row_number in range(r0, len(rows)):
+    start = r0
+    if c0 == 0 and max(map(len, rows[r0:end + 1]), default=0) <= c1 + 1:
+        start = max(end + 1, r0)  # the usual case, every row of the table found at once (C speed): nothing beside it
+    for row_number in range(start, len(rows)):
         row = rows[row_number]
         if row_number > end:
             found = [c for c, value in enumerate(row) if not _blank(value)]
         elif len(row) <= c1 + 1 and c0 == 0:
-            continue  # the usual case: nothing beside the table
+            continue  # nothing beside the table
         else:
             found = [c for c in (*range(min(c0, len(row))), *range(c1 + 1, len(row))) if not _blank(row[c])]
         found = [c for c in found if not elsewhere(row_number, c)]
@@ -347,33 +339,6 @@ def _renamed_headers(name: str, sheet: str, r0: int, c0: int, header: list[str],
             present.add(column)
 
 
-def _hidden_rows(xml: bytes) -> list[int]:
-    """0-based rows a worksheet marks hidden (hidden by hand or filtered out)."""
-    rows: list[int] = []
-    if b"hidden" not in xml:
-        return rows
-    for attributes in _ROW_TAG.findall(xml):
-        if b"hidden" not in attributes:
-            continue
-        values = dict(_ATTRIBUTE.findall(attributes))
-        if values.get(b"hidden", b"").lower() in (b"1", b"true") and values.get(b"r", b"").isdigit():
-            rows.append(int(values[b"r"]) - 1)
-    return rows
-
-
-def _has_formula_tag(xml: bytes) -> bool:
-    """``_FORMULA_TAG.search(xml)`` five times faster: searches with a literal start (``<f``, ``:f``) skip
-    through the sheet where the pattern is tried at every ``<``; a ``:f`` tag counts from the ``<`` that
-    starts its prefixed name."""
-    if _PLAIN_F_TAG.search(xml):
-        return True
-    for found in _PREFIXED_F_TAG.finditer(xml):
-        start = xml.rfind(b"<", 0, found.start())
-        if start >= 0 and _FORMULA_TAG.match(xml, start):
-            return True
-    return False
-
-
 def _formulas_in_inputs(name: str, sheet: str, package: UploadPackage, rows: list[list[Any]], first: int,
                         last: int, c0: int, header: list[str], out: PreparedTables) -> None:
     """Formulas where inputs are expected: their saved values are used, with a warning per column."""
@@ -432,13 +397,15 @@ def _numbers_as_written(table: TableRef, rows: list[list[Any]], plan: Plan | Non
     mapping = out.row_maps.get(sheet)
     header = [normalize_header(rows[r0][c] if r0 < len(rows) and c < len(rows[r0]) else "")
               for c in range(c0, c1 + 1)]
+    body = range(r0 + 1, min(r1, len(rows) - 1) + 1)
+    if not _any_text(rows, body, [c0 + offset for offset, column in enumerate(header) if column in numeric]):
+        return  # numbers and blanks only (the usual table): nothing typed as text
     currency = plan.currency if plan is not None else None
     read: list[str] = []
     for offset, column in enumerate(header):
         if column not in numeric:
             continue
         c = c0 + offset
-        body = range(r0 + 1, min(r1, len(rows) - 1) + 1)
         if not _has_text(rows, body, c):
             continue  # numbers and blanks only: nothing typed as text
         for r in body:
