@@ -18,6 +18,7 @@ over or changed) and differences (cached values against the engine's).
 from __future__ import annotations
 
 import decimal
+import gc
 import hashlib
 import json
 import re
@@ -177,17 +178,24 @@ def read_for_recalc(data: bytes, options: RecalcOptions, file: str = "upload.xls
     """
     # reading makes hundreds of thousands of containers and no reference cycle (tests/recalc/test_read_path.py
     # checks it): the collector could only find nothing
+    resumes = gc.isenabled()
     with collector_paused():
-        return _read(data, options, file)
+        return _read(data, options, file, resumes)
 
 
-def _read(data: bytes, options: RecalcOptions, file: str) -> ReadUpload:
+def _young_pass() -> None:
+    gc.collect(0)
+
+
+def _read(data: bytes, options: RecalcOptions, file: str, resumes: bool = False) -> ReadUpload:
     intake = inspect_upload(data, options.limits, keep_parts=True, read_ahead=options.read_ahead)
     if not intake.ok:
         return ReadUpload(intake, problems=_problem_dicts(intake.problems, parts=True))
     stem = _SAFE_STEM.sub("_", Path(file).stem).strip(" .") or "upload"
     package = UploadPackage(data, intake.parts, f"{stem[:80]}.{intake.format or 'xlsx'}", intake.ahead,
                             options.compare)
+    if resumes:   # the collector's pass over the young containers (the compared sheets' rows), which it makes when
+        package.on_idle = _young_pass   # it resumes after the read, made while this thread would wait for the values
     try:
         inputs = read_upload(package, plan_text=options.plan_text, plan_name=options.plan_name,
                              period=options.period, decimal_comma=options.decimal_comma)

@@ -15,7 +15,7 @@ regenerated workbook (:mod:`.compare`), so no part is unpacked or parsed twice.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from xlcomp.ooxml.index import WorkbookIndex, index_workbook
@@ -50,6 +50,7 @@ class UploadPackage:
         self._rows: dict[str, list[list[Any]]] = {}
         self._formulas: dict[str, SheetFormulas] = {}
         self._errors: dict[str, dict[tuple[int, int], str]] = {}
+        self.on_idle: Callable[[], object] | None = None   # called when this thread would wait for the read-ahead
 
     def __enter__(self) -> UploadPackage:
         return self
@@ -104,6 +105,8 @@ class UploadPackage:
         if self._ahead is not None:
             if self._compare and not self._ahead.ready(sheet):
                 self._while_waiting()
+            if self.on_idle is not None and not self._ahead.ready(sheet):
+                self.on_idle()
             early = self._ahead.take(sheet)
             if early is not None:
                 return early
