@@ -31,7 +31,7 @@ from typing import Any
 from xlcomp.errors import InputError, PlanError, Problem, ProblemsError, UploadError, UsageError
 from xlcomp.load.adjustments import adjustments_from_table
 from xlcomp.load.changes import load_changes
-from xlcomp.load.inputs import load_inputs
+from xlcomp.load.inputs import LoadedRoster, load_inputs, load_roster
 from xlcomp.load.moves import load_moves
 from xlcomp.load.plan import parse_plan
 from xlcomp.load.plan_versions import union_plan
@@ -349,11 +349,17 @@ def _inputs(package: UploadPackage, plan: Plan | None, decimal_comma: bool = Fal
             ) -> tuple[Roster | None, Book | None, list[Problem], PreparedTables]:
     """Roster and Accounts from their tables (or sheets) as finance left them (:mod:`.tables`),
     validated against the plan."""
-    prepared = prepare_tables(package, plan, decimal_comma=decimal_comma)
+    early: list[LoadedRoster] = []
+
+    def roster_ready(prepared: PreparedTables) -> None:   # while the Accounts sheet may still be being parsed
+        source = OpenXlsx(package.name, prepared.index, prepared.source_rows(package.read_rows))
+        early.append(load_roster(plan, source))   # as load_inputs reads it below (the tables' texts read already)
+
+    prepared = prepare_tables(package, plan, decimal_comma=decimal_comma, roster_ready=roster_ready)
     # the tables' rows are read once, for this, and not kept
     source = OpenXlsx(package.name, prepared.index, prepared.source_rows(package.read_rows))
     try:
-        roster, book = load_inputs(plan, source, source)
+        roster, book = load_inputs(plan, source, source, roster_loaded=early[0] if early else None)
     except InputError as exc:
         return None, None, [*prepared.problems, *map(prepared.in_upload, exc.problems)], prepared
     return roster, book, list(prepared.problems), prepared

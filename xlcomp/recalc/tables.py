@@ -159,15 +159,31 @@ def _plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
 
 
-def prepare_tables(package: UploadPackage, plan: Plan | None, *, decimal_comma: bool = False) -> PreparedTables:
-    """Read the input tables' sheets once and look at them as described in the module docstring."""
+def prepare_tables(package: UploadPackage, plan: Plan | None, *, decimal_comma: bool = False,
+                   roster_ready: Callable[[PreparedTables], object] | None = None) -> PreparedTables:
+    """Read the input tables' sheets once and look at them as described in the module docstring.
+
+    ``roster_ready`` is called with what is prepared so far once the Roster table is (looked at, grown, its
+    numbers typed as text read) and before the Accounts table's values are waited for, when the two are on
+    sheets of their own: the caller may load the roster meanwhile. The problems and warnings come in the
+    same order either way."""
     index = package.index
     out = PreparedTables(index)
     tables = dict(index.tables)
     # what the tables' sheets' XML says (no values needed): looked at before the values are waited for
     looks = {table.sheet: xml_looks(package, table.sheet, early=True)
              for name in INPUT_TABLES if (table := index.table(name)) is not None}
+    early: PreparedTables | None = None   # the Roster's numbers typed as text, read before the Accounts' wait
+    roster, accounts = index.table(layout.ROSTER_TABLE), index.table(layout.ACCOUNTS_TABLE)
+    separate = roster_ready is not None and roster is not None and accounts is not None \
+        and roster.sheet.lower() != accounts.sheet.lower()
     for name in INPUT_TABLES:
+        if separate and name == layout.ACCOUNTS_TABLE and layout.ROSTER_TABLE.lower() in {
+                t.name.lower() for t in tables.values()}:
+            early = _roster_numbers(tables, out, plan, decimal_comma)
+            out.index = replace(index, tables=tables)
+            assert roster_ready is not None
+            roster_ready(out)
         table = index.table(name)
         sheet_ref = index.sheet(name)
         if table is None and sheet_ref is None:
@@ -188,11 +204,27 @@ def prepare_tables(package: UploadPackage, plan: Plan | None, *, decimal_comma: 
         else:
             _look_at_sheet(sheet, name, rows, plan, decimal_comma, out)
     for name in INPUT_TABLES:
+        if early is not None and name == layout.ROSTER_TABLE:   # read before the wait: its findings go here
+            out.problems += early.problems
+            out.warnings += early.warnings
+            continue
         table = next((t for t in tables.values() if t.name.lower() == name.lower()), None)
         if table is not None and table.sheet in out.rows:
             _numbers_as_written(table, out.rows[table.sheet], plan, decimal_comma, out)
     out.index = replace(index, tables=tables)
     return out
+
+
+def _roster_numbers(tables: dict[str, TableRef], out: PreparedTables, plan: Plan | None, decimal_comma: bool
+                    ) -> PreparedTables | None:
+    """The Roster table's numbers typed as text read (in its rows, in place), its problems and warnings kept
+    apart (they come after every table's looks); None when its rows were not read."""
+    table = next((t for t in tables.values() if t.name.lower() == layout.ROSTER_TABLE.lower()), None)
+    if table is None or table.sheet not in out.rows:
+        return None
+    found = PreparedTables(out.index, row_maps=out.row_maps)
+    _numbers_as_written(table, out.rows[table.sheet], plan, decimal_comma, found)
+    return found
 
 
 def _table_part(package: UploadPackage, table: TableRef) -> tuple[int, int, bool, list[str]]:
