@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xlcomp.ledger.texts import Texts
+from xlcomp.ledger.texts import at_places, column_texts
 from xlcomp.money import exact, fmt_decimal
 
 NUMBERS = st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), allow_nan=False, allow_infinity=False,
@@ -24,25 +24,23 @@ NUMBERS = st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), allow
 
 @given(st.lists(st.tuples(NUMBERS, st.sampled_from([None, 2, 6])), max_size=40))
 def test_a_cached_text_is_always_the_text_of_its_own_value(calls: list[tuple[Decimal, int | None]]) -> None:
-    # one Texts over the whole list, as over a close's rows: equal values met again (1.0 then 1.00,
-    # -0 then 0) must still give fmt_decimal's text of the value in hand
+    # one column per number of places over the whole list, as over a close's rows: equal values met again
+    # (1.0 then 1.00, -0 then 0) must still give fmt_decimal's text of the value in hand
     with exact():
-        texts = Texts()
-        for value, places in calls + calls[::-1]:
-            assert texts(value, places) == fmt_decimal(value, places)
+        for places in (None, 2, 6):
+            values = [value for value, wanted in calls + calls[::-1] if wanted == places]
+            assert column_texts(values, places) == [fmt_decimal(value, places) for value in values]
 
 
 def test_zero_and_minus_zero_keep_their_own_texts() -> None:
     # Decimal("-0.001") rounds to -0.00 at 2 places (half away from zero: |0.001| < 0.005), 0.001 to 0.00;
-    # -0.00 == 0.00 as keys, so zero is never cached: each keeps its text
+    # -0.00 == 0.00 as Decimals but their texts differ: cached by str, each keeps its own
     with exact():
-        texts = Texts()
-        assert texts(Decimal("-0.00"), 2) == "-0.00"
-        assert texts(Decimal("0.00"), 2) == "0.00"
-        assert texts(Decimal("1.5"), None) == "1.5"
-        assert texts(Decimal("1.50"), None) == "1.5"      # equal values, one text: 1.5 normalised
-        assert texts(Decimal("2.675"), 2) == "2.68"       # 2.675 → 2.68, half away from zero
-        assert texts(None, 2) is None
+        assert column_texts([Decimal("-0.00"), Decimal("0.00")], 2) == ["-0.00", "0.00"]
+        assert column_texts([Decimal("1.5"), Decimal("1.50")]) == ["1.5", "1.5"]   # equal values: 1.5 normalised
+        assert column_texts([Decimal("2.675")], 2) == ["2.68"]      # 2.675 → 2.68, half away from zero
+        assert at_places(Decimal("2.675"), 2) == "2.68" and at_places(Decimal("12.30"), 2) == "12.30"
+        assert column_texts([None], 2) == [None]
 
 
 @given(st.lists(st.none() | NUMBERS, max_size=60), st.sampled_from([None, 2, 6]))
@@ -50,7 +48,7 @@ def test_a_column_of_texts_is_fmt_decimal_of_each_value(values: list[Decimal | N
     # the close formats its lines column by column, zero cached under its sign (-0.00 and 0.00 are two texts)
     with exact():
         column = values + values[::-1] + [Decimal("-0"), Decimal("0"), Decimal("-0.000"), Decimal("0.00")]
-        assert Texts().column(column, places) == [None if v is None else fmt_decimal(v, places) for v in column]
+        assert column_texts(column, places) == [None if v is None else fmt_decimal(v, places) for v in column]
 
 
 def test_values_longer_than_the_precision_take_the_long_way() -> None:
@@ -58,17 +56,17 @@ def test_values_longer_than_the_precision_take_the_long_way() -> None:
     # a str of fewer characters than the precision needs no rounding, so it is the text as it stands
     with exact():
         values = [Decimal("1" * 41 + ".000000"), Decimal("9" * 39 + ".5"), Decimal("2" * 40 + "5.5" + "0" * 5)]
-        assert Texts().column(values) == [fmt_decimal(v) for v in values]
-        assert Texts().column(values)[0] == "1" * 40 + "0"   # 41 ones: the last rounded off (down), x 10
-        assert Texts().column(values)[2] == "2" * 39 + "3" + "0"   # 2…25.5 to 40 digits: …23 x 10
+        assert column_texts(values) == [fmt_decimal(v) for v in values]
+        assert column_texts(values)[0] == "1" * 40 + "0"   # 41 ones: the last rounded off (down), x 10
+        assert column_texts(values)[2] == "2" * 39 + "3" + "0"   # 2…25.5 to 40 digits: …23 x 10
 
 
 def test_a_column_keeps_minus_zero_apart() -> None:
     # -0.00 and 0.00 are equal keys; at 2 places their texts are "-0.00" and "0.00"; without places both "0"
     with exact():
         zeros = [Decimal("-0.00"), Decimal("0.00"), Decimal("-0.00")]
-        assert Texts().column(zeros, 2) == ["-0.00", "0.00", "-0.00"]
-        assert Texts().column(zeros) == ["0", "0", "0"]
+        assert column_texts(zeros, 2) == ["-0.00", "0.00", "-0.00"]
+        assert column_texts(zeros) == ["0", "0", "0"]
 
 
 @given(NUMBERS)

@@ -35,7 +35,7 @@ from xlcomp.ledger.store import (
     read_book,
     shares_for,
 )
-from xlcomp.ledger.texts import Texts
+from xlcomp.ledger.texts import column_texts
 from xlcomp.ledger.ytd import PriorPeriod, YtdResult, facts_from, ytd_columns, ytd_results
 from xlcomp.model.adjustments import Adjustment
 from xlcomp.model.people import Book, Roster
@@ -146,14 +146,14 @@ class Builder:
                     if r is not None:
                         for name in _YTD_FIELDS:
                             column[name][i] = getattr(r, name)
-        text = Texts()   # column by column: each distinct number formatted once
         blank = [None] * len(column["csm_id"])
         return LineColumns({"csm_id": column["csm_id"], "component": column["component"], "kind": column["kind"],
-                            "metric": column["metric"], "actual": text.column(column["actual"]),
-                            "target": text.column(column["target"]), "attainment": text.column(column["attainment"], 6),
-                            "share": text.column(column["share"], 6),
-                            "target_incentive": text.column(column["target_incentive"], 2),
-                            "multiplier": text.column(column["multiplier"]), "payout": column["payout"],
+                            "metric": column["metric"], "actual": column_texts(column["actual"]),
+                            "target": column_texts(column["target"]),
+                            "attainment": column_texts(column["attainment"], 6),
+                            "share": column_texts(column["share"], 6),
+                            "target_incentive": column_texts(column["target_incentive"], 2),
+                            "multiplier": column_texts(column["multiplier"]), "payout": column["payout"],
                             "note": column["note"], "account_id": blank, "source_period": blank,
                             "source_version": blank})
 

@@ -7,30 +7,23 @@ import csv
 import io
 import re
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal, getcontext
+from decimal import Decimal
 from operator import attrgetter
 
 from xlcomp.engine.run import PAYOUT_COLUMNS, SUMMARY_COLUMNS, proration_of
 from xlcomp.ledger.close import Closed
-from xlcomp.ledger.texts import Texts
+from xlcomp.ledger.texts import at_places, column_texts
 from xlcomp.money import fmt_decimal
 from xlcomp.outputs import escape_text
 
 __all__ = ["CLOSE_SUMMARY_COLUMNS", "close_payouts_csv", "close_summary_csv"]
 
 CLOSE_SUMMARY_COLUMNS = (*SUMMARY_COLUMNS, "balance_in", "draw", "payable", "balance_out")
-_CENT = Decimal("0.01")
 
 
 def _cents(value: Decimal) -> str:
-    """``fmt_decimal(value, 2)`` of an amount (never None), without its two calls: ROUND half away, as text. An
-    amount already in cents (a ledger's are) is its own ``str``, within the context's precision (where the
-    rounding would not change it)."""
-    text = str(value)
-    dot = text.find(".")
-    if dot >= 0 and len(text) - dot == 3 and "E" not in text and len(text) <= getcontext().prec:
-        return text
-    return f"{value.quantize(_CENT, rounding=ROUND_HALF_UP):f}"
+    """``fmt_decimal(value, 2)`` of an amount (never None)."""
+    return at_places(value, 2)
 
 
 def _payout_columns(closed: Closed) -> list[list[str | None]]:
@@ -65,7 +58,6 @@ def _summary_columns(closed: Closed) -> list[Sequence[str | None]]:
     days = {csm_id: (employed, total) for csm_id, employed, total in closed.run.days_employed()}
     ids = [row.csm_id for row in csms]
     found = list(map(roster.get, ids))
-    text = Texts()
     prorations: dict[tuple[int, int], str] = {}
 
     def proration(csm_id: str) -> str:
@@ -77,7 +69,7 @@ def _summary_columns(closed: Closed) -> list[Sequence[str | None]]:
         return prorations[employed]
 
     def texts(name: str) -> list[str]:   # a roster amount at two places; blank off the roster
-        return [t or "" for t in text.column([getattr(csm, name) if csm else None for csm in found], 2)]
+        return [t or "" for t in column_texts([getattr(csm, name) if csm else None for csm in found], 2)]
 
     return [[escape_text(str(i)) for i in ids], [escape_text(str(row.name)) for row in csms],
             texts("base_salary"), texts("target_variable"), list(map(proration, ids)),

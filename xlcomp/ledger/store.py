@@ -27,7 +27,7 @@ from xlcomp.ledger.shares import WINDOW_KEY
 
 __all__ = ["CSM_PERIOD_FIELDS", "LINE_FIELDS", "CloseRecord", "CsmPeriod", "Line", "book_bytes", "book_content",
            "book_of", "carried_ids", "clawed_accounts", "closes_of", "component_totals", "csm_period_tables",
-           "csm_periods_of", "lines_of", "payout_sums", "payout_totals", "read_book", "share_table", "shares_for",
+           "csm_periods_of", "lines_of", "payout_sums", "read_book", "share_table", "shares_for",
            "totals_from"]   # Line, CsmPeriod: from records
 
 ZERO = Decimal(0)
@@ -101,15 +101,10 @@ def component_totals(connection: Any, close_ids: Sequence[int], kinds: Sequence[
     return out
 
 
-def payout_totals(lines: pa.Table) -> dict[tuple[str, str], Decimal]:
-    """Σ payout by (csm_id, component) of stored lines, exact: summed as cents in Arrow when every payout has at
-    most two decimals (a ledger's amounts do), else as Decimals."""
-    return totals_from(payout_sums(lines))
-
-
 def payout_sums(lines: pa.Table) -> pa.Table | dict[tuple[str, str], Decimal]:
-    """What :func:`payout_totals` works out in Arrow (which lets go of the GIL): the sums by (csm_id, component)
-    as a table of their texts; or, for payouts with more places than cents, the totals themselves."""
+    """Σ payout by (csm_id, component) of stored lines, exact: summed as cents in Arrow (which lets go of the
+    GIL) when every payout has at most two decimals (a ledger's amounts do), as a table of their texts; else
+    the totals themselves, as Decimals (:func:`totals_from` makes either a dict)."""
     try:
         cents = pc.cast(lines["payout"], pa.decimal128(38, 2))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):   # more places than cents: Decimals, one by one

@@ -1,65 +1,45 @@
-"""The texts of a close's line numbers (actual, target, attainment, share, target incentive, multiplier):
-:func:`~xlcomp.money.fmt_decimal` of each, worked out once per distinct value."""
+"""The texts of a close's numbers: :func:`~xlcomp.money.fmt_decimal` of each, the line numbers (actual, target,
+attainment, share, target incentive, multiplier) a column at a time and each distinct value formatted once."""
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, getcontext
 
-from xlcomp.money import fmt_decimal
-
-__all__ = ["Texts"]
+__all__ = ["at_places", "column_texts"]
 
 
-class Texts:
-    """:func:`fmt_decimal` of a close's line numbers, each distinct value formatted once per number of places
-    (targets, target incentives and multipliers repeat across CSMs). Zero is not kept: 0 and -0 are the
-    same key but "0.00" and "-0.00" are different texts."""
+def at_places(value: Decimal, places: int, text: str | None = None) -> str:
+    """``fmt_decimal(value, places)``: ROUND half away from zero, as fixed-point text. A value in fixed point with
+    ``places`` decimals exactly (``text``: its ``str``, when at hand) is its own ``str``, within the context's
+    precision (the rounding would not change it: a ledger's amounts are in cents, attainments rounded to six
+    places by the rules)."""
+    text = str(value) if text is None else text
+    dot = text.find(".")
+    if dot >= 0 and len(text) - dot - 1 == places and "E" not in text and len(text) <= getcontext().prec:
+        return text
+    return f"{value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
 
-    def __init__(self) -> None:
-        self.cache: dict[int | None, dict[Decimal, str]] = {None: {}, 2: {}, 6: {}}
 
-    def __call__(self, value: Decimal | None, places: int | None = None) -> str | None:
+def column_texts(values: list[Decimal | None], places: int | None = None) -> list[str | None]:
+    """``fmt_decimal(value, places)`` of each value (None stays None), each distinct ``str`` formatted once (a
+    value's ``str`` is its sign, digits and exponent: all its text depends on; and a fresh string hashes faster
+    than a Decimal, whose hash is modular arithmetic over its digits)."""
+    cache: dict[str, str] = {}
+    out: list[str | None] = []
+    append = out.append
+    for value in values:
         if value is None:
-            return None
-        cache = self.cache[places]
-        found = cache.get(value)
+            append(None)
+            continue
+        text = str(value)
+        found = cache.get(text)
         if found is None:
-            found = fmt_decimal(value, places)
-            if value:
-                cache[value] = found
-        return found
-
-    def column(self, values: list[Decimal | None], places: int | None = None) -> list[str | None]:
-        """The texts of a column of numbers, as :meth:`__call__` of each, each distinct ``str`` formatted once
-        (a value's ``str`` is its sign, digits and exponent: all its text depends on; and a fresh string hashes
-        faster than a Decimal, whose hash is modular arithmetic over its digits).
-
-        With ``places``, the ``str`` is the text when it is in fixed point with ``places`` decimals exactly,
-        within the context's precision (the rounding would not change it: attainments are rounded to six places
-        by the rules); other values go the long way.
-        """
-        cache: dict[str, str] = {}
-        out: list[str | None] = []
-        append = out.append
-        quantum = None if places is None else Decimal(1).scaleb(-places)   # fmt_decimal's, inlined: excel_round
-        longest = getcontext().prec
-        for value in values:
-            if value is None:
-                append(None)
-                continue
-            text = str(value)
-            found = cache.get(text)
-            if found is None:
-                if quantum is not None:
-                    dot = text.find(".")
-                    if dot >= 0 and len(text) - dot - 1 == places and "E" not in text and len(text) <= longest:
-                        found = text
-                    else:
-                        found = f"{value.quantize(quantum, rounding=ROUND_HALF_UP):f}"
-                else:
-                    found = f"{value.normalize():f}"
-                    if found in ("-0", ""):
-                        found = "0"
-                cache[text] = found
-            append(found)
-        return out
+            if places is not None:
+                found = at_places(value, places, text)
+            else:
+                found = f"{value.normalize():f}"
+                if found in ("-0", ""):
+                    found = "0"
+            cache[text] = found
+        append(found)
+    return out

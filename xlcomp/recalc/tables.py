@@ -178,8 +178,7 @@ def prepare_tables(package: UploadPackage, plan: Plan | None, *, decimal_comma: 
     separate = roster_ready is not None and roster is not None and accounts is not None \
         and roster.sheet.lower() != accounts.sheet.lower()
     for name in INPUT_TABLES:
-        if separate and name == layout.ACCOUNTS_TABLE and layout.ROSTER_TABLE.lower() in {
-                t.name.lower() for t in tables.values()}:
+        if separate and name == layout.ACCOUNTS_TABLE:
             early = _roster_numbers(tables, out, plan, decimal_comma)
             out.index = replace(index, tables=tables)
             assert roster_ready is not None
