@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -61,3 +62,19 @@ def test_added_and_grouped_books_agree(periods, random):
     grouped = ytd_book([*shuffled, tables[-1]], template, KEEP) if shuffled else added
     assert by_account(added) == by_account(grouped)
     assert added.table.schema == template.table.schema
+
+
+def test_sums_keep_the_books_type_without_a_copy_and_refuse_what_it_cannot_hold():
+    # Arrow adds decimal128(20, 4) columns into decimal128(21, 4): a sum that fits is the narrower column's
+    # buffers as they are; one that does not is refused, as a cast would refuse it
+    big = D("9999999999999999.9999")   # the largest decimal128(20, 4)
+    q1 = period([("A1", "C1", big - 1, D(1), None), ("A2", "C1", D(-1), None, None)])
+    q2 = period([("A1", "C1", D(1), D(2), None), ("A2", "C1", -big + 1, None, None)])
+    book = ytd_book([q1, q2], Book(q2, None), KEEP)  # type: ignore[arg-type]
+    assert book.table.schema == q2.schema
+    assert by_account(book)["A1"]["arr_start"] == big and by_account(book)["A2"]["arr_start"] == -big
+    over = period([("A1", "C1", D(2), D(1), None), ("A2", "C1", D(0), None, None)])
+    with pytest.raises(pa.ArrowInvalid):
+        ytd_book([q1, over], Book(over, None), KEEP)  # type: ignore[arg-type]
+    sliced = ytd_book([q1.slice(1), q2.slice(1)], Book(q2.slice(1), None), KEEP)  # type: ignore[arg-type]
+    assert by_account(sliced) == {"A2": by_account(book)["A2"]}

@@ -160,9 +160,10 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
     # (ledger.ahead), then the files hashed (hashlib lets go of the GIL); inside the transaction a hash that
     # failed fails the close, with nothing recorded
     with ThreadPoolExecutor(max_workers=1) as early:
+        hashing.update({name: early.submit(file_sha256, path) for name, path in given.items() if path is not None})
+
         def read(plan: Plan, period: Period) -> None:
             ahead.append(early.submit(read_ahead, engine, plan, period, COMPONENT_KINDS))
-            hashing.update({name: early.submit(file_sha256, path) for name, path in given.items() if path is not None})
 
         plan, period, roster, book, adjustments, churn, dated = _load(inputs, read)
         result = dated.run(roster, book, period)

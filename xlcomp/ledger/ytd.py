@@ -164,13 +164,28 @@ def ytd_book(books: Sequence[pa.Table], template: Book, keep: Sequence[str] | No
         if name == "_row":
             arrays.append(pa.array(np.arange(rows, dtype=np.int32)))
         elif name in columns:
-            arrays.append(columns[name].cast(kind))
+            arrays.append(_as_type(columns[name], kind))
         else:
             if kind not in blanks:
                 blanks[kind] = _blank(kind, rows)
             arrays.append(blanks[kind])
         fields.append(schema.field(name))
     return Book(pa.Table.from_arrays(arrays, schema=pa.schema(fields)), template.locator, template.columns)
+
+
+def _as_type(column: pa.ChunkedArray, kind: pa.DataType) -> pa.ChunkedArray:
+    """``column`` cast to ``kind``. A sum of decimals comes out of Arrow one digit wider than its terms; when every
+    value fits the narrower type, its buffers are that type's as they are (a cast would copy them)."""
+    if column.type == kind:
+        return column
+    if (pa.types.is_decimal128(column.type) and pa.types.is_decimal128(kind) and column.type.scale == kind.scale
+            and column.type.precision > kind.precision):
+        low, high = pc.min_max(column).values()
+        largest = (Decimal(10) ** kind.precision - 1).scaleb(-kind.scale)
+        if low.as_py() is None or (-largest <= low.as_py() and high.as_py() <= largest):
+            return pa.chunked_array([pa.Array.from_buffers(kind, len(chunk), chunk.buffers(), chunk.null_count,
+                                                           chunk.offset) for chunk in column.chunks], kind)
+    return column.cast(kind)
 
 
 def _blank(kind: pa.DataType, rows: int) -> pa.Array:
