@@ -78,3 +78,15 @@ def test_sums_keep_the_books_type_without_a_copy_and_refuse_what_it_cannot_hold(
         ytd_book([q1, over], Book(over, None), KEEP)  # type: ignore[arg-type]
     sliced = ytd_book([q1.slice(1), q2.slice(1)], Book(q2.slice(1), None), KEEP)  # type: ignore[arg-type]
     assert by_account(sliced) == {"A2": by_account(book)["A2"]}
+
+
+def test_a_wide_sum_narrowed_only_when_every_value_fits_beyond_the_default_precision():
+    from xlcomp.ledger.ytd import _as_type
+
+    wide, narrow = pa.decimal128(31, 4), pa.decimal128(30, 4)
+    most = D(10) ** 26 - D("0.0001")   # 30 digits: the largest decimal128(30, 4), past a default context's 28
+    fits = pa.chunked_array([pa.array([most, -most, None], wide)])
+    assert _as_type(fits, narrow).type == narrow and _as_type(fits, narrow).to_pylist() == [most, -most, None]
+    with pytest.raises(pa.ArrowInvalid):
+        _as_type(pa.chunked_array([pa.array([D(10) ** 26], wide)]), narrow)
+    assert _as_type(pa.chunked_array([pa.array([None], wide)]), narrow).to_pylist() == [None]

@@ -156,9 +156,9 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
              **dated_names((), inputs.changes, inputs.moves, inputs.splits)}
     ahead: list[Future[Ahead | None]] = []
     hashing: dict[str, Future[str]] = {}
-    # a worker while the period is computed (the engine's run takes one core): the earlier closes read ahead
-    # (ledger.ahead), then the files hashed (hashlib lets go of the GIL); inside the transaction a hash that
-    # failed fails the close, with nothing recorded
+    # a worker beside this thread: the files hashed while they are read (hashlib lets go of the GIL, and the CSV
+    # reader leaves a core idle), then the earlier closes read ahead (ledger.ahead) while the period is computed;
+    # inside the transaction a hash that failed fails the close, with nothing recorded
     with ThreadPoolExecutor(max_workers=1) as early:
         hashing.update({name: early.submit(file_sha256, path) for name, path in given.items() if path is not None})
 

@@ -180,9 +180,8 @@ def _as_type(column: pa.ChunkedArray, kind: pa.DataType) -> pa.ChunkedArray:
         return column
     if (pa.types.is_decimal128(column.type) and pa.types.is_decimal128(kind) and column.type.scale == kind.scale
             and column.type.precision > kind.precision):
-        low, high = pc.min_max(column).values()
-        largest = (Decimal(10) ** kind.precision - 1).scaleb(-kind.scale)
-        if low.as_py() is None or (-largest <= low.as_py() and high.as_py() <= largest):
+        ends = [end.as_py() for end in pc.min_max(column).values()]   # fits: under 10 ** (precision - scale)
+        if all(end is None or end.adjusted() < kind.precision - kind.scale for end in ends):
             return pa.chunked_array([pa.Array.from_buffers(kind, len(chunk), chunk.buffers(), chunk.null_count,
                                                            chunk.offset) for chunk in column.chunks], kind)
     return column.cast(kind)
