@@ -7,12 +7,12 @@ the target variable, ``calendar_days`` for a quota or target), as on the CSM tab
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import islice, repeat
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -111,15 +111,27 @@ def _rows(field: str, csms: tuple[Csm, ...], changes: Changes, period: Period, c
         days = _CALENDAR_DAYS.evaluate(env)
     value_array = decimals(values)
     products = _VALUE_DAYS.evaluate({K.VALUE: value_array, K.DAYS: days}).tolist()
-    laid = list(map(StretchRow, starts, ends, map(int, days.tolist()), values, products))
-    return [tuple(laid[i:i + count]) for i in range(0, len(laid), count)]
+    # tuple.__new__ straight from C: a named tuple's own __new__ is a Python function, called once a row
+    fields = zip(starts, ends, map(int, days.tolist()), values, products, strict=True)
+    laid = list(map(tuple.__new__, repeat(StretchRow), fields))
+    if count == 1:
+        return [(row,) for row in laid]
+    return list(zip(*(islice(laid, k, None, count) for k in range(count)), strict=True))   # count rows a CSM
+
+
+def _value_days(rows: list[tuple[StretchRow, ...]]) -> list[Decimal]:
+    """Each CSM's Σ value x days over its stretch rows, added in row order from 0 (as ``sum`` adds them)."""
+    if rows and len(rows[0]) == 1:
+        return [ZERO + row[0].value_days for row in rows]
+    return [sum([r.value_days for r in stretch], ZERO) for stretch in rows]
 
 
 def _with_values(csm: Csm, values: Mapping[str, Decimal | None]) -> Csm:
-    """``csm`` with other ``values`` (``dataclasses.replace`` without its per-call field introspection: ten
-    thousand CSMs)."""
-    copied = copy.copy(csm)
-    object.__setattr__(copied, "values", values)
+    """``csm`` with other ``values`` (``dataclasses.replace`` without its per-call field introspection, and
+    ``copy.copy`` without its reduce protocol: ten thousand CSMs)."""
+    copied = object.__new__(type(csm))
+    copied.__dict__.update(csm.__dict__)
+    copied.__dict__["values"] = values
     return copied
 
 
@@ -129,9 +141,8 @@ def dated_roster(roster: Roster, changes: Changes, period: Period, columns: tupl
     fields = [TARGET_VARIABLE, *(c for c in columns if c in changes.fields())]
     counts = {f: stretch_count(changes, f, period.start, period.end) for f in fields}
     by_field = {f: _rows(f, csms, changes, period, counts[f], f == TARGET_VARIABLE) for f in fields}
-    tv_days = decimals([sum((r.value_days for r in rows), ZERO) for rows in by_field[TARGET_VARIABLE]])
-    means = {f: _MEAN.evaluate({K.VALUE_DAYS: decimals([sum((r.value_days for r in rows), ZERO)
-                                                        for rows in by_field[f]]),
+    tv_days = decimals(_value_days(by_field[TARGET_VARIABLE]))
+    means = {f: _MEAN.evaluate({K.VALUE_DAYS: decimals(_value_days(by_field[f])),
                                 rules.PERIOD_DAYS: Decimal(period.days)}).tolist()
              for f in fields if f != TARGET_VARIABLE}
     new_csms = []
@@ -143,7 +154,8 @@ def dated_roster(roster: Roster, changes: Changes, period: Period, columns: tupl
         for f, column in means.items():
             values[f] = column[i]
         new_csms.append(_with_values(csm, MappingProxyType(values)))
-    stretches = tuple(MappingProxyType({f: by_field[f][i] for f in fields}) for i in range(len(csms)))
+    per_csm = zip(*(by_field[f] for f in fields), strict=True)   # each CSM's rows of every field
+    stretches = tuple(map(MappingProxyType, map(dict, map(zip, repeat(fields), per_csm))))
     return DatedRoster(dataclasses.replace(roster, csms=tuple(new_csms)), tv_days, stretches,
                        MappingProxyType(counts))
 
