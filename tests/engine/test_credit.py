@@ -245,3 +245,27 @@ def test_moves_always_conserve_every_amount_and_count(moves) -> None:
             shares = [r.count_num for r in result.credit_rows if r.account_id == account_id and r.kind == "move"]
             if shares:
                 assert sum(shares) == PERIOD.days
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-99_999, 99_999), max_size=40))
+def test_whole_share_numerators_written_into_decimal_buffers_are_arrows_own(whole):
+    # a move's share numerators (days, -1 for the listed owner) go straight into decimal128 words; Arrow's own
+    # conversion of the same numbers is the oracle (from Decimals; from int16, where they fit, as it was done)
+    from xlcomp.engine.credit import SHARE_TYPE, _shares
+
+    made = _shares(list(whole))
+    made.validate(full=True)
+    assert made.equals(pa.array([D(v) for v in whole], SHARE_TYPE))
+    assert made.to_pylist() == [D(v) for v in whole]
+    small = [v for v in whole if -32_768 <= v <= 32_767]
+    assert _shares(small).equals(pa.array(small, pa.int16()).cast(SHARE_TYPE))
+
+
+def test_share_numerators_with_a_split_share_or_too_wide_go_through_decimals():
+    from xlcomp.engine.credit import SHARE_TYPE, _shares
+
+    assert _shares([-1, D("0.6"), D("0.4")]).to_pylist() == [D(-1), D("0.6"), D("0.4")]
+    assert _shares([-1, D("0.6")]).type == SHARE_TYPE
+    with pytest.raises(pa.ArrowInvalid):   # 100,000 days does not fit decimal(13, 8): refused, not wrapped
+        _shares([100_000])

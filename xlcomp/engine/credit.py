@@ -10,6 +10,7 @@ decimals) per CSM and denominator, then divided once (the rule :func:`xlcomp.rul
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,6 +36,7 @@ __all__ = ["CreditBasis", "CreditedAggregates", "credit_basis", "credit_rows", "
 ZERO = Decimal(0)
 ONE = Decimal(1)
 SHARE_TYPE = pa.decimal128(13, 8)
+_WHOLE_LIMIT = 10 ** (SHARE_TYPE.precision - SHARE_TYPE.scale)   # a whole share numerator is under this
 _KINDS = np.array(["owner", "move"], object)
 _DAY_KEY = 1 << 20   # a stretch's (first, last) day ordinals as one number
 _VALUE_COLUMNS = frozenset((*SUM_FIELDS, *SCORE_FIELDS))
@@ -269,10 +271,24 @@ class _CreditColumns:
 
 
 def _shares(values: list[Decimal | int]) -> pa.Array:
-    """Share numerators as decimals: whole days through int16 (fast), split shares as Decimals."""
-    if set(map(type, values)) <= {int}:
-        return pa.array(values, pa.int16()).cast(SHARE_TYPE)
+    """Share numerators as decimals: whole days (a move's) written straight into the decimals' buffers, split
+    shares as Decimals."""
+    if set(map(type, values)) <= {int} and sys.byteorder == "little":
+        whole = np.fromiter(values, np.int64, len(values))
+        if not len(whole) or (int(whole.min()) > -_WHOLE_LIMIT and int(whole.max()) < _WHOLE_LIMIT):
+            return whole_decimals(whole, SHARE_TYPE)
     return pa.array([Decimal(v) for v in values], SHARE_TYPE)
+
+
+def whole_decimals(whole: np.ndarray, kind: pa.Decimal128Type) -> pa.Array:
+    """Whole numbers (int64, each under 10 ** (precision - scale) and under 2 ** 63 once scaled) as decimals of
+    ``kind``: each value's 128 bits, little-endian two's complement, written as two 64-bit words (the value
+    times 10 ** scale, then its sign), where a cast from integers checks and multiplies value by value."""
+    scaled = whole.astype(np.int64) * np.int64(10 ** kind.scale)
+    words = np.empty((len(scaled), 2), np.int64)
+    words[:, 0] = scaled
+    words[:, 1] = scaled >> 63   # all ones for a negative value, zeros otherwise
+    return pa.Array.from_buffers(kind, len(scaled), [None, pa.py_buffer(words)])
 
 
 @dataclass(frozen=True, eq=False)

@@ -9,6 +9,7 @@ applies from its first day and one after its last day is ignored: both are notes
 from __future__ import annotations
 
 from datetime import date
+from itertools import repeat
 from typing import cast
 
 import pyarrow as pa
@@ -64,8 +65,9 @@ def _all_good(account_ids: list[str], to_csms: list[str], parsed: list[date | No
     days = cast(list[date], parsed)
     if days and (min(days) < period.start or max(days) > period.end):
         return None
-    return Moves(tuple(map(Move, account_ids, to_csms, parsed, range(len(parsed)))), loc, (),  # type: ignore[arg-type]
-                 tuple(positions), book)  # type: ignore[arg-type]
+    rows = zip(account_ids, to_csms, parsed, range(len(parsed)), strict=True)
+    # tuple.__new__ straight from C: a named tuple's own __new__ is a Python function, called once a row
+    return Moves(tuple(map(tuple.__new__, repeat(Move), rows)), loc, (), tuple(positions), book)  # type: ignore[arg-type]
 
 
 @exactly
