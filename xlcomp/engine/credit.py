@@ -276,11 +276,11 @@ def _shares(values: list[Decimal | int]) -> pa.Array:
     if set(map(type, values)) <= {int} and sys.byteorder == "little":
         whole = np.fromiter(values, np.int64, len(values))
         if not len(whole) or (int(whole.min()) > -_WHOLE_LIMIT and int(whole.max()) < _WHOLE_LIMIT):
-            return whole_decimals(whole, SHARE_TYPE)
+            return _whole_decimals(whole, SHARE_TYPE)
     return pa.array([Decimal(v) for v in values], SHARE_TYPE)
 
 
-def whole_decimals(whole: np.ndarray, kind: pa.Decimal128Type) -> pa.Array:
+def _whole_decimals(whole: np.ndarray, kind: pa.Decimal128Type) -> pa.Array:
     """Whole numbers (int64, each under 10 ** (precision - scale) and under 2 ** 63 once scaled) as decimals of
     ``kind``: each value's 128 bits, little-endian two's complement, written as two 64-bit words (the value
     times 10 ** scale, then its sign), where a cast from integers checks and multiplies value by value."""

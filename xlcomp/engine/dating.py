@@ -112,8 +112,8 @@ def _rows(field: str, csms: tuple[Csm, ...], changes: Changes, period: Period, c
     value_array = decimals(values)
     products = _VALUE_DAYS.evaluate({K.VALUE: value_array, K.DAYS: days}).tolist()
     # tuple.__new__ straight from C: a named tuple's own __new__ is a Python function, called once a row
-    fields = zip(starts, ends, map(int, days.tolist()), values, products, strict=True)
-    laid = list(map(tuple.__new__, repeat(StretchRow), fields))
+    made = zip(starts, ends, map(int, days.tolist()), values, products, strict=True)
+    laid = list(map(tuple.__new__, repeat(StretchRow), made))
     if count == 1:
         return [(row,) for row in laid]
     return list(zip(*(islice(laid, k, None, count) for k in range(count)), strict=True))   # count rows a CSM
