@@ -351,13 +351,14 @@ def _inputs(package: UploadPackage, plan: Plan | None, decimal_comma: bool = Fal
     validated against the plan."""
     early: list[LoadedRoster] = []
 
+    def tables_source(prepared: PreparedTables) -> OpenXlsx:   # the tables' rows read once, for this, not kept
+        return OpenXlsx(package.name, prepared.index, prepared.source_rows(package.read_rows))
+
     def roster_ready(prepared: PreparedTables) -> None:   # while the Accounts sheet may still be being parsed
-        source = OpenXlsx(package.name, prepared.index, prepared.source_rows(package.read_rows))
-        early.append(load_roster(plan, source))   # as load_inputs reads it below (the tables' texts read already)
+        early.append(load_roster(plan, tables_source(prepared)))   # as load_inputs reads it below
 
     prepared = prepare_tables(package, plan, decimal_comma=decimal_comma, roster_ready=roster_ready)
-    # the tables' rows are read once, for this, and not kept
-    source = OpenXlsx(package.name, prepared.index, prepared.source_rows(package.read_rows))
+    source = tables_source(prepared)
     try:
         roster, book = load_inputs(plan, source, source, roster_loaded=early[0] if early else None)
     except InputError as exc:
