@@ -66,7 +66,7 @@ from xlcomp.recalc.extent import (
     declared_area,
     quick_checks,
 )
-from xlcomp.recalc.inflate import chunks
+from xlcomp.recalc.inflate import chunks, open_member
 
 __all__ = [
     "CFB_SIGNATURE",
@@ -378,7 +378,8 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
     root: str | None = None
     try:
         handle: IO[bytes]
-        with archive.open(info) as handle, chunks(handle, _CHUNK, info.file_size >= _INFLATE_THREAD) as inflated:
+        with open_member(archive, info) as handle, \
+                chunks(handle, _CHUNK, info.file_size >= _INFLATE_THREAD) as inflated:
             for chunk in inflated:
                 scan.size += len(chunk)
                 if scan.size > info.file_size or total_before + scan.size > limits.max_uncompressed:
