@@ -228,7 +228,7 @@ class Journal:
         """Write an upload's journal entry (after its workbook is in place)."""
         record = {"file": upload.file, "sha256": result.entry.get("sha256", ""), "options": self.fingerprint,
                   "entry": result.entry, "payouts": result.payouts}
-        write_atomic(self.path(upload), json.dumps(record, ensure_ascii=False, indent=1))
+        write_atomic(self.path(upload), json.dumps(record, ensure_ascii=False))   # compact: json's C encoder
 
     def outputs(self) -> dict[str, str]:
         """The journal's entries by stem, and the regenerated workbook each recorded ("" for none)."""
