@@ -29,13 +29,14 @@ def archive_of(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) ->
 
 def read_all(open_one: Callable[[zipfile.ZipFile, zipfile.ZipInfo], IO[bytes]], data: bytes, name: str,
              size: int) -> bytes | tuple[type[BaseException], str]:
-    """The member's bytes read ``size`` at a time, or the error reading it raised (its type and its words)."""
+    """The member's bytes read ``size`` at a time (all at once: -1), or the error reading it raised (its
+    type and its words)."""
     archive = zipfile.ZipFile(io.BytesIO(data))
     try:
         with open_one(archive, archive.getinfo(name)) as handle:
             out = []
             while chunk := handle.read(size):
-                assert len(chunk) <= size
+                assert size < 0 or len(chunk) <= size
                 out.append(chunk)
             return b"".join(out)
     except Exception as exc:   # zipfile.BadZipFile, EOFError; a decompressor's own error for damaged data
@@ -59,13 +60,13 @@ def test_the_fast_reader_is_isals_and_the_members_bytes_come_back() -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.binary(max_size=20_000) | st.builds(lambda b, n: b * n, st.binary(min_size=1, max_size=30),
                                               st.integers(0, 30_000)),
-       st.sampled_from([zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED]), st.sampled_from([1, 7, 4096, 1 << 20]))
+       st.sampled_from([zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED]), st.sampled_from([1, 7, 4096, 1 << 20, -1]))
 def test_any_member_reads_as_zipfile_reads_it(content: bytes, method: int, size: int) -> None:
     data = archive_of({"x.xml": content}, method)
     assert read_all(open_member, data, "x.xml", size) == read_all(by_zipfile, data, "x.xml", size) == content
 
 
-@pytest.mark.parametrize("damage", ["crc", "size", "cut", "name", "magic", "bytes"])
+@pytest.mark.parametrize("damage", ["crc", "size", "empty", "cut", "name", "magic", "bytes"])
 @pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
 def test_a_damaged_member_fails_as_zipfile_fails(damage: str, method: int) -> None:
     xml = b"<x>" + bytes(range(256)) * 300 + b"</x>" * 2000
@@ -75,6 +76,8 @@ def test_a_damaged_member_fails_as_zipfile_fails(damage: str, method: int) -> No
         data = patch_headers(data, "a.xml", 14, 16, "<I", info.CRC ^ 1)
     elif damage == "size":   # it says it unpacks to 1,000 bytes: reading stops there, and the CRC fails
         data = patch_headers(data, "a.xml", 22, 24, "<I", 1000)
+    elif damage == "empty":   # it says it unpacks to nothing: nothing is inflated, and the CRC fails
+        data = patch_headers(data, "a.xml", 22, 24, "<I", 0)
     elif damage == "cut":   # the archive ends within the member (its directory moved up to stay readable)
         start = info.header_offset + 30 + len(info.filename)
         directory = data.index(b"PK\x01\x02")
@@ -89,7 +92,7 @@ def test_a_damaged_member_fails_as_zipfile_fails(damage: str, method: int) -> No
     else:   # the compressed bytes changed
         position = info.header_offset + 30 + len(info.filename) + 50
         data = data[:position] + bytes([data[position] ^ 0xFF]) + data[position + 1:]
-    for size in (4096, 1 << 20):
+    for size in (4096, 1 << 20, -1):
         ours, theirs = read_all(open_member, data, "a.xml", size), read_all(by_zipfile, data, "a.xml", size)
         assert isinstance(theirs, tuple), theirs[:50]
         if damage == "bytes" and method == zipfile.ZIP_DEFLATED:   # each decompressor words its refusal its own way

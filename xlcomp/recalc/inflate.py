@@ -146,7 +146,11 @@ class _Member(io.RawIOBase):
     def _produce(self, size: int) -> None:
         """Up to ``size`` more bytes (more at the stream's end: what was left with it) into ``_ready``."""
         ended = False
-        if self._inflate is None:
+        size = min(size, self._left)   # never more than the member declares: a lying one cannot grow a buffer
+        if not size:   # nothing (more) declared: the CRC decides (what zipfile does with a member of 0 bytes)
+            out = b""
+            ended = True
+        elif self._inflate is None:
             out = bytes(self._view[self._position:self._position + size])
             self._position += len(out)
             ended = self._position >= len(self._view)
