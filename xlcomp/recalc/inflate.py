@@ -2,10 +2,11 @@
 and a member opened to be inflated with Intel's ISA-L.
 
 :mod:`zlib` inflates and :func:`zlib.crc32` sums without holding Python's lock, so for a large member
-(an upload's 31 MB Accounts sheet) the intake's searches over one chunk run while the next is
-decompressed: the two take about as long, and the check of the member that is read ahead
-(:mod:`xlcomp.recalc.ahead`) ends sooner. At most two chunks wait decompressed, so the memory a
-member can take is bounded as in a plain loop; the chunks and any error (a bad CRC, damaged data)
+(an upload's 31 MB Accounts sheet) the intake's searches over one chunk may run while the next is
+decompressed. In practice they mostly take turns: the decompressor takes the lock back between its
+output blocks, which the searching thread holds (docs/benchmarks.md, "the floor"); a faster
+decompressor (below) is what shortens the check. At most two chunks wait decompressed, so the memory
+a member can take is bounded as in a plain loop; the chunks and any error (a bad CRC, damaged data)
 arrive in the order, and at the point, a plain ``handle.read`` loop gives them.
 
 :func:`open_member` opens a member of an archive held in memory as :meth:`zipfile.ZipFile.open` does,
