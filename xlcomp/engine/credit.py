@@ -10,7 +10,6 @@ decimals) per CSM and denominator, then divided once (the rule :func:`xlcomp.rul
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +22,7 @@ import pyarrow.compute as pc
 
 from xlcomp.engine.curves import decimals
 from xlcomp.engine.metrics import Aggregates
+from xlcomp.model.columns import unscaled_decimals
 from xlcomp.model.credit import Credits, CreditTable, account_positions
 from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS
 from xlcomp.model.people import Book
@@ -273,7 +273,7 @@ class _CreditColumns:
 def _shares(values: list[Decimal | int]) -> pa.Array:
     """Share numerators as decimals: whole days (a move's) written straight into the decimals' buffers, split
     shares as Decimals."""
-    if set(map(type, values)) <= {int} and sys.byteorder == "little":
+    if set(map(type, values)) <= {int}:
         whole = np.fromiter(values, np.int64, len(values))
         if not len(whole) or (int(whole.min()) > -_WHOLE_LIMIT and int(whole.max()) < _WHOLE_LIMIT):
             return _whole_decimals(whole, SHARE_TYPE)
@@ -281,14 +281,10 @@ def _shares(values: list[Decimal | int]) -> pa.Array:
 
 
 def _whole_decimals(whole: np.ndarray, kind: pa.Decimal128Type) -> pa.Array:
-    """Whole numbers (int64, each under 10 ** (precision - scale) and under 2 ** 63 once scaled) as decimals of
-    ``kind``: each value's 128 bits, little-endian two's complement, written as two 64-bit words (the value
-    times 10 ** scale, then its sign), where a cast from integers checks and multiplies value by value."""
-    scaled = whole.astype(np.int64) * np.int64(10 ** kind.scale)
-    words = np.empty((len(scaled), 2), np.int64)
-    words[:, 0] = scaled
-    words[:, 1] = scaled >> 63   # all ones for a negative value, zeros otherwise
-    return pa.Array.from_buffers(kind, len(scaled), [None, pa.py_buffer(words)])
+    """Whole numbers (int64, each under 10 ** (precision - scale)) as decimals of ``kind``, written straight
+    into the decimals' buffer (the value times 10 ** scale), where a cast from integers checks and multiplies
+    value by value."""
+    return unscaled_decimals(whole.astype(np.int64) * np.int64(10 ** kind.scale), kind)
 
 
 @dataclass(frozen=True, eq=False)

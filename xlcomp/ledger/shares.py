@@ -38,6 +38,7 @@ from xlcomp.ledger.share_weights import (
     shares_fraction,
     units,
 )
+from xlcomp.model.columns import unscaled_decimals
 from xlcomp.model.metrics import metric_def
 from xlcomp.model.people import Book
 from xlcomp.model.plan import Component, Plan
@@ -85,11 +86,8 @@ def ipc_bytes(table: pa.Table) -> bytes:
 
 
 def _decimal_array(units: np.ndarray, scale: int) -> pa.Array:
-    """int64 units of ``10^-scale`` as a decimal128(38, scale) array (the low word, then the sign)."""
-    pairs = np.empty((len(units), 2), dtype=np.int64)
-    pairs[:, 0] = units
-    pairs[:, 1] = units >> 63
-    return pa.Array.from_buffers(pa.decimal128(38, scale), len(units), [None, pa.py_buffer(pairs)])
+    """int64 units of ``10^-scale`` as a decimal128(38, scale) array."""
+    return unscaled_decimals(units, pa.decimal128(38, scale))
 
 
 def _block(component: str, accounts: pa.Array, owners: pa.Array, amount: pa.Array, share: pa.Array) -> ShareBlock:

@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 
 from xlcomp.errors import Problem
 from xlcomp.load.sources import RawTable
+from xlcomp.model.columns import unscaled_decimals
 from xlcomp.model.people import Locator
 from xlcomp.money import NumberParseError, exact, excel_serial_to_date, parse_amount
 
@@ -232,13 +233,10 @@ def _unscaled_array(unscaled: np.ndarray, blank: np.ndarray, target: pa.DataType
         report_rows(problems, loc, too_big, column, lambda r: "is too large")
         blank = blank.copy()
         blank[too_big] = True
-    count = len(unscaled)
-    pairs = np.empty((count, 2), dtype=np.int64)  # decimal128: the low word, then the sign-extended high word
-    pairs[:, 0] = np.where(blank, 0, unscaled)
-    pairs[:, 1] = pairs[:, 0] >> 63
     nulls = int(blank.sum())
     validity = pa.array(~blank).buffers()[1] if nulls else None
-    return pa.Array.from_buffers(target, count, [validity, pa.py_buffer(pairs)], null_count=nulls)
+    return unscaled_decimals(np.where(blank, 0, unscaled), target, validity, nulls)
+
 
 
 _BLANK_AS_NAN = {"": math.nan}
