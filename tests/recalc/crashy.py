@@ -1,5 +1,5 @@
-"""A per-file function whose worker dies on files named ``*crash*``: stands for a reader crash
-(a native library aborting) that no Python ``except`` can catch."""
+"""Per-file functions of batch tests: one whose worker dies on files named ``*crash*`` (it stands for a
+reader crash, a native library aborting, that no Python ``except`` can catch), one that notes its options."""
 
 from __future__ import annotations
 
@@ -13,3 +13,10 @@ def recalc_or_die(job: UploadJob, options: RecalcOptions) -> FileResult:
     if "crash" in job.file:
         os._exit(134)
     return recalc_upload(job, options)
+
+
+def recalc_noting_read_ahead(job: UploadJob, options: RecalcOptions) -> FileResult:
+    """``recalc_upload``, its entry noting whether the batch asked the worker to read ahead."""
+    result = recalc_upload(job, options)
+    result.entry["read_ahead"] = options.read_ahead
+    return result

@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 
 from xlcomp.cli import main
-from xlcomp.recalc.batch import JOURNAL_DIR, run_batch
+from xlcomp.recalc.batch import JOURNAL_DIR, reads_ahead, run_batch
 from xlcomp.recalc.job import RecalcOptions
 
 from .builders import ACCOUNT_ROWS, HAND_PAYOUTS, HAND_PLAN, ROSTER_ROWS, messages, plain_workbook, recalc_file, sha256
@@ -341,6 +341,25 @@ def test_a_worker_that_dies_costs_one_file(tmp_path: Path) -> None:
     [crashed] = [e for e in result.entries if e["status"] == "rejected"]
     assert "the worker reading this file died" in crashed["problems"][0]["message"]
     assert len(payouts(tmp_path / "out" / "payouts.csv")) == 4 * 4
+
+
+def test_workers_read_ahead_only_with_a_core_to_spare(tmp_path: Path) -> None:
+    assert reads_ahead(1, 40, 2)          # --workers 1 on two cores: the second core reads ahead
+    assert not reads_ahead(2, 40, 2)      # two busy workers on two cores: no core to spare
+    assert reads_ahead(2, 1, 2)           # one file, the default two workers: one of them is busy
+    assert not reads_ahead(1, 1, 1)       # one core
+    assert not reads_ahead(4, 3, 2)       # more files at once than cores
+    from .crashy import recalc_noting_read_ahead
+
+    uploads = [plain_workbook(tmp_path / name) for name in ("a.xlsx", "b.xlsx")]
+    spare = (os.cpu_count() or 1) > 1
+    one = run_batch(uploads[:1], tmp_path / "one", workers=2, work=recalc_noting_read_ahead)
+    assert [e["read_ahead"] for e in one.entries] == [spare]
+    both = run_batch(uploads, tmp_path / "both", workers=2, work=recalc_noting_read_ahead)
+    assert [e["read_ahead"] for e in both.entries] == [(os.cpu_count() or 1) > 2] * 2
+    kept_off = run_batch(uploads[:1], tmp_path / "off", RecalcOptions(read_ahead=False), workers=1,
+                         work=recalc_noting_read_ahead)
+    assert [e["read_ahead"] for e in kept_off.entries] == [False]
 
 
 def test_temporaries_of_a_killed_batch_are_removed(plain: Path, tmp_path: Path) -> None:

@@ -53,7 +53,7 @@ from xlcomp.recalc.report import (
 )
 from xlcomp.recalc.workers import _crashed, _crashed_on_cluster, _die_with_batch
 
-__all__ = ["JOURNAL_DIR", "BatchResult", "Upload", "plan_uploads", "run_batch"]
+__all__ = ["JOURNAL_DIR", "BatchResult", "Upload", "plan_uploads", "reads_ahead", "run_batch"]
 
 JOURNAL_DIR = ".xlcomp-recalc"
 # What a worker's first file would otherwise import (some 600 modules, a third of a second): imported
@@ -304,8 +304,8 @@ def run_batch(files: Sequence[Path], out: Path, options: RecalcOptions | None = 
             _run_dask(todo, options, dask_address, finish, work)
         else:
             count = workers or os.cpu_count() or 1
-            # several workers keep the cores busy: a second thread per file would only contend with them
-            _run_local(todo, replace(options, read_ahead=False) if count > 1 else options, count, finish, work)
+            ahead = options.read_ahead and reads_ahead(count, len(todo), os.cpu_count() or 1)
+            _run_local(todo, replace(options, read_ahead=ahead), count, finish, work)
         entries = [results[u.output].entry for u in uploads]
         rows = [row for u in uploads for row in results[u.output].payouts]
         with OutputSet() as outputs:
@@ -314,6 +314,14 @@ def run_batch(files: Sequence[Path], out: Path, options: RecalcOptions | None = 
             outputs.add(out / REPORT_XLSX, lambda path: write_report_xlsx(entries, path))
             written = outputs.commit()
     return BatchResult(entries, len(todo), resumed, written)
+
+
+def reads_ahead(workers: int, files: int, cores: int) -> bool:
+    """Does each worker read its upload's largest sheet on a second thread? Only when a core is spare for
+    it: fewer workers busy at once (``workers``, or ``files`` when fewer) than the machine has ``cores``.
+    Workers that keep every core busy would only contend with their threads; one file, or a
+    ``--workers 1`` batch on a machine of several cores, reads ahead."""
+    return min(workers, files) < cores
 
 
 def _remove_stale_temporaries(out: Path, uploads: list[Upload]) -> None:
@@ -410,10 +418,6 @@ def _run_local(uploads: list[Upload], options: RecalcOptions, workers: int,
                 _isolated(upload, options, context, finish, work)
 
 
-
-
-
-
 def _isolated(upload: Upload, options: RecalcOptions, context: Any, finish: Callable[[Upload, FileResult], None],
               work: Work) -> None:
     job = _job_with_limits(upload, options)
@@ -423,8 +427,6 @@ def _isolated(upload: Upload, options: RecalcOptions, context: Any, finish: Call
         except BrokenProcessPool:
             result = _crashed(job)
     finish(upload, result)
-
-
 
 
 def _run_dask(uploads: list[Upload], options: RecalcOptions, address: str,
@@ -468,6 +470,3 @@ def _run_dask(uploads: list[Upload], options: RecalcOptions, address: str,
                 completed.add(submit())
     finally:
         client.close()
-
-
-
