@@ -20,3 +20,12 @@ def recalc_noting_read_ahead(job: UploadJob, options: RecalcOptions) -> FileResu
     result = recalc_upload(job, options)
     result.entry["read_ahead"] = options.read_ahead
     return result
+
+
+def recalc_noting_frozen(job: UploadJob, options: RecalcOptions) -> FileResult:
+    """``recalc_upload``, its entry noting how many objects the worker inherited frozen (``gc.freeze``)."""
+    import gc
+
+    result = recalc_upload(job, options)
+    result.entry["frozen"] = gc.get_freeze_count()
+    return result

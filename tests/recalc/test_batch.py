@@ -362,6 +362,20 @@ def test_workers_read_ahead_only_with_a_core_to_spare(tmp_path: Path) -> None:
     assert [e["read_ahead"] for e in kept_off.entries] == [False]
 
 
+def test_workers_start_with_the_preloads_frozen_and_the_host_is_left_alone(plain: Path, tmp_path: Path) -> None:
+    import gc
+    import importlib
+
+    from .crashy import recalc_noting_frozen
+
+    before = gc.get_freeze_count()
+    importlib.reload(importlib.import_module("xlcomp.recalc.preloaded"))   # outside a fork server: nothing
+    assert gc.get_freeze_count() == before
+    result = run_batch([plain], tmp_path / "out", workers=1, work=recalc_noting_frozen)
+    assert result.entries[0]["frozen"] > 10_000   # what the fork server preloaded (some 80,000 objects)
+    assert gc.get_freeze_count() == before
+
+
 def test_temporaries_of_a_killed_batch_are_removed(plain: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     (out / JOURNAL_DIR).mkdir(parents=True)

@@ -62,7 +62,8 @@ JOURNAL_DIR = ".xlcomp-recalc"
 # conversion of Python values.
 WORKER_PRELOAD = ("xlcomp.recalc.job", "xlcomp.workbook.writer", "xlcomp.recalc.compare", "python_calamine",
                   "openpyxl", "openpyxl.formula.tokenizer", "openpyxl.formula.translate", "pandas",
-                  "pyarrow.pandas_compat")
+                  "pyarrow.pandas_compat", "pyarrow.vendored.version", "encodings.cp437", "encodings.utf_16_le",
+                  "xlcomp.recalc.preloaded")   # last: freezes what the others created (gc.freeze)
 _UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 
