@@ -238,7 +238,6 @@ def _unscaled_array(unscaled: np.ndarray, blank: np.ndarray, target: pa.DataType
     return unscaled_decimals(np.where(blank, 0, unscaled), target, validity, nulls)
 
 
-
 _BLANK_AS_NAN = {"": math.nan}
 _FLOAT_FAST = 1e11      # |value| x 10^scale below it: the float path below is exact (see _float_decimals)
 _FLOAT_COLUMN = 1e15    # any |value| from it on: the column takes the text path, as before

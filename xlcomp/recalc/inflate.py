@@ -139,13 +139,16 @@ class _Member(io.RawIOBase):
 
     def read(self, size: int = -1) -> bytes:
         size = size if size >= 0 else 1 << 62
-        while len(self._ready) < size and not self._done:
-            self._produce(size - len(self._ready))
-        out, self._ready = self._ready[:size], self._ready[size:]
+        parts, have = [self._ready], len(self._ready)   # joined once: a read of everything copies it once
+        while have < size and not self._done:
+            parts.append(self._produce(size - have))
+            have += len(parts[-1])
+        data = b"".join(parts) if len(parts) > 1 else parts[0]
+        out, self._ready = data[:size], data[size:]
         return out
 
-    def _produce(self, size: int) -> None:
-        """Up to ``size`` more bytes (more at the stream's end: what was left with it) into ``_ready``."""
+    def _produce(self, size: int) -> bytes:
+        """Up to ``size`` more bytes (more at the stream's end: what was left with it)."""
         ended = False
         size = min(size, self._left)   # never more than the member declares: a lying one cannot grow a buffer
         if not size:   # nothing (more) declared: the CRC decides (what zipfile does with a member of 0 bytes)
@@ -177,11 +180,11 @@ class _Member(io.RawIOBase):
         out = out[:self._left]
         self._left -= len(out)
         self._crc = self._zlib.crc32(out, self._crc)
-        self._ready = self._ready + out if self._ready else out
         if ended or not self._left:
             self._done = True
             if self._crc != self._expected:
                 raise zipfile.BadZipFile(f"Bad CRC-32 for file {self._name!r}")
+        return out
 
     def close(self) -> None:
         self._view.release()
