@@ -74,7 +74,19 @@ def test_empty_and_ragged_files(tmp_path, spec_plan_text):
     accounts = csv_file(tmp_path / "accounts.csv", ACCOUNTS_HEADER, "A,B")
     found = all_problems(spec_plan_text, empty, accounts)
     assert found[0] == "roster.csv:1: the file is empty: no header row"
-    assert found[1].startswith("accounts.csv") and "fields where the header has 17" in found[1]
+    assert found[1] == "accounts.csv:2: has 2 fields where the header has 17"
+
+
+def test_a_ragged_row_is_named_by_its_line(tmp_path, spec_plan_text):
+    roster = csv_file(tmp_path / "roster.csv", ROSTER_HEADER,
+                      "CSM-1,Ada,Enterprise,CSM,160000,40000,2020-01-06,,M,50000")
+    good = "A-1,CSM-1," + ",".join(["0"] * 15)
+    quoted = 'A-2,CSM-1,"0",' + ",".join(["0"] * 13) + ',"a note\non two lines"'
+    accounts = csv_file(tmp_path / "accounts.csv", ACCOUNTS_HEADER, good, quoted, "", good.replace("A-1", "A-3"),
+                        "A-4,CSM-1,oops", good.replace("A-1", "A-5"))
+    found = all_problems(spec_plan_text, roster, accounts)
+    # the header, A-1, A-2 over lines 3 and 4, a blank line, A-3: the short record is on line 7
+    assert found == ["accounts.csv:7: has 3 fields where the header has 17"]
 
 
 def test_xlsx_sheets_name_cells_in_a1(tmp_path, spec_plan_text):

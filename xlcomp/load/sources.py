@@ -263,7 +263,8 @@ def _read_csv(path: Path) -> RawTable:
         message = str(exc)
         match = re.search(r"Expected (\d+) columns, got (\d+)", message)
         row = re.search(r"[Rr]ow #?(\d+)", message)
-        where = f"{label}:{int(row.group(1)) + 1}" if row else label
+        line = int(row.group(1)) + 1 if row else _ragged_line(path, separator, len(columns)) if match else None
+        where = f"{label}:{line}" if line else label
         text = (f"has {match.group(2)} fields where the header has {match.group(1)}" if match
                 else f"is not valid CSV: {message.splitlines()[0]}")
         return RawTable(locator, columns, {}, 0, [*problems, Problem(where, text)])
@@ -272,6 +273,23 @@ def _read_csv(path: Path) -> RawTable:
         if column and column not in data:  # the first of duplicate columns wins
             data[column] = table.column(i)
     return RawTable(locator, columns, data, table.num_rows, problems, separator)
+
+
+def _ragged_line(path: Path, separator: str, fields: int) -> int | None:
+    """The line of the first record whose number of fields is not ``fields`` (Arrow's parser, reading in blocks on
+    several threads, names the record but not its line): read again, on this error path only, as Python's csv
+    module splits it (quoted line breaks, blank lines skipped as Arrow skips them)."""
+    try:
+        with path.open("r", encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=separator)
+            start = 1
+            for record in reader:
+                if record and reader.line_num > 1 and len(record) != fields:
+                    return start
+                start = reader.line_num + 1
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    return None
 
 
 def _header_problems(locator: Locator, columns: Sequence[str]) -> list[Problem]:
