@@ -17,7 +17,7 @@ from typing import IO, Any
 from xlcomp.engine.collector import collector_paused
 from xlcomp.engine.run import PAYOUT_COLUMNS, SUMMARY_COLUMNS, RunResult
 from xlcomp.errors import UsageError
-from xlcomp.model.metrics import Unit, metric_def
+from xlcomp.model.metrics import text_places
 from xlcomp.money import fmt_decimal
 
 __all__ = ["OutputSet", "atomic_path", "check_out_file", "check_out_folder", "csv_text", "escape_text", "payouts_csv",
@@ -185,15 +185,6 @@ def _cell(value: Any) -> str:
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
-def _metric_places(metric: str, inputs: set[str]) -> int | None:
-    definition = metric_def(metric, inputs)
-    if definition is None or definition.unit is Unit.MONEY:
-        return 2
-    if definition.unit is Unit.COUNT:
-        return None
-    return 6
-
-
 def payout_records(result: RunResult) -> Iterator[dict[str, str]]:
     """payouts.csv rows as the text they are written with (amounts with 2 decimals)."""
     for values in _payout_texts(result):
@@ -211,7 +202,7 @@ def _payout_texts(result: RunResult) -> Iterator[list[str]]:
             continue
         component_id = row["component"]
         if component_id not in places:
-            places[component_id] = _metric_places(result.plan.component(component_id).metric, inputs)
+            places[component_id] = text_places(result.plan.component(component_id).metric, inputs)
         actual_places = places[component_id]
         target_places = actual_places  # a rate target with 6 decimals, a quota with 2, as the actual
         yield [

@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xlcomp.ledger.texts import at_places, column_texts
+from xlcomp.ledger.texts import at_places, column_texts, metric_texts
 from xlcomp.money import exact, fmt_decimal
 
 NUMBERS = st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), allow_nan=False, allow_infinity=False,
@@ -30,6 +30,18 @@ def test_a_cached_text_is_always_the_text_of_its_own_value(calls: list[tuple[Dec
         for places in (None, 2, 6):
             values = [value for value, wanted in calls + calls[::-1] if wanted == places]
             assert column_texts(values, places) == [fmt_decimal(value, places) for value in values]
+
+
+@given(st.lists(st.tuples(st.none() | NUMBERS, st.sampled_from(["rate", "money", "count", None])), max_size=60))
+def test_each_value_takes_its_metrics_places(rows: list[tuple[Decimal | None, str | None]]) -> None:
+    # an actual and a target at their metric's places (a rate 6, money 2, a count as it is), one cache per places
+    places = {"rate": 6, "money": 2, "count": None}
+    with exact():
+        rows = rows + rows[::-1]
+        texts = metric_texts([value for value, _ in rows], [metric for _, metric in rows], places)
+        assert texts == [None if value is None else fmt_decimal(value, places.get(metric)) for value, metric in rows]
+        assert metric_texts([Decimal("0.9"), Decimal("0.9"), Decimal("40000")], ["rate", "count", "money"],
+                            places) == ["0.900000", "0.9", "40000.00"]
 
 
 def test_zero_and_minus_zero_keep_their_own_texts() -> None:

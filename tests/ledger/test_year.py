@@ -142,3 +142,36 @@ def test_a_plan_year_matches_the_hand_worked_numbers(tmp_path, db_url, capsys):
     assert [c.ref for c in view.closes] == ["2027-Q1@1", "2027-Q2@1", "2027-Q2@2", "2027-Q3@1", "2027-Q4@1"]
     assert view.closes[2].reason == "A3 upsell was 25,000" and view.closes[0].closed_by == "tester"
     assert len(view.closes[0].plan_sha256) == 64 and len(view.closes[0].accounts_sha256) == 64
+
+
+def _rows(out: Path) -> list[dict[str, str]]:
+    with open(out / "payouts.csv", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_a_close_writes_its_component_rows_as_calc_writes_them(tmp_path):
+    # the SPEC's payouts.csv, amounts with 2 decimals: calc writes a rate's actual and target with 6 (C1's GRR
+    # 90,000 / 100,000 = 0.900000), an amount's with 2 (upsell 40,000.00); a close's component rows are the same
+    # rows, its ledger lines after them (C2's and C3's draws)
+    files = project(tmp_path / "in")
+    db = f"sqlite:///{(tmp_path / 'ledger.sqlite').as_posix()}"
+    q1 = tmp_path / "close-q1"
+    assert close(files, db, q1, "2027-Q1", "2027-Q1") == 0
+    assert main(["calc", "--plan", str(files["plan"]), "--roster", str(files["roster"]), "--accounts",
+                 str(files["2027-Q1"]), "--period", "2027-Q1", "--out", str(tmp_path / "calc-q1"),
+                 "--no-workbook"]) == 0
+    calc_rows = _rows(tmp_path / "calc-q1")
+    closed = [r for r in _rows(q1) if r["kind"] != "draw"]
+    assert [r["note"] for r in closed if r["component"] == "renewal"] == [
+        "year to date 2027-Q1: 5,000.00 less 0.00 paid before", "year to date 2027-Q1: 1,666.67 less 0.00 paid before",
+        "year to date 2027-Q1: 555.56 less 0.00 paid before"]   # the year to date says what it paid
+    assert [{**r, "note": ""} for r in closed] == calc_rows
+    assert [(r["actual"], r["target"], r["attainment"]) for r in calc_rows[:2]] == [
+        ("0.900000", "0.900000", "1.000000"), ("40000.00", "", "")]
+    # Q2's year to date: C1 renewed 190,000 of 200,000 renewable, GRR 0.950000 against 0.900000, a = 1.055556
+    q2 = tmp_path / "close-q2"
+    assert close(files, db, q2, "2027-Q2", "2027-Q2") == 0
+    first = _rows(q2)[0]
+    assert (first["component"], first["actual"], first["target"], first["attainment"], first["share"],
+            first["target_incentive"]) == ("renewal", "0.950000", "0.900000", "1.055556", "1.111112", "10000.00")
+    assert _rows(q2)[1]["actual"] == "20000.00"

@@ -35,9 +35,10 @@ from xlcomp.ledger.store import (
     read_book,
     shares_for,
 )
-from xlcomp.ledger.texts import column_texts
+from xlcomp.ledger.texts import column_texts, metric_texts
 from xlcomp.ledger.ytd import PriorPeriod, YtdResult, facts_from, ytd_columns, ytd_results
 from xlcomp.model.adjustments import Adjustment
+from xlcomp.model.metrics import text_places
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period, parse_period
 from xlcomp.model.plan import Plan
@@ -147,9 +148,12 @@ class Builder:
                         for name in _YTD_FIELDS:
                             column[name][i] = getattr(r, name)
         blank = [None] * len(column["csm_id"])
+        inputs = set(self.plan.inputs)   # an actual and its target at the metric's places, as calc writes them
+        places = {c.metric: text_places(c.metric, inputs) for c in self.plan.components}
+        metrics = column["metric"]
         return LineColumns({"csm_id": column["csm_id"], "component": column["component"], "kind": column["kind"],
-                            "metric": column["metric"], "actual": column_texts(column["actual"]),
-                            "target": column_texts(column["target"]),
+                            "metric": metrics, "actual": metric_texts(column["actual"], metrics, places),
+                            "target": metric_texts(column["target"], metrics, places),
                             "attainment": column_texts(column["attainment"], 6),
                             "share": column_texts(column["share"], 6),
                             "target_incentive": column_texts(column["target_incentive"], 2),

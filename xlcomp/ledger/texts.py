@@ -1,11 +1,13 @@
 """The texts of a close's numbers: :func:`~xlcomp.money.fmt_decimal` of each, the line numbers (actual, target,
-attainment, share, target incentive, multiplier) a column at a time and each distinct value formatted once."""
+attainment, share, target incentive, multiplier) a column at a time and each distinct value formatted once; an
+actual and a target at their metric's places, as calc's payouts.csv writes them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, getcontext
 
-__all__ = ["at_places", "column_texts"]
+__all__ = ["at_places", "column_texts", "metric_texts"]
 
 
 def at_places(value: Decimal, places: int, text: str | None = None) -> str:
@@ -18,6 +20,14 @@ def at_places(value: Decimal, places: int, text: str | None = None) -> str:
     if dot >= 0 and len(text) - dot - 1 == places and "E" not in text and len(text) <= getcontext().prec:
         return text
     return f"{value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
+
+
+def _text(value: Decimal, places: int | None, text: str) -> str:
+    """``fmt_decimal(value, places)`` (``text``: its ``str``)."""
+    if places is not None:
+        return at_places(value, places, text)
+    found = f"{value.normalize():f}"
+    return "0" if found in ("-0", "") else found
 
 
 def column_texts(values: list[Decimal | None], places: int | None = None) -> list[str | None]:
@@ -34,12 +44,28 @@ def column_texts(values: list[Decimal | None], places: int | None = None) -> lis
         text = str(value)
         found = cache.get(text)
         if found is None:
-            if places is not None:
-                found = at_places(value, places, text)
-            else:
-                found = f"{value.normalize():f}"
-                if found in ("-0", ""):
-                    found = "0"
-            cache[text] = found
+            found = cache[text] = _text(value, places, text)
+        append(found)
+    return out
+
+
+def metric_texts(values: Sequence[Decimal | None], metrics: Sequence[str | None],
+                 places: Mapping[str | None, int | None]) -> list[str | None]:
+    """:func:`column_texts` of each value at its row's metric's ``places`` (a metric not in them: as it is)."""
+    caches: dict[int | None, dict[str, str]] = {}
+    out: list[str | None] = []
+    append = out.append
+    for value, metric in zip(values, metrics, strict=True):
+        if value is None:
+            append(None)
+            continue
+        at = places.get(metric)
+        cache = caches.get(at)
+        if cache is None:
+            cache = caches[at] = {}
+        text = str(value)
+        found = cache.get(text)
+        if found is None:
+            found = cache[text] = _text(value, at, text)
         append(found)
     return out

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 __all__ = ["COLUMN_LABELS", "METRICS", "SCORE_FIELDS", "SUM_FIELDS", "MetricDef", "Source", "Unit", "label",
-           "metric_def"]
+           "metric_def", "text_places"]
 
 
 class Unit(StrEnum):
@@ -117,3 +117,14 @@ def metric_def(name: str, plan_inputs: frozenset[str] | set[str] = frozenset()) 
     if name in plan_inputs:
         return MetricDef(name, Unit.RATE, Source.PLAN, (), f"the plan's inputs.{name}", label(name))
     return None
+
+
+def text_places(name: str, plan_inputs: frozenset[str] | set[str] = frozenset()) -> int | None:
+    """The decimals a metric's actual and target are written with in payouts.csv: money 2 (an unknown
+    metric too), a rate 6, a count as it is (None)."""
+    definition = metric_def(name, plan_inputs)
+    if definition is None or definition.unit is Unit.MONEY:
+        return 2
+    if definition.unit is Unit.COUNT:
+        return None
+    return 6
