@@ -149,7 +149,7 @@ class Builder:
                             column[name][i] = getattr(r, name)
         blank = [None] * len(column["csm_id"])
         inputs = set(self.plan.inputs)   # an actual and its target at the metric's places, as calc writes them
-        places = {c.metric: text_places(c.metric, inputs) for c in self.plan.components}
+        places: dict[str | None, int | None] = {c.metric: text_places(c.metric, inputs) for c in self.plan.components}
         metrics = column["metric"]
         return LineColumns({"csm_id": column["csm_id"], "component": column["component"], "kind": column["kind"],
                             "metric": metrics, "actual": metric_texts(column["actual"], metrics, places),
