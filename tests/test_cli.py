@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -43,6 +45,10 @@ def test_calc_writes_the_spec_csvs(project, tmp_path):
     assert [s["proration"] for s in summary] == ["1.000000", "0.500000", "0.344444"]
     # inputs.json: the inputs' paths and hashes, so xlcomp diff can recompute each step
     assert sorted(p.name for p in out.iterdir()) == ["inputs.json", "payouts.csv", "summary.csv"]
+    recorded = json.loads((out / "inputs.json").read_text(encoding="utf-8"))["files"]
+    assert {name: entry["sha256"] for name, entry in recorded.items()} == {
+        name: hashlib.sha256((project / f"{name}.{'yaml' if name == 'plan' else 'csv'}").read_bytes()).hexdigest()
+        for name in ("plan", "roster", "accounts")}   # the roster and accounts hashed while they loaded
 
 
 def test_bad_inputs_exit_1_name_every_place_and_write_nothing(project, tmp_path):

@@ -18,6 +18,7 @@ version becomes a prior_period line of the next period closed.
 from __future__ import annotations
 
 import getpass
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -159,13 +160,19 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
     # a worker beside this thread: the files hashed while they are read (hashlib lets go of the GIL, and the CSV
     # reader leaves a core idle), then the earlier closes read ahead (ledger.ahead) while the period is computed;
     # inside the transaction a hash that failed fails the close, with nothing recorded
+    stop = threading.Event()   # inputs with problems: the hashing stops at its next chunk, not waited for
     with ThreadPoolExecutor(max_workers=1) as early:
-        hashing.update({name: early.submit(file_sha256, path) for name, path in given.items() if path is not None})
+        hashing.update({name: early.submit(file_sha256, path, stop) for name, path in given.items()
+                        if path is not None})
 
         def read(plan: Plan, period: Period) -> None:
             ahead.append(early.submit(read_ahead, engine, plan, period, COMPONENT_KINDS))
 
-        plan, period, roster, book, adjustments, churn, dated = _load(inputs, read)
+        try:
+            plan, period, roster, book, adjustments, churn, dated = _load(inputs, read)
+        except BaseException:
+            stop.set()
+            raise
         result = dated.run(roster, book, period)
         earlier = ahead[0].result() if ahead else None
         if dated.given:   # the ledger's lines, shares and windows are those of the plan the run paid with
