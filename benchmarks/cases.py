@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 import zipfile
 from decimal import Decimal
@@ -340,55 +342,43 @@ def _setup_ledger(size: str, work: Path) -> dict[str, Any]:
             "churned": len(churned)}
 
 
-def _ledger_close(state: dict[str, Any]) -> None:
-    from xlcomp.ledger import CloseInputs, close_period, open_ledger
-    from xlcomp.ledger.close import Closed
-    from xlcomp.ledger.outputs import close_payouts_csv, close_summary_csv
-    from xlcomp.outputs import OutputSet
+def _command(args: list[str]) -> None:
+    """An xlcomp command as a user runs it, in this process (its summary lines not printed)."""
+    from xlcomp.cli import main
 
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as errors:
+        code = main(args)
+    assert code == 0, errors.getvalue()
+
+
+def _ledger_close(state: dict[str, Any]) -> None:
     work = state["work"]
     db = work / "q2.sqlite"
     shutil.copyfile(state["pristine"], db)   # a fresh ledger holding Q1 (the copy is timed too)
-    engine = open_ledger(f"sqlite:///{db.as_posix()}")
-    out = work / "close"
-    inputs = CloseInputs(state["plan"], work / "roster.csv", work / "q2.csv", "2027-Q2", churn=work / "churn.csv",
-                         by="bench")
-    try:
-        with OutputSet() as outputs:
-            def stage(closed: Closed) -> None:
-                outputs.add(out / "payouts.csv", close_payouts_csv(closed))
-                outputs.add(out / "summary.csv", close_summary_csv(closed))
-
-            closed = close_period(engine, inputs, stage=stage)
-            outputs.commit()
-    finally:
-        engine.dispose()
-    state["lines"] = len(closed.line_columns)
-    state["clawbacks"] = closed.line_columns.column("kind").count("clawback")
+    _command(["close", "--plan", str(state["plan"]), "--roster", str(work / "roster.csv"), "--accounts",
+              str(work / "q2.csv"), "--period", "2027-Q2", "--churn", str(work / "churn.csv"), "--db",
+              f"sqlite:///{db.as_posix()}", "--out", str(work / "close"), "--by", "bench", "--no-workbook"])
 
 
 def _ledger_calc(state: dict[str, Any]) -> None:
-    from xlcomp.engine.run import run
-    from xlcomp.load.inputs import load_inputs
-    from xlcomp.load.plan import load_plan
-    from xlcomp.model.period import parse_period
-    from xlcomp.outputs import OutputSet, payouts_csv, summary_csv
-
     work = state["work"]
-    plan = load_plan(state["plan"])
-    roster, book = load_inputs(plan, work / "roster.csv", work / "q2.csv")
-    result = run(plan, roster, book, parse_period("2027-Q2"))
-    out = work / "calc"
-    with OutputSet() as outputs:
-        outputs.add(out / "payouts.csv", payouts_csv(result))
-        outputs.add(out / "summary.csv", summary_csv(result))
-        outputs.commit()
+    _command(["calc", "--plan", str(state["plan"]), "--roster", str(work / "roster.csv"), "--accounts",
+              str(work / "q2.csv"), "--period", "2027-Q2", "--out", str(work / "calc"), "--no-workbook"])
 
 
 def _ledger_notes(state: dict[str, Any]) -> str:
-    return (f"{state['csms']:,} CSMs x {state['accounts']:,} accounts, SQLite; Q2 close after Q1 (renewal measure: "
-            f"ytd, 90-day clawbacks, {state['churned']} churned accounts, {state.get('clawbacks', 0)} clawback lines, "
-            f"{state.get('lines', 0):,} lines) vs calc --no-workbook of Q2; both read the CSV files")
+    kinds = [row["kind"] for row in _csv_rows(state["work"] / "close" / "payouts.csv")]
+    return (f"{state['csms']:,} CSMs x {state['accounts']:,} accounts, SQLite; both sides the command as a user runs "
+            f"it (in this process, no workbook: payouts.csv, summary.csv, inputs.json): xlcomp close of Q2 after Q1 "
+            f"(renewal measure: ytd, 90-day clawbacks, {state['churned']} churned accounts, {kinds.count('clawback')} "
+            f"clawback lines, {len(kinds):,} lines) vs xlcomp calc of Q2")
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
 
 
 CASES = [
@@ -409,8 +399,8 @@ CASES = [
     Case("recalc_vs_libreoffice", "xlcomp recalc --workers 1 of the edited uploads",
          "headless LibreOffice recalculating the same files in one call (private profile, recalc on load always)",
          0.5, _setup_lo, _lo_ours, _lo_libreoffice, _lo_notes),
-    Case("ledger_close", "close of 2027-Q2 into the ledger (SQLite), no workbook",
-         "calc of the same inputs, no workbook", 1.3, _setup_ledger, _ledger_close, _ledger_calc, _ledger_notes),
+    Case("ledger_close", "xlcomp close of 2027-Q2 into the ledger (SQLite), no workbook",
+         "xlcomp calc of the same inputs, no workbook", 1.3, _setup_ledger, _ledger_close, _ledger_calc, _ledger_notes),
     Case("assign_scale", "xlcomp assign's solve (HiGHS), 60 s limit",
          "reading and checking the same roster and accounts", 30.0, _setup_assign, _assign_ours,
          _assign_baseline, _assign_notes),

@@ -33,6 +33,7 @@ def test_the_harness_measures_every_case_at_a_tiny_size(tmp_path):
     assert "proven gap" in next(r for r in results if r["name"] == "assign_scale")["notes"]
     ledger_notes = next(r for r in results if r["name"] == "ledger_close")["notes"]
     assert "1 churned accounts" in ledger_notes and "0 clawback lines" not in ledger_notes
+    assert "xlcomp close of Q2" in ledger_notes and "vs xlcomp calc of Q2" in ledger_notes   # both the commands
     calc_notes = next(r for r in results if r["name"] == "calc_e2e")["notes"]
     assert "payouts.csv 200 rows" in calc_notes  # 50 CSMs x 4 components of full_service
     dated_notes = next(r for r in results if r["name"] == "calc_dated")["notes"]
