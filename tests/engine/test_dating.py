@@ -189,7 +189,11 @@ def test_the_stretch_rows_of_every_csm_are_the_ones_stretch_rows_lays_out(change
     for name in ("target_variable", "quota_upsell"):
         count = stretch_count(given_changes, name, period.start, period.end)
         laid = _rows(name, tuple(base), given_changes, period, count, name == TARGET_VARIABLE)
-        for csm, got in zip(base, laid, strict=True):
+        sums = laid.value_days()   # each CSM's Σ value x days, its rows made only when asked for
+        assert len(sums) == len(base) and len(laid.products) == count * len(base)
+        for i, csm in enumerate(base):
+            got = laid.of(i)
+            assert len(got) == count and sums[i] == sum((r.value_days for r in got), D(0))
             initial = csm.target_variable if name == TARGET_VARIABLE else (csm.value(name) or D(0))
             want = stretch_rows(given_changes.of(csm.csm_id, name), initial, period.start, period.end, count)
             assert [(r.start, r.end, r.value) for r in got] == [(w.start, w.end, w.value) for w in want]

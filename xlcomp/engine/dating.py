@@ -8,13 +8,13 @@ the target variable, ``calendar_days`` for a quota or target), as on the CSM tab
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from itertools import islice, repeat
+from itertools import repeat
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple, overload
 
 from xlcomp.engine.curves import Array, decimals
 from xlcomp.model.dating import Changes, stretch_count, stretch_rows
@@ -57,7 +57,7 @@ class DatedRoster:
 
     roster: Roster
     target_variable_days: Array
-    stretches: tuple[Mapping[str, tuple[StretchRow, ...]], ...]
+    stretches: Sequence[Mapping[str, tuple[StretchRow, ...]]]
     counts: Mapping[str, int]
 
 
@@ -74,7 +74,7 @@ class _Days(dict[date | None, Decimal | None]):
 
 
 def _rows(field: str, csms: tuple[Csm, ...], changes: Changes, period: Period, count: int,
-          employed: bool) -> list[tuple[StretchRow, ...]]:
+          employed: bool) -> _FieldRows:
     """Every CSM's stretch rows of one field (all CSMs in one evaluation of each rule). A CSM without a change
     of the field has one stretch, the whole period, then padding rows (what :func:`stretch_rows` lays out)."""
     starts: list[date] = []
@@ -111,19 +111,58 @@ def _rows(field: str, csms: tuple[Csm, ...], changes: Changes, period: Period, c
         days = _CALENDAR_DAYS.evaluate(env)
     value_array = decimals(values)
     products = _VALUE_DAYS.evaluate({K.VALUE: value_array, K.DAYS: days}).tolist()
-    # tuple.__new__ straight from C: a named tuple's own __new__ is a Python function, called once a row
-    made = zip(starts, ends, map(int, days.tolist()), values, products, strict=True)
-    laid = list(map(tuple.__new__, repeat(StretchRow), made))
-    if count == 1:
-        return [(row,) for row in laid]
-    return list(zip(*(islice(laid, k, None, count) for k in range(count)), strict=True))   # count rows a CSM
+    return _FieldRows(count, starts, ends, list(map(int, days.tolist())), values, products)
 
 
-def _value_days(rows: list[tuple[StretchRow, ...]]) -> list[Decimal]:
-    """Each CSM's Σ value x days over its stretch rows, added in row order from 0 (as ``sum`` adds them)."""
-    if rows and len(rows[0]) == 1:
-        return [ZERO + row[0].value_days for row in rows]
-    return [sum([r.value_days for r in stretch], ZERO) for stretch in rows]
+class _FieldRows(NamedTuple):
+    """One field's stretch rows of every CSM as columns, ``per_csm`` rows a CSM in turn; a CSM's
+    :class:`StretchRow` records are made when asked for (a run without a workbook never asks)."""
+
+    per_csm: int
+    starts: list[date]
+    ends: list[date]
+    days: list[int]
+    values: list[Decimal]
+    products: list[Decimal]
+
+    def of(self, i: int) -> tuple[StretchRow, ...]:
+        """The rows of the CSM at roster position ``i``."""
+        lo, hi = i * self.per_csm, (i + 1) * self.per_csm
+        # tuple.__new__ straight from C: a named tuple's own __new__ is a Python function, called once a row
+        made = zip(self.starts[lo:hi], self.ends[lo:hi], self.days[lo:hi], self.values[lo:hi], self.products[lo:hi],
+                   strict=True)
+        return tuple(map(tuple.__new__, repeat(StretchRow), made))
+
+    def value_days(self) -> list[Decimal]:
+        """Each CSM's Σ value x days over its stretch rows, added in row order from 0 (as ``sum`` adds them)."""
+        products, count = self.products, self.per_csm
+        if count == 1:
+            return [ZERO + p for p in products]
+        return [sum(products[k:k + count], ZERO) for k in range(0, len(products), count)]
+
+
+class _Stretches(Sequence[Mapping[str, tuple[StretchRow, ...]]]):
+    """Per CSM (roster position), its stretch rows by field, made when a CSM's are asked for."""
+
+    def __init__(self, by_field: Mapping[str, _FieldRows], size: int) -> None:
+        self._by_field, self._size = by_field, size
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, index: int) -> Mapping[str, tuple[StretchRow, ...]]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Mapping[str, tuple[StretchRow, ...]], ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(self._size)))
+        if not -self._size <= index < self._size:
+            raise IndexError(index)
+        index %= self._size
+        return MappingProxyType({field: rows.of(index) for field, rows in self._by_field.items()})
 
 
 def _with_values(csm: Csm, values: Mapping[str, Decimal | None]) -> Csm:
@@ -141,8 +180,8 @@ def dated_roster(roster: Roster, changes: Changes, period: Period, columns: tupl
     fields = [TARGET_VARIABLE, *(c for c in columns if c in changes.fields())]
     counts = {f: stretch_count(changes, f, period.start, period.end) for f in fields}
     by_field = {f: _rows(f, csms, changes, period, counts[f], f == TARGET_VARIABLE) for f in fields}
-    tv_days = decimals(_value_days(by_field[TARGET_VARIABLE]))
-    means = {f: _MEAN.evaluate({K.VALUE_DAYS: decimals(_value_days(by_field[f])),
+    tv_days = decimals(by_field[TARGET_VARIABLE].value_days())
+    means = {f: _MEAN.evaluate({K.VALUE_DAYS: decimals(by_field[f].value_days()),
                                 rules.PERIOD_DAYS: Decimal(period.days)}).tolist()
              for f in fields if f != TARGET_VARIABLE}
     new_csms = []
@@ -154,9 +193,7 @@ def dated_roster(roster: Roster, changes: Changes, period: Period, columns: tupl
         for f, column in means.items():
             values[f] = column[i]
         new_csms.append(_with_values(csm, MappingProxyType(values)))
-    per_csm = zip(*(by_field[f] for f in fields), strict=True)   # each CSM's rows of every field
-    stretches = tuple(map(MappingProxyType, map(dict, map(zip, repeat(fields), per_csm))))
-    return DatedRoster(dataclasses.replace(roster, csms=tuple(new_csms)), tv_days, stretches,
+    return DatedRoster(dataclasses.replace(roster, csms=tuple(new_csms)), tv_days, _Stretches(by_field, len(csms)),
                        MappingProxyType(counts))
 
 
