@@ -18,7 +18,6 @@ version becomes a prior_period line of the next period closed.
 from __future__ import annotations
 
 import getpass
-import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -49,7 +48,7 @@ from xlcomp.model.adjustments import Adjustment
 from xlcomp.model.people import Book, Roster
 from xlcomp.model.period import Period, parse_period
 from xlcomp.model.plan import Plan
-from xlcomp.run_inputs import file_sha256, inputs_record
+from xlcomp.run_inputs import hashed_aside, inputs_record
 
 __all__ = ["COMPONENT_KINDS", "DIFF_KINDS", "CloseInputs", "Closed", "close_period", "plan_year_periods",
            "plan_year_start"]
@@ -156,23 +155,17 @@ def close_period(engine: Any, inputs: CloseInputs, *, stage: Callable[[Closed], 
              "accounts": inputs.accounts, "adjustments": inputs.adjustments, "churn": inputs.churn,
              **dated_names((), inputs.changes, inputs.moves, inputs.splits)}
     ahead: list[Future[Ahead | None]] = []
-    hashing: dict[str, Future[str]] = {}
-    # a worker beside this thread: the files hashed while they are read (hashlib lets go of the GIL, and the CSV
-    # reader leaves a core idle), then the earlier closes read ahead (ledger.ahead) while the period is computed;
-    # inside the transaction a hash that failed fails the close, with nothing recorded
-    stop = threading.Event()   # inputs with problems: the hashing stops at its next chunk, not waited for
-    with ThreadPoolExecutor(max_workers=1) as early:
-        hashing.update({name: early.submit(file_sha256, path, stop) for name, path in given.items()
-                        if path is not None})
+    # the files hashed on a thread while they are read (run_inputs.hashed_aside, as calc hashes its inputs), and a
+    # worker that reads the earlier closes ahead (ledger.ahead) while the period is computed; inside the transaction
+    # a hash that failed fails the close, with nothing recorded
+    with hashed_aside(*(path for path in given.values() if path is not None)) as aside, \
+            ThreadPoolExecutor(max_workers=1) as early:
+        hashing = {name: aside[path] for name, path in given.items() if path is not None}
 
         def read(plan: Plan, period: Period) -> None:
             ahead.append(early.submit(read_ahead, engine, plan, period, COMPONENT_KINDS))
 
-        try:
-            plan, period, roster, book, adjustments, churn, dated = _load(inputs, read)
-        except BaseException:
-            stop.set()
-            raise
+        plan, period, roster, book, adjustments, churn, dated = _load(inputs, read)
         result = dated.run(roster, book, period)
         earlier = ahead[0].result() if ahead else None
         if dated.given:   # the ledger's lines, shares and windows are those of the plan the run paid with
