@@ -47,9 +47,10 @@ Column = tuple[int, "Sequence[Any] | None", Format, bool]
 """A column for :meth:`FastWorksheet.write_columns`: its index, its values (None: blank), its format, and
 whether it holds text."""
 
-# The functions XlsxWriter 3.3 prefixes with _xlfn. when future functions are off (its ``_prepare_formula``
-# substitutes ``\bNAME\(``, and ``\SINGLE\(``): a formula without one of these calls is only stripped of
-# its "=" and array braces (tests/workbook/test_fast_sheet.py reads the list from XlsxWriter's source).
+# The functions XlsxWriter 3.3 prefixes with _xlfn. when future functions are off (up to 3.3.1 its
+# ``_prepare_formula`` substitutes ``\bNAME\(``, and ``\SINGLE\(``; from 3.3.4 its FUTURE_FUNCTIONS table marks
+# them 1 or 2): a formula without one of these calls is only stripped of its "=" and array braces
+# (tests/workbook/test_fast_sheet.py reads the list from the installed XlsxWriter).
 DYNAMIC_FUNCTIONS = ("ANCHORARRAY", "BYCOL", "BYROW", "CHOOSECOLS", "CHOOSEROWS", "DROP", "EXPAND", "FILTER", "HSTACK",
                      "LAMBDA", "MAKEARRAY", "MAP", "RANDARRAY", "REDUCE", "SCAN", "SINGLE", "SEQUENCE", "SORT",
                      "SORTBY", "SWITCH", "TAKE", "TEXTSPLIT", "TOCOL", "TOROW", "UNIQUE", "VSTACK", "WRAPCOLS",
