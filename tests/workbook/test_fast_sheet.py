@@ -15,7 +15,8 @@ from xlsxwriter.worksheet import Worksheet
 from xlcomp.workbook.fast_sheet import FastWorksheet
 
 FORMULAS = ['=SUM(A1:A3)', '=IF(B2="","",B2*2)', '=SUMIFS(T[a],T[b],"="&$B$6)', '=A1&" <&> "&"x"',
-            '=FILTER(A1:A3,A1:A3>0)', '=XLOOKUP(1,A1:A3,B1:B3)', "=1/0", '=""']
+            '=FILTER(A1:A3,A1:A3>0)', '=XLOOKUP(1,A1:A3,B1:B3)', "=1/0", '=""', "{=SUM(A1:A3*B1:B3)}",
+            '=IF(A1="SORT(",1,2)', "=_xlfn.SINGLE(A1:A3)"]
 CACHED = st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-10**6, 10**6), st.booleans(),
                    st.sampled_from(["", "#DIV/0!", "#N/A", "#REF!", "text", 'a "quoted" <b> & c', "line\nbreak"]))
 CELL = st.one_of(

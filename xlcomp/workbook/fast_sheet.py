@@ -75,6 +75,9 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
         super().__init__()
         # formula -> prepared text; write_workbook gives every sheet of a workbook the same dict
         self.prepared_formulas: dict[str, str] = {}
+        # formula -> prepared text, for a formula XlsxWriter stores as a plain one (no dynamic-array function,
+        # not an array formula); shared the same way
+        self.plain_formulas: dict[str, str] = {}
         # write_columns blocks: first row, row count, columns (text columns as shared string indices)
         self._blocks: list[tuple[int, int, list[Column]]] = []
 
@@ -223,6 +226,22 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
     def autofit(self, *args: Any, **kwargs: Any) -> Any:
         self._materialize()
         return super().autofit(*args, **kwargs)
+
+    def _write_formula(self, row: int, col: int, formula: str, cell_format: Format | None = None,
+                       value: Any = 0) -> Any:
+        """XlsxWriter's, deciding once per formula text what it decides for every cell: whether the formula
+        holds a dynamic-array function (a dynamic array formula; from 3.3.4 a Python loop over every function
+        name in it) or is an array formula; a plain one is stored as XlsxWriter stores it."""
+        prepared = self.plain_formulas.get(formula)
+        if prepared is None or self.constant_memory:
+            if (not formula or self.constant_memory or self.use_future_functions
+                    or _DYNAMIC_CALL.search(formula) is not None or (formula[0] == "{" and formula[-1] == "}")):
+                return super()._write_formula(row, col, formula, cell_format, value)
+            prepared = self.plain_formulas[formula] = self._prepare_formula(formula)
+        if self._check_dimensions(row, col):
+            return -1
+        self.table[row][col] = CellFormulaTuple(prepared, cell_format, value)
+        return 0
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> Any:
         if expand_future_functions or self.use_future_functions:

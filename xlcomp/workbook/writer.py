@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Literal
 
 import pyarrow as pa
-from xlsxwriter.workbook import Workbook
 
 from xlcomp.engine.run import RunResult, run
 from xlcomp.engine.versions import run_versions
@@ -35,6 +34,7 @@ from xlcomp.ooxml.refs import excel_id_key
 from xlcomp.outputs import OutputSet
 from xlcomp.workbook import layout
 from xlcomp.workbook.context import Context
+from xlcomp.workbook.fast_book import FastWorkbook
 from xlcomp.workbook.fast_sheet import FastWorksheet
 from xlcomp.workbook.formulas import needed_metrics
 from xlcomp.workbook.sheets.adjustments import write_adjustments_sheet
@@ -132,8 +132,8 @@ def _write(result: RunResult, target: str | io.BytesIO, protect_password: str | 
     problems = check_run(result)
     if problems:
         raise InputError(problems)
-    # in_memory: each part's XML is built in memory and zipped, rather than through a temporary file
-    workbook = Workbook(target, {"strings_to_numbers": False, "strings_to_formulas": False,
+    # in_memory: each part's XML is built in memory and zipped (by ISA-L), rather than through a temporary file
+    workbook = FastWorkbook(target, {"strings_to_numbers": False, "strings_to_formulas": False,
                                  "strings_to_urls": False, "use_future_functions": False, "in_memory": True})
     from xlcomp.workbook.styles import Styles
 
@@ -149,9 +149,11 @@ def _write(result: RunResult, target: str | io.BytesIO, protect_password: str | 
     ledger_sheet = layout.safe_sheet_name(LEDGER_SHEET, [*fixed, *ctx.csm_sheets, layout.META_SHEET]) \
         if ledger is not None else None
     prepared_formulas: dict[str, str] = {}  # shared: every CSM tab has the same formulas
+    plain_formulas: dict[str, str] = {}
     for name in (*fixed, *([ledger_sheet] if ledger_sheet else []), *ctx.csm_sheets, layout.META_SHEET):
         sheet = workbook.add_worksheet(name, worksheet_class=FastWorksheet)
         sheet.prepared_formulas = prepared_formulas
+        sheet.plain_formulas = plain_formulas
         ctx.sheets[name] = sheet
     tab = CsmTabPlan(ctx)
     write_guide_sheet(ctx)
