@@ -6,8 +6,10 @@
 byte for byte), with two savings:
 
 - **a formula's text is prepared once per workbook**: XlsxWriter runs some thirty regular
-  expressions over every formula (``_prepare_formula``: dynamic-array function prefixes); every
-  CSM tab has the same formulas, so the prepared text is kept by formula (a pure function of it);
+  expressions over every formula (``_prepare_formula``: dynamic-array function prefixes; one, with a
+  table, from 3.3.4) and, from 3.3.4, a Python loop over its function names (``_write_formula``: is it
+  a dynamic array formula?); every CSM tab has the same formulas, so the prepared text, and that a
+  formula is a plain one, are kept by formula (pure functions of it);
 - **a formatted number, text, formula or blank cell is written in one step** at ``close()``
   (``_write_cell``): the reference and the format index never need XML escaping, so the
   attribute list, its escaping (which raises and catches a ``TypeError`` for the format index)
