@@ -32,15 +32,16 @@ except ImportError:  # pragma: no cover - isal is a dependency; zlib gives the s
     _library = zlib
     _LEVEL = zlib.Z_DEFAULT_COMPRESSION
 
-__all__ = ["deflate", "write_zip"]
+__all__ = ["LOCAL_HEADER", "LOCAL_SIGNATURE", "UTF8_NAME", "deflate", "write_zip"]
 
-_LOCAL = struct.Struct("<4s2B4HL2L2H")
+LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # a local file header (APPNOTE 4.3.7), as zipfile reads it
+LOCAL_SIGNATURE = b"PK\x03\x04"
+UTF8_NAME = 0x800  # the general-purpose flag: the name is UTF-8 (else code page 437)
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _END = struct.Struct("<4s4H2LH")
 _VERSION = 20  # deflate
 _SYSTEM = 0 if sys.platform == "win32" else 3  # what zipfile records as the system that made the zip
 _DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01 in DOS form, the time 00:00:00
-_UTF8_NAME = 0x800
 _LIMIT = 0xFFFFFFFF  # sizes and offsets past this need ZIP64
 _MAX_MEMBERS = 0xFFFF
 
@@ -72,9 +73,9 @@ def write_zip(target: Target, members: Sequence[tuple[str, bytes]], *, allow_zip
         try:
             encoded, flags = name.encode("ascii"), 0
         except UnicodeEncodeError:
-            encoded, flags = name.encode("utf-8"), _UTF8_NAME
-        header = _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, flags, zipfile.ZIP_DEFLATED, 0, _DATE, crc, len(packed),
-                             len(data), len(encoded), 0)
+            encoded, flags = name.encode("utf-8"), UTF8_NAME
+        header = LOCAL_HEADER.pack(LOCAL_SIGNATURE, _VERSION, 0, flags, zipfile.ZIP_DEFLATED, 0, _DATE, crc,
+                                   len(packed), len(data), len(encoded), 0)
         directory.append(_CENTRAL.pack(b"PK\x01\x02", _VERSION, _SYSTEM, _VERSION, 0, flags, zipfile.ZIP_DEFLATED, 0,
                                        _DATE, crc, len(packed), len(data), len(encoded), 0, 0, 0, 0, 0, offset)
                          + encoded)

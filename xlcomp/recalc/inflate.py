@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import io
 import queue
-import struct
 import threading
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from types import ModuleType
 from typing import IO, Any, cast
+
+from xlcomp.ooxml.zipwriter import LOCAL_HEADER, LOCAL_SIGNATURE, UTF8_NAME
 
 __all__ = ["chunks", "open_member"]
 
@@ -36,10 +37,8 @@ try:
 except ImportError:  # pragma: no cover - isal is a dependency; zipfile's zlib reads the same members
     _fast = None
 
-_HEADER = struct.Struct("<4s2B4HL2L2H")  # a local file header (APPNOTE 4.3.7), as zipfile reads it
 _SIGNATURE, _FLAGS, _NAME_LENGTH, _EXTRA_LENGTH = 0, 3, 10, 11   # its fields used here
 _OTHER_FORMS = 0x1 | 0x20 | 0x40  # encrypted, compressed patched data, strong encryption: zipfile's to refuse
-_UTF8_NAME = 0x800
 _INPUT = 256 * 1024  # compressed bytes handed to the decompressor at a time
 
 _WAITING = 2
@@ -98,16 +97,16 @@ def open_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, zlib: ModuleTyp
     data = fp.getbuffer()
     try:
         start = info.header_offset
-        header = data[start:start + _HEADER.size]
-        if len(header) != _HEADER.size:
+        header = data[start:start + LOCAL_HEADER.size]
+        if len(header) != LOCAL_HEADER.size:
             raise zipfile.BadZipFile("Truncated file header")
-        fields = _HEADER.unpack(header)
-        if fields[_SIGNATURE] != b"PK\x03\x04":
+        fields = LOCAL_HEADER.unpack(header)
+        if fields[_SIGNATURE] != LOCAL_SIGNATURE:
             raise zipfile.BadZipFile("Bad magic number for file header")
-        start += _HEADER.size
+        start += LOCAL_HEADER.size
         name = bytes(data[start:start + fields[_NAME_LENGTH]])
         start += fields[_NAME_LENGTH] + fields[_EXTRA_LENGTH]
-        if name.decode("utf-8" if fields[_FLAGS] & _UTF8_NAME else "cp437") \
+        if name.decode("utf-8" if fields[_FLAGS] & UTF8_NAME else "cp437") \
                 != info.orig_filename:
             raise zipfile.BadZipFile(f"File name in directory {info.orig_filename!r} and header {name!r} differ.")
         compressed = bytes(data[start:start + info.compress_size])

@@ -51,7 +51,6 @@ class FastWorkbook(Workbook):  # type: ignore[misc]
             return
         target: Any = self.filename  # type: ignore[has-type]
         self.filename = io.BytesIO()  # XlsxWriter zips nothing into this
-        self._kept_parts.clear()
         try:
             super()._store_workbook()
         finally:

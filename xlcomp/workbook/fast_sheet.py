@@ -234,10 +234,11 @@ class FastWorksheet(Worksheet):  # type: ignore[misc]
         """XlsxWriter's, deciding once per formula text what it decides for every cell: whether the formula
         holds a dynamic-array function (a dynamic array formula; from 3.3.4 a Python loop over every function
         name in it) or is an array formula; a plain one is stored as XlsxWriter stores it."""
+        if self.constant_memory or self.use_future_functions:
+            return super()._write_formula(row, col, formula, cell_format, value)
         prepared = self.plain_formulas.get(formula)
-        if prepared is None or self.constant_memory:
-            if (not formula or self.constant_memory or self.use_future_functions
-                    or _DYNAMIC_CALL.search(formula) is not None or (formula[0] == "{" and formula[-1] == "}")):
+        if prepared is None:
+            if not formula or _DYNAMIC_CALL.search(formula) is not None or (formula[0] == "{" and formula[-1] == "}"):
                 return super()._write_formula(row, col, formula, cell_format, value)
             prepared = self.plain_formulas[formula] = self._prepare_formula(formula)
         if self._check_dimensions(row, col):
