@@ -65,22 +65,31 @@ def check_out_file(path: str | Path, option: str = "--out") -> None:
     _check_parents(path, option)
 
 
-def _make_parent(target: Path) -> None:
+def _temporary_beside(target: Path) -> Path:
+    """A new empty temporary file in ``target``'s folder (created when missing), to be renamed onto it.
+    Raises :class:`UsageError` naming the output when the folder cannot be made or written in."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
         _check_parents(target, "the output")
         raise UsageError(f'cannot write "{target}": "{target.parent}" is a file, not a folder') from None
+    except OSError as exc:
+        raise UsageError(f'cannot write "{target}": the folder "{target.parent}" cannot be created '
+                         f"({exc.strerror or exc})") from None
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise UsageError(f'cannot write "{target}": nothing can be written in "{target.parent}" '
+                         f"({exc.strerror or exc})") from None
+    os.close(fd)
+    return Path(name)
 
 
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` when the block succeeds."""
     target = Path(path)
-    _make_parent(target)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    temp = Path(name)
+    temp = _temporary_beside(target)
     try:
         yield temp
         os.chmod(temp, _MODE)
@@ -112,11 +121,9 @@ class OutputSet:
     def path(self, target: str | Path) -> Path:
         """A temporary path to write ``target``'s content to."""
         target = Path(target)
-        _make_parent(target)
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
-        self._pending.append((Path(name), target))
-        return Path(name)
+        temp = _temporary_beside(target)
+        self._pending.append((temp, target))
+        return temp
 
     def add(self, target: str | Path, data: str | bytes | Callable[[Path], object]) -> None:
         """Stage ``data`` (text, bytes, or a function writing to the path it is given) for ``target``."""

@@ -63,6 +63,17 @@ def test_out_naming_a_file_is_a_usage_error_not_an_internal_error(project, tmp_p
     assert afile.read_text() == "keep me"
 
 
+def test_an_out_folder_that_cannot_be_made_or_written_is_a_usage_error(project):
+    # /proc refuses new entries, even to root (the tests run as root, for whom permissions never refuse)
+    made = xlcomp("calc", *inputs(project), "--out", "/proc/xlcomp-out")
+    written = xlcomp("calc", *inputs(project), "--out", "/proc")
+    for done in (made, written):
+        assert done.returncode == 2, done.stderr
+        assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert 'the folder "/proc/xlcomp-out" cannot be created' in made.stderr
+    assert 'cannot write "/proc/payouts.csv": nothing can be written in "/proc"' in written.stderr
+
+
 # 2. quotas -------------------------------------------------------------------------------------------------------
 
 def test_quotas_never_writes_over_its_input_needs_a_period_and_writes_csv(project):
