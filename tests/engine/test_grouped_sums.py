@@ -76,3 +76,35 @@ def test_what_int64_cannot_do_goes_to_arrow() -> None:
     found = _numpy(table)
     assert found["sum:renewable_arr"] == [Decimal(3), Decimal(0)]
     assert found == _arrow(table)
+
+
+def test_negative_huge_and_overflowing_columns_go_to_arrow() -> None:
+    # No blanks, so each column's values are checked word by word: a negative amount (A: 5 - 2 = 3); one of
+    # 2^64 once unscaled (its low word 0, its high word 1); one beyond 63 bits (9e15 x 10^4 = 9e19 > 2^63 =
+    # 9.22e18); two of 5e14 (5e18 unscaled each) whose sum would overflow int64 (1e19). Each is Arrow's sum.
+    two_64 = Decimal(2**64).scaleb(-4)   # 1844674407370955.1616
+    cases = {
+        "negative": ([Decimal(5), Decimal(-2), Decimal(1)], [Decimal(3), Decimal(1)]),
+        "2^64": ([two_64, Decimal(1), Decimal(1)], [two_64 + 1, Decimal(1)]),
+        "huge": ([Decimal(9 * 10**15), Decimal(1), Decimal(1)], [Decimal(9 * 10**15 + 1), Decimal(1)]),
+        "overflow": ([Decimal(5 * 10**14), Decimal(5 * 10**14), Decimal(1)], [Decimal(10**15), Decimal(1)]),
+    }
+    for name, (amounts, sums) in cases.items():
+        table = _table(["A", "A", "B"], amounts, [Decimal(0)] * 3)
+        aggregates = Aggregates(table)
+        with exact():
+            aggregates.ensure(["sum:renewed_arr"])   # groups the rows with NumPy
+            assert aggregates._int_sums is not None
+            assert aggregates._int_sums.column("sum:renewable_arr") is None, name
+            aggregates.ensure(["sum:renewable_arr"])
+        assert aggregates.columns["sum:renewable_arr"] == sums, name
+        assert _numpy(table) == _arrow(table), name
+
+
+def test_a_sliced_book_sums_its_own_rows() -> None:
+    # A table cut by Arrow starts inside its buffers: the words read are those of its rows
+    table = _table(["X", "A", "B", "A"], [Decimal(1000), Decimal("2.5"), Decimal(4), Decimal("0.5")],
+                   [Decimal(0)] * 4).slice(1)
+    found = _numpy(table)
+    assert [str(v) for v in found["sum:renewable_arr"]] == ["3.0000", "4.0000"]
+    assert found == _arrow(table)

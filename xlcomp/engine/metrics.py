@@ -35,7 +35,6 @@ __all__ = [
     "churn_rate",
     "gross_renewal_rate",
     "health_blend",
-    "metric_columns",
     "metric_value",
     "net_revenue_retention",
     "ratio",
@@ -311,6 +310,10 @@ class SumsColumns:
         self._missing = self._positions < 0
         self._cache: dict[str, Any] = {}
 
+    def __len__(self) -> int:
+        """How many CSMs."""
+        return len(self._positions)
+
     def _column(self, key: str) -> Any:
         found = self._cache.get(key)
         if found is None:
@@ -362,19 +365,6 @@ class CsmColumns:
         return decimals([csm.value(column) for csm in self._csms])
 
 
-def metric_columns(name: str, sums: SumsColumns, csms: CsmColumns, plan: Plan) -> list[MetricValue]:
-    """A metric for every CSM at once: one :class:`MetricValue` per CSM, in order."""
-    value = metric_value(name, sums, csms, plan)  # type: ignore[arg-type]
-    n = len(sums._positions)
-    nums = value.num if isinstance(value.num, np.ndarray) else [value.num] * n
-    dens = value.den if isinstance(value.den, np.ndarray) else None
-    reasons = value.reason if isinstance(value.reason, np.ndarray) else None
-    each_den = dens.tolist() if dens is not None else [value.den] * n
-    make = tuple.__new__  # MetricValue(name, num, den) without its Python-level __new__: 40,000 of them a run
-    return [make(MetricValue, (name, num, den, "")) if num is not None else
-            MetricValue(name, None, ONE, str(reasons[i]) if reasons is not None else value.reason)
-            for i, (num, den) in enumerate(zip(nums.tolist() if isinstance(nums, np.ndarray) else nums, each_den,
-                                               strict=True))]
 WEIGHTED_SCORES = _WEIGHTED
 
 # The result columns each metric reads, so a run computes exactly those in one pass.

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from xlcomp.engine.credit import CreditBasis, subset_credit
 from xlcomp.engine.curves import decimals
+from xlcomp.engine.metric_columns import MetricColumn, metric_columns
 from xlcomp.engine.metrics import (
     METRIC_KEYS,
     Aggregates,
@@ -27,7 +28,6 @@ from xlcomp.engine.metrics import (
     MetricValue,
     SumsColumns,
     aggregates_of,
-    metric_columns,
 )
 from xlcomp.engine.spifs import SpifColumn, booked_aggregates, spif_amounts
 from xlcomp.model.people import Book, Csm
@@ -67,7 +67,7 @@ class PartInputs:
 
 
 def _metrics(component: Component, plan: Plan, aggregates: Aggregates, ids: list[str], csms: Sequence[Csm]
-             ) -> list[MetricValue]:
+             ) -> MetricColumn:
     aggregates.ensure(METRIC_KEYS.get(component.metric, ()))
     return metric_columns(component.metric, SumsColumns(aggregates, ids), CsmColumns(csms), plan)
 

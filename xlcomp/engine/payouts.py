@@ -7,12 +7,14 @@ which is done last; then Excel's ROUND to cents.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from xlcomp.engine.curves import Array, Segment, commission_walk, decimals, tier_walk, where
+from xlcomp.engine.metric_columns import MetricColumn
 from xlcomp.engine.metrics import MetricValue
 from xlcomp.model.plan import Component, Curve, Kind, Multiplier
 from xlcomp.money import exactly, excel_round
@@ -24,7 +26,7 @@ from xlcomp.rules.status import Status, decide
 
 __all__ = ["BonusBlock", "CommissionBlock", "ComponentResult", "GateCheck", "MultiplierCheck", "Trace", "bonus",
            "bonus_block", "bonus_results", "commission", "commission_block", "commission_results",
-           "gate_check", "gate_checks", "multiplier_checks", "multiplier_columns"]
+           "gate_check", "gate_checks", "gate_open", "multiplier_checks", "multiplier_columns"]
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -149,47 +151,61 @@ _BAND_MIN = rules.band_min()
 _GATE = rules.gate_passed(True)
 
 
-def multiplier_columns(multipliers: tuple[Multiplier, ...], values: list[dict[str, MetricValue]]
-                       ) -> tuple[Array, list[tuple[MultiplierCheck, ...]]]:
-    """For every CSM: the product of the factors that apply, and each multiplier's decision.
+def multiplier_columns(multipliers: tuple[Multiplier, ...], columns: Mapping[str, Sequence[MetricValue]], n: int
+                       ) -> tuple[Array, Callable[[], list[tuple[MultiplierCheck, ...]]]]:
+    """For every CSM (``n`` of them; ``columns``: each metric of every CSM): the product of the factors that
+    apply, and how to make each CSM's decisions of the multipliers.
 
     Each factor is the rule :func:`xlcomp.rules.payout.multiplier_factor` on the multiplier's bands.
     """
-    n = len(values)
+    if not multipliers:
+        return decimals([ONE] * n), lambda: [()] * n
     product: Any = ONE
-    columns = []
+    parts = []
     for multiplier in multipliers:
-        metrics = [row[multiplier.metric] for row in values]
-        env = {K.VALUE: decimals([m.value for m in metrics]), rules.BANDS: rules.band_table(multiplier)}
+        metrics = MetricColumn.of(columns[multiplier.metric])
+        env = {K.VALUE: metrics.value_array(), rules.BANDS: rules.band_table(multiplier)}
         factors = _FACTOR.evaluate(env)
         product = product * factors
-        columns.append([MultiplierCheck(multiplier.metric, m.value, band, factor,
-                                        "" if m.defined else f"no data ({m.reason})")
-                        for m, band, factor in zip(metrics, _BAND_MIN.evaluate(env).tolist(), factors.tolist(),
-                                                   strict=True)])
-    if not columns:
-        return decimals([ONE] * n), [()] * n
-    return product, [tuple(checks) for checks in zip(*columns, strict=True)]
+        parts.append((multiplier, metrics, env, factors))
+
+    def checks() -> list[tuple[MultiplierCheck, ...]]:
+        made = [[MultiplierCheck(multiplier.metric, m.value, band, factor, "" if m.defined else f"no data ({m.reason})")
+                 for m, band, factor in zip(metrics, _BAND_MIN.evaluate(env).tolist(), factors.tolist(), strict=True)]
+                for multiplier, metrics, env, factors in parts]
+        return list(zip(*made, strict=True))
+
+    return product, checks
 
 
 def multiplier_checks(multipliers: tuple[Multiplier, ...], values: dict[str, MetricValue]
                       ) -> tuple[Decimal, tuple[MultiplierCheck, ...]]:
     """The product of the factors that apply, and each multiplier's decision (one CSM)."""
-    product, checks = multiplier_columns(multipliers, [values])
-    return product[0], checks[0]
+    product, checks = multiplier_columns(multipliers, {name: [value] for name, value in values.items()}, 1)
+    return product[0], checks()[0]
 
 
-def gate_checks(component: Component, metrics: list[MetricValue]) -> list[GateCheck | None]:
-    """How the component's gate decides for each CSM (None: no gate): the rule
+def gate_open(component: Component, metrics: Sequence[MetricValue]) -> Array:
+    """Does the component's gate let each CSM be paid (all True without a gate): the rule
     :func:`xlcomp.rules.payout.gate_passed`, ``num >= min x den`` without a division."""
     gate = component.gate
     if gate is None:
+        return np.full(len(metrics), True, dtype=bool)
+    column = MetricColumn.of(metrics)
+    nums = column.nums
+    return np.asarray(_GATE.evaluate({K.VALUE: nums, K.NUM: nums, K.DEN: column.dens, "gate_min": gate.min}),
+                      dtype=bool)
+
+
+def gate_checks(component: Component, metrics: Sequence[MetricValue], passed: Array | None = None
+                ) -> list[GateCheck | None]:
+    """How the component's gate decides for each CSM (None: no gate); ``passed``: :func:`gate_open` when known."""
+    gate = component.gate
+    if gate is None:
         return [None] * len(metrics)
-    nums = decimals([m.num for m in metrics])
-    passed = _GATE.evaluate({K.VALUE: nums, K.NUM: nums, K.DEN: decimals([m.den for m in metrics]),
-                             "gate_min": gate.min}).tolist()
-    return [GateCheck(gate.metric, gate.min, m.value, bool(ok), "" if m.defined else m.reason or "no data")
-            for m, ok in zip(metrics, passed, strict=True)]
+    opened = (gate_open(component, metrics) if passed is None else passed).tolist()
+    return [GateCheck(gate.metric, gate.min, m.value, ok, "" if m.defined else m.reason or "no data")
+            for m, ok in zip(metrics, opened, strict=True)]
 
 
 def gate_check(component: Component, values: dict[str, MetricValue]) -> GateCheck | None:

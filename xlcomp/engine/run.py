@@ -10,13 +10,12 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
-import numpy as np
-
 from xlcomp.engine.adjustments import ADJUSTMENT_KIND, AdjustmentLine, adjustment_lines, adjustments_sum
 from xlcomp.engine.collector import collector_paused
 from xlcomp.engine.credit import CreditBasis, credit_basis, credited_aggregates
 from xlcomp.engine.curves import Array, decimals
 from xlcomp.engine.dating import DatedRoster, StretchRow, dated_roster
+from xlcomp.engine.metric_columns import MetricColumn, metric_columns, values_of
 from xlcomp.engine.metrics import (
     EMPTY,
     METRIC_KEYS,
@@ -25,7 +24,6 @@ from xlcomp.engine.metrics import (
     MetricValue,
     SumsColumns,
     aggregates_of,
-    metric_columns,
     metric_value,
 )
 from xlcomp.engine.parts import PartInputs
@@ -37,6 +35,7 @@ from xlcomp.engine.payouts import (
     commission_block,
     commission_results,
     gate_checks,
+    gate_open,
     multiplier_columns,
 )
 from xlcomp.engine.ramps import CsmRamp, Ramp, ramp_of, ramped_targets
@@ -299,14 +298,10 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     sums_columns = SumsColumns(aggregates, [csm.csm_id for csm in csms])
     csm_columns = CsmColumns(csms)
     by_metric = {name: metric_columns(name, sums_columns, csm_columns, plan) for name in needed}
-    book_risk = by_metric.get("risk_score", [])  # a target's risk adjustment reads the book as it is
+    book_risk = by_metric.get("risk_score")  # a target's risk adjustment reads the book as it is
     if scale is not None:
-        by_metric = {name: [value if name in plan.inputs else _scaled(value, scale) for value in values]
-                     for name, values in by_metric.items()}
-    names = list(by_metric)
-    all_values: list[dict[str, MetricValue]] = [dict(zip(names, row, strict=True))
-                                                for row in zip(*by_metric.values(), strict=True)] \
-        if names else [{} for _ in csms]
+        by_metric = {name: column if name in plan.inputs else column.scaled(scale)
+                     for name, column in by_metric.items()}
     days = days_employed(period if part is None else part.span, csms)
     all_days = [int(d) for d in days]
     target_variable = decimals([csm.target_variable for csm in csms])
@@ -314,7 +309,7 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     spifs = spif_columns(plan, csms, book, period, basis) if part is None else part.commissions
     columns = []
     for component in plan.components:
-        columns.append(_component_column(component, plan, roster, all_values, book_risk, days, target_variable,
+        columns.append(_component_column(component, plan, roster, by_metric, book_risk, days, target_variable,
                                          (period_days, per_year), problems,
                                          None if dated is None else dated.target_variable_days, ramp,
                                          spifs.get(component.id), part))
@@ -403,42 +398,33 @@ class CsmResults(Sequence[CsmResult]):
         return tuple, (self._all(),)
 
 
-def _scaled(value: MetricValue, scale: Decimal) -> MetricValue:
-    if value.num is None:
-        return value
-    return MetricValue(value.name, value.num * scale, value.den, value.reason)
-
-
-def _component_column(component: Component, plan: Plan, roster: Roster, all_values: list[dict[str, MetricValue]],
-                      book_risk: list[MetricValue], days: Array, target_variable: Array,
+def _component_column(component: Component, plan: Plan, roster: Roster, by_metric: Mapping[str, MetricColumn],
+                      book_risk: MetricColumn | None, days: Array, target_variable: Array,
                       period: tuple[int, int], problems: list[Problem], target_variable_days: Array | None = None,
                       ramp: Ramp | None = None, spif: SpifColumn | None = None, part: PartInputs | None = None
                       ) -> tuple[list[Decimal], Callable[[], list[ComponentResult]]]:
-    """One component for every CSM, computed as one block: the payouts, and how to make the records."""
+    """One component for every CSM, computed as one block: the payouts, and how to make the records (the
+    metrics', gates' and multipliers' records too, made only then)."""
     csms = roster.csms
-    multipliers = plan.multipliers_for(component.id)
     n = len(csms)
-    metrics = [values[component.metric] for values in all_values]
-    if multipliers:
-        product_array, walks = multiplier_columns(multipliers, all_values)
-        products = product_array.tolist()
-    else:
-        products, walks = [ONE] * n, [()] * n
-    gates: list[GateCheck | None] = (list(gate_checks(component, [values[component.gate.metric]
-                                                                  for values in all_values]))
-                                     if component.gate else [None] * n)
-    gate_ok = np.fromiter((g is None or g.passed for g in gates), dtype=bool, count=n)
-    multiplier = decimals(products)
+    metrics: Sequence[MetricValue] = by_metric[component.metric]
+    multiplier, walks = multiplier_columns(plan.multipliers_for(component.id), by_metric, n)
+    gate_metric = by_metric[component.gate.metric] if component.gate else None
+    gate_ok = gate_open(component, metrics if gate_metric is None else gate_metric)
+
+    def gates() -> list[GateCheck | None]:
+        return [None] * n if gate_metric is None else gate_checks(component, gate_metric, gate_ok)
+
     csm_ids = [csm.csm_id for csm in csms]
     if component.kind is Kind.BONUS:
         assert component.target is not None
         targets = ramped_targets(component, plan, _targets(component, component.target, "target", roster, book_risk,
                                                            problems), ramp)
-        block = bonus_block(component, decimals([m.num for m in metrics]), decimals([m.den for m in metrics]),
-                            decimals(targets), target_variable, days, *period, gate_ok, multiplier,
-                            target_variable_days=target_variable_days)
-        return block.payout.tolist(), lambda: bonus_results(component, csm_ids, metrics, targets, block, gates,
-                                                            walks, products)
+        column = by_metric[component.metric]
+        block = bonus_block(component, column.nums, column.dens, decimals(targets), target_variable, days, *period,
+                            gate_ok, multiplier, target_variable_days=target_variable_days)
+        return block.payout.tolist(), lambda: bonus_results(component, csm_ids, list(metrics), targets, block,
+                                                            gates(), walks(), multiplier.tolist())
     quotas = None
     if component.quota is not None:
         quotas = ramped_targets(component, plan, _targets(component, component.quota, "quota", roster, book_risk,
@@ -446,14 +432,15 @@ def _component_column(component: Component, plan: Plan, roster: Roster, all_valu
         if part is not None:
             quotas = part.quotas(quotas)
     if spif is not None:
-        metrics, amounts = spif.metrics, spif.amounts
+        metrics, amount_array = spif.metrics, decimals(spif.amounts)
     else:
-        amounts = commission_amount().evaluate({Inputs.VALUE: decimals([m.value for m in metrics])}).tolist()
-    cblock = commission_block(component, decimals(amounts), None if quotas is None else decimals(quotas), gate_ok,
+        amount_array = commission_amount().evaluate({Inputs.VALUE: values_of(metrics)})
+    cblock = commission_block(component, amount_array, None if quotas is None else decimals(quotas), gate_ok,
                               multiplier)
 
     def make() -> list[ComponentResult]:
-        results = commission_results(component, csm_ids, metrics, quotas, amounts, cblock, gates, walks, products)
+        results = commission_results(component, csm_ids, list(metrics), quotas, amount_array.tolist(), cblock,
+                                     gates(), walks(), multiplier.tolist())
         if spif is None or not any(spif.notes):
             return results
         return [r._replace(trace=r.trace._replace(excluded=note)) if note else r
@@ -462,14 +449,15 @@ def _component_column(component: Component, plan: Plan, roster: Roster, all_valu
     return cblock.payout.tolist(), make
 
 
-def _targets(component: Component, target: Target, what: str, roster: Roster, book_risk: list[MetricValue],
+def _targets(component: Component, target: Target, what: str, roster: Roster, book_risk: MetricColumn | None,
              problems: list[Problem]) -> list[Decimal]:
     """Each CSM's target or quota; a missing or non-positive one is a problem (and 1 in its place)."""
     csms = roster.csms
     if target.column:
         values = [csm.value(target.column) for csm in csms]
     elif target.risk_adjust is not None:
-        values = _risk_adjusted(target, decimals([risk.value for risk in book_risk])).tolist()
+        assert book_risk is not None
+        values = _risk_adjusted(target, book_risk.value_array()).tolist()
     else:
         values = [target.value] * len(csms)
     out = []

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from xlcomp.engine.credit import CreditBasis, subset_credit
 from xlcomp.engine.curves import decimals
+from xlcomp.engine.metric_columns import metric_columns, values_of
 from xlcomp.engine.metrics import (
     METRIC_KEYS,
     Aggregates,
@@ -26,7 +27,6 @@ from xlcomp.engine.metrics import (
     MetricValue,
     SumsColumns,
     aggregates_of,
-    metric_columns,
 )
 from xlcomp.errors import InputError, PlanError, Problem
 from xlcomp.model.people import Book, Csm
@@ -42,7 +42,7 @@ class SpifColumn(NamedTuple):
     """A SPIF for every CSM: the amount booked in its window, the amount it pays on (0 outside its segments),
     the note of each CSM ('' when eligible) and the window cut to the period."""
 
-    metrics: list[MetricValue]
+    metrics: Sequence[MetricValue]
     amounts: list[Decimal]
     notes: list[str]
     window: tuple[date, date]
@@ -119,12 +119,12 @@ def spif_columns(plan: Plan, csms: Sequence[Csm], book: Book, period: Period, cr
     return out
 
 
-def spif_amounts(component: Component, csms: Sequence[Csm], metrics: list[MetricValue]
+def spif_amounts(component: Component, csms: Sequence[Csm], metrics: Sequence[MetricValue]
                  ) -> tuple[list[Decimal], list[str]]:
     """What a commission pays on (:func:`xlcomp.rules.spif.spif_amount`: 0 outside a SPIF's segments) and each
     CSM's note."""
     segments = [csm.segment for csm in csms]
-    env: dict[str, object] = {K.VALUE: decimals([m.value for m in metrics])}
+    env: dict[str, object] = {K.VALUE: values_of(metrics)}
     notes = [""] * len(csms)
     if component.segments is not None:
         eligible = np.asarray(rules.eligible(component.segments).evaluate(

@@ -51,13 +51,14 @@ class IntegerSums:
         column = chunked.chunk(0) if chunked.num_chunks == 1 else chunked.combine_chunks()
         if not pa.types.is_decimal128(column.type) or column.null_count or not len(column):
             return None
-        words = np.frombuffer(column.buffers()[1], dtype=np.int64).reshape(-1, 2)[column.offset:][:len(column)]
-        low, high = words[:, 0], words[:, 1]
-        if high.min() != 0 or high.max() != 0 or low.min() < 0:
-            return None  # a negative value, or one beyond 63 bits (amounts are neither)
-        if int(low.max()) * int(self.sizes.max()) >= 2 ** 63:
-            return None  # a CSM's sum could overflow
-        return low, column.type.scale  # the low words: the values
+        # each value is two little-endian 64-bit words, low then high
+        words = np.frombuffer(column.buffers()[1], dtype=np.uint64)[2 * column.offset:][:2 * len(column)]
+        if words[1::2].max() != 0:
+            return None  # a negative value, or one beyond 64 bits (amounts are neither)
+        # every high word is 0, so the largest word (one contiguous pass) is the largest value
+        if int(words.max()) * int(self.sizes.max()) >= 2 ** 63:
+            return None  # a value of 63 bits or more, or a CSM's sum that could overflow
+        return words[0::2].view(np.int64), column.type.scale  # the low words: the values
 
     def column(self, key: str) -> list[Any] | None:
         """The result column of ``key`` as :meth:`Aggregates.ensure` keeps it, or None."""
