@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from xlcomp.server.app import _nesting
+
 from .conftest import Served, free_port, start_serve
 from .upload_files import HAND_PLAN, plain_workbook
 
@@ -275,6 +277,13 @@ def test_malformed_function_bodies_are_never_500(server, path, content):
         assert "error" in answer.text
     else:
         assert answer.status_code == 422 and answer.json()["detail"]
+
+
+def test_the_nesting_of_a_body_is_counted_outside_its_strings():
+    # the depth the server checks before parsing: brackets inside strings (escaped quotes too) do not count
+    assert _nesting(b'{"args": [1, "[[[[{{", [[2]]]}') == 4
+    assert _nesting(b'"\\"[[" []') == 1
+    assert _nesting(b"][[") == 1 and _nesting(b"]") == 0 and _nesting(b"") == 0
 
 
 def test_a_deeply_nested_plan_is_422_with_its_place(server, workbook):
