@@ -129,20 +129,3 @@ def test_statements_show_every_credited_share_and_verify(tmp_path):
     for statement in (page, owner):
         checked = xlcomp("verify", statement)
         assert checked.returncode == 0, checked.stdout + checked.stderr
-
-
-def test_a_module_imported_aside_loads_and_a_missing_one_fails_quietly_there():
-    # calc imports the credit rows' group-by on a thread while the accounts are parsed; a failure there is left to
-    # the run, which imports the module again and says what is wrong
-    import sys
-
-    from xlcomp.cli.core import _import_aside
-
-    sys.modules.pop("json.tool", None)
-    found = _import_aside("json.tool")
-    missing = _import_aside("xlcomp_no_such_module")
-    found.join(10)
-    missing.join(10)
-    assert not found.is_alive() and not missing.is_alive()
-    assert "json.tool" in sys.modules
-    assert "xlcomp_no_such_module" not in sys.modules

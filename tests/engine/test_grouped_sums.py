@@ -6,11 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xlcomp.engine.metrics import Aggregates
+from xlcomp.engine.sums import PairSums
 from xlcomp.load.decimals import AMOUNT_TYPE
 from xlcomp.money import exact
 
@@ -108,3 +111,63 @@ def test_a_sliced_book_sums_its_own_rows() -> None:
     found = _numpy(table)
     assert [str(v) for v in found["sum:renewable_arr"]] == ["3.0000", "4.0000"]
     assert found == _arrow(table)
+
+
+SIGNED = st.decimals(min_value=-10**9, max_value=10**9, places=4, allow_nan=False, allow_infinity=False)
+
+
+SHARES = pa.decimal128(13, 8)   # the credit rows' share numerators
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from([1, 90, 91]), SIGNED, st.integers(-1, 366)),
+                min_size=1, max_size=40))
+def test_pair_sums_are_arrows(rows: list[tuple[int, int, Decimal, int]]) -> None:
+    # the credit rows' sums per (CSM, denominator): of amounts, and of amounts times whole share numerators (a
+    # move's days, -1 for the listed owner; Arrow's product has scale 4 + 8), as Arrow's grouped sum gives them,
+    # Decimal for Decimal
+    first = [row[0] for row in rows]
+    second = [row[1] for row in rows]
+    values = pa.array([row[2] for row in rows], AMOUNT_TYPE)
+    numerators = pa.array([Decimal(row[3]) for row in rows], SHARES)
+    product = pc.multiply(values, numerators)
+    grouped = pa.table({"a": first, "b": second, "v": values, "p": product}).group_by(["a", "b"]).aggregate(
+        [("v", "sum"), ("p", "sum")])
+    pairs = PairSums.of(np.array(first), np.array(second))
+    assert pairs is not None
+    with exact():
+        for found, name in ((pairs.sums(values), "v_sum"), (pairs.product_sums(values, numerators), "p_sum")):
+            assert found is not None
+            by_pair = {(a, b): str(s) for a, b, s in zip(pairs.first.tolist(), pairs.second.tolist(), found,
+                                                          strict=True)}
+            assert by_pair == {(a, b): str(Decimal(s)) for a, b, s in zip(
+                grouped["a"].to_pylist(), grouped["b"].to_pylist(), pc.cast(grouped[name], pa.string()).to_pylist(),
+                strict=True)}
+
+
+def test_pair_sums_by_hand_and_what_they_leave_to_arrow() -> None:
+    # CSM 0, 90 days: 1.5 - 0.25 = 1.25; CSM 1, 1 day: -2; CSM 0, 1 day: 4 (groups in the order of their pairs)
+    pairs = PairSums.of(np.array([0, 1, 0, 0]), np.array([90, 1, 90, 1]))
+    assert pairs is not None
+    amounts = pa.array([Decimal("1.5"), Decimal(-2), Decimal("-0.25"), Decimal(4)], AMOUNT_TYPE)
+    assert pairs.first.tolist() == [0, 0, 1] and pairs.second.tolist() == [1, 90, 1]
+    assert [str(s) for s in pairs.sums(amounts) or []] == ["4.0000", "1.2500", "-2.0000"]
+    assert pairs.sums(amounts.slice(1)) is None                     # not the rows' length
+    assert pairs.sums(pa.array([None, Decimal(1), Decimal(1), Decimal(1)], AMOUNT_TYPE)) is None  # a blank
+    two_64 = Decimal(2**64).scaleb(-4)
+    assert pairs.sums(pa.array([two_64, Decimal(1), Decimal(1), Decimal(1)], AMOUNT_TYPE)) is None  # beyond 64 bits
+    assert pairs.sums(pa.array([-two_64, Decimal(1), Decimal(1), Decimal(1)], AMOUNT_TYPE)) is None
+    big = Decimal(5 * 10**14)   # 5e18 unscaled: two of them in one group would overflow int64
+    assert pairs.sums(pa.array([big, Decimal(1), big, Decimal(1)], AMOUNT_TYPE)) is None
+    assert pairs.sums(pa.array([Decimal(1)] * 4, pa.decimal256(40, 4))) is None
+    # amounts times whole numerators: 1.5 x 90 - 0.25 x 90 = 112.5; -2 x -1 = 2; 4 x 0 = 0, at scale 4 + 8
+    days = pa.array([Decimal(90), Decimal(-1), Decimal(90), Decimal(0)], SHARES)
+    assert [str(s) for s in pairs.product_sums(amounts, days) or []] == [
+        "0E-12", "112.500000000000", "2.000000000000"]
+    half = pa.array([Decimal("0.5"), Decimal(1), Decimal(1), Decimal(1)], SHARES)   # a split's share: to Arrow
+    assert pairs.product_sums(amounts, half) is None
+    huge = pa.array([Decimal(10**13)] * 4, AMOUNT_TYPE)   # 1e17 unscaled x 100 days overflows int64
+    assert pairs.product_sums(huge, pa.array([Decimal(100)] * 4, SHARES)) is None
+    assert PairSums.of(np.array([0, -1]), np.array([1, 1])) is None
+    assert PairSums.of(np.array([0, 1]), np.array([1, 2**31])) is None
+    assert PairSums.of(np.array([], np.int64), np.array([], np.int64)) is None

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-import threading
 import time
 from pathlib import Path
 from typing import Annotated
@@ -107,8 +104,6 @@ def compute(plan_path: Path | list[Path], roster: Path, accounts: Path, period_t
     plan = union_plan(versions)
     for version in versions:
         show_findings(lint_plan(version), strict=strict)
-    if moves is not None or splits is not None:
-        _import_aside("pyarrow.acero")   # the credit rows' group-by, imported while the accounts are parsed
     with steps(False if progress is not None else None) as own:
         bar = progress or own
         with bar.step("reading roster and accounts"):
@@ -129,19 +124,6 @@ def compute(plan_path: Path | list[Path], roster: Path, accounts: Path, period_t
     if len(book) == 0:
         warn(f"{accounts.name} has no accounts (a header and no rows): every amount is 0 and every rate undefined")
     return result
-
-
-def _import_aside(module: str) -> threading.Thread:
-    """Import ``module`` on a thread of its own: Arrow's CSV reader lets go of the interpreter lock, so a module
-    the run needs later loads meanwhile (an import is safe from any thread; one that fails here fails again, with
-    its message, where the run imports it). Not a daemon: an exit waits for it rather than stopping it mid-import."""
-    def load() -> None:
-        with contextlib.suppress(Exception):
-            importlib.import_module(module)
-
-    thread = threading.Thread(target=load, name=f"xlcomp-import-{module}")
-    thread.start()
-    return thread
 
 
 def print_dating_notes(result: RunResult) -> None:

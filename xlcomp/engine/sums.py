@@ -79,3 +79,78 @@ class IntegerSums:
         values, scale = unscaled
         unit = Decimal(1).scaleb(-scale)  # n x 1E-4 is Decimal(n).scaleb(-4), exactly: the coefficient n, exponent -4
         return list(map(unit.__rmul__, self._grouped(values)))
+
+
+class PairSums:
+    """Exact sums of decimal columns per pair of small whole numbers (the credit rows' CSM and share denominator),
+    with NumPy: each column's unscaled values (``value x 10^scale``, negative ones too) summed in int64 when
+    every value fits in 63 bits and no group's sum can overflow, made the Decimals Arrow's grouped sum gives.
+    The groups are in the order of their pairs; a column NumPy cannot sum exactly gives None (Arrow sums it)."""
+
+    def __init__(self, first: np.ndarray, second: np.ndarray) -> None:
+        first, second = first.astype(np.int64), second.astype(np.int64)
+        span = int(second.max()) + 1 if len(second) else 1
+        key = first * span + second
+        self.order = np.argsort(key, kind="stable")
+        ordered = key[self.order]
+        self.starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(key) else \
+            np.zeros(0, np.int64)
+        self.sizes = np.diff(np.append(self.starts, len(key)))
+        self.first, self.second = first[self.order[self.starts]], second[self.order[self.starts]]
+
+    @staticmethod
+    def of(first: np.ndarray, second: np.ndarray) -> PairSums | None:
+        """The grouping of the rows by ``(first, second)``; None when a number is negative or too large to pair
+        (each under 2^31)."""
+        if not len(first):
+            return None
+        for numbers in (first, second):
+            if int(numbers.min()) < 0 or int(numbers.max()) >= 2 ** 31:
+                return None
+        return PairSums(first, second)
+
+    def _unscaled(self, column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int] | None:
+        """A decimal128 column of the rows without blanks as int64 (its unscaled values) and its scale, or None."""
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        if not pa.types.is_decimal128(column.type) or column.null_count or len(column) != len(self.order):
+            return None
+        words = np.frombuffer(column.buffers()[1], dtype=np.int64)[2 * column.offset:][:2 * len(column)]
+        low, high = words[0::2], words[1::2]
+        if not np.array_equal(high, low >> 63):
+            return None  # a value beyond 64 bits: its high word is not the low word's sign
+        return low, column.type.scale
+
+    def _summed(self, values: np.ndarray, bound: int, scale: int, shift: int = 0) -> list[Decimal] | None:
+        """Each group's sum of ``values`` (each at most ``bound`` in size) as Decimals of ``scale``, the sums
+        times ``10^shift``; None when a sum could overflow."""
+        if bound * int(self.sizes.max()) >= 2 ** 63:
+            return None
+        unit, factor = Decimal(1).scaleb(-scale), 10 ** shift
+        sums = np.add.reduceat(values[self.order], self.starts).tolist()
+        return [unit * (total * factor) for total in sums] if shift else list(map(unit.__rmul__, sums))
+
+    def sums(self, column: pa.Array | pa.ChunkedArray) -> list[Decimal] | None:
+        """Each group's sum of ``column`` (a decimal column of the rows, in their order), or None."""
+        found = self._unscaled(column)
+        if found is None:
+            return None
+        values, scale = found
+        return self._summed(values, max(int(values.max()), -int(values.min())), scale)
+
+    def product_sums(self, column: pa.Array | pa.ChunkedArray, numerators: pa.Array | pa.ChunkedArray
+                     ) -> list[Decimal] | None:
+        """Each group's sum of ``column x numerators`` (Arrow's product: its scale the sum of the two), when every
+        numerator is whole (a move's days, -1 for the listed owner), or None."""
+        found, whole = self._unscaled(column), self._unscaled(numerators)
+        if found is None or whole is None:
+            return None
+        (values, scale), (shares, share_scale) = found, whole
+        factor = 10 ** share_scale
+        if share_scale > 18 or (shares % factor).any():
+            return None   # a fraction of a share (a split's)
+        shares = shares // factor
+        largest = max(int(values.max()), -int(values.min())) * max(int(shares.max()), -int(shares.min()))
+        if largest >= 2 ** 63:
+            return None
+        return self._summed(values * shares, largest, scale + share_scale, share_scale)
