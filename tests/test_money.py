@@ -8,7 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xlcomp.money import NumberParseError, excel_round, fmt_amount, fmt_decimal, parse_amount, parse_number, to_decimal
+from xlcomp.money import (
+    NumberParseError,
+    excel_round,
+    fmt_amount,
+    fmt_decimal,
+    fmt_decimals,
+    parse_amount,
+    parse_number,
+    to_decimal,
+)
 
 
 @pytest.mark.parametrize(("value", "digits", "expected", "python_float_round"), [
@@ -98,3 +107,10 @@ def test_parse_amount_refuses_with_a_hint(text: str, options: dict[str, Any], me
         parse_amount(text, **options)
     assert message in str(caught.value)
     assert f'"{text}"' in str(caught.value)
+
+
+def test_a_column_formats_as_each_value_does():
+    # half away from zero at 2 places, blanks empty; without places as few decimals as exact
+    values = [Decimal("2.675"), None, Decimal("-2.5"), Decimal("1.10")]
+    assert fmt_decimals(values, 2) == ["2.68", "", "-2.50", "1.10"] == [fmt_decimal(v, 2) for v in values]
+    assert fmt_decimals(values) == ["2.675", "", "-2.5", "1.1"] == [fmt_decimal(v) for v in values]

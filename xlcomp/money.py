@@ -12,7 +12,7 @@ import decimal
 import functools
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -233,6 +233,14 @@ def fmt_decimal(value: Decimal | None, places: int | None = None) -> str:
     normal = value.normalize()
     text = f"{normal:f}"
     return "0" if text in ("-0", "") else text
+
+
+def fmt_decimals(values: Iterable[Decimal | None], places: int | None = None) -> list[str]:
+    """:func:`fmt_decimal` of each value, the same texts (a column at a time: one loop, no call per value)."""
+    if places is None:
+        return [fmt_decimal(value) for value in values]
+    quantum = _QUANTA.get(places) or Decimal(1).scaleb(-places)
+    return ["" if value is None else f"{value.quantize(quantum, rounding=ROUND_HALF_UP):f}" for value in values]
 
 
 def fmt_amount(value: Decimal | None, currency: str = "", places: int = 2) -> str:

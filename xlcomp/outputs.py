@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from xlcomp.engine.collector import collector_paused
-from xlcomp.engine.run import PAYOUT_COLUMNS, SUMMARY_COLUMNS, RunResult
+from xlcomp.engine.run import PAYOUT_COLUMNS, SUMMARY_COLUMNS, CsmResults, RunResult, proration_of
 from xlcomp.errors import UsageError
 from xlcomp.model.metrics import text_places
-from xlcomp.money import fmt_decimal
+from xlcomp.money import exactly, fmt_decimal, fmt_decimals
 
 __all__ = ["OutputSet", "atomic_path", "check_out_file", "check_out_folder", "csv_text", "escape_text", "payouts_csv",
            "summary_csv", "write_atomic"]
@@ -189,6 +189,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+ZERO = Decimal(0)
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
@@ -237,14 +238,44 @@ def summary_records(result: RunResult) -> Iterator[dict[str, str]]:
         }
 
 
+def _payout_text_columns(result: RunResult) -> list[list[str]] | None:
+    """payouts.csv's columns as their texts (:func:`_payout_texts`' values, a column at a time), the names of
+    a component escaped as a CSV cell; None when the run did not keep its results by component (adjustment
+    lines, a merged run): its rows are then made one by one."""
+    csms = result.csms
+    if not isinstance(csms, CsmResults) or csms.by_component() is None:
+        return None
+    columns = result.payout_columns()
+    inputs = set(result.plan.inputs)
+    places = {c.id: text_places(c.metric, inputs) for c in result.plan.components}
+    names = {c.id: (_cell(c.id), _cell(c.kind.value), _cell(c.metric)) for c in result.plan.components}
+    components = columns["component"]
+    row_places = [places[c] for c in components]
+    named = [names[c] for c in components]
+    escaped: dict[str, str] = {}
+    return [
+        [escaped[i] if i in escaped else escaped.setdefault(i, escape_text(i)) for i in columns["csm_id"]],
+        [n[0] for n in named], [n[1] for n in named], [n[2] for n in named],
+        [fmt_decimal(v, p) for v, p in zip(columns["actual"], row_places, strict=True)],
+        [fmt_decimal(v, p) for v, p in zip(columns["target"], row_places, strict=True)],
+        fmt_decimals(columns["attainment"], 6), fmt_decimals(columns["share"], 6),
+        fmt_decimals(columns["target_incentive"], 2), fmt_decimals(columns["multiplier"]),
+        fmt_decimals(columns["payout"], 2), [escape_text(note) for note in columns["note"]],
+    ]
+
+
 @collector_paused()
 def payouts_csv(result: RunResult) -> str:
-    """The SPEC's payouts.csv (the text :func:`csv_text` writes of :func:`payout_records`, built row by row as
-    lists: texts already escaped stay as they are, numbers are plain, the names of a component are escaped
-    once per component)."""
+    """The SPEC's payouts.csv (the text :func:`csv_text` writes of :func:`payout_records`, built a column at a
+    time when the run kept its results by component, else row by row as lists: texts already escaped stay as
+    they are, numbers are plain, the names of a component are escaped once per component)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(PAYOUT_COLUMNS)
+    texts = _payout_text_columns(result)
+    if texts is not None:
+        writer.writerows(zip(*texts, strict=True))
+        return buffer.getvalue()
     names: dict[tuple[str, str, str], tuple[str, str, str]] = {}
     rows = []
     for values in _payout_texts(result):
@@ -260,12 +291,39 @@ def payouts_csv(result: RunResult) -> str:
     return buffer.getvalue()
 
 
+@exactly
+def _summary_text_columns(result: RunResult) -> list[list[str]] | None:
+    """summary.csv's columns as their texts (:func:`summary_records`' values, a column at a time: each CSM's
+    total the Σ of its component payouts, in plan order); None when the run did not keep its results by
+    component and its days."""
+    csms = result.csms
+    if not isinstance(csms, CsmResults):
+        return None
+    blocks, employed = csms.by_component(), csms.days
+    if blocks is None or employed is None:
+        return None
+    people = result.roster.csms
+    totals = [ZERO] * len(people)
+    for block in blocks:
+        totals = [total + line.payout for total, line in zip(totals, block, strict=True)]
+    prorations = {days: fmt_decimal(proration_of(days, csms.period_days), 6) for days in set(employed)}
+    return [[escape_text(csm.csm_id) for csm in people], [escape_text(csm.name) for csm in people],
+            fmt_decimals([csm.base_salary for csm in people], 2),
+            fmt_decimals([csm.target_variable for csm in people], 2),
+            [prorations[days] for days in employed], fmt_decimals(totals, 2)]
+
+
 @collector_paused()
 def summary_csv(result: RunResult) -> str:
-    """The SPEC's summary.csv (the text :func:`csv_text` writes of :func:`summary_records`: its texts are
-    escaped, its numbers plain, so they are written as they are)."""
+    """The SPEC's summary.csv (the text :func:`csv_text` writes of :func:`summary_records`, a column at a time
+    when the run kept its results by component: its texts are escaped, its numbers plain, so they are written as
+    they are)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(SUMMARY_COLUMNS)
-    writer.writerows(list(row.values()) for row in summary_records(result))
+    texts = _summary_text_columns(result)
+    if texts is not None:
+        writer.writerows(zip(*texts, strict=True))
+    else:
+        writer.writerows(list(row.values()) for row in summary_records(result))
     return buffer.getvalue()
