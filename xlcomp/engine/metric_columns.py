@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, overload
 
 import numpy as np
@@ -44,7 +45,7 @@ class MetricColumn(Sequence[MetricValue]):
         column._records = list(values)
         return column
 
-    @property
+    @cached_property
     def dens(self) -> Array:
         """Each CSM's denominator (1 where undefined)."""
         den = self._den

@@ -407,7 +407,8 @@ def _component_column(component: Component, plan: Plan, roster: Roster, by_metri
     metrics', gates' and multipliers' records too, made only then)."""
     csms = roster.csms
     n = len(csms)
-    metrics: Sequence[MetricValue] = by_metric[component.metric]
+    column = by_metric[component.metric]
+    metrics: Sequence[MetricValue] = column   # a SPIF's commission pays on its window's own
     multiplier, walks = multiplier_columns(plan.multipliers_for(component.id), by_metric, n)
     gate_metric = by_metric[component.gate.metric] if component.gate else None
     gate_ok = gate_open(component, metrics if gate_metric is None else gate_metric)
@@ -420,7 +421,6 @@ def _component_column(component: Component, plan: Plan, roster: Roster, by_metri
         assert component.target is not None
         targets = ramped_targets(component, plan, _targets(component, component.target, "target", roster, book_risk,
                                                            problems), ramp)
-        column = by_metric[component.metric]
         block = bonus_block(component, column.nums, column.dens, decimals(targets), target_variable, days, *period,
                             gate_ok, multiplier, target_variable_days=target_variable_days)
         return block.payout.tolist(), lambda: bonus_results(component, csm_ids, list(metrics), targets, block,

@@ -13,7 +13,18 @@ import pyarrow.compute as pc
 if TYPE_CHECKING:
     from xlcomp.engine.metrics import Aggregates
 
-__all__ = ["IntegerSums"]
+__all__ = ["IntegerSums", "PairSums", "decimal_words"]
+
+
+def decimal_words(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int] | None:
+    """A decimal128 column without blanks as its values' 64-bit words (two a value, little-endian: low then high)
+    and its scale; None for another type, a blank or no value."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    if not pa.types.is_decimal128(column.type) or column.null_count or not len(column):
+        return None
+    words = np.frombuffer(column.buffers()[1], dtype=np.uint64)[2 * column.offset:][:2 * len(column)]
+    return words, column.type.scale
 
 
 class IntegerSums:
@@ -47,18 +58,16 @@ class IntegerSums:
         return np.add.reduceat(ordered, self.starts).tolist()  # type: ignore[no-any-return]
 
     def _unscaled(self, name: str) -> tuple[np.ndarray, int] | None:
-        chunked = self.table[name]
-        column = chunked.chunk(0) if chunked.num_chunks == 1 else chunked.combine_chunks()
-        if not pa.types.is_decimal128(column.type) or column.null_count or not len(column):
+        found = decimal_words(self.table[name])
+        if found is None:
             return None
-        # each value is two little-endian 64-bit words, low then high
-        words = np.frombuffer(column.buffers()[1], dtype=np.uint64)[2 * column.offset:][:2 * len(column)]
+        words, scale = found
         if words[1::2].max() != 0:
             return None  # a negative value, or one beyond 64 bits (amounts are neither)
         # every high word is 0, so the largest word (one contiguous pass) is the largest value
         if int(words.max()) * int(self.sizes.max()) >= 2 ** 63:
             return None  # a value of 63 bits or more, or a CSM's sum that could overflow
-        return words[0::2].view(np.int64), column.type.scale  # the low words: the values
+        return words[0::2].view(np.int64), scale  # the low words: the values
 
     def column(self, key: str) -> list[Any] | None:
         """The result column of ``key`` as :meth:`Aggregates.ensure` keeps it, or None."""
@@ -111,15 +120,14 @@ class PairSums:
 
     def _unscaled(self, column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int] | None:
         """A decimal128 column of the rows without blanks as int64 (its unscaled values) and its scale, or None."""
-        if isinstance(column, pa.ChunkedArray):
-            column = column.combine_chunks()
-        if not pa.types.is_decimal128(column.type) or column.null_count or len(column) != len(self.order):
+        found = decimal_words(column)
+        if found is None or len(found[0]) != 2 * len(self.order):
             return None
-        words = np.frombuffer(column.buffers()[1], dtype=np.int64)[2 * column.offset:][:2 * len(column)]
-        low, high = words[0::2], words[1::2]
+        words, scale = found
+        low, high = words[0::2].view(np.int64), words[1::2].view(np.int64)
         if not np.array_equal(high, low >> 63):
             return None  # a value beyond 64 bits: its high word is not the low word's sign
-        return low, column.type.scale
+        return low, scale
 
     def _summed(self, values: np.ndarray, bound: int, scale: int, shift: int = 0) -> list[Decimal] | None:
         """Each group's sum of ``values`` (each at most ``bound`` in size) as Decimals of ``scale``, the sums
