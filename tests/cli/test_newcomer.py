@@ -298,6 +298,28 @@ def test_help_is_plain_and_there_is_a_version():
     assert "with --accounts" in check and "(with --roster)" in check
 
 
+def test_a_command_imports_only_its_module_and_every_command_is_listed():
+    """``calc`` imports none of the other command modules (nor XlsxWriter without a workbook); the last module's
+    command and a command group are found on their own; the help lists every command of every module."""
+    probe = ("import sys; from xlcomp.cli import main; code = main(sys.argv[1:]); "
+             "print(sorted(m for m in sys.modules if m.startswith('xlcomp.cli.') or m == 'xlsxwriter')); "
+             "sys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", probe, "calc", "--help"], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "COLUMNS": "200"})
+    assert done.returncode == 0, done.stderr
+    loaded = done.stdout.strip().splitlines()[-1]
+    assert "xlcomp.cli.core" in loaded
+    for other in ("recalc", "workbook", "ledger", "serve", "statements", "roi", "lite", "assign", "xlsxwriter"):
+        assert f"xlcomp.cli.{other}'" not in loaded and f"'{other}'" not in loaded, other
+    assert xlcomp("assign", "--help").returncode == 0
+    ledger = xlcomp("ledger", "show", "--help")
+    assert ledger.returncode == 0 and "Usage: xlcomp ledger show" in ledger.stdout
+    listed = xlcomp("--help").stdout
+    for command in ("calc", "template", "recalc", "roi", "statements", "serve", "close", "ledger", "lite",
+                    "assign"):
+        assert re.search(rf"│ {command}\s", listed), command
+
+
 # 12. README, payouts.csv, upload page ----------------------------------------------------------------------------
 
 def test_readme_example_plan_is_clean_and_commands_name_real_plans(tmp_path):

@@ -17,6 +17,7 @@ from xlcomp.load.decimals import (
     AMOUNT_TYPE,
     SCORE_TYPE,
     _text_decimals,
+    cell_numbers,
     column_dates,
     decimal_column,
     parse_cell_date,
@@ -201,3 +202,44 @@ def test_a_date_column_is_what_each_cell_reads(texts: list[str]) -> None:
     # Arrow's strptime rolls 2027-02-31 over to March 3: the column reads only what parse_cell_date reads
     raw = RawTable(Locator("moves.csv"), ["effective"], {"effective": pa.array(texts, pa.string())}, len(texts))
     assert column_dates(raw, "effective") == [_cell_date_or_none(t) for t in texts]
+
+
+def _numbers_as_cells(raw: RawTable) -> list[Any]:
+    out: list[Any] = []
+    for value in raw.values("x"):
+        try:
+            number = parse_cell_number(value, currency=raw.currency, decimal_comma=raw.decimal_comma)
+        except NumberParseError as exc:
+            out.append(("error", str(exc)))
+            continue
+        out.append(None if number is None else (number, str(number)))
+    return out
+
+
+def _numbers_of_column(raw: RawTable) -> list[Any]:
+    return [("error", str(n)) if isinstance(n, NumberParseError) else None if n is None else (n, str(n))
+            for n in cell_numbers(raw, "x")]
+
+
+@settings(max_examples=400, deadline=None)
+@given(values=st.lists(st.one_of(TEXTS, st.text(alphabet="0123456789+-.eE %$(),k", max_size=8),
+                                 st.sampled_from(["1E+1000000", "$1,200", "(500)", "12k", "USD 7", " 7 "])),
+                       min_size=1, max_size=20),
+       decimal_comma=st.booleans())
+def test_a_column_of_numbers_is_what_each_cell_reads(values: list[str], decimal_comma: bool) -> None:
+    # the roster's numbers a column at a time: the same Decimals (value and exponent) and the same messages
+    for data in (pa.array(values, pa.string()), list(values)):
+        raw = RawTable(Locator("roster.csv", columns=("x",)), ["x"], {"x": data}, len(values),
+                       decimal_comma=decimal_comma, currency="USD")
+        with exact():
+            assert _numbers_of_column(raw) == _numbers_as_cells(raw)
+
+
+def test_a_column_of_numbers_by_hand() -> None:
+    raw = _texts(["151500.0", "", "$1,200", "12k", "1E+1000000", "-3"])
+    with exact():
+        found = cell_numbers(raw, "x")
+    assert found[:3] == [Decimal("151500.0"), None, Decimal("1200")] and str(found[0]) == "151500.0"
+    assert isinstance(found[3], NumberParseError) and str(found[3]) == '"12k" is not a number'
+    assert isinstance(found[4], NumberParseError) and str(found[4]) == '"1E+1000000" is too large'
+    assert found[5] == Decimal(-3)

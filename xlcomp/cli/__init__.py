@@ -62,11 +62,25 @@ def _root(
     """CSM compensation, right to the cent, in Excel workbooks finance can recompute."""
 
 
-def _register() -> None:
-    # Each command module adds its commands to ``app`` when imported.
+_MODULES = ("workbook", "recalc", "roi", "statements", "serve", "ledger", "lite", "assign")
+
+
+def _registered() -> set[str]:
+    """The names of the commands and command groups on ``app`` so far."""
+    names = {info.name or (info.callback.__name__.replace("_", "-") if info.callback else "")
+             for info in app.registered_commands}
+    return names | {info.name or "" for info in app.registered_groups}
+
+
+def _register(command: str = "") -> None:
+    """Add the commands to ``app``: each command module adds its own when imported. With ``command`` (the
+    first word of the line) the modules are imported until one has added it, so ``calc`` does not import the
+    recalculation, the server or the ledger (0.1 s); without it (help, or a word that is no command) all."""
     from xlcomp.cli import core  # noqa: F401
 
-    for name in ("workbook", "recalc", "roi", "statements", "serve", "ledger", "lite", "assign"):
+    for name in _MODULES:
+        if command and command in _registered():
+            return
         try:
             __import__(f"{__name__}.{name}")
         except ModuleNotFoundError as exc:
@@ -134,9 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     DEBUG = "--debug" in args
     args = [a for a in args if a != "--debug"]
-    _register()
     global COMMAND
     COMMAND = next((a for a in args if not a.startswith("-")), "")
+    _register(COMMAND)
     code = 0
     try:
         command = typer.main.get_command(app)

@@ -9,8 +9,10 @@ from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
 
+import pyarrow as pa
+
 from xlcomp.errors import InputError, Problem
-from xlcomp.load.decimals import parse_cell_date, parse_cell_number
+from xlcomp.load.decimals import cell_numbers, column_dates, parse_cell_date
 from xlcomp.load.draws import with_draws
 from xlcomp.load.sources import RawTable, TableSource, cell_text, read_table
 from xlcomp.model.metrics import METRICS, Source
@@ -64,6 +66,12 @@ def load_roster(source: TableSource, plan: Plan | None = None, *, decimal_comma:
     return roster
 
 
+def _texts_already(raw: RawTable, column: str) -> bool:
+    """Is the column read as Arrow strings (a CSV): each value already the text :func:`cell_text` makes of it?"""
+    data = raw.data.get(column)
+    return isinstance(data, (pa.Array, pa.ChunkedArray)) and data.type == pa.string()
+
+
 def roster_ids(raw: RawTable) -> set[str]:
     """Every csm_id written in the roster, valid row or not (so accounts don't cascade problems)."""
     if "csm_id" not in raw.columns:
@@ -94,16 +102,18 @@ def validate_roster(raw: RawTable, plan: Plan | None) -> tuple[Roster | None, li
         return None, problems
 
     cols = {c: raw.values(c) for c in set(ROSTER_REQUIRED) | set(ROSTER_OPTIONAL) if c in raw.columns}
+    # a CSV's columns are texts already ("" for blank); a workbook's cells become the texts Excel shows
+    texts = {c: values if _texts_already(raw, c) else [cell_text(v) or "" for v in values]
+             for c, values in cols.items()}
     numeric_columns = [c for c in dict.fromkeys([*needed, *ROSTER_NUMERIC]) if c in raw.columns]
-    for c in numeric_columns:
-        cols[c] = raw.values(c)
+    days = {c: column_dates(raw, c) for c in ("start_date", "end_date") if c in raw.columns}
+    numbers = {c: cell_numbers(raw, c) for c in dict.fromkeys(["base_salary", "target_variable", *numeric_columns])}
     csms: list[Csm] = []
     seen: dict[str, int] = {}
     segment_lookup = {s.lower(): s for s in SEGMENTS}
     for row in range(raw.nrows):
         def text(column: str, row: int = row) -> str:
-            value = cols[column][row] if column in cols else ""
-            return cell_text(value) or ""
+            return texts[column][row] if column in texts else ""
 
         def bad(column: str, message: str, row: int = row) -> None:
             problems.append(loc.problem(row, column, message))
@@ -124,11 +134,9 @@ def validate_roster(raw: RawTable, plan: Plan | None) -> tuple[Roster | None, li
             bad("segment", f'"{segment_text}" is not one of {", ".join(SEGMENTS)}')
         amounts: dict[str, Decimal] = {}
         for column in ("base_salary", "target_variable"):
-            value = cols[column][row]
-            try:
-                number = parse_cell_number(value, currency=raw.currency, decimal_comma=raw.decimal_comma)
-            except NumberParseError as exc:
-                bad(column, str(exc))
+            number = numbers[column][row]
+            if isinstance(number, NumberParseError):
+                bad(column, str(number))
                 continue
             if number is None:
                 bad(column, "is blank")
@@ -138,22 +146,22 @@ def validate_roster(raw: RawTable, plan: Plan | None) -> tuple[Roster | None, li
                 amounts[column] = number
         dates: dict[str, date | None] = {}
         for column in ("start_date", "end_date"):
-            value = cols[column][row] if column in cols else ""
-            try:
-                dates[column] = parse_cell_date(value)
-            except (ValueError, OverflowError):
-                bad(column, f'"{cell_text(value)}" is not a date (use YYYY-MM-DD)')
-                dates[column] = None
+            day = days[column][row] if column in days else None
+            if day is None and column in cols:  # blank, or no date: the cell says which
+                value = cols[column][row]
+                try:
+                    day = parse_cell_date(value)
+                except (ValueError, OverflowError):
+                    bad(column, f'"{cell_text(value)}" is not a date (use YYYY-MM-DD)')
+            dates[column] = day
         start, end = dates.get("start_date"), dates.get("end_date")
         if start and end and end < start:
             bad("end_date", f"{end.isoformat()} is before start_date {start.isoformat()}")
         values: dict[str, Decimal | None] = {}
         for column in numeric_columns:
-            try:
-                number = parse_cell_number(cols[column][row], currency=raw.currency,
-                                           decimal_comma=raw.decimal_comma)
-            except NumberParseError as exc:
-                bad(column, str(exc))
+            number = numbers[column][row]
+            if isinstance(number, NumberParseError):
+                bad(column, str(number))
                 continue
             if column in needed and needed[column].endswith(("target", "quota")):
                 if number is None:
