@@ -1,15 +1,17 @@
 """Excel's ROUND, on decimals: half away from zero, where binary floats disagree."""
 
+import decimal
 from decimal import Decimal
 from decimal import Decimal as D
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xlcomp.money import (
     NumberParseError,
+    exact,
     excel_round,
     fmt_amount,
     fmt_decimal,
@@ -114,3 +116,20 @@ def test_a_column_formats_as_each_value_does():
     values = [Decimal("2.675"), None, Decimal("-2.5"), Decimal("1.10")]
     assert fmt_decimals(values, 2) == ["2.68", "", "-2.50", "1.10"] == [fmt_decimal(v, 2) for v in values]
     assert fmt_decimals(values) == ["2.675", "", "-2.5", "1.1"] == [fmt_decimal(v) for v in values]
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.one_of(st.none(), st.decimals(allow_nan=False, allow_infinity=False, places=7,
+                                                       min_value=-10**12, max_value=10**12),
+                                 st.integers(-10**6, 10**6).map(lambda i: Decimal(i) / 200 - Decimal("0.005")),
+                                 st.sampled_from([Decimal("-0.001"), Decimal("-0"), Decimal("1E+3"), Decimal("2.665"),
+                                                  Decimal("-2.665"), Decimal("0.0000005")])), max_size=20),
+       places=st.sampled_from([0, 2, 6]))
+def test_a_column_formats_as_each_value_does_whatever_the_hosts_context(values: list[Decimal | None],
+                                                                         places: int) -> None:
+    # fmt_decimals formats with places (the context rounds it): xlcomp's rule, half away from zero, even where the
+    # host's own context rounds half to even with few digits
+    with exact():
+        expected = [fmt_decimal(v, places) for v in values]
+    with decimal.localcontext(decimal.Context(prec=5, rounding=decimal.ROUND_HALF_EVEN)):
+        assert fmt_decimals(values, places) == expected

@@ -122,3 +122,26 @@ def test_hand_worked_payouts_csv(tmp_path: Path) -> None:
     assert summary_csv(quick) == summary_csv(plain) == (
         "csm_id,name,base_salary,target_variable,proration,payout_total\n"
         "C1,\"'=Ada, \"\"A\"\"\",100000.00,20000.00,1.000000,133.46\n")
+
+
+def test_the_columns_of_a_spif_and_a_ramp_are_the_records(tmp_path: Path) -> None:
+    # payouts.csv's columns made from the run's arrays (notes from the records of the noted lines only) against the
+    # records of every CSM: a SPIF's excluded CSM, a ramped quota, a capped SPIF, with and without account moves
+    from tests.test_cli_ramps_spifs import ACCOUNTS, PLAN, ROSTER
+    from xlcomp.cli.core import compute
+    from xlcomp.money import exact
+
+    for name, text in (("plan.yaml", PLAN), ("roster.csv", ROSTER), ("accounts.csv", ACCOUNTS),
+                       ("moves.csv", "account_id,to_csm,effective\nc1,A,2027-02-10\n")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    for moves in (None, tmp_path / "moves.csv"):
+        with exact():
+            result = compute(tmp_path / "plan.yaml", tmp_path / "roster.csv", tmp_path / "accounts.csv", "2027-Q1",
+                             moves=moves)
+        assert result.csms.by_component_columns() is not None
+        rows = list(result.payout_rows())   # from the records
+        assert result.payout_columns() == {name: [row[name] for row in rows] for name in PAYOUT_COLUMNS}
+        assert payouts_csv(result) == csv_text(PAYOUT_COLUMNS, payout_records(result))
+        notes = {(row["csm_id"], row["component"]): row["note"] for row in rows}
+        assert notes[("B", "feb_spif")] == 'SPIF for Enterprise, Mid-Market only: segment "SMB" is not eligible; pays 0'
+        assert sum(1 for note in notes.values() if note) >= 2

@@ -237,10 +237,13 @@ def fmt_decimal(value: Decimal | None, places: int | None = None) -> str:
 
 def fmt_decimals(values: Iterable[Decimal | None], places: int | None = None) -> list[str]:
     """:func:`fmt_decimal` of each value, the same texts (a column at a time: one loop, no call per value)."""
-    if places is None:
-        return [fmt_decimal(value) for value in values]
-    quantum = _QUANTA.get(places) or Decimal(1).scaleb(-places)
-    return ["" if value is None else f"{value.quantize(quantum, rounding=ROUND_HALF_UP):f}" for value in values]
+    if places is None:   # as few decimals as exact: the same text for equal values (1 and 1.0 are "1")
+        texts: dict[Decimal, str] = {}
+        return ["" if value is None else texts[value] if value in texts else
+                texts.setdefault(value, fmt_decimal(value)) for value in values]
+    spec = f".{places}f"
+    with exact():  # a Decimal formatted with places is rounded by the context's rule: here half away from zero
+        return ["" if value is None else format(value, spec) for value in values]
 
 
 def fmt_amount(value: Decimal | None, currency: str = "", places: int = 2) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from xlcomp.engine.collector import collector_paused
-from xlcomp.engine.run import PAYOUT_COLUMNS, SUMMARY_COLUMNS, CsmResults, RunResult, proration_of
+from xlcomp.engine.run import PAYOUT_COLUMNS, SUMMARY_COLUMNS, CsmResults, RunResult, proration_of, spread
 from xlcomp.errors import UsageError
 from xlcomp.model.metrics import text_places
 from xlcomp.money import exactly, fmt_decimal, fmt_decimals
@@ -239,29 +239,36 @@ def summary_records(result: RunResult) -> Iterator[dict[str, str]]:
 
 
 def _payout_text_columns(result: RunResult) -> list[list[str]] | None:
-    """payouts.csv's columns as their texts (:func:`_payout_texts`' values, a column at a time), the names of
-    a component escaped as a CSV cell; None when the run did not keep its results by component (adjustment
-    lines, a merged run): its rows are then made one by one."""
+    """payouts.csv's columns as their texts (:func:`_payout_texts`' values, a column at a time: each component's
+    formatted with its places, then spread CSM by CSM), the names of a component escaped as a CSV cell; None when
+    the run did not keep its results by component (adjustment lines, a merged run): its rows are then made one by
+    one."""
     csms = result.csms
-    if not isinstance(csms, CsmResults) or csms.by_component() is None:
+    if not isinstance(csms, CsmResults) or csms.payouts is None:
         return None
-    columns = result.payout_columns()
+    parts = csms.by_component_columns()
+    if parts is None:
+        columns = result.payout_columns()
+        k = len(result.plan.components)
+        parts = [{name: values[j::k] for name, values in columns.items()} for j in range(k)] if k else []
+    components = result.plan.components
+    k, n = len(parts), len(csms)
+    if not k or not n:
+        return [[] for _ in PAYOUT_COLUMNS]
     inputs = set(result.plan.inputs)
-    places = {c.id: text_places(c.metric, inputs) for c in result.plan.components}
-    names = {c.id: (_cell(c.id), _cell(c.kind.value), _cell(c.metric)) for c in result.plan.components}
-    components = columns["component"]
-    row_places = [places[c] for c in components]
-    named = [names[c] for c in components]
     escaped: dict[str, str] = {}
-    return [
-        [escaped[i] if i in escaped else escaped.setdefault(i, escape_text(i)) for i in columns["csm_id"]],
-        [n[0] for n in named], [n[1] for n in named], [n[2] for n in named],
-        [fmt_decimal(v, p) for v, p in zip(columns["actual"], row_places, strict=True)],
-        [fmt_decimal(v, p) for v, p in zip(columns["target"], row_places, strict=True)],
-        fmt_decimals(columns["attainment"], 6), fmt_decimals(columns["share"], 6),
-        fmt_decimals(columns["target_incentive"], 2), fmt_decimals(columns["multiplier"]),
-        fmt_decimals(columns["payout"], 2), [escape_text(note) for note in columns["note"]],
-    ]
+    ids = [escaped[i] if i in escaped else escaped.setdefault(i, escape_text(i)) for i in parts[0]["csm_id"]]
+    texts: dict[str, list[list[str]]] = {name: [] for name in PAYOUT_COLUMNS}
+    for component, part in zip(components, parts, strict=True):
+        places = text_places(component.metric, inputs)
+        for name, cell in (("component", component.id), ("kind", component.kind.value), ("metric", component.metric)):
+            texts[name].append([_cell(cell)] * n)
+        for name, digits in (("actual", places), ("target", places), ("attainment", 6), ("share", 6),
+                             ("target_incentive", 2), ("multiplier", None), ("payout", 2)):
+            texts[name].append(fmt_decimals(part[name], digits))
+        texts["note"].append([escape_text(note) if note else "" for note in part["note"]])
+    texts["csm_id"] = [ids] * k
+    return [spread(texts[name], k * n) for name in PAYOUT_COLUMNS]
 
 
 @collector_paused()
@@ -299,13 +306,13 @@ def _summary_text_columns(result: RunResult) -> list[list[str]] | None:
     csms = result.csms
     if not isinstance(csms, CsmResults):
         return None
-    blocks, employed = csms.by_component(), csms.days
-    if blocks is None or employed is None:
+    payouts, employed = csms.payouts, csms.days
+    if payouts is None or employed is None:
         return None
     people = result.roster.csms
     totals = [ZERO] * len(people)
-    for block in blocks:
-        totals = [total + line.payout for total, line in zip(totals, block, strict=True)]
+    for column in payouts:
+        totals = [total + payout for total, payout in zip(totals, column, strict=True)]
     prorations = {days: fmt_decimal(proration_of(days, csms.period_days), 6) for days in set(employed)}
     return [[escape_text(csm.csm_id) for csm in people], [escape_text(csm.name) for csm in people],
             fmt_decimals([csm.base_salary for csm in people], 2),

@@ -70,3 +70,15 @@ def test_a_sum_metric_is_its_sums_and_records_make_a_column() -> None:
         assert list(made) == records and MetricColumn.of(made) is made
         assert values_of(records).tolist() == [D("0.75"), None]
         assert values_of([]).tolist() == []
+
+
+def test_some_csms_of_a_column_are_their_records_only() -> None:
+    with exact():
+        column = metric_columns("gross_renewal_rate", _sums(), CsmColumns([]), PLAN)
+        some = column.take([3, 0])
+        assert column._records is None   # the others' records are not made
+        assert list(some) == [MetricValue("gross_renewal_rate", None, D(1), "no renewable ARR in the period"),
+                              MetricValue("gross_renewal_rate", D(92), D(100), "")]
+        assert some.value_array().tolist() == [None, D("0.92")]
+        flat = metric_columns("renewed_arr", _sums(), CsmColumns([]), PLAN).take([2])   # one denominator for all
+        assert list(flat) == [MetricValue("renewed_arr", D(50), D(1), "")]

@@ -61,6 +61,13 @@ class MetricColumn(Sequence[MetricValue]):
         return decimals([num if num is None or d == ONE else num / d
                          for num, d in zip(nums.tolist(), dens, strict=True)])
 
+    def take(self, rows: list[int]) -> MetricColumn:
+        """The column of some CSMs (their positions, in order), without making the others' records."""
+        def some(values: Any) -> Any:
+            return values[rows] if isinstance(values, np.ndarray) else values
+
+        return MetricColumn(self.name, self.nums[rows], some(self._den), some(self._reasons))
+
     def scaled(self, scale: Decimal) -> MetricColumn:
         """Every defined value times ``scale`` (a what-if scenario), the denominators as they are."""
         nums = decimals([None if num is None else num * scale for num in self.nums.tolist()])

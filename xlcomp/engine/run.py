@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from xlcomp.engine.adjustments import ADJUSTMENT_KIND, AdjustmentLine, adjustment_lines, adjustments_sum
 from xlcomp.engine.collector import collector_paused
+from xlcomp.engine.component_block import component_column, risk_adjusted_values
 from xlcomp.engine.credit import CreditBasis, credit_basis, credited_aggregates
 from xlcomp.engine.curves import Array, decimals
 from xlcomp.engine.dating import DatedRoster, StretchRow, dated_roster
-from xlcomp.engine.metric_columns import MetricColumn, metric_columns, values_of
+from xlcomp.engine.metric_columns import metric_columns
 from xlcomp.engine.metrics import (
     EMPTY,
     METRIC_KEYS,
@@ -27,28 +28,18 @@ from xlcomp.engine.metrics import (
     metric_value,
 )
 from xlcomp.engine.parts import PartInputs
-from xlcomp.engine.payouts import (
-    ComponentResult,
-    GateCheck,
-    bonus_block,
-    bonus_results,
-    commission_block,
-    commission_results,
-    gate_checks,
-    gate_open,
-    multiplier_columns,
-)
-from xlcomp.engine.ramps import CsmRamp, Ramp, ramp_of, ramped_targets
-from xlcomp.engine.spifs import SpifColumn, check_windows, spif_columns
+from xlcomp.engine.payouts import ComponentResult
+from xlcomp.engine.ramps import CsmRamp, ramp_of
+from xlcomp.engine.spifs import check_windows, spif_columns
 from xlcomp.errors import InputError, Problem, UsageError
 from xlcomp.model.adjustments import Adjustment
 from xlcomp.model.credit import CreditRow, Credits
 from xlcomp.model.dating import Changes
 from xlcomp.model.people import Book, Csm, Roster
 from xlcomp.model.period import Period
-from xlcomp.model.plan import Component, Kind, Plan, Target
+from xlcomp.model.plan import Plan, Target
 from xlcomp.money import exactly
-from xlcomp.rules.payout import Inputs, commission_amount, risk_adjusted_target
+from xlcomp.rules.payout import Inputs
 from xlcomp.rules.payout import days_employed as days_employed_rule
 
 if TYPE_CHECKING:
@@ -63,6 +54,18 @@ NO_STRETCHES: Mapping[str, tuple[StretchRow, ...]] = MappingProxyType({})
 PAYOUT_COLUMNS = ("csm_id", "component", "kind", "metric", "actual", "target", "attainment", "share",
                   "target_incentive", "multiplier", "payout", "note")
 SUMMARY_COLUMNS = ("csm_id", "name", "base_salary", "target_variable", "proration", "payout_total")
+
+
+_RECORD_FIELDS = ("target", "attainment", "share", "target_incentive", "multiplier", "payout")
+
+
+def spread(parts: Sequence[list[Any]], size: int) -> list[Any]:
+    """Columns of the same length, one after the other, as one column CSM by CSM: ``parts[0][0], parts[1][0],
+    …, parts[0][1], …`` (each CSM's components in plan order)."""
+    column: list[Any] = [None] * size
+    for j, part in enumerate(parts):
+        column[j::len(parts)] = part
+    return column
 
 
 @exactly
@@ -158,36 +161,29 @@ class RunResult:
                     "target_incentive": None, "multiplier": None, "payout": line.payout, "note": line.note,
                 }
 
+    @exactly
     def payout_columns(self) -> dict[str, list[Any]]:
         """:meth:`payout_rows` as columns by name, in the same order with the same values (made a component at
-        a time, for every CSM at once, when the run kept its results so and has no adjustment lines)."""
-        blocks = self.csms.by_component() if isinstance(self.csms, CsmResults) else None
-        if blocks is None:
-            rows = list(self.payout_rows())
-            return {name: [row[name] for row in rows] for name in PAYOUT_COLUMNS}
-        k, n = len(blocks), len(self.csms)
+        a time, for every CSM at once, when the run kept its results so and has no adjustment lines: from the
+        run's arrays when it kept them, else from the records)."""
+        kept = self.csms if isinstance(self.csms, CsmResults) else None
+        parts = kept.by_component_columns() if kept is not None else None
+        if parts is None:
+            blocks = kept.by_component() if kept is not None else None
+            if blocks is None:
+                rows = list(self.payout_rows())
+                return {name: [row[name] for row in rows] for name in PAYOUT_COLUMNS}
+            parts = [{"csm_id": [r.csm_id for r in block], "actual": [r.metric.value for r in block],
+                      **{name: [getattr(r, name) for r in block] for name in _RECORD_FIELDS},
+                      "note": [r.note for r in block]} for block in blocks]
+        components = self.plan.components
+        k, n = len(parts), len(self.csms)
         if not k or not n:
             return {name: [] for name in PAYOUT_COLUMNS}
-
-        def spread(parts: list[list[Any]]) -> list[Any]:   # CSM by CSM, each CSM's components in plan order
-            column: list[Any] = [None] * (k * n)
-            for j, part in enumerate(parts):
-                column[j::k] = part
-            return column
-
-        components = [block[0].component for block in blocks]
-        return {"csm_id": spread([[r.csm_id for r in block] for block in blocks]),
-                "component": spread([[c.id] * n for c in components]),
-                "kind": spread([[c.kind.value] * n for c in components]),
-                "metric": spread([[c.metric] * n for c in components]),
-                "actual": spread([[r.metric.value for r in block] for block in blocks]),
-                "target": spread([[r.target for r in block] for block in blocks]),
-                "attainment": spread([[r.attainment for r in block] for block in blocks]),
-                "share": spread([[r.share for r in block] for block in blocks]),
-                "target_incentive": spread([[r.target_incentive for r in block] for block in blocks]),
-                "multiplier": spread([[r.multiplier for r in block] for block in blocks]),
-                "payout": spread([[r.payout for r in block] for block in blocks]),
-                "note": spread([[r.note for r in block] for block in blocks])}
+        named = {"component": [c.id for c in components], "kind": [c.kind.value for c in components],
+                 "metric": [c.metric for c in components]}
+        return {name: spread([[value] * n for value in named[name]] if name in named else
+                             [part[name] for part in parts], k * n) for name in PAYOUT_COLUMNS}
 
     def days_employed(self) -> list[tuple[str, int, int]]:
         """Each CSM's (csm_id, days employed, days in the period), in roster order (without making the per-CSM
@@ -236,7 +232,7 @@ def risk_adjusted(target: Target, book_risk: MetricValue) -> Decimal | None:
     """A risk-adjusted target: ``ROUND(clamp(base - per_point x (risk - reference), floor, ceiling), 6)``,
     with ``risk`` the CSM's ARR-weighted risk_score; the base where the book has no risk data
     (the rule :func:`xlcomp.rules.payout.risk_adjusted_target`)."""
-    return _risk_adjusted(target, book_risk.value)  # type: ignore[no-any-return]
+    return risk_adjusted_values(target, book_risk.value)  # type: ignore[no-any-return]
 
 
 def _metrics_needed(plan: Plan) -> set[str]:
@@ -309,16 +305,16 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     spifs = spif_columns(plan, csms, book, period, basis) if part is None else part.commissions
     columns = []
     for component in plan.components:
-        columns.append(_component_column(component, plan, roster, by_metric, book_risk, days, target_variable,
-                                         (period_days, per_year), problems,
-                                         None if dated is None else dated.target_variable_days, ramp,
-                                         spifs.get(component.id), part))
+        columns.append(component_column(component, plan, roster, by_metric, book_risk, days, target_variable,
+                                        (period_days, per_year), problems,
+                                        None if dated is None else dated.target_variable_days, ramp,
+                                        spifs.get(component.id), part))
         if progress is not None:
             progress(len(csms) // max(1, len(plan.components)))
     if problems:
         raise InputError(problems)
     lines = adjustment_lines(adjustments, given) if adjustments else {}
-    total = sum((sum(payouts, ZERO) for payouts, _ in columns), ZERO)
+    total = sum((sum(column.payouts, ZERO) for column in columns), ZERO)
     total += sum((adjustments_sum(csm_id, rows) for csm_id, rows in lines.items()), ZERO)
 
     made: list[list[ComponentResult]] | None = None
@@ -326,8 +322,16 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
     def by_component() -> list[list[ComponentResult]]:   # each component's results, for every CSM
         nonlocal made
         if made is None:
-            made = [make() for _, make in columns]
+            made = [column.records(None) for column in columns]
         return made
+
+    shown: list[dict[str, list[Any]]] | None = None
+
+    def by_component_columns() -> list[dict[str, list[Any]]]:   # payouts.csv's columns of each component
+        nonlocal shown
+        if shown is None:
+            shown = [column.columns() for column in columns if column.columns is not None]
+        return shown
 
     def build() -> tuple[CsmResult, ...]:
         built = by_component()
@@ -340,8 +344,10 @@ def run(plan: Plan, roster: Roster, book: Book, period: Period,
                                ramp=None if ramp is None else ramp.of(i))
                      for i, csm in enumerate(given.csms))
 
+    kept = None if lines or any(column.columns is None for column in columns) else by_component_columns
     return RunResult(plan, period, given, book, CsmResults(len(csms), build, total, None if lines else by_component,
-                                                            all_days, period_days),
+                                                            all_days, period_days, kept,
+                                                            None if lines else [c.payouts for c in columns]),
                      changes, dated, credits, credit_rows, tuple(window_notes))
 
 
@@ -356,8 +362,12 @@ class CsmResults(Sequence[CsmResult]):
 
     def __init__(self, count: int, build: Callable[[], tuple[CsmResult, ...]], total: Decimal,
                  components: Callable[[], list[list[ComponentResult]]] | None = None,
-                 days: Sequence[int] | None = None, period_days: int = 0) -> None:
+                 days: Sequence[int] | None = None, period_days: int = 0,
+                 columns: Callable[[], list[dict[str, list[Any]]]] | None = None,
+                 payouts: list[list[Decimal]] | None = None) -> None:
         self._count = count
+        self._columns = columns
+        self.payouts = payouts   # each component's payouts, in roster order (None: not kept so)
         self._build: Callable[[], tuple[CsmResult, ...]] | None = build
         self._items: tuple[CsmResult, ...] = ()
         self._components = components
@@ -369,8 +379,16 @@ class CsmResults(Sequence[CsmResult]):
     @exactly
     def by_component(self) -> list[list[ComponentResult]] | None:
         """Each component's results for every CSM, in roster order (None: not kept so, or the CSMs have
-        adjustment lines besides)."""
+        adjustment lines besides; :attr:`payouts` is not None when it is not)."""
         return None if self._components is None else self._components()
+
+    @collector_paused()
+    @exactly
+    def by_component_columns(self) -> list[dict[str, list[Any]]] | None:
+        """Each component's payouts.csv columns for every CSM, in roster order (csm_id, actual, target,
+        attainment, share, target_incentive, multiplier, payout, note), made without the records; None: not kept
+        so (adjustment lines, plan versions)."""
+        return None if self._columns is None else self._columns()
 
     @collector_paused()
     @exactly
@@ -398,79 +416,7 @@ class CsmResults(Sequence[CsmResult]):
         return tuple, (self._all(),)
 
 
-def _component_column(component: Component, plan: Plan, roster: Roster, by_metric: Mapping[str, MetricColumn],
-                      book_risk: MetricColumn | None, days: Array, target_variable: Array,
-                      period: tuple[int, int], problems: list[Problem], target_variable_days: Array | None = None,
-                      ramp: Ramp | None = None, spif: SpifColumn | None = None, part: PartInputs | None = None
-                      ) -> tuple[list[Decimal], Callable[[], list[ComponentResult]]]:
-    """One component for every CSM, computed as one block: the payouts, and how to make the records (the
-    metrics', gates' and multipliers' records too, made only then)."""
-    csms = roster.csms
-    n = len(csms)
-    column = by_metric[component.metric]
-    metrics: Sequence[MetricValue] = column   # a SPIF's commission pays on its window's own
-    multiplier, walks = multiplier_columns(plan.multipliers_for(component.id), by_metric, n)
-    gate_metric = by_metric[component.gate.metric] if component.gate else None
-    gate_ok = gate_open(component, metrics if gate_metric is None else gate_metric)
-
-    def gates() -> list[GateCheck | None]:
-        return [None] * n if gate_metric is None else gate_checks(component, gate_metric, gate_ok)
-
-    csm_ids = [csm.csm_id for csm in csms]
-    if component.kind is Kind.BONUS:
-        assert component.target is not None
-        targets = ramped_targets(component, plan, _targets(component, component.target, "target", roster, book_risk,
-                                                           problems), ramp)
-        block = bonus_block(component, column.nums, column.dens, decimals(targets), target_variable, days, *period,
-                            gate_ok, multiplier, target_variable_days=target_variable_days)
-        return block.payout.tolist(), lambda: bonus_results(component, csm_ids, list(metrics), targets, block,
-                                                            gates(), walks(), multiplier.tolist())
-    quotas = None
-    if component.quota is not None:
-        quotas = ramped_targets(component, plan, _targets(component, component.quota, "quota", roster, book_risk,
-                                                          problems), ramp)
-        if part is not None:
-            quotas = part.quotas(quotas)
-    if spif is not None:
-        metrics, amount_array = spif.metrics, decimals(spif.amounts)
-    else:
-        amount_array = commission_amount().evaluate({Inputs.VALUE: values_of(metrics)})
-    cblock = commission_block(component, amount_array, None if quotas is None else decimals(quotas), gate_ok,
-                              multiplier)
-
-    def make() -> list[ComponentResult]:
-        results = commission_results(component, csm_ids, list(metrics), quotas, amount_array.tolist(), cblock,
-                                     gates(), walks(), multiplier.tolist())
-        if spif is None or not any(spif.notes):
-            return results
-        return [r._replace(trace=r.trace._replace(excluded=note)) if note else r
-                for r, note in zip(results, spif.notes, strict=True)]
-
-    return cblock.payout.tolist(), make
-
-
-def _targets(component: Component, target: Target, what: str, roster: Roster, book_risk: MetricColumn | None,
-             problems: list[Problem]) -> list[Decimal]:
-    """Each CSM's target or quota; a missing or non-positive one is a problem (and 1 in its place)."""
-    csms = roster.csms
-    if target.column:
-        values = [csm.value(target.column) for csm in csms]
-    elif target.risk_adjust is not None:
-        assert book_risk is not None
-        values = _risk_adjusted(target, book_risk.value_array()).tolist()
-    else:
-        values = [target.value] * len(csms)
-    out = []
-    for csm, value in zip(csms, values, strict=True):
-        if value is None or value <= 0:
-            problems.append(roster.locator.problem(csm.row, target.column or what,
-                                                   f"the {component.id} {what} is missing or not above 0"))
-        out.append(value if value is not None and value > 0 else ONE)
-    return out
-
-
 _DAYS_EMPLOYED = days_employed_rule()
-_RISK_ADJUSTED = risk_adjusted_target()
 
 
 def days_employed(period: Period, csms: Sequence[Csm]) -> Array:
@@ -486,11 +432,3 @@ def days_employed(period: Period, csms: Sequence[Csm]) -> Array:
            Inputs.PERIOD_START: day(period.start), Inputs.PERIOD_END: day(period.end)}
     by_pair = dict(zip(distinct, _DAYS_EMPLOYED.evaluate(env).tolist(), strict=True))
     return decimals([by_pair[pair] for pair in pairs])
-
-
-def _risk_adjusted(target: Target, risk: Any) -> Any:
-    adjust = target.risk_adjust
-    assert target.value is not None and adjust is not None
-    env = {Inputs.TARGET: target.value, Inputs.RISK: risk, "risk_floor": adjust.floor,
-           "risk_ceiling": adjust.ceiling, "risk_per_point": adjust.per_point, "risk_reference": adjust.reference}
-    return _RISK_ADJUSTED.evaluate(env)
