@@ -28,7 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from xlcomp.engine.run import CsmResults, run
+from xlcomp.engine.run import CsmResults, RunResult, run
 from xlcomp.ledger.records import dates_from, roster_values_from
 from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS, metric_def
 from xlcomp.model.people import Book, Roster
@@ -243,11 +243,8 @@ def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: S
     held: list[list[CsmFacts | None]] = [[p.csms.get(csm_id) for csm_id in ids] for p in prior]   # per period, CSM
     held.append([CsmFacts(csm.target_variable, csm.start_date, csm.end_date, csm.values) for csm in roster.csms])
     periods = [*(p.period for p in prior), period]
-    blocks = result.csms.by_component() if isinstance(result.csms, CsmResults) else None
-    if blocks is None:   # each component's results for every CSM
-        blocks = [list(column) for column in zip(*(r.components for r in result.csms), strict=True)]
     made = []
-    for component, results in zip(components, blocks, strict=True):
+    for component, results in zip(components, _shown(result), strict=True):
         paid = [ZERO] * len(ids)   # what the ledger paid on the component so far, per CSM
         for past in prior:
             get = past.paid.get
@@ -256,24 +253,41 @@ def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: S
             nums, den = _ti_ratios(component, periods, held)
             ytd_payouts: list[Decimal] = []
             target_incentives: list[Decimal | None] = []
-            for r, num in zip(results, nums, strict=True):
-                share_n, share_d = (r.share if r.share is not None else ZERO).as_integer_ratio()
-                multiplier_n, multiplier_d = r.multiplier.as_integer_ratio()
+            for share, multiplier, num in zip(results["share"], results["multiplier"], nums, strict=True):
+                share_n, share_d = (share if share is not None else ZERO).as_integer_ratio()
+                multiplier_n, multiplier_d = multiplier.as_integer_ratio()
                 ytd_payouts.append(round_ratio(num * share_n * multiplier_n, den * share_d * multiplier_d, 2))
                 target_incentives.append(round_ratio(num, den, 2))
         else:
-            ytd_payouts = [r.payout for r in results]
-            target_incentives = [None] * len(results)
+            ytd_payouts = list(results["payout"])
+            target_incentives = [None] * len(ids)
         rows = []
-        for csm_id, r, ytd_payout, before, target_incentive in zip(ids, results, ytd_payouts, paid, target_incentives,
-                                                                    strict=True):
+        for csm_id, actual, target, attainment, share, multiplier, noted, ytd_payout, before, target_incentive in zip(
+                ids, results["actual"], results["target"], results["attainment"], results["share"],
+                results["multiplier"], results["note"], ytd_payouts, paid, target_incentives, strict=True):
             note = f"year to date {span}: {ytd_payout:,.2f} less {before:,.2f} paid before"
-            if r.note:
-                note += f"; {r.note}"
-            rows.append(YtdResult(csm_id, component, r.actual, r.target, r.attainment, r.share, target_incentive,
-                                  r.multiplier, ytd_payout, before, note))
+            if noted:
+                note += f"; {noted}"
+            rows.append(YtdResult(csm_id, component, actual, target, attainment, share, target_incentive,
+                                  multiplier, ytd_payout, before, note))
         made.append(rows)
     return [row for rows in zip(*made, strict=True) for row in rows]   # CSM by CSM, in plan order
+
+
+_SHOWN = ("actual", "target", "attainment", "share", "multiplier", "payout", "note")
+
+
+def _shown(result: RunResult) -> list[dict[str, list[Any]]]:
+    """Each component's columns for every CSM (payouts.csv's, made from the run's arrays when it kept them, else
+    from its records)."""
+    kept = result.csms if isinstance(result.csms, CsmResults) else None
+    parts = kept.by_component_columns() if kept is not None else None
+    if parts is not None:
+        return parts
+    blocks = kept.by_component() if kept is not None else None
+    if blocks is None:   # each component's results for every CSM
+        blocks = [list(column) for column in zip(*(r.components for r in result.csms), strict=True)]
+    return [{name: [getattr(r, name) for r in block] for name in _SHOWN} for block in blocks]
 
 
 def facts_from(table: pa.Table, plan: Plan) -> dict[str, CsmFacts]:
