@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
 
 from hypothesis import given
@@ -81,16 +82,15 @@ def test_a_column_keeps_minus_zero_apart() -> None:
         assert column_texts(zeros) == ["0", "0", "0"]
 
 
-@given(NUMBERS)
-def test_payouts_csv_amounts_are_fmt_decimal_at_two_places(value: Decimal) -> None:
-    # the close's payouts.csv and summary.csv write amounts with _cents, fmt_decimal(value, 2) inlined:
-    # 2.675 -> 2.68 and -0.005 -> -0.01 (half away from zero), -0.001 -> -0.00
-    from xlcomp.ledger.outputs import _cents
-
+@given(st.lists(NUMBERS, max_size=20))
+def test_payouts_csv_amounts_are_fmt_decimal_at_two_places(values: list[Decimal]) -> None:
+    # the close's payouts.csv and summary.csv write amounts with column_texts(values, 2), formatted in xlcomp's
+    # context whatever the caller's: 2.675 -> 2.68 and -0.005 -> -0.01 (half away from zero), -0.001 -> -0.00
     with exact():
-        assert _cents(value) == fmt_decimal(value, 2)
-        assert _cents(Decimal("2.675")) == "2.68" and _cents(Decimal("-0.005")) == "-0.01"
-        assert _cents(Decimal("-0.001")) == "-0.00"
+        expected = [fmt_decimal(value, 2) for value in values]
+    with decimal.localcontext(decimal.Context(prec=5, rounding=decimal.ROUND_HALF_EVEN)):
+        assert column_texts(values, 2) == expected
+        assert column_texts([Decimal("2.675"), Decimal("-0.005"), Decimal("-0.001")], 2) == ["2.68", "-0.01", "-0.00"]
 
 
 @given(NUMBERS | st.decimals(allow_nan=False, allow_infinity=False))

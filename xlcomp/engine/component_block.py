@@ -99,11 +99,14 @@ def component_column(component: Component, plan: Plan, roster: Roster, by_metric
             return bonus_results(component, _pick(csm_ids, rows), _pick(metrics, rows), _pick(targets, rows), some,
                                  gates(rows), checks(rows), _pick(multiplier.tolist(), rows))
 
+        def bonus_shown() -> tuple[Array, dict[str, list[Any]]]:
+            return block.below_threshold | block.capped, {
+                "target": targets, "attainment": block.attainment.tolist(), "share": block.share.tolist(),
+                "target_incentive": block.target_incentive.tolist()}
+
         payouts = block.payout.tolist()
-        flags = block.below_threshold | block.capped
-        shown = {"target": targets, "attainment": block.attainment.tolist(), "share": block.share.tolist(),
-                 "target_incentive": block.target_incentive.tolist()}
         records: Callable[[Rows], list[ComponentResult]] = bonus_records
+        shown: Callable[[], tuple[Array, dict[str, list[Any]]]] = bonus_shown
     else:
         quotas = None
         if component.quota is not None:
@@ -117,34 +120,41 @@ def component_column(component: Component, plan: Plan, roster: Roster, by_metric
             amount_array = commission_amount().evaluate({Inputs.VALUE: values_of(metrics)})
         cblock = commission_block(component, amount_array, None if quotas is None else decimals(quotas), gate_ok,
                                   multiplier)
-        amounts = amount_array.tolist()
         excluded = list(spif.notes) if spif is not None else [""] * n
 
         def commission_records(rows: Rows) -> list[ComponentResult]:
             some = cblock if rows is None else CommissionBlock._make(values[rows] for values in cblock)
             results = commission_results(component, _pick(csm_ids, rows), _pick(metrics, rows),
-                                         None if quotas is None else _pick(quotas, rows), _pick(amounts, rows), some,
-                                         gates(rows), checks(rows), _pick(multiplier.tolist(), rows))
+                                         None if quotas is None else _pick(quotas, rows),
+                                         _pick(amount_array.tolist(), rows), some, gates(rows), checks(rows),
+                                         _pick(multiplier.tolist(), rows))
             return [r._replace(trace=r.trace._replace(excluded=note)) if note else r
                     for r, note in zip(results, _pick(excluded, rows), strict=True)]
 
+        def commission_shown() -> tuple[Array, dict[str, list[Any]]]:
+            flags = cblock.below_threshold | cblock.capped
+            if spif is not None:
+                flags = flags | np.array([bool(note) for note in excluded], dtype=bool)
+            return flags, {"target": quotas if quotas is not None else [None] * n,
+                           "attainment": cblock.attainment.tolist(), "share": [None] * n,
+                           "target_incentive": [None] * n}
+
         payouts = cblock.payout.tolist()
-        flags = cblock.below_threshold | cblock.capped | np.array([bool(note) for note in excluded], dtype=bool)
-        shown = {"target": quotas if quotas is not None else [None] * n, "attainment": cblock.attainment.tolist(),
-                 "share": [None] * n, "target_incentive": [None] * n}
         records = commission_records
+        shown = commission_shown
 
     def columns() -> dict[str, list[Any]]:
         """payouts.csv's columns of the component, in CSM order: its note made from the records of only the
         lines that have one to write (undefined metric, gate closed, below threshold, capped, a multiplier, a
         SPIF's excluded CSM)."""
         values = MetricColumn.of(metrics)
+        flags, known = shown()
         noted = flags | ~gate_ok | np.asarray(multiplier != ONE, dtype=bool) | is_blank(values.nums)
         notes = [""] * n
         rows = np.flatnonzero(noted).tolist()
         for row, record in zip(rows, records(rows) if rows else [], strict=True):
             notes[row] = record.note
-        return {"csm_id": csm_ids, "actual": values.value_array().tolist(), **shown,
+        return {"csm_id": csm_ids, "actual": values.value_array().tolist(), **known,
                 "multiplier": multiplier.tolist(), "payout": payouts, "note": notes}
 
     return ComponentColumn(payouts, records, columns if part is None else None)

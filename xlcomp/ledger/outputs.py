@@ -7,23 +7,17 @@ import csv
 import io
 import re
 from collections.abc import Sequence
-from decimal import Decimal
 from operator import attrgetter
 
 from xlcomp.engine.run import PAYOUT_COLUMNS, SUMMARY_COLUMNS, proration_of
 from xlcomp.ledger.close import Closed
-from xlcomp.ledger.texts import at_places, column_texts
+from xlcomp.ledger.texts import column_texts
 from xlcomp.money import fmt_decimal
 from xlcomp.outputs import escape_text
 
 __all__ = ["CLOSE_SUMMARY_COLUMNS", "close_payouts_csv", "close_summary_csv"]
 
 CLOSE_SUMMARY_COLUMNS = (*SUMMARY_COLUMNS, "balance_in", "draw", "payable", "balance_out")
-
-
-def _cents(value: Decimal) -> str:
-    """``fmt_decimal(value, 2)`` of an amount (never None)."""
-    return at_places(value, 2)
 
 
 def _payout_columns(closed: Closed) -> list[list[str | None]]:
@@ -44,7 +38,7 @@ def _payout_columns(closed: Closed) -> list[list[str | None]]:
     columns = [lines.column(name) for name in PAYOUT_COLUMNS]
     columns[0] = list(map(escaped, columns[0]))
     columns[1] = list(map(escaped, columns[1]))
-    columns[10] = list(map(_cents, columns[10]))
+    columns[10] = column_texts(columns[10], 2)
     columns[11] = list(map(note, columns[11]))
     return columns
 
@@ -73,7 +67,7 @@ def _summary_columns(closed: Closed) -> list[Sequence[str | None]]:
 
     return [[escape_text(str(i)) for i in ids], [escape_text(str(row.name)) for row in csms],
             texts("base_salary"), texts("target_variable"), list(map(proration, ids)),
-            *(list(map(_cents, map(attrgetter(name), csms)))
+            *(column_texts(list(map(attrgetter(name), csms)), 2)
               for name in ("gross", "balance_in", "draw", "payable", "balance_out"))]
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, getcontext
 
+from xlcomp.money import exact
+
 __all__ = ["at_places", "column_texts", "metric_texts"]
 
 
@@ -31,9 +33,14 @@ def _text(value: Decimal, places: int | None, text: str) -> str:
 
 
 def column_texts(values: list[Decimal | None], places: int | None = None) -> list[str | None]:
-    """``fmt_decimal(value, places)`` of each value (None stays None), each distinct ``str`` formatted once (a
-    value's ``str`` is its sign, digits and exponent: all its text depends on; and a fresh string hashes faster
-    than a Decimal, whose hash is modular arithmetic over its digits)."""
+    """``fmt_decimal(value, places)`` of each value (None stays None): with ``places``, each formatted with them
+    (in xlcomp's context, which rounds half away from zero, as ``fmt_decimal`` does); without, each distinct ``str``
+    formatted once (a value's ``str`` is its sign, digits and exponent: all its text depends on; and a fresh string
+    hashes faster than a Decimal, whose hash is modular arithmetic over its digits)."""
+    if places is not None:
+        spec = f".{places}f"
+        with exact():
+            return [None if value is None else format(value, spec) for value in values]
     cache: dict[str, str] = {}
     out: list[str | None] = []
     append = out.append
@@ -52,20 +59,22 @@ def column_texts(values: list[Decimal | None], places: int | None = None) -> lis
 def metric_texts(values: Sequence[Decimal | None], metrics: Sequence[str | None],
                  places: Mapping[str | None, int | None]) -> list[str | None]:
     """:func:`column_texts` of each value at its row's metric's ``places`` (a metric not in them: as it is)."""
-    caches: dict[int | None, dict[str, str]] = {}
+    specs = {metric: None if at is None else f".{at}f" for metric, at in places.items()}
+    cache: dict[str, str] = {}
     out: list[str | None] = []
     append = out.append
-    for value, metric in zip(values, metrics, strict=True):
-        if value is None:
-            append(None)
-            continue
-        at = places.get(metric)
-        cache = caches.get(at)
-        if cache is None:
-            cache = caches[at] = {}
-        text = str(value)
-        found = cache.get(text)
-        if found is None:
-            found = cache[text] = _text(value, at, text)
-        append(found)
+    with exact():
+        for value, metric in zip(values, metrics, strict=True):
+            if value is None:
+                append(None)
+                continue
+            spec = specs.get(metric)
+            if spec is not None:
+                append(format(value, spec))
+                continue
+            text = str(value)
+            found = cache.get(text)
+            if found is None:
+                found = cache[text] = _text(value, None, text)
+            append(found)
     return out
