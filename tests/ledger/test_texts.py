@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xlcomp.ledger.texts import at_places, column_texts, metric_texts
+from xlcomp.ledger.texts import column_texts, metric_texts
 from xlcomp.money import exact, fmt_decimal
 
 NUMBERS = st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), allow_nan=False, allow_infinity=False,
@@ -52,7 +52,7 @@ def test_zero_and_minus_zero_keep_their_own_texts() -> None:
         assert column_texts([Decimal("-0.00"), Decimal("0.00")], 2) == ["-0.00", "0.00"]
         assert column_texts([Decimal("1.5"), Decimal("1.50")]) == ["1.5", "1.5"]   # equal values: 1.5 normalised
         assert column_texts([Decimal("2.675")], 2) == ["2.68"]      # 2.675 → 2.68, half away from zero
-        assert at_places(Decimal("2.675"), 2) == "2.68" and at_places(Decimal("12.30"), 2) == "12.30"
+        assert column_texts([Decimal("2.675"), Decimal("12.30")], 2) == ["2.68", "12.30"]
         assert column_texts([None], 2) == [None]
 
 
