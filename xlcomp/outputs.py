@@ -243,16 +243,11 @@ def _payout_text_columns(result: RunResult) -> list[list[str]] | None:
     formatted with its places, then spread CSM by CSM), the names of a component escaped as a CSV cell; None when
     the run did not keep its results by component (adjustment lines, a merged run): its rows are then made one by
     one."""
-    csms = result.csms
-    if not isinstance(csms, CsmResults) or csms.payouts is None:
+    if not result.only_component_lines():
         return None
-    parts = csms.by_component_columns()
-    if parts is None:
-        columns = result.payout_columns()
-        k = len(result.plan.components)
-        parts = [{name: values[j::k] for name, values in columns.items()} for j in range(k)] if k else []
+    parts = result.component_columns()
     components = result.plan.components
-    k, n = len(parts), len(csms)
+    k, n = len(parts), len(result.csms)
     if not k or not n:
         return [[] for _ in PAYOUT_COLUMNS]
     inputs = set(result.plan.inputs)

@@ -28,6 +28,7 @@ from xlcomp.engine.payouts import (
     commission_results,
     gate_checks,
     gate_open,
+    may_note,
     multiplier_columns,
 )
 from xlcomp.engine.ramps import Ramp, ramped_targets
@@ -99,14 +100,14 @@ def component_column(component: Component, plan: Plan, roster: Roster, by_metric
             return bonus_results(component, _pick(csm_ids, rows), _pick(metrics, rows), _pick(targets, rows), some,
                                  gates(rows), checks(rows), _pick(multiplier.tolist(), rows))
 
-        def bonus_shown() -> tuple[Array, dict[str, list[Any]]]:
-            return block.below_threshold | block.capped, {
+        def bonus_shown() -> tuple[tuple[Array, Array, Array | None], dict[str, list[Any]]]:
+            return (block.below_threshold, block.capped, None), {
                 "target": targets, "attainment": block.attainment.tolist(), "share": block.share.tolist(),
                 "target_incentive": block.target_incentive.tolist()}
 
         payouts = block.payout.tolist()
         records: Callable[[Rows], list[ComponentResult]] = bonus_records
-        shown: Callable[[], tuple[Array, dict[str, list[Any]]]] = bonus_shown
+        shown: Callable[[], tuple[tuple[Array, Array, Array | None], dict[str, list[Any]]]] = bonus_shown
     else:
         quotas = None
         if component.quota is not None:
@@ -131,13 +132,11 @@ def component_column(component: Component, plan: Plan, roster: Roster, by_metric
             return [r._replace(trace=r.trace._replace(excluded=note)) if note else r
                     for r, note in zip(results, _pick(excluded, rows), strict=True)]
 
-        def commission_shown() -> tuple[Array, dict[str, list[Any]]]:
-            flags = cblock.below_threshold | cblock.capped
-            if spif is not None:
-                flags = flags | np.array([bool(note) for note in excluded], dtype=bool)
-            return flags, {"target": quotas if quotas is not None else [None] * n,
-                           "attainment": cblock.attainment.tolist(), "share": [None] * n,
-                           "target_incentive": [None] * n}
+        def commission_shown() -> tuple[tuple[Array, Array, Array | None], dict[str, list[Any]]]:
+            outside = None if spif is None else np.array([bool(note) for note in excluded], dtype=bool)
+            return (cblock.below_threshold, cblock.capped, outside), {
+                "target": quotas if quotas is not None else [None] * n, "attainment": cblock.attainment.tolist(),
+                "share": [None] * n, "target_incentive": [None] * n}
 
         payouts = cblock.payout.tolist()
         records = commission_records
@@ -145,11 +144,10 @@ def component_column(component: Component, plan: Plan, roster: Roster, by_metric
 
     def columns() -> dict[str, list[Any]]:
         """payouts.csv's columns of the component, in CSM order: its note made from the records of only the
-        lines that have one to write (undefined metric, gate closed, below threshold, capped, a multiplier, a
-        SPIF's excluded CSM)."""
+        lines that may have one to write (:func:`~xlcomp.engine.payouts.may_note`)."""
         values = MetricColumn.of(metrics)
-        flags, known = shown()
-        noted = flags | ~gate_ok | np.asarray(multiplier != ONE, dtype=bool) | is_blank(values.nums)
+        (below, capped, outside), known = shown()
+        noted = may_note(below, capped, gate_ok, multiplier, is_blank(values.nums), outside)
         notes = [""] * n
         rows = np.flatnonzero(noted).tolist()
         for row, record in zip(rows, records(rows) if rows else [], strict=True):

@@ -222,6 +222,7 @@ def _show(value: Decimal | None) -> str:
 
 
 def _notes(trace: Trace, multiplier: Decimal, component: Component) -> str:
+    """A line's note (every condition here but a plan version's part is one of :func:`may_note`'s arrays)."""
     notes = [trace.part.note] if trace.part is not None else []
     if trace.excluded:
         notes.append(trace.excluded)
@@ -240,6 +241,15 @@ def _notes(trace: Trace, multiplier: Decimal, component: Component) -> str:
                  for c in trace.multipliers if c.factor != ONE]
         notes.append("multiplier " + ", ".join(parts))
     return "; ".join(notes)
+
+
+def may_note(below_threshold: Array, capped: Array, gate_ok: Array, multiplier: Array, undefined: Array,
+             excluded: Array | None = None) -> Array:
+    """Which CSMs' lines :func:`_notes` may write a note for, each of its conditions as arrays (a plan version's
+    part, its first, is not among them: such lines are made from their records): the lines whose records
+    payouts.csv makes; every other line's note is empty. A condition added to :func:`_notes` belongs here."""
+    flags = below_threshold | capped | ~gate_ok | np.asarray(multiplier != ONE, dtype=bool) | undefined
+    return np.asarray(flags if excluded is None else flags | excluded, dtype=bool)
 
 
 class BonusBlock(NamedTuple):

@@ -162,20 +162,34 @@ class RunResult:
                 }
 
     @exactly
-    def payout_columns(self) -> dict[str, list[Any]]:
-        """:meth:`payout_rows` as columns by name, in the same order with the same values (made a component at
-        a time, for every CSM at once, when the run kept its results so and has no adjustment lines: from the
-        run's arrays when it kept them, else from the records)."""
+    def component_columns(self) -> list[dict[str, list[Any]]]:
+        """Each component's payouts.csv columns for every CSM, in plan order and roster order (csm_id, actual,
+        target, attainment, share, target_incentive, multiplier, payout, note; adjustment lines are not among
+        them): from the run's arrays when it kept them, else from its records."""
         kept = self.csms if isinstance(self.csms, CsmResults) else None
         parts = kept.by_component_columns() if kept is not None else None
-        if parts is None:
-            blocks = kept.by_component() if kept is not None else None
-            if blocks is None:
-                rows = list(self.payout_rows())
-                return {name: [row[name] for row in rows] for name in PAYOUT_COLUMNS}
-            parts = [{"csm_id": [r.csm_id for r in block], "actual": [r.metric.value for r in block],
-                      **{name: [getattr(r, name) for r in block] for name in _RECORD_FIELDS},
-                      "note": [r.note for r in block]} for block in blocks]
+        if parts is not None:
+            return parts
+        blocks = kept.by_component() if kept is not None else None
+        if blocks is None:
+            blocks = [list(column) for column in zip(*(r.components for r in self.csms), strict=True)]
+        return [{"csm_id": [r.csm_id for r in block], "actual": [r.actual for r in block],
+                 **{name: [getattr(r, name) for r in block] for name in _RECORD_FIELDS},
+                 "note": [r.note for r in block]} for block in blocks]
+
+    def only_component_lines(self) -> bool:
+        """Are the run's lines its components' for every CSM and nothing else (no adjustment line), kept so? Then
+        :meth:`component_columns` spread CSM by CSM are payouts.csv's rows."""
+        return isinstance(self.csms, CsmResults) and self.csms.payouts is not None
+
+    @exactly
+    def payout_columns(self) -> dict[str, list[Any]]:
+        """:meth:`payout_rows` as columns by name, in the same order with the same values (made a component at
+        a time, for every CSM at once, when the run kept its results so and has no adjustment lines)."""
+        if not self.only_component_lines():
+            rows = list(self.payout_rows())
+            return {name: [row[name] for row in rows] for name in PAYOUT_COLUMNS}
+        parts = self.component_columns()
         components = self.plan.components
         k, n = len(parts), len(self.csms)
         if not k or not n:

@@ -28,7 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from xlcomp.engine.run import CsmResults, RunResult, run
+from xlcomp.engine.run import run
 from xlcomp.ledger.records import dates_from, roster_values_from
 from xlcomp.model.metrics import SCORE_FIELDS, SUM_FIELDS, metric_def
 from xlcomp.model.people import Book, Roster
@@ -244,7 +244,7 @@ def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: S
     held.append([CsmFacts(csm.target_variable, csm.start_date, csm.end_date, csm.values) for csm in roster.csms])
     periods = [*(p.period for p in prior), period]
     made = []
-    for component, results in zip(components, _shown(result), strict=True):
+    for component, results in zip(components, result.component_columns(), strict=True):
         paid = [ZERO] * len(ids)   # what the ledger paid on the component so far, per CSM
         for past in prior:
             get = past.paid.get
@@ -272,22 +272,6 @@ def ytd_results(plan: Plan, period: Period, roster: Roster, book: Book, prior: S
                                   multiplier, ytd_payout, before, note))
         made.append(rows)
     return [row for rows in zip(*made, strict=True) for row in rows]   # CSM by CSM, in plan order
-
-
-_SHOWN = ("actual", "target", "attainment", "share", "multiplier", "payout", "note")
-
-
-def _shown(result: RunResult) -> list[dict[str, list[Any]]]:
-    """Each component's columns for every CSM (payouts.csv's, made from the run's arrays when it kept them, else
-    from its records)."""
-    kept = result.csms if isinstance(result.csms, CsmResults) else None
-    parts = kept.by_component_columns() if kept is not None else None
-    if parts is not None:
-        return parts
-    blocks = kept.by_component() if kept is not None else None
-    if blocks is None:   # each component's results for every CSM
-        blocks = [list(column) for column in zip(*(r.components for r in result.csms), strict=True)]
-    return [{name: [getattr(r, name) for r in block] for name in _SHOWN} for block in blocks]
 
 
 def facts_from(table: pa.Table, plan: Plan) -> dict[str, CsmFacts]:
